@@ -1,0 +1,309 @@
+//! `Document` → docx-rs tree: the executive summary as Word paragraphs,
+//! lists and tables that refer to our styles and numbering by id.
+//!
+//! What docx-rs cannot express (header rows, ordering, ids) is recorded in
+//! [`Built`] and applied afterwards by the XML passes.
+
+use docx_rs::{
+    AlignmentType, BreakType, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel,
+    NumberingId, PageMargin, Paragraph, Run, RunFonts, Table as WordTable, TableCell, TableRow,
+    WidthType,
+};
+
+use super::styles::{BULLET_NUM_ID, NUMBER_NUM_ID};
+use crate::doc::{Align, Block, Definition, Document, Inline, Table};
+
+/// A4 portrait in twentieths of a point.
+const PAGE: (u32, u32) = (11906, 16838);
+/// 2.54 cm margins all round.
+const MARGIN: i32 = 1440;
+/// The text column: page width less both margins.
+const TEXT_WIDTH: usize = PAGE.0 as usize - 2 * MARGIN as usize;
+/// Indent per list level, matching the numbering definitions.
+const LIST_INDENT: i32 = 360;
+/// The monospace font for inline code, present on every Word installation.
+const MONO: &str = "Courier New";
+
+/// The docx-rs document plus what the passes must know about it.
+pub(crate) struct Built {
+    /// The document, ready for `build().pack()`.
+    pub docx: Docx,
+    /// What docx-rs cannot express, for the passes.
+    pub info: BuildInfo,
+}
+
+/// Facts about the built document that the XML passes apply.
+pub(crate) struct BuildInfo {
+    /// For each table in document order, whether its first row is a header.
+    pub header_tables: Vec<bool>,
+    /// How many numbered-list numbering instances were used.
+    pub ordered_lists: usize,
+}
+
+/// Builds the Word document for `doc.summary`, titled `doc.meta.summary_title`.
+pub(crate) fn build(doc: &Document) -> Built {
+    let margin = PageMargin::new()
+        .top(MARGIN)
+        .bottom(MARGIN)
+        .left(MARGIN)
+        .right(MARGIN)
+        .header(708)
+        .footer(708)
+        .gutter(0);
+    let mut docx = Docx::new().page_size(PAGE.0, PAGE.1).page_margin(margin);
+    // Our list styles always refer to numbering.xml, so always relate it.
+    docx.document_rels.has_numberings = true;
+    let mut b = Builder {
+        docx,
+        ..Builder::default()
+    };
+    let title = [Inline::Text(doc.meta.summary_title.clone())];
+    let title = b.paragraph(&title, Runs::default()).style("Title");
+    b.add_paragraph(title);
+    for block in &doc.summary {
+        b.block(block);
+    }
+    let info = BuildInfo {
+        header_tables: b.header_tables,
+        ordered_lists: b.ordered_lists,
+    };
+    Built { docx: b.docx, info }
+}
+
+/// Removes what XML 1.0 cannot carry: control characters other than tab and
+/// newline, and the non-characters U+FFFE/U+FFFF. The render stage strips
+/// them too; doing it again here keeps the backend safe on its own.
+/// Newlines become spaces (a hard break is [`Inline::LineBreak`]).
+pub(crate) fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|&c| !(c.is_control() && c != '\t' && c != '\n'))
+        .filter(|&c| c != '\u{FFFE}' && c != '\u{FFFF}')
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect()
+}
+
+/// Run formatting inherited from enclosing inlines.
+#[derive(Clone, Copy, Default)]
+struct Runs {
+    bold: bool,
+    italic: bool,
+    code: bool,
+    link: bool,
+}
+
+impl Runs {
+    /// A copy with one more property set by `set`.
+    fn with(mut self, set: impl FnOnce(&mut Runs)) -> Runs {
+        set(&mut self);
+        self
+    }
+}
+
+/// A piece of paragraph content (runs are boxed: a docx-rs `Run` is large).
+enum Piece {
+    Run(Box<Run>),
+    Link(Hyperlink),
+}
+
+impl Piece {
+    fn run(run: Run) -> Piece {
+        Piece::Run(Box::new(run))
+    }
+}
+
+/// Walks the blocks, adding them to the document and recording what the
+/// passes need.
+#[derive(Default)]
+struct Builder {
+    docx: Docx,
+    header_tables: Vec<bool>,
+    ordered_lists: usize,
+    links: usize,
+}
+
+impl Builder {
+    fn add_paragraph(&mut self, p: Paragraph) {
+        self.docx = std::mem::take(&mut self.docx).add_paragraph(p);
+    }
+
+    /// Adds a table and an empty paragraph after it: Word and LibreOffice
+    /// merge tables that touch into one, and Word always keeps a paragraph
+    /// after a table (it also spaces the table from the following text).
+    fn add_table(&mut self, t: WordTable) {
+        self.docx = std::mem::take(&mut self.docx).add_table(t);
+        self.add_paragraph(Paragraph::new());
+    }
+
+    fn block(&mut self, block: &Block) {
+        match block {
+            Block::Heading { level, content, .. } => {
+                // Word styles go to heading 3 here; deeper levels share it.
+                let style = format!("Heading{}", (*level).clamp(1, 3));
+                let p = self.paragraph(content, Runs::default()).style(&style);
+                self.add_paragraph(p);
+            }
+            Block::Paragraph(content) => {
+                let p = self.paragraph(content, Runs::default());
+                self.add_paragraph(p);
+            }
+            Block::List { ordered, items } => self.list(*ordered, items, 0, None),
+            Block::Table(table) => {
+                let t = self.table(table);
+                self.add_table(t);
+            }
+            // Word reports a table without rows as damaged; skip it.
+            Block::Definitions(defs) if defs.is_empty() => {}
+            Block::Definitions(defs) => {
+                let t = self.definitions(defs);
+                self.add_table(t);
+            }
+        }
+    }
+
+    /// A list at nesting `level`. A numbered list nested directly in a
+    /// numbered list continues its numbering instance one level down (Word
+    /// restarts the sub-level by itself); any other numbered list gets a
+    /// fresh instance so it starts at 1.
+    fn list(&mut self, ordered: bool, items: &[Vec<Block>], level: usize, parent: Option<usize>) {
+        let (num_id, style) = match (ordered, parent) {
+            (false, _) => (BULLET_NUM_ID, "ListBullet"),
+            (true, Some(id)) => (id, "ListNumber"),
+            (true, None) => {
+                self.ordered_lists += 1;
+                (NUMBER_NUM_ID + self.ordered_lists, "ListNumber")
+            }
+        };
+        let level = level.min(8);
+        for item in items {
+            self.list_item(item, style, num_id, level, ordered);
+        }
+    }
+
+    /// One item: its first paragraph carries the number or bullet, later
+    /// paragraphs are indented to the item's text, nested lists go one
+    /// level deeper.
+    fn list_item(
+        &mut self,
+        item: &[Block],
+        style: &str,
+        num_id: usize,
+        level: usize,
+        ordered: bool,
+    ) {
+        let mut first = true;
+        for block in item {
+            match block {
+                Block::Paragraph(content) if first => {
+                    let p = self
+                        .paragraph(content, Runs::default())
+                        .style(style)
+                        .numbering(NumberingId::new(num_id), IndentLevel::new(level));
+                    self.add_paragraph(p);
+                }
+                Block::Paragraph(content) => {
+                    let indent = LIST_INDENT * (level as i32 + 1);
+                    let p = self.paragraph(content, Runs::default()).indent(
+                        Some(indent),
+                        None,
+                        None,
+                        None,
+                    );
+                    self.add_paragraph(p);
+                }
+                Block::List {
+                    ordered: inner,
+                    items,
+                } => {
+                    let parent = (ordered && *inner).then_some(num_id);
+                    self.list(*inner, items, level + 1, parent);
+                }
+                other => self.block(other),
+            }
+            first = false;
+        }
+    }
+
+    fn paragraph(&mut self, content: &[Inline], runs: Runs) -> Paragraph {
+        let mut pieces = Vec::new();
+        self.inlines(content, runs, &mut pieces);
+        pieces
+            .into_iter()
+            .fold(Paragraph::new(), |p, piece| match piece {
+                Piece::Run(r) => p.add_run(*r),
+                Piece::Link(h) => p.add_hyperlink(h),
+            })
+    }
+
+    fn inlines(&mut self, content: &[Inline], runs: Runs, out: &mut Vec<Piece>) {
+        for inline in content {
+            match inline {
+                Inline::Strong(inner) => self.inlines(inner, runs.with(|r| r.bold = true), out),
+                Inline::Emph(inner) => self.inlines(inner, runs.with(|r| r.italic = true), out),
+                // A link inside a link cannot be expressed; keep its text.
+                Inline::Link { content, .. } if runs.link => self.inlines(content, runs, out),
+                Inline::Link { url, content } => {
+                    let link = self.link(url, content, runs);
+                    out.push(Piece::Link(link));
+                }
+                Inline::Text(text) if text.is_empty() => {}
+                Inline::Text(text) => out.push(Piece::run(text_run(text, runs))),
+                Inline::Code(text) => {
+                    out.push(Piece::run(text_run(text, runs.with(|r| r.code = true))));
+                }
+                Inline::LineBreak => {
+                    out.push(Piece::run(Run::new().add_break(BreakType::TextWrapping)));
+                }
+            }
+        }
+    }
+
+    /// An external hyperlink. docx-rs numbers link relationships from a
+    /// process-wide counter, so we overwrite the id with our own sequence.
+    fn link(&mut self, url: &str, content: &[Inline], runs: Runs) -> Hyperlink {
+        self.links += 1;
+        let mut link = Hyperlink::new(clean_text(url), HyperlinkType::External);
+        if let HyperlinkData::External { rid, .. } = &mut link.link {
+            *rid = format!("rIdLink{}", self.links);
+        }
+        let mut pieces = Vec::new();
+        self.inlines(content, runs.with(|r| r.link = true), &mut pieces);
+        pieces.into_iter().fold(link, |l, piece| match piece {
+            Piece::Run(r) => l.add_run(*r),
+            Piece::Link(_) => unreachable!("links inside links are flattened"),
+        })
+    }
+}
+
+/// A run of text; tabs become real tab characters (`w:tab`).
+fn text_run(text: &str, runs: Runs) -> Run {
+    let clean = clean_text(text);
+    let mut run = Run::new();
+    for (i, part) in clean.split('\t').enumerate() {
+        if i > 0 {
+            run = run.add_tab();
+        }
+        if !part.is_empty() {
+            run = run.add_text(part);
+        }
+    }
+    format_run(run, runs)
+}
+
+fn format_run(mut run: Run, runs: Runs) -> Run {
+    if runs.link {
+        run = run.style("Hyperlink");
+    }
+    if runs.bold {
+        run = run.bold();
+    }
+    if runs.italic {
+        run = run.italic();
+    }
+    if runs.code {
+        run = run.fonts(RunFonts::new().ascii(MONO).hi_ansi(MONO).cs(MONO));
+    }
+    run
+}
+
+#[path = "build_tables.rs"]
+mod tables;

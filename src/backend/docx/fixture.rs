@@ -1,0 +1,127 @@
+//! A summary that uses every block and inline kind, for tests (the unit
+//! tests here and the validator test, which includes this file by path).
+
+use crate::doc::{Align, Block, Definition, Document, Inline, Meta, Table};
+
+fn text(s: &str) -> Inline {
+    Inline::Text(s.to_string())
+}
+
+fn para(inlines: Vec<Inline>) -> Block {
+    Block::Paragraph(inlines)
+}
+
+fn heading(level: u8, s: &str) -> Block {
+    Block::Heading {
+        level,
+        numbered: level == 1,
+        content: vec![text(s)],
+    }
+}
+
+fn list(ordered: bool, items: Vec<Vec<Block>>) -> Block {
+    Block::List { ordered, items }
+}
+
+/// The sample document: headings 1–3, rich paragraphs, bullet, numbered and
+/// nested lists, a table with right-aligned numbers, a definition list,
+/// markup characters, emoji, Hebrew, a control character and a
+/// 10,000-character paragraph.
+pub fn sample_document() -> Document {
+    let link = Inline::Link {
+        url: "https://example.org/report?a=1&b=2".into(),
+        content: vec![text("the full report")],
+    };
+    let rich = vec![
+        text("Victims resident in the county: "),
+        Inline::Strong(vec![text("36,845")]),
+        text(", "),
+        Inline::Emph(vec![text("about 120,000 after prevalence")]),
+        text(", see "),
+        link,
+        text(" or run "),
+        Inline::Code("boardpack build".into()),
+        Inline::LineBreak,
+        text("Second line <>&\"' 🙂 שלום \u{7}bell."),
+    ];
+    let summary = vec![
+        heading(1, "Key findings"),
+        para(rich),
+        heading(2, "Victims"),
+        list(
+            false,
+            vec![
+                vec![para(vec![text("Domestic abuse: 16.4%")])],
+                vec![
+                    para(vec![text("Age")]),
+                    list(false, vec![vec![para(vec![text("25–29 highest risk")])]]),
+                    para(vec![text("Continuation paragraph of the item.")]),
+                ],
+            ],
+        ),
+        heading(3, "Steps"),
+        list(
+            true,
+            vec![
+                vec![para(vec![text("Collect")])],
+                vec![
+                    para(vec![text("Compute")]),
+                    list(true, vec![vec![para(vec![text("Sub-step")])]]),
+                    list(
+                        false,
+                        vec![vec![
+                            para(vec![text("Mixed")]),
+                            list(true, vec![vec![para(vec![text("Deep numbered")])]]),
+                        ]],
+                    ),
+                ],
+            ],
+        ),
+        list(
+            true,
+            vec![vec![para(vec![text("A second numbered list starts at 1")])]],
+        ),
+        Block::Table(Table {
+            align: vec![Align::Left, Align::Right, Align::Center],
+            header: vec![
+                vec![text("Nationality")],
+                vec![text("Victims")],
+                vec![text("Rank")],
+            ],
+            rows: vec![
+                vec![vec![text("British")], vec![text("30,112")], vec![text("1")]],
+                vec![vec![text("Polish")], vec![text("1,204")]],
+            ],
+        }),
+        Block::Definitions(vec![
+            Definition {
+                term: vec![text("Source Documents")],
+                entries: vec![
+                    vec![Inline::Link {
+                        url: "https://example.org/needs".into(),
+                        content: vec![text("Needs Assessment 2019/20")],
+                    }],
+                    vec![text("Police and Crime Plan")],
+                ],
+            },
+            Definition {
+                term: vec![text("Contact Officer")],
+                entries: vec![vec![text("A. Officer, Office of the PCC")]],
+            },
+        ]),
+        para(vec![text(&"Long paragraph text. ".repeat(477))]),
+    ];
+    Document {
+        meta: Meta {
+            title: "Victim and Offender Needs Assessment".into(),
+            to: "Business Coordination Board".into(),
+            from: "Acting Chief Executive".into(),
+            date_display: "26 November 2020".into(),
+            date_iso: "2020-11-26".into(),
+            language: "en-GB".into(),
+            summary_title: "Executive Summary: Needs Assessment 2019/20".into(),
+        },
+        body: vec![para(vec![text("The body is not part of the Word file.")])],
+        summary,
+    }
+}

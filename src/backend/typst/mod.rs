@@ -1,0 +1,126 @@
+//! The PDF backend: content tree → Typst source → PDF, with Typst embedded
+//! as a library (no CLI, no system fonts, no network).
+
+pub mod source;
+pub mod world;
+
+use std::path::{Path, PathBuf};
+
+use typst::diag::{Severity, SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst::{World, WorldExt};
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+
+use crate::doc::Document;
+use crate::error::{Error, ErrorKind, Result};
+use world::ReportWorld;
+
+/// What to compile and how.
+pub struct TypstOptions<'a> {
+    /// The project root (Typst cannot read outside it).
+    pub root: &'a Path,
+    /// The house-style `.typ` file, inside the root.
+    pub layout: PathBuf,
+    /// Where the generated main file notionally lives (the spec's folder).
+    pub main_dir: &'a Path,
+    /// Font files the report supplies.
+    pub fonts: Vec<Vec<u8>>,
+    /// A stable document identifier (the report name).
+    pub ident: &'a str,
+    /// The report date (Typst's `today`).
+    pub date: jiff::civil::Date,
+    /// The PDF's creation date: the report date or `SOURCE_DATE_EPOCH`.
+    pub timestamp: jiff::Timestamp,
+}
+
+/// A compiled PDF and what went into it.
+#[derive(Debug, Clone)]
+pub struct PdfOutput {
+    /// The PDF bytes.
+    pub pdf: Vec<u8>,
+    /// The generated Typst source (for snapshots and debugging).
+    pub source: String,
+    /// Files Typst read (layout, images, fonts), sorted.
+    pub dependencies: Vec<PathBuf>,
+    /// Typst warnings, rendered for people.
+    pub warnings: Vec<String>,
+}
+
+/// Lays out `doc` with the house style and exports a tagged PDF.
+pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
+    let layout_vpath = virtual_path(options.root, &options.layout);
+    let main_vpath = format!("{}/.boardpack-main.typ", virtual_path(options.root, options.main_dir).trim_end_matches('/'));
+    let text = source::generate(doc, &layout_vpath);
+    let fonts = options.fonts.iter().flat_map(|f| world::load_fonts(f.clone())).collect();
+    let date = options.date;
+    let today = Datetime::from_ymd(date.year().into(), date.month() as u8, date.day() as u8)
+        .ok_or_else(|| Error::new(ErrorKind::Layout, "report date is out of range"))?;
+    let ts = options.timestamp.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+    let created = Datetime::from_ymd_hms(
+        ts.year().into(),
+        ts.month() as u8,
+        ts.day() as u8,
+        ts.hour() as u8,
+        ts.minute() as u8,
+        ts.second() as u8,
+    )
+    .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
+    let world = ReportWorld::new(options.root, &main_vpath, text.clone(), fonts, today);
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    let warnings = warnings.iter().map(|w| diagnostic(&world, w).render()).collect();
+    let document = output.map_err(|errors| first_error(&world, &errors))?;
+    let pdf_options = PdfOptions {
+        ident: Smart::Custom(options.ident.to_string()),
+        creator: Smart::Custom(Some("boardpack".to_string())),
+        timestamp: Some(Timestamp::new_utc(created)),
+        page_ranges: None,
+        standards: PdfStandards::default(),
+        tagged: true,
+        pretty: false,
+    };
+    let pdf = typst_pdf::pdf(&document, &pdf_options).map_err(|errors| first_error(&world, &errors))?;
+    Ok(PdfOutput { pdf, source: text, dependencies: world.dependencies(), warnings })
+}
+
+/// `root/templates/x.typ` → `/templates/x.typ`.
+fn virtual_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    format!("/{}", parts.join("/"))
+}
+
+fn first_error(world: &ReportWorld, diags: &[SourceDiagnostic]) -> Error {
+    let diag = diags.iter().find(|d| d.severity == Severity::Error).or(diags.first());
+    match diag {
+        Some(d) => diagnostic(world, d),
+        None => Error::new(ErrorKind::Layout, "Typst failed without a message"),
+    }
+}
+
+/// A Typst diagnostic as a boardpack error, pointing into the layout file
+/// (or the generated source) with Typst's own hints.
+fn diagnostic(world: &ReportWorld, d: &SourceDiagnostic) -> Error {
+    let mut err = Error::new(ErrorKind::Layout, format!("layout failed: {}", d.message));
+    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span)) {
+        let text = world.source(id).ok().map(|s| s.text().to_string());
+        let name = if id == world.main_source().id() {
+            PathBuf::from("<generated Typst source>")
+        } else {
+            world.path_of(id).unwrap_or_default()
+        };
+        err = err.in_file(&name);
+        if let Some(text) = text {
+            err = err.at_span(&text, range);
+        }
+    }
+    let hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
+    if hints.is_empty() {
+        err.with_hint(format!(
+            "the house style must define {}",
+            source::LAYOUT_FUNCTIONS.map(|f| format!("`{f}`")).join(", ")
+        ))
+    } else {
+        err.with_hint(hints.join("; "))
+    }
+}

@@ -1,0 +1,283 @@
+//! The one error type: what went wrong, where (file, line/column or data row)
+//! and what to do about it. The library never prints; the CLI renders errors.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::NoColor};
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What class of input an error is about; callers match on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The report spec (TOML) is malformed or inconsistent.
+    Spec,
+    /// A data source is missing, malformed or does not match its schema.
+    Data,
+    /// A figure or table query failed.
+    Query,
+    /// A content template failed to render.
+    Template,
+    /// The Typst layout failed to compile.
+    Layout,
+    /// Writing the Word document failed.
+    Docx,
+    /// A file could not be read or written.
+    Io,
+    /// A command-line argument is wrong.
+    Usage,
+}
+
+/// Where in a file an error points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A byte range in a text file whose text we hold (spec, template).
+    Span {
+        /// The whole file text, to show the offending line.
+        text: String,
+        /// The offending bytes.
+        range: Range<usize>,
+    },
+    /// A 1-based data row (the header is row 1) and optionally a column name.
+    Row {
+        /// Line number in the data file, header included.
+        row: usize,
+        /// The column at fault, if known.
+        column: Option<String>,
+    },
+}
+
+/// A boardpack error: a message, an optional place and an optional hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    file: Option<PathBuf>,
+    location: Option<Location>,
+    hint: Option<String>,
+}
+
+impl Error {
+    /// Creates an error of `kind` with a one-line message (no trailing period).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            file: None,
+            location: None,
+            hint: None,
+        }
+    }
+
+    /// Names the file the error is about (as the user would type it).
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// Points at a byte range of a text file's contents.
+    pub fn at_span(mut self, text: &str, range: Range<usize>) -> Self {
+        let end = range.end.min(text.len());
+        let start = range.start.min(end);
+        self.location = Some(Location::Span {
+            text: text.to_string(),
+            range: start..end,
+        });
+        self
+    }
+
+    /// Points at a data row (1-based, header is row 1) and column.
+    pub fn at_row(mut self, row: usize, column: Option<&str>) -> Self {
+        self.location = Some(Location::Row {
+            row,
+            column: column.map(str::to_string),
+        });
+        self
+    }
+
+    /// Adds a hint that says what to do.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The class of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The file the error is about, if any.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// 1-based line and column for span errors.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        match &self.location {
+            Some(Location::Span { text, range }) => Some(line_col(text, range.start)),
+            _ => None,
+        }
+    }
+
+    /// Renders the error for people: message, `file:line:col`, the offending
+    /// line with a caret, and the hint. Plain text, no colour.
+    pub fn render(&self) -> String {
+        let name = self
+            .file
+            .as_ref()
+            .map(|p| display_path(p))
+            .unwrap_or_default();
+        match &self.location {
+            Some(Location::Span { text, range }) => {
+                let file = SimpleFile::new(name.as_str(), text.as_str());
+                let mut diag = Diagnostic::error()
+                    .with_message(&self.message)
+                    .with_labels(vec![Label::primary((), range.clone())]);
+                if let Some(hint) = &self.hint {
+                    diag = diag.with_notes(vec![format!("hint: {hint}")]);
+                }
+                let mut out = NoColor::new(Vec::new());
+                let config = term::Config::default();
+                if term::emit_to_write_style(&mut out, &config, &file, &diag).is_ok() {
+                    return String::from_utf8_lossy(&out.into_inner()).into_owned();
+                }
+                self.render_plain(&name)
+            }
+            _ => self.render_plain(&name),
+        }
+    }
+
+    fn render_plain(&self, name: &str) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        match (&self.location, name.is_empty()) {
+            (Some(Location::Row { row, column }), false) => {
+                out += &format!("  --> {name}, row {row}");
+                if let Some(c) = column {
+                    out += &format!(", column `{c}`");
+                }
+                out.push('\n');
+            }
+            (_, false) => out += &format!("  --> {name}\n"),
+            _ => {}
+        }
+        if let Some(hint) = &self.hint {
+            out += &format!("  = hint: {hint}\n");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", display_path(file))?;
+            match &self.location {
+                Some(Location::Span { text, range }) => {
+                    let (l, c) = line_col(text, range.start);
+                    write!(f, ":{l}:{c}")?;
+                }
+                Some(Location::Row { row, column }) => {
+                    write!(f, ", row {row}")?;
+                    if let Some(c) = column {
+                        write!(f, ", column `{c}`")?;
+                    }
+                }
+                None => {}
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A path as shown to people: forward slashes, no `./` prefix.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// The candidate closest to `name` by edit distance, for "did you mean".
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Formats a "did you mean" hint, or lists the allowed names.
+pub fn suggest<'a>(name: &str, candidates: &[&'a str], what: &str) -> String {
+    match did_you_mean(name, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None if candidates.is_empty() => format!("no {what} is declared"),
+        None => {
+            let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+            format!("the {what} declared are {}", list.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        let cols = ["victim_age", "victim_sex", "district"];
+        assert_eq!(did_you_mean("victim_agee", cols), Some("victim_age"));
+        assert_eq!(did_you_mean("zzz", cols), None);
+    }
+
+    #[test]
+    fn display_names_file_row_and_column() {
+        let e = Error::new(ErrorKind::Data, "expected an integer, found `x`")
+            .in_file("data/v.csv")
+            .at_row(3, Some("victim_age"))
+            .with_hint("fix the cell");
+        assert_eq!(
+            e.to_string(),
+            "data/v.csv, row 3, column `victim_age`: expected an integer, found `x` (hint: fix the cell)"
+        );
+    }
+}

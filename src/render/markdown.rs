@@ -1,0 +1,260 @@
+//! Rendered Markdown → the shared content tree ([`crate::doc`]).
+//!
+//! CommonMark plus GFM tables, definition lists (bibliography) and heading
+//! attributes (`# Bibliography {.unnumbered}`). Raw HTML is kept as literal
+//! text: content never smuggles markup into either backend.
+
+use std::iter::Peekable;
+
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::doc::{Align, Block, Definition, Inline, Table};
+
+type Events<'a> = Peekable<Parser<'a>>;
+
+/// Parses Markdown into blocks.
+pub fn parse(markdown: &str) -> Vec<Block> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_DEFINITION_LIST | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut events = Parser::new_ext(markdown, options).peekable();
+    blocks(&mut events)
+}
+
+/// Reads blocks until the end tag of the enclosing container (consumed) or
+/// the end of input.
+fn blocks(ev: &mut Events) -> Vec<Block> {
+    let mut out = Vec::new();
+    while let Some(event) = ev.peek() {
+        if is_inline(event) {
+            out.push(Block::Paragraph(inline_run(ev)));
+            continue;
+        }
+        let Some(event) = ev.next() else { break };
+        match event {
+            Event::End(_) => break,
+            Event::Start(tag) => block(ev, tag, &mut out),
+            Event::Html(h) => out.push(Block::Paragraph(vec![Inline::Text(clean(&h))])),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn block(ev: &mut Events, tag: Tag, out: &mut Vec<Block>) {
+    match tag {
+        Tag::Paragraph => out.push(Block::Paragraph(inlines(ev))),
+        Tag::Heading { level, classes, .. } => out.push(Block::Heading {
+            level: heading_level(level),
+            numbered: !classes.iter().any(|c| c.as_ref() == "unnumbered"),
+            content: inlines(ev),
+        }),
+        Tag::List(start) => out.push(list(ev, start.is_some())),
+        Tag::Table(aligns) => out.push(Block::Table(table(ev, &aligns))),
+        Tag::DefinitionList => out.push(Block::Definitions(definitions(ev))),
+        Tag::CodeBlock(_) => {
+            let text: String = inlines(ev).iter().map(|i| crate::doc::plain_text(std::slice::from_ref(i))).collect();
+            out.push(Block::Paragraph(vec![Inline::Code(text)]));
+        }
+        // Containers we do not style (quotes, footnotes…): keep their content.
+        _ => out.extend(blocks(ev)),
+    }
+}
+
+fn list(ev: &mut Events, ordered: bool) -> Block {
+    let mut items = Vec::new();
+    while let Some(event) = ev.next() {
+        match event {
+            Event::Start(Tag::Item) => items.push(blocks(ev)),
+            Event::End(_) => break,
+            _ => {}
+        }
+    }
+    Block::List { ordered, items }
+}
+
+fn table(ev: &mut Events, aligns: &[Alignment]) -> Table {
+    let align = aligns
+        .iter()
+        .map(|a| match a {
+            Alignment::Right => Align::Right,
+            Alignment::Center => Align::Center,
+            _ => Align::Left,
+        })
+        .collect();
+    let mut t = Table { align, ..Table::default() };
+    while let Some(event) = ev.next() {
+        match event {
+            Event::Start(Tag::TableHead) => t.header = cells(ev),
+            Event::Start(Tag::TableRow) => t.rows.push(cells(ev)),
+            Event::End(TagEnd::Table) => break,
+            _ => {}
+        }
+    }
+    t
+}
+
+fn cells(ev: &mut Events) -> Vec<Vec<Inline>> {
+    let mut row = Vec::new();
+    while let Some(event) = ev.next() {
+        match event {
+            Event::Start(Tag::TableCell) => row.push(inlines(ev)),
+            Event::End(_) => break,
+            _ => {}
+        }
+    }
+    row
+}
+
+fn definitions(ev: &mut Events) -> Vec<Definition> {
+    let mut defs: Vec<Definition> = Vec::new();
+    while let Some(event) = ev.next() {
+        match event {
+            Event::Start(Tag::DefinitionListTitle) => defs.push(Definition { term: inlines(ev), entries: Vec::new() }),
+            Event::Start(Tag::DefinitionListDefinition) => {
+                let entries = blocks(ev).into_iter().filter_map(|b| match b {
+                    Block::Paragraph(p) => Some(p),
+                    _ => None,
+                });
+                match defs.last_mut() {
+                    Some(d) => d.entries.extend(entries),
+                    None => defs.push(Definition { term: Vec::new(), entries: entries.collect() }),
+                }
+            }
+            Event::End(TagEnd::DefinitionList) => break,
+            _ => {}
+        }
+    }
+    defs
+}
+
+/// Reads inline content up to (and including) the enclosing end tag.
+fn inlines(ev: &mut Events) -> Vec<Inline> {
+    let mut out = Vec::new();
+    while let Some(event) = ev.next() {
+        if matches!(event, Event::End(_)) {
+            break;
+        }
+        inline(ev, event, &mut out);
+    }
+    merge_text(out)
+}
+
+/// Reads a run of inline events not wrapped in a paragraph (tight lists).
+fn inline_run(ev: &mut Events) -> Vec<Inline> {
+    let mut out = Vec::new();
+    while ev.peek().is_some_and(is_inline) {
+        if let Some(event) = ev.next() {
+            inline(ev, event, &mut out);
+        }
+    }
+    merge_text(out)
+}
+
+fn inline(ev: &mut Events, event: Event, out: &mut Vec<Inline>) {
+    match event {
+        Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => out.push(Inline::Text(clean(&t))),
+        Event::Code(t) => out.push(Inline::Code(clean(&t))),
+        Event::SoftBreak => out.push(Inline::Text(" ".into())),
+        Event::HardBreak => out.push(Inline::LineBreak),
+        Event::Start(Tag::Strong) => out.push(Inline::Strong(inlines(ev))),
+        Event::Start(Tag::Emphasis) => out.push(Inline::Emph(inlines(ev))),
+        Event::Start(Tag::Link { dest_url, .. }) => out.push(Inline::Link {
+            url: clean(&dest_url),
+            content: inlines(ev),
+        }),
+        // Images and other inline containers keep only their text for now.
+        Event::Start(_) => out.extend(inlines(ev)),
+        _ => {}
+    }
+}
+
+fn is_inline(event: &Event) -> bool {
+    match event {
+        Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak | Event::InlineHtml(_) => true,
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Link { .. } | Tag::Image { .. } | Tag::Strikethrough
+        ),
+        _ => false,
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Drops control characters other than tab and newline: they cannot appear
+/// in Word XML and have no meaning on a page. Both backends see the result.
+pub fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n')).collect()
+}
+
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        match (out.last_mut(), i) {
+            (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+            (_, i) => out.push(i),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.into())
+    }
+
+    #[test]
+    fn headings_paragraphs_and_emphasis() {
+        let doc = parse("# Purpose\n\nThe **36,845** victims\nresident.\n\n# Bibliography {.unnumbered}\n");
+        assert_eq!(
+            doc,
+            vec![
+                Block::Heading { level: 1, numbered: true, content: vec![text("Purpose")] },
+                Block::Paragraph(vec![text("The "), Inline::Strong(vec![text("36,845")]), text(" victims resident.")]),
+                Block::Heading { level: 1, numbered: false, content: vec![text("Bibliography")] },
+            ]
+        );
+    }
+
+    #[test]
+    fn tight_list_items_become_paragraphs() {
+        let doc = parse("- one\n- *two*\n");
+        let Block::List { ordered, items } = &doc[0] else { panic!("{doc:?}") };
+        assert!(!ordered);
+        assert_eq!(items[1], vec![Block::Paragraph(vec![Inline::Emph(vec![text("two")])])]);
+    }
+
+    #[test]
+    fn tables_keep_alignment_and_escaped_pipes() {
+        let doc = parse("| A | B |\n| :-- | --: |\n| x \\| y | 1,234 |\n");
+        let Block::Table(t) = &doc[0] else { panic!("{doc:?}") };
+        assert_eq!(t.align, vec![Align::Left, Align::Right]);
+        assert_eq!(t.rows[0][0], vec![text("x | y")]);
+    }
+
+    #[test]
+    fn definition_lists_and_links() {
+        let doc = parse("Source Documents\n: Needs assessment <https://example.org/a>\n: Older ones\n\nContact Officer\n: Jo Bloggs\n");
+        let Block::Definitions(d) = &doc[0] else { panic!("{doc:?}") };
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].entries.len(), 2);
+        assert!(matches!(&d[0].entries[0][1], Inline::Link { url, .. } if url == "https://example.org/a"));
+    }
+
+    #[test]
+    fn raw_html_and_control_characters_are_literal_text() {
+        let doc = parse("a <b>bold</b>\u{1} c");
+        assert_eq!(doc, vec![Block::Paragraph(vec![text("a <b>bold</b> c")])]);
+    }
+}

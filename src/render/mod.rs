@@ -1,0 +1,204 @@
+//! Content templates (Markdown + MiniJinja) → Markdown → the content tree.
+//!
+//! Every value printed with `{{ }}` is escaped for Markdown unless a filter
+//! marks it safe (only `table` does), so data never becomes markup.
+
+pub mod filters;
+pub mod markdown;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use minijinja::value::Value;
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::compute::Computed;
+use crate::doc::{plain_text, Block, Document, Meta};
+use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::params::{ParamValue, Params};
+use crate::spec::Spec;
+use table::{escape_markdown, PeriodObject, TableObject};
+
+/// The rendered Markdown of both content files and the tree built from it.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The board paper's body as Markdown.
+    pub body_markdown: String,
+    /// The executive summary as Markdown.
+    pub summary_markdown: String,
+    /// The shared content tree.
+    pub document: Document,
+}
+
+/// A loaded template: its path (for errors) and text.
+struct Template {
+    path: PathBuf,
+    text: String,
+}
+
+/// Renders the spec's content templates with the computed figures.
+pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rendered> {
+    let content = &spec.raw.content;
+    let mut templates = BTreeMap::new();
+    for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
+        let path = spec.resolve(value)?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            spec.error_at(ErrorKind::Template, format!("cannot read content template: {e}"), value.span())
+                .with_hint("check `content` paths; they are relative to the spec's folder")
+        })?;
+        templates.insert(key, Template { path, text });
+    }
+    let env = environment(&templates)?;
+    let ctx = context(spec, params, computed);
+    let names = Names::new(params, computed);
+    let render = |key: &str| {
+        let t = env.get_template(key).and_then(|t| t.render(&ctx));
+        t.map_err(|e| template_error(&templates[key], &e, &names))
+    };
+    let body_markdown = render("body")?;
+    let summary_markdown = render("summary")?;
+    let meta = meta(spec, &env, &ctx, &names)?;
+    let document = Document {
+        meta,
+        body: markdown::parse(&body_markdown),
+        summary: markdown::parse(&summary_markdown),
+    };
+    Ok(Rendered { body_markdown, summary_markdown, document })
+}
+
+fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_formatter(|out, _state, value| {
+        if value.is_safe() {
+            out.write_str(value.as_str().unwrap_or_default())?;
+        } else if !value.is_none() {
+            out.write_str(&escape_markdown(&value.to_string()))?;
+        }
+        Ok(())
+    });
+    filters::register(&mut env);
+    for (key, t) in templates {
+        env.add_template_owned(key.to_string(), t.text.clone())
+            .map_err(|e| template_error(t, &e, &Names::default()))?;
+    }
+    Ok(env)
+}
+
+fn context(spec: &Spec, params: &Params, computed: &Computed) -> Value {
+    let mut p: BTreeMap<String, Value> = BTreeMap::new();
+    for (name, v) in &params.values {
+        let value = match v {
+            ParamValue::FinancialYear(fy) => Value::from_object(PeriodObject(*fy)),
+            ParamValue::String(s) => Value::from(s.as_str()),
+            ParamValue::Number(f) => Value::from(*f),
+            ParamValue::Integer(i) => Value::from(*i),
+            ParamValue::Date(d) => Value::from(d.to_string()),
+        };
+        p.insert(name.clone(), value);
+    }
+    let figures: BTreeMap<&str, Value> =
+        computed.figures.iter().map(|(k, v)| (k.as_str(), table::to_value(v))).collect();
+    let tables: BTreeMap<&str, Value> = computed
+        .tables
+        .iter()
+        .map(|(k, t)| (k.as_str(), Value::from_object(TableObject(t.clone()))))
+        .collect();
+    let r = &spec.raw.report;
+    minijinja::context! {
+        period => p.get("period").cloned(),
+        params => p,
+        figures => figures,
+        tables => tables,
+        report => minijinja::context! { name => r.name, to => r.to, from => r.from },
+    }
+}
+
+/// Title and summary title may use `{{ }}` too; they are rendered through the
+/// same Markdown path and flattened to plain text.
+fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
+    let r = &spec.raw.report;
+    let text = |field: &str, source: &str| -> Result<String> {
+        let md = env.render_str(source, ctx).map_err(|e| {
+            let t = Template { path: spec.path.clone(), text: source.to_string() };
+            template_error(&t, &e, names).with_hint(format!("check `report.{field}` in the spec"))
+        })?;
+        Ok(markdown::parse(&md)
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(p) | Block::Heading { content: p, .. } => plain_text(p),
+                _ => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "))
+    };
+    let date = spec.date()?;
+    Ok(Meta {
+        title: text("title", &r.title)?,
+        summary_title: text("summary_title", &r.summary_title)?,
+        to: text("to", &r.to)?,
+        from: text("from", &r.from)?,
+        date_display: filters::format_date(date),
+        date_iso: date.to_string(),
+        language: r.language.get_ref().clone(),
+    })
+}
+
+/// Names templates may refer to, for "did you mean" hints.
+#[derive(Default)]
+struct Names {
+    figures: Vec<String>,
+    tables: Vec<String>,
+    params: Vec<String>,
+}
+
+impl Names {
+    fn new(params: &Params, computed: &Computed) -> Names {
+        Names {
+            figures: computed.figures.keys().cloned().collect(),
+            tables: computed.tables.keys().cloned().collect(),
+            params: params.values.keys().cloned().collect(),
+        }
+    }
+
+    fn hint(&self, expr: &str) -> Option<String> {
+        let mut parts = expr.trim().split('.');
+        let (ns, name) = (parts.next()?, parts.next()?);
+        let name = name.split(|c: char| !c.is_alphanumeric() && c != '_').next()?;
+        let list = match ns {
+            "figures" => &self.figures,
+            "tables" => &self.tables,
+            "params" => &self.params,
+            _ => return None,
+        };
+        let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+        Some(suggest(name, &refs, ns))
+    }
+}
+
+fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
+    let message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    let range = e.range().or_else(|| {
+        let line = e.line()?;
+        let start: usize = t.text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let len = t.text[start..].find('\n').unwrap_or(t.text.len() - start);
+        Some(start..start + len)
+    });
+    let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
+    let mut hint = None;
+    if let Some(r) = range {
+        hint = t.text.get(r.clone()).and_then(|expr| names.hint(expr));
+        err = err.at_span(&t.text, r);
+    }
+    let hint = hint.unwrap_or_else(|| match e.kind() {
+        minijinja::ErrorKind::UndefinedError => {
+            "templates can use `figures`, `tables`, `params`, `period` and `report`".to_string()
+        }
+        _ => "see the MiniJinja syntax: `{{ value | filter }}`, `{% if %}…{% endif %}`".to_string(),
+    });
+    err.with_hint(hint)
+}

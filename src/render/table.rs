@@ -1,0 +1,141 @@
+//! Computed values as MiniJinja objects, and the Markdown escaping that keeps
+//! data from ever becoming markup.
+
+use std::fmt;
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Object, Value};
+use minijinja::{Error, ErrorKind};
+
+use super::filters::format_cell;
+use crate::compute::{self, Format};
+use crate::params::FinancialYear;
+
+/// A computed table as templates see it: `t.rows` (maps by column name),
+/// `t.columns` (names) and `t | table` (a formatted Markdown table).
+#[derive(Debug)]
+pub struct TableObject(pub compute::Table);
+
+impl Object for TableObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let t = &self.0;
+        match key.as_str()? {
+            "rows" => Some(Value::from(
+                t.rows
+                    .iter()
+                    .map(|row| {
+                        let pairs = t.columns.iter().zip(row).map(|(c, v)| (c.name.clone(), to_value(v)));
+                        Value::from_iter(pairs)
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+            "columns" => Some(Value::from_iter(t.columns.iter().map(|c| c.name.clone()))),
+            "height" => Some(Value::from(t.rows.len())),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["rows", "columns", "height"])
+    }
+}
+
+/// The report period as templates see it: prints as `2019/20`; has `.start`,
+/// `.end` (ISO dates), `.short` (`19/20`), `.slug`, `.previous`, `.next`.
+#[derive(Debug)]
+pub struct PeriodObject(pub FinancialYear);
+
+impl Object for PeriodObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let fy = self.0;
+        Some(match key.as_str()? {
+            "label" => Value::from(fy.to_string()),
+            "start" => Value::from(fy.start().to_string()),
+            "end" => Value::from(fy.end().to_string()),
+            "short" => Value::from(fy.short()),
+            "slug" => Value::from(fy.slug()),
+            "previous" => Value::from(fy.previous().to_string()),
+            "next" => Value::from(fy.next().to_string()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["label", "start", "end", "short", "slug", "previous", "next"])
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A computed value as a template value (dates as ISO strings).
+pub fn to_value(v: &compute::Value) -> Value {
+    match v {
+        compute::Value::Null => Value::from(()),
+        compute::Value::Bool(b) => Value::from(*b),
+        compute::Value::Int(i) => Value::from(*i),
+        compute::Value::Float(f) => Value::from(*f),
+        compute::Value::Text(s) => Value::from(s.as_str()),
+        compute::Value::Date(d) => Value::from(d.to_string()),
+    }
+}
+
+/// `{{ tables.x | table }}`: a GFM table with the declared labels, en-GB
+/// number formats and right-aligned numeric columns. Cells are escaped.
+pub fn table_filter(value: Value) -> Result<Value, Error> {
+    let Some(t) = value.downcast_object_ref::<TableObject>() else {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "filter `table` expects a table from `tables`, e.g. `tables.rates_by_district | table`",
+        ));
+    };
+    let t = &t.0;
+    let mut md = String::from("\n|");
+    for c in &t.columns {
+        md += &format!(" {} |", escape_markdown(&c.label));
+    }
+    md += "\n|";
+    for c in &t.columns {
+        md += if c.format == Format::Text { " :-- |" } else { " --: |" };
+    }
+    for row in &t.rows {
+        md += "\n|";
+        for (c, v) in t.columns.iter().zip(row) {
+            md += &format!(" {} |", escape_markdown(&format_cell(v, c.format)));
+        }
+    }
+    md += "\n\n";
+    Ok(Value::from_safe_string(md))
+}
+
+/// Escapes text so that Markdown shows it literally: every ASCII punctuation
+/// character is backslash-escaped, line breaks become spaces and control
+/// characters (other than tab) are dropped.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_characters() {
+        assert_eq!(escape_markdown("*a* #1 <b> | [x](y)"), r"\*a\* \#1 \<b\> \| \[x\]\(y\)");
+        assert_eq!(escape_markdown("a\nb\u{7}c"), "a bc");
+        assert_eq!(escape_markdown("שלום 🙂"), "שלום 🙂");
+    }
+}

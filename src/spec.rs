@@ -1,0 +1,391 @@
+//! The report spec: one TOML file read into typed, validated structs.
+//!
+//! Unknown keys are errors (a typo must not be silently ignored), every path
+//! is resolved against the spec's folder and must stay inside the project
+//! root, and errors point at the line and column of the offending value.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{display_path, suggest, Error, ErrorKind, Result};
+use crate::params::{ParamDecl, Params};
+
+/// A parsed, validated report spec and where it lives.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The spec file as the user named it.
+    pub path: PathBuf,
+    /// The spec's text, for pointing at lines in errors.
+    pub text: String,
+    /// The folder containing the spec; relative paths resolve against it.
+    pub dir: PathBuf,
+    /// The project root; nothing outside it is read.
+    pub root: PathBuf,
+    /// The deserialised TOML.
+    pub raw: RawSpec,
+}
+
+/// The TOML document, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    /// Who the paper is for, what it is called and where it goes.
+    pub report: ReportSection,
+    /// The content files (Markdown + MiniJinja).
+    pub content: ContentSection,
+    /// Declared parameters with defaults (overridable with `--set`).
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<ParamDecl>>,
+    /// Data sources by table name.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceDecl>,
+    /// Intermediate queries other queries can select from (never shown).
+    #[serde(default)]
+    pub views: BTreeMap<String, ViewDecl>,
+    /// Scalar figures by name.
+    #[serde(default)]
+    pub figures: BTreeMap<String, FigureDecl>,
+    /// Tables by name.
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableDecl>,
+}
+
+/// `[report]`: front matter and outputs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// Short machine name; default output names derive from it.
+    pub name: String,
+    /// The paper's title (MiniJinja template).
+    pub title: String,
+    /// The executive summary's title (MiniJinja template).
+    #[serde(default = "default_summary_title")]
+    pub summary_title: String,
+    /// Addressee.
+    pub to: String,
+    /// Author.
+    pub from: String,
+    /// Report date, ISO `yyyy-mm-dd` (string or TOML date).
+    pub date: Spanned<toml::Value>,
+    /// BCP 47 language tag; only `en-GB` is supported for now.
+    #[serde(default = "default_language")]
+    pub language: Spanned<String>,
+    /// Project root relative to the spec's folder (default: the spec's folder).
+    #[serde(default)]
+    pub root: Option<Spanned<String>>,
+    /// The Typst house style, relative to the spec.
+    pub layout: Spanned<String>,
+    /// Extra font files the report supplies, relative to the spec.
+    #[serde(default)]
+    pub fonts: Vec<Spanned<String>>,
+    /// Output folder relative to the spec (default `out`).
+    #[serde(default)]
+    pub out_dir: Option<String>,
+    /// Output file names.
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// `[report.outputs]`: file names inside the output folder.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    /// PDF board paper (default `<name>.pdf`).
+    pub pdf: Option<String>,
+    /// Word executive summary (default `<name>-summary.docx`).
+    pub docx: Option<String>,
+}
+
+/// `[content]`: Markdown + MiniJinja templates, relative to the spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentSection {
+    /// The board paper's body.
+    pub body: Spanned<String>,
+    /// The executive summary (Word file and PDF appendix).
+    pub summary: Spanned<String>,
+}
+
+/// `[sources.NAME]`: a CSV file with a declared schema.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDecl {
+    /// The file, relative to the spec.
+    pub path: Spanned<String>,
+    /// Column name → type (`string`, `int`, `float`, `bool`, `date`).
+    pub columns: BTreeMap<Spanned<String>, Spanned<ColumnType>>,
+    /// A date column; the engine keeps only rows in the report period.
+    #[serde(default)]
+    pub period_column: Option<Spanned<String>>,
+    /// `period` (default) keeps rows in the period; `to-date` keeps every row
+    /// up to the period's end (for trends).
+    #[serde(default)]
+    pub period_filter: PeriodFilter,
+}
+
+/// How a source's `period_column` filters rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeriodFilter {
+    /// Rows whose date falls within the period.
+    #[default]
+    Period,
+    /// Rows whose date is on or before the period's end.
+    ToDate,
+}
+
+/// A column's declared type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// Text.
+    String,
+    /// 64-bit integer.
+    Int,
+    /// 64-bit float.
+    Float,
+    /// `true` / `false`.
+    Bool,
+    /// ISO `yyyy-mm-dd`.
+    Date,
+}
+
+/// `[views.NAME]`: a named intermediate query (like a SQL view).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewDecl {
+    /// The query; later views, tables and figures select from it by name.
+    pub sql: Spanned<String>,
+}
+
+/// `[figures.NAME]`: a scalar from a Polars SQL query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureDecl {
+    /// The query; must return one row and one column.
+    pub sql: Spanned<String>,
+    /// What the figure means, for readers of the spec and the manifest.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `[tables.NAME]`: a DataFrame from a Polars SQL query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDecl {
+    /// The query.
+    pub sql: Spanned<String>,
+    /// Display columns in order; default: every column, unformatted.
+    #[serde(default)]
+    pub columns: Vec<ColumnDecl>,
+}
+
+/// One displayed column of a table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnDecl {
+    /// The query's column name.
+    pub name: Spanned<String>,
+    /// Header text (default: the name).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `text`, `integer`, `decimal:N` or `percent:N`.
+    #[serde(default)]
+    pub format: Option<Spanned<String>>,
+}
+
+fn default_language() -> Spanned<String> {
+    Spanned::new(0..0, "en-GB".to_string())
+}
+
+fn default_summary_title() -> String {
+    "Executive Summary".to_string()
+}
+
+impl Spec {
+    /// Reads and validates the spec at `path`.
+    pub fn load(path: &Path) -> Result<Spec> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::new(ErrorKind::Io, format!("cannot read the spec: {e}"))
+                .in_file(path)
+                .with_hint("check the path; a spec is a `report.toml` file")
+        })?;
+        let raw: RawSpec = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let root = match &raw.report.root {
+            Some(r) => normalize(&dir.join(r.get_ref())),
+            None => normalize(&dir),
+        };
+        let spec = Spec {
+            path: path.to_path_buf(),
+            text,
+            dir,
+            root,
+            raw,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Resolves a path written in the spec (relative to its folder), refusing
+    /// anything that leaves the project root.
+    pub fn resolve(&self, value: &Spanned<String>) -> Result<PathBuf> {
+        let joined = normalize(&self.dir.join(value.get_ref()));
+        if Path::new(value.get_ref()).is_absolute() || !within(&joined, &self.root) {
+            return Err(self
+                .error_at(
+                    ErrorKind::Spec,
+                    format!("`{}` is outside the project root", value.get_ref()),
+                    value.span(),
+                )
+                .with_hint(format!(
+                    "use a path relative to the spec inside `{}`, or set `report.root`",
+                    display_path(&self.root)
+                )));
+        }
+        Ok(joined)
+    }
+
+    /// An error pointing at a byte range of the spec.
+    pub fn error_at(
+        &self,
+        kind: ErrorKind,
+        message: impl Into<String>,
+        span: std::ops::Range<usize>,
+    ) -> Error {
+        Error::new(kind, message)
+            .in_file(&self.path)
+            .at_span(&self.text, span)
+    }
+
+    /// The output folder: `--out` if given, else `report.out_dir` or `out/`.
+    pub fn out_dir(&self, cli_out: Option<&Path>) -> PathBuf {
+        match cli_out {
+            Some(p) => p.to_path_buf(),
+            None => self
+                .dir
+                .join(self.raw.report.out_dir.as_deref().unwrap_or("out")),
+        }
+    }
+
+    /// The PDF and DOCX file names.
+    pub fn output_names(&self) -> (String, String) {
+        let r = &self.raw.report;
+        let pdf = r.outputs.pdf.clone();
+        let docx = r.outputs.docx.clone();
+        (
+            pdf.unwrap_or_else(|| format!("{}.pdf", r.name)),
+            docx.unwrap_or_else(|| format!("{}-summary.docx", r.name)),
+        )
+    }
+
+    /// Resolves the declared parameters, applying `--set NAME=VALUE` overrides.
+    pub fn params(&self, overrides: &[(String, String)]) -> Result<Params> {
+        Params::resolve(self, overrides)
+    }
+
+    /// The report date.
+    pub fn date(&self) -> Result<jiff::civil::Date> {
+        let v = &self.raw.report.date;
+        let text = match v.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            _ => String::new(),
+        };
+        text.parse::<jiff::civil::Date>().map_err(|_| {
+            self.error_at(
+                ErrorKind::Spec,
+                "`report.date` must be a date like `2020-11-26`",
+                v.span(),
+            )
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
+        let lang = &self.raw.report.language;
+        if lang.get_ref() != "en-GB" {
+            return Err(self
+                .error_at(
+                    ErrorKind::Spec,
+                    format!("unsupported language `{}`", lang.get_ref()),
+                    lang.span(),
+                )
+                .with_hint("only `en-GB` is supported"));
+        }
+        self.date()?;
+        for (name, source) in &self.raw.sources {
+            if let Some(col) = &source.period_column {
+                let declared = source.columns.iter().find(|(k, _)| k.get_ref() == col.get_ref());
+                if !matches!(declared, Some((_, t)) if *t.get_ref() == ColumnType::Date) {
+                    let names: Vec<&str> = source.columns.keys().map(|k| k.get_ref().as_str()).collect();
+                    return Err(self
+                        .error_at(
+                            ErrorKind::Spec,
+                            format!("`period_column` of source `{name}` must name a `date` column"),
+                            col.span(),
+                        )
+                        .with_hint(suggest(col.get_ref(), &names, "columns")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim_end_matches('\n').replace('\n', "; ");
+    let mut err = Error::new(ErrorKind::Spec, format!("invalid spec: {message}")).in_file(path);
+    if let Some(span) = e.span() {
+        err = err.at_span(text, span);
+    }
+    err.with_hint("see `reports/needs-assessment/report.toml` for a complete, commented spec")
+}
+
+/// Whether `path` lies inside `root` (both lexically normalised).
+fn within(path: &Path, root: &Path) -> bool {
+    match path.strip_prefix(root) {
+        Ok(rest) => !rest.components().any(|c| c == Component::ParentDir),
+        Err(_) => false,
+    }
+}
+
+/// Lexically normalises a path (`a/./b/../c` → `a/c`) without touching the
+/// file system, so root checks work on paths that do not exist yet.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(".."),
+            },
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_removes_dot_segments() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("a/../../c")), PathBuf::from("../c"));
+    }
+
+    #[test]
+    fn within_rejects_escapes() {
+        assert!(within(Path::new("../../data/v.csv"), Path::new("../..")));
+        assert!(!within(Path::new("../../../v.csv"), Path::new("../..")));
+        assert!(!within(Path::new("../v.csv"), Path::new("")));
+        assert!(within(Path::new("data/v.csv"), Path::new("")));
+    }
+}

@@ -1,0 +1,167 @@
+//! The example report, built by the real CLI and read back.
+
+use crate::support::{assert_valid_docx, docx_part, docx_text, pdf_text, Project, EXAMPLE};
+
+#[test]
+fn build_writes_both_outputs_and_says_so() {
+    let p = Project::example();
+    let stdout = p.run(&["build", EXAMPLE]).success();
+    assert_eq!(
+        stdout,
+        "wrote reports/needs-assessment/out/needs-assessment.pdf\n\
+         wrote reports/needs-assessment/out/needs-assessment-summary.docx\n"
+    );
+}
+
+#[test]
+fn pdf_carries_the_computed_2019_20_findings() {
+    let p = Project::example();
+    let (pdf, _) = p.build_example(&[]);
+    let text = pdf_text(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "VICTIM AND OFFENDER NEEDS ASSESSMENT",
+        "36,845 in 19/20 (resident in county)",
+        "more like 120,000",
+        "Peterborough and Cambridge",
+        "25-29 age group at highest risk",
+        "Those aged 18-39",
+        "British, Polish, Lithuanian, Romanian and Portuguese",
+        "16.4% of all victims",
+        "more likely to be repeat victims",
+        "more likely to be female",
+        "aged 30-39",
+        "Accommodation remains a key need",
+        "Education, training and employment, mental health and substance misuse remain",
+        "continued reducing trend",
+        "BIBLIOGRAPHY",
+        "Contact Officer",
+        "Appendix 1",
+    ] {
+        assert!(flat.contains(expected), "PDF lacks `{expected}`:\n{flat}");
+    }
+}
+
+#[test]
+fn pdf_paragraphs_are_numbered_once_each_in_order() {
+    let p = Project::example();
+    let (pdf, _) = p.build_example(&[]);
+    let text = pdf_text(&pdf);
+    let numbers: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| {
+            let parts: Vec<&str> = w.split('.').collect();
+            parts.len() == 2 && parts.iter().all(|p| p.len() == 1 && p.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        ["1.1", "2.1", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "5.1"],
+        "paragraph numbers as extracted from the PDF"
+    );
+}
+
+#[test]
+fn pdf_metadata_names_title_author_language_and_is_tagged() {
+    let p = Project::example();
+    let (pdf, _) = p.build_example(&[]);
+    let doc = lopdf::Document::load_mem(&pdf).expect("PDF parses");
+    let info = doc.trailer.get(b"Info").and_then(|o| o.as_reference()).expect("Info dict");
+    let info = doc.get_dictionary(info).expect("Info");
+    let string = |d: &lopdf::Dictionary, k: &[u8]| {
+        let raw = d.get(k).and_then(|o| o.as_str()).expect("string entry");
+        lopdf::decode_text_string(&lopdf::Object::String(raw.to_vec(), lopdf::StringFormat::Literal)).expect("text")
+    };
+    assert_eq!(string(info, b"Title"), "Victim and Offender Needs Assessment");
+    assert_eq!(string(info, b"Author"), "Acting Chief Executive");
+    let catalog = doc.catalog().expect("catalog");
+    assert_eq!(string(catalog, b"Lang"), "en-GB");
+    assert!(catalog.get(b"StructTreeRoot").is_ok(), "PDF is tagged");
+}
+
+#[test]
+fn docx_has_real_styles_lists_and_a_table_with_header_row() {
+    let p = Project::example();
+    let (_, docx) = p.build_example(&[]);
+    let doc = docx_part(&docx, "word/document.xml");
+    let styles = docx_part(&docx, "word/styles.xml");
+    for style in ["Title", "Heading1", "Heading2", "ListBullet", "ListNumber"] {
+        assert!(doc.contains(&format!("w:pStyle w:val=\"{style}\"")), "document uses {style}");
+        assert!(styles.contains(&format!("w:styleId=\"{style}\"")), "styles.xml defines {style}");
+    }
+    assert!(doc.contains("<w:tblHeader"), "table header row repeats");
+    assert!(doc.contains("<w:numPr>"), "lists use Word numbering");
+    assert!(styles.contains("w:val=\"en-GB\""), "en-GB language");
+    let text = docx_text(&docx);
+    for expected in ["36,845", "120,000", "16.4%", "Peterborough", "British, Polish, Lithuanian, Romanian and Portuguese"] {
+        assert!(text.contains(expected), "DOCX lacks `{expected}`:\n{text}");
+    }
+    assert!(!text.contains("{{"), "no template syntax left");
+}
+
+#[test]
+fn docx_is_schema_valid() {
+    let p = Project::example();
+    p.build_example(&[]);
+    assert_valid_docx(&p.path("reports/needs-assessment/out/needs-assessment-summary.docx"));
+}
+
+#[test]
+fn pdf_and_docx_agree_on_every_figure() {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&[]);
+    let pdf = pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    let docx = docx_text(&docx);
+    // Every number in the Word summary appears in the PDF (its Appendix 1).
+    for word in docx.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ';') {
+        let w = word.trim_end_matches(['.', ',', ':']);
+        if w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            assert!(pdf.contains(w), "DOCX figure `{w}` is not in the PDF");
+        }
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let a = Project::example();
+    let b = Project::example();
+    assert_eq!(a.build_example(&[]), b.build_example(&[]));
+}
+
+#[test]
+fn other_periods_give_other_figures_from_the_same_spec() {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&["--set", "period=2020/21"]);
+    let text = pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("34,296 in 20/21"), "{text}");
+    assert!(text.contains("18.1%"), "{text}");
+    assert!(!text.contains("36,845"));
+    assert!(docx_text(&docx).contains("34,296"));
+    let (pdf, _) = p.build_example(&["--set", "period=2018/19"]);
+    assert!(pdf_text(&pdf).contains("35,912"));
+}
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let p = Project::example();
+    let stdout = p.run(&["check", EXAMPLE]).success();
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(!p.path("reports/needs-assessment/out").exists());
+}
+
+#[test]
+fn out_flag_chooses_the_folder() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE, "--out", "elsewhere"]).success();
+    assert!(p.path("elsewhere/needs-assessment.pdf").is_file());
+    assert!(p.path("elsewhere/needs-assessment-summary.docx").is_file());
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let p = Project::empty();
+    let help = p.run(&["--help"]).success();
+    assert!(help.contains("build") && help.contains("check"), "{help}");
+    let build = p.run(&["build", "--help"]).success();
+    assert!(build.contains("--set <NAME=VALUE>") && build.contains("--out <DIR>"), "{build}");
+}

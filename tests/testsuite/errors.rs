@@ -1,0 +1,116 @@
+//! Bad input: each case asserts the exit code, snapshots the exact message
+//! (file, line/column or row, what was expected, what to do) and checks that
+//! the previous good outputs were left untouched.
+
+use crate::support::{Project, EXAMPLE};
+
+const SPEC: &str = "reports/needs-assessment/report.toml";
+
+/// Builds once, applies `breakage`, builds again expecting failure with
+/// `code`; asserts the first build's outputs survive byte for byte.
+fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i32) -> String {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&[]);
+    breakage(&p);
+    let mut all = vec!["build", EXAMPLE];
+    all.extend_from_slice(args);
+    let stderr = p.run(&all).failure(code);
+    let (pdf2, docx2) = (
+        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment.pdf")).unwrap(),
+        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment-summary.docx")).unwrap(),
+    );
+    assert!(pdf == pdf2 && docx == docx2, "a failed build changed the previous outputs");
+    let leftovers: Vec<_> = std::fs::read_dir(p.path("reports/needs-assessment/out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no temporary files left behind: {leftovers:?}");
+    stderr
+}
+
+#[test]
+fn malformed_toml_points_at_line_and_column() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "name = \"needs-assessment\"", "name = needs-assessment\""), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn unknown_key_in_spec_is_rejected() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "language = \"en-GB\"", "langauge = \"en-GB\""), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn missing_data_file_names_the_path() {
+    let err = fails_keeping_outputs(|p| std::fs::remove_file(p.path("data/population.csv")).unwrap(), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn unknown_column_in_a_query_suggests_the_right_one() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "MIN(victim_age) AS age", "MIN(victim_agee) AS age"), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn unknown_column_in_a_schema_suggests_the_right_one() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "victim_age = \"int\"", "victim_agee = \"int\""), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn wrong_type_in_a_data_row_names_row_and_column() {
+    let err = fails_keeping_outputs(
+        |p| {
+            let text = p.read("data/population.csv");
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let cells: Vec<&str> = lines[3].rsplitn(2, ',').collect();
+            lines[3] = format!("{},many", cells[1]);
+            p.write("data/population.csv", &(lines.join("\n") + "\n"));
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn undefined_template_variable_points_into_the_template() {
+    let err = fails_keeping_outputs(
+        |p| p.edit("reports/needs-assessment/summary.md", "figures.victims_resident", "figures.victims_residnt"),
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn unknown_param_in_set_suggests_the_declared_one() {
+    let err = fails_keeping_outputs(|_| {}, &["--set", "peroid=2020/21"], 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn invalid_param_value_says_what_is_expected() {
+    let err = fails_keeping_outputs(|_| {}, &["--set", "period=2020"], 2);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn path_outside_the_project_root_is_refused() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "\"../../data/population.csv\"", "\"../../../population.csv\""), &[], 1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn missing_spec_is_a_clear_error() {
+    let p = Project::empty();
+    let err = p.run(&["build", "nope/report.toml"]).failure(1);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn broken_layout_reports_the_typst_error_in_the_template() {
+    let err = fails_keeping_outputs(|p| p.edit("templates/board-paper.typ", "upper(title)", "upper(titel)"), &[], 1);
+    insta::assert_snapshot!(err);
+}

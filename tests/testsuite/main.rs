@@ -1,0 +1,9 @@
+//! Integration tests: the real `boardpack` binary on real reports, with the
+//! real PDF and DOCX inspected. One test binary (like mdBook's testsuite);
+//! see `README.md` beside this file for how to add a case.
+
+mod build;
+mod errors;
+mod escaping;
+mod snapshots;
+mod support;

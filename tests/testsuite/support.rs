@@ -1,0 +1,177 @@
+//! Test harness: a temporary copy of the project, the CLI, and readers for
+//! the PDF (lopdf) and DOCX (zip + XML) it writes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[path = "../ooxml/mod.rs"]
+mod ooxml;
+pub use ooxml::assert_valid_docx;
+
+/// The example spec, relative to a project root.
+pub const EXAMPLE: &str = "reports/needs-assessment/report.toml";
+
+/// A temporary project: a copy of the example report, templates and data.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// Copies `reports/`, `templates/` and `data/` into a fresh temp folder.
+    pub fn example() -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["reports/needs-assessment", "templates", "data"] {
+            copy_dir(&src.join(sub), &dir.path().join(sub));
+        }
+        // Outputs of a developer's own build must not leak into tests.
+        let _ = std::fs::remove_dir_all(dir.path().join("reports/needs-assessment/out"));
+        Project { dir }
+    }
+
+    /// An empty temporary project.
+    pub fn empty() -> Project {
+        Project { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// The project's root folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// Reads a text file.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).expect("read")
+    }
+
+    /// Replaces `from` with `to` in a file, asserting `from` was there.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "`{from}` not found in {rel}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Runs `boardpack ARGS` in the project root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_boardpack"))
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .expect("run boardpack");
+        Run(out)
+    }
+
+    /// Builds the example, asserting success; returns (pdf, docx) bytes.
+    pub fn build_example(&self, extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
+        let mut args = vec!["build", EXAMPLE];
+        args.extend_from_slice(extra);
+        self.run(&args).success();
+        let out = self.path("reports/needs-assessment/out");
+        (
+            std::fs::read(out.join("needs-assessment.pdf")).expect("pdf"),
+            std::fs::read(out.join("needs-assessment-summary.docx")).expect("docx"),
+        )
+    }
+}
+
+/// A finished CLI run.
+pub struct Run(pub Output);
+
+impl Run {
+    /// Asserts exit code 0 and returns stdout.
+    pub fn success(&self) -> String {
+        assert!(self.0.status.success(), "boardpack failed:\n{}", self.stderr());
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+
+    /// Asserts the given non-zero exit code and returns stderr.
+    pub fn failure(&self, code: i32) -> String {
+        assert_eq!(self.0.status.code(), Some(code), "stdout: {}\nstderr: {}", self.stdout(), self.stderr());
+        self.stderr()
+    }
+
+    /// Standard error as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+
+    /// Standard output as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The PDF's text, page by page (lopdf decodes the fonts' ToUnicode maps).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("PDF parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("PDF text extracts")
+}
+
+/// A part of the DOCX package as text, e.g. `word/document.xml`.
+pub fn docx_part(docx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
+    let mut part = zip.by_name(name).unwrap_or_else(|_| panic!("DOCX has no {name}"));
+    let mut text = String::new();
+    part.read_to_string(&mut text).expect("UTF-8 part");
+    text
+}
+
+/// All the visible text of the DOCX body (`w:t` runs), concatenated.
+pub fn docx_text(docx: &[u8]) -> String {
+    let xml = docx_part(docx, "word/document.xml");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut text = String::new();
+    let mut in_t = false;
+    loop {
+        match reader.read_event().expect("XML parses") {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"w:t" => in_t = true,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:t" => in_t = false,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:p" => text.push('\n'),
+            quick_xml::events::Event::Text(t) if in_t => {
+                text.push_str(&t.xml_content().expect("text").into_owned())
+            }
+            quick_xml::events::Event::GeneralRef(r) if in_t => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                text.push_str(match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "?",
+                });
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    text
+}
