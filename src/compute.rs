@@ -235,9 +235,14 @@ fn query_error(spec: &Spec, sql: &Spanned<String>, columns: &[String], what: &st
             let names: Vec<&str> = columns.iter().map(String::as_str).collect();
             let at = spec.text.get(span.clone()).and_then(|t| t.find(&name));
             let range = at.map_or(span.clone(), |i| span.start + i..span.start + i + name.len());
+            let hint = if names.contains(&name.as_str()) {
+                format!("`{name}` is a column of another source or view: check the `FROM` clause")
+            } else {
+                suggest(&name, &names, "columns")
+            };
             return spec
                 .error_at(ErrorKind::Query, format!("unknown column `{name}` in {what}"), range)
-                .with_hint(suggest(&name, &names, "columns"));
+                .with_hint(hint);
         }
     }
     spec.error_at(ErrorKind::Query, format!("{what} failed: {msg}"), span)

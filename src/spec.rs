@@ -316,6 +316,7 @@ impl Spec {
                 .with_hint("only `en-GB` is supported"));
         }
         self.date()?;
+        self.check_table_names()?;
         for (name, source) in &self.raw.sources {
             if let Some(col) = &source.period_column {
                 let declared = source.columns.iter().find(|(k, _)| k.get_ref() == col.get_ref());
@@ -329,6 +330,28 @@ impl Spec {
                         )
                         .with_hint(suggest(col.get_ref(), &names, "columns")));
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Spec {
+    /// Sources, views and tables share one SQL namespace (with `params`), so
+    /// a name used twice would silently hide one of them.
+    fn check_table_names(&self) -> Result<()> {
+        let raw = &self.raw;
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::from([("params", "the parameters table")]);
+        let named = raw.sources.keys().map(|n| (n, "source"))
+            .chain(raw.views.keys().map(|n| (n, "view")))
+            .chain(raw.tables.keys().map(|n| (n, "table")));
+        for (name, what) in named {
+            if let Some(first) = seen.insert(name, what) {
+                let key = format!("{what}s.{name}");
+                let at = self.text.find(&key).map_or(0..0, |i| i..i + key.len());
+                return Err(self
+                    .error_at(ErrorKind::Spec, format!("{what} `{name}` has the same name as {first} `{name}`"), at)
+                    .with_hint("sources, views and tables are tables in one SQL namespace: rename one of them"));
             }
         }
         Ok(())

@@ -114,3 +114,9 @@ fn broken_layout_reports_the_typst_error_in_the_template() {
     let err = fails_keeping_outputs(|p| p.edit("templates/board-paper.typ", "upper(title)", "upper(titel)"), &[], 1);
     insta::assert_snapshot!(err);
 }
+
+#[test]
+fn a_table_named_like_a_source_is_rejected() {
+    let err = fails_keeping_outputs(|p| p.edit(SPEC, "[tables.top_nationalities]", "[tables.population]"), &[], 1);
+    insta::assert_snapshot!(err);
+}

@@ -5,5 +5,6 @@
 mod build;
 mod errors;
 mod escaping;
+mod pdf;
 mod snapshots;
 mod support;

@@ -128,11 +128,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The PDF's text, page by page (lopdf decodes the fonts' ToUnicode maps).
+/// The PDF's text, page by page.
 pub fn pdf_text(pdf: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(pdf).expect("PDF parses");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("PDF text extracts")
+    crate::pdf::text(pdf)
 }
 
 /// A part of the DOCX package as text, e.g. `word/document.xml`.

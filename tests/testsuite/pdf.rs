@@ -1,0 +1,142 @@
+//! Reads the text of the PDFs boardpack writes, for assertions.
+//!
+//! lopdf parses the file and content streams, but its own text extraction
+//! rejects the (valid) ToUnicode CMaps Typst writes, so this small reader maps
+//! glyph ids through each font's `beginbfchar`/`beginbfrange` sections itself.
+//! It starts a new line whenever the text position moves vertically, and a
+//! new word when a run is placed explicitly on the same line.
+
+use std::collections::HashMap;
+
+use lopdf::{Dictionary, Document, Object};
+
+type ToUnicode = HashMap<u32, String>;
+
+/// The text of every page, in page order.
+pub fn text(pdf: &[u8]) -> String {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let mut out = String::new();
+    for page in doc.get_pages().into_values() {
+        let fonts: HashMap<Vec<u8>, ToUnicode> = doc
+            .get_page_fonts(page)
+            .expect("page fonts")
+            .into_iter()
+            .map(|(name, font)| (name, to_unicode(&doc, font)))
+            .collect();
+        let content = doc.get_and_decode_page_content(page).expect("page content");
+        page_text(&content.operations, &fonts, &mut out);
+        out.push('\n');
+    }
+    out
+}
+
+fn page_text(ops: &[lopdf::content::Operation], fonts: &HashMap<Vec<u8>, ToUnicode>, out: &mut String) {
+    let mut font: Option<&ToUnicode> = None;
+    let (mut y, mut last_y) = (0.0f32, f32::NAN);
+    // A run placed explicitly on the same line is a separate word (e.g. a
+    // paragraph number and its text), unless a space is already there.
+    let mut moved = false;
+    for op in ops {
+        let num = |i: usize| op.operands.get(i).and_then(|o| o.as_float().ok()).unwrap_or(0.0);
+        match op.operator.as_str() {
+            "Tf" => font = op.operands.first().and_then(|n| n.as_name().ok()).and_then(|n| fonts.get(n)),
+            "Tm" => (y, moved) = (num(5), true),
+            "Td" | "TD" => (y, moved) = (y + num(1), true),
+            "T*" => y -= 1.0,
+            "Tj" | "TJ" | "'" | "\"" => {
+                if (y - last_y).abs() > 0.01 && !last_y.is_nan() {
+                    out.push('\n');
+                } else if moved && !out.ends_with(char::is_whitespace) {
+                    out.push(' ');
+                }
+                (last_y, moved) = (y, false);
+                for operand in &op.operands {
+                    show(operand, font, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn show(operand: &Object, font: Option<&ToUnicode>, out: &mut String) {
+    match operand {
+        Object::String(bytes, _) => {
+            for code in bytes.chunks(2) {
+                let cid = code.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+                match font.and_then(|f| f.get(&cid)) {
+                    Some(s) => out.push_str(s),
+                    None => out.push('\u{FFFD}'),
+                }
+            }
+        }
+        Object::Array(items) => items.iter().for_each(|i| show(i, font, out)),
+        _ => {}
+    }
+}
+
+fn to_unicode(doc: &Document, font: &Dictionary) -> ToUnicode {
+    let Ok(reference) = font.get(b"ToUnicode").and_then(Object::as_reference) else {
+        return ToUnicode::new();
+    };
+    let Ok(stream) = doc.get_object(reference).and_then(Object::as_stream) else {
+        return ToUnicode::new();
+    };
+    let data = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    parse_cmap(&String::from_utf8_lossy(&data))
+}
+
+/// Parses the `bfchar` and `bfrange` sections of a ToUnicode CMap.
+fn parse_cmap(cmap: &str) -> ToUnicode {
+    let mut map = ToUnicode::new();
+    let mut section = "";
+    for line in cmap.lines() {
+        let line = line.trim();
+        if line.ends_with("beginbfchar") || line.ends_with("beginbfrange") {
+            section = if line.ends_with("beginbfchar") { "char" } else { "range" };
+            continue;
+        }
+        if line.starts_with("end") {
+            section = "";
+            continue;
+        }
+        let hex: Vec<&str> = line.split(['<', '>']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        match (section, hex.as_slice()) {
+            ("char", [code, text]) => {
+                map.insert(code_of(code), utf16(text));
+            }
+            ("range", [lo, hi, text]) => {
+                let (lo, hi) = (code_of(lo), code_of(hi));
+                let base = utf16(text);
+                let first = base.chars().next().map_or(0, u32::from);
+                for (i, code) in (lo..=hi).enumerate() {
+                    let c = char::from_u32(first + i as u32).unwrap_or('\u{FFFD}');
+                    map.insert(code, c.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+fn code_of(hex: &str) -> u32 {
+    u32::from_str_radix(hex, 16).unwrap_or(u32::MAX)
+}
+
+fn utf16(hex: &str) -> String {
+    let units: Vec<u16> = hex
+        .as_bytes()
+        .chunks(4)
+        .filter_map(|c| u16::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+#[test]
+fn cmap_sections_parse() {
+    let map = parse_cmap("2 beginbfchar\n<0001> <0054>\n<0028> <00660069>\nendbfchar\n1 beginbfrange\n<0010> <0012> <0041>\nendbfrange");
+    assert_eq!(map[&1], "T");
+    assert_eq!(map[&0x28], "fi");
+    assert_eq!(map[&0x12], "C");
+}
