@@ -74,7 +74,11 @@ pub struct Computed {
 }
 
 /// Runs every figure and table query for `params`.
-pub fn compute(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Params) -> Result<Computed> {
+pub fn compute(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Result<Computed> {
     let mut ctx = SQLContext::new();
     for (name, source) in sources {
         ctx.register(name, period_frame(source, params.period()));
@@ -89,13 +93,26 @@ pub fn compute(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Params)
             ctx.register(name, df.lazy());
         } else {
             let decl = &spec.raw.tables[name];
-            let df = run(spec, &mut ctx, &decl.sql, &columns, &format!("table `{name}`"))?;
-            out.tables.insert(name.to_string(), to_table(spec, name, decl, &df)?);
+            let df = run(
+                spec,
+                &mut ctx,
+                &decl.sql,
+                &columns,
+                &format!("table `{name}`"),
+            )?;
+            out.tables
+                .insert(name.to_string(), to_table(spec, name, decl, &df)?);
             ctx.register(name, df.lazy());
         }
     }
     for (name, decl) in &spec.raw.figures {
-        let df = run(spec, &mut ctx, &decl.sql, &columns, &format!("figure `{name}`"))?;
+        let df = run(
+            spec,
+            &mut ctx,
+            &decl.sql,
+            &columns,
+            &format!("figure `{name}`"),
+        )?;
         if df.height() != 1 || df.width() != 1 {
             return Err(spec
                 .error_at(
@@ -123,22 +140,45 @@ fn query_order(spec: &Spec) -> Result<Vec<(&str, bool)>> {
         .views
         .iter()
         .map(|(n, v)| (n.as_str(), (&v.sql, true)))
-        .chain(raw.tables.iter().map(|(n, t)| (n.as_str(), (&t.sql, false))))
+        .chain(
+            raw.tables
+                .iter()
+                .map(|(n, t)| (n.as_str(), (&t.sql, false))),
+        )
         .collect();
     let deps: BTreeMap<&str, Vec<&str>> = nodes
         .iter()
-        .map(|(n, (sql, _))| (*n, nodes.keys().copied().filter(|d| d != n && mentions(sql.get_ref(), d)).collect()))
+        .map(|(n, (sql, _))| {
+            (
+                *n,
+                nodes
+                    .keys()
+                    .copied()
+                    .filter(|d| d != n && mentions(sql.get_ref(), d))
+                    .collect(),
+            )
+        })
         .collect();
     let mut done: Vec<(&str, bool)> = Vec::new();
     while done.len() < nodes.len() {
         let ready = nodes.keys().copied().find(|n| {
-            !done.iter().any(|(d, _)| d == n) && deps[n].iter().all(|d| done.iter().any(|(x, _)| x == d))
+            !done.iter().any(|(d, _)| d == n)
+                && deps[n].iter().all(|d| done.iter().any(|(x, _)| x == d))
         });
         let Some(next) = ready else {
-            let (name, (sql, _)) = nodes.iter().find(|(n, _)| !done.iter().any(|(d, _)| d == *n)).expect("a node is left");
+            let (name, (sql, _)) = nodes
+                .iter()
+                .find(|(n, _)| !done.iter().any(|(d, _)| d == *n))
+                .expect("a node is left");
             return Err(spec
-                .error_at(ErrorKind::Spec, format!("`{name}` selects from itself through other views or tables"), sql.span())
-                .with_hint("views and tables may only select from sources and each other without cycles"));
+                .error_at(
+                    ErrorKind::Spec,
+                    format!("`{name}` selects from itself through other views or tables"),
+                    sql.span(),
+                )
+                .with_hint(
+                    "views and tables may only select from sources and each other without cycles",
+                ));
         };
         done.push((next, nodes[next].1));
     }
@@ -163,7 +203,9 @@ fn period_frame(source: &Source, period: Option<FinancialYear>) -> LazyFrame {
     };
     let end = col(column.as_str()).lt_eq(date_lit(fy.end()));
     match filter {
-        PeriodFilter::Period => lf.filter(col(column.as_str()).gt_eq(date_lit(fy.start())).and(end)),
+        PeriodFilter::Period => {
+            lf.filter(col(column.as_str()).gt_eq(date_lit(fy.start())).and(end))
+        }
         PeriodFilter::ToDate => lf.filter(end),
     }
 }
@@ -206,7 +248,12 @@ fn date_column(name: &str, d: jiff::civil::Date) -> Column {
 fn known_columns(sources: &BTreeMap<String, Source>) -> Vec<String> {
     let mut cols: Vec<String> = sources
         .values()
-        .flat_map(|s| s.frame.get_column_names().into_iter().map(|n| n.to_string()))
+        .flat_map(|s| {
+            s.frame
+                .get_column_names()
+                .into_iter()
+                .map(|n| n.to_string())
+        })
         .collect();
     cols.sort();
     cols.dedup();
@@ -227,26 +274,40 @@ fn run(
 
 /// Turns a Polars error into one that points at the query in the spec and,
 /// for a misspelt column, at the name itself with a "did you mean".
-fn query_error(spec: &Spec, sql: &Spanned<String>, columns: &[String], what: &str, e: &PolarsError) -> Error {
+fn query_error(
+    spec: &Spec,
+    sql: &Spanned<String>,
+    columns: &[String],
+    what: &str,
+    e: &PolarsError,
+) -> Error {
     let msg = first_line(e);
     let span = sql.span();
     if let PolarsError::ColumnNotFound(_) = e {
         if let Some(name) = quoted(&msg) {
             let names: Vec<&str> = columns.iter().map(String::as_str).collect();
             let at = spec.text.get(span.clone()).and_then(|t| t.find(&name));
-            let range = at.map_or(span.clone(), |i| span.start + i..span.start + i + name.len());
+            let range = at.map_or(span.clone(), |i| {
+                span.start + i..span.start + i + name.len()
+            });
             let hint = if names.contains(&name.as_str()) {
                 format!("`{name}` is a column of another source or view: check the `FROM` clause")
             } else {
                 suggest(&name, &names, "columns")
             };
             return spec
-                .error_at(ErrorKind::Query, format!("unknown column `{name}` in {what}"), range)
+                .error_at(
+                    ErrorKind::Query,
+                    format!("unknown column `{name}` in {what}"),
+                    range,
+                )
                 .with_hint(hint);
         }
     }
     spec.error_at(ErrorKind::Query, format!("{what} failed: {msg}"), span)
-        .with_hint("check the SQL; it can select from `[sources]`, `[views]`, `[tables]` and `params`")
+        .with_hint(
+            "check the SQL; it can select from `[sources]`, `[views]`, `[tables]` and `params`",
+        )
 }
 
 fn quoted(msg: &str) -> Option<String> {
@@ -259,7 +320,11 @@ fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result
     let columns: Vec<TableColumn> = if decl.columns.is_empty() {
         df.get_column_names()
             .into_iter()
-            .map(|n| TableColumn { name: n.to_string(), label: n.to_string(), format: Format::Text })
+            .map(|n| TableColumn {
+                name: n.to_string(),
+                label: n.to_string(),
+                format: Format::Text,
+            })
             .collect()
     } else {
         decl.columns
@@ -267,28 +332,52 @@ fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result
             .map(|c| {
                 let format = match &c.format {
                     Some(f) => parse_format(f.get_ref()).ok_or_else(|| {
-                        spec.error_at(ErrorKind::Spec, format!("unknown format `{}` in table `{name}`", f.get_ref()), f.span())
-                            .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
+                        spec.error_at(
+                            ErrorKind::Spec,
+                            format!("unknown format `{}` in table `{name}`", f.get_ref()),
+                            f.span(),
+                        )
+                        .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
                     })?,
                     None => Format::Text,
                 };
                 let label = c.label.clone().unwrap_or_else(|| c.name.get_ref().clone());
-                Ok(TableColumn { name: c.name.get_ref().clone(), label, format })
+                Ok(TableColumn {
+                    name: c.name.get_ref().clone(),
+                    label,
+                    format,
+                })
             })
             .collect::<Result<_>>()?
     };
     let mut series = Vec::new();
-    for (c, d) in columns.iter().zip(decl.columns.iter().map(Some).chain(std::iter::repeat(None))) {
+    for (c, d) in columns
+        .iter()
+        .zip(decl.columns.iter().map(Some).chain(std::iter::repeat(None)))
+    {
         let s = df.column(&c.name).map_err(|_| {
-            let found: Vec<&str> = df.get_column_names().into_iter().map(|n| n.as_str()).collect();
+            let found: Vec<&str> = df
+                .get_column_names()
+                .into_iter()
+                .map(|n| n.as_str())
+                .collect();
             let span = d.map_or(decl.sql.span(), |d| d.name.span());
-            spec.error_at(ErrorKind::Spec, format!("table `{name}` has no column `{}`", c.name), span)
-                .with_hint(suggest(&c.name, &found, "columns the query returns"))
+            spec.error_at(
+                ErrorKind::Spec,
+                format!("table `{name}` has no column `{}`", c.name),
+                span,
+            )
+            .with_hint(suggest(&c.name, &found, "columns the query returns"))
         })?;
         series.push(s);
     }
     let rows = (0..df.height())
-        .map(|i| series.iter().map(|s| s.get(i).map(to_value).unwrap_or(Value::Null)).collect())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.get(i).map(to_value).unwrap_or(Value::Null))
+                .collect()
+        })
         .collect();
     Ok(Table { columns, rows })
 }
@@ -296,7 +385,11 @@ fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result
 /// Parses `text`, `integer`, `decimal:N`, `percent:N`.
 pub fn parse_format(s: &str) -> Option<Format> {
     let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
-    let n = if digits.is_empty() { Some(0) } else { digits.parse::<u8>().ok().filter(|n| *n <= 6) };
+    let n = if digits.is_empty() {
+        Some(0)
+    } else {
+        digits.parse::<u8>().ok().filter(|n| *n <= 6)
+    };
     match kind {
         "text" if digits.is_empty() => Some(Format::Text),
         "integer" if digits.is_empty() => Some(Format::Integer),

@@ -215,7 +215,12 @@ impl std::error::Error for Error {}
 /// A path as shown to people: forward slashes, no `./` prefix.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").unwrap_or(&s).to_string()
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.

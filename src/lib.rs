@@ -6,15 +6,15 @@
 //! [`compute`] → [`render`] (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`].
 
-pub mod spec;
-pub mod params;
-pub mod source;
-pub mod compute;
-pub mod render;
-pub mod doc;
 pub mod backend;
-pub mod output;
+pub mod compute;
+pub mod doc;
 pub mod error;
+pub mod output;
+pub mod params;
+pub mod render;
+pub mod source;
+pub mod spec;
 
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,10 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
     let rendered = render::render(&spec, &params, &computed)?;
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
     let pdf = backend::typst::render(&rendered.document, &typst_options(&spec, timestamp)?)?;
-    let docx = backend::docx::render(&rendered.document, &backend::docx::DocxOptions { timestamp })?;
+    let docx = backend::docx::render(
+        &rendered.document,
+        &backend::docx::DocxOptions { timestamp },
+    )?;
     Ok(Build {
         out_dir: spec.out_dir(options.out_dir.as_deref()),
         names: spec.output_names(),
@@ -99,8 +102,11 @@ impl Build {
 fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
     match epoch {
         Some(secs) => jiff::Timestamp::from_second(secs).map_err(|e| {
-            Error::new(ErrorKind::Usage, format!("`SOURCE_DATE_EPOCH` is out of range: {e}"))
-                .with_hint("set it to seconds since 1970-01-01, or unset it")
+            Error::new(
+                ErrorKind::Usage,
+                format!("`SOURCE_DATE_EPOCH` is out of range: {e}"),
+            )
+            .with_hint("set it to seconds since 1970-01-01, or unset it")
         }),
         None => spec
             .date()?
@@ -131,6 +137,10 @@ fn typst_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<TypstOptions
 
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("cannot read `{}`: {e}", error::display_path(path))).in_file(path)
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read `{}`: {e}", error::display_path(path)),
+        )
+        .in_file(path)
     })
 }

@@ -84,8 +84,11 @@ fn run(cli: Cli) -> boardpack::Result<()> {
 fn source_date_epoch() -> boardpack::Result<Option<i64>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v.trim().parse().map(Some).map_err(|_| {
-            boardpack::Error::new(ErrorKind::Usage, format!("`SOURCE_DATE_EPOCH` is not a number: `{v}`"))
-                .with_hint("set it to whole seconds since 1970-01-01, or unset it")
+            boardpack::Error::new(
+                ErrorKind::Usage,
+                format!("`SOURCE_DATE_EPOCH` is not a number: `{v}`"),
+            )
+            .with_hint("set it to whole seconds since 1970-01-01, or unset it")
         }),
         Err(_) => Ok(None),
     }

@@ -12,11 +12,13 @@ use crate::error::{display_path, Error, ErrorKind, Result};
 
 /// Writes `files` (name → bytes) into `dir` atomically; returns the paths written.
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create the output folder", &e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| io_error(dir, "cannot create the output folder", &e))?;
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let dest = dir.join(name);
-        let mut tmp = NamedTempFile::new_in(dir).map_err(|e| io_error(dir, "cannot create a temporary file", &e))?;
+        let mut tmp = NamedTempFile::new_in(dir)
+            .map_err(|e| io_error(dir, "cannot create a temporary file", &e))?;
         tmp.write_all(bytes)
             .and_then(|_| readable(&tmp))
             .and_then(|_| tmp.as_file().sync_all())
@@ -27,7 +29,8 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
     // on an early return removes the remaining temporary files.
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, dest) in staged {
-        tmp.persist(&dest).map_err(|e| io_error(&dest, "cannot replace", &e.error))?;
+        tmp.persist(&dest)
+            .map_err(|e| io_error(&dest, "cannot replace", &e.error))?;
         written.push(dest);
     }
     Ok(written)
@@ -39,7 +42,8 @@ fn readable(tmp: &NamedTempFile) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     #[cfg(not(unix))]
     let _ = tmp;
@@ -47,9 +51,12 @@ fn readable(tmp: &NamedTempFile) -> std::io::Result<()> {
 }
 
 fn io_error(path: &Path, what: &str, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("{what} `{}`: {e}", display_path(path)))
-        .in_file(path)
-        .with_hint("check that the folder exists and is writable, or choose another with `--out`")
+    Error::new(
+        ErrorKind::Io,
+        format!("{what} `{}`: {e}", display_path(path)),
+    )
+    .in_file(path)
+    .with_hint("check that the folder exists and is writable, or choose another with `--out`")
 }
 
 #[cfg(test)]
@@ -62,7 +69,14 @@ mod tests {
         write_all(dir.path(), &[("a.txt".into(), b"one".to_vec())]).unwrap();
         let written = write_all(dir.path(), &[("a.txt".into(), b"two".to_vec())]).unwrap();
         assert_eq!(std::fs::read(&written[0]).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("a.txt")], "no temporary files left");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("a.txt")],
+            "no temporary files left"
+        );
     }
 }

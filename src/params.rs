@@ -73,9 +73,8 @@ impl FinancialYear {
         let end: i16 = b.parse().ok()?;
         let next = start.checked_add(1)?;
         let ok = (b.len() == 2 && end == next % 100) || (b.len() == 4 && end == next);
-        (a.len() == 4 && ok && (1900..=2200).contains(&start)).then_some(FinancialYear {
-            start_year: start,
-        })
+        (a.len() == 4 && ok && (1900..=2200).contains(&start))
+            .then_some(FinancialYear { start_year: start })
     }
 
     /// First day (1 April).
@@ -144,7 +143,10 @@ impl Params {
             let value = parse_value(d.kind, &text).ok_or_else(|| {
                 spec.error_at(
                     ErrorKind::Spec,
-                    format!("default of param `{name}` is not a valid {}", kind_name(d.kind)),
+                    format!(
+                        "default of param `{name}` is not a valid {}",
+                        kind_name(d.kind)
+                    ),
                     decl.span(),
                 )
                 .with_hint(example(d.kind))
@@ -154,9 +156,12 @@ impl Params {
         for (name, text) in overrides {
             let Some(decl) = decls.get(name) else {
                 let names: Vec<&str> = decls.keys().map(String::as_str).collect();
-                return Err(Error::new(ErrorKind::Usage, format!("unknown param `{name}` in `--set`"))
-                    .in_file(&spec.path)
-                    .with_hint(suggest(name, &names, "params")));
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!("unknown param `{name}` in `--set`"),
+                )
+                .in_file(&spec.path)
+                .with_hint(suggest(name, &names, "params")));
             };
             let kind = decl.get_ref().kind;
             let value = parse_value(kind, text).ok_or_else(|| {
@@ -192,7 +197,9 @@ fn parse_value(kind: ParamKind, text: &str) -> Option<ParamValue> {
     Some(match kind {
         ParamKind::FinancialYear => ParamValue::FinancialYear(FinancialYear::parse(text)?),
         ParamKind::String => ParamValue::String(text.to_string()),
-        ParamKind::Number => ParamValue::Number(text.trim().parse::<f64>().ok().filter(|f| f.is_finite())?),
+        ParamKind::Number => {
+            ParamValue::Number(text.trim().parse::<f64>().ok().filter(|f| f.is_finite())?)
+        }
         ParamKind::Integer => ParamValue::Integer(text.trim().parse().ok()?),
         ParamKind::Date => ParamValue::Date(text.trim().parse().ok()?),
     })
@@ -231,7 +238,10 @@ mod tests {
         assert_eq!(fy.short(), "19/20");
         assert_eq!(fy.slug(), "2019-20");
         assert_eq!(fy.previous().to_string(), "2018/19");
-        assert_eq!(FinancialYear::parse("1999/00").unwrap().next().to_string(), "2000/01");
+        assert_eq!(
+            FinancialYear::parse("1999/00").unwrap().next().to_string(),
+            "2000/01"
+        );
     }
 
     #[test]
@@ -243,7 +253,10 @@ mod tests {
 
     #[test]
     fn assignment_needs_a_name() {
-        assert_eq!(parse_assignment("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert_eq!(
+            parse_assignment("a=b=c").unwrap(),
+            ("a".into(), "b=c".into())
+        );
         assert!(parse_assignment("=x").is_err());
     }
 }

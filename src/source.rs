@@ -40,15 +40,21 @@ fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
         return Err(spec
             .error_at(
                 ErrorKind::Data,
-                format!("data file `{}` of source `{name}` does not exist", display_path(&path)),
+                format!(
+                    "data file `{}` of source `{name}` does not exist",
+                    display_path(&path)
+                ),
                 decl.path.span(),
             )
             .with_hint("check `path`; it is relative to the spec's folder"));
     }
     let data_err = |e: PolarsError| {
-        Error::new(ErrorKind::Data, format!("cannot read CSV: {}", first_line(&e)))
-            .in_file(&path)
-            .with_hint("the file must be comma-separated UTF-8 with a header row")
+        Error::new(
+            ErrorKind::Data,
+            format!("cannot read CSV: {}", first_line(&e)),
+        )
+        .in_file(&path)
+        .with_hint("the file must be comma-separated UTF-8 with a header row")
     };
     let pl_path = PlRefPath::try_from_path(&path).map_err(data_err)?;
     // Schema inference over zero rows reads every column as text.
@@ -127,10 +133,12 @@ fn check_types(raw: LazyFrame, decl: &SourceDecl, path: &std::path::Path) -> Res
     if checked.is_empty() {
         return Ok(());
     }
-    let bad = |(c, t): &(&str, ColumnType)| {
-        col(*c).is_not_null().and(typed_expr(c, *t).is_null())
-    };
-    let any_bad = checked.iter().map(bad).reduce(|a, b| a.or(b)).unwrap_or(lit(false));
+    let bad = |(c, t): &(&str, ColumnType)| col(*c).is_not_null().and(typed_expr(c, *t).is_null());
+    let any_bad = checked
+        .iter()
+        .map(bad)
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
     let mut cols = vec![col("__row")];
     cols.extend(checked.iter().map(|(c, _)| col(*c)));
     let first = raw
@@ -150,11 +158,16 @@ fn check_types(raw: LazyFrame, decl: &SourceDecl, path: &std::path::Path) -> Res
         .and_then(|v| v.extract::<usize>())
         .unwrap_or(0);
     for (c, t) in &checked {
-        let cell = first.column(c).ok().and_then(|s| s.str().ok()?.get(0).map(str::to_string));
+        let cell = first
+            .column(c)
+            .ok()
+            .and_then(|s| s.str().ok()?.get(0).map(str::to_string));
         let Some(cell) = cell else { continue };
         let one = DataFrame::new_infer_height(vec![Column::new((*c).into(), [cell.as_str()])])
             .and_then(|df| df.lazy().select([typed_expr(c, *t)]).collect());
-        let parses = one.ok().and_then(|df| df.column(c).ok().map(|s| s.null_count() == 0));
+        let parses = one
+            .ok()
+            .and_then(|df| df.column(c).ok().map(|s| s.null_count() == 0));
         if parses != Some(true) {
             return Err(Error::new(
                 ErrorKind::Data,

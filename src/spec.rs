@@ -319,9 +319,16 @@ impl Spec {
         self.check_table_names()?;
         for (name, source) in &self.raw.sources {
             if let Some(col) = &source.period_column {
-                let declared = source.columns.iter().find(|(k, _)| k.get_ref() == col.get_ref());
+                let declared = source
+                    .columns
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == col.get_ref());
                 if !matches!(declared, Some((_, t)) if *t.get_ref() == ColumnType::Date) {
-                    let names: Vec<&str> = source.columns.keys().map(|k| k.get_ref().as_str()).collect();
+                    let names: Vec<&str> = source
+                        .columns
+                        .keys()
+                        .map(|k| k.get_ref().as_str())
+                        .collect();
                     return Err(self
                         .error_at(
                             ErrorKind::Spec,
@@ -342,7 +349,10 @@ impl Spec {
     fn check_table_names(&self) -> Result<()> {
         let raw = &self.raw;
         let mut seen: BTreeMap<&str, &str> = BTreeMap::from([("params", "the parameters table")]);
-        let named = raw.sources.keys().map(|n| (n, "source"))
+        let named = raw
+            .sources
+            .keys()
+            .map(|n| (n, "source"))
             .chain(raw.views.keys().map(|n| (n, "view")))
             .chain(raw.tables.keys().map(|n| (n, "table")));
         for (name, what) in named {
@@ -364,7 +374,7 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     if let Some(span) = e.span() {
         err = err.at_span(text, span);
     }
-    err.with_hint("see `reports/needs-assessment/report.toml` for a complete, commented spec")
+    err.with_hint("fix the TOML here: text values need quotes, sections are `[name]`, and only the documented keys are allowed")
 }
 
 /// Whether `path` lies inside `root` (both lexically normalised).

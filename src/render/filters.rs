@@ -23,18 +23,27 @@ pub fn register(env: &mut minijinja::Environment<'_>) {
 /// `{{ x | number }}`, `{{ x | number(1) }}`: thousands separators and a
 /// fixed number of decimals.
 fn number(value: Value, decimals: Option<u8>) -> Result<String, Error> {
-    Ok(format_number(as_f64(&value, "number")?, decimals.unwrap_or(0)))
+    Ok(format_number(
+        as_f64(&value, "number")?,
+        decimals.unwrap_or(0),
+    ))
 }
 
 /// `{{ ratio | percent }}` (one decimal) or `percent(0)`: a ratio as a percentage.
 fn percent(value: Value, decimals: Option<u8>) -> Result<String, Error> {
-    Ok(format_percent(as_f64(&value, "percent")?, decimals.unwrap_or(1)))
+    Ok(format_percent(
+        as_f64(&value, "percent")?,
+        decimals.unwrap_or(1),
+    ))
 }
 
 /// `{{ x | approx }}`: rounded to two significant figures (`approx(3)` for three).
 fn approx(value: Value, significant: Option<u8>) -> Result<String, Error> {
     let x = as_f64(&value, "approx")?;
-    Ok(format_number(round_significant(x, significant.unwrap_or(2)), 0))
+    Ok(format_number(
+        round_significant(x, significant.unwrap_or(2)),
+        0,
+    ))
 }
 
 /// `{{ names | prose_list }}`: "A, B and C"; `prose_list(conjunction="or")`.
@@ -51,7 +60,10 @@ fn prose_list(value: Value, kwargs: Kwargs) -> Result<String, Error> {
 
 /// `{{ d | date }}`: an ISO date as "26 November 2020".
 fn date(value: Value) -> Result<String, Error> {
-    let text = value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string());
+    let text = value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string());
     let d: jiff::civil::Date = text
         .parse()
         .map_err(|_| invalid("date", &value, "a date like `2020-11-26`"))?;
@@ -132,16 +144,23 @@ pub fn format_cell(value: &crate::compute::Value, format: Format) -> String {
 
 fn as_f64(value: &Value, filter: &str) -> Result<f64, Error> {
     match value.kind() {
-        ValueKind::Number => f64::try_from(value.clone()).map_err(|_| invalid(filter, value, "a number")),
+        ValueKind::Number => {
+            f64::try_from(value.clone()).map_err(|_| invalid(filter, value, "a number"))
+        }
         _ => Err(invalid(filter, value, "a number")),
     }
 }
 
 fn invalid(filter: &str, value: &Value, expected: &str) -> Error {
-    let shown = if value.is_undefined() { "an undefined value".to_string() } else { format!("`{value}`") };
+    if value.is_undefined() {
+        return Error::new(
+            ErrorKind::UndefinedError,
+            format!("filter `{filter}` was given an undefined value"),
+        );
+    }
     Error::new(
         ErrorKind::InvalidOperation,
-        format!("filter `{filter}` expects {expected}, got {shown}"),
+        format!("filter `{filter}` expects {expected}, got `{value}`"),
     )
 }
 
@@ -166,7 +185,10 @@ mod tests {
 
     #[test]
     fn approx_rounds_to_significant_figures() {
-        assert_eq!(format_number(round_significant(36845.0 * 3.26, 2), 0), "120,000");
+        assert_eq!(
+            format_number(round_significant(36845.0 * 3.26, 2), 0),
+            "120,000"
+        );
         assert_eq!(format_number(round_significant(36845.0, 3), 0), "36,800");
         assert_eq!(round_significant(0.0, 2), 0.0);
     }
@@ -178,14 +200,20 @@ mod tests {
         assert_eq!(join_prose(&v(&["A"]), "and"), "A");
         assert_eq!(join_prose(&v(&["A", "B"]), "and"), "A and B");
         assert_eq!(
-            join_prose(&v(&["British", "Polish", "Lithuanian", "Romanian", "Portuguese"]), "and"),
+            join_prose(
+                &v(&["British", "Polish", "Lithuanian", "Romanian", "Portuguese"]),
+                "and"
+            ),
             "British, Polish, Lithuanian, Romanian and Portuguese"
         );
     }
 
     #[test]
     fn dates_are_written_out() {
-        assert_eq!(format_date(jiff::civil::date(2020, 11, 26)), "26 November 2020");
+        assert_eq!(
+            format_date(jiff::civil::date(2020, 11, 26)),
+            "26 November 2020"
+        );
         assert_eq!(format_date(jiff::civil::date(2021, 3, 1)), "1 March 2021");
     }
 }

@@ -14,7 +14,9 @@ type Events<'a> = Peekable<Parser<'a>>;
 
 /// Parses Markdown into blocks.
 pub fn parse(markdown: &str) -> Vec<Block> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_DEFINITION_LIST | Options::ENABLE_HEADING_ATTRIBUTES;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut events = Parser::new_ext(markdown, options).peekable();
     blocks(&mut events)
 }
@@ -51,7 +53,10 @@ fn block(ev: &mut Events, tag: Tag, out: &mut Vec<Block>) {
         Tag::Table(aligns) => out.push(Block::Table(table(ev, &aligns))),
         Tag::DefinitionList => out.push(Block::Definitions(definitions(ev))),
         Tag::CodeBlock(_) => {
-            let text: String = inlines(ev).iter().map(|i| crate::doc::plain_text(std::slice::from_ref(i))).collect();
+            let text: String = inlines(ev)
+                .iter()
+                .map(|i| crate::doc::plain_text(std::slice::from_ref(i)))
+                .collect();
             out.push(Block::Paragraph(vec![Inline::Code(text)]));
         }
         // Containers we do not style (quotes, footnotes…): keep their content.
@@ -80,7 +85,10 @@ fn table(ev: &mut Events, aligns: &[Alignment]) -> Table {
             _ => Align::Left,
         })
         .collect();
-    let mut t = Table { align, ..Table::default() };
+    let mut t = Table {
+        align,
+        ..Table::default()
+    };
     while let Some(event) = ev.next() {
         match event {
             Event::Start(Tag::TableHead) => t.header = cells(ev),
@@ -108,7 +116,10 @@ fn definitions(ev: &mut Events) -> Vec<Definition> {
     let mut defs: Vec<Definition> = Vec::new();
     while let Some(event) = ev.next() {
         match event {
-            Event::Start(Tag::DefinitionListTitle) => defs.push(Definition { term: inlines(ev), entries: Vec::new() }),
+            Event::Start(Tag::DefinitionListTitle) => defs.push(Definition {
+                term: inlines(ev),
+                entries: Vec::new(),
+            }),
             Event::Start(Tag::DefinitionListDefinition) => {
                 let entries = blocks(ev).into_iter().filter_map(|b| match b {
                     Block::Paragraph(p) => Some(p),
@@ -116,7 +127,10 @@ fn definitions(ev: &mut Events) -> Vec<Definition> {
                 });
                 match defs.last_mut() {
                     Some(d) => d.entries.extend(entries),
-                    None => defs.push(Definition { term: Vec::new(), entries: entries.collect() }),
+                    None => defs.push(Definition {
+                        term: Vec::new(),
+                        entries: entries.collect(),
+                    }),
                 }
             }
             Event::End(TagEnd::DefinitionList) => break,
@@ -169,7 +183,11 @@ fn inline(ev: &mut Events, event: Event, out: &mut Vec<Inline>) {
 
 fn is_inline(event: &Event) -> bool {
     match event {
-        Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak | Event::InlineHtml(_) => true,
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::InlineHtml(_) => true,
         Event::Start(tag) => matches!(
             tag,
             Tag::Emphasis | Tag::Strong | Tag::Link { .. } | Tag::Image { .. } | Tag::Strikethrough
@@ -192,7 +210,9 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// Drops control characters other than tab and newline: they cannot appear
 /// in Word XML and have no meaning on a page. Both backends see the result.
 pub fn clean(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n')).collect()
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+        .collect()
 }
 
 fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
@@ -216,13 +236,27 @@ mod tests {
 
     #[test]
     fn headings_paragraphs_and_emphasis() {
-        let doc = parse("# Purpose\n\nThe **36,845** victims\nresident.\n\n# Bibliography {.unnumbered}\n");
+        let doc = parse(
+            "# Purpose\n\nThe **36,845** victims\nresident.\n\n# Bibliography {.unnumbered}\n",
+        );
         assert_eq!(
             doc,
             vec![
-                Block::Heading { level: 1, numbered: true, content: vec![text("Purpose")] },
-                Block::Paragraph(vec![text("The "), Inline::Strong(vec![text("36,845")]), text(" victims resident.")]),
-                Block::Heading { level: 1, numbered: false, content: vec![text("Bibliography")] },
+                Block::Heading {
+                    level: 1,
+                    numbered: true,
+                    content: vec![text("Purpose")]
+                },
+                Block::Paragraph(vec![
+                    text("The "),
+                    Inline::Strong(vec![text("36,845")]),
+                    text(" victims resident.")
+                ]),
+                Block::Heading {
+                    level: 1,
+                    numbered: false,
+                    content: vec![text("Bibliography")]
+                },
             ]
         );
     }
@@ -230,15 +264,22 @@ mod tests {
     #[test]
     fn tight_list_items_become_paragraphs() {
         let doc = parse("- one\n- *two*\n");
-        let Block::List { ordered, items } = &doc[0] else { panic!("{doc:?}") };
+        let Block::List { ordered, items } = &doc[0] else {
+            panic!("{doc:?}")
+        };
         assert!(!ordered);
-        assert_eq!(items[1], vec![Block::Paragraph(vec![Inline::Emph(vec![text("two")])])]);
+        assert_eq!(
+            items[1],
+            vec![Block::Paragraph(vec![Inline::Emph(vec![text("two")])])]
+        );
     }
 
     #[test]
     fn tables_keep_alignment_and_escaped_pipes() {
         let doc = parse("| A | B |\n| :-- | --: |\n| x \\| y | 1,234 |\n");
-        let Block::Table(t) = &doc[0] else { panic!("{doc:?}") };
+        let Block::Table(t) = &doc[0] else {
+            panic!("{doc:?}")
+        };
         assert_eq!(t.align, vec![Align::Left, Align::Right]);
         assert_eq!(t.rows[0][0], vec![text("x | y")]);
     }
@@ -246,10 +287,14 @@ mod tests {
     #[test]
     fn definition_lists_and_links() {
         let doc = parse("Source Documents\n: Needs assessment <https://example.org/a>\n: Older ones\n\nContact Officer\n: Jo Bloggs\n");
-        let Block::Definitions(d) = &doc[0] else { panic!("{doc:?}") };
+        let Block::Definitions(d) = &doc[0] else {
+            panic!("{doc:?}")
+        };
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].entries.len(), 2);
-        assert!(matches!(&d[0].entries[0][1], Inline::Link { url, .. } if url == "https://example.org/a"));
+        assert!(
+            matches!(&d[0].entries[0][1], Inline::Link { url, .. } if url == "https://example.org/a")
+        );
     }
 
     #[test]

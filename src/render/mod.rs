@@ -44,8 +44,12 @@ pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rende
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
         let path = spec.resolve(value)?;
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            spec.error_at(ErrorKind::Template, format!("cannot read content template: {e}"), value.span())
-                .with_hint("check `content` paths; they are relative to the spec's folder")
+            spec.error_at(
+                ErrorKind::Template,
+                format!("cannot read content template: {e}"),
+                value.span(),
+            )
+            .with_hint("check `content` paths; they are relative to the spec's folder")
         })?;
         templates.insert(key, Template { path, text });
     }
@@ -64,7 +68,11 @@ pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rende
         body: markdown::parse(&body_markdown),
         summary: markdown::parse(&summary_markdown),
     };
-    Ok(Rendered { body_markdown, summary_markdown, document })
+    Ok(Rendered {
+        body_markdown,
+        summary_markdown,
+        document,
+    })
 }
 
 fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'static>> {
@@ -98,8 +106,11 @@ fn context(spec: &Spec, params: &Params, computed: &Computed) -> Value {
         };
         p.insert(name.clone(), value);
     }
-    let figures: BTreeMap<&str, Value> =
-        computed.figures.iter().map(|(k, v)| (k.as_str(), table::to_value(v))).collect();
+    let figures: BTreeMap<&str, Value> = computed
+        .figures
+        .iter()
+        .map(|(k, v)| (k.as_str(), table::to_value(v)))
+        .collect();
     let tables: BTreeMap<&str, Value> = computed
         .tables
         .iter()
@@ -121,7 +132,10 @@ fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Me
     let r = &spec.raw.report;
     let text = |field: &str, source: &str| -> Result<String> {
         let md = env.render_str(source, ctx).map_err(|e| {
-            let t = Template { path: spec.path.clone(), text: source.to_string() };
+            let t = Template {
+                path: spec.path.clone(),
+                text: source.to_string(),
+            };
             template_error(&t, &e, names).with_hint(format!("check `report.{field}` in the spec"))
         })?;
         Ok(markdown::parse(&md)
@@ -162,18 +176,31 @@ impl Names {
         }
     }
 
-    fn hint(&self, expr: &str) -> Option<String> {
-        let mut parts = expr.trim().split('.');
-        let (ns, name) = (parts.next()?, parts.next()?);
-        let name = name.split(|c: char| !c.is_alphanumeric() && c != '_').next()?;
-        let list = match ns {
-            "figures" => &self.figures,
-            "tables" => &self.tables,
-            "params" => &self.params,
-            _ => return None,
-        };
-        let refs: Vec<&str> = list.iter().map(String::as_str).collect();
-        Some(suggest(name, &refs, ns))
+    /// A hint for the first `figures.x` / `tables.x` / `params.x` in `text`
+    /// that names nothing the report defines.
+    fn hint(&self, text: &str) -> Option<String> {
+        let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+        for (ns, list) in [
+            ("figures", &self.figures),
+            ("tables", &self.tables),
+            ("params", &self.params),
+        ] {
+            for (i, _) in text.match_indices(&format!("{ns}.")) {
+                if text[..i].chars().next_back().is_some_and(is_ident) {
+                    continue;
+                }
+                let rest = &text[i + ns.len() + 1..];
+                let name = &rest[..rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len())];
+                if !name.is_empty() && !list.iter().any(|n| n == name) {
+                    let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+                    return Some(format!(
+                        "`{ns}.{name}` is not defined; {}",
+                        suggest(name, &refs, ns)
+                    ));
+                }
+            }
+        }
+        None
     }
 }
 
@@ -184,14 +211,30 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
     };
     let range = e.range().or_else(|| {
         let line = e.line()?;
-        let start: usize = t.text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let start: usize = t
+            .text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
         let len = t.text[start..].find('\n').unwrap_or(t.text.len() - start);
         Some(start..start + len)
     });
     let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
     let mut hint = None;
     if let Some(r) = range {
-        hint = t.text.get(r.clone()).and_then(|expr| names.hint(expr));
+        // The error points at an expression or filter; the misspelt name is
+        // usually elsewhere on the same line.
+        let line_start = t.text[..r.start.min(t.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line_end = t.text[r.start.min(t.text.len())..]
+            .find('\n')
+            .map_or(t.text.len(), |i| r.start + i);
+        hint = t
+            .text
+            .get(line_start..line_end)
+            .and_then(|line| names.hint(line));
         err = err.at_span(&t.text, r);
     }
     let hint = hint.unwrap_or_else(|| match e.kind() {

@@ -24,7 +24,11 @@ impl Object for TableObject {
                 t.rows
                     .iter()
                     .map(|row| {
-                        let pairs = t.columns.iter().zip(row).map(|(c, v)| (c.name.clone(), to_value(v)));
+                        let pairs = t
+                            .columns
+                            .iter()
+                            .zip(row)
+                            .map(|(c, v)| (c.name.clone(), to_value(v)));
                         Value::from_iter(pairs)
                     })
                     .collect::<Vec<_>>(),
@@ -97,7 +101,11 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
     }
     md += "\n|";
     for c in &t.columns {
-        md += if c.format == Format::Text { " :-- |" } else { " --: |" };
+        md += if c.format == Format::Text {
+            " :-- |"
+        } else {
+            " --: |"
+        };
     }
     for row in &t.rows {
         md += "\n|";
@@ -134,7 +142,10 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup_characters() {
-        assert_eq!(escape_markdown("*a* #1 <b> | [x](y)"), r"\*a\* \#1 \<b\> \| \[x\]\(y\)");
+        assert_eq!(
+            escape_markdown("*a* #1 <b> | [x](y)"),
+            r"\*a\* \#1 \<b\> \| \[x\]\(y\)"
+        );
         assert_eq!(escape_markdown("a\nb\u{7}c"), "a bc");
         assert_eq!(escape_markdown("שלום 🙂"), "שלום 🙂");
     }

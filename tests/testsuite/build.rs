@@ -51,7 +51,10 @@ fn pdf_paragraphs_are_numbered_once_each_in_order() {
         .split_whitespace()
         .filter(|w| {
             let parts: Vec<&str> = w.split('.').collect();
-            parts.len() == 2 && parts.iter().all(|p| p.len() == 1 && p.chars().all(|c| c.is_ascii_digit()))
+            parts.len() == 2
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 1 && p.chars().all(|c| c.is_ascii_digit()))
         })
         .collect();
     assert_eq!(
@@ -66,13 +69,24 @@ fn pdf_metadata_names_title_author_language_and_is_tagged() {
     let p = Project::example();
     let (pdf, _) = p.build_example(&[]);
     let doc = lopdf::Document::load_mem(&pdf).expect("PDF parses");
-    let info = doc.trailer.get(b"Info").and_then(|o| o.as_reference()).expect("Info dict");
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|o| o.as_reference())
+        .expect("Info dict");
     let info = doc.get_dictionary(info).expect("Info");
     let string = |d: &lopdf::Dictionary, k: &[u8]| {
         let raw = d.get(k).and_then(|o| o.as_str()).expect("string entry");
-        lopdf::decode_text_string(&lopdf::Object::String(raw.to_vec(), lopdf::StringFormat::Literal)).expect("text")
+        lopdf::decode_text_string(&lopdf::Object::String(
+            raw.to_vec(),
+            lopdf::StringFormat::Literal,
+        ))
+        .expect("text")
     };
-    assert_eq!(string(info, b"Title"), "Victim and Offender Needs Assessment");
+    assert_eq!(
+        string(info, b"Title"),
+        "Victim and Offender Needs Assessment"
+    );
     assert_eq!(string(info, b"Author"), "Acting Chief Executive");
     let catalog = doc.catalog().expect("catalog");
     assert_eq!(string(catalog, b"Lang"), "en-GB");
@@ -86,14 +100,26 @@ fn docx_has_real_styles_lists_and_a_table_with_header_row() {
     let doc = docx_part(&docx, "word/document.xml");
     let styles = docx_part(&docx, "word/styles.xml");
     for style in ["Title", "Heading1", "Heading2", "ListBullet", "ListNumber"] {
-        assert!(doc.contains(&format!("w:pStyle w:val=\"{style}\"")), "document uses {style}");
-        assert!(styles.contains(&format!("w:styleId=\"{style}\"")), "styles.xml defines {style}");
+        assert!(
+            doc.contains(&format!("w:pStyle w:val=\"{style}\"")),
+            "document uses {style}"
+        );
+        assert!(
+            styles.contains(&format!("w:styleId=\"{style}\"")),
+            "styles.xml defines {style}"
+        );
     }
     assert!(doc.contains("<w:tblHeader"), "table header row repeats");
     assert!(doc.contains("<w:numPr>"), "lists use Word numbering");
     assert!(styles.contains("w:val=\"en-GB\""), "en-GB language");
     let text = docx_text(&docx);
-    for expected in ["36,845", "120,000", "16.4%", "Peterborough", "British, Polish, Lithuanian, Romanian and Portuguese"] {
+    for expected in [
+        "36,845",
+        "120,000",
+        "16.4%",
+        "Peterborough",
+        "British, Polish, Lithuanian, Romanian and Portuguese",
+    ] {
         assert!(text.contains(expected), "DOCX lacks `{expected}`:\n{text}");
     }
     assert!(!text.contains("{{"), "no template syntax left");
@@ -110,7 +136,10 @@ fn docx_is_schema_valid() {
 fn pdf_and_docx_agree_on_every_figure() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&[]);
-    let pdf = pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    let pdf = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let docx = docx_text(&docx);
     // Every number in the Word summary appears in the PDF (its Appendix 1).
     for word in docx.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ';') {
@@ -132,7 +161,10 @@ fn two_builds_are_byte_identical() {
 fn other_periods_give_other_figures_from_the_same_spec() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&["--set", "period=2020/21"]);
-    let text = pdf_text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(text.contains("34,296 in 20/21"), "{text}");
     assert!(text.contains("18.1%"), "{text}");
     assert!(!text.contains("36,845"));
@@ -163,5 +195,8 @@ fn help_lists_the_commands() {
     let help = p.run(&["--help"]).success();
     assert!(help.contains("build") && help.contains("check"), "{help}");
     let build = p.run(&["build", "--help"]).success();
-    assert!(build.contains("--set <NAME=VALUE>") && build.contains("--out <DIR>"), "{build}");
+    assert!(
+        build.contains("--set <NAME=VALUE>") && build.contains("--out <DIR>"),
+        "{build}"
+    );
 }

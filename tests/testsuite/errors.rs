@@ -17,44 +17,78 @@ fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i
     let stderr = p.run(&all).failure(code);
     let (pdf2, docx2) = (
         std::fs::read(p.path("reports/needs-assessment/out/needs-assessment.pdf")).unwrap(),
-        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment-summary.docx")).unwrap(),
+        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment-summary.docx"))
+            .unwrap(),
     );
-    assert!(pdf == pdf2 && docx == docx2, "a failed build changed the previous outputs");
+    assert!(
+        pdf == pdf2 && docx == docx2,
+        "a failed build changed the previous outputs"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(p.path("reports/needs-assessment/out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(leftovers.len(), 2, "no temporary files left behind: {leftovers:?}");
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no temporary files left behind: {leftovers:?}"
+    );
     stderr
 }
 
 #[test]
 fn malformed_toml_points_at_line_and_column() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "name = \"needs-assessment\"", "name = needs-assessment\""), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| {
+            p.edit(
+                SPEC,
+                "name = \"needs-assessment\"",
+                "name = needs-assessment\"",
+            )
+        },
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn unknown_key_in_spec_is_rejected() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "language = \"en-GB\"", "langauge = \"en-GB\""), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| p.edit(SPEC, "language = \"en-GB\"", "langauge = \"en-GB\""),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn missing_data_file_names_the_path() {
-    let err = fails_keeping_outputs(|p| std::fs::remove_file(p.path("data/population.csv")).unwrap(), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| std::fs::remove_file(p.path("data/population.csv")).unwrap(),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn unknown_column_in_a_query_suggests_the_right_one() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "MIN(victim_age) AS age", "MIN(victim_agee) AS age"), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| p.edit(SPEC, "MIN(victim_age) AS age", "MIN(victim_agee) AS age"),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn unknown_column_in_a_schema_suggests_the_right_one() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "victim_age = \"int\"", "victim_agee = \"int\""), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| p.edit(SPEC, "victim_age = \"int\"", "victim_agee = \"int\""),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
@@ -77,7 +111,13 @@ fn wrong_type_in_a_data_row_names_row_and_column() {
 #[test]
 fn undefined_template_variable_points_into_the_template() {
     let err = fails_keeping_outputs(
-        |p| p.edit("reports/needs-assessment/summary.md", "figures.victims_resident", "figures.victims_residnt"),
+        |p| {
+            p.edit(
+                "reports/needs-assessment/summary.md",
+                "figures.victims_resident",
+                "figures.victims_residnt",
+            )
+        },
         &[],
         1,
     );
@@ -98,7 +138,17 @@ fn invalid_param_value_says_what_is_expected() {
 
 #[test]
 fn path_outside_the_project_root_is_refused() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "\"../../data/population.csv\"", "\"../../../population.csv\""), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| {
+            p.edit(
+                SPEC,
+                "\"../../data/population.csv\"",
+                "\"../../../population.csv\"",
+            )
+        },
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
@@ -111,12 +161,20 @@ fn missing_spec_is_a_clear_error() {
 
 #[test]
 fn broken_layout_reports_the_typst_error_in_the_template() {
-    let err = fails_keeping_outputs(|p| p.edit("templates/board-paper.typ", "upper(title)", "upper(titel)"), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| p.edit("templates/board-paper.typ", "upper(title)", "upper(titel)"),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn a_table_named_like_a_source_is_rejected() {
-    let err = fails_keeping_outputs(|p| p.edit(SPEC, "[tables.top_nationalities]", "[tables.population]"), &[], 1);
+    let err = fails_keeping_outputs(
+        |p| p.edit(SPEC, "[tables.top_nationalities]", "[tables.population]"),
+        &[],
+        1,
+    );
     insta::assert_snapshot!(err);
 }

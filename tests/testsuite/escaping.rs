@@ -4,7 +4,8 @@
 
 use crate::support::{docx_text, pdf_text, Project};
 
-const SPECIAL: &str = r#"# * _ $ @ < > [ ] \ // ~ ` & " ' | {{ x }} {% if %} =h -l +e 1. /t: <b>&amp;</b>"#;
+const SPECIAL: &str =
+    r#"# * _ $ @ < > [ ] \ // ~ ` & " ' | {{ x }} {% if %} =h -l +e 1. /t: <b>&amp;</b>"#;
 
 fn project() -> Project {
     let p = Project::example();
@@ -76,10 +77,22 @@ fn special_characters_arrive_literally_in_the_pdf() {
     // The bundled fonts have no emoji glyph, so the PDF's text layer cannot
     // carry it (a report that needs emoji supplies a font in `report.fonts`);
     // the text around it must still be intact and in order.
-    assert!(flat.contains("emoji") && flat.contains("and Hebrew"), "{}", short());
+    assert!(
+        flat.contains("emoji") && flat.contains("and Hebrew"),
+        "{}",
+        short()
+    );
     // Extraction yields right-to-left text in visual order.
-    assert!(flat.contains("שלום") || flat.contains("םולש"), "{}", short());
-    assert!(flat.replace(' ', "").contains(&("x".repeat(200) + "END-OF-LONG")), "long cell");
+    assert!(
+        flat.contains("שלום") || flat.contains("םולש"),
+        "{}",
+        short()
+    );
+    assert!(
+        flat.replace(' ', "")
+            .contains(&("x".repeat(200) + "END-OF-LONG")),
+        "long cell"
+    );
 }
 
 #[test]

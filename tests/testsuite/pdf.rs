@@ -30,16 +30,31 @@ pub fn text(pdf: &[u8]) -> String {
     out
 }
 
-fn page_text(ops: &[lopdf::content::Operation], fonts: &HashMap<Vec<u8>, ToUnicode>, out: &mut String) {
+fn page_text(
+    ops: &[lopdf::content::Operation],
+    fonts: &HashMap<Vec<u8>, ToUnicode>,
+    out: &mut String,
+) {
     let mut font: Option<&ToUnicode> = None;
     let (mut y, mut last_y) = (0.0f32, f32::NAN);
     // A run placed explicitly on the same line is a separate word (e.g. a
     // paragraph number and its text), unless a space is already there.
     let mut moved = false;
     for op in ops {
-        let num = |i: usize| op.operands.get(i).and_then(|o| o.as_float().ok()).unwrap_or(0.0);
+        let num = |i: usize| {
+            op.operands
+                .get(i)
+                .and_then(|o| o.as_float().ok())
+                .unwrap_or(0.0)
+        };
         match op.operator.as_str() {
-            "Tf" => font = op.operands.first().and_then(|n| n.as_name().ok()).and_then(|n| fonts.get(n)),
+            "Tf" => {
+                font = op
+                    .operands
+                    .first()
+                    .and_then(|n| n.as_name().ok())
+                    .and_then(|n| fonts.get(n))
+            }
             "Tm" => (y, moved) = (num(5), true),
             "Td" | "TD" => (y, moved) = (y + num(1), true),
             "T*" => y -= 1.0,
@@ -82,7 +97,9 @@ fn to_unicode(doc: &Document, font: &Dictionary) -> ToUnicode {
     let Ok(stream) = doc.get_object(reference).and_then(Object::as_stream) else {
         return ToUnicode::new();
     };
-    let data = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    let data = stream
+        .decompressed_content()
+        .unwrap_or_else(|_| stream.content.clone());
     parse_cmap(&String::from_utf8_lossy(&data))
 }
 
@@ -93,14 +110,22 @@ fn parse_cmap(cmap: &str) -> ToUnicode {
     for line in cmap.lines() {
         let line = line.trim();
         if line.ends_with("beginbfchar") || line.ends_with("beginbfrange") {
-            section = if line.ends_with("beginbfchar") { "char" } else { "range" };
+            section = if line.ends_with("beginbfchar") {
+                "char"
+            } else {
+                "range"
+            };
             continue;
         }
         if line.starts_with("end") {
             section = "";
             continue;
         }
-        let hex: Vec<&str> = line.split(['<', '>']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        let hex: Vec<&str> = line
+            .split(['<', '>'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         match (section, hex.as_slice()) {
             ("char", [code, text]) => {
                 map.insert(code_of(code), utf16(text));

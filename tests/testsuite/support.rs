@@ -32,7 +32,9 @@ impl Project {
 
     /// An empty temporary project.
     pub fn empty() -> Project {
-        Project { dir: tempfile::tempdir().expect("temp dir") }
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// The project's root folder.
@@ -94,13 +96,23 @@ pub struct Run(pub Output);
 impl Run {
     /// Asserts exit code 0 and returns stdout.
     pub fn success(&self) -> String {
-        assert!(self.0.status.success(), "boardpack failed:\n{}", self.stderr());
+        assert!(
+            self.0.status.success(),
+            "boardpack failed:\n{}",
+            self.stderr()
+        );
         String::from_utf8_lossy(&self.0.stdout).into_owned()
     }
 
     /// Asserts the given non-zero exit code and returns stderr.
     pub fn failure(&self, code: i32) -> String {
-        assert_eq!(self.0.status.code(), Some(code), "stdout: {}\nstderr: {}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.0.status.code(),
+            Some(code),
+            "stdout: {}\nstderr: {}",
+            self.stdout(),
+            self.stderr()
+        );
         self.stderr()
     }
 
@@ -136,7 +148,9 @@ pub fn pdf_text(pdf: &[u8]) -> String {
 /// A part of the DOCX package as text, e.g. `word/document.xml`.
 pub fn docx_part(docx: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
-    let mut part = zip.by_name(name).unwrap_or_else(|_| panic!("DOCX has no {name}"));
+    let mut part = zip
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("DOCX has no {name}"));
     let mut text = String::new();
     part.read_to_string(&mut text).expect("UTF-8 part");
     text

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
-use typst_layout::PagedDocument;
 use typst::{World, WorldExt};
+use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::doc::Document;
@@ -50,13 +50,23 @@ pub struct PdfOutput {
 /// Lays out `doc` with the house style and exports a tagged PDF.
 pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
     let layout_vpath = virtual_path(options.root, &options.layout);
-    let main_vpath = format!("{}/.boardpack-main.typ", virtual_path(options.root, options.main_dir).trim_end_matches('/'));
+    let main_vpath = format!(
+        "{}/.boardpack-main.typ",
+        virtual_path(options.root, options.main_dir).trim_end_matches('/')
+    );
     let text = source::generate(doc, &layout_vpath);
-    let fonts = options.fonts.iter().flat_map(|f| world::load_fonts(f.clone())).collect();
+    let fonts = options
+        .fonts
+        .iter()
+        .flat_map(|f| world::load_fonts(f.clone()))
+        .collect();
     let date = options.date;
     let today = Datetime::from_ymd(date.year().into(), date.month() as u8, date.day() as u8)
         .ok_or_else(|| Error::new(ErrorKind::Layout, "report date is out of range"))?;
-    let ts = options.timestamp.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+    let ts = options
+        .timestamp
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .datetime();
     let created = Datetime::from_ymd_hms(
         ts.year().into(),
         ts.month() as u8,
@@ -68,7 +78,10 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
     let world = ReportWorld::new(options.root, &main_vpath, text.clone(), fonts, today);
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-    let warnings = warnings.iter().map(|w| diagnostic(&world, w).render()).collect();
+    let warnings = warnings
+        .iter()
+        .map(|w| diagnostic(&world, w).render())
+        .collect();
     let document = output.map_err(|errors| first_error(&world, &errors))?;
     let pdf_options = PdfOptions {
         ident: Smart::Custom(options.ident.to_string()),
@@ -79,19 +92,31 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         tagged: true,
         pretty: false,
     };
-    let pdf = typst_pdf::pdf(&document, &pdf_options).map_err(|errors| first_error(&world, &errors))?;
-    Ok(PdfOutput { pdf, source: text, dependencies: world.dependencies(), warnings })
+    let pdf =
+        typst_pdf::pdf(&document, &pdf_options).map_err(|errors| first_error(&world, &errors))?;
+    Ok(PdfOutput {
+        pdf,
+        source: text,
+        dependencies: world.dependencies(),
+        warnings,
+    })
 }
 
 /// `root/templates/x.typ` → `/templates/x.typ`.
 fn virtual_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     format!("/{}", parts.join("/"))
 }
 
 fn first_error(world: &ReportWorld, diags: &[SourceDiagnostic]) -> Error {
-    let diag = diags.iter().find(|d| d.severity == Severity::Error).or(diags.first());
+    let diag = diags
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .or(diags.first());
     match diag {
         Some(d) => diagnostic(world, d),
         None => Error::new(ErrorKind::Layout, "Typst failed without a message"),
@@ -118,7 +143,9 @@ fn diagnostic(world: &ReportWorld, d: &SourceDiagnostic) -> Error {
     if hints.is_empty() {
         err.with_hint(format!(
             "the house style must define {}",
-            source::LAYOUT_FUNCTIONS.map(|f| format!("`{f}`")).join(", ")
+            source::LAYOUT_FUNCTIONS
+                .map(|f| format!("`{f}`"))
+                .join(", ")
         ))
     } else {
         err.with_hint(hints.join("; "))

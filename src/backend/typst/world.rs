@@ -32,8 +32,15 @@ pub struct ReportWorld {
 impl ReportWorld {
     /// A world rooted at `root` whose main file is `main_text`, placed at the
     /// virtual path `main_vpath` (so relative paths in it resolve from there).
-    pub fn new(root: &Path, main_vpath: &str, main_text: String, extra_fonts: Vec<Font>, date: Datetime) -> ReportWorld {
-        let vpath = VirtualPath::new(main_vpath).unwrap_or_else(|_| VirtualPath::new("/main.typ").expect("static path"));
+    pub fn new(
+        root: &Path,
+        main_vpath: &str,
+        main_text: String,
+        extra_fonts: Vec<Font>,
+        date: Datetime,
+    ) -> ReportWorld {
+        let vpath = VirtualPath::new(main_vpath)
+            .unwrap_or_else(|_| VirtualPath::new("/main.typ").expect("static path"));
         let id = FileId::unique(RootedPath::new(VirtualRoot::Project, vpath));
         let mut fonts = embedded_fonts().clone();
         fonts.extend(extra_fonts);
@@ -50,7 +57,11 @@ impl ReportWorld {
 
     /// The real files compilation read, sorted, relative to where boardpack runs.
     pub fn dependencies(&self) -> Vec<PathBuf> {
-        let files = self.files.lock().map(|f| f.keys().cloned().collect()).unwrap_or_default();
+        let files = self
+            .files
+            .lock()
+            .map(|f| f.keys().cloned().collect())
+            .unwrap_or_default();
         files
     }
 
