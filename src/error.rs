@@ -246,7 +246,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// Formats a "did you mean" hint, or lists the allowed names.
-pub fn suggest<'a>(name: &str, candidates: &[&'a str], what: &str) -> String {
+pub fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
     match did_you_mean(name, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if candidates.is_empty() => format!("no {what} is declared"),

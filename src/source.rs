@@ -65,7 +65,7 @@ fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
         .map_err(data_err)?;
     let header = raw.collect_schema().map_err(data_err)?;
     let found: Vec<&str> = header.iter_names().map(|n| n.as_str()).collect();
-    for (col, _) in &decl.columns {
+    for col in decl.columns.keys() {
         if !found.contains(&col.get_ref().as_str()) {
             return Err(spec
                 .error_at(

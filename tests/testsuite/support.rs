@@ -168,7 +168,7 @@ pub fn docx_text(docx: &[u8]) -> String {
             quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:t" => in_t = false,
             quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:p" => text.push('\n'),
             quick_xml::events::Event::Text(t) if in_t => {
-                text.push_str(&t.xml_content().expect("text").into_owned())
+                text.push_str(&t.xml_content().expect("text"))
             }
             quick_xml::events::Event::GeneralRef(r) if in_t => {
                 let name = String::from_utf8_lossy(&r).into_owned();
