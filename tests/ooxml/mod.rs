@@ -66,20 +66,43 @@ pub fn validate_docx(path: &Path) -> Report {
 }
 
 /// The validator command: `$BOARDPACK_OOXML_VALIDATOR`, else the default
-/// venv of `.ci/ooxml-venv.sh`. Panics with setup instructions if absent.
+/// venv of `.ci/ooxml-venv.sh`, which is created on first use (so
+/// `cargo test` works on a fresh machine with `python3`). Panics with setup
+/// instructions if that fails.
 pub fn validator_path() -> PathBuf {
-    let path = match std::env::var_os("BOARDPACK_OOXML_VALIDATOR") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => default_venv().join("bin").join("openxml-audit"),
-    };
-    assert!(
-        path.is_file(),
-        "OOXML validator not found at `{}`\n\
-         hint: run `bash .ci/ooxml-venv.sh` (it prints the validator's path; \
-         export it as BOARDPACK_OOXML_VALIDATOR if you use a custom venv)",
-        path.display()
-    );
-    path
+    if let Some(p) = std::env::var_os("BOARDPACK_OOXML_VALIDATOR").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(p);
+        assert!(
+            path.is_file(),
+            "BOARDPACK_OOXML_VALIDATOR=`{}` is not a file",
+            path.display()
+        );
+        return path;
+    }
+    static SETUP: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let result = SETUP.get_or_init(|| {
+        let path = default_venv().join("bin").join("openxml-audit");
+        if path.is_file() {
+            return Ok(path);
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/ooxml-venv.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        match out.status.success() && Path::new(&printed).is_file() {
+            true => Ok(PathBuf::from(printed)),
+            false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+        }
+    });
+    match result {
+        Ok(path) => path.clone(),
+        Err(e) => panic!(
+            "OOXML validator could not be set up:\n{e}\n\
+             hint: run `bash .ci/ooxml-venv.sh` (needs python3 with venv and pip) and re-run the tests"
+        ),
+    }
 }
 
 /// `$BOARDPACK_OOXML_VENV`, else `$HOME/.cache/boardpack/ooxml-venv`, as in

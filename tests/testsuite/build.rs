@@ -1,6 +1,9 @@
 //! The example report, built by the real CLI and read back.
 
-use crate::support::{assert_valid_docx, docx_part, docx_text, pdf_text, Project, EXAMPLE};
+use crate::support::{
+    assert_valid_docx, docx_part, docx_text, pdf_text, replace_docx_part, validate_docx, Project,
+    EXAMPLE,
+};
 
 #[test]
 fn build_writes_both_outputs_and_says_so() {
@@ -130,6 +133,28 @@ fn docx_is_schema_valid() {
     let p = Project::example();
     p.build_example(&[]);
     assert_valid_docx(&p.path("reports/needs-assessment/out/needs-assessment-summary.docx"));
+}
+
+#[test]
+fn validator_rejects_docx_rs_element_order() {
+    // docx-rs writes `w:rPr` before `w:pStyle` inside `w:pPr`; Word may
+    // refuse that. Undo our fix in one paragraph and the validator must object.
+    let p = Project::example();
+    let (_, docx) = p.build_example(&[]);
+    let broken = replace_docx_part(&docx, "word/document.xml", |xml| {
+        xml.replacen(
+            "<w:pPr><w:pStyle w:val=\"Title\"/>",
+            "<w:pPr><w:rPr/><w:pStyle w:val=\"Title\"/>",
+            1,
+        )
+    });
+    assert_ne!(broken, docx, "the edit applied");
+    let path = p.path("broken.docx");
+    std::fs::write(&path, broken).unwrap();
+    assert!(
+        validate_docx(&path).errors > 0,
+        "validator accepted a misordered pPr"
+    );
 }
 
 #[test]

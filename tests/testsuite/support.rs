@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 #[path = "../ooxml/mod.rs"]
 mod ooxml;
-pub use ooxml::assert_valid_docx;
+pub use ooxml::{assert_valid_docx, validate_docx};
 
 /// The example spec, relative to a project root.
 pub const EXAMPLE: &str = "reports/needs-assessment/report.toml";
@@ -154,6 +154,24 @@ pub fn docx_part(docx: &[u8], name: &str) -> String {
     let mut text = String::new();
     part.read_to_string(&mut text).expect("UTF-8 part");
     text
+}
+
+/// Rewrites one part of a DOCX package (the other parts are copied as is).
+pub fn replace_docx_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).expect("read part");
+        if part.name() == name {
+            bytes = edit(std::str::from_utf8(&bytes).expect("UTF-8")).into_bytes();
+        }
+        out.start_file(part.name(), zip::write::SimpleFileOptions::default())
+            .expect("start");
+        std::io::Write::write_all(&mut out, &bytes).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
 }
 
 /// All the visible text of the DOCX body (`w:t` runs), concatenated.
