@@ -81,7 +81,13 @@ pub fn compute(
 ) -> Result<Computed> {
     let mut ctx = SQLContext::new();
     for (name, source) in sources {
-        ctx.register(name, period_frame(source, params.period()));
+        let frame = period_frame(source, params.period());
+        if let (Some(fy), Some((column, PeriodFilter::Period))) =
+            (params.period(), &source.period_column)
+        {
+            ensure_rows(source, column, fy, frame.clone())?;
+        }
+        ctx.register(name, frame);
     }
     ctx.register("params", params_frame(params).lazy());
     let columns = known_columns(sources);
@@ -207,6 +213,52 @@ fn period_frame(source: &Source, period: Option<FinancialYear>) -> LazyFrame {
             lf.filter(col(column.as_str()).gt_eq(date_lit(fy.start())).and(end))
         }
         PeriodFilter::ToDate => lf.filter(end),
+    }
+}
+
+/// A period with no rows in a period-filtered source is almost always a
+/// missing extract, not a year with no crime: say so instead of computing
+/// empty figures.
+fn ensure_rows(source: &Source, column: &str, fy: FinancialYear, frame: LazyFrame) -> Result<()> {
+    let rows = frame
+        .select([len()])
+        .collect()
+        .ok()
+        .and_then(|df| df.columns()[0].get(0).ok()?.extract::<u64>());
+    if rows != Some(0) {
+        return Ok(());
+    }
+    let dates = source.frame.column(column).ok().and_then(|c| {
+        let (min, max) = (
+            c.as_materialized_series().min_reduce().ok()?,
+            c.as_materialized_series().max_reduce().ok()?,
+        );
+        Some(format!(
+            "{} to {}",
+            to_display(min.value()),
+            to_display(max.value())
+        ))
+    });
+    Err(Error::new(
+        ErrorKind::Data,
+        format!(
+            "no rows of source `{}` fall in {fy} ({} to {})",
+            source.name,
+            fy.start(),
+            fy.end()
+        ),
+    )
+    .in_file(&source.path)
+    .with_hint(match dates {
+        Some(range) => format!("`{column}` in this file runs from {range}; add the {fy} extract or choose another period with `--set period=...`"),
+        None => format!("add the {fy} extract or choose another period with `--set period=...`"),
+    }))
+}
+
+fn to_display(v: &AnyValue) -> String {
+    match to_value(v.clone()) {
+        Value::Date(d) => d.to_string(),
+        _ => v.to_string(),
     }
 }
 

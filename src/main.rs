@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 /// Reproducible board papers: one TOML spec → a PDF board paper and an
 /// editable Word executive summary, every figure computed from data.
 #[derive(Debug, Parser)]
-#[command(name = "boardpack", version, about, long_about = None)]
+#[command(name = "boardpack", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -178,3 +178,9 @@ fn a_table_named_like_a_source_is_rejected() {
     );
     insta::assert_snapshot!(err);
 }
+
+#[test]
+fn a_period_without_data_names_the_period_and_the_file() {
+    let err = fails_keeping_outputs(|_| {}, &["--set", "period=2025/26"], 1);
+    insta::assert_snapshot!(err);
+}
