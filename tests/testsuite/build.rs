@@ -183,6 +183,38 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
+fn timestamps_come_from_the_report_date_or_source_date_epoch() {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&[]);
+    let core = docx_part(&docx, "docProps/core.xml");
+    assert!(
+        core.contains(">2020-11-26T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
+    assert!(
+        core.contains(">2020-11-26T00:00:00Z</dcterms:modified>"),
+        "{core}"
+    );
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(
+        pdf.contains("CreationDate(D:20201126000000Z)"),
+        "PDF creation date"
+    );
+
+    p.run_with(&["build", EXAMPLE], &[("SOURCE_DATE_EPOCH", "1600000000")])
+        .success();
+    let docx = std::fs::read(p.path("reports/needs-assessment/out/needs-assessment-summary.docx"))
+        .unwrap();
+    assert!(
+        docx_part(&docx, "docProps/core.xml").contains(">2020-09-13T12:26:40Z</dcterms:created>")
+    );
+    let bad = p
+        .run_with(&["build", EXAMPLE], &[("SOURCE_DATE_EPOCH", "soon")])
+        .failure(2);
+    assert!(bad.contains("`SOURCE_DATE_EPOCH` is not a number"), "{bad}");
+}
+
+#[test]
 fn other_periods_give_other_figures_from_the_same_spec() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&["--set", "period=2020/21"]);

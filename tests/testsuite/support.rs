@@ -68,10 +68,16 @@ impl Project {
 
     /// Runs `boardpack ARGS` in the project root.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// Runs `boardpack ARGS` with extra environment variables.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_boardpack"))
             .args(args)
             .current_dir(self.root())
             .env_remove("SOURCE_DATE_EPOCH")
+            .envs(env.iter().copied())
             .output()
             .expect("run boardpack");
         Run(out)
