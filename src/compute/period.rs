@@ -1,0 +1,122 @@
+//! The report period applied to the inputs: period-filtered sources, the
+//! one-row `params` table, and a clear error for a period with no data.
+
+use polars::prelude::*;
+
+use super::value::{to_value, Value};
+use crate::error::{Error, ErrorKind, Result};
+use crate::params::{FinancialYear, ParamValue, Params};
+use crate::source::Source;
+use crate::spec::PeriodFilter;
+
+/// A source restricted to the period by its `period_column`.
+pub(super) fn period_frame(source: &Source, period: Option<FinancialYear>) -> LazyFrame {
+    let lf = source.frame.clone().lazy();
+    let (Some((column, filter)), Some(fy)) = (&source.period_column, period) else {
+        return lf;
+    };
+    let end = col(column.as_str()).lt_eq(date_lit(fy.end()));
+    match filter {
+        PeriodFilter::Period => {
+            lf.filter(col(column.as_str()).gt_eq(date_lit(fy.start())).and(end))
+        }
+        PeriodFilter::ToDate => lf.filter(end),
+    }
+}
+
+/// A period with no rows in a period-filtered source is almost always a
+/// missing extract, not a year with no crime: say so instead of computing
+/// empty figures.
+pub(super) fn ensure_rows(
+    source: &Source,
+    column: &str,
+    fy: FinancialYear,
+    frame: LazyFrame,
+) -> Result<()> {
+    let rows = frame
+        .select([len()])
+        .collect()
+        .ok()
+        .and_then(|df| df.columns()[0].get(0).ok()?.extract::<u64>());
+    if rows != Some(0) {
+        return Ok(());
+    }
+    let dates = source.frame.column(column).ok().and_then(|c| {
+        let (min, max) = (
+            c.as_materialized_series().min_reduce().ok()?,
+            c.as_materialized_series().max_reduce().ok()?,
+        );
+        Some(format!(
+            "{} to {}",
+            to_display(min.value()),
+            to_display(max.value())
+        ))
+    });
+    Err(Error::new(
+        ErrorKind::Data,
+        format!(
+            "no rows of source `{}` fall in {fy} ({} to {})",
+            source.name,
+            fy.start(),
+            fy.end()
+        ),
+    )
+    .in_file(&source.path)
+    .with_hint(match dates {
+        Some(range) => format!("`{column}` in this file runs from {range}; add the {fy} extract or choose another period with `--set period=...`"),
+        None => format!("add the {fy} extract or choose another period with `--set period=...`"),
+    }))
+}
+
+fn to_display(v: &AnyValue) -> String {
+    match to_value(v.clone()) {
+        Value::Date(d) => d.to_string(),
+        _ => v.to_string(),
+    }
+}
+
+fn date_lit(d: jiff::civil::Date) -> Expr {
+    lit(days_since_epoch(d)).cast(DataType::Date)
+}
+
+fn days_since_epoch(d: jiff::civil::Date) -> i32 {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    (d - epoch).get_days()
+}
+
+/// The one-row `params` table: a financial year `p` gives `p` (label),
+/// `p_start` and `p_end` (dates).
+pub(super) fn params_frame(params: &Params) -> DataFrame {
+    let mut cols = Vec::new();
+    for (name, value) in &params.values {
+        let n = name.as_str();
+        match value {
+            ParamValue::FinancialYear(fy) => {
+                cols.push(Column::new(n.into(), [fy.to_string()]));
+                cols.push(date_column(&format!("{n}_start"), fy.start()));
+                cols.push(date_column(&format!("{n}_end"), fy.end()));
+            }
+            ParamValue::String(s) => cols.push(Column::new(n.into(), [s.as_str()])),
+            ParamValue::Number(f) => cols.push(Column::new(n.into(), [*f])),
+            ParamValue::Integer(i) => cols.push(Column::new(n.into(), [*i])),
+            ParamValue::Date(d) => cols.push(date_column(n, *d)),
+        }
+    }
+    DataFrame::new_infer_height(cols).unwrap_or_default()
+}
+
+fn date_column(name: &str, d: jiff::civil::Date) -> Column {
+    let c = Column::new(name.into(), [days_since_epoch(d)]);
+    c.cast(&DataType::Date).unwrap_or(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_days() {
+        assert_eq!(days_since_epoch(jiff::civil::date(1970, 1, 2)), 1);
+        assert_eq!(days_since_epoch(jiff::civil::date(2019, 4, 1)), 17987);
+    }
+}

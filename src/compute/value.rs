@@ -1,0 +1,188 @@
+//! Computed values and tables: Polars results turned into the plain values
+//! and formatted columns that templates and backends see.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::error::{suggest, ErrorKind, Result};
+use crate::spec::{Spec, TableDecl};
+
+/// A computed scalar, as it reaches templates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Missing.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A decimal number.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+}
+
+/// How a table column is displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// As written (text left-aligned).
+    #[default]
+    Text,
+    /// Whole number with thousands separators.
+    Integer,
+    /// Number with N decimal places.
+    Decimal(u8),
+    /// A ratio shown as a percentage with N decimal places.
+    Percent(u8),
+}
+
+/// A displayed column of a computed table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableColumn {
+    /// The query's column name.
+    pub name: String,
+    /// Header text.
+    pub label: String,
+    /// Display format.
+    pub format: Format,
+}
+
+/// A computed table: columns in display order and rows of values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// Displayed columns.
+    pub columns: Vec<TableColumn>,
+    /// Rows, one value per column.
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// Everything the queries computed, by name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Computed {
+    /// Scalar figures.
+    pub figures: BTreeMap<String, Value>,
+    /// Tables.
+    pub tables: BTreeMap<String, Table>,
+}
+
+pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {
+    let columns: Vec<TableColumn> = if decl.columns.is_empty() {
+        df.get_column_names()
+            .into_iter()
+            .map(|n| TableColumn {
+                name: n.to_string(),
+                label: n.to_string(),
+                format: Format::Text,
+            })
+            .collect()
+    } else {
+        decl.columns
+            .iter()
+            .map(|c| {
+                let format = match &c.format {
+                    Some(f) => parse_format(f.get_ref()).ok_or_else(|| {
+                        spec.error_at(
+                            ErrorKind::Spec,
+                            format!("unknown format `{}` in table `{name}`", f.get_ref()),
+                            f.span(),
+                        )
+                        .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
+                    })?,
+                    None => Format::Text,
+                };
+                let label = c.label.clone().unwrap_or_else(|| c.name.get_ref().clone());
+                Ok(TableColumn {
+                    name: c.name.get_ref().clone(),
+                    label,
+                    format,
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut series = Vec::new();
+    for (c, d) in columns
+        .iter()
+        .zip(decl.columns.iter().map(Some).chain(std::iter::repeat(None)))
+    {
+        let s = df.column(&c.name).map_err(|_| {
+            let found: Vec<&str> = df
+                .get_column_names()
+                .into_iter()
+                .map(|n| n.as_str())
+                .collect();
+            let span = d.map_or(decl.sql.span(), |d| d.name.span());
+            spec.error_at(
+                ErrorKind::Spec,
+                format!("table `{name}` has no column `{}`", c.name),
+                span,
+            )
+            .with_hint(suggest(&c.name, &found, "columns the query returns"))
+        })?;
+        series.push(s);
+    }
+    let rows = (0..df.height())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.get(i).map(to_value).unwrap_or(Value::Null))
+                .collect()
+        })
+        .collect();
+    Ok(Table { columns, rows })
+}
+
+/// Parses `text`, `integer`, `decimal:N`, `percent:N`.
+pub fn parse_format(s: &str) -> Option<Format> {
+    let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
+    let n = if digits.is_empty() {
+        Some(0)
+    } else {
+        digits.parse::<u8>().ok().filter(|n| *n <= 6)
+    };
+    match kind {
+        "text" if digits.is_empty() => Some(Format::Text),
+        "integer" if digits.is_empty() => Some(Format::Integer),
+        "decimal" => n.map(Format::Decimal),
+        "percent" => n.map(Format::Percent),
+        _ => None,
+    }
+}
+
+pub(super) fn to_value(v: AnyValue) -> Value {
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(b),
+        AnyValue::String(s) => Value::Text(s.to_string()),
+        AnyValue::StringOwned(s) => Value::Text(s.to_string()),
+        AnyValue::Float32(f) => Value::Float(f as f64),
+        AnyValue::Float64(f) => Value::Float(f),
+        AnyValue::Date(days) => {
+            let epoch = jiff::civil::date(1970, 1, 1);
+            epoch
+                .checked_add(jiff::Span::new().days(days as i64))
+                .map(Value::Date)
+                .unwrap_or(Value::Null)
+        }
+        other => match other.extract::<i64>() {
+            Some(i) if other.is_integer() => Value::Int(i),
+            _ => Value::Text(other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!(parse_format("decimal:1"), Some(Format::Decimal(1)));
+        assert_eq!(parse_format("percent"), Some(Format::Percent(0)));
+        assert_eq!(parse_format("integer"), Some(Format::Integer));
+        assert_eq!(parse_format("money"), None);
+        assert_eq!(parse_format("decimal:x"), None);
+    }
+}
