@@ -85,8 +85,12 @@ fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
         .iter()
         .map(|(c, t)| typed_expr(c.get_ref(), *t.get_ref()))
         .collect();
-    check_types(raw.clone(), decl, &path)?;
-    let frame = raw.select(typed).collect().map_err(data_err)?;
+    // Parse the file once (declared columns only); the type check and the
+    // cast then both work on the in-memory text columns.
+    let declared: Vec<Expr> = decl.columns.keys().map(|c| col(c.get_ref().as_str())).collect();
+    let text = raw.select(declared).collect().map_err(data_err)?.lazy();
+    check_types(text.clone(), decl, &path)?;
+    let frame = text.select(typed).collect().map_err(data_err)?;
     Ok(Source {
         name: name.to_string(),
         path,
