@@ -1,5 +1,6 @@
 //! The `boardpack` command line: parses arguments, calls the library, prints.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,15 +39,21 @@ struct BuildArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    // A panic is a bug, never the user's fault: report it as one, exit 2.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}");
+        eprintln!("  = hint: this is a bug in boardpack; please report it with the spec and data that trigger it");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprint!("{}", e.render());
             match e.kind() {
                 ErrorKind::Usage => ExitCode::from(2),
                 _ => ExitCode::from(1),
             }
         }
+        Err(_) => ExitCode::from(2),
     }
 }
 
@@ -65,13 +72,16 @@ fn run(cli: Cli) -> boardpack::Result<()> {
     for w in &build.pdf.warnings {
         eprint!("warning: {w}");
     }
+    // Output is a courtesy: a closed pipe (`| head`) must not fail the build.
+    let mut out = std::io::stdout().lock();
     if write {
         for path in build.write()? {
-            println!("wrote {}", boardpack::error::display_path(&path));
+            let _ = writeln!(out, "wrote {}", boardpack::error::display_path(&path));
         }
     } else {
         let c = &build.computed;
-        println!(
+        let _ = writeln!(
+            out,
             "ok: {} figures, {} tables, spec, data, templates and layout are valid",
             c.figures.len(),
             c.tables.len()

@@ -87,7 +87,11 @@ fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
         .collect();
     // Parse the file once (declared columns only); the type check and the
     // cast then both work on the in-memory text columns.
-    let declared: Vec<Expr> = decl.columns.keys().map(|c| col(c.get_ref().as_str())).collect();
+    let declared: Vec<Expr> = decl
+        .columns
+        .keys()
+        .map(|c| col(c.get_ref().as_str()))
+        .collect();
     let text = raw.select(declared).collect().map_err(data_err)?.lazy();
     check_types(text.clone(), decl, &path)?;
     let frame = text.select(typed).collect().map_err(data_err)?;

@@ -226,8 +226,16 @@ fn other_periods_give_other_figures_from_the_same_spec() {
     assert!(text.contains("18.1%"), "{text}");
     assert!(!text.contains("36,845"));
     assert!(docx_text(&docx).contains("34,296"));
-    let (pdf, _) = p.build_example(&["--set", "period=2018/19"]);
-    assert!(pdf_text(&pdf).contains("35,912"));
+    let (pdf, _) = p.build_example(&["--set", "period=2018/19", "--set", "area=Norfolk & Suffolk"]);
+    let text = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("35,912"));
+    assert!(
+        text.contains("Norfolk & Suffolk Needs Assessment"),
+        "string params reach the text"
+    );
 }
 
 #[test]
