@@ -234,7 +234,19 @@ impl Spec {
     /// anything that leaves the project root.
     pub fn resolve(&self, value: &Spanned<String>) -> Result<PathBuf> {
         let joined = normalize(&self.dir.join(value.get_ref()));
-        if Path::new(value.get_ref()).is_absolute() || !within(&joined, &self.root) {
+        // Lexically inside, and (for files that exist) not a symlink out.
+        let root = match self.root.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => self.root.as_path(),
+        };
+        let escapes_by_link = match (joined.canonicalize(), root.canonicalize()) {
+            (Ok(real), Ok(root)) => !real.starts_with(root),
+            _ => false,
+        };
+        if Path::new(value.get_ref()).is_absolute()
+            || !within(&joined, &self.root)
+            || escapes_by_link
+        {
             return Err(self
                 .error_at(
                     ErrorKind::Spec,

@@ -184,3 +184,27 @@ fn a_period_without_data_names_the_period_and_the_file() {
     let err = fails_keeping_outputs(|_| {}, &["--set", "period=2025/26"], 1);
     insta::assert_snapshot!(err);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_project_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("population.csv"),
+        "district,age_band,population\n",
+    )
+    .unwrap();
+    let err = fails_keeping_outputs(
+        |p| {
+            std::fs::remove_file(p.path("data/population.csv")).unwrap();
+            std::os::unix::fs::symlink(
+                outside.path().join("population.csv"),
+                p.path("data/population.csv"),
+            )
+            .unwrap();
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
