@@ -243,10 +243,19 @@ impl Spec {
             (Ok(real), Ok(root)) => !real.starts_with(root),
             _ => false,
         };
-        if Path::new(value.get_ref()).is_absolute()
-            || !within(&joined, &self.root)
-            || escapes_by_link
-        {
+        if escapes_by_link {
+            return Err(self
+                .error_at(
+                    ErrorKind::Spec,
+                    format!(
+                        "`{}` links to a file outside the project root",
+                        value.get_ref()
+                    ),
+                    value.span(),
+                )
+                .with_hint("copy the file into the project instead of linking to it"));
+        }
+        if Path::new(value.get_ref()).is_absolute() || !within(&joined, &self.root) {
             return Err(self
                 .error_at(
                     ErrorKind::Spec,
