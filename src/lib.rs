@@ -109,7 +109,7 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
             .with_hint("set it to seconds since 1970-01-01, or unset it")
         }),
         None => spec
-            .date()?
+            .date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp())
             .map_err(|e| Error::new(ErrorKind::Spec, format!("report date is out of range: {e}"))),
@@ -130,7 +130,7 @@ fn typst_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<TypstOptions
         main_dir: &spec.dir,
         fonts,
         ident: &r.name,
-        date: spec.date()?,
+        date: spec.date,
         timestamp,
     })
 }

@@ -26,6 +26,8 @@ pub struct Spec {
     pub root: PathBuf,
     /// The deserialised TOML.
     pub raw: RawSpec,
+    /// The report date, parsed once from `report.date`.
+    pub date: jiff::civil::Date,
 }
 
 /// The TOML document, as written.
@@ -219,13 +221,15 @@ impl Spec {
             Some(r) => normalize(&dir.join(r.get_ref())),
             None => normalize(&dir),
         };
-        let spec = Spec {
+        let mut spec = Spec {
             path: path.to_path_buf(),
             text,
             dir,
             root,
             raw,
+            date: jiff::civil::Date::default(),
         };
+        spec.date = spec.parse_date()?;
         spec.validate()?;
         Ok(spec)
     }
@@ -308,8 +312,7 @@ impl Spec {
         Params::resolve(self, overrides)
     }
 
-    /// The report date.
-    pub fn date(&self) -> Result<jiff::civil::Date> {
+    fn parse_date(&self) -> Result<jiff::civil::Date> {
         let v = &self.raw.report.date;
         let text = match v.get_ref() {
             toml::Value::String(s) => s.clone(),
@@ -336,7 +339,6 @@ impl Spec {
                 )
                 .with_hint("only `en-GB` is supported"));
         }
-        self.date()?;
         self.check_table_names()?;
         for (name, source) in &self.raw.sources {
             if let Some(col) = &source.period_column {

@@ -147,7 +147,7 @@ fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Me
             .collect::<Vec<_>>()
             .join(" "))
     };
-    let date = spec.date()?;
+    let date = spec.date;
     Ok(Meta {
         title: text("title", &r.title)?,
         summary_title: text("summary_title", &r.summary_title)?,
