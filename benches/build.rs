@@ -27,13 +27,16 @@ fn main() {
         let params = spec.params(&[]).expect("params");
         record("spec + params", t.elapsed());
         let t = Instant::now();
-        let sources = source::load_all(&spec).expect("sources");
+        let sources = source::load_all(&spec, &params, &Default::default()).expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
         let computed = compute::compute(&spec, &sources, &params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let rendered = render::render(&spec, &params, &computed).expect("render");
+        let previous = compute::previous(&spec, &sources, &params).expect("previous");
+        record("compute previous period", t.elapsed());
+        let t = Instant::now();
+        let rendered = render::render(&spec, &params, &computed, &previous).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

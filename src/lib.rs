@@ -10,6 +10,7 @@ pub mod backend;
 pub mod compute;
 pub mod doc;
 pub mod error;
+pub mod manifest;
 pub mod output;
 pub mod params;
 pub mod render;
@@ -21,8 +22,9 @@ use std::path::{Path, PathBuf};
 pub use error::{Error, ErrorKind, Result};
 pub use spec::Spec;
 
-use backend::typst::{PdfOutput, TypstOptions};
-use compute::Computed;
+use backend::typst::{Attachment, PdfOutput, TypstOptions};
+use compute::{Computed, Previous};
+use manifest::Manifest;
 use params::Params;
 use render::Rendered;
 
@@ -38,9 +40,12 @@ pub struct BuildOptions {
     /// `SOURCE_DATE_EPOCH`, if set: the outputs' timestamps instead of the
     /// report date (never the clock).
     pub source_date_epoch: Option<i64>,
+    /// Treat warnings (e.g. a comparison with a period that has no data) as
+    /// errors.
+    pub strict: bool,
 }
 
-/// A finished build, in memory: every stage's result and both outputs.
+/// A finished build, in memory: every stage's result and all outputs.
 #[derive(Debug, Clone)]
 pub struct Build {
     /// The validated spec.
@@ -49,51 +54,140 @@ pub struct Build {
     pub params: Params,
     /// Figures and tables.
     pub computed: Computed,
+    /// The previous period's figures and tables, for comparisons.
+    pub previous: Previous,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
     /// The PDF board paper.
     pub pdf: PdfOutput,
     /// The Word executive summary.
     pub docx: Vec<u8>,
+    /// Provenance, including the outputs' hashes.
+    pub manifest: Manifest,
     /// Where outputs go.
     pub out_dir: PathBuf,
-    /// Output file names (PDF, DOCX).
-    pub names: (String, String),
+    /// Output file names.
+    pub names: OutputNames,
+    /// Things the reader of the build log should know (not errors).
+    pub warnings: Vec<String>,
+}
+
+/// The file names a build writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputNames {
+    /// The PDF board paper.
+    pub pdf: String,
+    /// The Word summary.
+    pub docx: String,
+    /// The provenance manifest.
+    pub manifest: String,
 }
 
 /// Runs the whole pipeline in memory; writes nothing.
 pub fn build(options: &BuildOptions) -> Result<Build> {
-    let spec = Spec::load(&options.spec)?;
+    build_spec(Spec::load(&options.spec)?, options)
+}
+
+/// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
+/// has rewritten in memory); writes nothing.
+pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
-    let sources = source::load_all(&spec)?;
+    let sources = source::load_all(&spec, &params, &Default::default())?;
     let computed = compute::compute(&spec, &sources, &params)?;
-    let rendered = render::render(&spec, &params, &computed)?;
+    let previous_sources = match params.period() {
+        Some(fy) => source::load_all(&spec, &params.with_period(fy.previous()), &sources)
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    let previous = compute::previous(&spec, &sources, &params)?;
+    let rendered = render::render(&spec, &params, &computed, &previous)?;
+    if options.strict {
+        if let Some(w) = rendered.warnings.first() {
+            return Err(Error::new(ErrorKind::Template, w.clone())
+                .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`"));
+        }
+    }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let pdf = backend::typst::render(&rendered.document, &typst_options(&spec, timestamp)?)?;
     let docx = backend::docx::render(
         &rendered.document,
         &backend::docx::DocxOptions { timestamp },
     )?;
+    let names = spec.output_names();
+    let mut typst = typst_options(&spec, timestamp)?;
+    let mut files = Vec::new();
+    for (key, value) in [("body", &spec.raw.content.body), ("summary", &spec.raw.content.summary)] {
+        files.push((spec.resolve(value)?, format!("template {key}")));
+    }
+    files.push((typst.layout.clone(), "layout".to_string()));
+    for f in &spec.raw.report.fonts {
+        files.push((spec.resolve(f)?, "font".to_string()));
+    }
+    let mut manifest = Manifest::new(&manifest::Record {
+        spec: &spec,
+        params: &params,
+        source_date_epoch: options.source_date_epoch,
+        sources: &sources,
+        previous_sources: &previous_sources,
+        computed: &computed,
+        previous: &previous,
+        files,
+    })?;
+    typst.attachments.push(Attachment {
+        name: names.manifest.clone(),
+        mime_type: "application/json".into(),
+        description: "boardpack provenance manifest: inputs, parameters, figures and queries".into(),
+        text: manifest.to_json(),
+    });
+    let pdf = backend::typst::render(&rendered.document, &typst)?;
+    // Files the layout itself read (images, includes) are inputs too.
+    for dep in &pdf.dependencies {
+        let path = manifest::relative(&spec.root, dep);
+        if !manifest.inputs.iter().any(|i| i.path == path) {
+            let bytes = read(dep)?;
+            manifest.inputs.push(manifest::Input {
+                path,
+                role: "layout file".into(),
+                blake3: manifest::hash(&bytes),
+                rows: None,
+            });
+        }
+    }
+    manifest
+        .outputs
+        .insert(names.pdf.clone(), manifest::hash(&pdf.pdf));
+    manifest
+        .outputs
+        .insert(names.docx.clone(), manifest::hash(&docx));
+    let mut warnings = rendered.warnings.clone();
+    warnings.extend(pdf.warnings.iter().cloned());
     Ok(Build {
         out_dir: spec.out_dir(options.out_dir.as_deref()),
-        names: spec.output_names(),
+        names,
         spec,
         params,
         computed,
+        previous,
         rendered,
         pdf,
         docx,
+        manifest,
+        warnings,
     })
 }
 
 impl Build {
-    /// Writes the PDF and DOCX atomically into the output folder.
+    /// The files a build writes: (name, bytes), PDF, DOCX, manifest.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![
+            (self.names.pdf.clone(), self.pdf.pdf.clone()),
+            (self.names.docx.clone(), self.docx.clone()),
+            (self.names.manifest.clone(), self.manifest.to_json().into_bytes()),
+        ]
+    }
+
+    /// Writes the PDF, DOCX and manifest atomically into the output folder.
     pub fn write(&self) -> Result<Vec<PathBuf>> {
-        let files = [
-            (self.names.0.clone(), self.pdf.pdf.clone()),
-            (self.names.1.clone(), self.docx.clone()),
-        ];
-        output::write_all(&self.out_dir, &files)
+        output::write_all(&self.out_dir, &self.files())
     }
 }
 
@@ -132,6 +226,7 @@ fn typst_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<TypstOptions
         ident: &r.name,
         date: spec.date,
         timestamp,
+        attachments: Vec::new(),
     })
 }
 

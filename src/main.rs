@@ -35,6 +35,10 @@ struct BuildArgs {
     /// Output folder (default: the spec's `out_dir`, or `out/` beside the spec).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Fail instead of warning, e.g. when a template compares with a period
+    /// that has no data.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
@@ -67,11 +71,10 @@ fn run(cli: Cli) -> boardpack::Result<()> {
         overrides: args.set,
         out_dir: args.out,
         source_date_epoch: source_date_epoch()?,
+        strict: args.strict,
     };
     let build = boardpack::build(&options)?;
-    for w in &build.pdf.warnings {
-        eprint!("warning: {w}");
-    }
+    print_warnings(&build.warnings);
     // Output is a courtesy: a closed pipe (`| head`) must not fail the build.
     let mut out = std::io::stdout().lock();
     if write {
@@ -88,6 +91,13 @@ fn run(cli: Cli) -> boardpack::Result<()> {
         );
     }
     Ok(())
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        let w = w.strip_prefix("warning: ").unwrap_or(w);
+        eprintln!("warning: {}", w.trim_end());
+    }
 }
 
 /// Reads `SOURCE_DATE_EPOCH` (reproducible-builds.org) if set.

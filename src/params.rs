@@ -6,8 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::civil::Date;
+use minijinja::value::{Enumerator, Object, Value};
 use serde::Deserialize;
 
 use crate::error::{suggest, Error, ErrorKind, Result};
@@ -176,6 +178,32 @@ impl Params {
         Ok(Params { values })
     }
 
+    /// The same parameters with `period` set to `fy` (for the previous
+    /// period's comparison figures).
+    pub fn with_period(&self, fy: FinancialYear) -> Params {
+        let mut values = self.values.clone();
+        values.insert("period".to_string(), ParamValue::FinancialYear(fy));
+        Params { values }
+    }
+
+    /// The values as templates see them: `period` prints as `2019/20` and
+    /// has `.slug`, `.start`, …; dates are ISO strings.
+    pub fn template_values(&self) -> BTreeMap<String, Value> {
+        self.values
+            .iter()
+            .map(|(name, v)| {
+                let value = match v {
+                    ParamValue::FinancialYear(fy) => Value::from_object(PeriodObject(*fy)),
+                    ParamValue::String(s) => Value::from(s.as_str()),
+                    ParamValue::Number(f) => Value::from(*f),
+                    ParamValue::Integer(i) => Value::from(*i),
+                    ParamValue::Date(d) => Value::from(d.to_string()),
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    }
+
     /// The `period` parameter, if the report declares one.
     pub fn period(&self) -> Option<FinancialYear> {
         match self.values.get("period") {
@@ -222,6 +250,35 @@ fn example(kind: ParamKind) -> &'static str {
         ParamKind::Number => "write a number like `3.26`",
         ParamKind::Integer => "write a whole number like `5`",
         ParamKind::Date => "write a date like `2020-11-26`",
+    }
+}
+
+/// The report period as templates see it: prints as `2019/20`; has `.start`,
+/// `.end` (ISO dates), `.short` (`19/20`), `.slug`, `.previous`, `.next`.
+#[derive(Debug)]
+pub struct PeriodObject(pub FinancialYear);
+
+impl Object for PeriodObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let fy = self.0;
+        Some(match key.as_str()? {
+            "label" => Value::from(fy.to_string()),
+            "start" => Value::from(fy.start().to_string()),
+            "end" => Value::from(fy.end().to_string()),
+            "short" => Value::from(fy.short()),
+            "slug" => Value::from(fy.slug()),
+            "previous" => Value::from(fy.previous().to_string()),
+            "next" => Value::from(fy.next().to_string()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["label", "start", "end", "short", "slug", "previous", "next"])
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
     }
 }
 

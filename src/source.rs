@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::error::{display_path, suggest, Error, ErrorKind, Result};
+use crate::params::Params;
 use crate::spec::{ColumnType, PeriodFilter, SourceDecl, Spec};
 
 /// A loaded, typed data source.
@@ -23,31 +24,88 @@ pub struct Source {
     pub frame: DataFrame,
     /// The date column the engine filters to the report period, if any.
     pub period_column: Option<(String, PeriodFilter)>,
+    /// BLAKE3 hash of the file's bytes (hex), for the provenance manifest.
+    pub blake3: String,
 }
 
-/// Loads every source declared in the spec, in name order.
-pub fn load_all(spec: &Spec) -> Result<BTreeMap<String, Source>> {
-    spec.raw
-        .sources
-        .iter()
-        .map(|(name, decl)| Ok((name.clone(), load(spec, name, decl)?)))
-        .collect()
+/// Loads every source declared in the spec for `params`, in name order.
+/// A source in `reuse` read from the same file is not read again (the
+/// previous period's comparison shares every file whose path does not name
+/// the period).
+pub fn load_all(
+    spec: &Spec,
+    params: &Params,
+    reuse: &BTreeMap<String, Source>,
+) -> Result<BTreeMap<String, Source>> {
+    let mut out = BTreeMap::new();
+    for (name, decl) in &spec.raw.sources {
+        let path = source_path(spec, name, decl, params)?;
+        let source = match reuse.get(name) {
+            Some(s) if s.path == path => s.clone(),
+            _ => load(spec, name, decl, path, params)?,
+        };
+        out.insert(name.clone(), source);
+    }
+    Ok(out)
 }
 
-fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
-    let path = spec.resolve(&decl.path)?;
+/// The file a source reads for `params`: its `path`, with `{{ period.slug }}`
+/// and other template expressions filled in (so next year's extract drops
+/// into place), resolved inside the project root.
+fn source_path(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) -> Result<PathBuf> {
+    let written = decl.path.get_ref();
+    if !written.contains("{{") && !written.contains("{%") {
+        return spec.resolve(&decl.path);
+    }
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let values = params.template_values();
+    let ctx = minijinja::context! { period => values.get("period").cloned(), params => values };
+    let rendered = env.render_str(written, ctx).map_err(|e| {
+        spec.error_at(
+            ErrorKind::Spec,
+            format!("cannot fill in the path of source `{name}`: {}", e.kind()),
+            decl.path.span(),
+        )
+        .with_hint("a path may use `{{ period.slug }}` (2019-20), `{{ period.short }}` (19/20) or `{{ params.NAME }}`")
+    })?;
+    spec.resolve(&toml::Spanned::new(decl.path.span(), rendered))
+}
+
+fn load(
+    spec: &Spec,
+    name: &str,
+    decl: &SourceDecl,
+    path: PathBuf,
+    params: &Params,
+) -> Result<Source> {
     if !path.is_file() {
-        return Err(spec
-            .error_at(
-                ErrorKind::Data,
+        let templated = decl.path.get_ref().contains("{{");
+        let (message, hint) = match params.period() {
+            Some(fy) if templated => (
+                format!(
+                    "no data for {fy}: data file `{}` of source `{name}` does not exist",
+                    display_path(&path)
+                ),
+                format!("add the {fy} extract at that path, or choose another period with `--set period=...`"),
+            ),
+            _ => (
                 format!(
                     "data file `{}` of source `{name}` does not exist",
                     display_path(&path)
                 ),
-                decl.path.span(),
-            )
-            .with_hint("check `path`; it is relative to the spec's folder"));
+                "check `path`; it is relative to the spec's folder".to_string(),
+            ),
+        };
+        return Err(spec
+            .error_at(ErrorKind::Data, message, decl.path.span())
+            .with_hint(hint));
     }
+    let blake3 = std::fs::read(&path)
+        .map(|bytes| blake3::hash(&bytes).to_hex().to_string())
+        .map_err(|e| {
+            Error::new(ErrorKind::Io, format!("cannot read data file: {e}")).in_file(&path)
+        })?;
     let data_err = |e: PolarsError| {
         Error::new(
             ErrorKind::Data,
@@ -103,6 +161,7 @@ fn load(spec: &Spec, name: &str, decl: &SourceDecl) -> Result<Source> {
             .period_column
             .as_ref()
             .map(|c| (c.get_ref().clone(), decl.period_filter)),
+        blake3,
     })
 }
 

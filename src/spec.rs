@@ -215,6 +215,11 @@ impl Spec {
                 .in_file(path)
                 .with_hint("check the path; a spec is a `report.toml` file")
         })?;
+        Spec::from_text(path, text)
+    }
+
+    /// Validates spec `text` as if it were the file at `path`.
+    pub fn from_text(path: &Path, text: String) -> Result<Spec> {
         let raw: RawSpec = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = match &raw.report.root {
@@ -296,15 +301,18 @@ impl Spec {
         }
     }
 
-    /// The PDF and DOCX file names.
-    pub fn output_names(&self) -> (String, String) {
+    /// The PDF, DOCX and manifest file names.
+    pub fn output_names(&self) -> crate::OutputNames {
         let r = &self.raw.report;
-        let pdf = r.outputs.pdf.clone();
-        let docx = r.outputs.docx.clone();
-        (
-            pdf.unwrap_or_else(|| format!("{}.pdf", r.name)),
-            docx.unwrap_or_else(|| format!("{}-summary.docx", r.name)),
-        )
+        crate::OutputNames {
+            pdf: r.outputs.pdf.clone().unwrap_or_else(|| format!("{}.pdf", r.name)),
+            docx: r
+                .outputs
+                .docx
+                .clone()
+                .unwrap_or_else(|| format!("{}-summary.docx", r.name)),
+            manifest: format!("{}.manifest.json", r.name),
+        }
     }
 
     /// Resolves the declared parameters, applying `--set NAME=VALUE` overrides.

@@ -15,11 +15,78 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 
 use crate::error::{ErrorKind, Result};
-use crate::params::Params;
-use crate::source::Source;
+use crate::params::{FinancialYear, Params};
+use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
 pub use value::{parse_format, Computed, Format, Table, TableColumn, Value};
+
+/// The previous period's figures and tables, for comparisons, or why there
+/// are none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Previous {
+    /// The report has no `period` parameter.
+    NotApplicable,
+    /// The previous period has no data; `reason` says which file or source.
+    Missing {
+        /// The previous period.
+        period: FinancialYear,
+        /// Why there is nothing to compare with.
+        reason: String,
+    },
+    /// Every figure and table, computed by the same queries.
+    Computed {
+        /// The previous period.
+        period: FinancialYear,
+        /// Its figures and tables.
+        computed: Box<Computed>,
+    },
+}
+
+impl Previous {
+    /// The previous period, if the report has one.
+    pub fn period(&self) -> Option<FinancialYear> {
+        match self {
+            Previous::NotApplicable => None,
+            Previous::Missing { period, .. } | Previous::Computed { period, .. } => Some(*period),
+        }
+    }
+
+    /// The previous period's results, if there are data for it.
+    pub fn computed(&self) -> Option<&Computed> {
+        match self {
+            Previous::Computed { computed, .. } => Some(computed),
+            _ => None,
+        }
+    }
+}
+
+/// Runs every query again for the period before `params`' period: the same
+/// SQL over the sources filtered (or, for period-templated paths, read) for
+/// that period. Missing data there is not an error, only a `Missing`.
+pub fn previous(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Result<Previous> {
+    let Some(fy) = params.period() else {
+        return Ok(Previous::NotApplicable);
+    };
+    let period = fy.previous();
+    let p = params.with_period(period);
+    let run = source::load_all(spec, &p, sources).and_then(|s| compute(spec, &s, &p));
+    match run {
+        Ok(computed) => Ok(Previous::Computed {
+            period,
+            computed: Box::new(computed),
+        }),
+        Err(e) if e.kind() == ErrorKind::Data => Ok(Previous::Missing {
+            period,
+            reason: e.message().to_string(),
+        }),
+        Err(e) => Err(e),
+    }
+}
 
 /// Runs every figure and table query for `params`.
 pub fn compute(

@@ -8,7 +8,9 @@ use minijinja::value::{Kwargs, Value, ValueKind};
 use minijinja::{Error, ErrorKind};
 use num_format::{Locale, ToFormattedString};
 
+use super::figure::{unwrap, FigureObject, PreviousValue};
 use crate::compute::Format;
+use crate::params::FinancialYear;
 
 /// Registers every boardpack filter on `env`.
 pub fn register(env: &mut minijinja::Environment<'_>) {
@@ -18,6 +20,108 @@ pub fn register(env: &mut minijinja::Environment<'_>) {
     env.add_filter("prose_list", prose_list);
     env.add_filter("date", date);
     env.add_filter("table", super::table::table_filter);
+    env.add_filter("change", change);
+    env.add_filter("direction", direction);
+}
+
+/// `{{ figures.x | change }}`: the change on the previous period in words,
+/// "up 4.2% on 2018/19". `by="number"` gives "down 312 on 2018/19",
+/// `by="points"` (for ratios) "up 1.7 percentage points on 2018/19";
+/// `decimals=N` sets the places and `on=false` drops " on 2018/19".
+fn change(value: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let by: Option<String> = kwargs.get("by")?;
+    let decimals: Option<u8> = kwargs.get("decimals")?;
+    let on: Option<bool> = kwargs.get("on")?;
+    kwargs.assert_all_used()?;
+    let fig = figure(&value, "change")?;
+    let Some((fy, old, new)) = comparison(fig, "change")? else {
+        return Ok("n/a".to_string());
+    };
+    let by = by.as_deref().unwrap_or("percent");
+    let (magnitude, unit, default_decimals) = match by {
+        "percent" if old != 0.0 => (((new - old) / old * 100.0).abs(), "%", 1),
+        "percent" | "number" => ((new - old).abs(), "", 0),
+        "points" => (((new - old) * 100.0).abs(), " percentage points", 1),
+        other => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("filter `change` has no `by=\"{other}\"`; use \"percent\", \"number\" or \"points\""),
+            ))
+        }
+    };
+    let decimals = decimals.unwrap_or(default_decimals);
+    let shown = format_number(magnitude, decimals);
+    let words = if new == old {
+        "unchanged".to_string()
+    } else {
+        let dir = if new > old { "up" } else { "down" };
+        if shown.chars().all(|c| !c.is_ascii_digit() || c == '0') {
+            let least = format_number(10f64.powi(-i32::from(decimals)), decimals);
+            format!("{dir} less than {least}{unit}")
+        } else {
+            format!("{dir} {shown}{unit}")
+        }
+    };
+    Ok(match (on.unwrap_or(true), new == old) {
+        (false, _) => words,
+        (true, false) => format!("{words} on {fy}"),
+        (true, true) => format!("{words} from {fy}"),
+    })
+}
+
+/// `{{ figures.x | direction("rose", "fell", "held steady") }}`: the word for
+/// the change on the previous period, computed so the prose cannot contradict
+/// the data. Defaults: "increased", "decreased", "was unchanged".
+fn direction(
+    value: Value,
+    up: Option<String>,
+    down: Option<String>,
+    same: Option<String>,
+) -> Result<String, Error> {
+    let fig = figure(&value, "direction")?;
+    let Some((_, old, new)) = comparison(fig, "direction")? else {
+        return Ok("n/a".to_string());
+    };
+    Ok(match new.partial_cmp(&old) {
+        Some(std::cmp::Ordering::Greater) => up.unwrap_or_else(|| "increased".into()),
+        Some(std::cmp::Ordering::Less) => down.unwrap_or_else(|| "decreased".into()),
+        _ => same.unwrap_or_else(|| "was unchanged".into()),
+    })
+}
+
+fn figure<'a>(value: &'a Value, filter: &str) -> Result<&'a FigureObject, Error> {
+    value.downcast_object_ref::<FigureObject>().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("filter `{filter}` expects a figure, e.g. `figures.victims_resident | {filter}`, got `{value}`"),
+        )
+    })
+}
+
+/// (previous period, old, new), or `None` if the previous period has no data
+/// (recorded for the build's warning).
+fn comparison(fig: &FigureObject, filter: &str) -> Result<Option<(FinancialYear, f64, f64)>, Error> {
+    let not_number = |what: &str| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("filter `{filter}` needs a number, but {what} of figure `{}` is not one", fig.name),
+        )
+    };
+    match fig.previous_number() {
+        Err(_) => {
+            fig.note_missing(&format!(" | {filter}"));
+            Ok(None)
+        }
+        Ok(None) if matches!(fig.previous, PreviousValue::NotApplicable) => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("filter `{filter}` compares with the previous period, but the report has no `period` parameter"),
+        )),
+        Ok(None) => Err(not_number("the previous period's value")),
+        Ok(Some((fy, old))) => {
+            let new = fig.number().ok_or_else(|| not_number("the value"))?;
+            Ok(Some((fy, old, new)))
+        }
+    }
 }
 
 /// `{{ x | number }}`, `{{ x | number(1) }}`: thousands separators and a
@@ -143,6 +247,7 @@ pub fn format_cell(value: &crate::compute::Value, format: Format) -> String {
 }
 
 fn as_f64(value: &Value, filter: &str) -> Result<f64, Error> {
+    let value = &unwrap(value);
     match value.kind() {
         ValueKind::Number => {
             f64::try_from(value.clone()).map_err(|_| invalid(filter, value, "a number"))

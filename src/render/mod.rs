@@ -3,6 +3,7 @@
 //! Every value printed with `{{ }}` is escaped for Markdown unless a filter
 //! marks it safe (only `table` does), so data never becomes markup.
 
+pub mod figure;
 pub mod filters;
 pub mod markdown;
 pub mod table;
@@ -13,12 +14,13 @@ use std::path::PathBuf;
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
 
-use crate::compute::Computed;
+use crate::compute::{Computed, Previous};
+use figure::{FigureObject, MissingUses, PreviousValue};
 use crate::doc::{plain_text, Block, Document, Meta};
 use crate::error::{suggest, Error, ErrorKind, Result};
-use crate::params::{ParamValue, Params};
+use crate::params::Params;
 use crate::spec::Spec;
-use table::{escape_markdown, PeriodObject, TableObject};
+use table::{escape_markdown, TableObject};
 
 /// The rendered Markdown of both content files and the tree built from it.
 #[derive(Debug, Clone)]
@@ -29,6 +31,9 @@ pub struct Rendered {
     pub summary_markdown: String,
     /// The shared content tree.
     pub document: Document,
+    /// Uses of previous-period values that do not exist (shown as "n/a");
+    /// `--strict` makes them errors.
+    pub warnings: Vec<String>,
 }
 
 /// A loaded template: its path (for errors) and text.
@@ -38,7 +43,12 @@ struct Template {
 }
 
 /// Renders the spec's content templates with the computed figures.
-pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rendered> {
+pub fn render(
+    spec: &Spec,
+    params: &Params,
+    computed: &Computed,
+    previous: &Previous,
+) -> Result<Rendered> {
     let content = &spec.raw.content;
     let mut templates = BTreeMap::new();
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
@@ -54,11 +64,17 @@ pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rende
         templates.insert(key, Template { path, text });
     }
     let env = environment(&templates)?;
-    let ctx = context(spec, params, computed);
+    let uses = MissingUses::default();
+    let ctx = context(spec, params, computed, previous, &uses);
     let names = Names::new(params, computed);
-    let render = |key: &str| {
+    let mut warnings = Vec::new();
+    let mut render = |key: &str| {
         let t = env.get_template(key).and_then(|t| t.render(&ctx));
-        t.map_err(|e| template_error(&templates[key], &e, &names))
+        let out = t.map_err(|e| template_error(&templates[key], &e, &names))?;
+        for what in uses.take() {
+            warnings.push(missing_warning(&templates[key].path, &what, previous));
+        }
+        Ok::<_, Error>(out)
     };
     let body_markdown = render("body")?;
     let summary_markdown = render("summary")?;
@@ -72,7 +88,18 @@ pub fn render(spec: &Spec, params: &Params, computed: &Computed) -> Result<Rende
         body_markdown,
         summary_markdown,
         document,
+        warnings,
     })
+}
+
+fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> String {
+    let file = crate::error::display_path(path);
+    match previous {
+        Previous::Missing { period, reason } => format!(
+            "`{file}` uses `{what}`, but there are no data for {period} ({reason}); it is shown as \"n/a\""
+        ),
+        _ => format!("`{file}` uses `{what}`, which has no value; it is shown as \"n/a\""),
+    }
 }
 
 fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'static>> {
@@ -94,27 +121,54 @@ fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'stat
     Ok(env)
 }
 
-fn context(spec: &Spec, params: &Params, computed: &Computed) -> Value {
-    let mut p: BTreeMap<String, Value> = BTreeMap::new();
-    for (name, v) in &params.values {
-        let value = match v {
-            ParamValue::FinancialYear(fy) => Value::from_object(PeriodObject(*fy)),
-            ParamValue::String(s) => Value::from(s.as_str()),
-            ParamValue::Number(f) => Value::from(*f),
-            ParamValue::Integer(i) => Value::from(*i),
-            ParamValue::Date(d) => Value::from(d.to_string()),
-        };
-        p.insert(name.clone(), value);
-    }
+fn context(
+    spec: &Spec,
+    params: &Params,
+    computed: &Computed,
+    previous: &Previous,
+    uses: &MissingUses,
+) -> Value {
+    let p = params.template_values();
+    let before = previous.computed();
     let figures: BTreeMap<&str, Value> = computed
         .figures
         .iter()
-        .map(|(k, v)| (k.as_str(), table::to_value(v)))
+        .map(|(k, v)| {
+            let prev = match (previous, before.and_then(|c| c.figures.get(k))) {
+                (Previous::NotApplicable, _) => PreviousValue::NotApplicable,
+                (Previous::Computed { period, .. }, Some(v)) => PreviousValue::Value(*period, v.clone()),
+                (Previous::Computed { period, .. } | Previous::Missing { period, .. }, _) => {
+                    PreviousValue::Missing(*period)
+                }
+            };
+            let fig = FigureObject {
+                name: k.clone(),
+                value: v.clone(),
+                previous: prev,
+                uses: uses.clone(),
+            };
+            (k.as_str(), Value::from_object(fig))
+        })
         .collect();
     let tables: BTreeMap<&str, Value> = computed
         .tables
         .iter()
-        .map(|(k, t)| (k.as_str(), Value::from_object(TableObject(t.clone()))))
+        .map(|(k, t)| {
+            let prev = match (previous, before.and_then(|c| c.tables.get(k))) {
+                (Previous::NotApplicable, _) => None,
+                (Previous::Computed { .. }, Some(t)) => Some(Ok(t.clone())),
+                (Previous::Computed { period, .. } | Previous::Missing { period, .. }, _) => {
+                    Some(Err(*period))
+                }
+            };
+            let obj = TableObject {
+                name: k.clone(),
+                table: t.clone(),
+                previous: prev,
+                uses: uses.clone(),
+            };
+            (k.as_str(), Value::from_object(obj))
+        })
         .collect();
     let r = &spec.raw.report;
     minijinja::context! {

@@ -1,25 +1,48 @@
 //! Computed values as MiniJinja objects, and the Markdown escaping that keeps
 //! data from ever becoming markup.
 
-use std::fmt;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, Value};
 use minijinja::{Error, ErrorKind};
 
+use super::figure::{Missing, MissingUses};
 use super::filters::format_cell;
 use crate::compute::{self, Format};
 use crate::params::FinancialYear;
 
 /// A computed table as templates see it: `t.rows` (maps by column name),
-/// `t.columns` (names) and `t | table` (a formatted Markdown table).
+/// `t.columns` (names), `t.previous` (the same table for the previous period)
+/// and `t | table` (a formatted Markdown table).
 #[derive(Debug)]
-pub struct TableObject(pub compute::Table);
+pub struct TableObject {
+    /// The table's name.
+    pub name: String,
+    /// This period's rows.
+    pub table: compute::Table,
+    /// The previous period's table, `Err` if that period has no data,
+    /// `None` if the report has no period.
+    pub previous: Option<Result<compute::Table, FinancialYear>>,
+    /// Where uses of a missing previous table are recorded.
+    pub uses: MissingUses,
+}
 
 impl Object for TableObject {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let t = &self.0;
+        let t = &self.table;
         match key.as_str()? {
+            "previous" => match self.previous.as_ref()? {
+                Ok(p) => Some(Value::from_object(TableObject {
+                    name: self.name.clone(),
+                    table: p.clone(),
+                    previous: None,
+                    uses: self.uses.clone(),
+                })),
+                Err(fy) => {
+                    self.uses.record(format!("tables.{}.previous", self.name));
+                    Some(Value::from_object(Missing(*fy)))
+                }
+            },
             "rows" => Some(Value::from(
                 t.rows
                     .iter()
@@ -40,36 +63,7 @@ impl Object for TableObject {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["rows", "columns", "height"])
-    }
-}
-
-/// The report period as templates see it: prints as `2019/20`; has `.start`,
-/// `.end` (ISO dates), `.short` (`19/20`), `.slug`, `.previous`, `.next`.
-#[derive(Debug)]
-pub struct PeriodObject(pub FinancialYear);
-
-impl Object for PeriodObject {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let fy = self.0;
-        Some(match key.as_str()? {
-            "label" => Value::from(fy.to_string()),
-            "start" => Value::from(fy.start().to_string()),
-            "end" => Value::from(fy.end().to_string()),
-            "short" => Value::from(fy.short()),
-            "slug" => Value::from(fy.slug()),
-            "previous" => Value::from(fy.previous().to_string()),
-            "next" => Value::from(fy.next().to_string()),
-            _ => return None,
-        })
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["label", "start", "end", "short", "slug", "previous", "next"])
-    }
-
-    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        Enumerator::Str(&["rows", "columns", "height", "previous"])
     }
 }
 
@@ -94,7 +88,7 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
             "filter `table` expects a table from `tables`, e.g. `tables.rates_by_district | table`",
         ));
     };
-    let t = &t.0;
+    let t = &t.table;
     let mut md = String::from("\n|");
     for c in &t.columns {
         md += &format!(" {} |", escape_markdown(&c.label));

@@ -7,7 +7,7 @@ pub mod world;
 use std::path::{Path, PathBuf};
 
 use typst::diag::{Severity, SourceDiagnostic, Warned};
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Datetime, Dict, IntoValue, Smart, Str};
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
@@ -32,6 +32,21 @@ pub struct TypstOptions<'a> {
     pub date: jiff::civil::Date,
     /// The PDF's creation date: the report date or `SOURCE_DATE_EPOCH`.
     pub timestamp: jiff::Timestamp,
+    /// Files embedded in the PDF (the provenance manifest).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file embedded in the PDF as an attachment.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The file name readers show.
+    pub name: String,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// What it is, for readers.
+    pub description: String,
+    /// The (UTF-8) content.
+    pub text: String,
 }
 
 /// A compiled PDF and what went into it.
@@ -54,7 +69,15 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         "{}/.boardpack-main.typ",
         virtual_path(options.root, options.main_dir).trim_end_matches('/')
     );
-    let text = source::generate(doc, &layout_vpath);
+    let text = source::generate(doc, &layout_vpath, &options.attachments);
+    // Attachment data reaches Typst as `sys.inputs`, not as source text.
+    let mut inputs = Dict::new();
+    for (i, a) in options.attachments.iter().enumerate() {
+        inputs.insert(
+            source::attachment_key(i).into(),
+            Str::from(a.text.as_str()).into_value(),
+        );
+    }
     let fonts = options
         .fonts
         .iter()
@@ -76,7 +99,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         ts.second() as u8,
     )
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
-    let world = ReportWorld::new(options.root, &main_vpath, text.clone(), fonts, today);
+    let world = ReportWorld::new(options.root, &main_vpath, text.clone(), fonts, today, inputs);
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let warnings = warnings
         .iter()

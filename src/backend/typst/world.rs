@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use typst::diag::{FileError, FileResult};
-use typst::foundations::{Bytes, Datetime};
+use typst::foundations::{Bytes, Datetime, Dict};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -38,6 +38,7 @@ impl ReportWorld {
         main_text: String,
         extra_fonts: Vec<Font>,
         date: Datetime,
+        inputs: Dict,
     ) -> ReportWorld {
         let vpath = VirtualPath::new(main_vpath)
             .unwrap_or_else(|_| VirtualPath::new("/main.typ").expect("static path"));
@@ -47,7 +48,7 @@ impl ReportWorld {
         ReportWorld {
             root: root.to_path_buf(),
             main: Source::new(id, main_text),
-            library: LazyHash::new(Library::default()),
+            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
             today: date,

@@ -1,0 +1,375 @@
+//! Provenance: `<name>.manifest.json`, written beside the outputs and
+//! embedded in the PDF. It records what went in (spec, data, templates,
+//! layout, fonts — each with its BLAKE3 hash), the resolved params, every
+//! figure with the query that defined it, every table's shape and hash, and
+//! the hashes of the outputs.
+//!
+//! Paths are relative to the project root with `/` separators, keys are in a
+//! fixed order, and nothing depends on the clock or the machine, so the same
+//! inputs give the same bytes.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
+
+use serde::{Deserialize, Serialize};
+
+use crate::compute::{self, Computed, Previous, Table};
+use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::params::{ParamValue, Params};
+use crate::source::Source;
+use crate::spec::Spec;
+
+/// The manifest, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The boardpack version that built it.
+    pub boardpack: String,
+    /// The report's name.
+    pub report: String,
+    /// The spec file, relative to the project root, and its hash.
+    pub spec: FileHash,
+    /// The report date (ISO).
+    pub date: String,
+    /// `SOURCE_DATE_EPOCH`, if the build was given one (it sets the outputs'
+    /// timestamps, so `verify` needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_date_epoch: Option<i64>,
+    /// Resolved parameters as `--set` would write them.
+    pub params: BTreeMap<String, String>,
+    /// The period compared with, and whether it had data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_period: Option<PreviousPeriod>,
+    /// Every file the build read.
+    pub inputs: Vec<Input>,
+    /// Every figure: value, previous value, query.
+    pub figures: BTreeMap<String, Figure>,
+    /// Every table: shape and hash.
+    pub tables: BTreeMap<String, TableHash>,
+    /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
+    /// PDF (a file cannot contain its own hash).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// A file and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileHash {
+    /// Relative to the project root, `/`-separated.
+    pub path: String,
+    /// BLAKE3, hex.
+    pub blake3: String,
+}
+
+/// The previous period and whether it could be computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousPeriod {
+    /// E.g. `2018/19`.
+    pub period: String,
+    /// Why there are no comparisons, if there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// Relative to the project root, `/`-separated.
+    pub path: String,
+    /// What it is: `spec`, `template`, `layout`, `font`, `source NAME`.
+    pub role: String,
+    /// BLAKE3, hex.
+    pub blake3: String,
+    /// Data rows (sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+}
+
+/// One figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// This period's value.
+    pub value: serde_json::Value,
+    /// The previous period's value (absent if there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<serde_json::Value>,
+    /// The SQL that computed it.
+    pub sql: String,
+}
+
+/// One table's shape and content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableHash {
+    /// Rows.
+    pub rows: u64,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// BLAKE3 of the table's values (see [`table_hash`]).
+    pub blake3: String,
+}
+
+/// What a build knows that the manifest records.
+pub struct Record<'a> {
+    /// The spec.
+    pub spec: &'a Spec,
+    /// Resolved params.
+    pub params: &'a Params,
+    /// `SOURCE_DATE_EPOCH`, if given.
+    pub source_date_epoch: Option<i64>,
+    /// This period's sources.
+    pub sources: &'a BTreeMap<String, Source>,
+    /// The previous period's sources (only those read from other files matter).
+    pub previous_sources: &'a BTreeMap<String, Source>,
+    /// Figures and tables.
+    pub computed: &'a Computed,
+    /// The previous period's.
+    pub previous: &'a Previous,
+    /// Other files read (templates, layout, fonts) with their roles.
+    pub files: Vec<(std::path::PathBuf, String)>,
+}
+
+impl Manifest {
+    /// The manifest for a build, without outputs.
+    pub fn new(r: &Record) -> Result<Manifest> {
+        let spec = r.spec;
+        let spec_hash = FileHash {
+            path: relative(&spec.root, &spec.path),
+            blake3: hash(spec.text.as_bytes()),
+        };
+        let mut inputs = vec![Input {
+            path: spec_hash.path.clone(),
+            role: "spec".into(),
+            blake3: spec_hash.blake3.clone(),
+            rows: None,
+        }];
+        for (path, role) in &r.files {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("cannot read `{}`: {e}", display_path(path)))
+                    .in_file(path)
+            })?;
+            inputs.push(Input {
+                path: relative(&spec.root, path),
+                role: role.clone(),
+                blake3: hash(&bytes),
+                rows: None,
+            });
+        }
+        for (name, s) in r.sources {
+            inputs.push(source_input(spec, s, format!("source {name}")));
+        }
+        if let Some(fy) = r.previous.period() {
+            for (name, s) in r.previous_sources {
+                if r.sources.get(name).map(|c| &c.path) != Some(&s.path) {
+                    inputs.push(source_input(spec, s, format!("source {name} ({fy})")));
+                }
+            }
+        }
+        // A file read in two roles (e.g. a layout that is also a template) is listed once.
+        let mut seen = std::collections::BTreeSet::new();
+        inputs.retain(|i| seen.insert(i.path.clone()));
+
+        let before = r.previous.computed();
+        let figures = r
+            .computed
+            .figures
+            .iter()
+            .map(|(name, v)| {
+                let sql = spec.raw.figures.get(name).map(|d| d.sql.get_ref().trim().to_string());
+                let figure = Figure {
+                    value: json(v),
+                    previous: before.and_then(|c| c.figures.get(name)).map(json),
+                    sql: sql.unwrap_or_default(),
+                };
+                (name.clone(), figure)
+            })
+            .collect();
+        let tables = r
+            .computed
+            .tables
+            .iter()
+            .map(|(name, t)| {
+                let entry = TableHash {
+                    rows: t.rows.len() as u64,
+                    columns: t.columns.iter().map(|c| c.name.clone()).collect(),
+                    blake3: table_hash(t),
+                };
+                (name.clone(), entry)
+            })
+            .collect();
+        Ok(Manifest {
+            boardpack: env!("CARGO_PKG_VERSION").to_string(),
+            report: spec.raw.report.name.clone(),
+            spec: spec_hash,
+            date: spec.date.to_string(),
+            source_date_epoch: r.source_date_epoch,
+            params: params_text(r.params),
+            previous_period: r.previous.period().map(|fy| PreviousPeriod {
+                period: fy.to_string(),
+                missing: match r.previous {
+                    Previous::Missing { reason, .. } => Some(reason.clone()),
+                    _ => None,
+                },
+            }),
+            inputs,
+            figures,
+            tables,
+            outputs: BTreeMap::new(),
+        })
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Reads a manifest file.
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::new(ErrorKind::Io, format!("cannot read the manifest: {e}"))
+                .in_file(path)
+                .with_hint("a manifest is the `<name>.manifest.json` a build writes beside the PDF")
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            let offset = text
+                .split_inclusive('\n')
+                .take(e.line().saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + e.column().saturating_sub(1);
+            let offset = offset.min(text.len());
+            Error::new(
+                ErrorKind::Spec,
+                format!("not a boardpack manifest: {}", strip_position(&e.to_string())),
+            )
+            .in_file(path)
+            .at_span(&text, offset..offset)
+            .with_hint("pass the `.manifest.json` file a build wrote; rebuild to get a fresh one")
+        })
+    }
+}
+
+fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
+    Input {
+        path: relative(&spec.root, &s.path),
+        role,
+        blake3: s.blake3.clone(),
+        rows: Some(s.frame.height() as u64),
+    }
+}
+
+/// Params as `--set` text: `2019/20`, `3.26`, `Cambridgeshire & Peterborough`.
+pub fn params_text(params: &Params) -> BTreeMap<String, String> {
+    params
+        .values
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                ParamValue::FinancialYear(fy) => fy.to_string(),
+                ParamValue::String(s) => s.clone(),
+                ParamValue::Number(f) => f.to_string(),
+                ParamValue::Integer(i) => i.to_string(),
+                ParamValue::Date(d) => d.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+/// BLAKE3 of bytes, hex.
+pub fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// BLAKE3 of a table's column names and values in JSON (one line per row),
+/// so equal tables hash equal however they were computed.
+pub fn table_hash(t: &Table) -> String {
+    let mut h = blake3::Hasher::new();
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    h.update(serde_json::to_string(&names).unwrap_or_default().as_bytes());
+    for row in &t.rows {
+        let values: Vec<serde_json::Value> = row.iter().map(json).collect();
+        h.update(b"\n");
+        h.update(serde_json::to_string(&values).unwrap_or_default().as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// A computed value as JSON (dates as ISO strings; NaN as null).
+pub fn json(v: &compute::Value) -> serde_json::Value {
+    use compute::Value as V;
+    match v {
+        V::Null => serde_json::Value::Null,
+        V::Bool(b) => (*b).into(),
+        V::Int(i) => (*i).into(),
+        V::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        V::Text(s) => s.clone().into(),
+        V::Date(d) => d.to_string().into(),
+    }
+}
+
+/// `path` relative to `root`, `/`-separated (never absolute, so it does not
+/// depend on where the project is checked out).
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute::{Format, TableColumn};
+
+    #[test]
+    fn relative_paths_use_slashes_and_drop_the_root() {
+        assert_eq!(
+            relative(Path::new("/w/p"), Path::new("/w/p/data/victims.csv")),
+            "data/victims.csv"
+        );
+        assert_eq!(relative(Path::new(""), Path::new("data/x.csv")), "data/x.csv");
+    }
+
+    #[test]
+    fn table_hash_depends_on_values_and_names() {
+        let col = |n: &str| TableColumn {
+            name: n.into(),
+            label: n.into(),
+            format: Format::Integer,
+        };
+        let t = Table {
+            columns: vec![col("a")],
+            rows: vec![vec![compute::Value::Int(1)]],
+        };
+        let mut u = t.clone();
+        assert_eq!(table_hash(&t), table_hash(&u));
+        u.rows[0][0] = compute::Value::Int(2);
+        assert_ne!(table_hash(&t), table_hash(&u));
+        let mut w = t.clone();
+        w.columns[0].name = "b".into();
+        assert_ne!(table_hash(&t), table_hash(&w));
+    }
+
+    #[test]
+    fn json_values() {
+        assert_eq!(json(&compute::Value::Float(f64::NAN)), serde_json::Value::Null);
+        assert_eq!(
+            json(&compute::Value::Date(jiff::civil::date(2020, 11, 26))),
+            serde_json::Value::from("2020-11-26")
+        );
+    }
+}
