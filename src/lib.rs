@@ -4,18 +4,24 @@
 //!
 //! The modules follow the data: [`spec`] → [`params`] → [`source`] →
 //! [`compute`] → [`render`] (into the shared [`doc`] tree) → [`backend`]
-//! (Typst, Word) → [`output`].
+//! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
+//! Around the build: [`refresh`] (next year's paper), [`verify`] and
+//! [`diff`] (over manifests) and [`init`] (a new report).
 
 pub mod backend;
 pub mod compute;
+pub mod diff;
 pub mod doc;
 pub mod error;
+pub mod init;
 pub mod manifest;
 pub mod output;
 pub mod params;
+pub mod refresh;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 

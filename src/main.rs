@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use boardpack::error::display_path;
+use boardpack::manifest::Manifest;
 use boardpack::{BuildOptions, ErrorKind};
 use clap::{Parser, Subcommand};
 
@@ -22,6 +24,51 @@ enum Command {
     Build(BuildArgs),
     /// Validate spec, data, templates and layout; write nothing.
     Check(BuildArgs),
+    /// Move the spec's period and date on a year, rewrite it (comments
+    /// kept) and rebuild: next year's paper by one command.
+    Refresh(RefreshArgs),
+    /// Rebuild in memory and check inputs, figures, tables and outputs
+    /// against a manifest; exit 0 only if everything matches.
+    Verify(VerifyArgs),
+    /// Compare two manifests (e.g. last year's paper and this year's).
+    Diff(DiffArgs),
+    /// Create a new report folder that builds at once.
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RefreshArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// The new report date (default: the current one plus a year).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<jiff::civil::Date>,
+    /// Show what would change; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// The manifest a build wrote, e.g. `reports/x/out/x.manifest.json`.
+    manifest: PathBuf,
+    /// The spec to rebuild (default: found above the manifest's folder).
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// The older manifest.
+    a: PathBuf,
+    /// The newer manifest.
+    b: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// The new report's folder, e.g. `reports/my-paper` (must not exist).
+    dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,7 +96,7 @@ fn main() -> ExitCode {
         eprintln!("  = hint: this is a bug in boardpack; please report it with the spec and data that trigger it");
     }));
     match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprint!("{}", e.render());
             match e.kind() {
@@ -61,25 +108,58 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> boardpack::Result<()> {
+fn run(cli: Cli) -> boardpack::Result<ExitCode> {
+    // Output is a courtesy: a closed pipe (`| head`) must not fail the build.
+    let mut out = std::io::stdout().lock();
     let (args, write) = match cli.command {
         Command::Build(a) => (a, true),
         Command::Check(a) => (a, false),
+        Command::Refresh(a) => {
+            let options = boardpack::refresh::RefreshOptions {
+                build: build_options(a.build)?,
+                date: a.date,
+            };
+            let refreshed = boardpack::refresh::refresh(&options)?;
+            print_warnings(&refreshed.build.warnings);
+            let _ = write!(out, "{}", refreshed.summary());
+            if a.dry_run {
+                let _ = writeln!(out, "dry run: nothing written");
+            } else {
+                for path in refreshed.write()? {
+                    let _ = writeln!(out, "wrote {}", display_path(&path));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Verify(a) => {
+            let report = boardpack::verify::verify(&a.manifest, a.spec.as_deref())?;
+            let _ = write!(out, "{}", report.render());
+            return Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::Diff(a) => {
+            let (x, y) = (Manifest::read(&a.a)?, Manifest::read(&a.b)?);
+            let _ = write!(out, "{}", boardpack::diff::diff(&x, &y));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Init(a) => {
+            for path in boardpack::init::init(&a.dir)? {
+                let _ = writeln!(out, "created {}", display_path(&path));
+            }
+            let spec = display_path(&a.dir.join("report.toml"));
+            let _ = writeln!(out, "next: boardpack build {spec}");
+            return Ok(ExitCode::SUCCESS);
+        }
     };
-    let options = BuildOptions {
-        spec: args.spec,
-        overrides: args.set,
-        out_dir: args.out,
-        source_date_epoch: source_date_epoch()?,
-        strict: args.strict,
-    };
+    let options = build_options(args)?;
     let build = boardpack::build(&options)?;
     print_warnings(&build.warnings);
-    // Output is a courtesy: a closed pipe (`| head`) must not fail the build.
-    let mut out = std::io::stdout().lock();
     if write {
         for path in build.write()? {
-            let _ = writeln!(out, "wrote {}", boardpack::error::display_path(&path));
+            let _ = writeln!(out, "wrote {}", display_path(&path));
         }
     } else {
         let c = &build.computed;
@@ -90,7 +170,17 @@ fn run(cli: Cli) -> boardpack::Result<()> {
             c.tables.len()
         );
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
+    Ok(BuildOptions {
+        spec: args.spec,
+        overrides: args.set,
+        out_dir: args.out,
+        source_date_epoch: source_date_epoch()?,
+        strict: args.strict,
+    })
 }
 
 fn print_warnings(warnings: &[String]) {

@@ -1,0 +1,244 @@
+//! `boardpack diff A.manifest.json B.manifest.json`: what changed between two
+//! builds (typically last year's paper and this year's), as a readable table
+//! of figures with old value, new value and change, then the params, inputs
+//! and tables that differ.
+
+use std::collections::BTreeSet;
+
+use crate::manifest::Manifest;
+use crate::render::filters::format_number;
+
+/// One row of a comparison table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Figure name.
+    pub name: String,
+    /// The old value (absent if the figure is new).
+    pub old: Option<serde_json::Value>,
+    /// The new value (absent if the figure was removed).
+    pub new: Option<serde_json::Value>,
+}
+
+/// The differences between two manifests, for people.
+pub fn diff(a: &Manifest, b: &Manifest) -> String {
+    let mut out = String::new();
+    let label = |m: &Manifest, fallback: &str| {
+        m.params
+            .get("period")
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let (la, lb) = (label(a, "A"), label(b, "B"));
+    let (la, lb) = if la == lb {
+        (format!("{la} (A)"), format!("{lb} (B)"))
+    } else {
+        (la, lb)
+    };
+    let names: BTreeSet<&String> = a.figures.keys().chain(b.figures.keys()).collect();
+    let rows: Vec<Row> = names
+        .into_iter()
+        .map(|n| Row {
+            name: n.clone(),
+            old: a.figures.get(n).map(|f| f.value.clone()),
+            new: b.figures.get(n).map(|f| f.value.clone()),
+        })
+        .collect();
+    let (changed, same): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.old != r.new);
+    if a.report != b.report {
+        out += &format!("reports: {} → {}\n", a.report, b.report);
+    }
+    if changed.is_empty() {
+        out += "figures: none changed\n";
+    } else {
+        out += &format!("figures that changed ({} of {}):\n", changed.len(), changed.len() + same.len());
+        out += &table(&changed, &la, &lb);
+    }
+    if !same.is_empty() {
+        let names: Vec<&str> = same.iter().map(|r| r.name.as_str()).collect();
+        out += &format!("unchanged: {}\n", names.join(", "));
+    }
+    let params: BTreeSet<&String> = a.params.keys().chain(b.params.keys()).collect();
+    let moved: Vec<String> = params
+        .into_iter()
+        .filter(|k| a.params.get(*k) != b.params.get(*k))
+        .map(|k| format!("{k} {} → {}", or_none(a.params.get(k)), or_none(b.params.get(k))))
+        .collect();
+    if !moved.is_empty() {
+        out += &format!("params: {}\n", moved.join("; "));
+    }
+    let inputs: BTreeSet<&String> = a.inputs.iter().chain(&b.inputs).map(|i| &i.path).collect();
+    let find = |m: &Manifest, p: &str| m.inputs.iter().find(|i| i.path == p).map(|i| i.blake3.clone());
+    let inputs: Vec<String> = inputs
+        .into_iter()
+        .filter_map(|p| match (find(a, p), find(b, p)) {
+            (Some(x), Some(y)) if x == y => None,
+            (Some(_), Some(_)) => Some(format!("{p} (changed)")),
+            (Some(_), None) => Some(format!("{p} (only in A)")),
+            _ => Some(format!("{p} (only in B)")),
+        })
+        .collect();
+    if !inputs.is_empty() {
+        out += &format!("inputs that differ: {}\n", inputs.join(", "));
+    }
+    let tables: BTreeSet<&String> = a.tables.keys().chain(b.tables.keys()).collect();
+    let tables: Vec<String> = tables
+        .into_iter()
+        .filter_map(|t| match (a.tables.get(t), b.tables.get(t)) {
+            (Some(x), Some(y)) if x == y => None,
+            (Some(x), Some(y)) if x.rows != y.rows => Some(format!("{t} ({} → {} rows)", x.rows, y.rows)),
+            (Some(_), Some(_)) => Some(t.to_string()),
+            (Some(_), None) => Some(format!("{t} (only in A)")),
+            _ => Some(format!("{t} (only in B)")),
+        })
+        .collect();
+    if !tables.is_empty() {
+        out += &format!("tables that differ: {}\n", tables.join(", "));
+    }
+    out
+}
+
+/// An aligned text table: figure, old, new, change.
+pub fn table(rows: &[Row], old_label: &str, new_label: &str) -> String {
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                r.old.as_ref().map_or("–".into(), display),
+                r.new.as_ref().map_or("–".into(), display),
+                change(r.old.as_ref(), r.new.as_ref()),
+            ]
+        })
+        .collect();
+    let header = [
+        "figure".to_string(),
+        old_label.to_string(),
+        new_label.to_string(),
+        "change".to_string(),
+    ];
+    let width = |i: usize| {
+        cells
+            .iter()
+            .chain(std::iter::once(&header))
+            .map(|c| c[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let w = [width(0), width(1), width(2)];
+    let line = |c: &[String; 4]| {
+        format!(
+            "  {:<w0$}  {:>w1$}  {:>w2$}  {}\n",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2]
+        )
+        .trim_end()
+        .to_string()
+            + "\n"
+    };
+    let mut out = line(&header);
+    for c in &cells {
+        out += &line(c);
+    }
+    out
+}
+
+/// A value for people: `36,845`, `0.1640`, `25-29`.
+pub fn display(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => format_number(i as f64, 0),
+            (None, Some(f)) if f.abs() < 10.0 => trim_zeros(format_number(f, 4)),
+            (None, Some(f)) => trim_zeros(format_number(f, 1)),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The change between two values in words: `up 933 (+2.6%)`, `changed`.
+pub fn change(old: Option<&serde_json::Value>, new: Option<&serde_json::Value>) -> String {
+    let (Some(old), Some(new)) = (old, new) else {
+        return match (old, new) {
+            (None, Some(_)) => "new".into(),
+            (Some(_), None) => "removed".into(),
+            _ => String::new(),
+        };
+    };
+    match (old.as_f64(), new.as_f64()) {
+        (Some(a), Some(b)) if a == b => "same".into(),
+        (Some(a), Some(b)) => {
+            let dir = if b > a { "up" } else { "down" };
+            let both_int = old.is_i64() && new.is_i64();
+            let by = if both_int {
+                format_number((b - a).abs(), 0)
+            } else {
+                display(&serde_json::Value::from((b - a).abs()))
+            };
+            if a != 0.0 {
+                let pct = (b - a) / a.abs() * 100.0;
+                let sign = if pct > 0.0 { "+" } else { "-" };
+                format!("{dir} {by} ({sign}{}%)", format_number(pct.abs(), 1))
+            } else {
+                format!("{dir} {by}")
+            }
+        }
+        _ if old == new => "same".into(),
+        _ => "changed".into(),
+    }
+}
+
+fn trim_zeros(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn or_none(v: Option<&String>) -> &str {
+    v.map_or("(none)", String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_for_people() {
+        assert_eq!(display(&json!(36845)), "36,845");
+        assert_eq!(display(&json!(0.16401139910435608)), "0.164");
+        assert_eq!(display(&json!(120114.7)), "120,114.7");
+        assert_eq!(display(&json!("25-29")), "25-29");
+    }
+
+    #[test]
+    fn changes_in_words() {
+        assert_eq!(change(Some(&json!(35912)), Some(&json!(36845))), "up 933 (+2.6%)");
+        assert_eq!(change(Some(&json!(36845)), Some(&json!(34296))), "down 2,549 (-6.9%)");
+        assert_eq!(change(Some(&json!(4)), Some(&json!(4))), "same");
+        assert_eq!(change(Some(&json!("18-39")), Some(&json!("16-29"))), "changed");
+        assert_eq!(change(None, Some(&json!(1))), "new");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let rows = vec![Row {
+            name: "victims_resident".into(),
+            old: Some(json!(36845)),
+            new: Some(json!(34296)),
+        }];
+        let t = table(&rows, "2019/20", "2020/21");
+        assert_eq!(
+            t,
+            "  figure            2019/20  2020/21  change\n  victims_resident   36,845   34,296  down 2,549 (-6.9%)\n"
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! `boardpack verify OUT/name.manifest.json`: re-runs the build in memory and
+//! checks every input, figure, table and output against the manifest. If an
+//! input changed it names the file and the figures that moved.
+
+use std::path::{Path, PathBuf};
+
+use crate::diff::display;
+use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::manifest::{self, Manifest};
+use crate::{build, BuildOptions};
+
+/// How one recorded item compares with now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Still the same.
+    Matches,
+    /// Different now: (was, now), for people.
+    Changed(String, String),
+    /// Recorded but gone now (or the other way round).
+    Missing(String),
+}
+
+/// One check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// `input`, `figure`, `table`, `output`.
+    pub kind: &'static str,
+    /// The file or figure name.
+    pub name: String,
+    /// The outcome.
+    pub status: Status,
+}
+
+/// Every check, in manifest order.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The spec that was rebuilt (as found).
+    pub spec: PathBuf,
+    /// The checks.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// True if everything still matches.
+    pub fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.status == Status::Matches)
+    }
+
+    fn failed(&self, kind: &str) -> Vec<&Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.kind == kind && c.status != Status::Matches)
+            .collect()
+    }
+
+    /// The report for people: a line per check, then a verdict.
+    pub fn render(&self) -> String {
+        let mut out = format!("rebuilt from {}\n", display_path(&self.spec));
+        for kind in ["input", "figure", "table", "output"] {
+            let all: Vec<&Check> = self.checks.iter().filter(|c| c.kind == kind).collect();
+            let bad = self.failed(kind);
+            out += &format!("{kind}s: {} of {} match\n", all.len() - bad.len(), all.len());
+            for c in all {
+                let line = match &c.status {
+                    Status::Matches => format!("  ok       {}", c.name),
+                    Status::Changed(was, now) => {
+                        format!("  CHANGED  {}: was {was}, now {now}", c.name)
+                    }
+                    Status::Missing(why) => format!("  MISSING  {}: {why}", c.name),
+                };
+                out += &line;
+                out.push('\n');
+            }
+        }
+        if self.ok() {
+            out += "verified: inputs, figures, tables and outputs all match the manifest\n";
+        } else {
+            let names = |kind: &str| -> Vec<String> {
+                self.failed(kind).iter().map(|c| c.name.clone()).collect()
+            };
+            let mut parts = Vec::new();
+            for (kind, label) in [
+                ("input", "inputs changed"),
+                ("figure", "figures that moved"),
+                ("table", "tables that changed"),
+                ("output", "outputs that differ"),
+            ] {
+                let n = names(kind);
+                if !n.is_empty() {
+                    parts.push(format!("{label}: {}", n.join(", ")));
+                }
+            }
+            out += &format!("NOT verified: {}\n", parts.join("; "));
+        }
+        out
+    }
+}
+
+/// Verifies the build recorded in `manifest_path`. The spec is found by
+/// walking up from the manifest's folder to a folder holding the spec's
+/// recorded path (the project root), unless `spec` is given.
+pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
+    let m = Manifest::read(manifest_path)?;
+    let spec_path = match spec {
+        Some(p) => p.to_path_buf(),
+        None => find_spec(manifest_path, &m.spec.path)?,
+    };
+    let loaded = crate::Spec::load(&spec_path)?;
+    let root = loaded.root.clone();
+    let mut checks = Vec::new();
+    for input in &m.inputs {
+        let path = root.join(&input.path);
+        let status = match std::fs::read(&path) {
+            Ok(bytes) => compare_hash(&input.blake3, &manifest::hash(&bytes)),
+            Err(e) => Status::Missing(format!("cannot read `{}`: {e}", display_path(&path))),
+        };
+        checks.push(Check {
+            kind: "input",
+            name: input.path.clone(),
+            status,
+        });
+    }
+    let options = BuildOptions {
+        spec: spec_path.clone(),
+        overrides: m.params.clone().into_iter().collect(),
+        out_dir: None,
+        source_date_epoch: m.source_date_epoch,
+        strict: false,
+    };
+    let now = build(&options).map_err(|e| {
+        let hint = e.hint().map(str::to_string);
+        let mut err = Error::new(
+            e.kind(),
+            format!("the recorded build no longer succeeds: {}", e.message()),
+        );
+        if let Some(f) = e.file() {
+            err = err.in_file(f);
+        }
+        err.with_hint(hint.unwrap_or_else(|| "fix the input named above, then verify again".into()))
+    })?;
+    for (name, fig) in &m.figures {
+        let status = match now.manifest.figures.get(name) {
+            Some(f) if f.value == fig.value => Status::Matches,
+            Some(f) => Status::Changed(display(&fig.value), display(&f.value)),
+            None => Status::Missing("the spec no longer defines it".into()),
+        };
+        checks.push(Check {
+            kind: "figure",
+            name: name.clone(),
+            status,
+        });
+    }
+    for name in now.manifest.figures.keys() {
+        if !m.figures.contains_key(name) {
+            checks.push(Check {
+                kind: "figure",
+                name: name.clone(),
+                status: Status::Missing("new since the manifest was written".into()),
+            });
+        }
+    }
+    for (name, t) in &m.tables {
+        let status = match now.manifest.tables.get(name) {
+            Some(n) if n == t => Status::Matches,
+            Some(n) => Status::Changed(
+                format!("{} rows, {}", t.rows, short(&t.blake3)),
+                format!("{} rows, {}", n.rows, short(&n.blake3)),
+            ),
+            None => Status::Missing("the spec no longer defines it".into()),
+        };
+        checks.push(Check {
+            kind: "table",
+            name: name.clone(),
+            status,
+        });
+    }
+    let beside = manifest_path.parent().unwrap_or(Path::new(""));
+    for (name, recorded) in &m.outputs {
+        let rebuilt = now.manifest.outputs.get(name);
+        let status = match rebuilt {
+            None => Status::Missing("the build no longer writes it".into()),
+            Some(h) if h != recorded => compare_hash(recorded, h),
+            Some(_) => match std::fs::read(beside.join(name)) {
+                // The rebuild matches the record; the file beside the
+                // manifest, if there is one, must match too.
+                Ok(bytes) => match compare_hash(recorded, &manifest::hash(&bytes)) {
+                    Status::Changed(was, now) => Status::Changed(was, format!("{now} on disk")),
+                    s => s,
+                },
+                Err(_) => Status::Matches,
+            },
+        };
+        checks.push(Check {
+            kind: "output",
+            name: name.clone(),
+            status,
+        });
+    }
+    Ok(Report {
+        spec: spec_path,
+        checks,
+    })
+}
+
+fn compare_hash(was: &str, now: &str) -> Status {
+    if was == now {
+        Status::Matches
+    } else {
+        Status::Changed(format!("blake3 {}", short(was)), short(now).to_string())
+    }
+}
+
+fn short(h: &str) -> &str {
+    h.get(..12).unwrap_or(h)
+}
+
+/// Finds `spec_rel` (root-relative) above the manifest's folder.
+fn find_spec(manifest_path: &Path, spec_rel: &str) -> Result<PathBuf> {
+    let dir = manifest_path.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let mut here = Some(dir.to_path_buf());
+    while let Some(d) = here {
+        let candidate = d.join(spec_rel);
+        if candidate.is_file() {
+            return Ok(crate::spec::normalize(&candidate));
+        }
+        here = match d.canonicalize() {
+            Ok(real) if real.parent().is_some() => Some(d.join("..")),
+            _ => None,
+        };
+    }
+    Err(Error::new(
+        ErrorKind::Io,
+        format!("cannot find the spec `{spec_rel}` the manifest was built from"),
+    )
+    .in_file(manifest_path)
+    .with_hint("it is looked for above the manifest's folder; pass `--spec PATH` to name it"))
+}
