@@ -65,19 +65,19 @@ category = "string"
 description = "Incidents recorded in the period"
 sql = "SELECT COUNT(*) AS incidents FROM incidents"
 
+# A query can select from a table defined below.
 [figures.busiest_district]
-sql = """
-SELECT district FROM incidents
-GROUP BY district ORDER BY COUNT(*) DESC, district LIMIT 1
-"""
+sql = "SELECT district FROM by_district LIMIT 1"
 
 # Tables: SQL returning rows; `columns` picks, labels and formats them
 # (text, integer, decimal:N, percent:N).
 [tables.by_district]
 sql = """
-SELECT district, COUNT(*) AS incidents,
-       COUNT(*) * 1.0 / SUM(COUNT(*)) OVER () AS share
-FROM incidents GROUP BY district ORDER BY incidents DESC, district
+WITH d AS (SELECT district, COUNT(*) AS incidents FROM incidents GROUP BY district),
+     t AS (SELECT SUM(incidents) AS total FROM d)
+SELECT d.district, d.incidents, d.incidents * 1.0 / t.total AS share
+FROM d CROSS JOIN t
+ORDER BY d.incidents DESC, d.district
 """
 columns = [
   { name = "district", label = "District" },
