@@ -11,6 +11,8 @@ const SPEC: &str = "reports/needs-assessment/report.toml";
 fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i32) -> String {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&[]);
+    let manifest_path = p.path("reports/needs-assessment/out/needs-assessment.manifest.json");
+    let manifest = std::fs::read(&manifest_path).unwrap();
     breakage(&p);
     let mut all = vec!["build", EXAMPLE];
     all.extend_from_slice(args);
@@ -21,7 +23,7 @@ fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i
             .unwrap(),
     );
     assert!(
-        pdf == pdf2 && docx == docx2,
+        pdf == pdf2 && docx == docx2 && manifest == std::fs::read(&manifest_path).unwrap(),
         "a failed build changed the previous outputs"
     );
     let leftovers: Vec<_> = std::fs::read_dir(p.path("reports/needs-assessment/out"))
@@ -30,7 +32,7 @@ fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i
         .collect();
     assert_eq!(
         leftovers.len(),
-        2,
+        3,
         "no temporary files left behind: {leftovers:?}"
     );
     stderr
