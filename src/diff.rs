@@ -50,7 +50,11 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
     if changed.is_empty() {
         out += "figures: none changed\n";
     } else {
-        out += &format!("figures that changed ({} of {}):\n", changed.len(), changed.len() + same.len());
+        out += &format!(
+            "figures that changed ({} of {}):\n",
+            changed.len(),
+            changed.len() + same.len()
+        );
         out += &table(&changed, &la, &lb);
     }
     if !same.is_empty() {
@@ -61,13 +65,24 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
     let moved: Vec<String> = params
         .into_iter()
         .filter(|k| a.params.get(*k) != b.params.get(*k))
-        .map(|k| format!("{k} {} → {}", or_none(a.params.get(k)), or_none(b.params.get(k))))
+        .map(|k| {
+            format!(
+                "{k} {} → {}",
+                or_none(a.params.get(k)),
+                or_none(b.params.get(k))
+            )
+        })
         .collect();
     if !moved.is_empty() {
         out += &format!("params: {}\n", moved.join("; "));
     }
     let inputs: BTreeSet<&String> = a.inputs.iter().chain(&b.inputs).map(|i| &i.path).collect();
-    let find = |m: &Manifest, p: &str| m.inputs.iter().find(|i| i.path == p).map(|i| i.blake3.clone());
+    let find = |m: &Manifest, p: &str| {
+        m.inputs
+            .iter()
+            .find(|i| i.path == p)
+            .map(|i| i.blake3.clone())
+    };
     let inputs: Vec<String> = inputs
         .into_iter()
         .filter_map(|p| match (find(a, p), find(b, p)) {
@@ -85,7 +100,9 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
         .into_iter()
         .filter_map(|t| match (a.tables.get(t), b.tables.get(t)) {
             (Some(x), Some(y)) if x == y => None,
-            (Some(x), Some(y)) if x.rows != y.rows => Some(format!("{t} ({} → {} rows)", x.rows, y.rows)),
+            (Some(x), Some(y)) if x.rows != y.rows => {
+                Some(format!("{t} ({} → {} rows)", x.rows, y.rows))
+            }
             (Some(_), Some(_)) => Some(t.to_string()),
             (Some(_), None) => Some(format!("{t} (only in A)")),
             _ => Some(format!("{t} (only in B)")),
@@ -221,10 +238,19 @@ mod tests {
 
     #[test]
     fn changes_in_words() {
-        assert_eq!(change(Some(&json!(35912)), Some(&json!(36845))), "up 933 (+2.6%)");
-        assert_eq!(change(Some(&json!(36845)), Some(&json!(34296))), "down 2,549 (-6.9%)");
+        assert_eq!(
+            change(Some(&json!(35912)), Some(&json!(36845))),
+            "up 933 (+2.6%)"
+        );
+        assert_eq!(
+            change(Some(&json!(36845)), Some(&json!(34296))),
+            "down 2,549 (-6.9%)"
+        );
         assert_eq!(change(Some(&json!(4)), Some(&json!(4))), "same");
-        assert_eq!(change(Some(&json!("18-39")), Some(&json!("16-29"))), "changed");
+        assert_eq!(
+            change(Some(&json!("18-39")), Some(&json!("16-29"))),
+            "changed"
+        );
         assert_eq!(change(None, Some(&json!(1))), "new");
     }
 

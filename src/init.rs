@@ -121,7 +121,11 @@ fn sample_csv() -> String {
     let mut n = 0usize;
     for (year, per_month) in [(2023, 5usize), (2024, 4usize)] {
         for m in 0..12 {
-            let (y, month) = if m < 9 { (year, m + 4) } else { (year + 1, m - 8) };
+            let (y, month) = if m < 9 {
+                (year, m + 4)
+            } else {
+                (year + 1, m - 8)
+            };
             for k in 0..per_month + (m % 3) {
                 n += 1;
                 let day = 1 + (k * 7 + m) % 28;
@@ -155,11 +159,21 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         .unwrap_or_default();
     let name: String = folder
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .trim_matches('-')
         .to_string();
-    let name = if name.is_empty() { "my-paper".to_string() } else { name };
+    let name = if name.is_empty() {
+        "my-paper".to_string()
+    } else {
+        name
+    };
     let title = {
         let words: Vec<String> = name
             .split('-')
@@ -187,7 +201,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     ];
     // Write into a sibling temporary folder, then rename it into place, so a
     // failure leaves nothing half-made.
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| io(parent, &e))?;
     let tmp = tempfile::Builder::new()
         .prefix(".boardpack-init-")
@@ -221,8 +238,11 @@ fn set_dir_mode(dir: &Path) {
 }
 
 fn io(path: &Path, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("cannot create `{}`: {e}", display_path(path)))
-        .with_hint("check that the folder is writable")
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot create `{}`: {e}", display_path(path)),
+    )
+    .with_hint("check that the folder is writable")
 }
 
 #[cfg(test)]

@@ -121,7 +121,10 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let names = spec.output_names();
     let mut typst = typst_options(&spec, timestamp)?;
     let mut files = Vec::new();
-    for (key, value) in [("body", &spec.raw.content.body), ("summary", &spec.raw.content.summary)] {
+    for (key, value) in [
+        ("body", &spec.raw.content.body),
+        ("summary", &spec.raw.content.summary),
+    ] {
         files.push((spec.resolve(value)?, format!("template {key}")));
     }
     files.push((typst.layout.clone(), "layout".to_string()));
@@ -141,7 +144,8 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     typst.attachments.push(Attachment {
         name: names.manifest.clone(),
         mime_type: "application/json".into(),
-        description: "boardpack provenance manifest: inputs, parameters, figures and queries".into(),
+        description: "boardpack provenance manifest: inputs, parameters, figures and queries"
+            .into(),
         text: manifest.to_json(),
     });
     let pdf = backend::typst::render(&rendered.document, &typst)?;
@@ -187,7 +191,10 @@ impl Build {
         vec![
             (self.names.pdf.clone(), self.pdf.pdf.clone()),
             (self.names.docx.clone(), self.docx.clone()),
-            (self.names.manifest.clone(), self.manifest.to_json().into_bytes()),
+            (
+                self.names.manifest.clone(),
+                self.manifest.to_json().into_bytes(),
+            ),
         ]
     }
 

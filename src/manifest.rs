@@ -143,8 +143,11 @@ impl Manifest {
         }];
         for (path, role) in &r.files {
             let bytes = std::fs::read(path).map_err(|e| {
-                Error::new(ErrorKind::Io, format!("cannot read `{}`: {e}", display_path(path)))
-                    .in_file(path)
+                Error::new(
+                    ErrorKind::Io,
+                    format!("cannot read `{}`: {e}", display_path(path)),
+                )
+                .in_file(path)
             })?;
             inputs.push(Input {
                 path: relative(&spec.root, path),
@@ -173,7 +176,11 @@ impl Manifest {
             .figures
             .iter()
             .map(|(name, v)| {
-                let sql = spec.raw.figures.get(name).map(|d| d.sql.get_ref().trim().to_string());
+                let sql = spec
+                    .raw
+                    .figures
+                    .get(name)
+                    .map(|d| d.sql.get_ref().trim().to_string());
                 let figure = Figure {
                     value: json(v),
                     previous: before.and_then(|c| c.figures.get(name)).map(json),
@@ -240,7 +247,10 @@ impl Manifest {
             let offset = offset.min(text.len());
             Error::new(
                 ErrorKind::Spec,
-                format!("not a boardpack manifest: {}", strip_position(&e.to_string())),
+                format!(
+                    "not a boardpack manifest: {}",
+                    strip_position(&e.to_string())
+                ),
             )
             .in_file(path)
             .at_span(&text, offset..offset)
@@ -290,7 +300,11 @@ pub fn table_hash(t: &Table) -> String {
     for row in &t.rows {
         let values: Vec<serde_json::Value> = row.iter().map(json).collect();
         h.update(b"\n");
-        h.update(serde_json::to_string(&values).unwrap_or_default().as_bytes());
+        h.update(
+            serde_json::to_string(&values)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
     }
     h.finalize().to_hex().to_string()
 }
@@ -341,7 +355,10 @@ mod tests {
             relative(Path::new("/w/p"), Path::new("/w/p/data/victims.csv")),
             "data/victims.csv"
         );
-        assert_eq!(relative(Path::new(""), Path::new("data/x.csv")), "data/x.csv");
+        assert_eq!(
+            relative(Path::new(""), Path::new("data/x.csv")),
+            "data/x.csv"
+        );
     }
 
     #[test]
@@ -366,7 +383,10 @@ mod tests {
 
     #[test]
     fn json_values() {
-        assert_eq!(json(&compute::Value::Float(f64::NAN)), serde_json::Value::Null);
+        assert_eq!(
+            json(&compute::Value::Float(f64::NAN)),
+            serde_json::Value::Null
+        );
         assert_eq!(
             json(&compute::Value::Date(jiff::civil::date(2020, 11, 26))),
             serde_json::Value::from("2020-11-26")

@@ -55,16 +55,24 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
     let new_period = old_period.next();
     let new_date = match options.date {
         Some(d) => d,
-        None => old.date.checked_add(jiff::Span::new().years(1)).map_err(|e| {
-            Error::new(ErrorKind::Spec, format!("cannot move the report date on a year: {e}"))
+        None => old
+            .date
+            .checked_add(jiff::Span::new().years(1))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Spec,
+                    format!("cannot move the report date on a year: {e}"),
+                )
                 .in_file(path)
                 .with_hint("give the new date with `--date YYYY-MM-DD`")
-        })?,
+            })?,
     };
     let text = rewrite(&old.text, new_period, new_date).map_err(|message| {
         Error::new(ErrorKind::Spec, message)
             .in_file(path)
-            .with_hint("refresh edits `params.period.default` and `report.date`; check they are plain values")
+            .with_hint(
+            "refresh edits `params.period.default` and `report.date`; check they are plain values",
+        )
     })?;
     let changes = old
         .text
@@ -96,8 +104,15 @@ impl Refreshed {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "report.toml".into());
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        written.extend(crate::output::write_all(dir, &[(name, self.text.clone().into_bytes())])?);
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        written.extend(crate::output::write_all(
+            dir,
+            &[(name, self.text.clone().into_bytes())],
+        )?);
         Ok(written)
     }
 
@@ -133,7 +148,11 @@ impl Refreshed {
 
 /// The spec text with `params.period.default` set to `period` and
 /// `report.date` to `date`, every comment, blank line and key order kept.
-pub fn rewrite(text: &str, period: FinancialYear, date: jiff::civil::Date) -> std::result::Result<String, String> {
+pub fn rewrite(
+    text: &str,
+    period: FinancialYear,
+    date: jiff::civil::Date,
+) -> std::result::Result<String, String> {
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| format!("cannot edit the spec: {}", e.message()))?;

@@ -305,7 +305,11 @@ impl Spec {
     pub fn output_names(&self) -> crate::OutputNames {
         let r = &self.raw.report;
         crate::OutputNames {
-            pdf: r.outputs.pdf.clone().unwrap_or_else(|| format!("{}.pdf", r.name)),
+            pdf: r
+                .outputs
+                .pdf
+                .clone()
+                .unwrap_or_else(|| format!("{}.pdf", r.name)),
             docx: r
                 .outputs
                 .docx

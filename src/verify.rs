@@ -59,7 +59,11 @@ impl Report {
         for kind in ["input", "figure", "table", "output"] {
             let all: Vec<&Check> = self.checks.iter().filter(|c| c.kind == kind).collect();
             let bad = self.failed(kind);
-            out += &format!("{kind}s: {} of {} match\n", all.len() - bad.len(), all.len());
+            out += &format!(
+                "{kind}s: {} of {} match\n",
+                all.len() - bad.len(),
+                all.len()
+            );
             for c in all {
                 let line = match &c.status {
                     Status::Matches => format!("  ok       {}", c.name),
@@ -217,7 +221,11 @@ fn short(h: &str) -> &str {
 /// Finds `spec_rel` (root-relative) above the manifest's folder.
 fn find_spec(manifest_path: &Path, spec_rel: &str) -> Result<PathBuf> {
     let dir = manifest_path.parent().unwrap_or(Path::new(""));
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let mut here = Some(dir.to_path_buf());
     while let Some(d) = here {
         let candidate = d.join(spec_rel);

@@ -206,7 +206,10 @@ mod tests {
         assert_eq!(v.to_string(), "36845");
         assert_eq!(v.get_attr("previous").unwrap().to_string(), "35912");
         assert_eq!(v.get_attr("difference").unwrap().to_string(), "933.0");
-        assert_eq!(v.get_attr("previous_period").unwrap().to_string(), "2018/19");
+        assert_eq!(
+            v.get_attr("previous_period").unwrap().to_string(),
+            "2018/19"
+        );
         assert!(uses.take().is_empty());
     }
 

@@ -100,11 +100,17 @@ fn figure<'a>(value: &'a Value, filter: &str) -> Result<&'a FigureObject, Error>
 
 /// (previous period, old, new), or `None` if the previous period has no data
 /// (recorded for the build's warning).
-fn comparison(fig: &FigureObject, filter: &str) -> Result<Option<(FinancialYear, f64, f64)>, Error> {
+fn comparison(
+    fig: &FigureObject,
+    filter: &str,
+) -> Result<Option<(FinancialYear, f64, f64)>, Error> {
     let not_number = |what: &str| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("filter `{filter}` needs a number, but {what} of figure `{}` is not one", fig.name),
+            format!(
+                "filter `{filter}` needs a number, but {what} of figure `{}` is not one",
+                fig.name
+            ),
         )
     };
     match fig.previous_number() {

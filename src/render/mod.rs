@@ -15,11 +15,11 @@ use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
 
 use crate::compute::{Computed, Previous};
-use figure::{FigureObject, MissingUses, PreviousValue};
 use crate::doc::{plain_text, Block, Document, Meta};
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::spec::Spec;
+use figure::{FigureObject, MissingUses, PreviousValue};
 use table::{escape_markdown, TableObject};
 
 /// The rendered Markdown of both content files and the tree built from it.
@@ -136,7 +136,9 @@ fn context(
         .map(|(k, v)| {
             let prev = match (previous, before.and_then(|c| c.figures.get(k))) {
                 (Previous::NotApplicable, _) => PreviousValue::NotApplicable,
-                (Previous::Computed { period, .. }, Some(v)) => PreviousValue::Value(*period, v.clone()),
+                (Previous::Computed { period, .. }, Some(v)) => {
+                    PreviousValue::Value(*period, v.clone())
+                }
                 (Previous::Computed { period, .. } | Previous::Missing { period, .. }, _) => {
                     PreviousValue::Missing(*period)
                 }

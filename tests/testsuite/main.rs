@@ -6,5 +6,7 @@ mod build;
 mod errors;
 mod escaping;
 mod pdf;
+mod provenance;
+mod refresh;
 mod snapshots;
 mod support;

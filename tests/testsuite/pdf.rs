@@ -165,3 +165,63 @@ fn cmap_sections_parse() {
     assert_eq!(map[&0x28], "fi");
     assert_eq!(map[&0x12], "C");
 }
+
+/// The files embedded in a PDF (`/Names /EmbeddedFiles`), by name.
+pub fn attachments(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let catalog = doc.catalog().expect("catalog");
+    let Ok(names) = catalog.get(b"Names").and_then(|n| deref_dict(&doc, n)) else {
+        return Vec::new();
+    };
+    let Ok(tree) = names
+        .get(b"EmbeddedFiles")
+        .and_then(|t| deref_dict(&doc, t))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    collect_files(&doc, tree, &mut out);
+    out
+}
+
+fn deref_dict<'a>(doc: &'a Document, obj: &'a Object) -> lopdf::Result<&'a Dictionary> {
+    match obj {
+        Object::Reference(id) => doc.get_dictionary(*id),
+        other => other.as_dict(),
+    }
+}
+
+fn collect_files(doc: &Document, node: &Dictionary, out: &mut Vec<(String, Vec<u8>)>) {
+    if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+        for kid in kids {
+            if let Ok(d) = deref_dict(doc, kid) {
+                collect_files(doc, d, out);
+            }
+        }
+    }
+    let Ok(pairs) = node.get(b"Names").and_then(Object::as_array) else {
+        return;
+    };
+    for pair in pairs.chunks(2) {
+        let [name, spec] = pair else { continue };
+        let name = match name {
+            Object::String(bytes, _) => String::from_utf8_lossy(bytes).into_owned(),
+            _ => continue,
+        };
+        let Ok(spec) = deref_dict(doc, spec) else {
+            continue;
+        };
+        let Ok(ef) = spec.get(b"EF").and_then(|e| deref_dict(doc, e)) else {
+            continue;
+        };
+        let Ok(Object::Reference(id)) = ef.get(b"F") else {
+            continue;
+        };
+        if let Ok(Object::Stream(stream)) = doc.get_object(*id) {
+            let data = stream
+                .decompressed_content()
+                .unwrap_or_else(|_| stream.content.clone());
+            out.push((name, data));
+        }
+    }
+}

@@ -99,7 +99,14 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         ts.second() as u8,
     )
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
-    let world = ReportWorld::new(options.root, &main_vpath, text.clone(), fonts, today, inputs);
+    let world = ReportWorld::new(
+        options.root,
+        &main_vpath,
+        text.clone(),
+        fonts,
+        today,
+        inputs,
+    );
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let warnings = warnings
         .iter()
