@@ -36,7 +36,9 @@ fn main() {
         let previous = compute::previous(&spec, &sources, &params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
-        let rendered = render::render(&spec, &params, &computed, &previous).expect("render");
+        let fonts = boardpack::chart::Fonts::new(&[]);
+        let rendered =
+            render::render(&spec, &params, &computed, &previous, &fonts).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

@@ -57,6 +57,8 @@ pub enum Block {
     },
     /// A table with a header row.
     Table(Table),
+    /// A chart with its caption and alternative text.
+    Figure(Figure),
     /// A two-column label/content list (a Markdown definition list), used for
     /// the bibliography and contact rows.
     Definitions(Vec<Definition>),
@@ -92,6 +94,32 @@ pub struct Table {
     pub header: Vec<Vec<Inline>>,
     /// Body rows.
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// A totals row shown (bold) after the body.
+    pub totals: Option<Vec<Vec<Inline>>>,
+    /// The numbered caption, e.g. "Table 1: Victims by district".
+    pub caption: Option<String>,
+    /// Set in a smaller font (wide tables).
+    pub small: bool,
+}
+
+/// A chart, rendered once: vector (SVG) for the PDF, raster (PNG) for Word,
+/// from the same drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The chart's name in the spec.
+    pub name: String,
+    /// The numbered caption, e.g. "Figure 1: Victims per 1,000 by district".
+    pub caption: String,
+    /// Alternative text for readers who cannot see it.
+    pub alt: String,
+    /// The chart as SVG.
+    pub svg: std::sync::Arc<str>,
+    /// The same chart as PNG (at least 200 dpi).
+    pub png: std::sync::Arc<[u8]>,
+    /// The PNG's size in pixels.
+    pub png_size: (u32, u32),
+    /// Size on the page in points.
+    pub size_pt: (f32, f32),
 }
 
 /// An inline (run-level) element.

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     Io,
     /// A command-line argument is wrong.
     Usage,
+    /// The documents would not be accessible (PDF/UA-1, Word).
+    Accessibility,
+    /// A bug in boardpack.
+    Internal,
 }
 
 /// Where in a file an error points.

@@ -9,6 +9,7 @@
 //! [`diff`] (over manifests) and [`init`] (a new report).
 
 pub mod backend;
+pub mod chart;
 pub mod compute;
 pub mod diff;
 pub mod doc;
@@ -106,7 +107,9 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         None => Default::default(),
     };
     let previous = compute::previous(&spec, &sources, &params)?;
-    let rendered = render::render(&spec, &params, &computed, &previous)?;
+    let font_files = report_fonts(&spec)?;
+    let chart_fonts = chart::Fonts::new(&font_files);
+    let rendered = render::render(&spec, &params, &computed, &previous, &chart_fonts)?;
     if options.strict {
         if let Some(w) = rendered.warnings.first() {
             return Err(Error::new(ErrorKind::Template, w.clone())
@@ -119,7 +122,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         &backend::docx::DocxOptions { timestamp },
     )?;
     let names = spec.output_names();
-    let mut typst = typst_options(&spec, timestamp)?;
+    let mut typst = typst_options(&spec, timestamp, font_files)?;
     let mut files = Vec::new();
     for (key, value) in [
         ("body", &spec.raw.content.body),
@@ -223,14 +226,23 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
     }
 }
 
-fn typst_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<TypstOptions<'_>> {
-    let r = &spec.raw.report;
-    let layout = spec.resolve(&r.layout)?;
+/// The font files `report.fonts` names.
+fn report_fonts(spec: &Spec) -> Result<Vec<Vec<u8>>> {
     let mut fonts = Vec::new();
-    for f in &r.fonts {
+    for f in &spec.raw.report.fonts {
         let path = spec.resolve(f)?;
         fonts.push(read(&path).map_err(|e| e.with_hint("check `report.fonts`"))?);
     }
+    Ok(fonts)
+}
+
+fn typst_options(
+    spec: &Spec,
+    timestamp: jiff::Timestamp,
+    fonts: Vec<Vec<u8>>,
+) -> Result<TypstOptions<'_>> {
+    let r = &spec.raw.report;
+    let layout = spec.resolve(&r.layout)?;
     Ok(TypstOptions {
         root: &spec.root,
         layout,

@@ -100,7 +100,7 @@ fn main() -> ExitCode {
         Ok(Err(e)) => {
             eprint!("{}", e.render());
             match e.kind() {
-                ErrorKind::Usage => ExitCode::from(2),
+                ErrorKind::Usage | ErrorKind::Internal => ExitCode::from(2),
                 _ => ExitCode::from(1),
             }
         }

@@ -53,6 +53,9 @@ pub struct RawSpec {
     /// Tables by name.
     #[serde(default)]
     pub tables: BTreeMap<String, TableDecl>,
+    /// Charts over computed tables, by name (`{{ chart("name") }}`).
+    #[serde(default)]
+    pub charts: BTreeMap<String, Spanned<ChartDecl>>,
 }
 
 /// `[report]`: front matter and outputs.
@@ -178,6 +181,18 @@ pub struct FigureDecl {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableDecl {
+    /// Caption shown with the table ("Table N: …"); may use `{{ }}`.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Columns summed into a totals row at the foot of the table.
+    #[serde(default)]
+    pub totals: Vec<Spanned<String>>,
+    /// The totals row's label (default "Total").
+    #[serde(default)]
+    pub total_label: Option<String>,
+    /// Set in a smaller font, for wide tables.
+    #[serde(default)]
+    pub small: bool,
     /// The query.
     pub sql: Spanned<String>,
     /// Display columns in order; default: every column, unformatted.
@@ -186,6 +201,84 @@ pub struct TableDecl {
 }
 
 /// One displayed column of a table.
+/// `[charts.NAME]`: a chart over a computed table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartDecl {
+    /// The `[tables]` entry it draws.
+    pub table: Spanned<String>,
+    /// `bar`, `horizontal-bar`, `grouped-bar`, `line` or `table-bars`.
+    pub kind: ChartKindDecl,
+    /// The column of category labels.
+    pub x: Spanned<String>,
+    /// The value column, or several (one series each) for grouped bars and lines.
+    pub y: Spanned<OneOrMany>,
+    /// The caption ("Figure N: title"); may use `{{ }}`.
+    pub title: String,
+    /// Alternative text for readers who cannot see the chart; may use `{{ }}`
+    /// to state the figures. Required: accessible PDF (PDF/UA-1) and Word
+    /// need it.
+    #[serde(default)]
+    pub alt: Option<Spanned<String>>,
+    /// Horizontal axis title.
+    #[serde(default)]
+    pub x_label: Option<String>,
+    /// Vertical axis title.
+    #[serde(default)]
+    pub y_label: Option<String>,
+    /// Print each value on its bar or point.
+    #[serde(default)]
+    pub value_labels: bool,
+    /// `integer`, `decimal:N` or `percent:N` (default: the table column's).
+    #[serde(default)]
+    pub format: Option<Spanned<String>>,
+    /// Start a line chart's value axis at zero (default true).
+    #[serde(default)]
+    pub y_from_zero: Option<bool>,
+    /// Size in points (default 440 × 260).
+    #[serde(default)]
+    pub width: Option<f32>,
+    /// Height in points.
+    #[serde(default)]
+    pub height: Option<f32>,
+}
+
+/// The chart kinds a spec may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartKindDecl {
+    /// Vertical bars.
+    Bar,
+    /// Horizontal bars.
+    HorizontalBar,
+    /// Several series side by side.
+    GroupedBar,
+    /// A trend line.
+    Line,
+    /// A table with a bar per row.
+    TableBars,
+}
+
+/// One column name or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// `y = "rate"`.
+    One(String),
+    /// `y = ["2018/19", "2019/20"]`.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(s) => vec![s.as_str()],
+            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnDecl {
@@ -352,6 +445,7 @@ impl Spec {
                 .with_hint("only `en-GB` is supported"));
         }
         self.check_table_names()?;
+        self.check_charts()?;
         for (name, source) in &self.raw.sources {
             if let Some(col) = &source.period_column {
                 let declared = source
@@ -397,6 +491,38 @@ impl Spec {
                 return Err(self
                     .error_at(ErrorKind::Spec, format!("{what} `{name}` has the same name as {first} `{name}`"), at)
                     .with_hint("sources, views and tables are tables in one SQL namespace: rename one of them"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Spec {
+    /// Every chart draws a declared table and has alternative text: an
+    /// accessible document (PDF/UA-1) cannot contain an undescribed chart.
+    fn check_charts(&self) -> Result<()> {
+        for (name, chart) in &self.raw.charts {
+            let c = chart.get_ref();
+            if !self.raw.tables.contains_key(c.table.get_ref()) {
+                let names: Vec<&str> = self.raw.tables.keys().map(String::as_str).collect();
+                return Err(self
+                    .error_at(
+                        ErrorKind::Spec,
+                        format!("chart `{name}` draws table `{}`, which is not declared", c.table.get_ref()),
+                        c.table.span(),
+                    )
+                    .with_hint(suggest(c.table.get_ref(), &names, "tables")));
+            }
+            let alt_missing = c.alt.as_ref().is_none_or(|a| a.get_ref().trim().is_empty());
+            if alt_missing {
+                let span = c.alt.as_ref().map_or(chart.span(), |a| a.span());
+                return Err(self
+                    .error_at(
+                        ErrorKind::Spec,
+                        format!("chart `{name}` has no alternative text"),
+                        span,
+                    )
+                    .with_hint("add `alt = \"…\"` describing what the chart shows (it may use {{ figures }}): the accessible PDF (PDF/UA-1) and Word need it for readers who cannot see the chart"));
             }
         }
         Ok(())

@@ -4,21 +4,81 @@
 //! attributes (`# Bibliography {.unnumbered}`). Raw HTML is kept as literal
 //! text: content never smuggles markup into either backend.
 
+use std::collections::BTreeMap;
 use std::iter::Peekable;
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::doc::{Align, Block, Definition, Inline, Table};
+use crate::doc::{Align, Block, Definition, Figure, Inline, Table};
 
 type Events<'a> = Peekable<Parser<'a>>;
 
-/// Parses Markdown into blocks.
+/// `![caption](boardpack:table?totals+small)` after a table: its caption and
+/// display flags (written by the `table` filter).
+pub const TABLE_MARKER: &str = "boardpack:table?";
+/// `![title](boardpack:chart/NAME)`: a chart (written by `chart("NAME")`).
+pub const CHART_MARKER: &str = "boardpack:chart/";
+
+/// Parses Markdown into blocks, without charts.
 pub fn parse(markdown: &str) -> Vec<Block> {
+    parse_with(markdown, &BTreeMap::new())
+}
+
+/// Parses Markdown into blocks, placing `charts` (by name) where the text
+/// has chart markers and numbering figure and table captions from 1.
+pub fn parse_with(markdown: &str, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut events = Parser::new_ext(markdown, options).peekable();
-    blocks(&mut events)
+    resolve_embeds(blocks(&mut events), charts)
+}
+
+/// Replaces chart markers with figures and attaches table markers to the
+/// table before them, numbering captions in order ("Figure 1: …").
+fn resolve_embeds(blocks: Vec<Block>, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
+    let (mut figures, mut tables) = (0, 0);
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let marker = match &block {
+            Block::Paragraph(p) => match p.as_slice() {
+                [Inline::Link { url, content }] if url.starts_with("boardpack:") => {
+                    Some((url.clone(), crate::doc::plain_text(content)))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((url, caption)) = marker else {
+            out.push(block);
+            continue;
+        };
+        if let Some(name) = url.strip_prefix(CHART_MARKER) {
+            if let Some(fig) = charts.get(name) {
+                figures += 1;
+                let mut fig = fig.clone();
+                fig.caption = format!("Figure {figures}: {caption}");
+                out.push(Block::Figure(fig));
+                continue;
+            }
+        } else if let (Some(flags), Some(Block::Table(t))) =
+            (url.strip_prefix(TABLE_MARKER), out.last_mut())
+        {
+            let flags: Vec<&str> = flags.split('+').collect();
+            if flags.contains(&"totals") && t.totals.is_none() {
+                t.totals = t.rows.pop();
+            }
+            t.small = flags.contains(&"small");
+            if !caption.trim().is_empty() {
+                tables += 1;
+                t.caption = Some(format!("Table {tables}: {caption}"));
+            }
+            continue;
+        }
+        // A marker that names nothing: keep its text.
+        out.push(Block::Paragraph(vec![Inline::Text(caption)]));
+    }
+    out
 }
 
 /// Reads blocks until the end tag of the enclosing container (consumed) or
@@ -175,7 +235,14 @@ fn inline(ev: &mut Events, event: Event, out: &mut Vec<Inline>) {
             url: clean(&dest_url),
             content: inlines(ev),
         }),
-        // Images and other inline containers keep only their text for now.
+        // boardpack's own markers (charts, table captions) are resolved
+        // after parsing; other images keep only their text.
+        Event::Start(Tag::Image { dest_url, .. }) if dest_url.starts_with("boardpack:") => {
+            out.push(Inline::Link {
+                url: dest_url.to_string(),
+                content: inlines(ev),
+            })
+        }
         Event::Start(_) => out.extend(inlines(ev)),
         _ => {}
     }

@@ -3,6 +3,8 @@
 //! Every value printed with `{{ }}` is escaped for Markdown unless a filter
 //! marks it safe (only `table` does), so data never becomes markup.
 
+mod a11y;
+mod charts;
 pub mod figure;
 pub mod filters;
 pub mod markdown;
@@ -10,6 +12,7 @@ pub mod table;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
@@ -20,7 +23,8 @@ use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::spec::Spec;
 use figure::{FigureObject, MissingUses, PreviousValue};
-use table::{escape_markdown, TableObject};
+use table::{escape_markdown, TableDisplay, TableObject};
+use crate::chart;
 
 /// The rendered Markdown of both content files and the tree built from it.
 #[derive(Debug, Clone)]
@@ -48,6 +52,7 @@ pub fn render(
     params: &Params,
     computed: &Computed,
     previous: &Previous,
+    fonts: &chart::Fonts,
 ) -> Result<Rendered> {
     let content = &spec.raw.content;
     let mut templates = BTreeMap::new();
@@ -63,10 +68,13 @@ pub fn render(
         })?;
         templates.insert(key, Template { path, text });
     }
-    let env = environment(&templates)?;
+    let mut env = environment(&templates)?;
     let uses = MissingUses::default();
-    let ctx = context(spec, params, computed, previous, &uses);
     let names = Names::new(params, computed);
+    let displays = table_displays(spec, &env, params, computed, &names)?;
+    let ctx = context(spec, params, computed, previous, &uses, &displays);
+    let charts = charts::draw_all(spec, &env, &ctx, computed, fonts, &names)?;
+    charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
         let t = env.get_template(key).and_then(|t| t.render(&ctx));
@@ -81,9 +89,10 @@ pub fn render(
     let meta = meta(spec, &env, &ctx, &names)?;
     let document = Document {
         meta,
-        body: markdown::parse(&body_markdown),
-        summary: markdown::parse(&summary_markdown),
+        body: markdown::parse_with(&body_markdown, &charts),
+        summary: markdown::parse_with(&summary_markdown, &charts),
     };
+    a11y::check(spec, &document, &templates["body"].path, &templates["summary"].path)?;
     Ok(Rendered {
         body_markdown,
         summary_markdown,
@@ -127,6 +136,7 @@ fn context(
     computed: &Computed,
     previous: &Previous,
     uses: &MissingUses,
+    displays: &BTreeMap<String, Arc<TableDisplay>>,
 ) -> Value {
     let p = params.template_values();
     let before = previous.computed();
@@ -168,6 +178,7 @@ fn context(
                 table: t.clone(),
                 previous: prev,
                 uses: uses.clone(),
+                display: displays.get(k).cloned().unwrap_or_default(),
             };
             (k.as_str(), Value::from_object(obj))
         })
@@ -182,27 +193,87 @@ fn context(
     }
 }
 
+/// Captions, totals and sizes of the spec's tables; captions may use `{{ }}`
+/// (over params and figures, rendered as plain text).
+fn table_displays(
+    spec: &Spec,
+    env: &Environment,
+    params: &Params,
+    computed: &Computed,
+    names: &Names,
+) -> Result<BTreeMap<String, Arc<TableDisplay>>> {
+    let ctx = context(
+        spec,
+        params,
+        computed,
+        &Previous::NotApplicable,
+        &MissingUses::default(),
+        &BTreeMap::new(),
+    );
+    let mut out = BTreeMap::new();
+    for (name, decl) in &spec.raw.tables {
+        let Some(table) = computed.tables.get(name) else {
+            continue;
+        };
+        for col in &decl.totals {
+            if !table.columns.iter().any(|c| c.name == *col.get_ref()) {
+                let cols: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+                return Err(spec
+                    .error_at(
+                        ErrorKind::Spec,
+                        format!("table `{name}` cannot total `{}`: it shows no such column", col.get_ref()),
+                        col.span(),
+                    )
+                    .with_hint(suggest(col.get_ref(), &cols, "shown columns")));
+            }
+        }
+        let caption = match &decl.caption {
+            Some(c) => Some(plain(spec, env, &ctx, names, c, &format!("tables.{name}.caption"))?),
+            None => None,
+        };
+        let display = TableDisplay {
+            caption,
+            totals: decl.totals.iter().map(|c| c.get_ref().clone()).collect(),
+            total_label: decl.total_label.clone().unwrap_or_else(|| "Total".into()),
+            small: decl.small,
+        };
+        out.insert(name.clone(), Arc::new(display));
+    }
+    Ok(out)
+}
+
+/// Renders a short spec string (title, caption, alt text) with the template
+/// context and flattens it to plain text.
+pub(crate) fn plain(
+    spec: &Spec,
+    env: &Environment,
+    ctx: &Value,
+    names: &Names,
+    source: &str,
+    field: &str,
+) -> Result<String> {
+    let md = env.render_str(source, ctx).map_err(|e| {
+        let t = Template {
+            path: spec.path.clone(),
+            text: source.to_string(),
+        };
+        template_error(&t, &e, names).with_hint(format!("check `{field}` in the spec"))
+    })?;
+    Ok(markdown::parse(&md)
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(p) | Block::Heading { content: p, .. } => plain_text(p),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 /// Title and summary title may use `{{ }}` too; they are rendered through the
 /// same Markdown path and flattened to plain text.
 fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
     let r = &spec.raw.report;
-    let text = |field: &str, source: &str| -> Result<String> {
-        let md = env.render_str(source, ctx).map_err(|e| {
-            let t = Template {
-                path: spec.path.clone(),
-                text: source.to_string(),
-            };
-            template_error(&t, &e, names).with_hint(format!("check `report.{field}` in the spec"))
-        })?;
-        Ok(markdown::parse(&md)
-            .iter()
-            .map(|b| match b {
-                Block::Paragraph(p) | Block::Heading { content: p, .. } => plain_text(p),
-                _ => String::new(),
-            })
-            .collect::<Vec<_>>()
-            .join(" "))
-    };
+    let text = |field: &str, source: &str| plain(spec, env, ctx, names, source, &format!("report.{field}"));
     let date = spec.date;
     Ok(Meta {
         title: text("title", &r.title)?,
@@ -217,7 +288,7 @@ fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Me
 
 /// Names templates may refer to, for "did you mean" hints.
 #[derive(Default)]
-struct Names {
+pub(crate) struct Names {
     figures: Vec<String>,
     tables: Vec<String>,
     params: Vec<String>,

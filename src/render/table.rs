@@ -25,6 +25,21 @@ pub struct TableObject {
     pub previous: Option<Result<compute::Table, FinancialYear>>,
     /// Where uses of a missing previous table are recorded.
     pub uses: MissingUses,
+    /// Caption, totals and size from the spec.
+    pub display: Arc<TableDisplay>,
+}
+
+/// How the spec asks for a table to be shown.
+#[derive(Debug, Clone, Default)]
+pub struct TableDisplay {
+    /// The rendered caption (numbered "Table N:" when the document is built).
+    pub caption: Option<String>,
+    /// Columns summed into a totals row.
+    pub totals: Vec<String>,
+    /// The totals row's label.
+    pub total_label: String,
+    /// Smaller font.
+    pub small: bool,
 }
 
 impl Object for TableObject {
@@ -37,6 +52,7 @@ impl Object for TableObject {
                     table: p.clone(),
                     previous: None,
                     uses: self.uses.clone(),
+                    display: self.display.clone(),
                 })),
                 Err(fy) => {
                     self.uses.record(format!("tables.{}.previous", self.name));
@@ -88,6 +104,7 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
             "filter `table` expects a table from `tables`, e.g. `tables.rates_by_district | table`",
         ));
     };
+    let display = &t.display;
     let t = &t.table;
     let mut md = String::from("\n|");
     for c in &t.columns {
@@ -107,8 +124,62 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
             md += &format!(" {} |", escape_markdown(&format_cell(v, c.format)));
         }
     }
+    if !display.totals.is_empty() {
+        md += "\n|";
+        for (i, c) in t.columns.iter().enumerate() {
+            let cell = if display.totals.contains(&c.name) {
+                format_cell(&column_total(t, i), c.format)
+            } else if i == 0 {
+                display.total_label.clone()
+            } else {
+                String::new()
+            };
+            md += &format!(" {} |", escape_markdown(&cell));
+        }
+    }
     md += "\n\n";
+    // Caption, totals and size travel to the document as an image marker
+    // right after the table (data cannot forge one: `!`, `[` and `(` in
+    // values are escaped).
+    let mut flags = Vec::new();
+    if !display.totals.is_empty() {
+        flags.push("totals");
+    }
+    if display.small {
+        flags.push("small");
+    }
+    if display.caption.is_some() || !flags.is_empty() {
+        md += &format!(
+            "![{}]({}{})\n\n",
+            escape_markdown(display.caption.as_deref().unwrap_or_default()),
+            super::markdown::TABLE_MARKER,
+            flags.join("+")
+        );
+    }
     Ok(Value::from_safe_string(md))
+}
+
+/// The sum of a column's numbers (whole if every value is whole).
+fn column_total(t: &compute::Table, i: usize) -> compute::Value {
+    let mut int: Option<i64> = Some(0);
+    let mut float = 0.0;
+    for row in &t.rows {
+        match row.get(i) {
+            Some(compute::Value::Int(n)) => {
+                int = int.and_then(|s| s.checked_add(*n));
+                float += *n as f64;
+            }
+            Some(compute::Value::Float(f)) => {
+                int = None;
+                float += f;
+            }
+            _ => {}
+        }
+    }
+    match int {
+        Some(n) => compute::Value::Int(n),
+        None => compute::Value::Float(float),
+    }
 }
 
 /// Escapes text so that Markdown shows it literally: every ASCII punctuation

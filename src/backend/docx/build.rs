@@ -6,12 +6,12 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel,
-    NumberingId, PageMargin, Paragraph, Run, RunFonts, Table as WordTable, TableCell, TableRow,
-    WidthType,
+    NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts, Table as WordTable, TableCell,
+    TableRow, WidthType,
 };
 
 use super::styles::{BULLET_NUM_ID, NUMBER_NUM_ID};
-use crate::doc::{Align, Block, Definition, Document, Inline, Table};
+use crate::doc::{Align, Block, Definition, Document, Figure, Inline, Table};
 
 /// A4 portrait in twentieths of a point.
 const PAGE: (u32, u32) = (11906, 16838);
@@ -21,6 +21,8 @@ const MARGIN: i32 = 1440;
 const TEXT_WIDTH: usize = PAGE.0 as usize - 2 * MARGIN as usize;
 /// Indent per list level, matching the numbering definitions.
 const LIST_INDENT: i32 = 360;
+/// Text size of `small` tables, in half-points (9pt against 11pt).
+const SMALL_SIZE: usize = 18;
 /// The monospace font for inline code, present on every Word installation.
 const MONO: &str = "Courier New";
 
@@ -38,6 +40,8 @@ pub(crate) struct BuildInfo {
     pub header_tables: Vec<bool>,
     /// How many numbered-list numbering instances were used.
     pub ordered_lists: usize,
+    /// For each picture in document order: (alternative text, title).
+    pub pictures: Vec<(String, String)>,
 }
 
 /// Builds the Word document for `doc.summary`, titled `doc.meta.summary_title`.
@@ -66,6 +70,7 @@ pub(crate) fn build(doc: &Document) -> Built {
     let info = BuildInfo {
         header_tables: b.header_tables,
         ordered_lists: b.ordered_lists,
+        pictures: b.pictures,
     };
     Built { docx: b.docx, info }
 }
@@ -89,6 +94,7 @@ struct Runs {
     italic: bool,
     code: bool,
     link: bool,
+    small: bool,
 }
 
 impl Runs {
@@ -119,6 +125,7 @@ struct Builder {
     header_tables: Vec<bool>,
     ordered_lists: usize,
     links: usize,
+    pictures: Vec<(String, String)>,
 }
 
 impl Builder {
@@ -148,9 +155,15 @@ impl Builder {
             }
             Block::List { ordered, items } => self.list(*ordered, items, 0, None),
             Block::Table(table) => {
+                // Word puts a table's caption above it.
+                if let Some(c) = &table.caption {
+                    let p = self.paragraph(&[Inline::Text(c.clone())], Runs::default());
+                    self.add_paragraph(p.style("Caption").keep_next(true));
+                }
                 let t = self.table(table);
                 self.add_table(t);
             }
+            Block::Figure(f) => self.figure(f),
             // Word reports a table without rows as damaged; skip it.
             Block::Definitions(defs) if defs.is_empty() => {}
             Block::Definitions(defs) => {
@@ -221,6 +234,31 @@ impl Builder {
             }
             first = false;
         }
+    }
+
+    /// A chart: the PNG inline in its own paragraph (kept with the caption
+    /// below it), sized as in the PDF and never wider than the text column;
+    /// the passes add its alternative text.
+    fn figure(&mut self, f: &Figure) {
+        const EMU_PER_PT: f32 = 12700.0;
+        const EMU_PER_TWIP: f32 = 635.0;
+        let max_w = TEXT_WIDTH as f32 * EMU_PER_TWIP;
+        let (mut w, mut h) = (f.size_pt.0 * EMU_PER_PT, f.size_pt.1 * EMU_PER_PT);
+        if w > max_w {
+            h *= max_w / w;
+            w = max_w;
+        }
+        self.pictures.push((f.alt.clone(), f.caption.clone()));
+        let mut pic = Pic::new_with_dimensions(f.png.to_vec(), f.png_size.0, f.png_size.1)
+            .size(w.round() as u32, h.round() as u32);
+        // docx-rs numbers images from a process-wide counter: use our own.
+        pic.id = format!("rIdImage{}", self.pictures.len());
+        let p = Paragraph::new()
+            .add_run(Run::new().add_image(pic))
+            .keep_next(true);
+        self.add_paragraph(p);
+        let caption = self.paragraph(&[Inline::Text(f.caption.clone())], Runs::default());
+        self.add_paragraph(caption.style("Caption"));
     }
 
     fn paragraph(&mut self, content: &[Inline], runs: Runs) -> Paragraph {
@@ -301,6 +339,9 @@ fn format_run(mut run: Run, runs: Runs) -> Run {
     }
     if runs.code {
         run = run.fonts(RunFonts::new().ascii(MONO).hi_ansi(MONO).cs(MONO));
+    }
+    if runs.small {
+        run = run.size(SMALL_SIZE);
     }
     run
 }

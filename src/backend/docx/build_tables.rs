@@ -18,13 +18,17 @@ impl Builder {
             .unwrap_or(0)
             .max(1);
         let widths = vec![TEXT_WIDTH / columns; columns];
-        let bold = Runs {
-            bold: true,
+        let plain = Runs {
+            small: table.small,
             ..Runs::default()
         };
+        let bold = Runs { bold: true, ..plain };
         let mut rows = vec![self.row(&table.header, &table.align, &widths, bold)];
         for row in &table.rows {
-            rows.push(self.row(row, &table.align, &widths, Runs::default()));
+            rows.push(self.row(row, &table.align, &widths, plain));
+        }
+        if let Some(totals) = &table.totals {
+            rows.push(self.row(totals, &table.align, &widths, bold));
         }
         self.header_tables.push(true);
         full_width(rows, widths)

@@ -72,6 +72,7 @@ fn fix_package(
         passes::strip_para_ids(root);
         passes::remove_undeclared_attributes(root);
         passes::mark_header_rows(root, &info.header_tables);
+        passes::describe_pictures(root, &info.pictures);
         passes::order_properties(root);
     })?;
     package.edit_xml(SETTINGS, passes::fix_settings)?;

@@ -80,6 +80,29 @@ pub(crate) fn mark_header_rows(root: &mut Element, has_header: &[bool]) {
     });
 }
 
+/// Gives the n-th picture (document order) its alternative text: `descr`
+/// and `title` on `wp:docPr` (what Word's "Alt Text" pane and screen
+/// readers use) and on `pic:cNvPr`, and unique ids and names. docx-rs writes
+/// every picture as `id="1" name="Figure"` with no description.
+pub(crate) fn describe_pictures(root: &mut Element, pictures: &[(String, String)]) {
+    let (mut doc_pr, mut c_nv_pr) = (0, 0);
+    root.walk_mut(&mut |e| {
+        let index = match e.name.as_str() {
+            "wp:docPr" => &mut doc_pr,
+            "pic:cNvPr" => &mut c_nv_pr,
+            _ => return,
+        };
+        *index += 1;
+        let n = *index;
+        e.set_attr("id", &n.to_string());
+        e.set_attr("name", &format!("Chart {n}"));
+        if let Some((alt, title)) = pictures.get(n - 1) {
+            e.set_attr("descr", alt);
+            e.set_attr("title", title);
+        }
+    });
+}
+
 /// The child called `name`, inserted as the first child if missing (for
 /// `*Pr` elements, which the schema puts first).
 fn ensure_first_child<'a>(parent: &'a mut Element, name: &str) -> &'a mut Element {

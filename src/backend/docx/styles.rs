@@ -30,6 +30,7 @@ pub(crate) const STYLE_IDS: &[&str] = &[
     "ListNumber",
     "TableGrid",
     "Hyperlink",
+    "Caption",
 ];
 
 /// A heading style: Word's built-in name, kept with the next paragraph,
@@ -127,6 +128,10 @@ pub(crate) const STYLES_XML: &str = concat!(
     r#"<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/>"#,
     r#"<w:unhideWhenUsed/><w:rPr><w:color w:val="0563C1" w:themeColor="hyperlink"/>"#,
     r#"<w:u w:val="single"/></w:rPr></w:style>"#,
+    r#"<w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/>"#,
+    r#"<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="35"/>"#,
+    r#"<w:unhideWhenUsed/><w:qFormat/><w:pPr><w:spacing w:before="80" w:after="200"/></w:pPr>"#,
+    r#"<w:rPr><w:i/><w:iCs/><w:color w:val="404040"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr></w:style>"#,
     r#"</w:styles>"#,
 );
 

@@ -10,9 +10,9 @@ use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Dict, IntoValue, Smart, Str};
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::doc::Document;
+use crate::doc::{Block, Document};
 use crate::error::{Error, ErrorKind, Result};
 use world::ReportWorld;
 
@@ -78,6 +78,13 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
             Str::from(a.text.as_str()).into_value(),
         );
     }
+    // So are the charts' SVGs.
+    for f in figures(doc) {
+        inputs.insert(
+            source::chart_key(&f.name).into(),
+            Str::from(&*f.svg).into_value(),
+        );
+    }
     let fonts = options
         .fonts
         .iter()
@@ -118,7 +125,11 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         creator: Smart::Custom(Some("boardpack".to_string())),
         timestamp: Some(Timestamp::new_utc(created)),
         page_ranges: None,
-        standards: PdfStandards::default(),
+        // PDF/UA-1: tagged, titled, every figure described; Typst refuses
+        // to export a document that breaks it.
+        standards: PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
+            Error::new(ErrorKind::Layout, format!("PDF standards: {}", e.message()))
+        })?,
         tagged: true,
         pretty: false,
     };
@@ -130,6 +141,23 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         dependencies: world.dependencies(),
         warnings,
     })
+}
+
+/// Every chart in the document (top-level blocks and list items).
+fn figures(doc: &Document) -> Vec<&crate::doc::Figure> {
+    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a crate::doc::Figure>) {
+        for b in blocks {
+            match b {
+                Block::Figure(f) => out.push(f),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&doc.body, &mut out);
+    walk(&doc.summary, &mut out);
+    out
 }
 
 /// `root/templates/x.typ` → `/templates/x.typ`.

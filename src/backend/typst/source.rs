@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::Attachment;
-use crate::doc::{Align, Block, Definition, Document, Inline, Table};
+use crate::doc::{Align, Block, Definition, Document, Figure, Inline, Table};
 
 /// The functions a house style must export; the generated source imports them.
 pub const LAYOUT_FUNCTIONS: [&str; 4] = ["board-paper", "numbered-par", "definitions", "appendix"];
@@ -125,7 +125,32 @@ fn block(out: &mut String, b: &Block, mode: Mode) {
         }
         Block::Table(t) => table(out, t),
         Block::Definitions(defs) => definitions(out, defs),
+        Block::Figure(f) => figure(out, f),
     }
+}
+
+/// The `sys.inputs` key holding chart `name`'s SVG.
+pub fn chart_key(name: &str) -> String {
+    format!("boardpack-chart-{name}")
+}
+
+/// A chart: the SVG (from `sys.inputs`) with its alternative text, in a
+/// figure with its numbered caption (numbered by boardpack, so the PDF and
+/// the Word file say the same).
+fn figure(out: &mut String, f: &Figure) {
+    // Never wider than the text column.
+    let width = if f.size_pt.0 <= 450.0 {
+        format!("{}pt", f.size_pt.0)
+    } else {
+        "100%".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "#figure(\n  image(bytes(sys.inputs.at({})), format: \"svg\", width: {width}, alt: {}),\n  caption: [{}],\n  numbering: none,\n  kind: image,\n)\n",
+        string(&chart_key(&f.name)),
+        string(&f.alt),
+        inlines(&[Inline::Text(f.caption.clone())])
+    );
 }
 
 /// Blocks inside a list item: paragraphs separated by paragraph breaks.
@@ -153,23 +178,55 @@ fn table(out: &mut String, t: &Table) {
             Align::Right => "right",
         })
         .collect();
+    let mut body = String::new();
     let _ = writeln!(
-        out,
-        "#table(\n  columns: {},\n  align: ({},),",
+        body,
+        "table(\n  columns: {},\n  align: ({},),",
         t.align.len().max(1),
         aligns.join(", ")
     );
-    let header: Vec<String> = t
-        .header
-        .iter()
-        .map(|c| format!("[{}]", inlines(c)))
-        .collect();
-    let _ = writeln!(out, "  table.header({}),", header.join(", "));
-    for row in &t.rows {
-        let cells: Vec<String> = row.iter().map(|c| format!("[{}]", inlines(c))).collect();
-        let _ = writeln!(out, "  {},", cells.join(", "));
+    let row = |cells: &[Vec<Inline>], strong: bool| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| {
+                if strong {
+                    format!("[#strong[{}]]", inlines(c))
+                } else {
+                    format!("[{}]", inlines(c))
+                }
+            })
+            .collect()
+    };
+    // The header repeats on every page and is tagged as header cells.
+    let _ = writeln!(body, "  table.header({}),", row(&t.header, false).join(", "));
+    for r in &t.rows {
+        let _ = writeln!(body, "  {},", row(r, false).join(", "));
     }
-    out.push_str(")\n\n");
+    if let Some(totals) = &t.totals {
+        let _ = writeln!(
+            body,
+            "  table.footer(repeat: false, {}),",
+            row(totals, true).join(", ")
+        );
+    }
+    body.push(')');
+    let sized = if t.small {
+        format!("{{\n  set text(size: 0.85em)\n  {body}\n}}")
+    } else {
+        body
+    };
+    match &t.caption {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "#figure(\n  {sized},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n)\n",
+                inlines(&[Inline::Text(c.clone())])
+            );
+        }
+        None => {
+            let _ = writeln!(out, "#{sized}\n");
+        }
+    }
 }
 
 fn definitions(out: &mut String, defs: &[Definition]) {

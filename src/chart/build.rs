@@ -1,0 +1,137 @@
+//! A spec's `[charts.NAME]` over a computed table → a drawn chart (SVG for
+//! the PDF, PNG for Word, from the same SVG).
+
+use std::sync::Arc;
+
+use super::{render_svg, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, NumberFormat, Series};
+use crate::compute::{self, Format, Table};
+use crate::error::{suggest, ErrorKind, Result};
+use crate::spec::{ChartDecl, ChartKindDecl, Spec};
+
+/// Word gets the chart rasterised at this resolution (the floor).
+pub const PNG_DPI: f32 = 200.0;
+
+/// A chart drawn once, in both forms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// The SVG (vector, for the PDF).
+    pub svg: Arc<str>,
+    /// The PNG rendered from that SVG (for Word).
+    pub png: Arc<[u8]>,
+    /// PNG size in pixels.
+    pub png_size: (u32, u32),
+    /// Size on the page in points.
+    pub size_pt: (f32, f32),
+}
+
+/// Draws chart `name` from its table; `title` is already rendered.
+pub fn draw(
+    spec: &Spec,
+    name: &str,
+    decl: &ChartDecl,
+    table: &Table,
+    title: &str,
+    fonts: &Fonts,
+) -> Result<Drawn> {
+    let chart_err = |message: String, span: std::ops::Range<usize>| {
+        spec.error_at(ErrorKind::Spec, message, span)
+    };
+    let column = |col: &toml::Spanned<String>, wanted: &str| -> Result<usize> {
+        table.columns.iter().position(|c| c.name == *wanted).ok_or_else(|| {
+            let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+            chart_err(
+                format!(
+                    "chart `{name}`: table `{}` has no column `{wanted}`",
+                    decl.table.get_ref()
+                ),
+                col.span(),
+            )
+            .with_hint(suggest(wanted, &names, "columns of the table"))
+        })
+    };
+    let x = column(&decl.x, decl.x.get_ref())?;
+    let y_names = decl.y.get_ref().names();
+    let y_span = toml::Spanned::new(decl.y.span(), String::new());
+    let ys = y_names
+        .iter()
+        .map(|n| column(&y_span, n))
+        .collect::<Result<Vec<_>>>()?;
+    let categories = table
+        .rows
+        .iter()
+        .map(|row| crate::render::filters::format_cell(&row[x], table.columns[x].format))
+        .collect();
+    let series = ys
+        .iter()
+        .map(|&i| Series {
+            name: table.columns[i].label.clone(),
+            values: table.rows.iter().map(|row| number(&row[i])).collect(),
+        })
+        .collect();
+    let format = match &decl.format {
+        Some(f) => compute::parse_format(f.get_ref())
+            .and_then(number_format)
+            .ok_or_else(|| {
+                chart_err(format!("chart `{name}`: unknown format `{}`", f.get_ref()), f.span())
+                    .with_hint("use `integer`, `decimal:N` or `percent:N`")
+            })?,
+        None => ys
+            .first()
+            .and_then(|&i| number_format(table.columns[i].format))
+            .unwrap_or(NumberFormat::Integer),
+    };
+    let kind = match decl.kind {
+        ChartKindDecl::Bar => ChartKind::Bar,
+        ChartKindDecl::HorizontalBar => ChartKind::HorizontalBar,
+        ChartKindDecl::GroupedBar => ChartKind::GroupedBar,
+        ChartKindDecl::Line => ChartKind::Line,
+        ChartKindDecl::TableBars => ChartKind::TableBars,
+    };
+    let mut chart = ChartSpec::new(kind, title);
+    chart.x_label = decl.x_label.clone();
+    chart.y_label = decl.y_label.clone();
+    chart.value_labels = decl.value_labels;
+    chart.format = format;
+    chart.y_from_zero = decl.y_from_zero.unwrap_or(true);
+    chart.width_pt = decl.width.unwrap_or(chart.width_pt);
+    chart.height_pt = decl.height.unwrap_or(chart.height_pt);
+    let data = ChartData { categories, series };
+    let fail = |e: super::ChartError| {
+        chart_err(format!("chart `{name}` cannot be drawn: {e}"), decl.table.span())
+            .with_hint("check the chart's table, columns and size in the spec")
+    };
+    let svg = render_svg(&chart, &data).map_err(fail)?;
+    let png = svg_to_png(&svg, PNG_DPI, fonts).map_err(fail)?;
+    Ok(Drawn {
+        png_size: png_size(&png),
+        svg: svg.into(),
+        png: png.into(),
+        size_pt: (chart.width_pt, chart.height_pt),
+    })
+}
+
+fn number(v: &compute::Value) -> Option<f64> {
+    match v {
+        compute::Value::Int(i) => Some(*i as f64),
+        compute::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn number_format(f: Format) -> Option<NumberFormat> {
+    match f {
+        Format::Integer => Some(NumberFormat::Integer),
+        Format::Decimal(n) => Some(NumberFormat::Decimal(n)),
+        Format::Percent(n) => Some(NumberFormat::Percent(n)),
+        Format::Text => None,
+    }
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let be = |i: usize| {
+        png.get(i..i + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    (be(16), be(20))
+}

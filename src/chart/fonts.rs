@@ -1,0 +1,164 @@
+//! Fonts for measuring and rasterising chart text: typst-assets' embedded
+//! fonts plus a report's own font files, never system fonts.
+//!
+//! Text is measured with usvg itself (the same shaper that rasterises the
+//! PNG and that Typst uses to import the SVG), so label widths in the layout
+//! match what is drawn.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use resvg::usvg::{self, fontdb};
+
+use super::svg::FONT_FAMILY;
+
+/// A font database built once per report: typst-assets' fonts plus the
+/// report's extra font files, with every generic family mapped to
+/// Libertinus Serif.
+#[derive(Clone)]
+pub struct Fonts {
+    db: Arc<fontdb::Database>,
+}
+
+impl std::fmt::Debug for Fonts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fonts")
+            .field("faces", &self.db.len())
+            .finish()
+    }
+}
+
+impl Fonts {
+    /// typst-assets' fonts (Libertinus Serif, New Computer Modern, DejaVu
+    /// Sans Mono) followed by `extra` (whole font files, e.g. a report's
+    /// declared fonts). Files that are not fonts are ignored, as Typst does.
+    pub fn new(extra: &[Vec<u8>]) -> Fonts {
+        let mut db = embedded_db();
+        for bytes in extra {
+            db.load_font_source(fontdb::Source::Binary(Arc::new(bytes.clone())));
+        }
+        Fonts { db: Arc::new(db) }
+    }
+
+    /// Options for parsing an SVG with these fonts and no outside access.
+    pub(crate) fn usvg_options(&self) -> usvg::Options<'static> {
+        usvg::Options {
+            font_family: FONT_FAMILY.to_string(),
+            fontdb: self.db.clone(),
+            // No file access: chart SVGs reference no images, and a stray
+            // href must not read the disk.
+            image_href_resolver: usvg::ImageHrefResolver {
+                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+                resolve_string: Box::new(|_, _| None),
+            },
+            ..usvg::Options::default()
+        }
+    }
+}
+
+impl Default for Fonts {
+    fn default() -> Self {
+        Fonts::new(&[])
+    }
+}
+
+/// typst-assets' fonts with generic families pointing at Libertinus Serif.
+fn embedded_db() -> fontdb::Database {
+    let mut db = fontdb::Database::new();
+    for bytes in typst_assets::fonts() {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
+    }
+    db.set_serif_family(FONT_FAMILY);
+    db.set_sans_serif_family(FONT_FAMILY);
+    db.set_cursive_family(FONT_FAMILY);
+    db.set_fantasy_family(FONT_FAMILY);
+    db.set_monospace_family("DejaVu Sans Mono");
+    db
+}
+
+/// The embedded fonts, shared by every measurement.
+fn measuring_fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts {
+        db: Arc::new(embedded_db()),
+    })
+}
+
+/// Measures text widths in Libertinus Serif. Widths are a pure function of
+/// the text, so they are memoised process-wide (bounded) without affecting
+/// output.
+#[derive(Default)]
+pub(crate) struct Measurer {
+    cache: HashMap<String, f64>,
+}
+
+/// Shared memo of probe widths; cleared when it grows past `SHARED_MAX`.
+fn shared_cache() -> &'static Mutex<HashMap<String, f64>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, f64>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+const SHARED_MAX: usize = 20_000;
+
+/// Size at which text is measured; widths scale linearly.
+const PROBE_SIZE: f64 = 100.0;
+
+impl Measurer {
+    /// Width in pt of `text` set at `size` pt (ink extent, including kerning).
+    pub fn width(&mut self, text: &str, size: f64) -> f64 {
+        if text.trim().is_empty() {
+            return 0.0;
+        }
+        let per_probe = match self.cache.get(text) {
+            Some(w) => *w,
+            None => {
+                let shared = shared_cache()
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.get(text).copied());
+                let w = shared.unwrap_or_else(|| {
+                    let w = probe_width(text);
+                    if let Ok(mut c) = shared_cache().lock() {
+                        if c.len() >= SHARED_MAX {
+                            c.clear();
+                        }
+                        c.insert(text.to_string(), w);
+                    }
+                    w
+                });
+                self.cache.insert(text.to_string(), w);
+                w
+            }
+        };
+        per_probe * size / PROBE_SIZE
+    }
+}
+
+/// Width of `text` at `PROBE_SIZE`, measured by laying it out with usvg.
+/// Falls back to a generous estimate if layout fails (it should not).
+fn probe_width(text: &str) -> f64 {
+    let chars = text.chars().count() as f64;
+    let fallback = chars * PROBE_SIZE * 0.6;
+    let width = PROBE_SIZE * (chars + 4.0) * 2.0;
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{h}\">\
+         <text x=\"{x}\" y=\"{y}\" font-family=\"{FONT_FAMILY}\" font-size=\"{PROBE_SIZE}\">{t}</text></svg>",
+        h = PROBE_SIZE * 3.0,
+        x = PROBE_SIZE,
+        y = PROBE_SIZE * 2.0,
+        t = super::svg::escape(text),
+    );
+    let opts = measuring_fonts().usvg_options();
+    match usvg::Tree::from_str(&svg, &opts) {
+        Ok(tree) => {
+            let bbox = tree.root().abs_bounding_box();
+            let w = f64::from(bbox.width());
+            if w.is_finite() && w > 0.0 {
+                w
+            } else {
+                fallback
+            }
+        }
+        Err(_) => fallback,
+    }
+}

@@ -1,0 +1,133 @@
+//! Accessibility checks on the rendered content, before any backend runs:
+//! what would make the PDF fail PDF/UA-1 or the Word file fail an
+//! accessibility check is reported against the template that wrote it.
+//!
+//! - headings must not skip a level (`#` then `###`), and a part must start
+//!   at level 1;
+//! - headings and link texts must not be empty;
+//! - every chart has alternative text (checked when charts are drawn).
+
+use std::path::Path;
+
+use crate::doc::{plain_text, Block, Document, Inline};
+use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::spec::Spec;
+
+/// Checks both parts of the document.
+pub(super) fn check(_spec: &Spec, doc: &Document, body: &Path, summary: &Path) -> Result<()> {
+    part(&doc.body, body)?;
+    part(&doc.summary, summary)
+}
+
+fn part(blocks: &[Block], file: &Path) -> Result<()> {
+    let mut previous = 0u8;
+    let err = |message: String, hint: &str| {
+        Error::new(ErrorKind::Accessibility, message)
+            .in_file(file)
+            .with_hint(hint.to_string())
+    };
+    for block in blocks {
+        if let Block::Heading { level, content, .. } = block {
+            let text = plain_text(content);
+            if text.trim().is_empty() {
+                return Err(err(
+                    format!("an empty level-{level} heading in `{}`", display_path(file)),
+                    "give the heading text, or remove it: screen readers list headings to navigate",
+                ));
+            }
+            if *level > previous + 1 {
+                let hashes = "#".repeat(usize::from(previous + 1));
+                return Err(err(
+                    format!(
+                        "heading \"{text}\" skips a level: level {level} after {}",
+                        if previous == 0 { "the start".to_string() } else { format!("level {previous}") }
+                    ),
+                    &format!("use `{hashes}` for it: accessible documents (PDF/UA-1, Word) need headings in order"),
+                ));
+            }
+            previous = *level;
+        }
+        links(block, &mut |url| {
+            Err(err(
+                format!("a link to {url} has no text"),
+                "write the link as [what it is](url): readers hear the link text, not the address",
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Calls `empty` for the first link without text in `block`.
+fn links(block: &Block, empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
+    let inlines: Vec<&Vec<Inline>> = match block {
+        Block::Heading { content, .. } | Block::Paragraph(content) => vec![content],
+        Block::List { items, .. } => {
+            for item in items {
+                for b in item {
+                    links(b, empty)?;
+                }
+            }
+            vec![]
+        }
+        Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).collect(),
+        Block::Definitions(defs) => defs
+            .iter()
+            .flat_map(|d| std::iter::once(&d.term).chain(d.entries.iter()))
+            .collect(),
+        Block::Figure(_) => vec![],
+    };
+    for run in inlines {
+        walk(run, empty)?;
+    }
+    Ok(())
+}
+
+fn walk(inlines: &[Inline], empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
+    for i in inlines {
+        match i {
+            Inline::Link { url, content } => {
+                if plain_text(content).trim().is_empty() {
+                    empty(url)?;
+                }
+                walk(content, empty)?;
+            }
+            Inline::Strong(c) | Inline::Emph(c) => walk(c, empty)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(level: u8, text: &str) -> Block {
+        Block::Heading {
+            level,
+            numbered: true,
+            content: vec![Inline::Text(text.into())],
+        }
+    }
+
+    #[test]
+    fn skipped_heading_level_is_an_error() {
+        let f = Path::new("summary.md");
+        assert!(part(&[heading(1, "A"), heading(2, "B"), heading(1, "C")], f).is_ok());
+        let e = part(&[heading(1, "A"), heading(3, "B")], f).unwrap_err();
+        assert_eq!(e.message(), "heading \"B\" skips a level: level 3 after level 1");
+        let e = part(&[heading(2, "B")], f).unwrap_err();
+        assert!(e.message().contains("after the start"));
+    }
+
+    #[test]
+    fn empty_link_text_is_an_error() {
+        let f = Path::new("paper.md");
+        let p = Block::Paragraph(vec![Inline::Link {
+            url: "https://x.org".into(),
+            content: vec![],
+        }]);
+        let e = part(&[p], f).unwrap_err();
+        assert_eq!(e.message(), "a link to https://x.org has no text");
+    }
+}

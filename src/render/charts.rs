@@ -1,0 +1,100 @@
+//! The spec's charts: titles and alternative text rendered like any other
+//! template text, each chart drawn once (SVG + PNG), and the `chart("NAME")`
+//! template function that places one.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use minijinja::value::Value;
+use minijinja::Environment;
+
+use super::markdown::CHART_MARKER;
+use super::table::escape_markdown;
+use super::{plain, Names};
+use crate::chart::{self, Fonts};
+use crate::compute::Computed;
+use crate::doc::Figure;
+use crate::error::{suggest, ErrorKind, Result};
+use crate::spec::Spec;
+
+/// Draws every declared chart; the figures' captions hold the bare title
+/// until the document numbers them.
+pub(super) fn draw_all(
+    spec: &Spec,
+    env: &Environment,
+    ctx: &Value,
+    computed: &Computed,
+    fonts: &Fonts,
+    names: &Names,
+) -> Result<BTreeMap<String, Figure>> {
+    let mut texts = Vec::new();
+    for (name, decl) in &spec.raw.charts {
+        let decl = decl.get_ref();
+        let title = plain(spec, env, ctx, names, &decl.title, &format!("charts.{name}.title"))?;
+        let alt_source = decl.alt.as_ref().map(|a| a.get_ref().as_str()).unwrap_or_default();
+        let alt = plain(spec, env, ctx, names, alt_source, &format!("charts.{name}.alt"))?;
+        if alt.trim().is_empty() {
+            let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
+            return Err(spec
+                .error_at(ErrorKind::Spec, format!("chart `{name}` has empty alternative text"), span)
+                .with_hint("the alt text must say what the chart shows: the accessible PDF (PDF/UA-1) and Word need it"));
+        }
+        texts.push((name, decl, title, alt));
+    }
+    // Rasterising is the slow part: one thread per chart.
+    let drawn: Vec<Result<chart::Drawn>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|(name, decl, title, _)| {
+                scope.spawn(move || {
+                    let table = &computed.tables[decl.table.get_ref()];
+                    chart::draw(spec, name, decl, table, title, fonts)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(crate::Error::new(ErrorKind::Internal, "a chart thread panicked"))))
+            .collect()
+    });
+    let mut out = BTreeMap::new();
+    for ((name, _, title, alt), drawn) in texts.into_iter().zip(drawn) {
+        let d = drawn?;
+        out.insert(
+            name.clone(),
+            Figure {
+                name: name.clone(),
+                caption: title,
+                alt,
+                svg: d.svg,
+                png: d.png,
+                png_size: d.png_size,
+                size_pt: d.size_pt,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Registers `chart("NAME")`, which places a chart as its own paragraph.
+pub(super) fn register(env: &mut Environment, charts: &BTreeMap<String, Figure>) {
+    let titles: Arc<BTreeMap<String, String>> = Arc::new(
+        charts
+            .iter()
+            .map(|(k, f)| (k.clone(), f.caption.clone()))
+            .collect(),
+    );
+    env.add_function("chart", move |name: &str| {
+        let Some(title) = titles.get(name) else {
+            let known: Vec<&str> = titles.keys().map(String::as_str).collect();
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("no chart `{name}`: {}", suggest(name, &known, "charts")),
+            ));
+        };
+        Ok(Value::from_safe_string(format!(
+            "\n\n![{}]({CHART_MARKER}{name})\n\n",
+            escape_markdown(title)
+        )))
+    });
+}
