@@ -508,7 +508,10 @@ impl Spec {
                 return Err(self
                     .error_at(
                         ErrorKind::Spec,
-                        format!("chart `{name}` draws table `{}`, which is not declared", c.table.get_ref()),
+                        format!(
+                            "chart `{name}` draws table `{}`, which is not declared",
+                            c.table.get_ref()
+                        ),
                         c.table.span(),
                     )
                     .with_hint(suggest(c.table.get_ref(), &names, "tables")));

@@ -37,17 +37,21 @@ pub fn draw(
         spec.error_at(ErrorKind::Spec, message, span)
     };
     let column = |col: &toml::Spanned<String>, wanted: &str| -> Result<usize> {
-        table.columns.iter().position(|c| c.name == *wanted).ok_or_else(|| {
-            let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-            chart_err(
-                format!(
-                    "chart `{name}`: table `{}` has no column `{wanted}`",
-                    decl.table.get_ref()
-                ),
-                col.span(),
-            )
-            .with_hint(suggest(wanted, &names, "columns of the table"))
-        })
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == *wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+                chart_err(
+                    format!(
+                        "chart `{name}`: table `{}` has no column `{wanted}`",
+                        decl.table.get_ref()
+                    ),
+                    col.span(),
+                )
+                .with_hint(suggest(wanted, &names, "columns of the table"))
+            })
     };
     let x = column(&decl.x, decl.x.get_ref())?;
     let y_names = decl.y.get_ref().names();
@@ -72,8 +76,11 @@ pub fn draw(
         Some(f) => compute::parse_format(f.get_ref())
             .and_then(number_format)
             .ok_or_else(|| {
-                chart_err(format!("chart `{name}`: unknown format `{}`", f.get_ref()), f.span())
-                    .with_hint("use `integer`, `decimal:N` or `percent:N`")
+                chart_err(
+                    format!("chart `{name}`: unknown format `{}`", f.get_ref()),
+                    f.span(),
+                )
+                .with_hint("use `integer`, `decimal:N` or `percent:N`")
             })?,
         None => ys
             .first()
@@ -97,8 +104,11 @@ pub fn draw(
     chart.height_pt = decl.height.unwrap_or(chart.height_pt);
     let data = ChartData { categories, series };
     let fail = |e: super::ChartError| {
-        chart_err(format!("chart `{name}` cannot be drawn: {e}"), decl.table.span())
-            .with_hint("check the chart's table, columns and size in the spec")
+        chart_err(
+            format!("chart `{name}` cannot be drawn: {e}"),
+            decl.table.span(),
+        )
+        .with_hint("check the chart's table, columns and size in the spec")
     };
     let svg = render_svg(&chart, &data).map_err(fail)?;
     let png = svg_to_png(&svg, PNG_DPI, fonts).map_err(fail)?;

@@ -11,20 +11,30 @@ use std::path::Path;
 
 use crate::doc::{plain_text, Block, Document, Inline};
 use crate::error::{display_path, Error, ErrorKind, Result};
-use crate::spec::Spec;
 
 /// Checks both parts of the document.
-pub(super) fn check(_spec: &Spec, doc: &Document, body: &Path, summary: &Path) -> Result<()> {
-    part(&doc.body, body)?;
-    part(&doc.summary, summary)
+pub(super) fn check(doc: &Document, body: (&Path, &str), summary: (&Path, &str)) -> Result<()> {
+    part(&doc.body, body.0, body.1)?;
+    part(&doc.summary, summary.0, summary.1)
 }
 
-fn part(blocks: &[Block], file: &Path) -> Result<()> {
+fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
     let mut previous = 0u8;
     let err = |message: String, hint: &str| {
         Error::new(ErrorKind::Accessibility, message)
             .in_file(file)
             .with_hint(hint.to_string())
+    };
+    // Point at the template line that wrote a heading, where it can be found.
+    let heading_line = |text: &str| {
+        let mut offset = 0;
+        for line in source.split_inclusive('\n') {
+            if line.trim_start().starts_with('#') && line.contains(text) {
+                return Some(offset..offset + line.trim_end().len());
+            }
+            offset += line.len();
+        }
+        None
     };
     for block in blocks {
         if let Block::Heading { level, content, .. } = block {
@@ -37,13 +47,17 @@ fn part(blocks: &[Block], file: &Path) -> Result<()> {
             }
             if *level > previous + 1 {
                 let hashes = "#".repeat(usize::from(previous + 1));
-                return Err(err(
+                let e = err(
                     format!(
                         "heading \"{text}\" skips a level: level {level} after {}",
                         if previous == 0 { "the start".to_string() } else { format!("level {previous}") }
                     ),
                     &format!("use `{hashes}` for it: accessible documents (PDF/UA-1, Word) need headings in order"),
-                ));
+                );
+                return Err(match heading_line(&text) {
+                    Some(range) => e.at_span(source, range),
+                    None => e,
+                });
             }
             previous = *level;
         }
@@ -113,10 +127,14 @@ mod tests {
     #[test]
     fn skipped_heading_level_is_an_error() {
         let f = Path::new("summary.md");
-        assert!(part(&[heading(1, "A"), heading(2, "B"), heading(1, "C")], f).is_ok());
-        let e = part(&[heading(1, "A"), heading(3, "B")], f).unwrap_err();
-        assert_eq!(e.message(), "heading \"B\" skips a level: level 3 after level 1");
-        let e = part(&[heading(2, "B")], f).unwrap_err();
+        assert!(part(&[heading(1, "A"), heading(2, "B"), heading(1, "C")], f, "").is_ok());
+        let e = part(&[heading(1, "A"), heading(3, "B")], f, "# A\n### B\n").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "heading \"B\" skips a level: level 3 after level 1"
+        );
+        assert_eq!(e.line_col(), Some((2, 1)));
+        let e = part(&[heading(2, "B")], f, "").unwrap_err();
         assert!(e.message().contains("after the start"));
     }
 
@@ -127,7 +145,7 @@ mod tests {
             url: "https://x.org".into(),
             content: vec![],
         }]);
-        let e = part(&[p], f).unwrap_err();
+        let e = part(&[p], f, "").unwrap_err();
         assert_eq!(e.message(), "a link to https://x.org has no text");
     }
 }

@@ -30,9 +30,27 @@ pub(super) fn draw_all(
     let mut texts = Vec::new();
     for (name, decl) in &spec.raw.charts {
         let decl = decl.get_ref();
-        let title = plain(spec, env, ctx, names, &decl.title, &format!("charts.{name}.title"))?;
-        let alt_source = decl.alt.as_ref().map(|a| a.get_ref().as_str()).unwrap_or_default();
-        let alt = plain(spec, env, ctx, names, alt_source, &format!("charts.{name}.alt"))?;
+        let title = plain(
+            spec,
+            env,
+            ctx,
+            names,
+            &decl.title,
+            &format!("charts.{name}.title"),
+        )?;
+        let alt_source = decl
+            .alt
+            .as_ref()
+            .map(|a| a.get_ref().as_str())
+            .unwrap_or_default();
+        let alt = plain(
+            spec,
+            env,
+            ctx,
+            names,
+            alt_source,
+            &format!("charts.{name}.alt"),
+        )?;
         if alt.trim().is_empty() {
             let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
             return Err(spec
@@ -54,7 +72,14 @@ pub(super) fn draw_all(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(crate::Error::new(ErrorKind::Internal, "a chart thread panicked"))))
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::Error::new(
+                        ErrorKind::Internal,
+                        "a chart thread panicked",
+                    ))
+                })
+            })
             .collect()
     });
     let mut out = BTreeMap::new();

@@ -237,12 +237,11 @@ fn inline(ev: &mut Events, event: Event, out: &mut Vec<Inline>) {
         }),
         // boardpack's own markers (charts, table captions) are resolved
         // after parsing; other images keep only their text.
-        Event::Start(Tag::Image { dest_url, .. }) if dest_url.starts_with("boardpack:") => {
-            out.push(Inline::Link {
+        Event::Start(Tag::Image { dest_url, .. }) if dest_url.starts_with("boardpack:") => out
+            .push(Inline::Link {
                 url: dest_url.to_string(),
                 content: inlines(ev),
-            })
-        }
+            }),
         Event::Start(_) => out.extend(inlines(ev)),
         _ => {}
     }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
 
+use crate::chart;
 use crate::compute::{Computed, Previous};
 use crate::doc::{plain_text, Block, Document, Meta};
 use crate::error::{suggest, Error, ErrorKind, Result};
@@ -24,7 +25,6 @@ use crate::params::Params;
 use crate::spec::Spec;
 use figure::{FigureObject, MissingUses, PreviousValue};
 use table::{escape_markdown, TableDisplay, TableObject};
-use crate::chart;
 
 /// The rendered Markdown of both content files and the tree built from it.
 #[derive(Debug, Clone)]
@@ -92,7 +92,8 @@ pub fn render(
         body: markdown::parse_with(&body_markdown, &charts),
         summary: markdown::parse_with(&summary_markdown, &charts),
     };
-    a11y::check(spec, &document, &templates["body"].path, &templates["summary"].path)?;
+    let part = |key: &str| (templates[key].path.as_path(), templates[key].text.as_str());
+    a11y::check(&document, part("body"), part("summary"))?;
     Ok(Rendered {
         body_markdown,
         summary_markdown,
@@ -221,14 +222,24 @@ fn table_displays(
                 return Err(spec
                     .error_at(
                         ErrorKind::Spec,
-                        format!("table `{name}` cannot total `{}`: it shows no such column", col.get_ref()),
+                        format!(
+                            "table `{name}` cannot total `{}`: it shows no such column",
+                            col.get_ref()
+                        ),
                         col.span(),
                     )
                     .with_hint(suggest(col.get_ref(), &cols, "shown columns")));
             }
         }
         let caption = match &decl.caption {
-            Some(c) => Some(plain(spec, env, &ctx, names, c, &format!("tables.{name}.caption"))?),
+            Some(c) => Some(plain(
+                spec,
+                env,
+                &ctx,
+                names,
+                c,
+                &format!("tables.{name}.caption"),
+            )?),
             None => None,
         };
         let display = TableDisplay {
@@ -273,7 +284,9 @@ pub(crate) fn plain(
 /// same Markdown path and flattened to plain text.
 fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
     let r = &spec.raw.report;
-    let text = |field: &str, source: &str| plain(spec, env, ctx, names, source, &format!("report.{field}"));
+    let text = |field: &str, source: &str| {
+        plain(spec, env, ctx, names, source, &format!("report.{field}"))
+    };
     let date = spec.date;
     Ok(Meta {
         title: text("title", &r.title)?,

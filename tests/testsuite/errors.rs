@@ -210,3 +210,80 @@ fn a_symlink_out_of_the_project_is_refused() {
     );
     insta::assert_snapshot!(err);
 }
+
+#[test]
+fn text_no_font_can_show_fails_the_accessible_pdf() {
+    let err = fails_keeping_outputs(
+        |p| {
+            p.edit(
+                "reports/needs-assessment/summary.md",
+                "# Victims\n",
+                "# Victims\n\nWell done 🙂\n",
+            )
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_chart_without_alt_text_fails_naming_the_chart() {
+    let err = fails_keeping_outputs(
+        |p| {
+            let spec = p.read(SPEC);
+            let start = spec
+                .find(
+                    "alt = \"\"\"\nBar chart of resident victims per 1,000 population by district",
+                )
+                .unwrap();
+            let end = start + spec[start..].find("\"\"\"\n\n").unwrap() + 4;
+            p.write(SPEC, &format!("{}{}", &spec[..start], &spec[end..]));
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_skipped_heading_level_fails_naming_the_template() {
+    let err = fails_keeping_outputs(
+        |p| {
+            p.edit(
+                "reports/needs-assessment/summary.md",
+                "## Domestic abuse",
+                "### Domestic abuse",
+            )
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn an_unknown_chart_in_a_template_suggests_the_declared_one() {
+    let err = fails_keeping_outputs(
+        |p| {
+            p.edit(
+                "reports/needs-assessment/summary.md",
+                "chart(\"fte_trend\")",
+                "chart(\"fte_trends\")",
+            )
+        },
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_chart_column_that_does_not_exist_suggests_the_right_one() {
+    let err = fails_keeping_outputs(
+        |p| p.edit(SPEC, "y = \"rate_per_1000\"", "y = \"rate_per_100\""),
+        &[],
+        1,
+    );
+    insta::assert_snapshot!(err);
+}

@@ -2,6 +2,7 @@
 //! real PDF and DOCX inspected. One test binary (like mdBook's testsuite);
 //! see `README.md` beside this file for how to add a case.
 
+mod accessibility;
 mod build;
 mod errors;
 mod escaping;

@@ -225,3 +225,87 @@ fn collect_files(doc: &Document, node: &Dictionary, out: &mut Vec<(String, Vec<u
         }
     }
 }
+
+/// Every structure element of a tagged PDF, depth first: (type, /Alt).
+pub fn structure(pdf: &[u8]) -> Vec<(String, Option<String>)> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let catalog = doc.catalog().expect("catalog");
+    let mut out = Vec::new();
+    if let Ok(root) = catalog
+        .get(b"StructTreeRoot")
+        .and_then(|r| deref_dict(&doc, r))
+    {
+        if let Ok(k) = root.get(b"K") {
+            walk_structure(&doc, k, &mut out, 0);
+        }
+    }
+    out
+}
+
+fn walk_structure(
+    doc: &Document,
+    k: &Object,
+    out: &mut Vec<(String, Option<String>)>,
+    depth: usize,
+) {
+    if depth > 200 {
+        return;
+    }
+    match k {
+        Object::Array(items) => {
+            for item in items {
+                walk_structure(doc, item, out, depth + 1);
+            }
+        }
+        Object::Reference(id) => {
+            if let Ok(obj) = doc.get_object(*id) {
+                walk_structure(doc, obj, out, depth + 1);
+            }
+        }
+        Object::Dictionary(d) => {
+            let Ok(kind) = d.get(b"S").and_then(Object::as_name) else {
+                return; // a marked-content or object reference, not an element
+            };
+            let alt = d.get(b"Alt").ok().and_then(|a| match a {
+                Object::String(bytes, _) => Some(pdf_string(bytes)),
+                _ => None,
+            });
+            out.push((String::from_utf8_lossy(kind).into_owned(), alt));
+            if let Ok(kids) = d.get(b"K") {
+                walk_structure(doc, kids, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, or PDFDocEncoding
+/// (read as Latin-1, enough for tests).
+fn pdf_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|&b| b as char).collect()
+    }
+}
+
+/// The document's XMP metadata packet, as text.
+pub fn xmp(pdf: &[u8]) -> String {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let catalog = doc.catalog().expect("catalog");
+    let Ok(Object::Reference(id)) = catalog.get(b"Metadata") else {
+        return String::new();
+    };
+    match doc.get_object(*id) {
+        Ok(Object::Stream(s)) => String::from_utf8_lossy(
+            &s.decompressed_content()
+                .unwrap_or_else(|_| s.content.clone()),
+        )
+        .into_owned(),
+        _ => String::new(),
+    }
+}

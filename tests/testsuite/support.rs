@@ -162,6 +162,17 @@ pub fn docx_part(docx: &[u8], name: &str) -> String {
     text
 }
 
+/// A part of the DOCX package as bytes (e.g. a picture).
+pub fn docx_bytes(docx: &[u8], name: &str) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
+    let mut part = zip
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("DOCX has no {name}"));
+    let mut bytes = Vec::new();
+    part.read_to_end(&mut bytes).expect("read part");
+    bytes
+}
+
 /// Rewrites one part of a DOCX package (the other parts are copied as is).
 pub fn replace_docx_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");

@@ -22,7 +22,10 @@ impl Builder {
             small: table.small,
             ..Runs::default()
         };
-        let bold = Runs { bold: true, ..plain };
+        let bold = Runs {
+            bold: true,
+            ..plain
+        };
         let mut rows = vec![self.row(&table.header, &table.align, &widths, bold)];
         for row in &table.rows {
             rows.push(self.row(row, &table.align, &widths, plain));

@@ -92,6 +92,9 @@ pub fn sample_document() -> Document {
                 vec![vec![text("British")], vec![text("30,112")], vec![text("1")]],
                 vec![vec![text("Polish")], vec![text("1,204")]],
             ],
+            totals: Some(vec![vec![text("Total")], vec![text("31,316")]]),
+            caption: Some("Table 1: Victims by nationality".into()),
+            small: false,
         }),
         Block::Definitions(vec![
             Definition {

@@ -198,6 +198,12 @@ fn diagnostic(world: &ReportWorld, d: &SourceDiagnostic) -> Error {
         }
     }
     let hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
+    if d.message.contains("could not be displayed with font") {
+        // PDF/UA-1 refuses text without a glyph (it would be unreadable).
+        return err.with_hint(
+            "no bundled font has this character (emoji usually): add a font file that has it to `report.fonts`, or remove it from the data or template",
+        );
+    }
     if hints.is_empty() {
         err.with_hint(format!(
             "the house style must define {}",

@@ -198,7 +198,11 @@ fn table(out: &mut String, t: &Table) {
             .collect()
     };
     // The header repeats on every page and is tagged as header cells.
-    let _ = writeln!(body, "  table.header({}),", row(&t.header, false).join(", "));
+    let _ = writeln!(
+        body,
+        "  table.header({}),",
+        row(&t.header, false).join(", ")
+    );
     for r in &t.rows {
         let _ = writeln!(body, "  {},", row(r, false).join(", "));
     }
