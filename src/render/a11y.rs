@@ -5,6 +5,8 @@
 //! - headings must not skip a level (`#` then `###`), and a part must start
 //!   at level 1;
 //! - headings and link texts must not be empty;
+//! - bullets are real lists, not typed characters (screen readers announce
+//!   a list and its length; Word gives it the List Bullet style);
 //! - every chart has alternative text (checked when charts are drawn).
 
 use std::path::Path;
@@ -61,6 +63,15 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
             }
             previous = *level;
         }
+        if let Block::Paragraph(p) = block {
+            let text = plain_text(p);
+            if let Some(c) = text.trim_start().chars().next().filter(|c| TYPED_BULLETS.contains(c)) {
+                return Err(err(
+                    format!("a paragraph starts with a typed bullet `{c}`: \"{}\"", short(&text)),
+                    "write the list in Markdown (`- item` on its own line) so both documents get a real list",
+                ));
+            }
+        }
         links(block, &mut |url| {
             Err(err(
                 format!("a link to {url} has no text"),
@@ -69,6 +80,18 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// Characters people type to fake a bulleted list.
+const TYPED_BULLETS: &[char] = &['•', '◦', '▪', '●', '○', '■', '□', '➢', '►'];
+
+fn short(text: &str) -> String {
+    let t: String = text.trim().chars().take(40).collect();
+    if text.trim().chars().count() > 40 {
+        format!("{t}…")
+    } else {
+        t
+    }
 }
 
 /// Calls `empty` for the first link without text in `block`.
@@ -136,6 +159,16 @@ mod tests {
         assert_eq!(e.line_col(), Some((2, 1)));
         let e = part(&[heading(2, "B")], f, "").unwrap_err();
         assert!(e.message().contains("after the start"));
+    }
+
+    #[test]
+    fn typed_bullets_are_an_error() {
+        let p = Block::Paragraph(vec![Inline::Text("• first point".into())]);
+        let e = part(&[p], Path::new("paper.md"), "").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "a paragraph starts with a typed bullet `•`: \"• first point\""
+        );
     }
 
     #[test]

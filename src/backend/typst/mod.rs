@@ -125,9 +125,11 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         creator: Smart::Custom(Some("boardpack".to_string())),
         timestamp: Some(Timestamp::new_utc(created)),
         page_ranges: None,
-        // PDF/UA-1: tagged, titled, every figure described; Typst refuses
-        // to export a document that breaks it.
-        standards: PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| {
+        // PDF/UA-1 (tagged, titled, every figure described) and PDF/A-3a
+        // (archival; lets the provenance manifest ride along as an
+        // associated file). Typst refuses to export a document that breaks
+        // either, so an inaccessible paper is a failed build.
+        standards: PdfStandards::new(&[PdfStandard::Ua_1, PdfStandard::A_3a]).map_err(|e| {
             Error::new(ErrorKind::Layout, format!("PDF standards: {}", e.message()))
         })?,
         tagged: true,
