@@ -79,11 +79,28 @@ SELECT d.district, d.incidents, d.incidents * 1.0 / t.total AS share
 FROM d CROSS JOIN t
 ORDER BY d.incidents DESC, d.district
 """
+caption = "Incidents by district, {{ period }}"
+totals = ["incidents"]
 columns = [
   { name = "district", label = "District" },
   { name = "incidents", label = "Incidents", format = "integer" },
   { name = "share", label = "Share", format = "percent:1" },
 ]
+
+# Charts are drawn from a table: vector in the PDF, a picture in Word.
+# `alt` is read out to people who cannot see the chart: say what it shows.
+# Place it in paper.md or summary.md with {{ chart("by_district") }}.
+[charts.by_district]
+table = "by_district"
+kind = "bar"                  # bar, horizontal-bar, grouped-bar, line, table-bars
+x = "district"
+y = "incidents"
+title = "Incidents by district, {{ period }}"
+value_labels = true
+alt = """
+Bar chart of incidents by district in {{ period }}:
+{% for r in tables.by_district.rows %}{{ r.district }} {{ r.incidents }}{{ "; " if not loop.last else "." }}{% endfor %}
+"""
 "#;
 
 const PAPER: &str = r#"{#- The board paper. `#` headings are numbered sections and every paragraph
@@ -100,6 +117,8 @@ This paper sets out the incidents recorded in {{ period }} ({{ period.start | da
 The busiest district was {{ figures.busiest_district }}.
 
 {{ tables.by_district | table }}
+
+{{ chart("by_district") }}
 
 # Recommendation
 

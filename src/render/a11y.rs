@@ -65,7 +65,12 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
         }
         if let Block::Paragraph(p) = block {
             let text = plain_text(p);
-            if let Some(c) = text.trim_start().chars().next().filter(|c| TYPED_BULLETS.contains(c)) {
+            if let Some(c) = text
+                .trim_start()
+                .chars()
+                .next()
+                .filter(|c| TYPED_BULLETS.contains(c))
+            {
                 return Err(err(
                     format!("a paragraph starts with a typed bullet `{c}`: \"{}\"", short(&text)),
                     "write the list in Markdown (`- item` on its own line) so both documents get a real list",
