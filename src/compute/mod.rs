@@ -95,14 +95,20 @@ pub fn compute(
     params: &Params,
 ) -> Result<Computed> {
     let mut ctx = SQLContext::new();
+    let mut empty = Vec::new();
     for (name, source) in sources {
         let frame = period::period_frame(source, params.period());
-        if let (Some(fy), Some((column, PeriodFilter::Period))) =
+        if let (Some(_), Some((column, PeriodFilter::Period))) =
             (params.period(), &source.period_column)
         {
-            period::ensure_rows(source, column, fy, frame.clone())?;
+            if let Some(covers) = period::empty_in_period(source, column, frame.clone()) {
+                empty.push((source, covers));
+            }
         }
         ctx.register(name, frame);
+    }
+    if let (Some(fy), false) = (params.period(), empty.is_empty()) {
+        return Err(period::no_data(fy, &empty));
     }
     ctx.register("params", period::params_frame(params).lazy());
     let columns = query::known_columns(sources);

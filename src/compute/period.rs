@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::value::{to_value, Value};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind};
 use crate::params::{FinancialYear, ParamValue, Params};
 use crate::source::Source;
 use crate::spec::PeriodFilter;
@@ -24,22 +24,17 @@ pub(super) fn period_frame(source: &Source, period: Option<FinancialYear>) -> La
     }
 }
 
-/// A period with no rows in a period-filtered source is almost always a
-/// missing extract, not a year with no crime: say so instead of computing
-/// empty figures.
-pub(super) fn ensure_rows(
-    source: &Source,
-    column: &str,
-    fy: FinancialYear,
-    frame: LazyFrame,
-) -> Result<()> {
+/// Whether a period-filtered source has no rows in the period; if so, what
+/// it does cover, for the error ("`data/offenders.csv`: `assessment_date`
+/// runs from 2018-04-01 to 2021-03-31").
+pub(super) fn empty_in_period(source: &Source, column: &str, frame: LazyFrame) -> Option<String> {
     let rows = frame
         .select([len()])
         .collect()
         .ok()
         .and_then(|df| df.columns()[0].get(0).ok()?.extract::<u64>());
     if rows != Some(0) {
-        return Ok(());
+        return None;
     }
     let dates = source.frame.column(column).ok().and_then(|c| {
         let (min, max) = (
@@ -52,20 +47,38 @@ pub(super) fn ensure_rows(
             to_display(max.value())
         ))
     });
-    Err(Error::new(
+    let file = crate::error::display_path(&source.path);
+    Some(match dates {
+        Some(range) => format!("`{file}` (`{column}` runs from {range})"),
+        None => format!("`{file}` (no rows at all)"),
+    })
+}
+
+/// A period with no rows in its period-filtered sources is almost always a
+/// missing extract, not a year with no crime: say so, naming every file
+/// looked at, instead of computing empty figures.
+pub(super) fn no_data(fy: FinancialYear, empty: &[(&Source, String)]) -> Error {
+    let names: Vec<String> = empty.iter().map(|(s, _)| format!("`{}`", s.name)).collect();
+    let files: Vec<&str> = empty.iter().map(|(_, f)| f.as_str()).collect();
+    let mut err = Error::new(
         ErrorKind::Data,
         format!(
-            "no rows of source `{}` fall in {fy} ({} to {})",
-            source.name,
+            "no data for {fy} ({} to {}): no rows of source {} fall in it",
             fy.start(),
-            fy.end()
+            fy.end(),
+            crate::render::filters::join_prose(&names, "or")
         ),
-    )
-    .in_file(&source.path)
-    .with_hint(match dates {
-        Some(range) => format!("`{column}` in this file runs from {range}; add the {fy} extract or choose another period with `--set period=...`"),
-        None => format!("add the {fy} extract or choose another period with `--set period=...`"),
-    }))
+    );
+    if let Some((first, _)) = empty.first() {
+        err = err.in_file(&first.path);
+    }
+    err.with_hint(format!(
+        "looked at {}; add the {fy} extract or choose another period with `--set period=...`",
+        crate::render::filters::join_prose(
+            &files.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            "and"
+        )
+    ))
 }
 
 fn to_display(v: &AnyValue) -> String {

@@ -105,8 +105,8 @@ pub fn render(
 fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> String {
     let file = crate::error::display_path(path);
     match previous {
-        Previous::Missing { period, reason } => format!(
-            "`{file}` uses `{what}`, but there are no data for {period} ({reason}); it is shown as \"n/a\""
+        Previous::Missing { reason, .. } => format!(
+            "`{file}` uses `{what}`, but there is nothing to compare with: {reason}; it is shown as \"n/a\""
         ),
         _ => format!("`{file}` uses `{what}`, which has no value; it is shown as \"n/a\""),
     }

@@ -150,3 +150,55 @@ fn charts_are_the_same_bytes_every_build() {
         ages.alt
     );
 }
+
+#[test]
+fn grouped_bars_and_small_tables_from_the_spec() {
+    let p = Project::example();
+    p.edit(
+        EXAMPLE,
+        "caption = \"Resident victims by age band, {{ period }}\"",
+        "caption = \"Resident victims by age band, {{ period }}\"\nsmall = true",
+    );
+    p.write(
+        EXAMPLE,
+        &(p.read(EXAMPLE)
+            + r#"
+[charts.age_grouped]
+table = "victims_by_age"
+kind = "grouped-bar"
+x = "age_band"
+y = ["victims", "rate_per_1000"]
+title = "Victims and rates by age band"
+alt = "Grouped bars of resident victims and their rate per 1,000 by age band."
+"#),
+    );
+    p.edit(
+        "reports/needs-assessment/summary.md",
+        "{{ chart(\"victims_by_age\") }}",
+        "{{ chart(\"victims_by_age\") }}\n\n{{ chart(\"age_grouped\") }}",
+    );
+    let (pdf, docx) = p.build_example(&[]);
+    let tree = structure(&pdf);
+    assert_eq!(tree.iter().filter(|(k, _)| k == "Figure").count(), 5);
+    let flat = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("Figure 3: Victims and rates by age band"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("Figure 5: First-time entrants"),
+        "renumbered: {flat}"
+    );
+    let doc = docx_part(&docx, "word/document.xml");
+    let table = doc.find("Resident victims by age band").unwrap();
+    let rest = &doc[table..];
+    let table_end = rest.find("</w:tbl>").unwrap();
+    assert!(
+        rest[..table_end].contains("<w:sz w:val=\"18\"/>"),
+        "small table in Word"
+    );
+    assert!(doc.contains("descr=\"Grouped bars of resident victims"));
+}
