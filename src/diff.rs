@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::format::format_number;
 use crate::manifest::Manifest;
-use crate::render::filters::format_number;
 
 /// One row of a comparison table.
 #[derive(Debug, Clone, PartialEq)]

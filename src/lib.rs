@@ -14,6 +14,7 @@ pub mod compute;
 pub mod diff;
 pub mod doc;
 pub mod error;
+pub mod format;
 pub mod init;
 pub mod manifest;
 pub mod output;

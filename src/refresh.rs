@@ -10,8 +10,8 @@ use toml_edit::DocumentMut;
 
 use crate::diff::{table, Row};
 use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::format::format_date;
 use crate::params::FinancialYear;
-use crate::render::filters::format_date;
 use crate::{build_spec, Build, BuildOptions, Spec};
 
 /// What to refresh and how.

@@ -63,7 +63,7 @@ pub fn draw(
     let categories = table
         .rows
         .iter()
-        .map(|row| crate::render::filters::format_cell(&row[x], table.columns[x].format))
+        .map(|row| crate::format::format_cell(&row[x], table.columns[x].format))
         .collect();
     let series = ys
         .iter()

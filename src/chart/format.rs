@@ -6,33 +6,9 @@
 //! of 1, 2 or 5 × 10ⁿ, and each tick value is computed from its integer
 //! index, so there is no accumulated float noise ("35000.000001").
 
-use num_format::{Locale, ToFormattedString};
-
 use super::NumberFormat;
 
-/// Largest number of decimal places honoured (more is clamped).
-pub(crate) const MAX_DECIMALS: u8 = 9;
-
-/// Formats `x` with en-GB thousands separators and `decimals` places.
-pub fn format_number(x: f64, decimals: u8) -> String {
-    if !x.is_finite() {
-        return "–".to_string();
-    }
-    let decimals = decimals.min(MAX_DECIMALS);
-    let fixed = format!("{:.*}", usize::from(decimals), x.abs());
-    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
-    let grouped = int
-        .parse::<u64>()
-        .map(|n| n.to_formatted_string(&Locale::en_GB))
-        .unwrap_or_else(|_| int.to_string());
-    let zero = fixed.chars().all(|c| c == '0' || c == '.');
-    let sign = if x < 0.0 && !zero { "-" } else { "" };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
+pub use crate::format::{format_number, MAX_DECIMALS};
 
 /// Formats a value as the spec asks (value labels, table cells).
 pub fn format_value(x: f64, format: NumberFormat) -> String {

@@ -66,7 +66,7 @@ pub(super) fn no_data(fy: FinancialYear, empty: &[(&Source, String)]) -> Error {
             "no data for {fy} ({} to {}): no rows of source {} fall in it",
             fy.start(),
             fy.end(),
-            crate::render::filters::join_prose(&names, "or")
+            crate::format::join_prose(&names, "or")
         ),
     );
     if let Some((first, _)) = empty.first() {
@@ -74,7 +74,7 @@ pub(super) fn no_data(fy: FinancialYear, empty: &[(&Source, String)]) -> Error {
     }
     err.with_hint(format!(
         "looked at {}; add the {fy} extract or choose another period with `--set period=...`",
-        crate::render::filters::join_prose(
+        crate::format::join_prose(
             &files.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
             "and"
         )

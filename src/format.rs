@@ -1,0 +1,141 @@
+//! en-GB formatting of numbers, percentages, lists and dates, shared by the
+//! template filters, tables, charts and the command line's reports.
+//!
+//! Formatting is done here, never by the process locale, so the same figure
+//! reads the same on every machine: `36,845`, `16.4%`, `120,000`,
+//! `British, Polish and Romanian`, `26 November 2020`. Negative numbers use
+//! an ASCII hyphen and never read "-0".
+
+use num_format::{Locale, ToFormattedString};
+
+use crate::compute::Format;
+
+/// Largest number of decimal places honoured (more is clamped).
+pub const MAX_DECIMALS: u8 = 9;
+
+/// Formats a number with en-GB thousands separators and `decimals` places.
+pub fn format_number(x: f64, decimals: u8) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let decimals = decimals.min(MAX_DECIMALS);
+    let fixed = format!("{:.*}", usize::from(decimals), x.abs());
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let grouped = int
+        .parse::<u64>()
+        .map(|n| n.to_formatted_string(&Locale::en_GB))
+        .unwrap_or_else(|_| int.to_string());
+    let zero = fixed.chars().all(|c| c == '0' || c == '.');
+    let sign = if x < 0.0 && !zero { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Formats a ratio (0.164) as a percentage ("16.4%").
+pub fn format_percent(ratio: f64, decimals: u8) -> String {
+    format!("{}%", format_number(ratio * 100.0, decimals))
+}
+
+/// Rounds to `sig` significant figures (36,845 × 3.26 → 120,000 at two).
+pub fn round_significant(x: f64, sig: u8) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(magnitude + 1 - i32::from(sig.max(1)));
+    (x / scale).round() * scale
+}
+
+/// Joins items as English prose: "A", "A and B", "A, B and C".
+pub fn join_prose(items: &[String], conjunction: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
+    }
+}
+
+/// Formats a date the en-GB way: "26 November 2020".
+pub fn format_date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
+}
+
+/// Formats a table cell according to its column's declared format.
+pub fn format_cell(value: &crate::compute::Value, format: Format) -> String {
+    use crate::compute::Value as V;
+    let number = match value {
+        V::Int(i) => Some(*i as f64),
+        V::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (format, number) {
+        (Format::Integer, Some(x)) => format_number(x, 0),
+        (Format::Decimal(n), Some(x)) => format_number(x, n),
+        (Format::Percent(n), Some(x)) => format_percent(x, n),
+        _ => match value {
+            V::Null => String::new(),
+            V::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
+            V::Int(i) => i.to_string(),
+            V::Float(f) => f.to_string(),
+            V::Text(s) => s.clone(),
+            V::Date(d) => format_date(*d),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_en_gb_separators() {
+        assert_eq!(format_number(36845.0, 0), "36,845");
+        assert_eq!(format_number(1234567.891, 2), "1,234,567.89");
+        assert_eq!(format_number(-312.0, 0), "-312");
+        assert_eq!(format_number(-0.01, 1), "0.0");
+        assert_eq!(format_number(f64::NAN, 0), "–");
+    }
+
+    #[test]
+    fn percent_from_ratio() {
+        assert_eq!(format_percent(6043.0 / 36845.0, 1), "16.4%");
+        assert_eq!(format_percent(0.5, 0), "50%");
+    }
+
+    #[test]
+    fn approx_rounds_to_significant_figures() {
+        assert_eq!(
+            format_number(round_significant(36845.0 * 3.26, 2), 0),
+            "120,000"
+        );
+        assert_eq!(format_number(round_significant(36845.0, 3), 0), "36,800");
+        assert_eq!(round_significant(0.0, 2), 0.0);
+    }
+
+    #[test]
+    fn prose_lists() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_prose(&v(&[]), "and"), "");
+        assert_eq!(join_prose(&v(&["A"]), "and"), "A");
+        assert_eq!(join_prose(&v(&["A", "B"]), "and"), "A and B");
+        assert_eq!(
+            join_prose(
+                &v(&["British", "Polish", "Lithuanian", "Romanian", "Portuguese"]),
+                "and"
+            ),
+            "British, Polish, Lithuanian, Romanian and Portuguese"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_out() {
+        assert_eq!(
+            format_date(jiff::civil::date(2020, 11, 26)),
+            "26 November 2020"
+        );
+        assert_eq!(format_date(jiff::civil::date(2021, 3, 1)), "1 March 2021");
+    }
+}
