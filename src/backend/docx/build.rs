@@ -5,9 +5,9 @@
 //! [`Built`] and applied afterwards by the XML passes.
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel,
-    NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts, Table as WordTable, TableCell,
-    TableRow, WidthType,
+    AlignmentType, BreakType, Docx, FieldCharType, Hyperlink, HyperlinkData, HyperlinkType,
+    IndentLevel, InstrText, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts,
+    Table as WordTable, TableCell, TableRow, WidthType,
 };
 
 use super::styles::{BULLET_NUM_ID, NUMBER_NUM_ID};
@@ -157,8 +157,7 @@ impl Builder {
             Block::Table(table) => {
                 // Word puts a table's caption above it.
                 if let Some(c) = &table.caption {
-                    let p = self.paragraph(&[Inline::Text(c.clone())], Runs::default());
-                    self.add_paragraph(p.style("Caption").keep_next(true));
+                    self.add_paragraph(caption(c).keep_next(true));
                 }
                 let t = self.table(table);
                 self.add_table(t);
@@ -257,8 +256,7 @@ impl Builder {
             .add_run(Run::new().add_image(pic))
             .keep_next(true);
         self.add_paragraph(p);
-        let caption = self.paragraph(&[Inline::Text(f.caption.clone())], Runs::default());
-        self.add_paragraph(caption.style("Caption"));
+        self.add_paragraph(caption(&f.caption));
     }
 
     fn paragraph(&mut self, content: &[Inline], runs: Runs) -> Paragraph {
@@ -310,6 +308,30 @@ impl Builder {
             Piece::Link(_) => unreachable!("links inside links are flattened"),
         })
     }
+}
+
+/// A caption paragraph. "Figure 3: Title" becomes Word's own caption form:
+/// "Figure ", a `SEQ Figure` field showing 3, then ": Title", so Word's
+/// Insert Caption continues the numbering and a Table of Figures finds it.
+fn caption(text: &str) -> Paragraph {
+    let p = Paragraph::new().style("Caption");
+    let parsed = text.split_once(' ').and_then(|(label, rest)| {
+        let (number, title) = rest.split_once(':')?;
+        let ok = matches!(label, "Figure" | "Table") && number.parse::<u32>().is_ok();
+        ok.then_some((label, number, title))
+    });
+    let Some((label, number, title)) = parsed else {
+        return p.add_run(text_run(text, Runs::default()));
+    };
+    p.add_run(Run::new().add_text(format!("{label} ")))
+        .add_run(Run::new().add_field_char(FieldCharType::Begin, false))
+        .add_run(
+            Run::new().add_instr_text(InstrText::Unsupported(format!(" SEQ {label} \\* ARABIC "))),
+        )
+        .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+        .add_run(Run::new().add_text(number))
+        .add_run(Run::new().add_field_char(FieldCharType::End, false))
+        .add_run(text_run(&format!(":{title}"), Runs::default()))
 }
 
 /// A run of text; tabs become real tab characters (`w:tab`).
