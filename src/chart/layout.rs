@@ -35,6 +35,50 @@ pub(crate) fn draw(spec: &ChartSpec, data: &Prepared) -> Result<Canvas, ChartErr
     }
 }
 
+/// The axis titles the bar and line layouts share.
+mod axis_titles {
+    use super::*;
+
+    /// Vertical room a horizontal axis title takes (none without one).
+    pub(super) fn height(label: &Option<String>) -> f64 {
+        if label.is_some() {
+            FS * LEADING + 4.0
+        } else {
+            0.0
+        }
+    }
+
+    /// `y_label`, flat above the plot at the left edge.
+    pub(super) fn value_title(c: &mut Canvas, spec: &ChartSpec, top: f64) {
+        if let Some(t) = &spec.y_label {
+            let text = t.replace('\n', " ");
+            c.text(
+                PAD,
+                top + ASCENT * FS,
+                &text,
+                FS,
+                palette::TEXT_MUTED,
+                Anchor::Start,
+            );
+        }
+    }
+
+    /// `x_label`, centred at `x` along the bottom edge.
+    pub(super) fn category_title(c: &mut Canvas, spec: &ChartSpec, x: f64, h: f64) {
+        if let Some(t) = &spec.x_label {
+            let text = t.replace('\n', " ");
+            c.text(
+                x,
+                h - PAD - 0.25 * FS,
+                &text,
+                FS,
+                palette::TEXT_MUTED,
+                Anchor::Middle,
+            );
+        }
+    }
+}
+
 fn too_small(spec: &ChartSpec) -> ChartError {
     ChartError::TooSmall {
         width: spec.width_pt,
@@ -227,11 +271,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
         } else {
             FS * 0.6
         };
-    let x_title_h = if spec.x_label.is_some() {
-        FS * LEADING + 4.0
-    } else {
-        0.0
-    };
+    let x_title_h = axis_titles::height(&spec.x_label);
 
     let (dmin, dmax) = extent(data);
     let (lo, hi) = if is_line && !spec.y_from_zero {
@@ -296,16 +336,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
     if let Some(l) = &legend {
         l.draw(&mut c, PAD, legend_top);
     }
-    if let Some(t) = &spec.y_label {
-        c.text(
-            PAD,
-            y_title_top + ASCENT * FS,
-            &t.replace('\n', " "),
-            FS,
-            palette::TEXT_MUTED,
-            Anchor::Start,
-        );
-    }
+    axis_titles::value_title(&mut c, spec, y_title_top);
 
     // Data.
     let zero = y(if ticks.min() > 0.0 {
@@ -429,16 +460,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
             }
         }
     }
-    if let Some(t) = &spec.x_label {
-        c.text(
-            (left + right) / 2.0,
-            h - PAD - 0.25 * FS,
-            &t.replace('\n', " "),
-            FS,
-            palette::TEXT_MUTED,
-            Anchor::Middle,
-        );
-    }
+    axis_titles::category_title(&mut c, spec, (left + right) / 2.0, h);
     Ok(c)
 }
 
@@ -493,11 +515,7 @@ fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
         top += FS * LEADING + 4.0;
     }
     let plot_top = top;
-    let x_title_h = if spec.x_label.is_some() {
-        FS * LEADING + 4.0
-    } else {
-        0.0
-    };
+    let x_title_h = axis_titles::height(&spec.x_label);
     let plot_bottom = h - PAD - x_title_h - FS * LEADING - GAP;
     let plot_h = plot_bottom - plot_top;
     if plot_h < 20.0 {
@@ -605,26 +623,8 @@ fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
         AXIS_W,
     );
 
-    if let Some(t) = &spec.y_label {
-        c.text(
-            PAD,
-            y_title_top + ASCENT * FS,
-            &t.replace('\n', " "),
-            FS,
-            palette::TEXT_MUTED,
-            Anchor::Start,
-        );
-    }
-    if let Some(t) = &spec.x_label {
-        c.text(
-            (left + right) / 2.0,
-            h - PAD - 0.25 * FS,
-            &t.replace('\n', " "),
-            FS,
-            palette::TEXT_MUTED,
-            Anchor::Middle,
-        );
-    }
+    axis_titles::value_title(&mut c, spec, y_title_top);
+    axis_titles::category_title(&mut c, spec, (left + right) / 2.0, h);
     Ok(c)
 }
 
