@@ -33,7 +33,7 @@ fn main() {
         let computed = compute::compute(&spec, &sources, &params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let previous = compute::previous(&spec, &sources, &params).expect("previous");
+        let (previous, _) = compute::previous(&spec, &sources, &params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
         let fonts = boardpack::chart::Fonts::new(&[]);

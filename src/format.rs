@@ -97,6 +97,10 @@ mod tests {
         assert_eq!(format_number(-312.0, 0), "-312");
         assert_eq!(format_number(-0.01, 1), "0.0");
         assert_eq!(format_number(f64::NAN, 0), "–");
+        assert_eq!(format_number(1_234_567.0, 0), "1,234,567");
+        assert_eq!(format_number(24.94, 1), "24.9");
+        assert_eq!(format_number(-1234.5, 1), "-1,234.5");
+        assert_eq!(format_number(f64::NAN, 1), "–");
     }
 
     #[test]

@@ -102,12 +102,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
     let sources = source::load_all(&spec, &params, &Default::default())?;
     let computed = compute::compute(&spec, &sources, &params)?;
-    let previous_sources = match params.period() {
-        Some(fy) => source::load_all(&spec, &params.with_period(fy.previous()), &sources)
-            .unwrap_or_default(),
-        None => Default::default(),
-    };
-    let previous = compute::previous(&spec, &sources, &params)?;
+    let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
     let rendered = render::render(&spec, &params, &computed, &previous, &chart_fonts)?;

@@ -154,16 +154,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn thousands_and_decimals() {
-        assert_eq!(format_number(1_234_567.0, 0), "1,234,567");
-        assert_eq!(format_number(36_845.0, 0), "36,845");
-        assert_eq!(format_number(24.94, 1), "24.9");
-        assert_eq!(format_number(-1234.5, 1), "-1,234.5");
-        assert_eq!(format_number(-0.01, 1), "0.0");
-        assert_eq!(format_number(f64::NAN, 1), "–");
-    }
-
-    #[test]
     fn value_formats() {
         assert_eq!(format_value(0.164, NumberFormat::Percent(1)), "16.4%");
         assert_eq!(format_value(0.82, NumberFormat::Percent(0)), "82%");

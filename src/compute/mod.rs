@@ -64,28 +64,36 @@ impl Previous {
 /// Runs every query again for the period before `params`' period: the same
 /// SQL over the sources filtered (or, for period-templated paths, read) for
 /// that period. Missing data there is not an error, only a `Missing`.
+/// Returns the previous period's sources too (for the manifest), so no file
+/// is read twice.
 pub fn previous(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,
-) -> Result<Previous> {
+) -> Result<(Previous, BTreeMap<String, Source>)> {
     let Some(fy) = params.period() else {
-        return Ok(Previous::NotApplicable);
+        return Ok((Previous::NotApplicable, BTreeMap::new()));
     };
     let period = fy.previous();
     let p = params.with_period(period);
-    let run = source::load_all(spec, &p, sources).and_then(|s| compute(spec, &s, &p));
-    match run {
-        Ok(computed) => Ok(Previous::Computed {
+    let missing = |e: crate::Error| Previous::Missing {
+        period,
+        reason: e.message().to_string(),
+    };
+    let previous_sources = match source::load_all(spec, &p, sources) {
+        Ok(s) => s,
+        Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
+        Err(e) => return Err(e),
+    };
+    let previous = match compute(spec, &previous_sources, &p) {
+        Ok(computed) => Previous::Computed {
             period,
             computed: Box::new(computed),
-        }),
-        Err(e) if e.kind() == ErrorKind::Data => Ok(Previous::Missing {
-            period,
-            reason: e.message().to_string(),
-        }),
-        Err(e) => Err(e),
-    }
+        },
+        Err(e) if e.kind() == ErrorKind::Data => missing(e),
+        Err(e) => return Err(e),
+    };
+    Ok((previous, previous_sources))
 }
 
 /// Runs every figure and table query for `params`.
