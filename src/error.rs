@@ -65,6 +65,9 @@ pub struct Error {
     file: Option<PathBuf>,
     location: Option<Location>,
     hint: Option<String>,
+    /// Further problems found in the same pass (reported together, so the
+    /// user fixes everything at once instead of one error per run).
+    also: Vec<Error>,
 }
 
 impl Error {
@@ -76,7 +79,39 @@ impl Error {
             file: None,
             location: None,
             hint: None,
+            also: Vec::new(),
         }
+    }
+
+    /// `Ok(())` if `errors` is empty, else one error carrying all of them
+    /// (the first is the headline; [`Error::all`] yields every one).
+    pub fn collect(errors: Vec<Error>) -> Result<()> {
+        let mut all = errors.into_iter().flat_map(Error::into_all);
+        match all.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.also = all.collect();
+                Err(first)
+            }
+        }
+    }
+
+    /// Every problem this error carries, the headline first.
+    pub fn all(&self) -> impl Iterator<Item = &Error> {
+        std::iter::once(self).chain(self.also.iter())
+    }
+
+    /// How many problems this error carries (at least one).
+    pub fn count(&self) -> usize {
+        1 + self.also.len()
+    }
+
+    /// Splits into single errors, the headline first.
+    pub fn into_all(mut self) -> Vec<Error> {
+        let also = std::mem::take(&mut self.also);
+        let mut v = vec![self];
+        v.extend(also.into_iter().flat_map(Error::into_all));
+        v
     }
 
     /// Names the file the error is about (as the user would type it).
@@ -140,8 +175,27 @@ impl Error {
     }
 
     /// Renders the error for people: message, `file:line:col`, the offending
-    /// line with a caret, and the hint. Plain text, no colour.
+    /// line with a caret, and the hint. Plain text, no colour. An error
+    /// carrying several problems renders each, then a count.
     pub fn render(&self) -> String {
+        if self.also.is_empty() {
+            return self.render_one();
+        }
+        let mut out = String::new();
+        for e in self.all() {
+            out += &e.render_one();
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+        }
+        out += &format!(
+            "error: {} problems found; fix them all and build again\n",
+            self.count()
+        );
+        out
+    }
+
+    fn render_one(&self) -> String {
         let name = self
             .file
             .as_ref()
@@ -210,6 +264,9 @@ impl fmt::Display for Error {
         if let Some(hint) = &self.hint {
             write!(f, " (hint: {hint})")?;
         }
+        if !self.also.is_empty() {
+            write!(f, " (and {} more problems)", self.also.len())?;
+        }
         Ok(())
     }
 }
@@ -276,6 +333,22 @@ mod tests {
         let cols = ["victim_age", "victim_sex", "district"];
         assert_eq!(did_you_mean("victim_agee", cols), Some("victim_age"));
         assert_eq!(did_you_mean("zzz", cols), None);
+    }
+
+    #[test]
+    fn collect_reports_every_problem() {
+        assert!(Error::collect(vec![]).is_ok());
+        let a = Error::new(ErrorKind::Spec, "first");
+        let b = Error::new(ErrorKind::Data, "second");
+        let c = Error::new(ErrorKind::Data, "third");
+        let nested = Error::collect(vec![b, c]).unwrap_err();
+        let e = Error::collect(vec![a, nested]).unwrap_err();
+        assert_eq!(e.count(), 3);
+        let messages: Vec<_> = e.all().map(Error::message).collect();
+        assert_eq!(messages, ["first", "second", "third"]);
+        let text = e.render();
+        assert!(text.contains("first") && text.contains("third"), "{text}");
+        assert!(text.ends_with("error: 3 problems found; fix them all and build again\n"));
     }
 
     #[test]
