@@ -2,6 +2,9 @@
 //! rendered by MiniJinja → a PDF board paper (Typst) and an editable Word
 //! executive summary (docx-rs), reproducibly.
 //!
+//! Every file any stage reads comes through one registry, [`inputs`]
+//! (inside the project root, links resolved, read once, hashed).
+//!
 //! The modules follow the data: [`spec`] → [`params`] → [`source`] →
 //! [`compute`] → [`render`] (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
@@ -16,6 +19,7 @@ pub mod doc;
 pub mod error;
 pub mod format;
 pub mod init;
+pub mod inputs;
 pub mod manifest;
 pub mod output;
 pub mod params;
@@ -25,7 +29,7 @@ pub mod source;
 pub mod spec;
 pub mod verify;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use error::{Error, ErrorKind, Result};
 pub use spec::Spec;
@@ -100,6 +104,8 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 /// has rewritten in memory); writes nothing.
 pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
+    // Queries may only read declared tables: refuse before reading any data.
+    compute::check_queries(&spec)?;
     let sources = source::load_all(&spec, &params, &Default::default())?;
     let computed = compute::compute(&spec, &sources, &params)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
@@ -126,6 +132,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     ] {
         files.push((spec.resolve(value)?, format!("template {key}")));
     }
+    spec.read(&spec.raw.report.layout, "layout")?;
     files.push((typst.layout.clone(), "layout".to_string()));
     for f in &spec.raw.report.fonts {
         files.push((spec.resolve(f)?, "font".to_string()));
@@ -148,19 +155,21 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         text: manifest.to_json(),
     });
     let pdf = backend::typst::render(&rendered.document, &typst)?;
-    // Files the layout itself read (images, includes) are inputs too.
-    for dep in &pdf.dependencies {
-        let path = manifest::relative(&spec.root, dep);
+    // Files the layout itself read (images, includes) and template
+    // includes are inputs too: the registry holds every file read.
+    for file in spec.inputs.files() {
+        let path = manifest::relative(&spec.root, &file.path);
         if !manifest.inputs.iter().any(|i| i.path == path) {
-            let bytes = read(dep)?;
             manifest.inputs.push(manifest::Input {
                 path,
-                role: "layout file".into(),
-                blake3: manifest::hash(&bytes),
+                role: file.role.clone(),
+                blake3: file.blake3.clone(),
                 rows: None,
             });
         }
     }
+    let out_dir = spec.out_dir(options.out_dir.as_deref());
+    spec.check_outputs_against_inputs(&out_dir)?;
     manifest
         .outputs
         .insert(names.pdf.clone(), manifest::hash(&pdf.pdf));
@@ -170,7 +179,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let mut warnings = rendered.warnings.clone();
     warnings.extend(pdf.warnings.iter().cloned());
     Ok(Build {
-        out_dir: spec.out_dir(options.out_dir.as_deref()),
+        out_dir,
         names,
         spec,
         params,
@@ -226,8 +235,7 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
 fn report_fonts(spec: &Spec) -> Result<Vec<Vec<u8>>> {
     let mut fonts = Vec::new();
     for f in &spec.raw.report.fonts {
-        let path = spec.resolve(f)?;
-        fonts.push(read(&path).map_err(|e| e.with_hint("check `report.fonts`"))?);
+        fonts.push(spec.read(f, "font")?.bytes.to_vec());
     }
     Ok(fonts)
 }
@@ -241,6 +249,7 @@ fn typst_options(
     let layout = spec.resolve(&r.layout)?;
     Ok(TypstOptions {
         root: &spec.root,
+        inputs: &spec.inputs,
         layout,
         main_dir: &spec.dir,
         fonts,
@@ -248,15 +257,5 @@ fn typst_options(
         date: spec.date,
         timestamp,
         attachments: Vec::new(),
-    })
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            format!("cannot read `{}`: {e}", error::display_path(path)),
-        )
-        .in_file(path)
     })
 }

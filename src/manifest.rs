@@ -14,7 +14,7 @@ use std::path::{Component, Path};
 use serde::{Deserialize, Serialize};
 
 use crate::compute::{self, Computed, Previous, Table};
-use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::params::{ParamValue, Params};
 use crate::source::Source;
 use crate::spec::Spec;
@@ -142,17 +142,15 @@ impl Manifest {
             rows: None,
         }];
         for (path, role) in &r.files {
-            let bytes = std::fs::read(path).map_err(|e| {
-                Error::new(
-                    ErrorKind::Io,
-                    format!("cannot read `{}`: {e}", display_path(path)),
-                )
-                .in_file(path)
-            })?;
+            // The registry hands back the bytes the build used (read once).
+            let file = spec
+                .inputs
+                .read(path, role)
+                .map_err(|r| r.to_error(path, &spec.root))?;
             inputs.push(Input {
                 path: relative(&spec.root, path),
                 role: role.clone(),
-                blake3: hash(&bytes),
+                blake3: file.blake3.clone(),
                 rows: None,
             });
         }

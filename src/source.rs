@@ -79,33 +79,21 @@ fn load(
     path: PathBuf,
     params: &Params,
 ) -> Result<Source> {
-    if !path.is_file() {
-        let templated = decl.path.get_ref().contains("{{");
-        let (message, hint) = match params.period() {
-            Some(fy) if templated => (
-                format!(
-                    "no data for {fy}: data file `{}` of source `{name}` does not exist",
-                    display_path(&path)
-                ),
-                format!("add the {fy} extract at that path, or choose another period with `--set period=...`"),
-            ),
-            _ => (
-                format!(
-                    "data file `{}` of source `{name}` does not exist",
-                    display_path(&path)
-                ),
-                "check `path`; it is relative to the spec's folder".to_string(),
-            ),
-        };
-        return Err(spec
-            .error_at(ErrorKind::Data, message, decl.path.span())
-            .with_hint(hint));
-    }
-    let blake3 = std::fs::read(&path)
-        .map(|bytes| blake3::hash(&bytes).to_hex().to_string())
-        .map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read data file: {e}")).in_file(&path)
-        })?;
+    // Bytes and hash come from the build's input registry (inside the
+    // project root, links resolved, read once).
+    let file = match spec.inputs.read(&path, &format!("source {name}")) {
+        Ok(file) => file,
+        Err(crate::inputs::Refusal::Missing) => {
+            return Err(missing(spec, name, decl, &path, params))
+        }
+        Err(r) => {
+            let (message, hint) = r.explain(&display_path(&path), &spec.root);
+            return Err(spec
+                .error_at(ErrorKind::Spec, message, decl.path.span())
+                .with_hint(hint));
+        }
+    };
+    let blake3 = file.blake3.clone();
     let data_err = |e: PolarsError| {
         Error::new(
             ErrorKind::Data,
@@ -163,6 +151,35 @@ fn load(
             .map(|c| (c.get_ref().clone(), decl.period_filter)),
         blake3,
     })
+}
+
+/// "No such file", saying which period lacks data for a period-templated path.
+fn missing(
+    spec: &Spec,
+    name: &str,
+    decl: &SourceDecl,
+    path: &std::path::Path,
+    params: &Params,
+) -> Error {
+    let templated = decl.path.get_ref().contains("{{");
+    let (message, hint) = match params.period() {
+        Some(fy) if templated => (
+            format!(
+                "no data for {fy}: data file `{}` of source `{name}` does not exist",
+                display_path(path)
+            ),
+            format!("add the {fy} extract at that path, or choose another period with `--set period=...`"),
+        ),
+        _ => (
+            format!(
+                "data file `{}` of source `{name}` does not exist",
+                display_path(path)
+            ),
+            "check `path`; it is relative to the spec's folder".to_string(),
+        ),
+    };
+    spec.error_at(ErrorKind::Data, message, decl.path.span())
+        .with_hint(hint)
 }
 
 /// The cast from text to the declared type; cells that do not parse become

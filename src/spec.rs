@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{display_path, suggest, Error, ErrorKind, Result};
+use crate::inputs::{InputFile, Inputs};
 use crate::params::{ParamDecl, Params};
 
 /// A parsed, validated report spec and where it lives.
@@ -28,6 +30,8 @@ pub struct Spec {
     pub raw: RawSpec,
     /// The report date, parsed once from `report.date`.
     pub date: jiff::civil::Date,
+    /// Every file this spec's build reads, the spec first (see [`Inputs`]).
+    pub inputs: Arc<Inputs>,
 }
 
 /// The TOML document, as written.
@@ -319,6 +323,8 @@ impl Spec {
             Some(r) => normalize(&dir.join(r.get_ref())),
             None => normalize(&dir),
         };
+        let inputs = Arc::new(Inputs::new(&root));
+        inputs.record(path, "spec", text.as_bytes());
         let mut spec = Spec {
             path: path.to_path_buf(),
             text,
@@ -326,50 +332,37 @@ impl Spec {
             root,
             raw,
             date: jiff::civil::Date::default(),
+            inputs,
         };
-        spec.date = spec.parse_date()?;
-        spec.validate()?;
+        let mut errors = Vec::new();
+        match spec.parse_date() {
+            Ok(date) => spec.date = date,
+            Err(e) => errors.push(e),
+        }
+        spec.validate(&mut errors);
+        Error::collect(errors)?;
         Ok(spec)
+    }
+
+    /// Reads a file the spec names (`value`, relative to the spec's folder)
+    /// through the build's [`Inputs`]; errors point at `value`.
+    pub fn read(&self, value: &Spanned<String>, role: &str) -> Result<Arc<InputFile>> {
+        let path = self.resolve(value)?;
+        self.inputs.read(&path, role).map_err(|r| {
+            let (message, hint) = r.explain(value.get_ref(), &self.root);
+            self.error_at(ErrorKind::Io, message, value.span())
+                .with_hint(hint)
+        })
     }
 
     /// Resolves a path written in the spec (relative to its folder), refusing
     /// anything that leaves the project root.
     pub fn resolve(&self, value: &Spanned<String>) -> Result<PathBuf> {
-        let joined = normalize(&self.dir.join(value.get_ref()));
-        // Lexically inside, and (for files that exist) not a symlink out.
-        let root = match self.root.as_os_str().is_empty() {
-            true => Path::new("."),
-            false => self.root.as_path(),
-        };
-        let escapes_by_link = match (joined.canonicalize(), root.canonicalize()) {
-            (Ok(real), Ok(root)) => !real.starts_with(root),
-            _ => false,
-        };
-        if escapes_by_link {
-            return Err(self
-                .error_at(
-                    ErrorKind::Spec,
-                    format!(
-                        "`{}` links to a file outside the project root",
-                        value.get_ref()
-                    ),
-                    value.span(),
-                )
-                .with_hint("copy the file into the project instead of linking to it"));
-        }
-        if Path::new(value.get_ref()).is_absolute() || !within(&joined, &self.root) {
-            return Err(self
-                .error_at(
-                    ErrorKind::Spec,
-                    format!("`{}` is outside the project root", value.get_ref()),
-                    value.span(),
-                )
-                .with_hint(format!(
-                    "use a path relative to the spec inside `{}`, or set `report.root`",
-                    display_path(&self.root)
-                )));
-        }
-        Ok(joined)
+        self.inputs.locate(&self.dir, value.get_ref()).map_err(|r| {
+            let (message, hint) = r.explain(value.get_ref(), &self.root);
+            self.error_at(ErrorKind::Spec, message, value.span())
+                .with_hint(hint)
+        })
     }
 
     /// An error pointing at a byte range of the spec.
@@ -433,49 +426,203 @@ impl Spec {
         })
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Runs every check, collecting each problem instead of stopping at the
+    /// first, so one run reports everything wrong with the spec.
+    fn validate(&self, errors: &mut Vec<Error>) {
         let lang = &self.raw.report.language;
         if lang.get_ref() != "en-GB" {
-            return Err(self
-                .error_at(
+            errors.push(
+                self.error_at(
                     ErrorKind::Spec,
                     format!("unsupported language `{}`", lang.get_ref()),
                     lang.span(),
                 )
-                .with_hint("only `en-GB` is supported"));
+                .with_hint("only `en-GB` is supported"),
+            );
         }
-        self.check_table_names()?;
-        self.check_charts()?;
+        self.check_table_names(errors);
+        self.check_charts(errors);
+        self.check_period_columns(errors);
+        self.check_paths(errors);
+        self.check_formats(errors);
+        self.check_output_names(errors);
+        if let Err(e) = Params::resolve(self, &[]) {
+            errors.extend(e.into_all());
+        }
+    }
+
+    fn check_period_columns(&self, errors: &mut Vec<Error>) {
         for (name, source) in &self.raw.sources {
-            if let Some(col) = &source.period_column {
-                let declared = source
+            let Some(col) = &source.period_column else {
+                continue;
+            };
+            let declared = source
+                .columns
+                .iter()
+                .find(|(k, _)| k.get_ref() == col.get_ref());
+            if !matches!(declared, Some((_, t)) if *t.get_ref() == ColumnType::Date) {
+                let names: Vec<&str> = source
                     .columns
-                    .iter()
-                    .find(|(k, _)| k.get_ref() == col.get_ref());
-                if !matches!(declared, Some((_, t)) if *t.get_ref() == ColumnType::Date) {
-                    let names: Vec<&str> = source
-                        .columns
-                        .keys()
-                        .map(|k| k.get_ref().as_str())
-                        .collect();
-                    return Err(self
-                        .error_at(
-                            ErrorKind::Spec,
-                            format!("`period_column` of source `{name}` must name a `date` column"),
-                            col.span(),
-                        )
-                        .with_hint(suggest(col.get_ref(), &names, "columns")));
-                }
+                    .keys()
+                    .map(|k| k.get_ref().as_str())
+                    .collect();
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`period_column` of source `{name}` must name a `date` column"),
+                        col.span(),
+                    )
+                    .with_hint(suggest(col.get_ref(), &names, "columns")),
+                );
             }
         }
-        Ok(())
+    }
+
+    /// Every path the spec names stays inside the project root (a source
+    /// path with `{{ }}` is checked when it is filled in).
+    fn check_paths(&self, errors: &mut Vec<Error>) {
+        let r = &self.raw.report;
+        let c = &self.raw.content;
+        let sources = self
+            .raw
+            .sources
+            .values()
+            .map(|s| &s.path)
+            .filter(|p| !p.get_ref().contains("{{") && !p.get_ref().contains("{%"));
+        let paths = [&r.layout, &c.body, &c.summary]
+            .into_iter()
+            .chain(&r.fonts)
+            .chain(sources);
+        errors.extend(paths.filter_map(|p| self.resolve(p).err()));
+    }
+
+    /// Table column and chart formats are ones boardpack knows.
+    fn check_formats(&self, errors: &mut Vec<Error>) {
+        let tables = self.raw.tables.iter().flat_map(|(name, t)| {
+            t.columns
+                .iter()
+                .filter_map(move |c| c.format.as_ref().map(|f| (format!("table `{name}`"), f)))
+        });
+        let charts = self.raw.charts.iter().filter_map(|(name, c)| {
+            c.get_ref()
+                .format
+                .as_ref()
+                .map(|f| (format!("chart `{name}`"), f))
+        });
+        for (what, f) in tables.chain(charts) {
+            if crate::compute::parse_format(f.get_ref()).is_none() {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("unknown format `{}` in {what}", f.get_ref()),
+                        f.span(),
+                    )
+                    .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N from 0 to 6)"),
+                );
+            }
+        }
+    }
+
+    /// `report.name` and `[report.outputs]` are plain file names: an output
+    /// must never land outside the output folder or on an input.
+    fn check_output_names(&self, errors: &mut Vec<Error>) {
+        for (key, value) in self.output_spans() {
+            if let Some(why) = not_a_file_name(value.get_ref()) {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`{key}` must be a plain file name, but `{}` {why}", value.get_ref()),
+                        value.span(),
+                    )
+                    .with_hint("write a name such as `paper.pdf`; outputs always go into the output folder (`out_dir` in `[report]`, or `--out`)"),
+                );
+            }
+        }
+    }
+
+    /// `report.name` and the output names as written, with their places.
+    fn output_spans(&self) -> Vec<(&'static str, Spanned<String>)> {
+        #[derive(Deserialize)]
+        struct Doc {
+            report: Report,
+        }
+        #[derive(Deserialize)]
+        struct Report {
+            name: Spanned<String>,
+            #[serde(default)]
+            outputs: Option<Out>,
+        }
+        #[derive(Deserialize)]
+        struct Out {
+            pdf: Option<Spanned<String>>,
+            docx: Option<Spanned<String>>,
+        }
+        let Ok(doc) = toml::from_str::<Doc>(&self.text) else {
+            return Vec::new();
+        };
+        let mut out = vec![("report.name", doc.report.name)];
+        if let Some(o) = doc.report.outputs {
+            out.extend(o.pdf.map(|p| ("report.outputs.pdf", p)));
+            out.extend(o.docx.map(|d| ("report.outputs.docx", d)));
+        }
+        out
+    }
+
+    /// Refuses output names that would overwrite a file the build read
+    /// (e.g. `--out` pointing at the templates folder).
+    pub fn check_outputs_against_inputs(&self, out_dir: &Path) -> Result<()> {
+        let names = self.output_names();
+        let written = [
+            ("report.outputs.pdf", &names.pdf),
+            ("report.outputs.docx", &names.docx),
+            ("report.name", &names.manifest),
+        ];
+        let spans = self.output_spans();
+        let mut errors = Vec::new();
+        for (key, name) in written {
+            if !self.inputs.contains(&out_dir.join(name)) {
+                continue;
+            }
+            let key = match spans.iter().any(|(k, _)| *k == key) {
+                true => key,
+                false => "report.name",
+            };
+            let span = spans
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0..0, |(_, v)| v.span());
+            errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    format!("output `{name}` would overwrite `{}`, an input of this build", display_path(&out_dir.join(name))),
+                    span,
+                )
+                .with_hint("choose another output name, or another output folder (`out_dir` in `[report]`, or `--out`)"),
+            );
+        }
+        Error::collect(errors)
+    }
+}
+
+/// Why `name` is not a plain file name, if it is not.
+fn not_a_file_name(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.contains('/') || name.contains('\\') {
+        Some("contains a path separator")
+    } else if name == "." || name == ".." {
+        Some("is a folder")
+    } else if name.contains(':') || name.chars().any(char::is_control) {
+        Some("contains `:` or a control character")
+    } else {
+        None
     }
 }
 
 impl Spec {
     /// Sources, views and tables share one SQL namespace (with `params`), so
     /// a name used twice would silently hide one of them.
-    fn check_table_names(&self) -> Result<()> {
+    fn check_table_names(&self, errors: &mut Vec<Error>) {
         let raw = &self.raw;
         let mut seen: BTreeMap<&str, &str> = BTreeMap::from([("params", "the parameters table")]);
         let named = raw
@@ -488,25 +635,24 @@ impl Spec {
             if let Some(first) = seen.insert(name, what) {
                 let key = format!("{what}s.{name}");
                 let at = self.text.find(&key).map_or(0..0, |i| i..i + key.len());
-                return Err(self
+                errors.push(self
                     .error_at(ErrorKind::Spec, format!("{what} `{name}` has the same name as {first} `{name}`"), at)
                     .with_hint("sources, views and tables are tables in one SQL namespace: rename one of them"));
             }
         }
-        Ok(())
     }
 }
 
 impl Spec {
     /// Every chart draws a declared table and has alternative text: an
     /// accessible document (PDF/UA-1) cannot contain an undescribed chart.
-    fn check_charts(&self) -> Result<()> {
+    fn check_charts(&self, errors: &mut Vec<Error>) {
         for (name, chart) in &self.raw.charts {
             let c = chart.get_ref();
             if !self.raw.tables.contains_key(c.table.get_ref()) {
                 let names: Vec<&str> = self.raw.tables.keys().map(String::as_str).collect();
-                return Err(self
-                    .error_at(
+                errors.push(
+                    self.error_at(
                         ErrorKind::Spec,
                         format!(
                             "chart `{name}` draws table `{}`, which is not declared",
@@ -514,12 +660,13 @@ impl Spec {
                         ),
                         c.table.span(),
                     )
-                    .with_hint(suggest(c.table.get_ref(), &names, "tables")));
+                    .with_hint(suggest(c.table.get_ref(), &names, "tables")),
+                );
             }
             let alt_missing = c.alt.as_ref().is_none_or(|a| a.get_ref().trim().is_empty());
             if alt_missing {
                 let span = c.alt.as_ref().map_or(chart.span(), |a| a.span());
-                return Err(self
+                errors.push(self
                     .error_at(
                         ErrorKind::Spec,
                         format!("chart `{name}` has no alternative text"),
@@ -528,7 +675,6 @@ impl Spec {
                     .with_hint("add `alt = \"…\"` describing what the chart shows (it may use {{ figures }}): the accessible PDF (PDF/UA-1) and Word need it for readers who cannot see the chart"));
             }
         }
-        Ok(())
     }
 }
 
@@ -539,14 +685,6 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
         err = err.at_span(text, span);
     }
     err.with_hint("fix the TOML here: text values need quotes, sections are `[name]`, and only the documented keys are allowed")
-}
-
-/// Whether `path` lies inside `root` (both lexically normalised).
-fn within(path: &Path, root: &Path) -> bool {
-    match path.strip_prefix(root) {
-        Ok(rest) => !rest.components().any(|c| c == Component::ParentDir),
-        Err(_) => false,
-    }
 }
 
 /// Lexically normalises a path (`a/./b/../c` → `a/c`) without touching the
@@ -572,17 +710,49 @@ pub fn normalize(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    fn spec(report_extra: &str, rest: &str) -> Result<Spec> {
+        let text = format!(
+            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\n{report_extra}\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n{rest}"
+        );
+        Spec::from_text(Path::new("report.toml"), text)
+    }
+
+    #[test]
+    fn a_spec_with_three_mistakes_reports_all_three() {
+        let e = spec(
+            "language = \"fr-FR\"\nlayout = \"../l.typ\"\n[report.outputs]\npdf = \"../paper.md\"",
+            "[tables.t]\nsql = \"SELECT 1\"\ncolumns = [{ name = \"a\", format = \"pct\" }]\n",
+        )
+        .unwrap_err();
+        let found: Vec<(&str, usize)> = e
+            .all()
+            .map(|e| (e.message(), e.line_col().map_or(0, |l| l.0)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("unsupported language `fr-FR`", 7),
+                ("`../l.typ` leaves the project: its `..` goes above the project root", 8),
+                ("unknown format `pct` in table `t`", 16),
+                ("`report.outputs.pdf` must be a plain file name, but `../paper.md` contains a path separator", 10),
+            ]
+        );
+        assert!(e.all().all(|e| e.kind() == ErrorKind::Spec));
+    }
+
+    #[test]
+    fn output_names_are_plain_file_names() {
+        for bad in ["a/b.pdf", "..", "", "/abs.pdf", "c:\\x.pdf"] {
+            assert!(not_a_file_name(bad).is_some(), "{bad}");
+        }
+        assert_eq!(not_a_file_name("paper 2020.pdf"), None);
+        let e = spec("layout = \"l.typ\"", "").map(|s| s.output_names().pdf);
+        assert_eq!(e.unwrap(), "t.pdf");
+    }
+
     #[test]
     fn normalize_removes_dot_segments() {
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(normalize(Path::new("a/../../c")), PathBuf::from("../c"));
-    }
-
-    #[test]
-    fn within_rejects_escapes() {
-        assert!(within(Path::new("../../data/v.csv"), Path::new("../..")));
-        assert!(!within(Path::new("../../../v.csv"), Path::new("../..")));
-        assert!(!within(Path::new("../v.csv"), Path::new("")));
-        assert!(within(Path::new("data/v.csv"), Path::new("")));
     }
 }

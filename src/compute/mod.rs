@@ -7,6 +7,7 @@
 
 mod period;
 mod query;
+pub mod sql;
 mod value;
 
 use std::collections::BTreeMap;
@@ -96,12 +97,20 @@ pub fn previous(
     Ok((previous, previous_sources))
 }
 
+/// Checks every query before anything is read or run: each may only read
+/// declared sources, views, tables and `params`; all refusals at once.
+pub fn check_queries(spec: &Spec) -> Result<()> {
+    query::check(spec).map(|_| ())
+}
+
 /// Runs every figure and table query for `params`.
 pub fn compute(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Computed> {
+    // Nothing runs until every query has been checked.
+    let deps = query::check(spec)?;
     let mut ctx = SQLContext::new();
     let mut empty = Vec::new();
     for (name, source) in sources {
@@ -121,7 +130,7 @@ pub fn compute(
     ctx.register("params", period::params_frame(params).lazy());
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
-    for (name, is_view) in query::query_order(spec)? {
+    for (name, is_view) in query::query_order(spec, &deps)? {
         if is_view {
             let sql = &spec.raw.views[name].sql;
             let df = query::run(spec, &mut ctx, sql, &columns, &format!("view `{name}`"))?;

@@ -1,7 +1,7 @@
 //! Running the spec's queries: dependency order, execution, and errors that
 //! point at the query (or the misspelt column) in the spec.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -11,44 +11,152 @@ use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::Spec;
 
-/// Views and tables in an order where each comes after those it selects
-/// from (`true` marks a view). Ties break by name, so the order is stable.
-pub(super) fn query_order(spec: &Spec) -> Result<Vec<(&str, bool)>> {
+use super::sql::{self, Problem};
+
+/// Every query's name, SQL and what it is (`view`, `table`, `figure`).
+fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
     let raw = &spec.raw;
-    let nodes: BTreeMap<&str, (&Spanned<String>, bool)> = raw
-        .views
+    let views = raw.views.iter().map(|(n, v)| (n.as_str(), &v.sql, "view"));
+    let tables = raw
+        .tables
         .iter()
-        .map(|(n, v)| (n.as_str(), (&v.sql, true)))
-        .chain(
-            raw.tables
-                .iter()
-                .map(|(n, t)| (n.as_str(), (&t.sql, false))),
-        )
-        .collect();
-    let deps: BTreeMap<&str, Vec<&str>> = nodes
+        .map(|(n, t)| (n.as_str(), &t.sql, "table"));
+    let figures = raw
+        .figures
         .iter()
-        .map(|(n, (sql, _))| {
-            (
-                *n,
-                nodes
-                    .keys()
-                    .copied()
-                    .filter(|d| d != n && mentions(sql.get_ref(), d))
-                    .collect(),
-            )
-        })
+        .map(|(n, f)| (n.as_str(), &f.sql, "figure"));
+    views.chain(tables).chain(figures).collect()
+}
+
+/// Parses every query and checks what it reads **before** any runs: only
+/// declared sources, views, tables and `params` (see [`sql`]). Returns each
+/// view's and table's dependencies on other views and tables, or every
+/// refused query at once.
+pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
+    let raw = &spec.raw;
+    let declared: BTreeSet<&str> = raw
+        .sources
+        .keys()
+        .chain(raw.views.keys())
+        .chain(raw.tables.keys())
+        .map(String::as_str)
+        .chain(["params"])
         .collect();
+    let mut errors = Vec::new();
+    let mut deps = BTreeMap::new();
+    for (name, sql, what) in queries(spec) {
+        let read = match sql::relations(sql.get_ref()) {
+            Ok(read) => read,
+            Err(problems) => {
+                let refused = problems.iter().map(|p| refusal(spec, sql, what, name, p));
+                errors.extend(refused);
+                continue;
+            }
+        };
+        for r in read.iter().filter(|r| !declared.contains(r.as_str())) {
+            errors.push(undeclared(spec, sql, what, name, r, &declared));
+        }
+        let on: Vec<&str> = read
+            .iter()
+            .filter_map(|r| {
+                let view = raw.views.get_key_value(r).map(|(k, _)| k);
+                view.or_else(|| raw.tables.get_key_value(r).map(|(k, _)| k))
+            })
+            .map(String::as_str)
+            .filter(|d| *d != name)
+            .collect();
+        if what != "figure" {
+            deps.insert(name, on);
+        }
+    }
+    Error::collect(errors)?;
+    Ok(deps)
+}
+
+/// The byte range of `needle` inside the query's text in the spec (the
+/// whole query if it cannot be found, e.g. behind an escape).
+fn span_of(spec: &Spec, sql: &Spanned<String>, needle: &str) -> std::ops::Range<usize> {
+    let span = sql.span();
+    let at = spec.text.get(span.clone()).and_then(|t| t.find(needle));
+    at.map_or(span.clone(), |i| {
+        span.start + i..span.start + i + needle.len()
+    })
+}
+
+fn refusal(spec: &Spec, sql: &Spanned<String>, what: &str, name: &str, p: &Problem) -> Error {
+    let (message, at, hint) = match p {
+        Problem::Syntax(e) => (
+            format!("cannot parse the SQL of {what} `{name}`: {e}"),
+            sql.span(),
+            "check the SQL syntax".to_string(),
+        ),
+        Problem::NotOneSelect(found) => (
+            format!("{what} `{name}` must be one `SELECT` query, found `{found}`"),
+            sql.span(),
+            "queries only read: write a single `SELECT … FROM …` (a `WITH` clause is fine)"
+                .to_string(),
+        ),
+        Problem::TableFunction(f) => (
+            format!("{what} `{name}` calls the table function `{f}`: queries may only read declared sources"),
+            span_of(spec, sql, f),
+            "declare the file as a source under `[sources.NAME]` (with its columns) and select from `NAME`".to_string(),
+        ),
+        Problem::Qualified(q) => (
+            format!("{what} `{name}` reads `{q}`, which is not a declared source"),
+            span_of(spec, sql, q),
+            "name a source, view or table without a prefix".to_string(),
+        ),
+    };
+    spec.error_at(ErrorKind::Query, message, at).with_hint(hint)
+}
+
+fn undeclared(
+    spec: &Spec,
+    sql: &Spanned<String>,
+    what: &str,
+    name: &str,
+    relation: &str,
+    declared: &BTreeSet<&str>,
+) -> Error {
+    let names: Vec<&str> = declared.iter().copied().collect();
+    let hint = match crate::error::did_you_mean(relation, names.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`? Queries may only read declared sources, views, tables and `params`"),
+        None => format!(
+            "declare `{relation}` under `[sources]`, `[views]` or `[tables]`; {}",
+            suggest(relation, &names, "tables")
+        ),
+    };
+    spec.error_at(
+        ErrorKind::Query,
+        format!("{what} `{name}` reads `{relation}`, which is not declared: queries may only read declared sources, views and tables"),
+        span_of(spec, sql, relation),
+    )
+    .with_hint(hint)
+}
+
+/// Views and tables in an order where each comes after those it selects
+/// from (`true` marks a view), given each one's dependencies from
+/// [`check`]. Ties break by name, so the order is stable.
+pub(super) fn query_order<'a>(
+    spec: &'a Spec,
+    deps: &BTreeMap<&'a str, Vec<&'a str>>,
+) -> Result<Vec<(&'a str, bool)>> {
     let mut done: Vec<(&str, bool)> = Vec::new();
-    while done.len() < nodes.len() {
-        let ready = nodes.keys().copied().find(|n| {
+    while done.len() < deps.len() {
+        let ready = deps.keys().copied().find(|n| {
             !done.iter().any(|(d, _)| d == n)
                 && deps[n].iter().all(|d| done.iter().any(|(x, _)| x == d))
         });
         let Some(next) = ready else {
-            let (name, (sql, _)) = nodes
-                .iter()
-                .find(|(n, _)| !done.iter().any(|(d, _)| d == *n))
+            let name = deps
+                .keys()
+                .find(|n| !done.iter().any(|(d, _)| d == *n))
                 .expect("a node is left");
+            let sql = spec
+                .raw
+                .views
+                .get(*name)
+                .map_or_else(|| &spec.raw.tables[*name].sql, |v| &v.sql);
             return Err(spec
                 .error_at(
                     ErrorKind::Spec,
@@ -59,19 +167,9 @@ pub(super) fn query_order(spec: &Spec) -> Result<Vec<(&str, bool)>> {
                     "views and tables may only select from sources and each other without cycles",
                 ));
         };
-        done.push((next, nodes[next].1));
+        done.push((next, spec.raw.views.contains_key(next)));
     }
     Ok(done)
-}
-
-/// Whether `sql` names `table` as a whole identifier.
-fn mentions(sql: &str, table: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    sql.match_indices(table).any(|(i, _)| {
-        let before = sql[..i].chars().next_back();
-        let after = sql[i + table.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
 }
 
 pub(super) fn known_columns(sources: &BTreeMap<String, Source>) -> Vec<String> {
@@ -149,10 +247,41 @@ fn quoted(msg: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn spec(queries: &str) -> Spec {
+        let text = format!(
+            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.victims]\npath = \"v.csv\"\ncolumns = {{ a = \"string\" }}\n{queries}"
+        );
+        Spec::from_text(std::path::Path::new("report.toml"), text).unwrap()
+    }
+
     #[test]
-    fn mentions_matches_whole_identifiers() {
-        assert!(mentions("SELECT * FROM age_risk LIMIT 1", "age_risk"));
-        assert!(!mentions("SELECT * FROM age_risk_2", "age_risk"));
-        assert!(!mentions("SELECT my_age_risk FROM t", "age_risk"));
+    fn a_string_literal_or_alias_makes_no_edge() {
+        let s = spec(
+            "[views.age_risk]\nsql = \"SELECT 'totals' AS totals FROM victims\"\n\
+             [tables.totals]\nsql = \"SELECT 'age_risk' AS age_risk FROM victims AS age_risk\"\n",
+        );
+        let deps = check(&s).unwrap();
+        assert!(deps["totals"].is_empty(), "{deps:?}");
+        assert!(deps["age_risk"].is_empty(), "{deps:?}");
+        let s = spec(
+            "[views.v]\nsql = \"SELECT a FROM victims\"\n[tables.t]\nsql = \"SELECT a FROM v\"\n",
+        );
+        let deps = check(&s).unwrap();
+        assert_eq!(deps["t"], ["v"]);
+        assert_eq!(query_order(&s, &deps).unwrap(), [("v", true), ("t", false)]);
+    }
+
+    #[test]
+    fn every_refused_query_is_reported_at_its_line() {
+        let s = spec(
+            "[tables.os]\nsql = \"SELECT * FROM read_csv('/etc/os-release')\"\n\
+             [figures.pw]\nsql = \"SELECT count(*) FROM passwd\"\n",
+        );
+        let e = check(&s).unwrap_err();
+        assert_eq!(e.count(), 2, "{}", e.render());
+        let lines: Vec<_> = e.all().map(|e| e.line_col().unwrap().0).collect();
+        assert_eq!(lines, [15, 17]);
+        assert!(e.message().contains("read_csv"), "{}", e.message());
+        assert!(e.all().all(|e| e.kind() == ErrorKind::Query));
     }
 }

@@ -12,7 +12,7 @@ pub mod table;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use minijinja::value::Value;
 use minijinja::{Environment, UndefinedBehavior};
@@ -57,18 +57,20 @@ pub fn render(
     let content = &spec.raw.content;
     let mut templates = BTreeMap::new();
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
-        let path = spec.resolve(value)?;
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let file = spec.read(value, &format!("template {key}"))?;
+        let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
             spec.error_at(
                 ErrorKind::Template,
-                format!("cannot read content template: {e}"),
+                "content template is not UTF-8 text",
                 value.span(),
             )
-            .with_hint("check `content` paths; they are relative to the spec's folder")
+            .with_hint("save the file as UTF-8")
         })?;
+        let path = file.path.clone();
         templates.insert(key, Template { path, text });
     }
     let mut env = environment(&templates)?;
+    let refused = includes(&mut env, spec);
     let uses = MissingUses::default();
     let names = Names::new(params, computed);
     let displays = table_displays(spec, &env, params, computed, &names)?;
@@ -78,7 +80,13 @@ pub fn render(
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
         let t = env.get_template(key).and_then(|t| t.render(&ctx));
-        let out = t.map_err(|e| template_error(&templates[key], &e, &names))?;
+        let out = t.map_err(|e| {
+            let err = template_error(&templates[key], &e, &names);
+            match refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(hint) => err.with_hint(hint),
+                None => err,
+            }
+        })?;
         for what in uses.take() {
             warnings.push(missing_warning(&templates[key].path, &what, previous));
         }
@@ -110,6 +118,42 @@ fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> S
         ),
         _ => format!("`{file}` uses `{what}`, which has no value; it is shown as \"n/a\""),
     }
+}
+
+/// Lets templates `{% include "NAME" %}` other files: names resolve against
+/// the spec's folder and are read through the build's input registry (so an
+/// include cannot leave the project, even through a link). Returns where the
+/// hint of a refused include is left for the error.
+fn includes(env: &mut Environment<'static>, spec: &Spec) -> Arc<Mutex<Option<String>>> {
+    let refused = Arc::new(Mutex::new(None));
+    let (inputs, dir) = (spec.inputs.clone(), spec.dir.clone());
+    let cell = refused.clone();
+    env.set_loader(move |name| {
+        let read = inputs
+            .locate(&dir, name)
+            .and_then(|path| inputs.read(&path, "template include"));
+        let file = match read {
+            Ok(file) => file,
+            Err(crate::inputs::Refusal::Missing) => return Ok(None),
+            Err(r) => {
+                let (message, hint) = r.explain(name, inputs.root());
+                *cell.lock().unwrap_or_else(|e| e.into_inner()) = Some(hint);
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    message,
+                ));
+            }
+        };
+        String::from_utf8(file.bytes.to_vec())
+            .map(Some)
+            .map_err(|_| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("`{name}` is not UTF-8 text"),
+                )
+            })
+    });
+    refused
 }
 
 fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'static>> {

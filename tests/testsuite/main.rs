@@ -9,5 +9,6 @@ mod escaping;
 mod pdf;
 mod provenance;
 mod refresh;
+mod sandbox;
 mod snapshots;
 mod support;

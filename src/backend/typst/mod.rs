@@ -20,6 +20,8 @@ use world::ReportWorld;
 pub struct TypstOptions<'a> {
     /// The project root (Typst cannot read outside it).
     pub root: &'a Path,
+    /// The build's input registry: every file Typst reads comes from it.
+    pub inputs: &'a crate::inputs::Inputs,
     /// The house-style `.typ` file, inside the root.
     pub layout: PathBuf,
     /// Where the generated main file notionally lives (the spec's folder).
@@ -108,6 +110,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
     let world = ReportWorld::new(
         options.root,
+        options.inputs,
         &main_vpath,
         text.clone(),
         fonts,
@@ -177,9 +180,17 @@ fn first_error(world: &ReportWorld, diags: &[SourceDiagnostic]) -> Error {
         .iter()
         .find(|d| d.severity == Severity::Error)
         .or(diags.first());
-    match diag {
+    let err = match diag {
         Some(d) => diagnostic(world, d),
         None => Error::new(ErrorKind::Layout, "Typst failed without a message"),
+    };
+    // A read the registry refused says what to do about the file.
+    match world.first_refusal() {
+        Some((path, refusal)) => {
+            let (_, hint) = refusal.explain(&crate::error::display_path(&path), world.root());
+            err.with_hint(hint)
+        }
+        None => err,
     }
 }
 

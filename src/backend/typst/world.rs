@@ -1,10 +1,12 @@
 //! The Typst `World` for one report: everything a compilation may see.
 //!
-//! Files come only from inside the project root (virtual paths cannot
-//! escape it), fonts only from `typst-assets` plus the report's own font
-//! files, the date only from the report (never the clock), and packages are
-//! refused (no network at build time). Every file read is recorded so the
-//! build can list its dependencies.
+//! Files come only through the build's input registry ([`Inputs`]): inside
+//! the project root (virtual paths cannot escape it, and a symbolic link
+//! that points out is refused), read once for the whole build. Fonts come
+//! only from `typst-assets` plus the report's own font files, the date only
+//! from the report (never the clock), and packages are refused (no network
+//! at build time). Every file read is recorded so the build can list its
+//! dependencies.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,9 +19,15 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use crate::error::display_path;
+use crate::inputs::{Inputs, Refusal};
+
 /// One compilation's world.
-pub struct ReportWorld {
+pub struct ReportWorld<'a> {
     root: PathBuf,
+    inputs: &'a Inputs,
+    /// Reads the registry refused, so errors can say why and what to do.
+    refused: Mutex<Vec<(PathBuf, Refusal)>>,
     main: Source,
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
@@ -29,17 +37,19 @@ pub struct ReportWorld {
     files: Mutex<BTreeMap<PathBuf, FileResult<Bytes>>>,
 }
 
-impl ReportWorld {
+impl<'a> ReportWorld<'a> {
     /// A world rooted at `root` whose main file is `main_text`, placed at the
     /// virtual path `main_vpath` (so relative paths in it resolve from there).
+    /// Every file it reads comes from `inputs`.
     pub fn new(
         root: &Path,
+        registry: &'a Inputs,
         main_vpath: &str,
         main_text: String,
         extra_fonts: Vec<Font>,
         date: Datetime,
         inputs: Dict,
-    ) -> ReportWorld {
+    ) -> ReportWorld<'a> {
         let vpath = VirtualPath::new(main_vpath)
             .unwrap_or_else(|_| VirtualPath::new("/main.typ").expect("static path"));
         let id = FileId::unique(RootedPath::new(VirtualRoot::Project, vpath));
@@ -47,6 +57,8 @@ impl ReportWorld {
         fonts.extend(extra_fonts);
         ReportWorld {
             root: root.to_path_buf(),
+            inputs: registry,
+            refused: Mutex::new(Vec::new()),
             main: Source::new(id, main_text),
             library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
@@ -64,6 +76,17 @@ impl ReportWorld {
             .map(|f| f.keys().cloned().collect())
             .unwrap_or_default();
         files
+    }
+
+    /// The project root.
+    pub fn root(&self) -> &Path {
+        self.inputs.root()
+    }
+
+    /// The first read the registry refused (a link out of the project…).
+    pub fn first_refusal(&self) -> Option<(PathBuf, Refusal)> {
+        let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+        refused.first().cloned()
     }
 
     /// The generated main source.
@@ -89,9 +112,16 @@ impl ReportWorld {
         let mut files = self.files.lock().map_err(|_| FileError::Other(None))?;
         files
             .entry(path.clone())
-            .or_insert_with(|| match std::fs::read(&path) {
-                Ok(data) => Ok(Bytes::new(data)),
-                Err(e) => Err(FileError::from_io(e, &path)),
+            .or_insert_with(|| match self.inputs.read(&path, "layout file") {
+                Ok(file) => Ok(Bytes::new(file.bytes.clone())),
+                Err(Refusal::Missing) => Err(FileError::NotFound(path.clone())),
+                Err(refusal) => {
+                    let written = display_path(&path);
+                    let (message, _) = refusal.explain(&written, self.inputs.root());
+                    let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+                    refused.push((path.clone(), refusal));
+                    Err(FileError::Other(Some(message.into())))
+                }
             })
             .clone()
     }
@@ -112,7 +142,7 @@ pub fn load_fonts(data: Vec<u8>) -> Vec<Font> {
     Font::iter(Bytes::new(data)).collect()
 }
 
-impl World for ReportWorld {
+impl World for ReportWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.library
     }

@@ -1,0 +1,202 @@
+//! The SQL sandbox: every query is parsed (with the parser and dialect
+//! Polars SQL uses) and its syntax tree walked **before** anything runs.
+//!
+//! The walk finds every relation a query reads. A query may read only the
+//! spec's sources, views and tables, the `params` table and the common
+//! table expressions (`WITH name AS …`) it defines itself: table functions
+//! such as `read_csv('/etc/passwd')`, qualified names (`other.table`) and
+//! statements other than one `SELECT` are refused. The same walk gives each
+//! query's dependencies, so string literals, column names and aliases never
+//! create false edges between queries.
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Query, Statement, TableFactor, Visit, Visitor};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::{Parser, ParserOptions};
+
+/// What a query reads, or why it may not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The text is not SQL the parser understands.
+    Syntax(String),
+    /// Not exactly one `SELECT` (e.g. `CREATE TABLE`, `DROP`, two statements).
+    NotOneSelect(String),
+    /// A table function (`read_csv(...)`) or other computed relation.
+    TableFunction(String),
+    /// A relation name with a schema or database part (`a.b`).
+    Qualified(String),
+}
+
+/// Parses `sql` as Polars SQL does and returns the relation names it reads
+/// (sorted, without its own CTE names), or every problem found.
+pub fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
+    let parsed = Parser::new(&GenericDialect)
+        .with_options(ParserOptions {
+            trailing_commas: true,
+            ..Default::default()
+        })
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements());
+    let statements = parsed.map_err(|e| vec![Problem::Syntax(e.to_string())])?;
+    let mut walk = Walk::default();
+    match statements.as_slice() {
+        [Statement::Query(q)] => {
+            let _ = q.visit(&mut walk);
+        }
+        [other] => walk
+            .problems
+            .push(Problem::NotOneSelect(statement_word(other))),
+        _ => walk.problems.push(Problem::NotOneSelect(format!(
+            "{} statements",
+            statements.len()
+        ))),
+    }
+    if !walk.problems.is_empty() {
+        return Err(walk.problems);
+    }
+    let ctes = walk.ctes;
+    Ok(walk
+        .relations
+        .into_iter()
+        .filter(|r| !ctes.contains(r))
+        .collect())
+}
+
+/// The first word of a statement (`CREATE`, `DROP`…), for messages.
+fn statement_word(s: &Statement) -> String {
+    let text = s.to_string();
+    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+    words.join(" ")
+}
+
+#[derive(Default)]
+struct Walk {
+    ctes: BTreeSet<String>,
+    relations: BTreeSet<String>,
+    problems: Vec<Problem>,
+}
+
+impl Visitor for Walk {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                self.ctes.insert(cte.alias.name.value.clone());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        match factor {
+            TableFactor::Table { name, args, .. } => {
+                let parts: Vec<_> = name.0.iter().map(|p| p.as_ident()).collect();
+                match (args, parts.as_slice()) {
+                    (Some(_), _) => self.problems.push(Problem::TableFunction(name.to_string())),
+                    (None, [Some(ident)]) => {
+                        self.relations.insert(ident.value.clone());
+                    }
+                    (None, _) => self.problems.push(Problem::Qualified(name.to_string())),
+                }
+            }
+            // Subqueries, joins, pivots and UNNEST of literals read nothing
+            // themselves; the relations inside them are visited in turn.
+            TableFactor::Derived { .. }
+            | TableFactor::NestedJoin { .. }
+            | TableFactor::Pivot { .. }
+            | TableFactor::Unpivot { .. }
+            | TableFactor::UNNEST { .. } => {}
+            TableFactor::Function { name, .. } => {
+                self.problems.push(Problem::TableFunction(name.to_string()))
+            }
+            TableFactor::TableFunction { expr, .. } => self
+                .problems
+                .push(Problem::TableFunction(function_name(expr))),
+            other => self
+                .problems
+                .push(Problem::TableFunction(first_word(other))),
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn function_name(expr: &sqlparser::ast::Expr) -> String {
+    match expr {
+        sqlparser::ast::Expr::Function(f) => f.name.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn first_word(factor: &TableFactor) -> String {
+    let text = factor.to_string();
+    text.split(|c: char| c == '(' || c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(sql: &str) -> Vec<String> {
+        relations(sql).unwrap().into_iter().collect()
+    }
+
+    #[test]
+    fn finds_relations_in_joins_subqueries_and_ctes() {
+        let sql = "WITH t AS (SELECT * FROM victims) \
+                   SELECT * FROM t JOIN population p ON t.d = p.d \
+                   WHERE x IN (SELECT x FROM offenders) AND y > (SELECT max(y) FROM params)";
+        assert_eq!(names(sql), ["offenders", "params", "population", "victims"]);
+    }
+
+    #[test]
+    fn string_literals_aliases_and_columns_are_not_relations() {
+        let sql = "SELECT 'age_risk' AS age_risk, t.tables FROM victims AS t";
+        assert_eq!(names(sql), ["victims"]);
+        let sql = "SELECT count(*) AS population FROM victims WHERE district = 'offenders'";
+        assert_eq!(names(sql), ["victims"]);
+    }
+
+    #[test]
+    fn table_functions_are_refused() {
+        for (sql, name) in [
+            ("SELECT * FROM read_csv('/etc/os-release')", "read_csv"),
+            (
+                "SELECT count(*) FROM read_parquet('x.parquet')",
+                "read_parquet",
+            ),
+            (
+                "SELECT * FROM victims WHERE x IN (SELECT a FROM read_json('y'))",
+                "read_json",
+            ),
+        ] {
+            let err = relations(sql).unwrap_err();
+            assert_eq!(err, [Problem::TableFunction(name.into())], "{sql}");
+        }
+    }
+
+    #[test]
+    fn other_statements_and_qualified_names_are_refused() {
+        assert!(matches!(
+            relations("DROP TABLE victims").unwrap_err()[..],
+            [Problem::NotOneSelect(_)]
+        ));
+        assert!(matches!(
+            relations("SELECT 1; SELECT 2").unwrap_err()[..],
+            [Problem::NotOneSelect(_)]
+        ));
+        assert_eq!(
+            relations("SELECT * FROM other.victims").unwrap_err(),
+            [Problem::Qualified("other.victims".into())]
+        );
+        assert!(matches!(
+            relations("SELEC 1").unwrap_err()[..],
+            [Problem::Syntax(_)]
+        ));
+    }
+}

@@ -1,0 +1,312 @@
+//! The input registry: every file any stage of one build reads.
+//!
+//! The spec, the content templates and their includes, the Typst layout and
+//! everything it reads, font files and CSV data all come through
+//! [`Inputs::read`]. In one place it resolves symbolic links, refuses
+//! anything outside the project root (an absolute path, a `..` that climbs
+//! out, or a link that points out), reads each file once, keeps the bytes
+//! (shared by `Arc`) and hashes exactly those bytes with BLAKE3 for the
+//! manifest. No stage opens a file any other way, so what the manifest lists
+//! is what the build used.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{display_path, Error, ErrorKind};
+
+/// One file the build read: where, in which role, its bytes and their hash.
+#[derive(Debug)]
+pub struct InputFile {
+    /// The path as the build named it (relative to where boardpack runs).
+    pub path: PathBuf,
+    /// What the file is for (`spec`, `template body`, `layout file`…): the
+    /// role of its first read.
+    pub role: String,
+    /// The bytes every stage uses.
+    pub bytes: Arc<[u8]>,
+    /// BLAKE3 of `bytes`, hex.
+    pub blake3: String,
+}
+
+/// Why a file may not or cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// An absolute path that is not inside the project root.
+    Absolute,
+    /// A relative path whose `..` climbs above the project root.
+    LeavesRoot,
+    /// The path is (or passes through) a symbolic link that points outside
+    /// the project root.
+    LinkOut,
+    /// Nothing at that path.
+    Missing,
+    /// The file exists but cannot be read (permissions, a folder…).
+    Unreadable(String),
+}
+
+impl Refusal {
+    /// The message and hint for a path `written` (as the user wrote it)
+    /// inside the project root `root`.
+    pub fn explain(&self, written: &str, root: &Path) -> (String, String) {
+        let root = display_path(root);
+        let outside = format!(
+            "use a path inside the project root `{root}` (relative paths start at the spec's folder); \
+             to read files from a folder outside the project, set `root` in `[report]` to a folder that contains both the spec and those files"
+        );
+        match self {
+            Refusal::Absolute => (
+                format!("`{written}` is an absolute path outside the project"),
+                outside,
+            ),
+            Refusal::LeavesRoot => (
+                format!("`{written}` leaves the project: its `..` goes above the project root"),
+                outside,
+            ),
+            Refusal::LinkOut => (
+                format!("`{written}` leads through a symbolic link to a file outside the project"),
+                format!("copy the file into the project instead of linking to it: links are followed only while they stay inside the project root `{root}`"),
+            ),
+            Refusal::Missing => (
+                format!("`{written}` does not exist"),
+                "check the path; it is relative to the spec's folder".to_string(),
+            ),
+            Refusal::Unreadable(e) => (format!("cannot read `{written}`: {e}"), "check that it is a readable file".to_string()),
+        }
+    }
+
+    /// A spec-independent error (for files named outside the spec, e.g. by
+    /// the layout): kind [`ErrorKind::Io`] for missing or unreadable files,
+    /// [`ErrorKind::Spec`] for refused paths.
+    pub fn to_error(&self, path: &Path, root: &Path) -> Error {
+        let (message, hint) = self.explain(&display_path(path), root);
+        let kind = match self {
+            Refusal::Missing | Refusal::Unreadable(_) => ErrorKind::Io,
+            _ => ErrorKind::Spec,
+        };
+        Error::new(kind, message).in_file(path).with_hint(hint)
+    }
+}
+
+/// The files of one build, read once each, all inside one project root.
+#[derive(Debug)]
+pub struct Inputs {
+    root: PathBuf,
+    real_root: Option<PathBuf>,
+    /// By real (canonical) path, so two names for one file read it once.
+    files: Mutex<BTreeMap<PathBuf, Arc<InputFile>>>,
+}
+
+impl Inputs {
+    /// A registry for the project root `root` (lexically normalised,
+    /// relative to where boardpack runs; empty means the current folder).
+    pub fn new(root: &Path) -> Inputs {
+        Inputs {
+            root: root.to_path_buf(),
+            real_root: non_empty(root).canonicalize().ok(),
+            files: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The project root as given.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves `written` (as it appears in the spec) against `dir`, and
+    /// checks it stays inside the root, following links if it exists.
+    /// Does not read it; a missing file is not an error here.
+    pub fn locate(&self, dir: &Path, written: &str) -> Result<PathBuf, Refusal> {
+        let path = crate::spec::normalize(&dir.join(written));
+        if !within(&path, &self.root) {
+            return Err(match Path::new(written).is_absolute() {
+                true => Refusal::Absolute,
+                false => Refusal::LeavesRoot,
+            });
+        }
+        match self.real(&path) {
+            Ok(_) | Err(Refusal::Missing) => Ok(path),
+            Err(r) => Err(r),
+        }
+    }
+
+    /// Reads the file at `path` (already resolved, e.g. by [`Inputs::locate`])
+    /// once: later reads of the same file get the same bytes.
+    pub fn read(&self, path: &Path, role: &str) -> Result<Arc<InputFile>, Refusal> {
+        let path = crate::spec::normalize(path);
+        if !within(&path, &self.root) {
+            return Err(match path.is_absolute() {
+                true => Refusal::Absolute,
+                false => Refusal::LeavesRoot,
+            });
+        }
+        let real = self.real(&path)?;
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = files.get(&real) {
+            return Ok(f.clone());
+        }
+        let bytes = std::fs::read(&real).map_err(|e| io_refusal(&e))?;
+        let file = Arc::new(InputFile {
+            path,
+            role: role.to_string(),
+            blake3: blake3::hash(&bytes).to_hex().to_string(),
+            bytes: bytes.into(),
+        });
+        files.insert(real, file.clone());
+        Ok(file)
+    }
+
+    /// Records bytes the build already holds (the spec's text) as the file
+    /// at `path`, so the manifest lists them like any other input.
+    pub fn record(&self, path: &Path, role: &str, bytes: &[u8]) {
+        let path = crate::spec::normalize(path);
+        let key = non_empty(&path)
+            .canonicalize()
+            .unwrap_or_else(|_| path.clone());
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.entry(key).or_insert_with(|| {
+            Arc::new(InputFile {
+                path,
+                role: role.to_string(),
+                blake3: blake3::hash(bytes).to_hex().to_string(),
+                bytes: bytes.into(),
+            })
+        });
+    }
+
+    /// Every file read so far, by path.
+    pub fn files(&self) -> Vec<Arc<InputFile>> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = files.values().cloned().collect();
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        all
+    }
+
+    /// Whether `path` names (through any links) a file the build read.
+    pub fn contains(&self, path: &Path) -> bool {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let real = non_empty(path).canonicalize();
+        let lexical = crate::spec::normalize(path);
+        files
+            .iter()
+            .any(|(k, f)| real.as_ref().is_ok_and(|r| r == k) || f.path == lexical)
+    }
+
+    /// The real path of `path`, refused unless it lies inside the real root.
+    fn real(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        let real = non_empty(path).canonicalize().map_err(|e| io_refusal(&e))?;
+        match &self.real_root {
+            Some(root) if real.starts_with(root) => Ok(real),
+            _ => Err(Refusal::LinkOut),
+        }
+    }
+}
+
+fn io_refusal(e: &io::Error) -> Refusal {
+    match e.kind() {
+        io::ErrorKind::NotFound => Refusal::Missing,
+        _ => Refusal::Unreadable(e.to_string()),
+    }
+}
+
+/// `.` for the empty path (the current folder), so it can be canonicalised.
+fn non_empty(path: &Path) -> &Path {
+    if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    }
+}
+
+/// Whether `path` lies inside `root` (both lexically normalised).
+pub fn within(path: &Path, root: &Path) -> bool {
+    match path.strip_prefix(root) {
+        Ok(rest) => !rest
+            .components()
+            .any(|c| c == std::path::Component::ParentDir),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> (tempfile::TempDir, tempfile::TempDir) {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("data")).unwrap();
+        std::fs::write(root.path().join("data/a.csv"), "x\n1\n").unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        (root, outside)
+    }
+
+    #[test]
+    fn reads_once_and_hashes_the_bytes_used() {
+        let (root, _outside) = project();
+        let inputs = Inputs::new(root.path());
+        let a = inputs
+            .read(&root.path().join("data/a.csv"), "data")
+            .unwrap();
+        std::fs::write(root.path().join("data/a.csv"), "changed").unwrap();
+        let b = inputs
+            .read(&root.path().join("data/../data/a.csv"), "again")
+            .unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*b.bytes, b"x\n1\n");
+        assert_eq!(b.blake3, blake3::hash(b"x\n1\n").to_hex().to_string());
+        assert_eq!(inputs.files().len(), 1);
+    }
+
+    #[test]
+    fn absolute_dotdot_and_links_out_are_refused_distinctly() {
+        let (root, outside) = project();
+        let inputs = Inputs::new(root.path());
+        let dir = root.path().join("data");
+        let secret = outside.path().join("secret.txt");
+        let abs = secret.to_string_lossy().into_owned();
+        assert_eq!(inputs.locate(&dir, &abs), Err(Refusal::Absolute));
+        assert_eq!(inputs.locate(&dir, "../../x.csv"), Err(Refusal::LeavesRoot));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&secret, dir.join("link.txt")).unwrap();
+            std::os::unix::fs::symlink(outside.path(), dir.join("out")).unwrap();
+            assert_eq!(inputs.locate(&dir, "link.txt"), Err(Refusal::LinkOut));
+            assert_eq!(inputs.locate(&dir, "out/secret.txt"), Err(Refusal::LinkOut));
+            let read = inputs.read(&dir.join("link.txt"), "layout file");
+            assert_eq!(read.unwrap_err(), Refusal::LinkOut);
+            // A link that stays inside is fine.
+            std::os::unix::fs::symlink(dir.join("a.csv"), dir.join("b.csv")).unwrap();
+            assert!(inputs.read(&dir.join("b.csv"), "data").is_ok());
+        }
+        assert!(inputs.files().iter().all(|f| &*f.bytes != b"secret"));
+        assert_eq!(inputs.locate(&dir, "nope.csv"), Ok(dir.join("nope.csv")));
+        let missing = inputs.read(&dir.join("nope.csv"), "data");
+        assert_eq!(missing.unwrap_err(), Refusal::Missing);
+    }
+
+    #[test]
+    fn messages_say_what_the_path_is() {
+        let root = Path::new("project");
+        let (m, hint) = Refusal::Absolute.explain("/etc/passwd", root);
+        assert_eq!(m, "`/etc/passwd` is an absolute path outside the project");
+        assert!(hint.contains("set `root` in `[report]`"), "{hint}");
+        let (m, _) = Refusal::LeavesRoot.explain("../x.csv", root);
+        assert!(m.contains("`..` goes above the project root"), "{m}");
+        let (m, hint) = Refusal::LinkOut.explain("data/x.csv", root);
+        assert!(
+            m.contains("through a symbolic link to a file outside"),
+            "{m}"
+        );
+        assert!(hint.contains("copy the file into the project"), "{hint}");
+    }
+
+    #[test]
+    fn within_rejects_escapes() {
+        assert!(within(Path::new("../../data/v.csv"), Path::new("../..")));
+        assert!(!within(Path::new("../../../v.csv"), Path::new("../..")));
+        assert!(!within(Path::new("../v.csv"), Path::new("")));
+        assert!(within(Path::new("data/v.csv"), Path::new("")));
+    }
+}
