@@ -119,7 +119,7 @@ impl Inputs {
     /// Does not read it; a missing file is not an error here.
     pub fn locate(&self, dir: &Path, written: &str) -> Result<PathBuf, Refusal> {
         let path = crate::spec::normalize(&dir.join(written));
-        if !within(&path, &self.root) {
+        if !self.inside(&path) {
             return Err(match Path::new(written).is_absolute() {
                 true => Refusal::Absolute,
                 false => Refusal::LeavesRoot,
@@ -135,7 +135,7 @@ impl Inputs {
     /// once: later reads of the same file get the same bytes.
     pub fn read(&self, path: &Path, role: &str) -> Result<Arc<InputFile>, Refusal> {
         let path = crate::spec::normalize(path);
-        if !within(&path, &self.root) {
+        if !self.inside(&path) {
             return Err(match path.is_absolute() {
                 true => Refusal::Absolute,
                 false => Refusal::LeavesRoot,
@@ -191,6 +191,16 @@ impl Inputs {
         files
             .iter()
             .any(|(k, f)| real.as_ref().is_ok_and(|r| r == k) || f.path == lexical)
+    }
+
+    /// Whether `path` lies lexically inside the root; an absolute path is
+    /// compared with the real root when the root is relative.
+    fn inside(&self, path: &Path) -> bool {
+        match (path.is_absolute(), self.root.is_absolute(), &self.real_root) {
+            (true, false, Some(real)) => within(path, real),
+            (true, false, None) => false,
+            _ => within(path, &self.root),
+        }
     }
 
     /// The real path of `path`, refused unless it lies inside the real root.
@@ -267,6 +277,9 @@ mod tests {
         let secret = outside.path().join("secret.txt");
         let abs = secret.to_string_lossy().into_owned();
         assert_eq!(inputs.locate(&dir, &abs), Err(Refusal::Absolute));
+        // With a relative root (the usual case) too.
+        let relative = Inputs::new(Path::new(""));
+        assert_eq!(relative.locate(Path::new(""), &abs), Err(Refusal::Absolute));
         assert_eq!(inputs.locate(&dir, "../../x.csv"), Err(Refusal::LeavesRoot));
         #[cfg(unix)]
         {
