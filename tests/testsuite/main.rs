@@ -4,6 +4,7 @@
 
 mod accessibility;
 mod build;
+mod disclosure;
 mod errors;
 mod escaping;
 mod pdf;
