@@ -62,44 +62,59 @@ fn assert_protected(g: &PublishedGrid) -> usize {
     audited.len()
 }
 
-/// The table's lines in the PDF text: one line per row, cells separated by
-/// spaces, the district name first.
+/// The table in the PDF text (a stream of words): each row is its label
+/// followed by six cells; the totals row follows the last district.
 fn pdf_grid(text: &str) -> PublishedGrid {
     let start = text.find(CAPTION).expect("caption in the PDF");
-    let lines: Vec<&str> = text[start..].lines().collect();
-    let parse = |line: &str, label: &str| -> Vec<Option<i64>> {
-        line[label.len()..].split_whitespace().map(cell).collect()
+    let text = &text[start..];
+    let cells_after = |at: usize| -> Vec<Option<i64>> {
+        text[at..].split_whitespace().take(6).map(cell).collect()
     };
+    let mut end = 0;
     let rows = DISTRICTS
         .iter()
         .map(|d| {
-            let line = lines
-                .iter()
-                .find(|l| l.starts_with(&format!("{d} ")))
-                .expect("row in the PDF");
-            parse(line, d)
+            let label = format!(" {d} ");
+            let at = text
+                .find(&label)
+                .unwrap_or_else(|| panic!("no row `{d}` in the PDF table: {text}"));
+            end = end.max(at + label.len());
+            cells_after(at + label.len())
         })
         .collect();
-    let totals = lines
-        .iter()
-        .find(|l| l.starts_with("Total "))
-        .expect("totals row");
-    grid(rows, parse(totals, "Total"))
+    // The header repeats if the table breaks across pages: the totals row
+    // is the `Total` followed by a number.
+    let totals = text[end..]
+        .match_indices("Total ")
+        .map(|(i, m)| end + i + m.len())
+        .find(|&i| {
+            text[i..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.replace(',', "").parse::<i64>().is_ok())
+        })
+        .expect("totals row in the PDF");
+    grid(rows, cells_after(totals))
 }
 
-/// The table's cells in the Word text: one paragraph per cell.
+/// The table's cells in the Word text: one paragraph per cell, the rows in
+/// order after the header (which ends with `Total` too).
 fn docx_grid(text: &str) -> PublishedGrid {
     let start = text.find(CAPTION).expect("caption in Word");
     let paras: Vec<&str> = text[start..].lines().collect();
     let width = 7; // District, five age bands, Total
-    let row = |label: &str| -> Vec<Option<i64>> {
-        let i = paras
-            .iter()
-            .position(|p| *p == label)
-            .expect("row label in Word");
+    let mut from = paras.iter().position(|p| *p == "Total").expect("header") + 1;
+    let mut row = |label: &str| -> Vec<Option<i64>> {
+        let i = from
+            + paras[from..]
+                .iter()
+                .position(|p| *p == label)
+                .unwrap_or_else(|| panic!("no row `{label}` in the Word table"));
+        from = i + width;
         paras[i + 1..i + width].iter().map(|c| cell(c)).collect()
     };
-    grid(DISTRICTS.iter().map(|d| row(d)).collect(), row("Total"))
+    let rows = DISTRICTS.iter().map(|d| row(d)).collect();
+    grid(rows, row("Total"))
 }
 
 #[test]
