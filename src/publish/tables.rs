@@ -182,7 +182,7 @@ impl Ctx<'_> {
                 .any(|r| matches!(r[i], Value::Int(_) | Value::Float(_)));
             if numeric && !declared {
                 errors.push(spec
-                    .error_at(ErrorKind::Spec, format!("table `{name}` is under disclosure control, but its numeric column `{}` is neither a count, derived from one, nor public", c.name), self.here.clone())
+                    .error_at(ErrorKind::Spec, format!("table `{name}` is under disclosure control, but its numeric column `{}` is neither a count, derived from one, nor public", c.name), column_span(decl, &c.name).unwrap_or(self.here.clone()))
                     .with_hint(format!("in `[tables.{name}.protect]` list it in `counts`, in `derived = {{ {} = \"COUNT\" }}` if it is computed from a count, or in `public` if it is not about people", c.name)));
             }
             if derived.iter().any(|(d, _)| *d == i) {
@@ -410,7 +410,7 @@ impl Ctx<'_> {
                     .with_hint(if self.rule.secondary {
                         "no complementary cell can protect it: group the rows or columns more coarsely, or drop the totals".to_string()
                     } else {
-                        "suppress a complementary cell in the same row or column (or remove `secondary = false` to let boardpack choose one)".to_string()
+                        "remove `secondary = false` so that boardpack adds complementary cells, or group the rows or columns more coarsely".to_string()
                     })
             }
             Failure::Audit(e) => spec
@@ -443,6 +443,14 @@ fn position(
         keys.push(make());
         keys.len() - 1
     })
+}
+
+/// Where the spec declares a displayed column, if it does.
+fn column_span(decl: &TableDecl, name: &str) -> Option<Range<usize>> {
+    decl.columns
+        .iter()
+        .find(|c| c.name.get_ref() == name)
+        .map(|c| c.name.span())
 }
 
 /// A row's label: its first column as text.
