@@ -245,6 +245,10 @@ pub struct FigureDecl {
     /// What the figure means, for readers of the spec and the manifest.
     #[serde(default)]
     pub description: Option<String>,
+    /// The figure counts people: under `[disclosure]` the build fails if it
+    /// is a small count (text cannot show a suppressed figure).
+    #[serde(default)]
+    pub count: bool,
 }
 
 /// `[tables.NAME]`: a DataFrame from a Polars SQL query.

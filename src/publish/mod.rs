@@ -114,6 +114,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
         }
     });
     let mut errors = check_section(spec);
+    errors.extend(check_figures(spec, computed, record.as_ref()));
     for (name, table) in &computed.tables {
         let decl = &spec.raw.tables[name];
         let result = match (control(spec, name, decl), &record) {
@@ -172,6 +173,38 @@ fn check_section(spec: &Spec) -> Vec<Error> {
             )
             .with_hint("use `[c]`, the UK government statistics symbol for confidential"),
         );
+    }
+    errors
+}
+
+/// Figures declared `count = true` are quoted in prose, where a marker
+/// cannot stand: a small count there fails the build.
+fn check_figures(spec: &Spec, computed: &Computed, d: Option<&Disclosure>) -> Vec<Error> {
+    let Some(d) = d else {
+        return Vec::new();
+    };
+    let zero_safe = spec
+        .raw
+        .disclosure
+        .as_ref()
+        .is_none_or(|s| s.get_ref().zero_safe);
+    let mut errors = Vec::new();
+    for (name, decl) in spec.raw.figures.iter().filter(|(_, f)| f.count) {
+        let n = match computed.figures.get(name) {
+            Some(Value::Int(n)) => *n,
+            Some(Value::Float(f)) if f.fract() == 0.0 => *f as i64,
+            _ => {
+                errors.push(spec
+                    .error_at(ErrorKind::Spec, format!("figure `{name}` is declared a count but is not a whole number"), decl.sql.span())
+                    .with_hint("a count comes from `COUNT(…)`; remove `count = true` if the figure is not one"));
+                continue;
+            }
+        };
+        if (1..d.threshold).contains(&n) || (n == 0 && !zero_safe) {
+            errors.push(spec
+                .error_at(ErrorKind::Disclosure, format!("figure `{name}` is a count below the disclosure threshold {}", d.threshold), decl.sql.span())
+                .with_hint("do not quote it: widen the group it counts, or word the text without the number"));
+        }
     }
     errors
 }
@@ -457,6 +490,23 @@ mod tests {
             "{messages:?}"
         );
         assert!(messages[1].contains("without a reason"), "{messages:?}");
+    }
+
+    #[test]
+    fn a_small_count_figure_fails_the_build() {
+        let s = spec("[figures.few]\nsql = \"SELECT 3\"\ncount = true\n[figures.many]\nsql = \"SELECT 30\"\ncount = true\n");
+        let figures = BTreeMap::from([
+            ("few".to_string(), Value::Int(3)),
+            ("many".to_string(), Value::Int(30)),
+        ]);
+        let computed = Computed {
+            figures,
+            ..Computed::default()
+        };
+        let e = publish(&s, &computed, &Previous::NotApplicable).unwrap_err();
+        assert_eq!(e.count(), 1);
+        assert_eq!(e.kind(), ErrorKind::Disclosure);
+        assert!(e.message().contains("figure `few`"), "{}", e.message());
     }
 
     #[test]
