@@ -36,9 +36,11 @@ fn main() {
         let (previous, _) = compute::previous(&spec, &sources, &params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
+        let published = boardpack::publish::publish(&spec, &computed, &previous).expect("publish");
+        record("publish (totals, disclosure audit)", t.elapsed());
+        let t = Instant::now();
         let fonts = boardpack::chart::Fonts::new(&[]);
-        let rendered =
-            render::render(&spec, &params, &computed, &previous, &fonts).expect("render");
+        let rendered = render::render(&spec, &params, &published, &fonts).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

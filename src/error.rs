@@ -34,6 +34,8 @@ pub enum ErrorKind {
     Usage,
     /// The documents would not be accessible (PDF/UA-1, Word).
     Accessibility,
+    /// A published table would let a suppressed count be worked out.
+    Disclosure,
     /// A bug in boardpack.
     Internal,
 }

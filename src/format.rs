@@ -82,6 +82,7 @@ pub fn format_cell(value: &crate::compute::Value, format: Format) -> String {
             V::Float(f) => f.to_string(),
             V::Text(s) => s.clone(),
             V::Date(d) => format_date(*d),
+            V::Suppressed(marker) => marker.clone(),
         },
     }
 }

@@ -6,7 +6,8 @@
 //! (inside the project root, links resolved, read once, hashed).
 //!
 //! The modules follow the data: [`spec`] → [`params`] → [`source`] →
-//! [`compute`] → [`render`] (into the shared [`doc`] tree) → [`backend`]
+//! [`compute`] → [`publish`] (totals, disclosure control) → [`render`]
+//! (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
 //! [`diff`] (over manifests) and [`init`] (a new report).
@@ -23,6 +24,7 @@ pub mod inputs;
 pub mod manifest;
 pub mod output;
 pub mod params;
+pub mod publish;
 pub mod refresh;
 pub mod render;
 pub mod source;
@@ -68,6 +70,8 @@ pub struct Build {
     pub computed: Computed,
     /// The previous period's figures and tables, for comparisons.
     pub previous: Previous,
+    /// What the documents show: totals added, small counts suppressed.
+    pub published: publish::Published,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
     /// The PDF board paper.
@@ -91,8 +95,11 @@ pub struct OutputNames {
     pub pdf: String,
     /// The Word summary.
     pub docx: String,
-    /// The provenance manifest.
+    /// The provenance manifest (public: no suppressed value).
     pub manifest: String,
+    /// The analyst's full manifest, written when the spec has
+    /// `[disclosure]`.
+    pub private_manifest: String,
 }
 
 /// Runs the whole pipeline in memory; writes nothing.
@@ -111,7 +118,8 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
-    let rendered = render::render(&spec, &params, &computed, &previous, &chart_fonts)?;
+    let published = publish::publish(&spec, &computed, &previous)?;
+    let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     if options.strict {
         if let Some(w) = rendered.warnings.first() {
             return Err(Error::new(ErrorKind::Template, w.clone())
@@ -145,6 +153,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         previous_sources: &previous_sources,
         computed: &computed,
         previous: &previous,
+        published: &published,
         files,
     })?;
     typst.attachments.push(Attachment {
@@ -152,7 +161,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         mime_type: "application/json".into(),
         description: "boardpack provenance manifest: inputs, parameters, figures and queries"
             .into(),
-        text: manifest.to_json(),
+        text: manifest.public().to_json(),
     });
     let pdf = backend::typst::render(&rendered.document, &typst)?;
     // Files the layout itself read (images, includes) and template
@@ -185,6 +194,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         params,
         computed,
         previous,
+        published,
         rendered,
         pdf,
         docx,
@@ -194,16 +204,24 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
 }
 
 impl Build {
-    /// The files a build writes: (name, bytes), PDF, DOCX, manifest.
+    /// The files a build writes: (name, bytes), PDF, DOCX, the public
+    /// manifest and, under `[disclosure]`, the analyst's private one.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
-        vec![
+        let mut files = vec![
             (self.names.pdf.clone(), self.pdf.pdf.clone()),
             (self.names.docx.clone(), self.docx.clone()),
             (
                 self.names.manifest.clone(),
-                self.manifest.to_json().into_bytes(),
+                self.manifest.public().to_json().into_bytes(),
             ),
-        ]
+        ];
+        if self.manifest.private.is_some() {
+            files.push((
+                self.names.private_manifest.clone(),
+                self.manifest.to_json().into_bytes(),
+            ));
+        }
+        files
     }
 
     /// Writes the PDF, DOCX and manifest atomically into the output folder.

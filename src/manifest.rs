@@ -1,8 +1,17 @@
 //! Provenance: `<name>.manifest.json`, written beside the outputs and
 //! embedded in the PDF. It records what went in (spec, data, templates,
 //! layout, fonts — each with its BLAKE3 hash), the resolved params, every
-//! figure with the query that defined it, every table's shape and hash, and
-//! the hashes of the outputs.
+//! figure with the query that defined it, every table's shape and hash (as
+//! published), the disclosure control applied, and the hashes of the
+//! outputs.
+//!
+//! That manifest is public: it holds no suppressed value (a hash of a table
+//! before suppression could be brute-forced over the few values a
+//! suppressed count can take, so only published tables are hashed). When
+//! the spec has `[disclosure]`, the analyst's full manifest,
+//! `<name>.manifest.private.json`, is written beside it: the same record
+//! plus a `private` section with the tables as computed and every
+//! suppressed cell's true value and audited interval.
 //!
 //! Paths are relative to the project root with `/` separators, keys are in a
 //! fixed order, and nothing depends on the clock or the machine, so the same
@@ -43,8 +52,14 @@ pub struct Manifest {
     pub inputs: Vec<Input>,
     /// Every figure: value, previous value, query.
     pub figures: BTreeMap<String, Figure>,
-    /// Every table: shape and hash.
+    /// Every table as published: shape and hash.
     pub tables: BTreeMap<String, TableHash>,
+    /// The disclosure control applied (public: no suppressed value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<DisclosureRecord>,
+    /// For the analyst only: never embedded in the PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<Private>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -107,6 +122,62 @@ pub struct TableHash {
     pub blake3: String,
 }
 
+/// `[disclosure]` as applied: the rule and what happened to each table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureRecord {
+    /// Counts below this are suppressed; audited intervals are at least
+    /// this wide.
+    pub threshold: i64,
+    /// What a suppressed cell shows.
+    pub marker: String,
+    /// The rounding base, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_to: Option<i64>,
+    /// Table name → what was done.
+    pub tables: BTreeMap<String, DisclosureTable>,
+}
+
+/// What disclosure control did to one table (public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureTable {
+    /// `protected` or `opted out`.
+    pub status: String,
+    /// Why it was opted out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How many cells are suppressed.
+    #[serde(default)]
+    pub suppressed: usize,
+}
+
+/// The analyst's part of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Private {
+    /// Every table as computed, before publication.
+    pub computed_tables: BTreeMap<String, TableHash>,
+    /// Table name → its suppressed cells.
+    pub suppressed: BTreeMap<String, Vec<SuppressedCell>>,
+}
+
+/// One suppressed cell, its true value and what the audit found an
+/// intruder could narrow it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedCell {
+    /// The row's label.
+    pub row: String,
+    /// The column.
+    pub column: String,
+    /// `primary` (a small count) or `secondary` (complementary).
+    pub reason: String,
+    /// The true value.
+    pub value: i64,
+    /// The least value the published table allows.
+    pub lo: i64,
+    /// The greatest (absent: unbounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hi: Option<i64>,
+}
+
 /// What a build knows that the manifest records.
 pub struct Record<'a> {
     /// The spec.
@@ -119,10 +190,12 @@ pub struct Record<'a> {
     pub sources: &'a BTreeMap<String, Source>,
     /// The previous period's sources (only those read from other files matter).
     pub previous_sources: &'a BTreeMap<String, Source>,
-    /// Figures and tables.
+    /// Figures and tables as computed (recorded only in the private part).
     pub computed: &'a Computed,
     /// The previous period's.
     pub previous: &'a Previous,
+    /// What the documents show, and the disclosure control applied.
+    pub published: &'a crate::publish::Published,
     /// Other files read (templates, layout, fonts) with their roles.
     pub files: Vec<(std::path::PathBuf, String)>,
 }
@@ -168,9 +241,10 @@ impl Manifest {
         let mut seen = std::collections::BTreeSet::new();
         inputs.retain(|i| seen.insert(i.path.clone()));
 
-        let before = r.previous.computed();
+        let before = r.published.previous.computed();
         let figures = r
-            .computed
+            .published
+            .current
             .figures
             .iter()
             .map(|(name, v)| {
@@ -187,19 +261,8 @@ impl Manifest {
                 (name.clone(), figure)
             })
             .collect();
-        let tables = r
-            .computed
-            .tables
-            .iter()
-            .map(|(name, t)| {
-                let entry = TableHash {
-                    rows: t.rows.len() as u64,
-                    columns: t.columns.iter().map(|c| c.name.clone()).collect(),
-                    blake3: table_hash(t),
-                };
-                (name.clone(), entry)
-            })
-            .collect();
+        let tables = table_hashes(&r.published.current);
+        let (disclosure, private) = disclosure_records(r);
         Ok(Manifest {
             boardpack: env!("CARGO_PKG_VERSION").to_string(),
             report: spec.raw.report.name.clone(),
@@ -217,8 +280,18 @@ impl Manifest {
             inputs,
             figures,
             tables,
+            disclosure,
+            private,
             outputs: BTreeMap::new(),
         })
+    }
+
+    /// The manifest without its private part: what the PDF carries.
+    pub fn public(&self) -> Manifest {
+        Manifest {
+            private: None,
+            ..self.clone()
+        }
     }
 
     /// Pretty JSON with a final newline.
@@ -257,6 +330,70 @@ impl Manifest {
     }
 }
 
+fn table_hashes(c: &Computed) -> BTreeMap<String, TableHash> {
+    c.tables
+        .iter()
+        .map(|(name, t)| {
+            let entry = TableHash {
+                rows: t.rows.len() as u64,
+                columns: t.columns.iter().map(|c| c.name.clone()).collect(),
+                blake3: table_hash(t),
+            };
+            (name.clone(), entry)
+        })
+        .collect()
+}
+
+/// The public record of disclosure control and the analyst's private one.
+fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>) {
+    use crate::publish::TableControl;
+    let Some(d) = &r.published.disclosure else {
+        return (None, None);
+    };
+    let mut tables = BTreeMap::new();
+    let mut suppressed = BTreeMap::new();
+    for (name, control) in &d.tables {
+        let entry = match control {
+            TableControl::OptedOut(reason) => DisclosureTable {
+                status: "opted out".into(),
+                reason: Some(reason.clone()),
+                suppressed: 0,
+            },
+            TableControl::Protected(cells) => {
+                let list = cells
+                    .iter()
+                    .map(|c| SuppressedCell {
+                        row: c.row.clone(),
+                        column: c.column.clone(),
+                        reason: c.reason.as_str().into(),
+                        value: c.value,
+                        lo: c.interval.lo,
+                        hi: c.interval.hi,
+                    })
+                    .collect();
+                suppressed.insert(name.clone(), list);
+                DisclosureTable {
+                    status: "protected".into(),
+                    reason: None,
+                    suppressed: cells.len(),
+                }
+            }
+        };
+        tables.insert(name.clone(), entry);
+    }
+    let public = DisclosureRecord {
+        threshold: d.threshold,
+        marker: d.marker.clone(),
+        round_to: d.round_to,
+        tables,
+    };
+    let private = Private {
+        computed_tables: table_hashes(r.computed),
+        suppressed,
+    };
+    (Some(public), Some(private))
+}
+
 fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
     Input {
         path: relative(&spec.root, &s.path),
@@ -289,8 +426,9 @@ pub fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// BLAKE3 of a table's column names and values in JSON (one line per row),
-/// so equal tables hash equal however they were computed.
+/// BLAKE3 of a table's column names and values in JSON (one line per row,
+/// then the totals row if any), so equal tables hash equal however they
+/// were computed.
 pub fn table_hash(t: &Table) -> String {
     let mut h = blake3::Hasher::new();
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
@@ -300,6 +438,19 @@ pub fn table_hash(t: &Table) -> String {
         h.update(b"\n");
         h.update(
             serde_json::to_string(&values)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+    }
+    if !t.totals.is_empty() {
+        let totals: BTreeMap<&str, serde_json::Value> = t
+            .totals
+            .iter()
+            .map(|(k, v)| (k.as_str(), json(v)))
+            .collect();
+        h.update(b"\ntotals ");
+        h.update(
+            serde_json::to_string(&totals)
                 .unwrap_or_default()
                 .as_bytes(),
         );
@@ -317,6 +468,7 @@ pub fn json(v: &compute::Value) -> serde_json::Value {
         V::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
         V::Text(s) => s.clone().into(),
         V::Date(d) => d.to_string().into(),
+        V::Suppressed(marker) => marker.clone().into(),
     }
 }
 
@@ -369,6 +521,7 @@ mod tests {
         let t = Table {
             columns: vec![col("a")],
             rows: vec![vec![compute::Value::Int(1)]],
+            ..Table::default()
         };
         let mut u = t.clone();
         assert_eq!(table_hash(&t), table_hash(&u));

@@ -60,6 +60,76 @@ pub struct RawSpec {
     /// Charts over computed tables, by name (`{{ chart("name") }}`).
     #[serde(default)]
     pub charts: BTreeMap<String, Spanned<ChartDecl>>,
+    /// Statistical disclosure control for published tables.
+    #[serde(default)]
+    pub disclosure: Option<Spanned<DisclosureSection>>,
+}
+
+/// `[disclosure]`: small counts are suppressed, and the published tables
+/// are audited so that no suppressed count can be worked out from the rest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureSection {
+    /// Counts `1..threshold` are suppressed (primary suppression); every
+    /// suppressed cell's feasible interval must be at least this wide.
+    pub threshold: Spanned<i64>,
+    /// What a suppressed cell shows (default `[c]`, the UK government
+    /// statistics symbol for confidential).
+    #[serde(default = "default_marker")]
+    pub marker: String,
+    /// Round published counts and totals to this base (e.g. 5).
+    #[serde(default)]
+    pub round_to: Option<Spanned<i64>>,
+    /// Which tables are controlled: `tables.NAME` patterns, `*` matching
+    /// any run of characters (e.g. `["tables.*"]`).
+    #[serde(default)]
+    pub apply_to: Vec<Spanned<String>>,
+    /// Whether a zero count may be published (default true).
+    #[serde(default = "default_true")]
+    pub zero_safe: bool,
+}
+
+/// `[tables.NAME.protect]`: which columns of a controlled table are counts.
+///
+/// One-way tables name their count columns (`counts`, default: the table's
+/// `totals`) and the columns computed from them (`derived`); two-way tables
+/// name the long-form query's `rows`, `columns` and `value` columns, and are
+/// published pivoted, with row and column totals.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectDecl {
+    /// Count columns (one-way tables).
+    #[serde(default)]
+    pub counts: Vec<Spanned<String>>,
+    /// Column → the count it is computed from (a rate or share): suppressed
+    /// whenever that count is.
+    #[serde(default)]
+    pub derived: BTreeMap<String, Spanned<String>>,
+    /// Numeric columns that are not counts of people and need no control
+    /// (e.g. a population estimate or an age bound).
+    #[serde(default)]
+    pub public: Vec<Spanned<String>>,
+    /// Two-way: the column whose values label the rows.
+    #[serde(default)]
+    pub rows: Option<Spanned<String>>,
+    /// Two-way: the column whose values become the columns.
+    #[serde(default)]
+    pub columns: Option<Spanned<String>>,
+    /// Two-way: the count in each cell.
+    #[serde(default)]
+    pub value: Option<Spanned<String>>,
+    /// Add complementary suppressions as needed (default true); `false`
+    /// means the primary pattern must pass the audit as it is.
+    #[serde(default = "default_true")]
+    pub secondary: bool,
+}
+
+fn default_marker() -> String {
+    "[c]".to_string()
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// `[report]`: front matter and outputs.
@@ -179,6 +249,10 @@ pub struct FigureDecl {
     /// What the figure means, for readers of the spec and the manifest.
     #[serde(default)]
     pub description: Option<String>,
+    /// The figure counts people: under `[disclosure]` the build fails if it
+    /// is a small count (text cannot show a suppressed figure).
+    #[serde(default)]
+    pub count: bool,
 }
 
 /// `[tables.NAME]`: a DataFrame from a Polars SQL query.
@@ -202,6 +276,16 @@ pub struct TableDecl {
     /// Display columns in order; default: every column, unformatted.
     #[serde(default)]
     pub columns: Vec<ColumnDecl>,
+    /// `true` puts the table under `[disclosure]` control, `false` opts it
+    /// out of `disclosure.apply_to` (with `disclosure_reason`).
+    #[serde(default)]
+    pub disclosure: Option<Spanned<bool>>,
+    /// Why a table is opted out (recorded in the manifest).
+    #[serde(default)]
+    pub disclosure_reason: Option<String>,
+    /// Which columns are counts, for disclosure control.
+    #[serde(default)]
+    pub protect: Option<Spanned<ProtectDecl>>,
 }
 
 /// One displayed column of a table.
@@ -402,6 +486,7 @@ impl Spec {
                 .clone()
                 .unwrap_or_else(|| format!("{}-summary.docx", r.name)),
             manifest: format!("{}.manifest.json", r.name),
+            private_manifest: format!("{}.manifest.private.json", r.name),
         }
     }
 

@@ -23,6 +23,9 @@ pub enum Value {
     Text(String),
     /// A calendar date.
     Date(jiff::civil::Date),
+    /// A count withheld by disclosure control (or a value derived from
+    /// one): shows as the marker, never as a number.
+    Suppressed(String),
 }
 
 /// How a table column is displayed.
@@ -57,6 +60,9 @@ pub struct Table {
     pub columns: Vec<TableColumn>,
     /// Rows, one value per column.
     pub rows: Vec<Vec<Value>>,
+    /// The totals row by column name (empty: none). Filled when the table
+    /// is published, from the true values.
+    pub totals: BTreeMap<String, Value>,
 }
 
 /// Everything the queries computed, by name.
@@ -131,7 +137,11 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
                 .collect()
         })
         .collect();
-    Ok(Table { columns, rows })
+    Ok(Table {
+        columns,
+        rows,
+        totals: BTreeMap::new(),
+    })
 }
 
 /// Parses `text`, `integer`, `decimal:N`, `percent:N`.

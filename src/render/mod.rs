@@ -22,6 +22,7 @@ use crate::compute::{Computed, Previous};
 use crate::doc::{plain_text, Block, Document, Meta};
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::params::Params;
+use crate::publish::Published;
 use crate::spec::Spec;
 use figure::{FigureObject, MissingUses, PreviousValue};
 use table::{escape_markdown, TableDisplay, TableObject};
@@ -46,14 +47,16 @@ struct Template {
     text: String,
 }
 
-/// Renders the spec's content templates with the computed figures.
+/// Renders the spec's content templates with the published figures and
+/// tables (this period's and the previous period's): templates, tables and
+/// charts never see a suppressed value.
 pub fn render(
     spec: &Spec,
     params: &Params,
-    computed: &Computed,
-    previous: &Previous,
+    published: &Published,
     fonts: &chart::Fonts,
 ) -> Result<Rendered> {
+    let (computed, previous) = (&published.current, &published.previous);
     let content = &spec.raw.content;
     let mut templates = BTreeMap::new();
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
@@ -238,7 +241,7 @@ fn context(
     }
 }
 
-/// Captions, totals and sizes of the spec's tables; captions may use `{{ }}`
+/// Captions and sizes of the spec's tables; captions may use `{{ }}`
 /// (over params and figures, rendered as plain text).
 fn table_displays(
     spec: &Spec,
@@ -257,23 +260,8 @@ fn table_displays(
     );
     let mut out = BTreeMap::new();
     for (name, decl) in &spec.raw.tables {
-        let Some(table) = computed.tables.get(name) else {
+        if !computed.tables.contains_key(name) {
             continue;
-        };
-        for col in &decl.totals {
-            if !table.columns.iter().any(|c| c.name == *col.get_ref()) {
-                let cols: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-                return Err(spec
-                    .error_at(
-                        ErrorKind::Spec,
-                        format!(
-                            "table `{name}` cannot total `{}`: it shows no such column",
-                            col.get_ref()
-                        ),
-                        col.span(),
-                    )
-                    .with_hint(suggest(col.get_ref(), &cols, "shown columns")));
-            }
         }
         let caption = match &decl.caption {
             Some(c) => Some(plain(
@@ -288,7 +276,6 @@ fn table_displays(
         };
         let display = TableDisplay {
             caption,
-            totals: decl.totals.iter().map(|c| c.get_ref().clone()).collect(),
             total_label: decl.total_label.clone().unwrap_or_else(|| "Total".into()),
             small: decl.small,
         };

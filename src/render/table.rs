@@ -11,21 +11,21 @@ use super::filters::format_cell;
 use crate::compute::{self, Format};
 use crate::params::FinancialYear;
 
-/// A computed table as templates see it: `t.rows` (maps by column name),
+/// A published table as templates see it: `t.rows` (maps by column name),
 /// `t.columns` (names), `t.previous` (the same table for the previous period)
 /// and `t | table` (a formatted Markdown table).
 #[derive(Debug)]
 pub struct TableObject {
     /// The table's name.
     pub name: String,
-    /// This period's rows.
+    /// This period's published rows and totals.
     pub table: compute::Table,
     /// The previous period's table, `Err` if that period has no data,
     /// `None` if the report has no period.
     pub previous: Option<Result<compute::Table, FinancialYear>>,
     /// Where uses of a missing previous table are recorded.
     pub uses: MissingUses,
-    /// Caption, totals and size from the spec.
+    /// Caption and size from the spec.
     pub display: Arc<TableDisplay>,
 }
 
@@ -34,8 +34,6 @@ pub struct TableObject {
 pub struct TableDisplay {
     /// The rendered caption (numbered "Table N:" when the document is built).
     pub caption: Option<String>,
-    /// Columns summed into a totals row.
-    pub totals: Vec<String>,
     /// The totals row's label.
     pub total_label: String,
     /// Smaller font.
@@ -92,11 +90,13 @@ pub fn to_value(v: &compute::Value) -> Value {
         compute::Value::Float(f) => Value::from(*f),
         compute::Value::Text(s) => Value::from(s.as_str()),
         compute::Value::Date(d) => Value::from(d.to_string()),
+        compute::Value::Suppressed(marker) => Value::from(marker.as_str()),
     }
 }
 
 /// `{{ tables.x | table }}`: a GFM table with the declared labels, en-GB
-/// number formats and right-aligned numeric columns. Cells are escaped.
+/// number formats and right-aligned numeric columns, and the totals row the
+/// publish stage computed. Cells are escaped.
 pub fn table_filter(value: Value) -> Result<Value, Error> {
     let Some(t) = value.downcast_object_ref::<TableObject>() else {
         return Err(Error::new(
@@ -124,11 +124,11 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
             md += &format!(" {} |", escape_markdown(&format_cell(v, c.format)));
         }
     }
-    if !display.totals.is_empty() {
+    if !t.totals.is_empty() {
         md += "\n|";
         for (i, c) in t.columns.iter().enumerate() {
-            let cell = if display.totals.contains(&c.name) {
-                format_cell(&column_total(t, i), c.format)
+            let cell = if let Some(total) = t.totals.get(&c.name) {
+                format_cell(total, c.format)
             } else if i == 0 {
                 display.total_label.clone()
             } else {
@@ -142,7 +142,7 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
     // right after the table (data cannot forge one: `!`, `[` and `(` in
     // values are escaped).
     let mut flags = Vec::new();
-    if !display.totals.is_empty() {
+    if !t.totals.is_empty() {
         flags.push("totals");
     }
     if display.small {
@@ -157,29 +157,6 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
         );
     }
     Ok(Value::from_safe_string(md))
-}
-
-/// The sum of a column's numbers (whole if every value is whole).
-fn column_total(t: &compute::Table, i: usize) -> compute::Value {
-    let mut int: Option<i64> = Some(0);
-    let mut float = 0.0;
-    for row in &t.rows {
-        match row.get(i) {
-            Some(compute::Value::Int(n)) => {
-                int = int.and_then(|s| s.checked_add(*n));
-                float += *n as f64;
-            }
-            Some(compute::Value::Float(f)) => {
-                int = None;
-                float += f;
-            }
-            _ => {}
-        }
-    }
-    match int {
-        Some(n) => compute::Value::Int(n),
-        None => compute::Value::Float(float),
-    }
 }
 
 /// Escapes text so that Markdown shows it literally: every ASCII punctuation

@@ -80,12 +80,12 @@ fn the_docx_has_described_pictures_header_rows_totals_and_ordered_headings() {
         assert!(dpi >= 199.5, "picture {i} is {dpi:.0} dpi");
     }
     // Tables: header rows repeat; the district table ends in a bold total.
-    assert_eq!(doc.matches("<w:tblHeader/>").count(), 4, "four data tables");
+    assert_eq!(doc.matches("<w:tblHeader/>").count(), 5, "five data tables");
     assert!(doc.contains("<w:pStyle w:val=\"Caption\"/>"));
     // Word's own caption numbering, so Insert Caption and a Table of
     // Figures work on the editable summary.
     assert_eq!(doc.matches(" SEQ Figure \\* ARABIC ").count(), 4);
-    assert_eq!(doc.matches(" SEQ Table \\* ARABIC ").count(), 4);
+    assert_eq!(doc.matches(" SEQ Table \\* ARABIC ").count(), 5);
     // Headings in order, never skipping a level.
     let mut levels = Vec::new();
     for part in doc.split("<w:pStyle w:val=\"Heading").skip(1) {

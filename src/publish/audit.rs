@@ -1,0 +1,425 @@
+//! The audit: for every suppressed cell of a published table, the range of
+//! values it could take given everything published (the other cells, the
+//! row totals, the column totals and the grand total) and that counts are
+//! whole and never negative.
+//!
+//! Method (exact, no LP solver): with both margins published, the unknown
+//! cells of a two-way table are a transportation problem. Each row's
+//! residual (its total less its published cells) flows through the
+//! suppressed cells to the columns' residuals. A value `t` is feasible for
+//! cell (i, j) iff a flow saturating every residual exists with that cell
+//! fixed at `t`, which one max-flow decides; the feasible `t` form an
+//! interval (the polytope is convex) whose ends are found by bisection. The
+//! transportation polytope has whole-number vertices, so these integer ends
+//! are also the linear-programming bounds. With one margin only (a one-way
+//! table with a totals row), each column is independent: a lone suppressed
+//! cell equals its residual, two or more range over `[0, residual]`. With no
+//! margin nothing bounds a suppressed cell from above.
+
+/// A table as published: `None` is a suppressed cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedGrid {
+    /// Interior cells by row, then column.
+    pub cells: Vec<Vec<Option<i64>>>,
+    /// Published row totals, if any.
+    pub row_totals: Option<Vec<i64>>,
+    /// Published column totals, if any.
+    pub column_totals: Option<Vec<i64>>,
+}
+
+/// The values a suppressed cell could take: `lo..=hi`, `hi` `None` when
+/// nothing published bounds it from above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    /// The least feasible value.
+    pub lo: i64,
+    /// The greatest feasible value, if bounded.
+    pub hi: Option<i64>,
+}
+
+impl Interval {
+    /// Whether the interval is at least `range` wide: an intruder cannot
+    /// pin the cell down closer than `range` (a bound-less interval always is).
+    pub fn protects(&self, range: i64) -> bool {
+        self.hi.is_none_or(|hi| hi - self.lo >= range)
+    }
+}
+
+/// Why the published numbers cannot be audited at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditError {
+    /// Published cells exceed a published total (row or column index).
+    Inconsistent(String),
+}
+
+impl std::fmt::Display for AuditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditError::Inconsistent(what) => {
+                write!(f, "the published numbers are inconsistent: {what}")
+            }
+        }
+    }
+}
+
+/// The feasible interval of every suppressed cell, as `((row, column),
+/// interval)` in row-major order.
+pub fn intervals(grid: &PublishedGrid) -> Result<Vec<((usize, usize), Interval)>, AuditError> {
+    let unknown: Vec<(usize, usize)> = grid
+        .cells
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_none())
+                .map(move |(j, _)| (i, j))
+        })
+        .collect();
+    let rows = grid
+        .row_totals
+        .as_ref()
+        .map(|t| residuals(t, &grid.cells, |i, j, g| g.get(i).and_then(|r| r.get(j))));
+    let cols = grid
+        .column_totals
+        .as_ref()
+        .map(|t| residuals(t, &grid.cells, |j, i, g| g.get(i).and_then(|r| r.get(j))));
+    let rows = rows.transpose()?;
+    let cols = cols.transpose()?;
+    let one_margin = |res: &[i64], line: usize, others: usize| Interval {
+        lo: if others > 1 { 0 } else { res[line] },
+        hi: Some(res[line]),
+    };
+    let mut out = Vec::new();
+    for &(i, j) in &unknown {
+        let interval = match (&rows, &cols) {
+            (Some(r), Some(c)) => two_way(r, c, &unknown, (i, j))?,
+            (Some(r), None) => one_margin(&r[..], i, unknown.iter().filter(|u| u.0 == i).count()),
+            (None, Some(c)) => one_margin(&c[..], j, unknown.iter().filter(|u| u.1 == j).count()),
+            (None, None) => Interval { lo: 0, hi: None },
+        };
+        out.push(((i, j), interval));
+    }
+    Ok(out)
+}
+
+/// Each line's total less its published cells; `cell(line, k, cells)`
+/// reads the k-th cell of a line.
+fn residuals(
+    totals: &[i64],
+    cells: &[Vec<Option<i64>>],
+    cell: impl for<'a> Fn(usize, usize, &'a [Vec<Option<i64>>]) -> Option<&'a Option<i64>>,
+) -> Result<Vec<i64>, AuditError> {
+    let mut out = Vec::with_capacity(totals.len());
+    for (line, total) in totals.iter().enumerate() {
+        let mut known = 0i64;
+        let mut k = 0;
+        while let Some(c) = cell(line, k, cells) {
+            known += c.unwrap_or(0);
+            k += 1;
+        }
+        if known > *total {
+            return Err(AuditError::Inconsistent(format!(
+                "line {} adds up to {known}, more than its total {total}",
+                line + 1
+            )));
+        }
+        out.push(total - known);
+    }
+    Ok(out)
+}
+
+/// The exact interval of cell `at` in a table with both margins.
+fn two_way(
+    rows: &[i64],
+    cols: &[i64],
+    unknown: &[(usize, usize)],
+    at: (usize, usize),
+) -> Result<Interval, AuditError> {
+    let (a, b) = at;
+    if rows.iter().sum::<i64>() != cols.iter().sum::<i64>() {
+        return Err(AuditError::Inconsistent(
+            "the row totals and the column totals add up to different grand totals".into(),
+        ));
+    }
+    let others: Vec<(usize, usize)> = unknown.iter().copied().filter(|u| *u != at).collect();
+    // Is there a flow with the cell fixed at t?
+    let fixed = |t: i64| {
+        let mut r = rows.to_vec();
+        let mut c = cols.to_vec();
+        r[a] -= t;
+        c[b] -= t;
+        r[a] >= 0 && c[b] >= 0 && saturates(&r, &c, &others)
+    };
+    let cap = rows[a].min(cols[b]);
+    // The set of feasible t is an interval; find one point of it first.
+    let mut with_cell = others.clone();
+    with_cell.push(at);
+    if !saturates(rows, cols, &with_cell) {
+        return Err(AuditError::Inconsistent(
+            "no whole, non-negative values fit the published totals".into(),
+        ));
+    }
+    // hi: the largest t with a flow where the cell carries at least t.
+    let at_least = |t: i64| {
+        let mut r = rows.to_vec();
+        let mut c = cols.to_vec();
+        r[a] -= t;
+        c[b] -= t;
+        saturates(&r, &c, &with_cell)
+    };
+    let hi = last_true(0, cap, at_least);
+    let lo = first_true(0, hi, fixed);
+    Ok(Interval { lo, hi: Some(hi) })
+}
+
+/// The largest `t` in `lo..=hi` with `ok(t)`, for `ok` true then false
+/// (`ok(lo)` holds).
+fn last_true(mut lo: i64, mut hi: i64, ok: impl Fn(i64) -> bool) -> i64 {
+    while lo < hi {
+        let mid = lo + (hi - lo + 1) / 2;
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
+}
+
+/// The smallest `t` in `lo..=hi` with `ok(t)`, for `ok` false then true
+/// (`ok(hi)` holds).
+fn first_true(mut lo: i64, mut hi: i64, ok: impl Fn(i64) -> bool) -> i64 {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
+}
+
+/// Whether the residuals can all be met through the `edges` (row, column)
+/// with non-negative flows: a max-flow equal to the residual total.
+fn saturates(rows: &[i64], cols: &[i64], edges: &[(usize, usize)]) -> bool {
+    let need: i64 = rows.iter().sum();
+    if need != cols.iter().sum::<i64>() || rows.iter().chain(cols).any(|x| *x < 0) {
+        return false;
+    }
+    let (source, sink) = (0, 1);
+    let row_node = |i: usize| 2 + i;
+    let col_node = |j: usize| 2 + rows.len() + j;
+    let mut g = FlowGraph::new(2 + rows.len() + cols.len());
+    for (i, r) in rows.iter().enumerate() {
+        g.add(source, row_node(i), *r);
+    }
+    for (j, c) in cols.iter().enumerate() {
+        g.add(col_node(j), sink, *c);
+    }
+    for &(i, j) in edges {
+        g.add(row_node(i), col_node(j), need);
+    }
+    g.max_flow(source, sink) == need
+}
+
+/// A small residual graph for Edmonds–Karp max-flow.
+struct FlowGraph {
+    /// (to, capacity left, index of the reverse edge in `to`'s list).
+    adj: Vec<Vec<(usize, i64, usize)>>,
+}
+
+impl FlowGraph {
+    fn new(n: usize) -> Self {
+        FlowGraph {
+            adj: vec![Vec::new(); n],
+        }
+    }
+
+    fn add(&mut self, from: usize, to: usize, cap: i64) {
+        let rev_from = self.adj[to].len();
+        let rev_to = self.adj[from].len();
+        self.adj[from].push((to, cap, rev_from));
+        self.adj[to].push((from, 0, rev_to));
+    }
+
+    fn max_flow(&mut self, s: usize, t: usize) -> i64 {
+        let mut total = 0;
+        loop {
+            // Breadth-first search for a shortest augmenting path.
+            let mut prev: Vec<Option<(usize, usize)>> = vec![None; self.adj.len()];
+            let mut queue = std::collections::VecDeque::from([s]);
+            while let Some(u) = queue.pop_front() {
+                for (k, &(v, cap, _)) in self.adj[u].iter().enumerate() {
+                    if cap > 0 && v != s && prev[v].is_none() {
+                        prev[v] = Some((u, k));
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if prev[t].is_none() {
+                return total;
+            }
+            let mut push = i64::MAX;
+            let mut v = t;
+            while let Some((u, k)) = prev[v] {
+                push = push.min(self.adj[u][k].1);
+                v = u;
+            }
+            let mut v = t;
+            while let Some((u, k)) = prev[v] {
+                self.adj[u][k].1 -= push;
+                let (_, _, rev) = self.adj[u][k];
+                self.adj[v][rev].1 += push;
+                v = u;
+            }
+            total += push;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A grid from true values, a suppression mask and both margins.
+    fn grid(values: &[&[i64]], hidden: &[(usize, usize)]) -> PublishedGrid {
+        let rows = values.iter().map(|r| r.iter().sum()).collect();
+        let width = values[0].len();
+        let cols = (0..width)
+            .map(|j| values.iter().map(|r| r[j]).sum())
+            .collect();
+        let cells = values
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.iter()
+                    .enumerate()
+                    .map(|(j, v)| (!hidden.contains(&(i, j))).then_some(*v))
+                    .collect()
+            })
+            .collect();
+        PublishedGrid {
+            cells,
+            row_totals: Some(rows),
+            column_totals: Some(cols),
+        }
+    }
+
+    fn interval(g: &PublishedGrid, at: (usize, usize)) -> Interval {
+        intervals(g)
+            .unwrap()
+            .into_iter()
+            .find(|(c, _)| *c == at)
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn a_lone_suppressed_cell_in_a_row_with_a_total_is_exact() {
+        let g = grid(&[&[3, 40, 50], &[20, 30, 60]], &[(0, 0)]);
+        assert_eq!(interval(&g, (0, 0)), Interval { lo: 3, hi: Some(3) });
+        assert!(!interval(&g, (0, 0)).protects(5));
+    }
+
+    #[test]
+    fn a_two_by_two_block_ranges_over_the_smallest_swap() {
+        // Moving t from (0,0),(1,1) to (0,1),(1,0) keeps every margin.
+        let g = grid(
+            &[&[2, 9, 50], &[8, 3, 60], &[10, 10, 10]],
+            &[(0, 0), (0, 1), (1, 0), (1, 1)],
+        );
+        // (0,0) = 2 can go down by min(2, 3) and up by min(9, 8).
+        assert_eq!(
+            interval(&g, (0, 0)),
+            Interval {
+                lo: 0,
+                hi: Some(10)
+            }
+        );
+        assert_eq!(
+            interval(&g, (1, 1)),
+            Interval {
+                lo: 1,
+                hi: Some(11)
+            }
+        );
+    }
+
+    #[test]
+    fn two_blocks_linked_by_one_cell_leak_that_cell() {
+        // Every row and column has at least two suppressed cells, yet the
+        // link (1, 2) is rows {0, 1} less columns {0, 1}: exactly known.
+        let values: &[&[i64]] = &[
+            &[2, 7, 20, 20, 30],
+            &[6, 3, 4, 20, 30],
+            &[20, 20, 1, 8, 30],
+            &[20, 20, 9, 2, 30],
+        ];
+        let hidden = [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (1, 2),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 3),
+        ];
+        let g = grid(values, &hidden);
+        for (i, row) in g.cells.iter().enumerate() {
+            assert!(row.iter().filter(|c| c.is_none()).count() >= 2, "row {i}");
+        }
+        let link = interval(&g, (1, 2));
+        assert_eq!(link, Interval { lo: 4, hi: Some(4) });
+        assert!(!link.protects(5));
+        // The blocks' own cells are not exact.
+        assert!(interval(&g, (0, 0)).hi > Some(interval(&g, (0, 0)).lo));
+    }
+
+    #[test]
+    fn one_margin_tables_bound_by_the_column_total() {
+        let g = PublishedGrid {
+            cells: vec![vec![Some(40)], vec![None], vec![None], vec![Some(12)]],
+            row_totals: None,
+            column_totals: Some(vec![60]),
+        };
+        let all = intervals(&g).unwrap();
+        assert_eq!(all[0], ((1, 0), Interval { lo: 0, hi: Some(8) }));
+        assert!(all[0].1.protects(5));
+        let lone = PublishedGrid {
+            cells: vec![vec![Some(40)], vec![None]],
+            ..g.clone()
+        };
+        assert_eq!(
+            intervals(&lone).unwrap()[0].1,
+            Interval {
+                lo: 20,
+                hi: Some(20)
+            }
+        );
+        let free = PublishedGrid {
+            column_totals: None,
+            ..lone
+        };
+        assert_eq!(intervals(&free).unwrap()[0].1, Interval { lo: 0, hi: None });
+    }
+
+    #[test]
+    fn inconsistent_totals_are_reported() {
+        let g = PublishedGrid {
+            cells: vec![vec![Some(9), None]],
+            row_totals: Some(vec![5]),
+            column_totals: Some(vec![9, 0]),
+        };
+        assert!(matches!(intervals(&g), Err(AuditError::Inconsistent(_))));
+    }
+
+    #[test]
+    fn bisection_finds_both_ends() {
+        assert_eq!(last_true(0, 10, |t| t <= 7), 7);
+        assert_eq!(first_true(0, 10, |t| t >= 3), 3);
+    }
+}
