@@ -424,6 +424,8 @@ impl Spec {
             Err(e) => errors.push(e),
         }
         spec.validate(&mut errors);
+        // Reported in the order they appear in the file.
+        errors.sort_by_key(Error::line_col);
         Error::collect(errors)?;
         Ok(spec)
     }
@@ -612,6 +614,11 @@ impl Spec {
     /// must never land outside the output folder or on an input.
     fn check_output_names(&self, errors: &mut Vec<Error>) {
         for (key, value) in self.output_spans() {
+            let example = match key {
+                "report.name" => "needs-assessment",
+                "report.outputs.docx" => "summary.docx",
+                _ => "paper.pdf",
+            };
             if let Some(why) = not_a_file_name(value.get_ref()) {
                 errors.push(
                     self.error_at(
@@ -619,7 +626,7 @@ impl Spec {
                         format!("`{key}` must be a plain file name, but `{}` {why}", value.get_ref()),
                         value.span(),
                     )
-                    .with_hint("write a name such as `paper.pdf`; outputs always go into the output folder (`out_dir` in `[report]`, or `--out`)"),
+                    .with_hint(format!("write a name such as `{example}`; outputs always go into the output folder (`out_dir` in `[report]`, or `--out`)")),
                 );
             }
         }
@@ -818,8 +825,8 @@ mod tests {
             [
                 ("unsupported language `fr-FR`", 7),
                 ("`../l.typ` leaves the project: its `..` goes above the project root", 8),
-                ("unknown format `pct` in table `t`", 16),
                 ("`report.outputs.pdf` must be a plain file name, but `../paper.md` contains a path separator", 10),
+                ("unknown format `pct` in table `t`", 16),
             ]
         );
         assert!(e.all().all(|e| e.kind() == ErrorKind::Spec));

@@ -69,6 +69,7 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
             deps.insert(name, on);
         }
     }
+    errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok(deps)
 }
