@@ -159,3 +159,60 @@ fn load(
 pub fn first_line(e: &PolarsError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ColumnType, SourceColumn};
+
+    fn decl(toml_text: &str) -> std::result::Result<SourceDecl, toml::de::Error> {
+        toml::from_str(toml_text)
+    }
+
+    #[test]
+    fn columns_take_a_type_or_a_table() {
+        let d = decl(
+            r#"
+            path = "v.csv"
+            missing = ["", "NA"]
+            [columns]
+            id = "string"
+            age = { type = "int", nullable = true }
+            note = { type = "string", nullable = true, missing = ["-"] }
+            "#,
+        )
+        .unwrap();
+        let get = |name: &str| {
+            d.columns
+                .iter()
+                .find(|(k, _)| k.get_ref() == name)
+                .map(|(_, v)| v.get_ref().clone())
+                .unwrap()
+        };
+        assert_eq!(
+            get("id"),
+            SourceColumn {
+                ty: ColumnType::String,
+                nullable: false,
+                missing: None
+            }
+        );
+        assert!(get("age").nullable);
+        assert_eq!(d.missing_for(&get("age")), ["", "NA"]);
+        assert_eq!(d.missing_for(&get("note")), ["-"]);
+        let bare = decl("path = \"v.csv\"\n[columns]\nid = \"int\"\n").unwrap();
+        let id = bare.columns.values().next().unwrap().get_ref();
+        assert_eq!(bare.missing_for(id), [""], "only the empty cell by default");
+    }
+
+    #[test]
+    fn column_declarations_reject_typos() {
+        let e = decl("path = \"v.csv\"\n[columns]\nid = { type = \"int\", nulable = true }\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown field `nulable`"), "{e}");
+        let e = decl("path = \"v.csv\"\n[columns]\nid = \"integer\"\n").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `integer`"), "{e}");
+        let e = decl("path = \"v.csv\"\n[columns]\nid = 3\n").unwrap_err();
+        assert!(e.to_string().contains("a column type"), "{e}");
+    }
+}
