@@ -139,3 +139,79 @@ proptest! {
         }
     }
 }
+
+/// The base project's spec with `district`'s declaration replaced.
+fn spec_with_district(value: &str) -> String {
+    let base = include_str!("../../tests/bad_inputs/_base/report.toml");
+    base.replacen("district = \"string\"", &format!("district = {value}"), 1)
+}
+
+fn type_name() -> impl Strategy<Value = (&'static str, ColumnType)> {
+    prop_oneof![
+        Just(("string", ColumnType::String)),
+        Just(("int", ColumnType::Int)),
+        Just(("float", ColumnType::Float)),
+        Just(("bool", ColumnType::Bool)),
+        Just(("date", ColumnType::Date)),
+    ]
+}
+
+/// A valid table form, its TOML text and the declaration it means.
+fn column_table() -> impl Strategy<Value = (String, crate::spec::SourceColumn)> {
+    let missing = proptest::collection::vec("[a-zA-Z #/-]{0,4}", 0..3);
+    (
+        type_name(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(missing),
+    )
+        .prop_map(|((name, ty), nullable, missing)| {
+            let mut text = format!("{{ type = \"{name}\"");
+            if let Some(n) = nullable {
+                text += &format!(", nullable = {n}");
+            }
+            if let Some(m) = &missing {
+                let items: Vec<String> = m.iter().map(|s| format!("\"{s}\"")).collect();
+                text += &format!(", missing = [{}]", items.join(", "));
+            }
+            text += " }";
+            let decl = crate::spec::SourceColumn {
+                ty,
+                nullable: nullable.unwrap_or(false),
+                missing,
+            };
+            (text, decl)
+        })
+}
+
+fn district_decl(spec: &crate::spec::Spec) -> crate::spec::SourceColumn {
+    let source = &spec.raw.sources["incidents"];
+    let (_, decl) = source
+        .columns
+        .iter()
+        .find(|(k, _)| k.get_ref() == "district")
+        .expect("district is declared");
+    decl.get_ref().clone()
+}
+
+proptest! {
+    #[test]
+    fn the_spec_loader_reads_every_valid_column_form((text, expected) in column_table()) {
+        let spec = crate::spec::Spec::from_text(Path::new("report.toml"), spec_with_district(&text));
+        let spec = spec.map_err(|e| TestCaseError::fail(e.render()))?;
+        prop_assert_eq!(district_decl(&spec), expected);
+    }
+
+    #[test]
+    fn the_spec_loader_never_panics_on_a_column_declaration(junk in "\\PC{0,24}") {
+        let text = spec_with_district(&junk);
+        match crate::spec::Spec::from_text(Path::new("report.toml"), text) {
+            Ok(spec) => {
+                let _ = district_decl(&spec);
+            }
+            Err(e) => {
+                prop_assert!(e.all().all(|p| p.kind() == ErrorKind::Spec), "{}", e.render());
+                prop_assert!(e.line_col().is_some(), "{}", e.render());
+            }
+        }
+    }
+}
