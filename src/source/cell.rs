@@ -86,7 +86,10 @@ fn parse_float(text: &str) -> Option<f64> {
     let ok = text
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    let x: f64 = if ok { text.parse().ok()? } else { return None };
+    if !ok {
+        return None;
+    }
+    let x: f64 = text.parse().ok()?;
     x.is_finite().then_some(x)
 }
 
@@ -103,7 +106,7 @@ pub fn parse_date(text: &str) -> Option<i32> {
             .then(|| s.parse().ok())?
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    if !(1..=12).contains(&m) || !(1..=days_in_month(y, m)).contains(&d) {
         return None;
     }
     Some(days_from_civil(y, m, d))

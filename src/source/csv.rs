@@ -75,6 +75,7 @@ pub fn read(
     let header = Header::read(&record, file, columns, absent)?;
     let mut builders: Vec<Builder> = columns.iter().map(Builder::new).collect();
     let mut lines = Vec::new();
+    let mut last = record.position().cloned();
     while next_record(&mut reader, &mut record, &mut problems)? {
         let line = line_of(&record, file)?;
         if check_record(&record, line, &header, &mut problems) {
@@ -88,6 +89,14 @@ pub fn read(
             );
         }
         lines.push(line);
+        last = record.position().cloned();
+    }
+    if let Some(start) = last.filter(|p| unclosed_quote(&bytes[p.byte() as usize..])) {
+        let line = u32::try_from(start.line()).unwrap_or(u32::MAX);
+        problems.add(Rule::UnclosedQuote, None, line, || {
+            "a quoted value on this line is never closed, so it runs to the end of the file"
+                .to_string()
+        });
     }
     problems.finish()?;
     let height = lines.len();
@@ -132,6 +141,15 @@ pub fn not_csv(bytes: &[u8]) -> Option<&'static str> {
         return Some("UTF-16 text");
     }
     bytes.contains(&0).then_some("a binary file")
+}
+
+/// Whether the last record (`rest`: its bytes to the end of the file) spans
+/// lines only because a quote was never closed. In a well-formed record the
+/// quotes pair up (`"a, b"`, `""` inside quotes), so an odd count means the
+/// reader took every following line into one value.
+fn unclosed_quote(rest: &[u8]) -> bool {
+    let rest = rest.trim_ascii_end();
+    rest.contains(&b'\n') && rest.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
 /// The header: how many fields a record must have and where each declared
@@ -406,6 +424,23 @@ mod tests {
         assert!(!parquet[0].contains("garbage"));
         assert!(rendered(b"id,age\0,when\n")[0].contains("a binary file"));
         assert!(rendered(b"")[0].contains("the file is empty"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_cannot_swallow_the_rest_of_the_file() {
+        let errs = rendered(
+            b"id,age,when\na,1,2019-04-01\nb,2,\"2019-04-01\nc,3,2019-04-02\nd,4,2019-04-03\n",
+        );
+        assert!(
+            errs[0].starts_with("d.csv:3: a quoted value on this line is never closed"),
+            "{errs:?}"
+        );
+        let t = read_str(b"id,age,when\n\"a\nb\",1,2019-04-01\n\n").unwrap();
+        assert_eq!(
+            t.frame.height(),
+            1,
+            "a closed multi-line value and a trailing blank line are fine"
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub const CAP: usize = 20;
 /// A rule a record or cell can break, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rule {
+    /// A quote never closed, so the last value runs to the end of the file
+    /// (first: it explains the problems of that record).
+    UnclosedQuote,
     /// The line is not UTF-8.
     NotUtf8,
     /// Fewer fields than the header.
@@ -120,6 +123,10 @@ fn hint(rule: Rule, column: Option<&ColumnRule>) -> String {
             "fill it in, or declare `{c} = {{ type = \"{ty}\", nullable = true }}` if a value may be missing"
         ),
         Rule::Type => format!("fix the cell, or declare `{c}` with another type in the spec"),
+        Rule::UnclosedQuote => {
+            "add the closing `\"` (a quote inside a quoted value is written twice: `\"\"`)"
+                .to_string()
+        }
     }
 }
 
@@ -130,6 +137,7 @@ fn what(rule: Rule, column: Option<&ColumnRule>) -> String {
         Rule::NotUtf8 => "lines that are not valid UTF-8".to_string(),
         Rule::TooFewFields => "lines with too few fields".to_string(),
         Rule::TooManyFields => "lines with too many fields".to_string(),
+        Rule::UnclosedQuote => "unclosed quotes".to_string(),
         Rule::Missing => format!("missing values in required column `{c}`"),
         Rule::Type => format!(
             "cells in column `{c}` that are not {}",
