@@ -50,9 +50,10 @@ pub enum Location {
         /// The offending bytes.
         range: Range<usize>,
     },
-    /// A 1-based data row (the header is row 1) and optionally a column name.
+    /// A line of a data file as an editor shows it (the header is line 1)
+    /// and optionally a column name.
     Row {
-        /// Line number in the data file, header included.
+        /// The physical line where the record starts, header = line 1.
         row: usize,
         /// The column at fault, if known.
         column: Option<String>,
@@ -71,6 +72,9 @@ pub struct Error {
     /// Further problems found in the same pass (reported together, so the
     /// user fixes everything at once instead of one error per run).
     also: Vec<Error>,
+    /// How many problems this entry stands for: 1, or more for a summary
+    /// line such as "… and 1,234 more" (see [`Error::standing_for`]).
+    weight: usize,
 }
 
 impl Error {
@@ -83,7 +87,16 @@ impl Error {
             location: None,
             hint: None,
             also: Vec::new(),
+            weight: 1,
         }
+    }
+
+    /// Marks this entry as standing for `n` problems that are not listed
+    /// one by one (a "… and 1,234 more" line), so [`Error::count`] and the
+    /// rendered total stay true.
+    pub fn standing_for(mut self, n: usize) -> Self {
+        self.weight = n.max(1);
+        self
     }
 
     /// `Ok(())` if `errors` is empty, else one error carrying all of them
@@ -104,9 +117,10 @@ impl Error {
         std::iter::once(self).chain(self.also.iter())
     }
 
-    /// How many problems this error carries (at least one).
+    /// How many problems this error carries (at least one), counting
+    /// those a summary entry stands for.
     pub fn count(&self) -> usize {
-        1 + self.also.len()
+        self.all().map(|e| e.weight).sum()
     }
 
     /// Splits into single errors, the headline first.
@@ -134,7 +148,8 @@ impl Error {
         self
     }
 
-    /// Points at a data row (1-based, header is row 1) and column.
+    /// Points at a data file's line as an editor shows it (1-based, the
+    /// header is line 1; a record spanning lines is at its first) and column.
     pub fn at_row(mut self, row: usize, column: Option<&str>) -> Self {
         self.location = Some(Box::new(Location::Row {
             row,
@@ -181,7 +196,7 @@ impl Error {
     /// line with a caret, and the hint. Plain text, no colour. An error
     /// carrying several problems renders each, then a count.
     pub fn render(&self) -> String {
-        if self.also.is_empty() {
+        if self.also.is_empty() && self.weight == 1 {
             return self.render_one();
         }
         let mut out = String::new();
@@ -193,7 +208,7 @@ impl Error {
         }
         out += &format!(
             "error: {} problems found; fix them all and build again\n",
-            self.count()
+            crate::format::format_number(self.count() as f64, 0)
         );
         out
     }
@@ -228,7 +243,7 @@ impl Error {
         let mut out = format!("error: {}\n", self.message);
         match (self.location.as_deref(), name.is_empty()) {
             (Some(Location::Row { row, column }), false) => {
-                out += &format!("  --> {name}, row {row}");
+                out += &format!("  --> {name}:{row}");
                 if let Some(c) = column {
                     out += &format!(", column `{c}`");
                 }
@@ -254,9 +269,9 @@ impl fmt::Display for Error {
                     write!(f, ":{l}:{c}")?;
                 }
                 Some(Location::Row { row, column }) => {
-                    write!(f, ", row {row}")?;
+                    write!(f, ":{row}")?;
                     if let Some(c) = column {
-                        write!(f, ", column `{c}`")?;
+                        write!(f, ": column `{c}`")?;
                     }
                 }
                 None => {}
@@ -268,7 +283,7 @@ impl fmt::Display for Error {
             write!(f, " (hint: {hint})")?;
         }
         if !self.also.is_empty() {
-            write!(f, " (and {} more problems)", self.also.len())?;
+            write!(f, " (and {} more problems)", self.count() - 1)?;
         }
         Ok(())
     }
@@ -362,7 +377,25 @@ mod tests {
             .with_hint("fix the cell");
         assert_eq!(
             e.to_string(),
-            "data/v.csv, row 3, column `victim_age`: expected an integer, found `x` (hint: fix the cell)"
+            "data/v.csv:3: column `victim_age`: expected an integer, found `x` (hint: fix the cell)"
         );
+        let plain = e.render();
+        assert!(
+            plain.contains("  --> data/v.csv:3, column `victim_age`\n"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn a_summary_entry_counts_what_it_stands_for() {
+        let shown = Error::new(ErrorKind::Data, "bad cell")
+            .in_file("d.csv")
+            .at_row(2, None);
+        let rest = Error::new(ErrorKind::Data, "… and 5 more").standing_for(5);
+        let e = Error::collect(vec![shown, rest]).unwrap_err();
+        assert_eq!(e.count(), 6);
+        assert!(e
+            .render()
+            .ends_with("error: 6 problems found; fix them all and build again\n"));
     }
 }

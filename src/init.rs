@@ -47,8 +47,9 @@ default = "2024/25"
 description = "The financial year the paper reports on"
 
 # A data source is a CSV file; every column used must be declared with its
-# type (string, int, float, bool, date). A cell that does not fit is reported
-# by row and column.
+# type (string, int, float, bool, date). Every declared column is required: an
+# empty cell is an error unless the column says `{ type = "int", nullable = true }`.
+# Every bad cell is reported by line and column.
 [sources.incidents]
 path = "data/incidents.csv"
 # Only rows whose `date` falls in the period are used; the previous period's

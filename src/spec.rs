@@ -194,8 +194,13 @@ pub struct ContentSection {
 pub struct SourceDecl {
     /// The file, relative to the spec.
     pub path: Spanned<String>,
-    /// Column name → type (`string`, `int`, `float`, `bool`, `date`).
-    pub columns: BTreeMap<Spanned<String>, Spanned<ColumnType>>,
+    /// Column name → type (`string`, `int`, `float`, `bool`, `date`), or
+    /// the table form `{ type = "int", nullable = true, missing = ["NA"] }`.
+    pub columns: BTreeMap<Spanned<String>, Spanned<SourceColumn>>,
+    /// The cell texts that count as missing in every column that does not
+    /// say otherwise (default: only the empty cell).
+    #[serde(default)]
+    pub missing: Option<Vec<String>>,
     /// A date column; the engine keeps only rows in the report period.
     #[serde(default)]
     pub period_column: Option<Spanned<String>>,
@@ -230,6 +235,86 @@ pub enum ColumnType {
     Bool,
     /// ISO `yyyy-mm-dd`.
     Date,
+}
+
+/// One declared source column: `col = "int"`, or the table form
+/// `col = { type = "int", nullable = true, missing = ["", "NA"] }`.
+///
+/// Every column is required unless `nullable = true`: a missing cell (by
+/// default only the empty cell; `missing` lists the texts that count as
+/// missing) is then a null, and in a required column an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceColumn {
+    /// The declared type.
+    pub ty: ColumnType,
+    /// Whether a missing cell becomes a null instead of an error.
+    pub nullable: bool,
+    /// The cell texts that count as missing in this column; `None` means
+    /// the source's `missing`, or else only the empty cell.
+    pub missing: Option<Vec<String>>,
+}
+
+/// The table form of [`SourceColumn`], with unknown keys rejected.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceColumnTable {
+    #[serde(rename = "type")]
+    ty: ColumnType,
+    #[serde(default)]
+    nullable: bool,
+    #[serde(default)]
+    missing: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for SourceColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SourceColumn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a column type (`string`, `int`, `float`, `bool`, `date`) or a table like `{ type = \"int\", nullable = true }`",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<Self::Value, E> {
+                let ty = ColumnType::deserialize(serde::de::value::StrDeserializer::<E>::new(v))?;
+                Ok(SourceColumn {
+                    ty,
+                    nullable: false,
+                    missing: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let t = SourceColumnTable::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(SourceColumn {
+                    ty: t.ty,
+                    nullable: t.nullable,
+                    missing: t.missing,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl SourceDecl {
+    /// The cell texts that count as missing in `column` (its own `missing`,
+    /// else the source's, else only the empty cell).
+    pub fn missing_for(&self, column: &SourceColumn) -> Vec<String> {
+        column
+            .missing
+            .clone()
+            .or_else(|| self.missing.clone())
+            .unwrap_or_else(|| vec![String::new()])
+    }
 }
 
 /// `[views.NAME]`: a named intermediate query (like a SQL view).
@@ -547,7 +632,16 @@ impl Spec {
                 .columns
                 .iter()
                 .find(|(k, _)| k.get_ref() == col.get_ref());
-            if !matches!(declared, Some((_, t)) if *t.get_ref() == ColumnType::Date) {
+            if let Some((_, t)) = declared.filter(|(_, t)| t.get_ref().nullable) {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`period_column` of source `{name}` must not be nullable"),
+                        t.span(),
+                    )
+                    .with_hint("a row without a date would silently drop out of every period; remove `nullable = true` and fill in the dates"),
+                );
+            } else if !matches!(declared, Some((_, t)) if t.get_ref().ty == ColumnType::Date) {
                 let names: Vec<&str> = source
                     .columns
                     .keys()

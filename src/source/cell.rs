@@ -1,0 +1,314 @@
+//! What a CSV cell means: the parse rule of each column type, what counts as
+//! missing, and the typed column builders the reader appends to.
+//!
+//! These rules are the only ones: the reader checks a cell and loads it with
+//! the same call, so what is reported and what is loaded cannot disagree.
+//! - `string`: any text;
+//! - `int`: an optional sign and ASCII digits, within ±9,223,372,036,854,775,807;
+//! - `float`: a decimal number (`1.5`, `-2`, `1e6`), finite (no `NaN`, `inf`);
+//! - `bool`: exactly `true` or `false`;
+//! - `date`: `YYYY-MM-DD`, a real calendar date.
+//!
+//! No cell is trimmed: `" 5"` is not a whole number.
+
+use polars::prelude::*;
+
+use super::csv::ColumnRule;
+use crate::spec::ColumnType;
+
+/// The hint for text that is not UTF-8.
+pub const UTF8_HINT: &str =
+    "re-save the file as UTF-8 (in Excel: Save As, then \"CSV UTF-8 (Comma delimited)\")";
+
+/// One parsed cell value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// Text.
+    Str(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A finite number.
+    Float(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// Days since 1970-01-01 (Polars' date representation).
+    Date(i32),
+}
+
+/// What a cell's text means in its column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Parsed<'a> {
+    /// A value of the column's type.
+    Value(Value<'a>),
+    /// A missing value in a nullable column.
+    Null,
+    /// A missing value in a required column (an error).
+    MissingButRequired,
+    /// Text that is not a value of the column's type (an error).
+    NotA,
+}
+
+/// Parses `text` by `rule`: missing first (exact match against the
+/// column's `missing` texts), then the type's rule.
+pub fn parse<'a>(text: &'a str, rule: &ColumnRule) -> Parsed<'a> {
+    if rule.missing.iter().any(|m| m == text) {
+        return if rule.nullable {
+            Parsed::Null
+        } else {
+            Parsed::MissingButRequired
+        };
+    }
+    let value = match rule.ty {
+        ColumnType::String => Some(Value::Str(text)),
+        ColumnType::Int => parse_int(text).map(Value::Int),
+        ColumnType::Float => parse_float(text).map(Value::Float),
+        ColumnType::Bool => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        ColumnType::Date => parse_date(text).map(Value::Date),
+    };
+    value.map_or(Parsed::NotA, Parsed::Value)
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    // Rust also accepts `inf` and `NaN`; a figure computed from them would
+    // print as nonsense, so only finite decimal numbers pass.
+    let ok = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !ok {
+        return None;
+    }
+    let x: f64 = text.parse().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01, if it is a real date.
+pub fn parse_date(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i32> {
+        let s = &text[r];
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=days_in_month(y, m)).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+fn days_in_month(y: i32, m: i32) -> i32 {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The message for a missing value in a required column.
+pub fn missing_message(text: &str) -> String {
+    if text.is_empty() {
+        "empty cell in a required column".to_string()
+    } else {
+        format!(
+            "{} marks a missing value in a required column",
+            quoted(text)
+        )
+    }
+}
+
+/// The message for a cell that is not of its column's type.
+pub fn type_message(text: &str, ty: ColumnType) -> String {
+    format!("{} is not {}", quoted(text), type_phrase(ty))
+}
+
+/// How a type is named in messages ("not a whole number").
+pub fn type_phrase(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::String => "text",
+        ColumnType::Int => "a whole number",
+        ColumnType::Float => "a number",
+        ColumnType::Bool => "`true` or `false`",
+        ColumnType::Date => "a date like 2019-04-01",
+    }
+}
+
+/// A cell's text as shown in a message: in double quotes, control
+/// characters escaped, cut at 40 characters.
+pub fn quoted(text: &str) -> String {
+    if text.chars().count() <= 40 {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(40).collect();
+    let escaped = format!("{cut:?}");
+    format!("{}…\"", &escaped[..escaped.len() - 1])
+}
+
+/// A typed column being filled, one value (or null) per record.
+pub enum Builder {
+    /// A `string` column.
+    Str(StringChunkedBuilder),
+    /// An `int` column.
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    /// A `float` column.
+    Float(PrimitiveChunkedBuilder<Float64Type>),
+    /// A `bool` column.
+    Bool(BooleanChunkedBuilder),
+    /// A `date` column (days since 1970-01-01).
+    Date(PrimitiveChunkedBuilder<Int32Type>),
+}
+
+impl Builder {
+    /// An empty column for `rule`.
+    pub fn new(rule: &ColumnRule) -> Builder {
+        let name = PlSmallStr::from(rule.name.as_str());
+        match rule.ty {
+            ColumnType::String => Builder::Str(StringChunkedBuilder::new(name, 0)),
+            ColumnType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
+            ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, 0)),
+            ColumnType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
+            ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, 0)),
+        }
+    }
+
+    /// Appends a value (of this column's type, as [`parse`] made it) or a
+    /// null.
+    pub fn push(&mut self, value: Option<Value>) {
+        match (self, value) {
+            (Builder::Str(b), Some(Value::Str(s))) => b.append_value(s),
+            (Builder::Int(b), Some(Value::Int(v))) => b.append_value(v),
+            (Builder::Float(b), Some(Value::Float(v))) => b.append_value(v),
+            (Builder::Bool(b), Some(Value::Bool(v))) => b.append_value(v),
+            (Builder::Date(b), Some(Value::Date(v))) => b.append_value(v),
+            (Builder::Str(b), _) => b.append_null(),
+            (Builder::Int(b), _) => b.append_null(),
+            (Builder::Float(b), _) => b.append_null(),
+            (Builder::Bool(b), _) => b.append_null(),
+            (Builder::Date(b), _) => b.append_null(),
+        }
+    }
+
+    /// The finished column.
+    pub fn finish(self) -> Column {
+        let series = match self {
+            Builder::Str(b) => b.finish().into_series(),
+            Builder::Int(b) => b.finish().into_series(),
+            Builder::Float(b) => b.finish().into_series(),
+            Builder::Bool(b) => b.finish().into_series(),
+            Builder::Date(b) => b.finish().into_date().into_series(),
+        };
+        Column::from(series)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(ty: ColumnType, nullable: bool) -> ColumnRule {
+        ColumnRule {
+            name: "c".into(),
+            ty,
+            nullable,
+            missing: vec![String::new(), "NA".into()],
+        }
+    }
+
+    #[test]
+    fn each_type_has_one_rule() {
+        let int = rule(ColumnType::Int, false);
+        assert_eq!(parse("-12", &int), Parsed::Value(Value::Int(-12)));
+        assert_eq!(parse("+7", &int), Parsed::Value(Value::Int(7)));
+        for bad in [
+            " 5",
+            "5 ",
+            "1.0",
+            "1,000",
+            "9223372036854775808",
+            "-",
+            "abc",
+        ] {
+            assert_eq!(parse(bad, &int), Parsed::NotA, "{bad}");
+        }
+        let float = rule(ColumnType::Float, false);
+        assert_eq!(parse("1e3", &float), Parsed::Value(Value::Float(1000.0)));
+        for bad in ["NaN", "inf", "1,5", "", "1e999"] {
+            assert!(
+                matches!(
+                    parse(bad, &float),
+                    Parsed::NotA | Parsed::MissingButRequired
+                ),
+                "{bad}"
+            );
+        }
+        let boolean = rule(ColumnType::Bool, false);
+        assert_eq!(parse("true", &boolean), Parsed::Value(Value::Bool(true)));
+        assert_eq!(parse("True", &boolean), Parsed::NotA);
+    }
+
+    #[test]
+    fn dates_are_real_calendar_days() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2019-04-01"), Some(17_987));
+        assert_eq!(parse_date("1969-12-31"), Some(-1));
+        assert_eq!(parse_date("2000-02-29"), Some(11_016));
+        for bad in [
+            "1900-02-29",
+            "2019-13-01",
+            "2019-04-31",
+            "2019-4-01",
+            "2019/04/01",
+            "+019-04-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn missing_is_null_only_where_allowed() {
+        assert_eq!(parse("NA", &rule(ColumnType::Int, true)), Parsed::Null);
+        assert_eq!(
+            parse("", &rule(ColumnType::String, false)),
+            Parsed::MissingButRequired
+        );
+        assert_eq!(
+            parse("n/a", &rule(ColumnType::String, false)),
+            Parsed::Value(Value::Str("n/a"))
+        );
+    }
+
+    #[test]
+    fn quoted_escapes_and_cuts() {
+        assert_eq!(quoted("a\"b\n"), r#""a\"b\n""#);
+        assert_eq!(quoted(&"x".repeat(50)), format!("\"{}…\"", "x".repeat(40)));
+    }
+}

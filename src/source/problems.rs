@@ -1,0 +1,159 @@
+//! The problems found in one data file, grouped by rule (and column) and
+//! capped: the first [`CAP`] of each group are listed with their lines, the
+//! rest counted in one "… and 1,234 more" entry.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::cell::type_phrase;
+use super::csv::ColumnRule;
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::format_number;
+
+/// How many problems of one rule (and column) are listed per file.
+pub const CAP: usize = 20;
+
+/// A rule a record or cell can break, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    /// A quote never closed, so the last value runs to the end of the file
+    /// (first: it explains the problems of that record).
+    UnclosedQuote,
+    /// The line is not UTF-8.
+    NotUtf8,
+    /// Fewer fields than the header.
+    TooFewFields,
+    /// More fields than the header.
+    TooManyFields,
+    /// A missing value in a required column.
+    Missing,
+    /// A cell that is not of its column's type.
+    Type,
+}
+
+/// Problems collected while reading one file.
+pub struct Problems {
+    file: PathBuf,
+    /// The declared columns, to name the column of a cell problem.
+    columns: Vec<ColumnRule>,
+    groups: BTreeMap<(Rule, Option<usize>), Group>,
+}
+
+#[derive(Default)]
+struct Group {
+    shown: Vec<Error>,
+    more: usize,
+}
+
+impl Problems {
+    /// No problems yet in `file`, whose declared columns are `columns`.
+    pub fn new(file: &Path, columns: &[ColumnRule]) -> Problems {
+        Problems {
+            file: file.to_path_buf(),
+            columns: columns.to_vec(),
+            groups: BTreeMap::new(),
+        }
+    }
+
+    /// The file the problems are in.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Records a problem of `rule` on `line` (in declared column `column`,
+    /// if a cell's); `message` is only made for the problems listed.
+    pub fn add(
+        &mut self,
+        rule: Rule,
+        column: Option<usize>,
+        line: u32,
+        message: impl FnOnce() -> String,
+    ) {
+        let group = self.groups.entry((rule, column)).or_default();
+        if group.shown.len() >= CAP {
+            group.more += 1;
+            return;
+        }
+        let col = column.and_then(|i| self.columns.get(i));
+        let mut e = Error::new(ErrorKind::Data, message())
+            .in_file(&self.file)
+            .at_row(line as usize, col.map(|c| c.name.as_str()));
+        if group.shown.is_empty() {
+            e = e.with_hint(hint(rule, col));
+        }
+        group.shown.push(e);
+    }
+
+    /// `Ok` if nothing was found, else every problem, grouped.
+    pub fn finish(self) -> Result<()> {
+        let mut all = Vec::new();
+        for ((rule, column), group) in self.groups {
+            all.extend(group.shown);
+            if group.more > 0 {
+                let col = column.and_then(|i| self.columns.get(i));
+                let message = format!(
+                    "… and {} more {}",
+                    format_number(group.more as f64, 0),
+                    what(rule, col)
+                );
+                all.push(
+                    Error::new(ErrorKind::Data, message)
+                        .in_file(&self.file)
+                        .standing_for(group.more),
+                );
+            }
+        }
+        Error::collect(all)
+    }
+}
+
+/// What the first problem of each group says to do.
+fn hint(rule: Rule, column: Option<&ColumnRule>) -> String {
+    let c = column.map_or("?", |c| c.name.as_str());
+    let ty = column.map_or("string", |c| spec_name(c.ty));
+    match rule {
+        Rule::NotUtf8 => super::cell::UTF8_HINT.to_string(),
+        Rule::TooFewFields => {
+            "a value or comma is missing on this line (or an unclosed quote joined lines)".to_string()
+        }
+        Rule::TooManyFields => {
+            "quote a value that contains a comma, like `\"Smith, J\"`".to_string()
+        }
+        Rule::Missing => format!(
+            "fill it in, or declare `{c} = {{ type = \"{ty}\", nullable = true }}` if a value may be missing"
+        ),
+        Rule::Type => format!("fix the cell, or declare `{c}` with another type in the spec"),
+        Rule::UnclosedQuote => {
+            "add the closing `\"` (a quote inside a quoted value is written twice: `\"\"`)"
+                .to_string()
+        }
+    }
+}
+
+/// The problems a rule finds, plural, for "… and 5 more …".
+fn what(rule: Rule, column: Option<&ColumnRule>) -> String {
+    let c = column.map_or("?", |c| c.name.as_str());
+    match rule {
+        Rule::NotUtf8 => "lines that are not valid UTF-8".to_string(),
+        Rule::TooFewFields => "lines with too few fields".to_string(),
+        Rule::TooManyFields => "lines with too many fields".to_string(),
+        Rule::UnclosedQuote => "unclosed quotes".to_string(),
+        Rule::Missing => format!("missing values in required column `{c}`"),
+        Rule::Type => format!(
+            "cells in column `{c}` that are not {}",
+            column.map_or("of its type", |c| type_phrase(c.ty))
+        ),
+    }
+}
+
+/// A type as the spec spells it.
+fn spec_name(ty: crate::spec::ColumnType) -> &'static str {
+    use crate::spec::ColumnType;
+    match ty {
+        ColumnType::String => "string",
+        ColumnType::Int => "int",
+        ColumnType::Float => "float",
+        ColumnType::Bool => "bool",
+        ColumnType::Date => "date",
+    }
+}
