@@ -171,7 +171,7 @@ fn foreign_entries(target: &Target, files: &[(String, Vec<u8>)]) -> Result<Vec<P
     }
     if !real.is_dir() {
         return Err(Error::new(
-            ErrorKind::Usage,
+            ErrorKind::Io,
             format!(
                 "cannot write outputs to `{}`: it is a file",
                 display_path(&target.path)
@@ -197,7 +197,7 @@ fn foreign_entries(target: &Target, files: &[(String, Vec<u8>)]) -> Result<Vec<P
     if !folders.is_empty() {
         folders.sort();
         return Err(Error::new(
-            ErrorKind::Usage,
+            ErrorKind::Io,
             format!(
                 "the output folder `{}` holds folders boardpack did not write: {}",
                 display_path(&target.path),

@@ -64,7 +64,7 @@ fn a_folder_inside_the_output_folder_is_refused() {
     fs::create_dir_all(root.path().join("data")).unwrap();
     fs::write(root.path().join("data/x.csv"), "a\n1\n").unwrap();
     let err = write_all(root.path(), &set("one", "uno")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert_eq!(err.kind(), ErrorKind::Io);
     assert!(err.message().contains("`data`"), "{}", err.message());
     assert!(!root.path().join("a.pdf").exists());
     assert_eq!(names(root.path()), ["data"]);
