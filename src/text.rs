@@ -34,7 +34,7 @@ pub(crate) fn check_text(value: &str) -> Result<(), String> {
     match value.char_indices().find(|(_, c)| is_noncharacter(*c)) {
         None => Ok(()),
         Some((at, c)) => Err(format!(
-            "U+{:04X} at character {} is a Unicode non-character, not text",
+            "U+{:04X} (character {}), a Unicode non-character",
             c as u32,
             value[..at].chars().count() + 1
         )),
@@ -57,7 +57,7 @@ mod tests {
         assert_eq!(check_text("plain £ text عربي"), Ok(()));
         assert_eq!(
             check_text("ab\u{FFFE}"),
-            Err("U+FFFE at character 3 is a Unicode non-character, not text".into())
+            Err("U+FFFE (character 3), a Unicode non-character".into())
         );
         for c in [
             '\u{FFFF}',

@@ -68,6 +68,7 @@ pub fn render(
         })?;
         templates.insert(key, Template { path, text });
     }
+    check_text_values(computed)?;
     let limits = spec.raw.limits;
     let mut env = environment(&templates, &limits)?;
     let uses = MissingUses::default();
@@ -136,7 +137,7 @@ fn environment(
         if let Err(why) = crate::text::check_text(&text) {
             return Err(minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
-                format!("the value printed here is not text ({why}); fix the data it comes from"),
+                format!("the value printed here is not text: it holds {why}"),
             ));
         }
         out.write_str(&text)?;
@@ -326,6 +327,35 @@ fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Me
     })
 }
 
+/// Rejects figures and table cells holding Unicode non-characters (which no
+/// document can show), naming each, before any template prints them.
+fn check_text_values(computed: &Computed) -> Result<()> {
+    use crate::compute::Value as V;
+    let bad = |what: String, v: &V| match v {
+        V::Text(t) => crate::text::check_text(t).err().map(|why| {
+            Error::new(
+                ErrorKind::Data,
+                format!("{what} is not text: it holds {why}"),
+            )
+            .with_hint("fix the data file the value comes from")
+        }),
+        _ => None,
+    };
+    let mut errors: Vec<Error> = Vec::new();
+    for (name, v) in &computed.figures {
+        errors.extend(bad(format!("figure `{name}`"), v));
+    }
+    for (name, t) in &computed.tables {
+        for (i, row) in t.rows.iter().enumerate() {
+            for (c, v) in t.columns.iter().zip(row) {
+                let what = format!("table `{name}`, row {}, column `{}`", i + 1, c.name);
+                errors.extend(bad(what, v));
+            }
+        }
+    }
+    Error::collect(errors)
+}
+
 /// Renders template `key` into a buffer that refuses more than
 /// `limits.template_output_mb`: a runaway loop stops at the cap instead of
 /// filling memory. Errors name the limit hit, if any.
@@ -499,6 +529,9 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
         err = err.at_span(&t.text, r);
     }
     let hint = hint.unwrap_or_else(|| match e.kind() {
+        minijinja::ErrorKind::OutOfFuel => {
+            "look for a loop that runs too long; if the report really needs more, raise `template_fuel` under `[limits]` in the spec".to_string()
+        }
         minijinja::ErrorKind::UndefinedError => {
             "templates can use `figures`, `tables`, `params`, `period` and `report`".to_string()
         }

@@ -120,7 +120,13 @@ fn all_text(blocks: &[Block], out: &mut String) {
                     out.push_str(&plain_text(cell));
                 }
             }
-            other => out.push_str(&format!("{other:?}")),
+            Block::Definitions(defs) => {
+                for d in defs {
+                    out.push_str(&plain_text(&d.term));
+                    d.entries.iter().for_each(|e| out.push_str(&plain_text(e)));
+                }
+            }
+            Block::Figure(f) => out.push_str(&f.caption),
         }
     }
 }

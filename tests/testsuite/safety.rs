@@ -349,11 +349,12 @@ fn a_non_character_in_data_is_an_error_naming_where_it_is() {
     let err = p
         .run_with(&["build", SPEC], &[("SOURCE_DATE_EPOCH", NEW)])
         .failure(1);
-    // The data reader names the cell; failing that, the template line that
-    // prints it. Never the generated Typst source.
+    // The data reader names the cell; failing that, the figure and table
+    // cell that hold it. Never the generated Typst source.
     assert!(err.contains("U+FFFF"), "{err}");
     assert!(
-        err.contains("notes.csv") || err.contains("reports/small/body.md:3"),
+        err.contains("notes.csv")
+            || err.contains("table `note_list`, row 1, column `note` is not text"),
         "{err}"
     );
     assert!(!err.contains(".boardpack-main.typ"), "{err}");
