@@ -29,6 +29,7 @@ pub mod refresh;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod text;
 pub mod verify;
 
 use std::path::PathBuf;
@@ -275,5 +276,6 @@ fn typst_options(
         date: spec.date,
         timestamp,
         attachments: Vec::new(),
+        time_limit: std::time::Duration::from_secs(spec.raw.limits.layout_seconds),
     })
 }

@@ -4,7 +4,7 @@
 //! (toml_edit), and rebuilds. Nothing is written unless the new build
 //! succeeds; `--dry-run` writes nothing at all.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use toml_edit::DocumentMut;
 
@@ -95,24 +95,11 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
 }
 
 impl Refreshed {
-    /// Writes the outputs, then the spec (each atomically).
+    /// Writes the outputs (as one set), then the spec (atomically).
     pub fn write(&self) -> Result<Vec<PathBuf>> {
         let mut written = self.build.write()?;
-        let dir = self.path.parent().unwrap_or(Path::new(""));
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report.toml".into());
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        written.extend(crate::output::write_all(
-            dir,
-            &[(name, self.text.clone().into_bytes())],
-        )?);
+        crate::output::write_file(&self.path, self.text.as_bytes())?;
+        written.push(self.path.clone());
         Ok(written)
     }
 

@@ -63,6 +63,9 @@ pub struct RawSpec {
     /// Statistical disclosure control for published tables.
     #[serde(default)]
     pub disclosure: Option<Spanned<DisclosureSection>>,
+    /// Resource limits (`[limits]`); the defaults suit any real report.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// `[disclosure]`: small counts are suppressed, and the published tables
@@ -186,6 +189,33 @@ pub struct ContentSection {
     pub body: Spanned<String>,
     /// The executive summary (Word file and PDF appendix).
     pub summary: Spanned<String>,
+}
+
+/// `[limits]`: bounds on what one build may consume, so a runaway template
+/// or layout stops with an error instead of exhausting the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// How deeply Markdown may nest (quotes, lists, emphasis), counted in
+    /// container levels.
+    pub markdown_depth: usize,
+    /// The most text one content template may produce, in megabytes.
+    pub template_output_mb: u64,
+    /// MiniJinja instructions one template render may execute.
+    pub template_fuel: u64,
+    /// Seconds the Typst layout may run.
+    pub layout_seconds: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            markdown_depth: 32,
+            template_output_mb: 16,
+            template_fuel: 50_000_000,
+            layout_seconds: 60,
+        }
+    }
 }
 
 /// `[sources.NAME]`: a CSV file with a declared schema.

@@ -100,10 +100,23 @@ impl Report {
     }
 }
 
-/// Verifies the build recorded in `manifest_path`. The spec is found by
+/// Verifies the build recorded in `manifest_path` (first restoring an
+/// output folder a killed build left aside, see [`crate::output`]). The spec is found by
 /// walking up from the manifest's folder to a folder holding the spec's
 /// recorded path (the project root), unless `spec` is given.
 pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
+    // A build killed while swapping its outputs in may have left the old
+    // set aside: put it back before reading it.
+    if let Some(dir) = manifest_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            crate::output::recover(parent, &name.to_string_lossy())?;
+        }
+    }
     let m = Manifest::read(manifest_path)?;
     let spec_path = match spec {
         Some(p) => p.to_path_buf(),

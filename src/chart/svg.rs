@@ -113,7 +113,8 @@ impl Canvas {
         self.ops.push(Op::Text {
             x,
             y,
-            text: text.to_string(),
+            // Chart labels come from data: no bidi control may reorder them.
+            text: crate::text::strip_bidi_controls(text),
             size,
             color,
             anchor,
@@ -124,7 +125,7 @@ impl Canvas {
         self.ops.push(Op::TextUp {
             x,
             top,
-            text: text.to_string(),
+            text: crate::text::strip_bidi_controls(text),
             size,
             color,
         });

@@ -19,19 +19,59 @@ pub const TABLE_MARKER: &str = "boardpack:table?";
 /// `![title](boardpack:chart/NAME)`: a chart (written by `chart("NAME")`).
 pub const CHART_MARKER: &str = "boardpack:chart/";
 
-/// Parses Markdown into blocks, without charts.
-pub fn parse(markdown: &str) -> Vec<Block> {
-    parse_with(markdown, &BTreeMap::new())
+/// Markdown nested deeper than the limit (`limits.markdown_depth`): the
+/// conversion and both backends recurse once per level, so depth is bounded
+/// before any of them runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooDeep {
+    /// Byte offset in the Markdown of the element that went past the limit.
+    pub offset: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+/// Parses Markdown into blocks, without charts, with the default depth limit.
+pub fn parse(markdown: &str) -> Result<Vec<Block>, TooDeep> {
+    let limit = crate::spec::Limits::default().markdown_depth;
+    parse_with(markdown, &BTreeMap::new(), limit)
 }
 
 /// Parses Markdown into blocks, placing `charts` (by name) where the text
 /// has chart markers and numbering figure and table captions from 1.
-pub fn parse_with(markdown: &str, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
+/// Elements nested more than `max_depth` deep are an error.
+pub fn parse_with(
+    markdown: &str,
+    charts: &BTreeMap<String, Figure>,
+    max_depth: usize,
+) -> Result<Vec<Block>, TooDeep> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_HEADING_ATTRIBUTES;
+    check_depth(markdown, options, max_depth)?;
     let mut events = Parser::new_ext(markdown, options).peekable();
-    resolve_embeds(blocks(&mut events), charts)
+    Ok(resolve_embeds(blocks(&mut events), charts))
+}
+
+/// Counts how deeply elements nest (a list item in a list in a quote is
+/// three levels, its paragraph a fourth) without recursing.
+fn check_depth(markdown: &str, options: Options, limit: usize) -> Result<(), TooDeep> {
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > limit {
+                    return Err(TooDeep {
+                        offset: range.start,
+                        limit,
+                    });
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Replaces chart markers with figures and attaches table markers to the
@@ -273,11 +313,14 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// Drops control characters other than tab and newline: they cannot appear
-/// in Word XML and have no meaning on a page. Both backends see the result.
+/// Drops control characters other than tab and newline (they cannot appear
+/// in Word XML and have no meaning on a page) and bidirectional formatting
+/// controls (they would let text hide or reverse itself; see
+/// [`crate::text`]). Both backends see the result.
 pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+        .filter(|c| !crate::text::is_bidi_control(*c))
         .collect()
 }
 
@@ -304,7 +347,8 @@ mod tests {
     fn headings_paragraphs_and_emphasis() {
         let doc = parse(
             "# Purpose\n\nThe **36,845** victims\nresident.\n\n# Bibliography {.unnumbered}\n",
-        );
+        )
+        .unwrap();
         assert_eq!(
             doc,
             vec![
@@ -329,7 +373,7 @@ mod tests {
 
     #[test]
     fn tight_list_items_become_paragraphs() {
-        let doc = parse("- one\n- *two*\n");
+        let doc = parse("- one\n- *two*\n").unwrap();
         let Block::List { ordered, items } = &doc[0] else {
             panic!("{doc:?}")
         };
@@ -342,7 +386,7 @@ mod tests {
 
     #[test]
     fn tables_keep_alignment_and_escaped_pipes() {
-        let doc = parse("| A | B |\n| :-- | --: |\n| x \\| y | 1,234 |\n");
+        let doc = parse("| A | B |\n| :-- | --: |\n| x \\| y | 1,234 |\n").unwrap();
         let Block::Table(t) = &doc[0] else {
             panic!("{doc:?}")
         };
@@ -352,7 +396,7 @@ mod tests {
 
     #[test]
     fn definition_lists_and_links() {
-        let doc = parse("Source Documents\n: Needs assessment <https://example.org/a>\n: Older ones\n\nContact Officer\n: Jo Bloggs\n");
+        let doc = parse("Source Documents\n: Needs assessment <https://example.org/a>\n: Older ones\n\nContact Officer\n: Jo Bloggs\n").unwrap();
         let Block::Definitions(d) = &doc[0] else {
             panic!("{doc:?}")
         };
@@ -365,7 +409,25 @@ mod tests {
 
     #[test]
     fn raw_html_and_control_characters_are_literal_text() {
-        let doc = parse("a <b>bold</b>\u{1} c");
+        let doc = parse("a <b>bold</b>\u{1} c").unwrap();
         assert_eq!(doc, vec![Block::Paragraph(vec![text("a <b>bold</b> c")])]);
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_an_error_not_a_crash() {
+        let quotes = format!("{}deep\n", "> ".repeat(50_000));
+        let err = parse(&quotes).unwrap_err();
+        assert_eq!(err.limit, 32);
+        assert!(err.offset < 100, "points at the first line: {err:?}");
+        let list = format!("{}x\n", "- ".repeat(20_000));
+        assert!(parse(&list).is_err());
+        let emphasis = format!("{}x{}", "*a ".repeat(20_000), " a*".repeat(20_000));
+        assert!(parse(&emphasis).is_err());
+    }
+
+    #[test]
+    fn nesting_within_the_limit_is_kept() {
+        let doc = parse(&format!("{}x\n", "> ".repeat(10))).unwrap();
+        assert_eq!(doc, vec![Block::Paragraph(vec![text("x")])]);
     }
 }

@@ -72,7 +72,9 @@ pub fn render(
         let path = file.path.clone();
         templates.insert(key, Template { path, text });
     }
-    let mut env = environment(&templates)?;
+    check_text_values(computed)?;
+    let limits = spec.raw.limits;
+    let mut env = environment(&templates, &limits)?;
     let refused = includes(&mut env, spec);
     let uses = MissingUses::default();
     let names = Names::new(params, computed);
@@ -82,9 +84,7 @@ pub fn render(
     charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
-        let t = env.get_template(key).and_then(|t| t.render(&ctx));
-        let out = t.map_err(|e| {
-            let err = template_error(&templates[key], &e, &names);
+        let out = render_capped(&env, &templates[key], key, &ctx, &limits, &names).map_err(|err| {
             match refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 Some(hint) => err.with_hint(hint),
                 None => err,
@@ -98,10 +98,14 @@ pub fn render(
     let body_markdown = render("body")?;
     let summary_markdown = render("summary")?;
     let meta = meta(spec, &env, &ctx, &names)?;
+    let depth = limits.markdown_depth;
+    let parse = |key: &str, md: &str| {
+        markdown::parse_with(md, &charts, depth).map_err(|e| too_deep(&templates[key], md, &e))
+    };
     let document = Document {
         meta,
-        body: markdown::parse_with(&body_markdown, &charts),
-        summary: markdown::parse_with(&summary_markdown, &charts),
+        body: parse("body", &body_markdown)?,
+        summary: parse("summary", &summary_markdown)?,
     };
     let part = |key: &str| (templates[key].path.as_path(), templates[key].text.as_str());
     a11y::check(&document, part("body"), part("summary"))?;
@@ -159,15 +163,30 @@ fn includes(env: &mut Environment<'static>, spec: &Spec) -> Arc<Mutex<Option<Str
     refused
 }
 
-fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'static>> {
+fn environment(
+    templates: &BTreeMap<&str, Template>,
+    limits: &crate::spec::Limits,
+) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(limits.template_fuel));
     env.set_formatter(|out, _state, value| {
-        if value.is_safe() {
-            out.write_str(value.as_str().unwrap_or_default())?;
+        let text = if value.is_safe() {
+            value.as_str().unwrap_or_default().to_string()
         } else if !value.is_none() {
-            out.write_str(&escape_markdown(&value.to_string()))?;
+            escape_markdown(&value.to_string())
+        } else {
+            return Ok(());
+        };
+        // Data readers reject non-characters at the cell; this catches any
+        // that arrive another way, at the template line that prints them.
+        if let Err(why) = crate::text::check_text(&text) {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("the value printed here is not text: it holds {why}"),
+            ));
         }
+        out.write_str(&text)?;
         Ok(())
     });
     filters::register(&mut env);
@@ -301,7 +320,15 @@ pub(crate) fn plain(
         };
         template_error(&t, &e, names).with_hint(format!("check `{field}` in the spec"))
     })?;
-    Ok(markdown::parse(&md)
+    let blocks = markdown::parse_with(&md, &BTreeMap::new(), spec.raw.limits.markdown_depth)
+        .map_err(|e| {
+            let t = Template {
+                path: spec.path.clone(),
+                text: source.to_string(),
+            };
+            too_deep(&t, &md, &e).with_hint(format!("simplify `{field}` in the spec"))
+        })?;
+    Ok(blocks
         .iter()
         .map(|b| match b {
             Block::Paragraph(p) | Block::Heading { content: p, .. } => plain_text(p),
@@ -328,6 +355,139 @@ fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Me
         date_iso: date.to_string(),
         language: r.language.get_ref().clone(),
     })
+}
+
+/// Rejects figures and table cells holding Unicode non-characters (which no
+/// document can show), naming each, before any template prints them.
+fn check_text_values(computed: &Computed) -> Result<()> {
+    use crate::compute::Value as V;
+    let bad = |what: String, v: &V| match v {
+        V::Text(t) => crate::text::check_text(t).err().map(|why| {
+            Error::new(
+                ErrorKind::Data,
+                format!("{what} is not text: it holds {why}"),
+            )
+            .with_hint("fix the data file the value comes from")
+        }),
+        _ => None,
+    };
+    let mut errors: Vec<Error> = Vec::new();
+    for (name, v) in &computed.figures {
+        errors.extend(bad(format!("figure `{name}`"), v));
+    }
+    for (name, t) in &computed.tables {
+        for (i, row) in t.rows.iter().enumerate() {
+            for (c, v) in t.columns.iter().zip(row) {
+                let what = format!("table `{name}`, row {}, column `{}`", i + 1, c.name);
+                errors.extend(bad(what, v));
+            }
+        }
+    }
+    Error::collect(errors)
+}
+
+/// Renders template `key` into a buffer that refuses more than
+/// `limits.template_output_mb`: a runaway loop stops at the cap instead of
+/// filling memory. Errors name the limit hit, if any.
+fn render_capped(
+    env: &Environment,
+    t: &Template,
+    key: &str,
+    ctx: &Value,
+    limits: &crate::spec::Limits,
+    names: &Names,
+) -> Result<String> {
+    let mut out = Capped {
+        bytes: Vec::new(),
+        limit: limits.template_output_mb.saturating_mul(1 << 20),
+        over: false,
+    };
+    let done = env
+        .get_template(key)
+        .and_then(|tmpl| tmpl.render_captured_to(ctx, &mut out).map(|_| ()));
+    done.map_err(|e| limited(t, &e, limits, names, out.over))?;
+    // MiniJinja writes `str`s only, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&out.bytes).into_owned())
+}
+
+/// An in-memory writer with a size cap.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: u64,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.bytes.len() + buf.len()) as u64 > self.limit {
+            self.over = true;
+            return Err(std::io::Error::other("template output limit reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A template error, with the limit named when one was hit.
+fn limited(
+    t: &Template,
+    e: &minijinja::Error,
+    limits: &crate::spec::Limits,
+    names: &Names,
+    over: bool,
+) -> Error {
+    let (message, hint) = if over {
+        (
+            format!(
+                "the template produced more than {} MB of text (`limits.template_output_mb`)",
+                limits.template_output_mb
+            ),
+            "look for a loop that prints too much; if the report really needs more, raise `template_output_mb` under `[limits]` in the spec",
+        )
+    } else if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        (
+            format!(
+                "the template ran more than {} steps (`limits.template_fuel`)",
+                limits.template_fuel
+            ),
+            "look for a loop that runs too long; if the report really needs more, raise `template_fuel` under `[limits]` in the spec",
+        )
+    } else {
+        return template_error(t, e, names);
+    };
+    let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
+    if let Some(r) = error_range(t, e) {
+        err = err.at_span(&t.text, r);
+    }
+    err.with_hint(hint)
+}
+
+/// Markdown nested too deeply: names the template and, when the offending
+/// line is template text (not produced by an expression), its line.
+fn too_deep(t: &Template, markdown: &str, e: &markdown::TooDeep) -> Error {
+    let start = markdown[..e.offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = markdown[e.offset..]
+        .find('\n')
+        .map_or(markdown.len(), |i| e.offset + i);
+    let line = &markdown[start..end];
+    let rendered_line = markdown[..start].matches('\n').count() + 1;
+    let place = match t.text.find(line).filter(|_| !line.trim().is_empty()) {
+        Some(at) => format!("line {}", t.text[..at].matches('\n').count() + 1),
+        None => format!("line {rendered_line} of its rendered text"),
+    };
+    Error::new(
+        ErrorKind::Template,
+        format!(
+            "Markdown nested more than {} levels deep at {place} (`limits.markdown_depth`)",
+            e.limit
+        ),
+    )
+    .in_file(&t.path)
+    .with_hint("flatten the nested quotes, lists or emphasis; if the report really needs deeper nesting, raise `markdown_depth` under `[limits]` in the spec")
 }
 
 /// Names templates may refer to, for "did you mean" hints.
@@ -380,17 +540,7 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
         Some(d) => format!("{}: {d}", e.kind()),
         None => e.kind().to_string(),
     };
-    let range = e.range().or_else(|| {
-        let line = e.line()?;
-        let start: usize = t
-            .text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let len = t.text[start..].find('\n').unwrap_or(t.text.len() - start);
-        Some(start..start + len)
-    });
+    let range = error_range(t, e);
     let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
     let mut hint = None;
     if let Some(r) = range {
@@ -409,10 +559,28 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
         err = err.at_span(&t.text, r);
     }
     let hint = hint.unwrap_or_else(|| match e.kind() {
+        minijinja::ErrorKind::OutOfFuel => {
+            "look for a loop that runs too long; if the report really needs more, raise `template_fuel` under `[limits]` in the spec".to_string()
+        }
         minijinja::ErrorKind::UndefinedError => {
             "templates can use `figures`, `tables`, `params`, `period` and `report`".to_string()
         }
         _ => "see the MiniJinja syntax: `{{ value | filter }}`, `{% if %}…{% endif %}`".to_string(),
     });
     err.with_hint(hint)
+}
+
+/// Where in the template a MiniJinja error points: its span, else its line.
+fn error_range(t: &Template, e: &minijinja::Error) -> Option<std::ops::Range<usize>> {
+    e.range().or_else(|| {
+        let line = e.line()?;
+        let start: usize = t
+            .text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let len = t.text[start..].find('\n').unwrap_or(t.text.len() - start);
+        Some(start..start + len)
+    })
 }

@@ -5,8 +5,11 @@ pub mod source;
 pub mod world;
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
 
-use typst::diag::{Severity, SourceDiagnostic, Warned};
+use typst::diag::{Severity, SourceDiagnostic, SourceResult, Warned};
 use typst::foundations::{Datetime, Dict, IntoValue, Smart, Str};
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
@@ -36,6 +39,8 @@ pub struct TypstOptions<'a> {
     pub timestamp: jiff::Timestamp,
     /// Files embedded in the PDF (the provenance manifest).
     pub attachments: Vec<Attachment>,
+    /// How long the layout may run (`limits.layout_seconds`).
+    pub time_limit: std::time::Duration,
 }
 
 /// A file embedded in the PDF as an attachment.
@@ -108,7 +113,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         ts.second() as u8,
     )
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
-    let world = ReportWorld::new(
+    let world = Arc::new(ReportWorld::new(
         options.root,
         options.inputs,
         &main_vpath,
@@ -116,8 +121,8 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         fonts,
         today,
         inputs,
-    );
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    ));
+    let Warned { output, warnings } = compile(&world, options.time_limit)?;
     let warnings = warnings
         .iter()
         .map(|w| diagnostic(&world, w).render())
@@ -146,6 +151,40 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         dependencies: world.dependencies(),
         warnings,
     })
+}
+
+/// Compiles on a thread of its own with a deadline: Typst has no fuel, and
+/// a layout can loop for hours. On time-out the thread is left to finish on
+/// its own (the CLI exits right after the error). The thread's large stack
+/// also gives deep documents room.
+fn compile(
+    world: &Arc<ReportWorld>,
+    limit: Duration,
+) -> Result<Warned<SourceResult<PagedDocument>>> {
+    let (send, receive) = mpsc::channel();
+    let w = Arc::clone(world);
+    std::thread::Builder::new()
+        .name("typst-layout".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let _ = send.send(typst::compile::<PagedDocument>(&*w));
+        })
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("cannot start the layout: {e}")))?;
+    match receive.recv_timeout(limit) {
+        Ok(done) => Ok(done),
+        Err(RecvTimeoutError::Timeout) => Err(Error::new(
+            ErrorKind::Layout,
+            format!(
+                "the Typst layout did not finish within {} s (`limits.layout_seconds`)",
+                limit.as_secs()
+            ),
+        )
+        .with_hint("look for a loop in the layout file that runs too long; if the report really needs longer, raise `layout_seconds` under `[limits]` in the spec")),
+        Err(RecvTimeoutError::Disconnected) => Err(Error::new(
+            ErrorKind::Internal,
+            "the Typst layout stopped without a result",
+        )),
+    }
 }
 
 /// Every chart in the document (top-level blocks and list items).
