@@ -268,7 +268,7 @@ fn typst_options(
     let layout = spec.resolve(&r.layout)?;
     Ok(TypstOptions {
         root: &spec.root,
-        inputs: &spec.inputs,
+        inputs: spec.inputs.clone(),
         layout,
         main_dir: &spec.dir,
         fonts,

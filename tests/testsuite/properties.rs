@@ -146,6 +146,7 @@ fn pdf(doc: &Document) -> boardpack::Result<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = TypstOptions {
         root,
+        inputs: std::sync::Arc::new(boardpack::inputs::Inputs::new(root)),
         layout: root.join("templates/board-paper.typ"),
         main_dir: root,
         fonts: Vec::new(),

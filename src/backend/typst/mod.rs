@@ -24,7 +24,7 @@ pub struct TypstOptions<'a> {
     /// The project root (Typst cannot read outside it).
     pub root: &'a Path,
     /// The build's input registry: every file Typst reads comes from it.
-    pub inputs: &'a crate::inputs::Inputs,
+    pub inputs: Arc<crate::inputs::Inputs>,
     /// The house-style `.typ` file, inside the root.
     pub layout: PathBuf,
     /// Where the generated main file notionally lives (the spec's folder).
@@ -115,7 +115,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
     let world = Arc::new(ReportWorld::new(
         options.root,
-        options.inputs,
+        options.inputs.clone(),
         &main_vpath,
         text.clone(),
         fonts,

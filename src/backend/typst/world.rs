@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Dict};
@@ -23,9 +23,9 @@ use crate::error::display_path;
 use crate::inputs::{Inputs, Refusal};
 
 /// One compilation's world.
-pub struct ReportWorld<'a> {
+pub struct ReportWorld {
     root: PathBuf,
-    inputs: &'a Inputs,
+    inputs: Arc<Inputs>,
     /// Reads the registry refused, so errors can say why and what to do.
     refused: Mutex<Vec<(PathBuf, Refusal)>>,
     main: Source,
@@ -37,19 +37,19 @@ pub struct ReportWorld<'a> {
     files: Mutex<BTreeMap<PathBuf, FileResult<Bytes>>>,
 }
 
-impl<'a> ReportWorld<'a> {
+impl ReportWorld {
     /// A world rooted at `root` whose main file is `main_text`, placed at the
     /// virtual path `main_vpath` (so relative paths in it resolve from there).
     /// Every file it reads comes from `inputs`.
     pub fn new(
         root: &Path,
-        registry: &'a Inputs,
+        registry: Arc<Inputs>,
         main_vpath: &str,
         main_text: String,
         extra_fonts: Vec<Font>,
         date: Datetime,
         inputs: Dict,
-    ) -> ReportWorld<'a> {
+    ) -> ReportWorld {
         let vpath = VirtualPath::new(main_vpath)
             .unwrap_or_else(|_| VirtualPath::new("/main.typ").expect("static path"));
         let id = FileId::unique(RootedPath::new(VirtualRoot::Project, vpath));
@@ -142,7 +142,7 @@ pub fn load_fonts(data: Vec<u8>) -> Vec<Font> {
     Font::iter(Bytes::new(data)).collect()
 }
 
-impl World for ReportWorld<'_> {
+impl World for ReportWorld {
     fn library(&self) -> &LazyHash<Library> {
         &self.library
     }
