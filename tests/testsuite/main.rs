@@ -4,6 +4,7 @@
 
 mod accessibility;
 mod build;
+mod checks;
 mod errors;
 mod escaping;
 mod pdf;

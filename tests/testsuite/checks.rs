@@ -1,0 +1,174 @@
+//! Declared data checks, strict templates and figure formats, through the
+//! real CLI on a copy of the example.
+
+use crate::support::{Project, EXAMPLE};
+
+const VICTIM_1: &str = "CR-0000001,V-000001,2018-04-01,Stalking and harassment,Peterborough,47,";
+const VICTIM_2: &str =
+    "CR-0000002,V-000002,2018-04-01,Violence against the person,East Cambridgeshire,44,";
+
+fn build(p: &Project) -> crate::support::Run {
+    p.run(&["build", EXAMPLE])
+}
+
+#[test]
+fn failed_checks_name_the_data_lines_all_at_once() {
+    let p = Project::example();
+    p.edit(
+        "data/victims.csv",
+        VICTIM_1,
+        &VICTIM_1.replace(",47,", ",130,"),
+    );
+    p.edit(
+        "data/victims.csv",
+        VICTIM_2,
+        &VICTIM_2.replace("East Cambridgeshire", "Atlantis"),
+    );
+    let err = build(&p).failure(1);
+    assert!(
+        err.contains("data/victims.csv, row 2, column `victim_age`"),
+        "{err}"
+    );
+    assert!(err.contains("line 3 (`Atlantis`)"), "{err}");
+    assert!(err.contains("2 problems found"), "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
+    let p = Project::example();
+    p.edit(
+        "data/victims.csv",
+        VICTIM_1,
+        &VICTIM_1.replace(",47,", ",130,"),
+    );
+    p.edit(
+        "reports/needs-assessment/report.toml",
+        "range = [0, 120]\n",
+        "range = [0, 120]\nlevel = \"warning\"\nmessage = \"an age over 120 is probably a typing error\"\n",
+    );
+    p.edit(
+        "reports/needs-assessment/paper.md",
+        "The top five nationalities",
+        "{% for w in warnings %}Caveat: {{ w.message }} ({{ w.failing }} record, line {{ w.lines[0] }}). {% endfor %}The top five nationalities",
+    );
+    let options = boardpack::BuildOptions {
+        spec: p.path(EXAMPLE),
+        ..Default::default()
+    };
+    let built = boardpack::build(&options).expect("a warning does not fail the build");
+    assert!(
+        built
+            .rendered
+            .body_markdown
+            .contains("Caveat: an age over 120 is probably a typing error (1 record, line 2)\\. "),
+        "{}",
+        built.rendered.body_markdown
+    );
+    let check = built
+        .manifest
+        .checks
+        .iter()
+        .find(|c| c.failing > 0)
+        .expect("recorded");
+    assert_eq!(
+        (check.rule.as_str(), check.lines.as_slice()),
+        ("range(victim_age: 0 to 120)", &[2][..])
+    );
+    let run = build(&p);
+    assert!(
+        run.stderr()
+            .contains("warning: data/victims.csv, row 2, column `victim_age`"),
+        "{}",
+        run.stderr()
+    );
+    let strict = p.run(&["build", EXAMPLE, "--strict"]).failure(1);
+    assert!(strict.contains("made an error by `--strict`"), "{strict}");
+}
+
+#[test]
+fn every_check_is_recorded_in_the_manifest() {
+    let p = Project::example();
+    p.build_example(&[]);
+    let m = p.read("reports/needs-assessment/out/needs-assessment.manifest.json");
+    assert!(
+        m.contains("\"rule\": \"unique(crime_id, victim_id)\""),
+        "{m}"
+    );
+    assert!(
+        m.contains("\"rule\": \"foreign_key(district → population.district)\""),
+        "{m}"
+    );
+    assert!(m.contains("\"failing\": 0"), "{m}");
+}
+
+#[test]
+fn a_check_on_a_misspelt_column_suggests_the_right_one() {
+    let p = Project::example();
+    p.edit(
+        "reports/needs-assessment/report.toml",
+        "column = \"victim_age\"\nrange",
+        "column = \"victim_agee\"\nrange",
+    );
+    let err = build(&p).failure(1);
+    assert!(err.contains("did you mean `victim_age`?"), "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_misspelt_map_attribute_fails_at_the_template_line() {
+    let p = Project::example();
+    p.edit(
+        "reports/needs-assessment/paper.md",
+        "map(attribute=\"nationality\")",
+        "map(attribute=\"nationalty\")",
+    );
+    let err = build(&p).failure(1);
+    assert!(err.contains("paper.md:33:"), "{err}");
+    assert!(err.contains("did you mean `nationality`?"), "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn a_misspelt_row_attribute_suggests_the_column() {
+    let p = Project::example();
+    p.edit(
+        "reports/needs-assessment/paper.md",
+        "tables.fte_trend.rows[0].financial_year }}",
+        "tables.fte_trend.rows[0].financial_yaer }}",
+    );
+    let err = build(&p).failure(1);
+    assert!(err.contains("did you mean `financial_year`?"), "{err}");
+}
+
+#[test]
+fn an_empty_figure_is_an_error_not_a_blank() {
+    let p = Project::example();
+    p.edit(
+        "reports/needs-assessment/report.toml",
+        "sql = \"SELECT age_band FROM age_risk ORDER BY rate_per_1000 DESC LIMIT 1\"",
+        "sql = \"SELECT CAST(NULL AS VARCHAR) AS age_band FROM age_risk LIMIT 1\"",
+    );
+    let err = build(&p).failure(1);
+    assert!(
+        err.contains("figure `highest_risk_age_band` has no value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_of_an_unchanged_paper_with_float_figures_passes() {
+    let p = Project::example();
+    p.build_example(&[]);
+    let m = p.read("reports/needs-assessment/out/needs-assessment.manifest.json");
+    assert!(m.contains("\"format\": \"decimal:1\""), "{m}");
+    let ok = p
+        .run(&[
+            "verify",
+            "reports/needs-assessment/out/needs-assessment.manifest.json",
+        ])
+        .success();
+    assert!(ok.contains("  ok       top_age_rate\n"), "{ok}");
+    assert!(ok.contains("  ok       domestic_abuse_share\n"), "{ok}");
+    assert!(ok.ends_with("all match the manifest\n"), "{ok}");
+}
