@@ -204,9 +204,10 @@ pub fn change_as(
             let unit = if points == "1" { "point" } else { "points" };
             format!("{dir} {points} percentage {unit}")
         }
-        (Some(Format::Decimal(n)), Some((a, b))) if a != b => {
+        (Some(f @ (Format::Decimal(_) | Format::Integer)), Some((a, b))) if a != b => {
             let dir = if b > a { "up" } else { "down" };
-            let by = format_number((b - a).abs(), n);
+            let places = if let Format::Decimal(n) = f { n } else { 0 };
+            let by = format_number((b - a).abs(), places);
             match a != 0.0 {
                 true => format!("{dir} {by} ({})", relative(a, b)),
                 false => format!("{dir} {by}"),
@@ -326,6 +327,14 @@ mod tests {
             "up 10.4 (+1.1%)"
         );
         assert_eq!(display_as(&json!("16-29"), pct), "16-29");
+        assert_eq!(
+            change_as(
+                Some(&json!(120114.7)),
+                Some(&json!(111805.0)),
+                parse_format("integer")
+            ),
+            "down 8,310 (-6.9%)"
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn map(state: &State, value: Value, args: Rest<Value>) -> Result<Vec<Value>, Err
                 Err(_) => v.get_attr(part)?,
             };
             if v.is_undefined() {
-                return Err(no_attribute(&item, &path, part, i));
+                return Err(no_attribute(&path, part, i));
             }
         }
         out.push(v);
@@ -60,24 +60,12 @@ fn map(state: &State, value: Value, args: Rest<Value>) -> Result<Vec<Value>, Err
     Ok(out)
 }
 
-fn no_attribute(item: &Value, path: &str, part: &str, index: usize) -> Error {
-    let keys: Vec<String> = match item.kind() {
-        ValueKind::Map => item
-            .try_iter()
-            .map(|it| it.map(|k| k.to_string()).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let what = if names.is_empty() {
-        String::new()
-    } else {
-        format!("; {}", crate::error::suggest(part, &names, "columns"))
-    };
+fn no_attribute(path: &str, part: &str, index: usize) -> Error {
+    // The "did you mean" comes as the error's hint, from the template line.
     Error::new(
         ErrorKind::UndefinedError,
         format!(
-            "`map(attribute=\"{path}\")`: item {} has no `{part}`{what}",
+            "`map(attribute=\"{path}\")`: item {} has no `{part}`",
             index + 1
         ),
     )

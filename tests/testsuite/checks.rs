@@ -61,7 +61,7 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
         built
             .rendered
             .body_markdown
-            .contains("Caveat: an age over 120 is probably a typing error (1 record, line 2)\\. "),
+            .contains("Caveat: an age over 120 is probably a typing error (1 record, line 2). "),
         "{}",
         built.rendered.body_markdown
     );
