@@ -63,7 +63,8 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     file: Option<PathBuf>,
-    location: Option<Location>,
+    /// Boxed: errors travel in every `Result`, so the common case stays small.
+    location: Option<Box<Location>>,
     hint: Option<String>,
     /// Further problems found in the same pass (reported together, so the
     /// user fixes everything at once instead of one error per run).
@@ -124,19 +125,19 @@ impl Error {
     pub fn at_span(mut self, text: &str, range: Range<usize>) -> Self {
         let end = range.end.min(text.len());
         let start = range.start.min(end);
-        self.location = Some(Location::Span {
+        self.location = Some(Box::new(Location::Span {
             text: text.to_string(),
             range: start..end,
-        });
+        }));
         self
     }
 
     /// Points at a data row (1-based, header is row 1) and column.
     pub fn at_row(mut self, row: usize, column: Option<&str>) -> Self {
-        self.location = Some(Location::Row {
+        self.location = Some(Box::new(Location::Row {
             row,
             column: column.map(str::to_string),
-        });
+        }));
         self
     }
 
@@ -168,7 +169,7 @@ impl Error {
 
     /// 1-based line and column for span errors.
     pub fn line_col(&self) -> Option<(usize, usize)> {
-        match &self.location {
+        match self.location.as_deref() {
             Some(Location::Span { text, range }) => Some(line_col(text, range.start)),
             _ => None,
         }
@@ -201,7 +202,7 @@ impl Error {
             .as_ref()
             .map(|p| display_path(p))
             .unwrap_or_default();
-        match &self.location {
+        match self.location.as_deref() {
             Some(Location::Span { text, range }) => {
                 let file = SimpleFile::new(name.as_str(), text.as_str());
                 let mut diag = Diagnostic::error()
@@ -223,7 +224,7 @@ impl Error {
 
     fn render_plain(&self, name: &str) -> String {
         let mut out = format!("error: {}\n", self.message);
-        match (&self.location, name.is_empty()) {
+        match (self.location.as_deref(), name.is_empty()) {
             (Some(Location::Row { row, column }), false) => {
                 out += &format!("  --> {name}, row {row}");
                 if let Some(c) = column {
@@ -245,7 +246,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write!(f, "{}", display_path(file))?;
-            match &self.location {
+            match self.location.as_deref() {
                 Some(Location::Span { text, range }) => {
                     let (l, c) = line_col(text, range.start);
                     write!(f, ":{l}:{c}")?;

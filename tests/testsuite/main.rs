@@ -3,6 +3,7 @@
 //! see `README.md` beside this file for how to add a case.
 
 mod accessibility;
+mod bad_inputs;
 mod build;
 mod checks;
 mod errors;
