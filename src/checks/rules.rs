@@ -181,6 +181,7 @@ fn column_rules(
                 .last()
                 .unwrap_or_default()
                 .trim()
+                .trim_start_matches("error: ")
                 .to_string();
             errors.push(at(
                 p.span(),

@@ -120,14 +120,14 @@ fn environment(templates: &BTreeMap<&str, Template>) -> Result<Environment<'stat
             if fig.is_empty() {
                 return Err(minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
-                    format!("figure `{}` has no value (its query returned NULL or empty text), so it would print as nothing", fig.name),
+                    format!("figure `{0}` has no value (its query returned NULL or empty text), so it would print as nothing; fix its query, or guard it with `{{% if figures.{0} %}}`", fig.name),
                 ));
             }
         }
         if value.is_none() {
             return Err(minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
-                "this value is empty (null), so it would print as nothing",
+                "this value is empty (null), so it would print as nothing; guard it with `{% if … %}` or give `| default(\"…\")`",
             ));
         }
         if value.is_safe() {

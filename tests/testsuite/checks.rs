@@ -1,5 +1,6 @@
-//! Declared data checks, strict templates and figure formats, through the
-//! real CLI on a copy of the example.
+//! Declared data checks and figure formats on the example, through the real
+//! CLI (failing checks and strict-template errors are `tests/bad_inputs/`
+//! cases: `checks-*`, `template-*`, `figure-*`).
 
 use crate::support::{Project, EXAMPLE};
 
@@ -9,29 +10,6 @@ const VICTIM_2: &str =
 
 fn build(p: &Project) -> crate::support::Run {
     p.run(&["build", EXAMPLE])
-}
-
-#[test]
-fn failed_checks_name_the_data_lines_all_at_once() {
-    let p = Project::example();
-    p.edit(
-        "data/victims.csv",
-        VICTIM_1,
-        &VICTIM_1.replace(",47,", ",130,"),
-    );
-    p.edit(
-        "data/victims.csv",
-        VICTIM_2,
-        &VICTIM_2.replace("East Cambridgeshire", "Atlantis"),
-    );
-    let err = build(&p).failure(1);
-    assert!(
-        err.contains("data/victims.csv, row 2, column `victim_age`"),
-        "{err}"
-    );
-    assert!(err.contains("line 3 (`Atlantis`)"), "{err}");
-    assert!(err.contains("2 problems found"), "{err}");
-    insta::assert_snapshot!(err);
 }
 
 #[test]
@@ -100,60 +78,6 @@ fn every_check_is_recorded_in_the_manifest() {
         "{m}"
     );
     assert!(m.contains("\"failing\": 0"), "{m}");
-}
-
-#[test]
-fn a_check_on_a_misspelt_column_suggests_the_right_one() {
-    let p = Project::example();
-    p.edit(
-        "reports/needs-assessment/report.toml",
-        "column = \"victim_age\"\nrange",
-        "column = \"victim_agee\"\nrange",
-    );
-    let err = build(&p).failure(1);
-    assert!(err.contains("did you mean `victim_age`?"), "{err}");
-    insta::assert_snapshot!(err);
-}
-
-#[test]
-fn a_misspelt_map_attribute_fails_at_the_template_line() {
-    let p = Project::example();
-    p.edit(
-        "reports/needs-assessment/paper.md",
-        "map(attribute=\"nationality\")",
-        "map(attribute=\"nationalty\")",
-    );
-    let err = build(&p).failure(1);
-    assert!(err.contains("paper.md:33:"), "{err}");
-    assert!(err.contains("did you mean `nationality`?"), "{err}");
-    insta::assert_snapshot!(err);
-}
-
-#[test]
-fn a_misspelt_row_attribute_suggests_the_column() {
-    let p = Project::example();
-    p.edit(
-        "reports/needs-assessment/paper.md",
-        "tables.fte_trend.rows[0].financial_year }}",
-        "tables.fte_trend.rows[0].financial_yaer }}",
-    );
-    let err = build(&p).failure(1);
-    assert!(err.contains("did you mean `financial_year`?"), "{err}");
-}
-
-#[test]
-fn an_empty_figure_is_an_error_not_a_blank() {
-    let p = Project::example();
-    p.edit(
-        "reports/needs-assessment/report.toml",
-        "sql = \"SELECT age_band FROM age_risk ORDER BY rate_per_1000 DESC LIMIT 1\"",
-        "sql = \"SELECT CAST(NULL AS VARCHAR) AS age_band FROM age_risk LIMIT 1\"",
-    );
-    let err = build(&p).failure(1);
-    assert!(
-        err.contains("figure `highest_risk_age_band` has no value"),
-        "{err}"
-    );
 }
 
 #[test]
