@@ -5,8 +5,6 @@
 use crate::support::{Project, EXAMPLE};
 
 const VICTIM_1: &str = "CR-0000001,V-000001,2018-04-01,Stalking and harassment,Peterborough,47,";
-const VICTIM_2: &str =
-    "CR-0000002,V-000002,2018-04-01,Violence against the person,East Cambridgeshire,44,";
 
 fn build(p: &Project) -> crate::support::Run {
     p.run(&["build", EXAMPLE])
