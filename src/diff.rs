@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::format::format_number;
+use crate::compute::{parse_format, Format, Value};
+use crate::format::{format_cell, format_number};
 use crate::manifest::Manifest;
 
 /// One row of a comparison table.
@@ -17,6 +18,8 @@ pub struct Row {
     pub old: Option<serde_json::Value>,
     /// The new value (absent if the figure was removed).
     pub new: Option<serde_json::Value>,
+    /// The figure's declared format (`percent:1`), if any.
+    pub format: Option<String>,
 }
 
 /// The differences between two manifests, for people.
@@ -41,6 +44,11 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
             name: n.clone(),
             old: a.figures.get(n).map(|f| f.value.clone()),
             new: b.figures.get(n).map(|f| f.value.clone()),
+            format: b
+                .figures
+                .get(n)
+                .or_else(|| a.figures.get(n))
+                .and_then(|f| f.format.clone()),
         })
         .collect();
     let (changed, same): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.old != r.new);
@@ -121,9 +129,9 @@ pub fn table(rows: &[Row], old_label: &str, new_label: &str) -> String {
         .map(|r| {
             [
                 r.name.clone(),
-                r.old.as_ref().map_or("–".into(), display),
-                r.new.as_ref().map_or("–".into(), display),
-                change(r.old.as_ref(), r.new.as_ref()),
+                r.old.as_ref().map_or("–".into(), |v| display_as(v, fmt(r))),
+                r.new.as_ref().map_or("–".into(), |v| display_as(v, fmt(r))),
+                change_as(r.old.as_ref(), r.new.as_ref(), fmt(r)),
             ]
         })
         .collect();
@@ -164,6 +172,57 @@ pub fn table(rows: &[Row], old_label: &str, new_label: &str) -> String {
     out
 }
 
+fn fmt(r: &Row) -> Option<Format> {
+    r.format.as_deref().and_then(parse_format)
+}
+
+/// A figure's value in its declared format (`16.5%`), else as [`display`]
+/// shows it. The one formatter ([`format_cell`]) the paper uses.
+pub fn display_as(v: &serde_json::Value, format: Option<Format>) -> String {
+    match (format, v.as_f64()) {
+        (Some(f @ (Format::Integer | Format::Decimal(_) | Format::Percent(_))), Some(x)) => {
+            format_cell(&Value::Float(x), f)
+        }
+        _ => display(v),
+    }
+}
+
+/// [`change`] in a figure's format: a percentage's change is in percentage
+/// points (`up 8.3 percentage points`), a decimal's at its places.
+pub fn change_as(
+    old: Option<&serde_json::Value>,
+    new: Option<&serde_json::Value>,
+    format: Option<Format>,
+) -> String {
+    let numbers = old
+        .and_then(|v| v.as_f64())
+        .zip(new.and_then(|v| v.as_f64()));
+    match (format, numbers) {
+        (Some(Format::Percent(n)), Some((a, b))) if a != b => {
+            let dir = if b > a { "up" } else { "down" };
+            let points = format_number((b - a).abs() * 100.0, n);
+            let unit = if points == "1" { "point" } else { "points" };
+            format!("{dir} {points} percentage {unit}")
+        }
+        (Some(f @ (Format::Decimal(_) | Format::Integer)), Some((a, b))) if a != b => {
+            let dir = if b > a { "up" } else { "down" };
+            let places = if let Format::Decimal(n) = f { n } else { 0 };
+            let by = format_number((b - a).abs(), places);
+            match a != 0.0 {
+                true => format!("{dir} {by} ({})", relative(a, b)),
+                false => format!("{dir} {by}"),
+            }
+        }
+        _ => change(old, new),
+    }
+}
+
+fn relative(a: f64, b: f64) -> String {
+    let pct = (b - a) / a.abs() * 100.0;
+    let sign = if pct > 0.0 { "+" } else { "-" };
+    format!("{sign}{}%", format_number(pct.abs(), 1))
+}
+
 /// A value for people: `36,845`, `0.1640`, `25-29`.
 pub fn display(v: &serde_json::Value) -> String {
     match v {
@@ -199,9 +258,7 @@ pub fn change(old: Option<&serde_json::Value>, new: Option<&serde_json::Value>) 
                 display(&serde_json::Value::from((b - a).abs()))
             };
             if a != 0.0 {
-                let pct = (b - a) / a.abs() * 100.0;
-                let sign = if pct > 0.0 { "+" } else { "-" };
-                format!("{dir} {by} ({sign}{}%)", format_number(pct.abs(), 1))
+                format!("{dir} {by} ({})", relative(a, b))
             } else {
                 format!("{dir} {by}")
             }
@@ -255,11 +312,38 @@ mod tests {
     }
 
     #[test]
+    fn figures_show_in_their_format() {
+        let pct = parse_format("percent:1");
+        assert_eq!(display_as(&json!(0.16474), pct), "16.5%");
+        assert_eq!(
+            change_as(Some(&json!(0.1647)), Some(&json!(0.2482)), pct),
+            "up 8.3 percentage points"
+        );
+        assert_eq!(change_as(Some(&json!(0.2)), Some(&json!(0.2)), pct), "same");
+        let dec = parse_format("decimal:1");
+        assert_eq!(display_as(&json!(989.6), dec), "989.6");
+        assert_eq!(
+            change_as(Some(&json!(989.6)), Some(&json!(1000.04)), dec),
+            "up 10.4 (+1.1%)"
+        );
+        assert_eq!(display_as(&json!("16-29"), pct), "16-29");
+        assert_eq!(
+            change_as(
+                Some(&json!(120114.7)),
+                Some(&json!(111805.0)),
+                parse_format("integer")
+            ),
+            "down 8,310 (-6.9%)"
+        );
+    }
+
+    #[test]
     fn table_aligns_columns() {
         let rows = vec![Row {
             name: "victims_resident".into(),
             old: Some(json!(36845)),
             new: Some(json!(34296)),
+            format: None,
         }];
         let t = table(&rows, "2019/20", "2020/21");
         assert_eq!(

@@ -14,6 +14,7 @@
 
 pub mod backend;
 pub mod chart;
+pub mod checks;
 pub mod compute;
 pub mod diff;
 pub mod doc;
@@ -115,7 +116,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     // Queries may only read declared tables: refuse before reading any data.
     compute::check_queries(&spec)?;
     let sources = source::load_all(&spec, &params, &Default::default())?;
-    let computed = compute::compute(&spec, &sources, &params)?;
+    let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
@@ -186,7 +187,8 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     manifest
         .outputs
         .insert(names.docx.clone(), manifest::hash(&docx));
-    let mut warnings = rendered.warnings.clone();
+    let mut warnings = check_warnings;
+    warnings.extend(rendered.warnings.iter().cloned());
     warnings.extend(pdf.warnings.iter().cloned());
     Ok(Build {
         out_dir,
@@ -202,6 +204,24 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         manifest,
         warnings,
     })
+}
+
+/// Computes the figures and tables and runs the declared data checks: the
+/// sources' first (a failed one explains a query failure after it), then the
+/// tables' and the SQL checks. Returns the warnings of failed `warning` checks.
+fn compute_checked(
+    spec: &Spec,
+    sources: &std::collections::BTreeMap<String, source::Source>,
+    params: &Params,
+    strict: bool,
+) -> Result<(Computed, Vec<String>)> {
+    let mut outcomes = checks::check_sources(spec, sources)?;
+    checks::settle(&outcomes, strict)?;
+    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params)?;
+    outcomes.extend(checks::check_computed(spec, sources, &mut frames)?);
+    let warnings = checks::settle(&outcomes, strict)?;
+    computed.checks = outcomes;
+    Ok((computed, warnings))
 }
 
 impl Build {

@@ -60,6 +60,9 @@ pub struct Manifest {
     /// For the analyst only: never embedded in the PDF.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<Private>,
+    /// Every declared data check: rule, level, failing rows, first lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<crate::checks::Outcome>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -107,6 +110,9 @@ pub struct Figure {
     /// The previous period's value (absent if there is none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<serde_json::Value>,
+    /// The figure's declared format (`percent:1`), for showing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// The SQL that computed it.
     pub sql: String,
 }
@@ -248,14 +254,14 @@ impl Manifest {
             .figures
             .iter()
             .map(|(name, v)| {
-                let sql = spec
-                    .raw
-                    .figures
-                    .get(name)
-                    .map(|d| d.sql.get_ref().trim().to_string());
+                let decl = spec.raw.figures.get(name);
+                let sql = decl.map(|d| d.sql.get_ref().trim().to_string());
                 let figure = Figure {
                     value: json(v),
                     previous: before.and_then(|c| c.figures.get(name)).map(json),
+                    format: decl
+                        .and_then(|d| d.format.as_ref())
+                        .map(|f| f.get_ref().clone()),
                     sql: sql.unwrap_or_default(),
                 };
                 (name.clone(), figure)
@@ -282,6 +288,7 @@ impl Manifest {
             tables,
             disclosure,
             private,
+            checks: r.computed.checks.clone(),
             outputs: BTreeMap::new(),
         })
     }
@@ -472,6 +479,14 @@ pub fn json(v: &compute::Value) -> serde_json::Value {
     }
 }
 
+/// A value as a manifest stores it: written as JSON text and read back, so a
+/// value just computed compares equal to the same value read from a
+/// manifest file (floats are written in their shortest round-trip form;
+/// reading them back must give the same bits either way).
+pub fn stored(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(&v.to_string()).unwrap_or_else(|_| v.clone())
+}
+
 /// `path` relative to `root`, `/`-separated (never absolute, so it does not
 /// depend on where the project is checked out).
 pub fn relative(root: &Path, path: &Path) -> String {
@@ -530,6 +545,41 @@ mod tests {
         let mut w = t.clone();
         w.columns[0].name = "b".into();
         assert_ne!(table_hash(&t), table_hash(&w));
+    }
+
+    #[test]
+    fn floats_compare_equal_after_the_json_round_trip() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut floats = vec![
+            989.6,
+            989.5999999999999,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            6043.0 / 36845.0,
+        ];
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            floats.push((x >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((x % 12) as i32));
+        }
+        for f in floats {
+            let figure = Figure {
+                value: json(&compute::Value::Float(f)),
+                previous: None,
+                format: None,
+                sql: String::new(),
+            };
+            let read: Figure =
+                serde_json::from_str(&serde_json::to_string_pretty(&figure).unwrap()).unwrap();
+            assert_eq!(read.value, stored(&figure.value), "{f:?}");
+            // A real change is still a change.
+            assert_ne!(
+                read.value,
+                stored(&json(&compute::Value::Float(f + 0.1))),
+                "{f:?}"
+            );
+        }
     }
 
     #[test]

@@ -125,6 +125,7 @@ impl Refreshed {
                 name: name.clone(),
                 old: f.previous.clone(),
                 new: Some(f.value.clone()),
+                format: f.format.clone(),
             })
             .collect();
         out += &format!("figures, {p1} against {p0}:\n");

@@ -66,6 +66,9 @@ pub struct RawSpec {
     /// Resource limits (`[limits]`); the defaults suit any real report.
     #[serde(default)]
     pub limits: Limits,
+    /// Custom data checks in Polars SQL (`[[checks]]`), run after the tables.
+    #[serde(default)]
+    pub checks: Vec<Spanned<SqlCheckDecl>>,
 }
 
 /// `[disclosure]`: small counts are suppressed, and the published tables
@@ -238,6 +241,9 @@ pub struct SourceDecl {
     /// up to the period's end (for trends).
     #[serde(default)]
     pub period_filter: PeriodFilter,
+    /// Declared data checks on every row of the file (`[[sources.NAME.checks]]`).
+    #[serde(default)]
+    pub checks: Vec<Spanned<CheckDecl>>,
 }
 
 /// How a source's `period_column` filters rows.
@@ -368,6 +374,10 @@ pub struct FigureDecl {
     /// is a small count (text cannot show a suppressed figure).
     #[serde(default)]
     pub count: bool,
+    /// `integer`, `decimal:N` or `percent:N` (as for table columns): how
+    /// `diff`, `refresh`, `verify` and the manifest show the figure.
+    #[serde(default)]
+    pub format: Option<Spanned<String>>,
 }
 
 /// `[tables.NAME]`: a DataFrame from a Polars SQL query.
@@ -401,6 +411,74 @@ pub struct TableDecl {
     /// Which columns are counts, for disclosure control.
     #[serde(default)]
     pub protect: Option<Spanned<ProtectDecl>>,
+    /// Declared data checks on the computed rows (`[[tables.NAME.checks]]`).
+    #[serde(default)]
+    pub checks: Vec<Spanned<CheckDecl>>,
+}
+
+/// One declared data check on a source's or table's rows: exactly one rule
+/// (`unique`, `not_null`, `values`, `range`, `pattern`, `foreign_key`);
+/// `values`, `range`, `pattern` and `foreign_key` apply to `column`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDecl {
+    /// The column `values`, `range`, `pattern` and `foreign_key` test.
+    #[serde(default)]
+    pub column: Option<Spanned<String>>,
+    /// Columns whose combination must not repeat.
+    #[serde(default)]
+    pub unique: Option<Vec<Spanned<String>>>,
+    /// Columns that must have a value in every row.
+    #[serde(default)]
+    pub not_null: Option<Vec<Spanned<String>>>,
+    /// The values `column` may take (text or whole numbers).
+    #[serde(default)]
+    pub values: Option<Spanned<Vec<toml::Value>>>,
+    /// `[min, max]`, inclusive: the numbers `column` may take.
+    #[serde(default)]
+    pub range: Option<Spanned<Vec<f64>>>,
+    /// A regular expression every value of `column` must match in full.
+    #[serde(default)]
+    pub pattern: Option<Spanned<String>>,
+    /// `TABLE.COLUMN`: every value of `column` must occur there.
+    #[serde(default)]
+    pub foreign_key: Option<Spanned<String>>,
+    /// `error` (default: the build fails) or `warning`.
+    #[serde(default)]
+    pub level: CheckLevel,
+    /// What a failure means, for the reader (default: the rule in words).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// How serious a failed check is.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    /// The build fails.
+    #[default]
+    Error,
+    /// The build warns (and fails under `--strict`); templates can list it.
+    Warning,
+}
+
+/// `[[checks]]`: a custom check in Polars SQL over the sources (filtered to
+/// the period), views and tables.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlCheckDecl {
+    /// The query; it selects the offending rows.
+    pub sql: Spanned<String>,
+    /// `no rows` (the only expectation for now; the default).
+    #[serde(default)]
+    pub expect: Option<Spanned<String>>,
+    /// What a failure means, for the reader.
+    pub message: String,
+    /// `error` (default) or `warning`.
+    #[serde(default)]
+    pub level: CheckLevel,
 }
 
 /// One displayed column of a table.

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diff::display;
+use crate::compute::parse_format;
+use crate::diff::display_as;
 use crate::error::{display_path, Error, ErrorKind, Result};
 use crate::manifest::{self, Manifest};
 use crate::{build, BuildOptions};
@@ -157,8 +158,8 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
     })?;
     for (name, fig) in &m.figures {
         let status = match now.manifest.figures.get(name) {
-            Some(f) if f.value == fig.value => Status::Matches,
-            Some(f) => Status::Changed(display(&fig.value), display(&f.value)),
+            Some(f) if manifest::stored(&f.value) == fig.value => Status::Matches,
+            Some(f) => changed_figure(&fig.value, &f.value, fig.format.as_deref()),
             None => Status::Missing("the spec no longer defines it".into()),
         };
         checks.push(Check {
@@ -217,6 +218,22 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         spec: spec_path,
         checks,
     })
+}
+
+/// A figure that moved, shown in its format; if the format rounds both to
+/// the same text, the stored values are shown in full so the change shows.
+fn changed_figure(
+    was: &serde_json::Value,
+    now: &serde_json::Value,
+    format: Option<&str>,
+) -> Status {
+    let format = format.and_then(parse_format);
+    let (a, b) = (display_as(was, format), display_as(now, format));
+    if a == b {
+        Status::Changed(was.to_string(), manifest::stored(now).to_string())
+    } else {
+        Status::Changed(a, b)
+    }
 }
 
 fn compare_hash(was: &str, now: &str) -> Status {

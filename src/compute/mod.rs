@@ -109,6 +109,25 @@ pub fn compute(
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Computed> {
+    compute_frames(spec, sources, params).map(|(computed, _)| computed)
+}
+
+/// What the queries ran over, kept for the declared checks: the SQL context
+/// (sources filtered to the period, `params`, views and tables registered)
+/// and each table's frame.
+pub struct Frames {
+    /// The context every query ran in.
+    pub ctx: SQLContext,
+    /// Each computed table, as the query returned it.
+    pub tables: BTreeMap<String, DataFrame>,
+}
+
+/// [`compute`], also returning the [`Frames`] the queries ran over.
+pub fn compute_frames(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Result<(Computed, Frames)> {
     // Nothing runs until every query has been checked.
     let deps = query::check(spec)?;
     let mut ctx = SQLContext::new();
@@ -130,6 +149,7 @@ pub fn compute(
     ctx.register("params", period::params_frame(params).lazy());
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
+    let mut tables = BTreeMap::new();
     for (name, is_view) in query::query_order(spec, &deps)? {
         if is_view {
             let sql = &spec.raw.views[name].sql;
@@ -146,7 +166,8 @@ pub fn compute(
             )?;
             out.tables
                 .insert(name.to_string(), value::to_table(spec, name, decl, &df)?);
-            ctx.register(name, df.lazy());
+            ctx.register(name, df.clone().lazy());
+            tables.insert(name.to_string(), df);
         }
     }
     for (name, decl) in &spec.raw.figures {
@@ -170,11 +191,22 @@ pub fn compute(
                 )
                 .with_hint("aggregate to a single value, or declare it under `[tables]`"));
         }
+        if let Some(f) = &decl.format {
+            if parse_format(f.get_ref()).is_none() {
+                return Err(spec
+                    .error_at(
+                        ErrorKind::Spec,
+                        format!("unknown format `{}` for figure `{name}`", f.get_ref()),
+                        f.span(),
+                    )
+                    .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N up to 6), as for table columns"));
+            }
+        }
         let value = df.columns()[0]
             .get(0)
             .map(value::to_value)
             .unwrap_or(Value::Null);
         out.figures.insert(name.clone(), value);
     }
-    Ok(out)
+    Ok((out, Frames { ctx, tables }))
 }

@@ -72,6 +72,8 @@ pub struct Computed {
     pub figures: BTreeMap<String, Value>,
     /// Tables.
     pub tables: BTreeMap<String, Table>,
+    /// Every declared data check and its result (this period's build only).
+    pub checks: Vec<crate::checks::Outcome>,
 }
 
 pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {

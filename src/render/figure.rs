@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{DynObject, Enumerator, Object, Value};
 
 use super::table::to_value;
-use crate::compute;
+use crate::compute::{self, Format};
 use crate::params::FinancialYear;
 
 /// The uses of missing previous-period values during one render.
@@ -61,9 +61,21 @@ pub struct FigureObject {
     pub previous: PreviousValue,
     /// Where uses of a missing previous value are recorded.
     pub uses: MissingUses,
+    /// The declared format (`percent:1`): how `{{ figures.x }}` prints.
+    pub format: Option<Format>,
 }
 
 impl FigureObject {
+    /// Whether the value would print as nothing (NULL or empty text): an
+    /// error where a figure is expected, never a blank in the paper.
+    pub fn is_empty(&self) -> bool {
+        match &self.value {
+            compute::Value::Null => true,
+            compute::Value::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
     /// This period's value as a number, if it is one.
     pub fn number(&self) -> Option<f64> {
         as_number(&self.value)
@@ -143,7 +155,12 @@ impl Object for FigureObject {
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", to_value(&self.value))
+        match (self.format, as_number(&self.value)) {
+            (Some(format), Some(_)) if format != Format::Text => {
+                f.write_str(&crate::format::format_cell(&self.value, format))
+            }
+            _ => write!(f, "{}", to_value(&self.value)),
+        }
     }
 }
 
@@ -189,6 +206,7 @@ mod tests {
             value: compute::Value::Int(value),
             previous,
             uses: uses.clone(),
+            format: None,
         };
         (Value::from_object(fig), uses)
     }
@@ -221,6 +239,19 @@ mod tests {
         assert!(!p.is_true());
         assert!(!v.get_attr("has_previous").unwrap().is_true());
         assert_eq!(uses.take(), vec!["figures.victims.previous".to_string()]);
+    }
+
+    #[test]
+    fn prints_in_its_declared_format() {
+        let fig = FigureObject {
+            name: "share".into(),
+            value: compute::Value::Float(0.16474),
+            previous: PreviousValue::NotApplicable,
+            uses: MissingUses::default(),
+            format: crate::compute::parse_format("percent:1"),
+        };
+        assert!(!fig.is_empty());
+        assert_eq!(Value::from_object(fig).to_string(), "16.5%");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! reads the same on every machine: `36,845`, `16.4%`, `120,000`,
 //! `British, Polish and Romanian`, `26 November 2020`.
 
-use minijinja::value::{Kwargs, Value, ValueKind};
-use minijinja::{Error, ErrorKind};
+use minijinja::value::{from_args, Kwargs, Rest, Value, ValueKind};
+use minijinja::{Error, ErrorKind, State};
 
-use super::figure::{unwrap, FigureObject, PreviousValue};
+use super::figure::{unwrap, FigureObject, Missing, PreviousValue};
 pub use crate::format::{
     format_cell, format_date, format_number, format_percent, join_prose, round_significant,
 };
@@ -23,6 +23,52 @@ pub fn register(env: &mut minijinja::Environment<'_>) {
     env.add_filter("table", super::table::table_filter);
     env.add_filter("change", change);
     env.add_filter("direction", direction);
+    env.add_filter("map", map);
+}
+
+/// MiniJinja's `map`, except that `map(attribute="x")` without a `default`
+/// fails on an item that has no `x` (the built-in yields undefined values,
+/// which a list prints as nothing: a misspelt column became a blank).
+fn map(state: &State, value: Value, args: Rest<Value>) -> Result<Vec<Value>, Error> {
+    let (positional, kwargs): (&[Value], Kwargs) = from_args(&args)?;
+    let attribute: Option<String> = match kwargs.has("default") {
+        true => None,
+        false => kwargs.peek("attribute").ok(),
+    };
+    let Some(path) = attribute.filter(|_| positional.is_empty()) else {
+        return minijinja::filters::map(state, value, args);
+    };
+    let _: Option<Value> = kwargs.get("attribute")?;
+    kwargs.assert_all_used()?;
+    let items = value
+        .try_iter()
+        .map_err(|_| invalid("map", &value, "a list"))?;
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        let mut v = item.clone();
+        for part in path.split('.') {
+            v = match part.parse::<usize>() {
+                Ok(n) => v.get_item_by_index(n)?,
+                Err(_) => v.get_attr(part)?,
+            };
+            if v.is_undefined() {
+                return Err(no_attribute(&path, part, i));
+            }
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+fn no_attribute(path: &str, part: &str, index: usize) -> Error {
+    // The "did you mean" comes as the error's hint, from the template line.
+    Error::new(
+        ErrorKind::UndefinedError,
+        format!(
+            "`map(attribute=\"{path}\")`: item {} has no `{part}`",
+            index + 1
+        ),
+    )
 }
 
 /// `{{ figures.x | change }}`: the change on the previous period in words,
@@ -134,6 +180,9 @@ fn comparison(
 /// `{{ x | number }}`, `{{ x | number(1) }}`: thousands separators and a
 /// fixed number of decimals.
 fn number(value: Value, decimals: Option<u8>) -> Result<String, Error> {
+    if is_missing(&value) {
+        return Ok("n/a".into());
+    }
     Ok(format_number(
         as_f64(&value, "number")?,
         decimals.unwrap_or(0),
@@ -142,6 +191,9 @@ fn number(value: Value, decimals: Option<u8>) -> Result<String, Error> {
 
 /// `{{ ratio | percent }}` (one decimal) or `percent(0)`: a ratio as a percentage.
 fn percent(value: Value, decimals: Option<u8>) -> Result<String, Error> {
+    if is_missing(&value) {
+        return Ok("n/a".into());
+    }
     Ok(format_percent(
         as_f64(&value, "percent")?,
         decimals.unwrap_or(1),
@@ -150,6 +202,9 @@ fn percent(value: Value, decimals: Option<u8>) -> Result<String, Error> {
 
 /// `{{ x | approx }}`: rounded to two significant figures (`approx(3)` for three).
 fn approx(value: Value, significant: Option<u8>) -> Result<String, Error> {
+    if is_missing(&value) {
+        return Ok("n/a".into());
+    }
     let x = as_f64(&value, "approx")?;
     Ok(format_number(
         round_significant(x, significant.unwrap_or(2)),
@@ -164,8 +219,15 @@ fn prose_list(value: Value, kwargs: Kwargs) -> Result<String, Error> {
     let items: Vec<String> = value
         .try_iter()
         .map_err(|_| invalid("prose_list", &value, "a list"))?
-        .map(|v| v.to_string())
-        .collect();
+        .enumerate()
+        .map(|(i, v)| match v.is_undefined() || v.is_none() {
+            true => Err(Error::new(
+                ErrorKind::UndefinedError,
+                format!("filter `prose_list`: item {} is empty or undefined", i + 1),
+            )),
+            false => Ok(v.to_string()),
+        })
+        .collect::<Result<_, _>>()?;
     Ok(join_prose(&items, conj.as_deref().unwrap_or("and")))
 }
 
@@ -179,6 +241,12 @@ fn date(value: Value) -> Result<String, Error> {
         .parse()
         .map_err(|_| invalid("date", &value, "a date like `2020-11-26`"))?;
     Ok(format_date(d))
+}
+
+/// A previous-period value that does not exist: formatting filters show
+/// it as "n/a" (its use is already recorded for the build's warning).
+fn is_missing(value: &Value) -> bool {
+    value.downcast_object_ref::<Missing>().is_some()
 }
 
 fn as_f64(value: &Value, filter: &str) -> Result<f64, Error> {

@@ -171,12 +171,24 @@ fn environment(
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(limits.template_fuel));
     env.set_formatter(|out, _state, value| {
+        if let Some(fig) = value.downcast_object_ref::<FigureObject>() {
+            if fig.is_empty() {
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("figure `{0}` has no value (its query returned NULL or empty text), so it would print as nothing; fix its query, or guard it with `{{% if figures.{0} %}}`", fig.name),
+                ));
+            }
+        }
+        if value.is_none() {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "this value is empty (null), so it would print as nothing; guard it with `{% if … %}` or give `| default(\"…\")`",
+            ));
+        }
         let text = if value.is_safe() {
             value.as_str().unwrap_or_default().to_string()
-        } else if !value.is_none() {
-            escape_markdown(&value.to_string())
         } else {
-            return Ok(());
+            escape_markdown(&value.to_string())
         };
         // Data readers reject non-characters at the cell; this catches any
         // that arrive another way, at the template line that prints them.
@@ -220,11 +232,13 @@ fn context(
                     PreviousValue::Missing(*period)
                 }
             };
+            let format = spec.raw.figures.get(k).and_then(|d| d.format.as_ref());
             let fig = FigureObject {
                 name: k.clone(),
                 value: v.clone(),
                 previous: prev,
                 uses: uses.clone(),
+                format: format.and_then(|f| crate::compute::parse_format(f.get_ref())),
             };
             (k.as_str(), Value::from_object(fig))
         })
@@ -256,6 +270,7 @@ fn context(
         params => p,
         figures => figures,
         tables => tables,
+        warnings => Value::from_serialize(crate::checks::warnings(&computed.checks)),
         report => minijinja::context! { name => r.name, to => r.to, from => r.from },
     }
 }
@@ -496,15 +511,84 @@ pub(crate) struct Names {
     figures: Vec<String>,
     tables: Vec<String>,
     params: Vec<String>,
+    /// Every attribute a row, figure or table has (column names included).
+    attributes: Vec<String>,
 }
+
+/// Attributes of figures, tables, warnings and the period, besides columns.
+const ATTRIBUTES: &[&str] = &[
+    "value",
+    "previous",
+    "has_previous",
+    "previous_period",
+    "difference",
+    "ratio",
+    "rows",
+    "columns",
+    "height",
+    "message",
+    "target",
+    "rule",
+    "level",
+    "failing",
+    "lines",
+    "short",
+    "slug",
+    "start",
+    "end",
+    "name",
+    "to",
+    "from",
+];
 
 impl Names {
     fn new(params: &Params, computed: &Computed) -> Names {
+        let mut attributes: Vec<String> = computed
+            .tables
+            .values()
+            .flat_map(|t| t.columns.iter().map(|c| c.name.clone()))
+            .chain(ATTRIBUTES.iter().map(|a| a.to_string()))
+            .collect();
+        attributes.sort();
+        attributes.dedup();
         Names {
             figures: computed.figures.keys().cloned().collect(),
             tables: computed.tables.keys().cloned().collect(),
             params: params.values.keys().cloned().collect(),
+            attributes,
         }
+    }
+
+    /// A hint for the first `.name` or `attribute="name"` in `text` that is
+    /// no column or attribute but close to one (a misspelt column).
+    fn attribute_hint(&self, text: &str) -> Option<String> {
+        let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+        let known: Vec<&str> = self.attributes.iter().map(String::as_str).collect();
+        let other = |n: &str| {
+            [&self.figures, &self.tables, &self.params]
+                .iter()
+                .any(|l| l.iter().any(|x| x == n))
+        };
+        let mut candidates = Vec::new();
+        for (i, _) in text.match_indices('.') {
+            let rest = &text[i + 1..];
+            candidates.push(&rest[..rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len())]);
+        }
+        for (i, m) in text.match_indices("attribute=") {
+            let rest = text[i + m.len()..].trim_start_matches(['"', '\'']);
+            candidates.push(&rest[..rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len())]);
+        }
+        candidates.into_iter().find_map(|name| {
+            if name.is_empty()
+                || known.contains(&name)
+                || other(name)
+                || name.chars().all(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            crate::error::did_you_mean(name, known.iter().copied())
+                .map(|c| format!("`{name}` is not a column or attribute; did you mean `{c}`?"))
+        })
     }
 
     /// A hint for the first `figures.x` / `tables.x` / `params.x` in `text`
@@ -531,7 +615,7 @@ impl Names {
                 }
             }
         }
-        None
+        self.attribute_hint(text)
     }
 }
 

@@ -5,6 +5,7 @@
 mod accessibility;
 mod bad_inputs;
 mod build;
+mod checks;
 mod disclosure;
 mod errors;
 mod escaping;

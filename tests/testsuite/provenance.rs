@@ -153,7 +153,12 @@ fn diff_prints_figures_that_changed_with_old_new_and_change() {
         ])
         .success();
     assert!(
-        out.contains("  victims_resident         36,845   34,296  down 2,549 (-6.9%)\n"),
+        out.contains("  victims_resident       36,845   34,296  down 2,549 (-6.9%)\n"),
+        "{out}"
+    );
+    // Figures show in their declared format, a share's change in points.
+    assert!(
+        out.contains("  domestic_abuse_share    16.4%    18.1%  up 1.7 percentage points\n"),
         "{out}"
     );
     insta::assert_snapshot!(out);

@@ -1,0 +1,440 @@
+//! Declared data checks, as analysts know them from data-validation tools:
+//! `unique`, `not_null`, `values`, `range`, `pattern` and `foreign_key` on a
+//! source's rows (`[[sources.NAME.checks]]`, every row of the file) or a
+//! table's (`[[tables.NAME.checks]]`), and custom Polars SQL
+//! (`[[checks]] sql = "…"`, over what the queries see) that must return no
+//! rows. Each check is `error` (the build fails, all failures reported at
+//! once) or `warning` (printed, listed to templates as `warnings`, fatal
+//! under `--strict`). Every result goes into the manifest.
+//!
+//! The rules are Polars expressions over the whole frame; only the first
+//! few failing rows are brought back, with their data lines.
+
+mod rules;
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::compute::Frames;
+use crate::error::{line_col, Error, ErrorKind, Result};
+use crate::source::{first_line, Source};
+use crate::spec::{CheckDecl, Spec};
+
+pub use crate::spec::CheckLevel;
+pub use rules::Rule;
+
+/// How many failing rows a result names.
+pub const FIRST_ROWS: usize = 5;
+
+/// The result of one declared check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// What was checked: `source victims`, `table age_risk`, `checks[0]`.
+    pub target: String,
+    /// The rule: `unique(crime_id, victim_id)`, `sql`.
+    pub rule: String,
+    /// `error` or `warning`.
+    pub level: CheckLevel,
+    /// What a failure means, in words.
+    pub message: String,
+    /// How many rows fail (0: the check passed).
+    pub failing: u64,
+    /// The first failing rows: data lines for sources (header = line 1),
+    /// row numbers for tables, none for SQL checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<u64>,
+    /// The failure for people (file, line, values, hint); not recorded.
+    #[serde(skip)]
+    pub report: Option<Error>,
+}
+
+impl Outcome {
+    /// Whether the check failed.
+    pub fn failed(&self) -> bool {
+        self.failing > 0
+    }
+}
+
+/// The editor line of row `row` (0-based) of a source's frame. The one place
+/// that maps frame rows to data lines.
+pub fn source_line(_source: &Source, row: u64) -> u64 {
+    row + 2
+}
+
+/// Runs every source's declared checks over all rows of its file. Spec
+/// problems (an unknown column, a bad pattern) are errors, all at once.
+pub fn check_sources(spec: &Spec, sources: &BTreeMap<String, Source>) -> Result<Vec<Outcome>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (name, decl) in &spec.raw.sources {
+        let Some(source) = sources.get(name) else {
+            continue;
+        };
+        let subject = Subject::Source(source);
+        for check in &decl.checks {
+            let target = |t: &str| sources.get(t).map(|s| s.frame.clone());
+            match run_one(spec, check, &subject, &source.frame, &target) {
+                Ok(o) => out.push(o),
+                Err(e) => errors.extend(e),
+            }
+        }
+    }
+    Error::collect(errors)?;
+    Ok(out)
+}
+
+/// Runs every table's declared checks and the `[[checks]]` SQL checks.
+pub fn check_computed(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    frames: &mut Frames,
+) -> Result<Vec<Outcome>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (name, decl) in &spec.raw.tables {
+        let Some(frame) = frames.tables.get(name) else {
+            continue;
+        };
+        let subject = Subject::Table(name);
+        for check in &decl.checks {
+            let target = |t: &str| {
+                frames
+                    .tables
+                    .get(t)
+                    .cloned()
+                    .or_else(|| sources.get(t).map(|s| s.frame.clone()))
+            };
+            match run_one(spec, check, &subject, frame, &target) {
+                Ok(o) => out.push(o),
+                Err(e) => errors.extend(e),
+            }
+        }
+    }
+    for (i, check) in spec.raw.checks.iter().enumerate() {
+        match run_sql(spec, check, i, frames) {
+            Ok(o) => out.push(o),
+            Err(e) => errors.push(e),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(out)
+}
+
+/// Fails the build on every failed `error` check (and, under `--strict`,
+/// every failed `warning`), reporting all at once; otherwise returns the
+/// warnings to print.
+pub fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
+    let failed = outcomes.iter().filter(|o| o.failed());
+    let (fatal, warn): (Vec<&Outcome>, Vec<&Outcome>) =
+        failed.partition(|o| o.level == CheckLevel::Error || strict);
+    let report = |o: &Outcome| {
+        o.report
+            .clone()
+            .unwrap_or_else(|| Error::new(ErrorKind::Data, o.message.clone()))
+    };
+    let mut errors: Vec<Error> = fatal.iter().map(|o| report(o)).collect();
+    if strict {
+        errors = errors
+            .into_iter()
+            .map(|e| {
+                let hint = e.hint().unwrap_or_default().to_string();
+                e.with_hint(format!("{hint} (a warning, made an error by `--strict`)"))
+            })
+            .collect();
+    }
+    Error::collect(errors)?;
+    Ok(warn.iter().map(|o| report(o).to_string()).collect())
+}
+
+/// The failed warning-level checks, as templates list them (`warnings`).
+pub fn warnings(outcomes: &[Outcome]) -> Vec<&Outcome> {
+    outcomes
+        .iter()
+        .filter(|o| o.failed() && o.level == CheckLevel::Warning)
+        .collect()
+}
+
+/// What a declared check runs over.
+enum Subject<'a> {
+    Source(&'a Source),
+    Table(&'a str),
+}
+
+impl Subject<'_> {
+    fn owner(&self) -> String {
+        match self {
+            Subject::Source(s) => format!("source `{}`", s.name),
+            Subject::Table(t) => format!("table `{t}`"),
+        }
+    }
+
+    fn target(&self) -> String {
+        match self {
+            Subject::Source(s) => format!("source {}", s.name),
+            Subject::Table(t) => format!("table {t}"),
+        }
+    }
+
+    /// The line (source) or 1-based row number (table) of frame row `row`.
+    fn line(&self, row: u64) -> u64 {
+        match self {
+            Subject::Source(s) => source_line(s, row),
+            Subject::Table(_) => row + 1,
+        }
+    }
+}
+
+fn run_one(
+    spec: &Spec,
+    check: &Spanned<CheckDecl>,
+    subject: &Subject,
+    frame: &DataFrame,
+    target: &dyn Fn(&str) -> Option<DataFrame>,
+) -> std::result::Result<Outcome, Vec<Error>> {
+    let owner = subject.owner();
+    let rule = rules::parse(spec, check, &owner)?;
+    let found: Vec<&str> = frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.as_str())
+        .collect();
+    let unknown = rules::unknown_columns(spec, check, &rule, &found, &owner);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let fk_frame = match &rule {
+        Rule::ForeignKey(_, t, k) => Some(foreign_frame(spec, check, t, k, target, &owner)?),
+        _ => None,
+    };
+    let d = check.get_ref();
+    let message = d.message.clone().unwrap_or_else(|| rule.words());
+    let run_error = |e: PolarsError| {
+        vec![spec
+            .error_at(ErrorKind::Spec, format!("check on {owner} cannot run: {}", first_line(&e)), check.span())
+            .with_hint("check the column's type: `range` needs numbers, `pattern` text, and `values`/`foreign_key` the column's own type")]
+    };
+    let fails = rules::failing(&rule, fk_frame.as_ref()).map_err(run_error)?;
+    let cols: Vec<Expr> = rule.columns().into_iter().map(col).collect();
+    let mut selected = vec![col("__row")];
+    selected.extend(cols);
+    let lf = frame
+        .clone()
+        .lazy()
+        .with_row_index("__row", None)
+        .filter(fails);
+    let count = lf.clone().select([len()]).collect().map_err(run_error)?;
+    let failing = count.columns()[0]
+        .get(0)
+        .ok()
+        .and_then(|v| v.extract::<u64>())
+        .unwrap_or(0);
+    let first = lf
+        .select(selected)
+        .limit(FIRST_ROWS as IdxSize)
+        .collect()
+        .map_err(run_error)?;
+    let rows = first_rows(&first);
+    let lines: Vec<u64> = rows.iter().map(|(r, _)| subject.line(*r)).collect();
+    let mut outcome = Outcome {
+        target: subject.target(),
+        rule: rule.name(),
+        level: d.level,
+        message,
+        failing,
+        lines,
+        report: None,
+    };
+    if failing > 0 {
+        outcome.report = Some(failure_report(
+            spec,
+            check,
+            subject,
+            &rule,
+            &outcome,
+            &rows,
+            frame.height(),
+        ));
+    }
+    Ok(outcome)
+}
+
+fn foreign_frame(
+    spec: &Spec,
+    check: &Spanned<CheckDecl>,
+    table: &str,
+    column: &str,
+    target: &dyn Fn(&str) -> Option<DataFrame>,
+    owner: &str,
+) -> std::result::Result<DataFrame, Vec<Error>> {
+    let span = check
+        .get_ref()
+        .foreign_key
+        .as_ref()
+        .map_or(check.span(), |f| f.span());
+    let Some(df) = target(table) else {
+        let mut names: Vec<&str> = spec.raw.sources.keys().map(String::as_str).collect();
+        names.extend(spec.raw.tables.keys().map(String::as_str));
+        return Err(vec![spec
+            .error_at(ErrorKind::Spec, format!("the foreign key of a check on {owner} names `{table}`, which is not a source or table"), span)
+            .with_hint(crate::error::suggest(table, &names, "sources and tables"))]);
+    };
+    let cols: Vec<&str> = df
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.as_str())
+        .collect();
+    if !cols.contains(&column) {
+        return Err(vec![spec
+            .error_at(ErrorKind::Spec, format!("the foreign key of a check on {owner} names `{table}.{column}`, but `{table}` has no column `{column}`"), span)
+            .with_hint(crate::error::suggest(column, &cols, "columns"))]);
+    }
+    Ok(df)
+}
+
+/// (frame row, the checked values as text) of each failing row brought back.
+fn first_rows(df: &DataFrame) -> Vec<(u64, Vec<String>)> {
+    (0..df.height())
+        .map(|i| {
+            let mut cells = df
+                .columns()
+                .iter()
+                .map(|c| c.get(i).map(cell_text).unwrap_or_default());
+            let row = cells.next().and_then(|r| r.parse().ok()).unwrap_or(0);
+            (row, cells.collect())
+        })
+        .collect()
+}
+
+fn cell_text(v: AnyValue) -> String {
+    match v {
+        AnyValue::Null => "(empty)".into(),
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn failure_report(
+    spec: &Spec,
+    check: &Spanned<CheckDecl>,
+    subject: &Subject,
+    rule: &Rule,
+    o: &Outcome,
+    rows: &[(u64, Vec<String>)],
+    total: usize,
+) -> Error {
+    let (line, _) = line_col(&spec.text, check.span().start);
+    let what = match subject {
+        Subject::Source(_) => "line",
+        Subject::Table(_) => "row",
+    };
+    let shown: Vec<String> = rows
+        .iter()
+        .zip(&o.lines)
+        .map(|((_, vals), l)| format!("{what} {l} (`{}`)", vals.join("`, `")))
+        .collect();
+    let more = if o.failing as usize > rows.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let message = format!(
+        "check failed on {} of {} rows of {}: {}",
+        crate::format::format_number(o.failing as f64, 0),
+        crate::format::format_number(total as f64, 0),
+        subject.owner(),
+        o.message
+    );
+    let hint = format!(
+        "found at {}{more}; fix the data, or the check at `{}` line {line}",
+        shown.join(", "),
+        crate::error::display_path(&spec.path)
+    );
+    let column = rule.columns().first().map(|c| c.to_string());
+    let err = Error::new(ErrorKind::Data, message).with_hint(hint);
+    match subject {
+        Subject::Source(s) => err.in_file(&s.path).at_row(
+            o.lines.first().copied().unwrap_or(2) as usize,
+            column.as_deref(),
+        ),
+        Subject::Table(_) => spec
+            .error_at(ErrorKind::Data, err.message().to_string(), check.span())
+            .with_hint(err.hint().unwrap_or_default().to_string()),
+    }
+}
+
+/// A `[[checks]]` entry: its query must return no rows.
+fn run_sql(
+    spec: &Spec,
+    check: &Spanned<crate::spec::SqlCheckDecl>,
+    i: usize,
+    frames: &mut Frames,
+) -> Result<Outcome> {
+    let d = check.get_ref();
+    if let Some(e) = &d.expect {
+        if e.get_ref() != "no rows" {
+            return Err(spec
+                .error_at(
+                    ErrorKind::Spec,
+                    format!("unknown expectation `{}` for `checks[{i}]`", e.get_ref()),
+                    e.span(),
+                )
+                .with_hint(
+                    "the only expectation is `expect = \"no rows\"`: select the offending rows",
+                ));
+        }
+    }
+    let df = frames
+        .ctx
+        .execute(d.sql.get_ref())
+        .and_then(LazyFrame::collect)
+        .map_err(|e| {
+            spec.error_at(ErrorKind::Query, format!("check `checks[{i}]` failed to run: {}", first_line(&e)), d.sql.span())
+                .with_hint("check the SQL; it can select from `[sources]` (filtered to the period), `[views]`, `[tables]` and `params`")
+        })?;
+    let failing = df.height() as u64;
+    let mut outcome = Outcome {
+        target: format!("checks[{i}]"),
+        rule: "sql".into(),
+        level: d.level,
+        message: d.message.clone(),
+        failing,
+        lines: Vec::new(),
+        report: None,
+    };
+    if failing > 0 {
+        let rows: Vec<String> = (0..df.height().min(FIRST_ROWS))
+            .map(|r| {
+                let cells: Vec<String> = df
+                    .columns()
+                    .iter()
+                    .map(|c| c.get(r).map(cell_text).unwrap_or_default())
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let more = if df.height() > FIRST_ROWS {
+            ", …"
+        } else {
+            ""
+        };
+        outcome.report = Some(
+            spec.error_at(
+                ErrorKind::Data,
+                format!("check failed: {} ({failing} rows)", d.message),
+                d.sql.span(),
+            )
+            .with_hint(format!(
+                "the query returned {}{more}; it must return no rows",
+                rows.join(", ")
+            )),
+        );
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests;
