@@ -103,6 +103,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
     let mut out = Computed {
         figures: computed.figures.clone(),
         tables: BTreeMap::new(),
+        checks: computed.checks.clone(),
     };
     let mut record = spec.raw.disclosure.as_ref().map(|d| {
         let d = d.get_ref();
