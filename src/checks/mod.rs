@@ -60,8 +60,11 @@ impl Outcome {
 
 /// The editor line of row `row` (0-based) of a source's frame. The one place
 /// that maps frame rows to data lines.
-pub fn source_line(_source: &Source, row: u64) -> u64 {
-    row + 2
+pub fn source_line(source: &Source, row: u64) -> u64 {
+    usize::try_from(row)
+        .ok()
+        .and_then(|r| source.lines.get(r))
+        .map_or(row + 2, |&line| u64::from(line))
 }
 
 /// Runs every source's declared checks over all rows of its file. Spec

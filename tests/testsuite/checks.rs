@@ -54,7 +54,7 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
     let run = build(&p);
     assert!(
         run.stderr()
-            .contains("warning: data/victims.csv, row 2, column `victim_age`"),
+            .contains("warning: data/victims.csv:2: column `victim_age`"),
         "{}",
         run.stderr()
     );
