@@ -45,17 +45,9 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
     let mut errors = Vec::new();
     let mut deps = BTreeMap::new();
     for (name, sql, what) in queries(spec) {
-        let read = match sql::relations(sql.get_ref()) {
-            Ok(read) => read,
-            Err(problems) => {
-                let refused = problems.iter().map(|p| refusal(spec, sql, what, name, p));
-                errors.extend(refused);
-                continue;
-            }
+        let Some(read) = relations(spec, &declared, (name, sql, what), &mut errors) else {
+            continue;
         };
-        for r in read.iter().filter(|r| !declared.contains(r.as_str())) {
-            errors.push(undeclared(spec, sql, what, name, r, &declared));
-        }
         let on: Vec<&str> = read
             .iter()
             .filter_map(|r| {
@@ -69,9 +61,39 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
             deps.insert(name, on);
         }
     }
+    // `[[checks]]` queries run in the same context: the same sandbox.
+    for (i, check) in raw.checks.iter().enumerate() {
+        let name = (i + 1).to_string();
+        relations(
+            spec,
+            &declared,
+            (&name, &check.get_ref().sql, "check"),
+            &mut errors,
+        );
+    }
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok(deps)
+}
+
+/// What one query reads, or `None` with its refusals added to `errors`.
+fn relations(
+    spec: &Spec,
+    declared: &BTreeSet<&str>,
+    (name, sql, what): (&str, &Spanned<String>, &str),
+    errors: &mut Vec<Error>,
+) -> Option<BTreeSet<String>> {
+    let read = match sql::relations(sql.get_ref()) {
+        Ok(read) => read,
+        Err(problems) => {
+            errors.extend(problems.iter().map(|p| refusal(spec, sql, what, name, p)));
+            return None;
+        }
+    };
+    for r in read.iter().filter(|r| !declared.contains(r.as_str())) {
+        errors.push(undeclared(spec, sql, what, name, r, declared));
+    }
+    Some(read)
 }
 
 /// The byte range of `needle` inside the query's text in the spec (the

@@ -84,12 +84,13 @@ pub fn render(
     charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
-        let out = render_capped(&env, &templates[key], key, &ctx, &limits, &names).map_err(|err| {
-            match refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                Some(hint) => err.with_hint(hint),
-                None => err,
-            }
-        })?;
+        let out =
+            render_capped(&env, &templates[key], key, &ctx, &limits, &names).map_err(|err| {
+                match refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    Some(hint) => err.with_hint(hint),
+                    None => err,
+                }
+            })?;
         for what in uses.take() {
             warnings.push(missing_warning(&templates[key].path, &what, previous));
         }

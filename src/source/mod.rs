@@ -96,7 +96,9 @@ fn load(
     // very bytes that were hashed.
     let file = match spec.inputs.read(&path, &format!("source {name}")) {
         Ok(file) => file,
-        Err(crate::inputs::Refusal::Missing) => return Err(missing(spec, name, decl, &path, params)),
+        Err(crate::inputs::Refusal::Missing) => {
+            return Err(missing(spec, name, decl, &path, params))
+        }
         Err(r) => {
             let (message, hint) = r.explain(&display_path(&path), &spec.root);
             return Err(spec
