@@ -62,9 +62,12 @@ impl std::fmt::Display for AuditError {
     }
 }
 
+/// A cell of a grid: (row, column), 0-based.
+pub type Cell = (usize, usize);
+
 /// The feasible interval of every suppressed cell, as `((row, column),
 /// interval)` in row-major order.
-pub fn intervals(grid: &PublishedGrid) -> Result<Vec<((usize, usize), Interval)>, AuditError> {
+pub fn intervals(grid: &PublishedGrid) -> Result<Vec<(Cell, Interval)>, AuditError> {
     let unknown: Vec<(usize, usize)> = grid
         .cells
         .iter()

@@ -159,7 +159,7 @@ fn complement(
             .filter(open)
             .collect();
     }
-    let mut best: Option<((bool, i64, i64), (usize, usize))> = None;
+    let mut best: Option<((bool, i64, i64), super::audit::Cell)> = None;
     for (i, j) in candidates {
         let mut trial = reasons.to_vec();
         trial[i][j] = Some(Reason::Secondary);
