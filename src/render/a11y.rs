@@ -38,6 +38,12 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
         }
         None
     };
+    if let Some(text) = heading_in_list(blocks) {
+        return Err(err(
+            format!("the heading \"{}\" is inside a list item", short(&text)),
+            "end the list before the heading (a blank line, then the heading at the start of the line); a `-` or `=` line under list text makes it a heading",
+        ));
+    }
     for block in blocks {
         if let Block::Heading { level, content, .. } = block {
             let text = plain_text(content);
@@ -85,6 +91,22 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The text of the first heading nested in a list item: the document
+/// outline (PDF/UA-1, Word navigation) has no place for it.
+fn heading_in_list(blocks: &[Block]) -> Option<String> {
+    fn within(blocks: &[Block]) -> Option<String> {
+        blocks.iter().find_map(|b| match b {
+            Block::Heading { content, .. } => Some(plain_text(content)),
+            Block::List { items, .. } => items.iter().find_map(|i| within(i)),
+            _ => None,
+        })
+    }
+    blocks.iter().find_map(|b| match b {
+        Block::List { items, .. } => items.iter().find_map(|i| within(i)),
+        _ => None,
+    })
 }
 
 /// Characters people type to fake a bulleted list.
@@ -150,6 +172,14 @@ mod tests {
             numbered: true,
             content: vec![Inline::Text(text.into())],
         }
+    }
+
+    #[test]
+    fn a_heading_inside_a_list_item_is_an_error() {
+        // Found by the Markdown → PDF property test: `1. a\n   -  \n`.
+        let blocks = crate::render::markdown::parse("1. a\n   -  \n").unwrap();
+        let e = part(&blocks, Path::new("paper.md"), "").unwrap_err();
+        assert_eq!(e.message(), "the heading \"a\" is inside a list item");
     }
 
     #[test]

@@ -290,6 +290,12 @@ fn read_cells(
         else {
             continue;
         };
+        if let Err(why) = crate::text::check_text(text) {
+            problems.add(Rule::NotText, Some(i), line, || {
+                format!("the cell holds {why}")
+            });
+            continue;
+        }
         match cell::parse(text, rule) {
             Parsed::Value(v) => builders[i].push(Some(v)),
             Parsed::Null => builders[i].push(None),

@@ -29,6 +29,8 @@ pub enum Rule {
     Missing,
     /// A cell that is not of its column's type.
     Type,
+    /// A cell holding a Unicode non-character (U+FFFE, U+FFFF, …): not text.
+    NotText,
 }
 
 /// Problems collected while reading one file.
@@ -123,6 +125,9 @@ fn hint(rule: Rule, column: Option<&ColumnRule>) -> String {
             "fill it in, or declare `{c} = {{ type = \"{ty}\", nullable = true }}` if a value may be missing"
         ),
         Rule::Type => format!("fix the cell, or declare `{c}` with another type in the spec"),
+        Rule::NotText => {
+            "remove the character: it is not text (often a broken export or encoding); re-save the file as UTF-8".to_string()
+        }
         Rule::UnclosedQuote => {
             "add the closing `\"` (a quote inside a quoted value is written twice: `\"\"`)"
                 .to_string()
@@ -139,6 +144,7 @@ fn what(rule: Rule, column: Option<&ColumnRule>) -> String {
         Rule::TooManyFields => "lines with too many fields".to_string(),
         Rule::UnclosedQuote => "unclosed quotes".to_string(),
         Rule::Missing => format!("missing values in required column `{c}`"),
+        Rule::NotText => format!("cells in column `{c}` holding non-characters"),
         Rule::Type => format!(
             "cells in column `{c}` that are not {}",
             column.map_or("of its type", |c| type_phrase(c.ty))

@@ -168,6 +168,9 @@ fn nested(blocks: &[Block]) -> String {
     out.trim_end().to_string()
 }
 
+/// Tables with at most this many body rows are never split across pages.
+const KEEP_TOGETHER_ROWS: usize = 15;
+
 fn table(out: &mut String, t: &Table) {
     let aligns: Vec<&str> = t
         .align
@@ -219,11 +222,19 @@ fn table(out: &mut String, t: &Table) {
     } else {
         body
     };
+    // A short table is kept on one page, so a page never ends with its
+    // header and a row or two (or starts with a lone totals row); a long one
+    // breaks, repeating its header.
+    let keep = if t.rows.len() <= KEEP_TOGETHER_ROWS {
+        "#block(breakable: false, "
+    } else {
+        "#("
+    };
     match &t.caption {
         Some(c) => {
             let _ = writeln!(
                 out,
-                "#figure(\n  {sized},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n)\n",
+                "{keep}figure(\n  {sized},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n))\n",
                 inlines(&[Inline::Text(c.clone())])
             );
         }
