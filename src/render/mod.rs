@@ -620,6 +620,29 @@ impl Names {
     }
 }
 
+/// The variables every template sees (see `context`), plus the functions.
+const TEMPLATE_VARIABLES: &[&str] = &[
+    "figures", "tables", "params", "period", "report", "warnings", "chart",
+];
+
+fn quoted(names: &[&str]) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    q.join(", ")
+}
+
+/// "Did you mean" for an undefined top-level name (`{{ perod }}`).
+fn variable_hint(spanned: &str) -> Option<String> {
+    let name = spanned.trim();
+    let ident = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !ident || TEMPLATE_VARIABLES.contains(&name) {
+        return None;
+    }
+    Some(format!(
+        "`{name}` is not defined; {}",
+        suggest(name, TEMPLATE_VARIABLES, "template variables")
+    ))
+}
+
 fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
     let message = match e.detail() {
         Some(d) => format!("{}: {d}", e.kind()),
@@ -641,6 +664,9 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
             .text
             .get(line_start..line_end)
             .and_then(|line| names.hint(line));
+        if hint.is_none() && e.kind() == minijinja::ErrorKind::UndefinedError {
+            hint = t.text.get(r.clone()).and_then(variable_hint);
+        }
         err = err.at_span(&t.text, r);
     }
     let hint = hint.unwrap_or_else(|| match e.kind() {
@@ -648,7 +674,7 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
             "look for a loop that runs too long; if the report really needs more, raise `template_fuel` under `[limits]` in the spec".to_string()
         }
         minijinja::ErrorKind::UndefinedError => {
-            "templates can use `figures`, `tables`, `params`, `period` and `report`".to_string()
+            format!("templates can use {}", quoted(TEMPLATE_VARIABLES))
         }
         _ => "see the MiniJinja syntax: `{{ value | filter }}`, `{% if %}…{% endif %}`".to_string(),
     });
