@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 use boardpack::backend::docx::{self, DocxOptions};
 use boardpack::backend::typst::{self as typst_backend, TypstOptions};
@@ -43,7 +43,14 @@ fn run<S: Strategy>(
             failure_persistence: None,
             ..Config::default()
         };
-        let mut runner = TestRunner::new(config);
+        // The short run in `cargo test` (and CI) is deterministic, so a test
+        // never passes or fails by luck; long runs explore new cases.
+        let mut runner = match seconds {
+            None => {
+                TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+            }
+            Some(_) => TestRunner::new(config),
+        };
         if let Err(e) = runner.run(&strategy, &test) {
             panic!("{name}: {e}");
         }
@@ -131,6 +138,21 @@ fn all_text(blocks: &[Block], out: &mut String) {
     }
 }
 
+/// Whether a heading sits inside a list item, at any depth.
+fn heading_in_list(blocks: &[Block]) -> bool {
+    fn any_heading(blocks: &[Block]) -> bool {
+        blocks.iter().any(|b| match b {
+            Block::Heading { .. } => true,
+            Block::List { items, .. } => items.iter().any(|i| any_heading(i)),
+            _ => false,
+        })
+    }
+    blocks.iter().any(|b| match b {
+        Block::List { items, .. } => items.iter().any(|i| any_heading(i)),
+        _ => false,
+    })
+}
+
 /// True if `needle`'s characters appear in `hay` in order (line breaks,
 /// hyphenation and list markers may come between them).
 fn in_order(needle: &str, hay: &str) -> bool {
@@ -163,13 +185,19 @@ fn pdf(doc: &Document) -> boardpack::Result<Vec<u8>> {
 fn markdown_to_typst_compiles_and_shows_the_text_literally() {
     run("markdown → PDF", markdown(false), 12, |md| {
         let blocks = markdown::parse(&md).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        // A heading inside a list item (`- # x`) has no place in the
+        // document outline: the build refuses it with an accessibility
+        // error before layout (see `render::a11y`), so layout never sees it.
+        prop_assume!(!heading_in_list(&blocks));
         let doc = document(blocks);
         let bytes = pdf(&doc).map_err(|e| TestCaseError::fail(e.render()))?;
         let mut want = String::new();
         all_text(&doc.body, &mut want);
-        let got = squeeze(&pdf_text(&bytes));
+        // The house style may set headings in capitals: compare letters
+        // case-insensitively.
+        let got = squeeze(&pdf_text(&bytes)).to_lowercase();
         prop_assert!(
-            in_order(&squeeze(&want), &got),
+            in_order(&squeeze(&want).to_lowercase(), &got),
             "markdown {md:?}\nwant {want:?}\ngot {got:?}"
         );
         Ok(())
