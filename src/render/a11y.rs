@@ -20,6 +20,12 @@ pub(super) fn check(doc: &Document, body: (&Path, &str), summary: (&Path, &str))
     part(&doc.summary, summary.0, summary.1)
 }
 
+/// The same checks for blocks that come from no template file (e.g. blocks
+/// parsed directly from Markdown): what the build refuses before layout.
+pub fn check_blocks(blocks: &[Block]) -> Result<()> {
+    part(blocks, Path::new("<markdown>"), "")
+}
+
 fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
     let mut previous = 0u8;
     let err = |message: String, hint: &str| {

@@ -8,6 +8,8 @@ mod charts;
 pub mod figure;
 pub mod filters;
 pub mod markdown;
+
+pub use a11y::check_blocks as check_accessible;
 pub mod table;
 
 use std::collections::BTreeMap;
