@@ -17,6 +17,15 @@ use super::table::to_value;
 use crate::compute::{self, Format};
 use crate::params::FinancialYear;
 
+/// The attributes a figure has in templates (`figures.x.previous`, …).
+pub(crate) const FIGURE_ATTRIBUTES: &[&str] = &[
+    "value",
+    "previous",
+    "has_previous",
+    "previous_period",
+    "difference",
+    "ratio",
+];
 /// The uses of missing previous-period values during one render.
 #[derive(Debug, Clone, Default)]
 pub struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
@@ -135,14 +144,7 @@ impl Object for FigureObject {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&[
-            "value",
-            "previous",
-            "has_previous",
-            "previous_period",
-            "difference",
-            "ratio",
-        ])
+        Enumerator::Str(FIGURE_ATTRIBUTES)
     }
 
     fn is_true(self: &Arc<Self>) -> bool {

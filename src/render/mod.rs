@@ -518,30 +518,11 @@ pub(crate) struct Names {
     attributes: Vec<String>,
 }
 
-/// Attributes of figures, tables, warnings and the period, besides columns.
+/// Attributes of tables, warnings and the period, besides columns (the
+/// figures' own are [`figure::FIGURE_ATTRIBUTES`]).
 const ATTRIBUTES: &[&str] = &[
-    "value",
-    "previous",
-    "has_previous",
-    "previous_period",
-    "difference",
-    "ratio",
-    "rows",
-    "columns",
-    "height",
-    "message",
-    "target",
-    "rule",
-    "level",
-    "failing",
-    "lines",
-    "short",
-    "slug",
-    "start",
-    "end",
-    "name",
-    "to",
-    "from",
+    "rows", "columns", "height", "message", "target", "rule", "level", "failing", "lines", "short",
+    "slug", "start", "end", "name", "to", "from",
 ];
 
 impl Names {
@@ -550,6 +531,7 @@ impl Names {
             .tables
             .values()
             .flat_map(|t| t.columns.iter().map(|c| c.name.clone()))
+            .chain(figure::FIGURE_ATTRIBUTES.iter().map(|a| a.to_string()))
             .chain(ATTRIBUTES.iter().map(|a| a.to_string()))
             .collect();
         attributes.sort();
