@@ -26,6 +26,7 @@ pub(crate) const FIGURE_ATTRIBUTES: &[&str] = &[
     "difference",
     "ratio",
 ];
+
 /// The uses of missing previous-period values during one render.
 #[derive(Debug, Clone, Default)]
 pub struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
