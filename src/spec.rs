@@ -69,7 +69,71 @@ pub struct RawSpec {
     /// Custom data checks in Polars SQL (`[[checks]]`), run after the tables.
     #[serde(default)]
     pub checks: Vec<Spanned<SqlCheckDecl>>,
+    /// The house style shared by every output (`[style]`).
+    #[serde(default)]
+    pub style: StyleSection,
 }
+
+/// `[style]`: one house style for the PDF, the Word file and the charts.
+/// Every field is optional; without any the bundled house style applies.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleSection {
+    /// Body text font family (bundled, or from `report.fonts`).
+    #[serde(default)]
+    pub body_font: Option<Spanned<String>>,
+    /// Heading font family (default: the body font).
+    #[serde(default)]
+    pub heading_font: Option<Spanned<String>>,
+    /// Accent colour as `#RRGGBB` (headings, table header rules, charts).
+    #[serde(default)]
+    pub accent: Option<Spanned<String>>,
+    /// A logo image (PNG or SVG), relative to the spec.
+    #[serde(default)]
+    pub logo: Option<Spanned<String>>,
+    /// Running header text (every page).
+    #[serde(default)]
+    pub header: Option<Spanned<String>>,
+    /// Running footer text (every page), beside "Page X of Y".
+    #[serde(default)]
+    pub footer: Option<Spanned<String>>,
+    /// Page margins in millimetres.
+    #[serde(default)]
+    pub margins: Option<Spanned<Margins>>,
+    /// Protective marking (UK Government Security Classifications), printed
+    /// at the top and bottom of every page and recorded in the properties.
+    #[serde(default)]
+    pub marking: Option<Spanned<String>>,
+    /// A cover page before the paper.
+    #[serde(default)]
+    pub cover: bool,
+    /// A table of contents after the cover (or the front matter).
+    #[serde(default)]
+    pub toc: bool,
+    /// The office's Word template: its parts are kept, only the body is ours.
+    #[serde(default)]
+    pub reference_docx: Option<Spanned<String>>,
+    /// Content role → Word style name (`heading1 = "OPCC Heading 1"`).
+    #[serde(default)]
+    pub word: BTreeMap<String, Spanned<String>>,
+}
+
+/// Page margins in millimetres (`margins = { top = 25, bottom = 25, left = 20, right = 20 }`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Margins {
+    /// Top margin.
+    pub top: f64,
+    /// Bottom margin.
+    pub bottom: f64,
+    /// Left margin.
+    pub left: f64,
+    /// Right margin.
+    pub right: f64,
+}
+
+/// The protective markings `[style] marking` accepts.
+pub const MARKINGS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"];
 
 /// `[disclosure]`: small counts are suppressed, and the published tables
 /// are audited so that no suppressed count can be worked out from the rest.
@@ -726,8 +790,24 @@ impl Spec {
         self.check_paths(errors);
         self.check_formats(errors);
         self.check_output_names(errors);
+        self.check_style(errors);
         if let Err(e) = Params::resolve(self, &[]) {
             errors.extend(e.into_all());
+        }
+    }
+
+    fn check_style(&self, errors: &mut Vec<Error>) {
+        if let Some(m) = &self.raw.style.marking {
+            if !MARKINGS.contains(&m.get_ref().as_str()) {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("unknown protective marking `{}`", m.get_ref()),
+                        m.span(),
+                    )
+                    .with_hint(format!("use one of: {}", MARKINGS.join(", "))),
+                );
+            }
         }
     }
 
