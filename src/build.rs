@@ -2,6 +2,7 @@
 //! → publish → render → backends → manifest. It owns the build's input
 //! registry (through the spec) and writes nothing; [`Build::write`] does.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -29,6 +30,9 @@ pub struct BuildOptions {
     /// Treat warnings (e.g. a comparison with a period that has no data) as
     /// errors.
     pub strict: bool,
+    /// Set when this paper is one of a batch (`--for-each`): its value is
+    /// among `overrides`, and its outputs are named after it.
+    pub batch: Option<manifest::BatchRecord>,
 }
 
 /// A finished build, in memory: every stage's result and all outputs.
@@ -82,10 +86,21 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
 /// has rewritten in memory); writes nothing.
 pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
+    build_with(spec, options, &BTreeMap::new())
+}
+
+/// [`build_spec`], reusing sources already loaded (a batch loads each file
+/// once for all its papers): a source in `loaded` read from the same file
+/// is not read or parsed again.
+pub(crate) fn build_with(
+    spec: Spec,
+    options: &BuildOptions,
+    loaded: &BTreeMap<String, source::Source>,
+) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
     // Queries may only read declared tables: refuse before reading any data.
     compute::check_queries(&spec)?;
-    let sources = source::load_all(&spec, &params, &Default::default())?;
+    let sources = source::load_all(&spec, &params, loaded)?;
     let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
     let font_files = report_fonts(&spec)?;
@@ -103,7 +118,10 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         &rendered.document,
         &backend::docx::DocxOptions { timestamp },
     )?;
-    let names = spec.output_names();
+    let names = match &options.batch {
+        Some(member) => spec.output_names().for_batch(&spec, member)?,
+        None => spec.output_names(),
+    };
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     let mut files = Vec::new();
     for (key, value) in [
@@ -149,6 +167,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
             });
         }
     }
+    manifest.batch = options.batch.clone();
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     spec.check_outputs_against_inputs(&out_dir)?;
     manifest
@@ -174,6 +193,48 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         manifest,
         warnings,
     })
+}
+
+impl OutputNames {
+    /// The names of one paper of a batch: each file's stem (the name up to
+    /// its first `.`) through `[batch] output` (default
+    /// `{{ stem }}-{{ slug }}`), the rest kept: `needs-assessment.pdf` →
+    /// `needs-assessment-fenland.pdf`.
+    pub fn for_batch(&self, spec: &Spec, member: &manifest::BatchRecord) -> Result<OutputNames> {
+        let batch = spec.raw.batch.as_ref().map(|b| b.get_ref());
+        let pattern = batch
+            .and_then(|b| b.output.as_ref())
+            .map_or("{{ stem }}-{{ slug }}", |o| o.get_ref().as_str());
+        let span = batch
+            .and_then(|b| b.output.as_ref())
+            .map_or(0..0, |o| o.span());
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let rename = |name: &str| -> Result<String> {
+            let (stem, rest) = name.split_at(name.find('.').unwrap_or(name.len()));
+            let ctx = minijinja::context! { stem, slug => &member.slug, value => &member.value };
+            let new = env.render_str(pattern, ctx).map_err(|e| {
+                spec.error_at(
+                    ErrorKind::Spec,
+                    format!("cannot fill in `[batch] output`: {}", e.kind()),
+                    span.clone(),
+                )
+                .with_hint("the pattern may use `{{ stem }}`, `{{ slug }}` and `{{ value }}`")
+            })?;
+            if new.is_empty() || new.contains(['/', '\\']) || new.starts_with('.') {
+                return Err(spec
+                    .error_at(ErrorKind::Spec, format!("`[batch] output` makes `{new}{rest}` for `{}`, which is not a plain file name", member.value), span.clone())
+                    .with_hint("use `{{ slug }}` (letters, digits and dashes) rather than `{{ value }}` in file names"));
+            }
+            Ok(format!("{new}{rest}"))
+        };
+        Ok(OutputNames {
+            pdf: rename(&self.pdf)?,
+            docx: rename(&self.docx)?,
+            manifest: rename(&self.manifest)?,
+            private_manifest: rename(&self.private_manifest)?,
+        })
+    }
 }
 
 /// Computes the figures and tables and runs the declared data checks: the

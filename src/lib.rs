@@ -13,9 +13,11 @@
 //! (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
-//! [`diff`] (over manifests) and [`init`] (a new report).
+//! [`diff`] (over manifests), [`init`] (a new report) and [`batch`] (one
+//! paper per district).
 
 pub mod backend;
+pub mod batch;
 mod build;
 pub mod chart;
 pub mod checks;

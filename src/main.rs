@@ -86,6 +86,10 @@ struct BuildArgs {
     /// that has no data.
     #[arg(long)]
     strict: bool,
+    /// Build one paper per value of the param `[batch]` declares (e.g.
+    /// `--for-each district`), in parallel, as one output set.
+    #[arg(long, value_name = "PARAM", num_args = 0..=1, default_missing_value = "")]
+    for_each: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -154,6 +158,11 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
+    if let Some(param) = args.for_each.clone() {
+        let options = build_options(args)?;
+        let named = Some(param.as_str()).filter(|p| !p.is_empty());
+        return run_batch(&options, named, write, &mut out);
+    }
     let options = build_options(args)?;
     let build = boardpack::build(&options)?;
     print_warnings(&build.warnings);
@@ -184,6 +193,61 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Builds a batch, prints one line per paper (and each failed paper's
+/// error), writes the built ones; exit 1 if any failed.
+fn run_batch(
+    options: &BuildOptions,
+    for_each: Option<&str>,
+    write: bool,
+    out: &mut impl Write,
+) -> boardpack::Result<ExitCode> {
+    let batch = boardpack::batch::build_batch(options, for_each)?;
+    let width = batch
+        .papers
+        .iter()
+        .map(|p| p.value.chars().count())
+        .max()
+        .unwrap_or(0);
+    for paper in &batch.papers {
+        match &paper.result {
+            Ok(build) => {
+                print_warnings(&build.warnings);
+                let _ = writeln!(out, "built   {:width$}  {}", paper.value, build.names.pdf);
+            }
+            Err(e) => {
+                let _ = writeln!(out, "FAILED  {:width$}  (see the error below)", paper.value);
+                eprint!(
+                    "error in the paper for {} = {}:\n{}",
+                    batch.for_each,
+                    paper.value,
+                    e.render()
+                );
+            }
+        }
+    }
+    if write {
+        for path in batch.write()? {
+            let _ = writeln!(out, "wrote {}", display_path(&path));
+        }
+    }
+    let (failed, all) = (batch.failed(), batch.papers.len());
+    let _ = writeln!(
+        out,
+        "{} of {all} papers built{}",
+        all - failed,
+        if failed > 0 {
+            format!(", {failed} failed (their previous outputs are kept)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
     Ok(BuildOptions {
         spec: args.spec,
@@ -191,6 +255,7 @@ fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
         out_dir: args.out,
         source_date_epoch: source_date_epoch()?,
         strict: args.strict,
+        batch: None,
     })
 }
 

@@ -63,10 +63,24 @@ pub struct Manifest {
     /// Every declared data check: rule, level, failing rows, first lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<crate::checks::Outcome>,
+    /// The batch this paper belongs to, if built by `--for-each`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchRecord>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, String>,
+}
+
+/// One paper of a batch: which param the batch varies and this paper's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRecord {
+    /// The param the batch varies (`[batch] for_each`).
+    pub for_each: String,
+    /// This paper's value of it.
+    pub value: String,
+    /// The value as it appears in file names.
+    pub slug: String,
 }
 
 /// A file and its hash.
@@ -289,6 +303,7 @@ impl Manifest {
             disclosure,
             private,
             checks: r.computed.checks.clone(),
+            batch: None,
             outputs: BTreeMap::new(),
         })
     }

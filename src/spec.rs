@@ -72,6 +72,30 @@ pub struct RawSpec {
     /// The house style shared by every output (`[style]`).
     #[serde(default)]
     pub style: StyleSection,
+    /// One paper per value of a parameter (`[batch]`), built by
+    /// `boardpack build --for-each`.
+    #[serde(default)]
+    pub batch: Option<Spanned<BatchSection>>,
+}
+
+/// `[batch]`: the values a batch of papers is built for, one paper each.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSection {
+    /// The declared parameter each paper sets (`district`).
+    pub for_each: Spanned<String>,
+    /// The values, listed.
+    #[serde(default)]
+    pub values: Option<Spanned<Vec<String>>>,
+    /// Or a query returning them (first column, in the query's order),
+    /// run over the sources like any figure.
+    #[serde(default)]
+    pub query: Option<Spanned<String>>,
+    /// Each output's file name stem for one paper, a template over `stem`
+    /// (the single paper's stem, e.g. `needs-assessment`), `slug` and `value`;
+    /// default `{{ stem }}-{{ slug }}`.
+    #[serde(default)]
+    pub output: Option<Spanned<String>>,
 }
 
 /// `[style]`: one house style for the PDF, the Word file and the charts.
@@ -791,8 +815,76 @@ impl Spec {
         self.check_formats(errors);
         self.check_output_names(errors);
         self.check_style(errors);
+        self.check_batch(errors);
         if let Err(e) = Params::resolve(self, &[]) {
             errors.extend(e.into_all());
+        }
+    }
+
+    fn check_batch(&self, errors: &mut Vec<Error>) {
+        let Some(batch) = &self.raw.batch else {
+            return;
+        };
+        let b = batch.get_ref();
+        let param = b.for_each.get_ref();
+        match self.raw.params.get(param) {
+            None => {
+                let names: Vec<&str> = self.raw.params.keys().map(String::as_str).collect();
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!(
+                            "`[batch] for_each` names `{param}`, which is not a declared param"
+                        ),
+                        b.for_each.span(),
+                    )
+                    .with_hint(suggest(param, &names, "params")),
+                );
+            }
+            Some(d) if d.get_ref().kind == crate::params::ParamKind::FinancialYear => {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`[batch] for_each` cannot vary the period param `{param}`"),
+                        b.for_each.span(),
+                    )
+                    .with_hint("a batch builds one paper per district, partnership or similar; build each year with `--set`"),
+                );
+            }
+            Some(_) => {}
+        }
+        match (&b.values, &b.query) {
+            (Some(_), Some(q)) => errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    "`[batch]` has both `values` and `query`",
+                    q.span(),
+                )
+                .with_hint("keep one: list the values, or select them with a query"),
+            ),
+            (None, None) => errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    "`[batch]` says which param varies but not its values",
+                    batch.span(),
+                )
+                .with_hint(format!(
+                    "add `values = [\"…\", \"…\"]` or `query = \"SELECT DISTINCT {param} FROM …\"`"
+                )),
+            ),
+            (Some(v), None) if v.get_ref().is_empty() => errors.push(
+                self.error_at(ErrorKind::Spec, "`[batch] values` is empty", v.span())
+                    .with_hint("list at least one value"),
+            ),
+            _ => {}
+        }
+        if let Some(o) = &b.output {
+            if !o.get_ref().contains("slug") && !o.get_ref().contains("value") {
+                errors.push(
+                    self.error_at(ErrorKind::Spec, "`[batch] output` names every paper alike", o.span())
+                        .with_hint("include `{{ slug }}` so each paper gets its own files, e.g. `{{ stem }}-{{ slug }}`"),
+                );
+            }
         }
     }
 

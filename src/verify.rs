@@ -144,6 +144,9 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         out_dir: None,
         source_date_epoch: m.source_date_epoch,
         strict: false,
+        // A batch paper rebuilds under its own names (the embedded manifest
+        // names them).
+        batch: m.batch.clone(),
     };
     let now = build(&options).map_err(|e| {
         let hint = e.hint().map(str::to_string);

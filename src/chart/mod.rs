@@ -34,6 +34,22 @@ pub use fonts::Fonts;
 pub use format::{format_number, format_value};
 pub use png::svg_to_png;
 
+thread_local! {
+    static DRAW_IN_PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether one build's charts are drawn on threads of their own (the
+/// default). A batch, which already runs one paper per core, turns it off
+/// on its workers so threads are not multiplied.
+pub fn draw_in_parallel() -> bool {
+    DRAW_IN_PARALLEL.with(std::cell::Cell::get)
+}
+
+/// Sets [`draw_in_parallel`] for builds on the current thread.
+pub fn set_draw_in_parallel(on: bool) {
+    DRAW_IN_PARALLEL.with(|c| c.set(on));
+}
+
 /// Largest magnitude accepted for a value (beyond it the data is surely wrong).
 pub const MAX_ABS_VALUE: f64 = 1e15;
 

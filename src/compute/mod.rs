@@ -97,6 +97,64 @@ pub fn previous(
     Ok((previous, previous_sources))
 }
 
+/// The values a `[batch]` builds papers for: its `values`, or its `query`
+/// run over the sources, views and tables computed for `params` (first
+/// column, every row, in the query's order). Nulls and duplicates are
+/// errors: each value is one paper.
+pub fn batch_values(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Result<Vec<String>> {
+    let Some(batch) = &spec.raw.batch else {
+        return Ok(Vec::new());
+    };
+    let b = batch.get_ref();
+    let (values, span) = match (&b.values, &b.query) {
+        (Some(v), _) => (v.get_ref().clone(), v.span()),
+        (None, Some(sql)) => {
+            let (_, mut frames) = compute_frames(spec, sources, params)?;
+            let columns = query::known_columns(sources);
+            let df = query::run(spec, &mut frames.ctx, sql, &columns, "the batch query")?;
+            let Some(column) = df.columns().first() else {
+                return Err(spec
+                    .error_at(ErrorKind::Query, "the batch query returns no column", sql.span())
+                    .with_hint("select the values, e.g. `SELECT DISTINCT district FROM … ORDER BY district`"));
+            };
+            let mut values = Vec::new();
+            for i in 0..column.len() {
+                let text = match column.get(i).map(value::to_value) {
+                    Ok(Value::Text(s)) => Some(s),
+                    Ok(Value::Int(n)) => Some(n.to_string()),
+                    Ok(Value::Date(d)) => Some(d.to_string()),
+                    Ok(Value::Bool(b)) => Some(b.to_string()),
+                    _ => None,
+                };
+                match text {
+                    None => {
+                        return Err(spec
+                            .error_at(ErrorKind::Query, format!("the batch query's row {} is null or a decimal number", i + 1), sql.span())
+                            .with_hint("select text, whole numbers or dates, and filter nulls out (`WHERE … IS NOT NULL`): every value names one paper"))
+                    }
+                    Some(s) => values.push(s),
+                }
+            }
+            (values, sql.span())
+        }
+        (None, None) => (Vec::new(), batch.span()),
+    };
+    if values.is_empty() {
+        return Err(spec
+            .error_at(
+                ErrorKind::Data,
+                "the batch has no values: no paper to build",
+                span,
+            )
+            .with_hint("check the batch query's filter, or list `values`"));
+    }
+    Ok(values)
+}
+
 /// Checks every query before anything is read or run: each may only read
 /// declared sources, views, tables and `params`; all refusals at once.
 pub fn check_queries(spec: &Spec) -> Result<()> {

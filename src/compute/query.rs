@@ -25,7 +25,12 @@ fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
         .figures
         .iter()
         .map(|(n, f)| (n.as_str(), &f.sql, "figure"));
-    views.chain(tables).chain(figures).collect()
+    let batch = raw
+        .batch
+        .iter()
+        .filter_map(|b| b.get_ref().query.as_ref())
+        .map(|q| ("batch", q, "batch query"));
+    views.chain(tables).chain(figures).chain(batch).collect()
 }
 
 /// Parses every query and checks what it reads **before** any runs: only
@@ -57,7 +62,7 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
             .map(String::as_str)
             .filter(|d| *d != name)
             .collect();
-        if what != "figure" {
+        if what == "view" || what == "table" {
             deps.insert(name, on);
         }
     }

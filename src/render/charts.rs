@@ -59,29 +59,31 @@ pub(super) fn draw_all(
         }
         texts.push((name, decl, title, alt));
     }
-    // Rasterising is the slow part: one thread per chart.
-    let drawn: Vec<Result<chart::Drawn>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .iter()
-            .map(|(name, decl, title, _)| {
-                scope.spawn(move || {
-                    let table = &computed.tables[decl.table.get_ref()];
-                    chart::draw(spec, name, decl, table, title, fonts)
+    // Rasterising is the slow part: one thread per chart, unless the build
+    // is one of a batch that already keeps every core busy.
+    let draw = |(name, decl, title, _): &(&String, &crate::spec::ChartDecl, String, String)| {
+        let table = &computed.tables[decl.table.get_ref()];
+        chart::draw(spec, name, decl, table, title, fonts)
+    };
+    let draw = &draw;
+    let drawn: Vec<Result<chart::Drawn>> = if !chart::draw_in_parallel() {
+        texts.iter().map(draw).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = texts.iter().map(|t| scope.spawn(move || draw(t))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(crate::Error::new(
+                            ErrorKind::Internal,
+                            "a chart thread panicked",
+                        ))
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(crate::Error::new(
-                        ErrorKind::Internal,
-                        "a chart thread panicked",
-                    ))
-                })
-            })
-            .collect()
-    });
+                .collect()
+        })
+    };
     let mut out = BTreeMap::new();
     for ((name, _, title, alt), drawn) in texts.into_iter().zip(drawn) {
         let d = drawn?;

@@ -4,6 +4,7 @@
 
 mod accessibility;
 mod bad_inputs;
+mod batch;
 mod build;
 mod checks;
 mod disclosure;

@@ -1,0 +1,331 @@
+//! Many papers from one spec: `boardpack build SPEC --for-each district`
+//! builds one paper per value of a parameter (`[batch]`).
+//!
+//! The spec, the input registry and every source are read and parsed once
+//! for the whole batch; each paper then runs compute → publish → render →
+//! backends with its own value, on a pool of one worker per core (a
+//! worker's charts are drawn one after another, and Polars shares its one
+//! pool, so the machine is not oversubscribed). Papers share no temporary
+//! state: each is a [`Build`] in memory until the batch writes them all as
+//! one output set. A paper that fails is reported with its error while the
+//! others complete; its previous outputs stay as they were.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::build::{build_with, Build, BuildOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::manifest::{self, BatchRecord};
+use crate::spec::Spec;
+use crate::{chart, compute, output, source};
+
+/// A finished batch: every paper's build or error, in value order.
+#[derive(Debug)]
+pub struct Batch {
+    /// The report's name.
+    pub report: String,
+    /// The param the batch varies.
+    pub for_each: String,
+    /// One entry per value, in the order the values were given.
+    pub papers: Vec<Paper>,
+    /// Where outputs go.
+    pub out_dir: std::path::PathBuf,
+}
+
+/// One paper of a batch.
+#[derive(Debug)]
+pub struct Paper {
+    /// The param's value for this paper.
+    pub value: String,
+    /// The value as it appears in file names.
+    pub slug: String,
+    /// The paper, or why it could not be built.
+    pub result: Result<Box<Build>>,
+}
+
+/// The batch record written beside the papers (`NAME.batch.json`).
+#[derive(Debug, Serialize)]
+struct Record<'a> {
+    report: &'a str,
+    for_each: &'a str,
+    built: usize,
+    failed: usize,
+    papers: Vec<PaperRecord<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct PaperRecord<'a> {
+    value: &'a str,
+    slug: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    outputs: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Builds one paper per value of the batch param, in memory; writes
+/// nothing. `for_each` is the param named on the command line (it must be
+/// the one `[batch]` declares). Errors that stop every paper (the spec, the
+/// sources, the values) are returned; a paper's own error is kept in its
+/// [`Paper`].
+pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Batch> {
+    let spec = Spec::load(&options.spec)?;
+    let param = batch_param(&spec, for_each)?;
+    if options.overrides.iter().any(|(n, _)| *n == param) {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!("`--set {param}=…` and a batch over `{param}` both set it"),
+        )
+        .with_hint(format!(
+            "drop `--for-each` to build the one paper for that {param}, or drop the `--set`"
+        )));
+    }
+    let params = spec.params(&options.overrides)?;
+    compute::check_queries(&spec)?;
+    let sources = source::load_all(&spec, &params, &BTreeMap::new())?;
+    let values = compute::batch_values(&spec, &sources, &params)?;
+    let slugs = slugs(&spec, &values)?;
+    let out_dir = spec.out_dir(options.out_dir.as_deref());
+    let jobs: Vec<(String, String)> = values.into_iter().zip(slugs).collect();
+    let results = run_parallel(&jobs, |(value, slug)| {
+        let mut opts = options.clone();
+        opts.overrides.push((param.clone(), value.clone()));
+        opts.batch = Some(BatchRecord {
+            for_each: param.clone(),
+            value: value.clone(),
+            slug: slug.clone(),
+        });
+        build_with(spec.clone(), &opts, &sources).map(Box::new)
+    });
+    let papers = jobs
+        .into_iter()
+        .zip(results)
+        .map(|((value, slug), result)| Paper {
+            value,
+            slug,
+            result,
+        })
+        .collect();
+    Ok(Batch {
+        report: spec.raw.report.name.clone(),
+        for_each: param,
+        papers,
+        out_dir,
+    })
+}
+
+/// The param the batch varies: the one `[batch]` declares, which the
+/// command line may name again.
+fn batch_param(spec: &Spec, named: Option<&str>) -> Result<String> {
+    let Some(batch) = &spec.raw.batch else {
+        let p = named.unwrap_or("district");
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!("`--for-each {p}` needs a `[batch]` section in the spec saying which values to build"),
+        )
+        .in_file(&spec.path)
+        .with_hint(format!(
+            "add\n\n[batch]\nfor_each = \"{p}\"\nquery = \"SELECT DISTINCT {p} FROM … ORDER BY {p}\"   # or values = [\"…\", \"…\"]\n"
+        )));
+    };
+    let declared = batch.get_ref().for_each.get_ref();
+    match named {
+        Some(n) if n != declared => Err(spec
+            .error_at(
+                ErrorKind::Usage,
+                format!("`--for-each {n}`, but the spec's batch is over `{declared}`"),
+                batch.get_ref().for_each.span(),
+            )
+            .with_hint(format!(
+                "run `--for-each {declared}`, or change `[batch] for_each`"
+            ))),
+        _ => Ok(declared.clone()),
+    }
+}
+
+/// A file-name-safe form of each value: lower case, letters and digits,
+/// other runs as one `-`. Two values with the same slug are an error (their
+/// papers would overwrite each other).
+fn slugs(spec: &Spec, values: &[String]) -> Result<Vec<String>> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for value in values {
+        let slug = slugify(value);
+        let span = spec.raw.batch.as_ref().map_or(0..0, |b| b.span());
+        if slug.is_empty() {
+            errors.push(
+                spec.error_at(
+                    ErrorKind::Data,
+                    format!("batch value `{value}` has no letters or digits to name its files by"),
+                    span,
+                )
+                .with_hint("give every value letters or digits"),
+            );
+        } else if let Some(first) = seen.insert(slug.clone(), value) {
+            let message = if first == value {
+                format!("batch value `{value}` appears twice")
+            } else {
+                format!("batch values `{first}` and `{value}` would both be named `{slug}`")
+            };
+            errors.push(spec.error_at(ErrorKind::Data, message, span).with_hint(
+                "each value builds one paper: make the values distinct (`SELECT DISTINCT …`)",
+            ));
+        }
+        out.push(slug);
+    }
+    Error::collect(errors)?;
+    Ok(out)
+}
+
+/// `South Cambridgeshire` → `south-cambridgeshire`.
+pub(crate) fn slugify(value: &str) -> String {
+    let mut slug = String::new();
+    for c in value.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// Runs `job` over `items` on one worker per core (at most one per item);
+/// results in `items`' order. A panic in one job is that job's error.
+fn run_parallel<T: Sync, R: Send>(
+    items: &[T],
+    job: impl Fn(&T) -> Result<R> + Sync,
+) -> Vec<Result<R>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = cores.min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<R>>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                // One paper per core already: its charts need no threads.
+                chart::set_draw_in_parallel(false);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(item)))
+                        .unwrap_or_else(|_| {
+                            Err(Error::new(ErrorKind::Internal, "building this paper panicked")
+                                .with_hint("this is a bug in boardpack; please report it with the spec and data that trigger it"))
+                        });
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(Error::new(
+                    ErrorKind::Internal,
+                    "a batch worker stopped early",
+                ))
+            })
+        })
+        .collect()
+}
+
+impl Batch {
+    /// How many papers failed.
+    pub fn failed(&self) -> usize {
+        self.papers.iter().filter(|p| p.result.is_err()).count()
+    }
+
+    /// The batch record file's name: `NAME.batch.json`.
+    pub fn record_name(&self) -> String {
+        format!("{}.batch.json", self.report)
+    }
+
+    /// Every file the batch writes: each built paper's files and the batch
+    /// record. A failed paper writes nothing, so its previous outputs are
+    /// carried over unchanged.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut papers = Vec::new();
+        for paper in &self.papers {
+            let (status, outputs, error) = match &paper.result {
+                Ok(build) => {
+                    let own = build.files();
+                    let hashes = own
+                        .iter()
+                        .map(|(n, b)| (n.clone(), manifest::hash(b)))
+                        .collect();
+                    files.extend(own);
+                    ("built", hashes, None)
+                }
+                Err(e) => ("failed", BTreeMap::new(), Some(e.message().to_string())),
+            };
+            papers.push(PaperRecord {
+                value: &paper.value,
+                slug: &paper.slug,
+                status,
+                outputs,
+                error,
+            });
+        }
+        let record = Record {
+            report: &self.report,
+            for_each: &self.for_each,
+            built: self.papers.len() - self.failed(),
+            failed: self.failed(),
+            papers,
+        };
+        let mut json = serde_json::to_string_pretty(&record).unwrap_or_default();
+        json.push('\n');
+        files.push((self.record_name(), json.into_bytes()));
+        files
+    }
+
+    /// Writes every built paper and the batch record as one output set.
+    pub fn write(&self) -> Result<Vec<std::path::PathBuf>> {
+        output::write_all(&self.out_dir, &self.files())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lower_case_words_joined_by_dashes() {
+        assert_eq!(slugify("South Cambridgeshire"), "south-cambridgeshire");
+        assert_eq!(slugify("  Out of county! "), "out-of-county");
+        assert_eq!(
+            slugify("King's Lynn & West Norfolk"),
+            "king-s-lynn-west-norfolk"
+        );
+        assert_eq!(slugify("Ynys Môn"), "ynys-môn");
+        assert_eq!(slugify("—"), "");
+    }
+
+    #[test]
+    fn parallel_results_keep_the_items_order_and_a_panic_is_one_error() {
+        let items: Vec<u32> = (0..9).collect();
+        let out = run_parallel(&items, |&i| {
+            if i == 4 {
+                panic!("boom");
+            }
+            Ok(i * 10)
+        });
+        let got: Vec<Option<u32>> = out.iter().map(|r| r.as_ref().ok().copied()).collect();
+        let want: Vec<Option<u32>> = (0..9).map(|i| (i != 4).then_some(i * 10)).collect();
+        assert_eq!(got, want);
+        assert_eq!(out[4].as_ref().unwrap_err().kind(), ErrorKind::Internal);
+    }
+}

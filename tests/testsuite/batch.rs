@@ -1,0 +1,173 @@
+//! Batches: `build --for-each district` builds one paper per district, each
+//! with its own figures, and one failing value does not stop the others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::support::{Project, EXAMPLE};
+
+fn manifest(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("manifest")).expect("json")
+}
+
+/// Distinct victims resident in each district with an offence in 2019/20,
+/// counted straight from the CSV (not through boardpack or Polars).
+fn resident_victims_by_district(csv: &Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(csv).expect("victims.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (id, date, district, resident) = (
+        col("victim_id"),
+        col("offence_date"),
+        col("district"),
+        col("resident_in_county"),
+    );
+    let mut victims: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[resident] == "true" && ("2019-04-01"..="2020-03-31").contains(&f[date]) {
+            victims
+                .entry(f[district].to_string())
+                .or_default()
+                .insert(f[id].to_string());
+        }
+    }
+    victims.into_iter().map(|(d, v)| (d, v.len())).collect()
+}
+
+#[test]
+fn one_paper_per_district_each_with_its_own_figures() {
+    let p = Project::example();
+    let out = p
+        .run(&["build", EXAMPLE, "--for-each", "district"])
+        .success();
+    assert!(out.contains("6 of 6 papers built"), "{out}");
+    let dir = p.path("reports/needs-assessment/out");
+    let expected = resident_victims_by_district(&p.path("data/victims.csv"));
+    let batch = manifest(&dir.join("needs-assessment.batch.json"));
+    let papers = batch["papers"].as_array().expect("papers");
+    assert_eq!(papers.len(), 6);
+    for paper in papers {
+        let (value, slug) = (
+            paper["value"].as_str().expect("value"),
+            paper["slug"].as_str().expect("slug"),
+        );
+        assert_eq!(paper["status"], "built", "{paper}");
+        let m = manifest(&dir.join(format!("needs-assessment-{slug}.manifest.json")));
+        assert_eq!(m["params"]["district"], value);
+        assert_eq!(m["batch"]["value"], value);
+        let got = m["figures"]["victims_resident"]["value"]
+            .as_u64()
+            .expect("victims_resident");
+        assert_eq!(got as usize, expected[value], "resident victims in {value}");
+        // The paper's own district table shows that district only.
+        let pdf = std::fs::read(dir.join(format!("needs-assessment-{slug}.pdf"))).expect("pdf");
+        let text = crate::support::pdf_text(&pdf);
+        assert!(text.contains(value), "{value} paper does not name it");
+        assert!(dir
+            .join(format!("needs-assessment-summary-{slug}.docx"))
+            .exists());
+    }
+    // The six districts add up to the county-wide figure.
+    let county = p.run(&["build", EXAMPLE]).success();
+    assert!(county.contains("needs-assessment.pdf"));
+    let whole = manifest(&dir.join("needs-assessment.manifest.json"));
+    let sum: u64 = papers
+        .iter()
+        .map(|paper| {
+            let slug = paper["slug"].as_str().expect("slug");
+            manifest(&dir.join(format!("needs-assessment-{slug}.manifest.json")))["figures"]
+                ["victims_resident"]["value"]
+                .as_u64()
+                .expect("value")
+        })
+        .sum();
+    assert_eq!(whole["figures"]["victims_resident"]["value"], sum);
+}
+
+/// A small project whose batch has five good values and one that fails.
+fn five_good_one_broken() -> Project {
+    let p = Project::empty();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/_base");
+    let spec = std::fs::read_to_string(base.join("report.toml")).expect("spec");
+    let spec = spec.replace(
+        "FROM incidents\nGROUP BY district",
+        "FROM incidents CROSS JOIN params\nWHERE incidents.district = params.district\nGROUP BY incidents.district",
+    );
+    let spec = spec.replace(
+        "SELECT district, COUNT(*)",
+        "SELECT incidents.district AS district, COUNT(*)",
+    );
+    let spec = format!(
+        "{spec}\n[params.district]\ntype = \"string\"\ndefault = \"North\"\n\n[batch]\nfor_each = \"district\"\nvalues = [\"North\", \"South\", \"East\", \"West\", \"Nowhere\", \"Centre\"]\n"
+    );
+    p.write("report.toml", &spec);
+    for f in ["paper.md", "summary.md", "data/incidents.csv"] {
+        let text = std::fs::read_to_string(base.join(f)).expect("base file");
+        let text = if f.ends_with(".csv") {
+            // A fifth district, so five values have data.
+            format!(
+                "{text}2023-05-01,Centre,Theft\n2024-05-01,Centre,Theft\n2024-06-01,Centre,Theft\n"
+            )
+        } else {
+            text
+        };
+        p.write(f, &text);
+    }
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
+    std::fs::copy(layout, p.path("layout.typ")).expect("layout");
+    p
+}
+
+#[test]
+fn one_broken_value_fails_alone_and_keeps_its_old_outputs() {
+    let p = five_good_one_broken();
+    p.write("out/case-nowhere.pdf", "last year's paper");
+    let run = p.run(&["build", "report.toml", "--for-each"]);
+    let stderr = run.failure(1);
+    let stdout = run.stdout();
+    assert!(stdout.contains("5 of 6 papers built, 1 failed"), "{stdout}");
+    assert!(stdout.contains("FAILED  Nowhere"), "{stdout}");
+    assert!(stderr.contains("district = Nowhere"), "{stderr}");
+    for slug in ["north", "south", "east", "west", "centre"] {
+        let m = manifest(&p.path(&format!("out/case-{slug}.manifest.json")));
+        assert_eq!(m["batch"]["slug"], slug);
+        assert!(p.path(&format!("out/case-{slug}.pdf")).exists());
+    }
+    assert_eq!(p.read("out/case-nowhere.pdf"), "last year's paper");
+    let batch = manifest(&p.path("out/case.batch.json"));
+    assert_eq!(batch["built"], 5);
+    assert_eq!(batch["failed"], 1);
+    let nowhere = &batch["papers"][4];
+    assert_eq!(nowhere["value"], "Nowhere");
+    assert_eq!(nowhere["status"], "failed");
+    assert!(nowhere["error"].as_str().is_some_and(|e| !e.is_empty()));
+}
+
+#[test]
+fn a_batch_param_set_twice_or_a_missing_batch_is_a_usage_error() {
+    let p = five_good_one_broken();
+    let err = p
+        .run(&[
+            "build",
+            "report.toml",
+            "--for-each",
+            "--set",
+            "district=North",
+        ])
+        .failure(2);
+    assert!(err.contains("both set it"), "{err}");
+    let err = p
+        .run(&["build", "report.toml", "--for-each", "category"])
+        .failure(2);
+    assert!(err.contains("batch is over `district`"), "{err}");
+    let spec = p.read("report.toml");
+    let cut = spec.find("[batch]").expect("batch section");
+    p.write("report.toml", &spec[..cut]);
+    let err = p
+        .run(&["build", "report.toml", "--for-each", "district"])
+        .failure(2);
+    assert!(err.contains("needs a `[batch]` section"), "{err}");
+    assert!(err.contains("for_each = \"district\""), "{err}");
+}
