@@ -319,6 +319,74 @@ mod tests {
         assert_eq!(string("x\ny"), r#""x\ny""#);
     }
 
+    fn typed(rows: usize) -> Table {
+        use crate::doc::{Caption, CaptionKind, Cell, Column, Value};
+        let column = |label: &str, align| Column {
+            label: vec![Inline::Text(label.into())],
+            align,
+            ..Column::default()
+        };
+        Table {
+            columns: vec![
+                column("District", Align::Left),
+                column("Victims", Align::Right),
+            ],
+            rows: (0..rows)
+                .map(|i| {
+                    vec![
+                        Cell::new(Value::Text(format!("D{i}")), format!("D{i}")),
+                        Cell::new(Value::Int(1000), "1,000"),
+                    ]
+                })
+                .collect(),
+            totals: Some(vec![
+                Cell::new(Value::Text("Total".into()), "Total"),
+                Cell::new(Value::Null, ""),
+            ]),
+            caption: Some(Caption {
+                kind: CaptionKind::Table,
+                number: 7,
+                text: "Victims".into(),
+            }),
+            ..Table::default()
+        }
+    }
+
+    #[test]
+    fn tables_have_a_real_header_a_bold_footer_and_their_caption_number() {
+        let mut out = String::new();
+        table(&mut out, &typed(3));
+        assert!(out.starts_with("#block(breakable: false, figure("), "{out}");
+        assert!(out.contains("align: (left, right,)"), "{out}");
+        assert!(
+            out.contains(r##"table.header([#"District"], [#"Victims"])"##),
+            "{out}"
+        );
+        assert!(
+            out.contains(r##"table.footer(repeat: false, [#strong[#"Total"]], [#strong[]])"##),
+            "{out}"
+        );
+        assert!(out.contains(r##"caption: [#"Table 7: Victims"]"##), "{out}");
+    }
+
+    #[test]
+    fn long_tables_start_only_where_the_header_and_two_rows_fit() {
+        let mut out = String::new();
+        table(&mut out, &typed(40));
+        assert!(out.starts_with("#layout(size => {"), "{out}");
+        // The measured start holds the header and exactly two rows.
+        let start = &out[out.find("measure(").unwrap()..out.find(".height").unwrap()];
+        assert_eq!(start.matches("table.header(").count(), 1);
+        assert!(
+            start.contains(r#""D1""#) && !start.contains(r#""D2""#),
+            "{start}"
+        );
+        assert!(!start.contains("table.footer"));
+        // The whole table follows, all forty rows and the totals.
+        let whole = &out[out.find("v(-need)").unwrap()..];
+        assert!(whole.contains(r#""D39""#) && whole.contains("table.footer"));
+    }
+
     #[test]
     fn inline_markup_nests() {
         let i = vec![
