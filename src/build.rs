@@ -44,6 +44,8 @@ pub struct Build {
     pub previous: Previous,
     /// What the documents show: totals added, small counts suppressed.
     pub published: publish::Published,
+    /// The house style every output applies (`[style]`, resolved once).
+    pub style: crate::style::Style,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
     /// The PDF board paper.
@@ -88,6 +90,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let sources = source::load_all(&spec, &params, &Default::default())?;
     let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+    let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
     let published = publish::publish(&spec, &computed, &previous)?;
@@ -168,6 +171,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         computed,
         previous,
         published,
+        style,
         rendered,
         pdf,
         docx,
