@@ -92,7 +92,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
     let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
-    let chart_fonts = chart::Fonts::new(&font_files);
+    let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     let published = publish::publish(&spec, &computed, &previous)?;
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     if options.strict {
@@ -108,6 +108,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     )?;
     let names = spec.output_names();
     let mut typst = typst_options(&spec, timestamp, font_files)?;
+    typst.style = style.clone();
     let mut files = Vec::new();
     for (key, value) in [
         ("body", &spec.raw.content.body),
@@ -271,5 +272,6 @@ fn typst_options(
         timestamp,
         attachments: Vec::new(),
         time_limit: std::time::Duration::from_secs(spec.raw.limits.layout_seconds),
+        style: crate::style::Style::default(),
     })
 }

@@ -62,6 +62,23 @@ pub enum Block {
     /// A two-column label/content list (a Markdown definition list), used for
     /// the bibliography and contact rows.
     Definitions(Vec<Definition>),
+    /// Blocks laid out on landscape pages of their own (wide tables), with
+    /// the same running header, footer, marking and page numbering.
+    Landscape(Vec<Block>),
+}
+
+/// Every block in order, with [`Block::Landscape`] groups opened up (the
+/// blocks inside them take their place): for checks that read the
+/// document's flow, whatever page it sits on.
+pub fn flow(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        match b {
+            Block::Landscape(inner) => out.extend(flow(inner)),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// One label and its entries in a [`Block::Definitions`] list.
@@ -178,5 +195,23 @@ mod tests {
             },
         ];
         assert_eq!(plain_text(&inl), "a b c");
+    }
+
+    #[test]
+    fn flow_opens_landscape_groups_in_place() {
+        let p = |t: &str| Block::Paragraph(vec![Inline::Text(t.into())]);
+        let blocks = vec![
+            p("a"),
+            Block::Landscape(vec![p("b"), Block::Landscape(vec![p("c")])]),
+            p("d"),
+        ];
+        let texts: Vec<String> = flow(&blocks)
+            .into_iter()
+            .map(|b| match b {
+                Block::Paragraph(i) => plain_text(i),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
     }
 }

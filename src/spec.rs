@@ -841,7 +841,7 @@ impl Spec {
         let families = crate::style::font_families(&files);
         let names: Vec<&str> = families.iter().map(String::as_str).collect();
         for (key, v) in named {
-            if !families.iter().any(|f| f.eq_ignore_ascii_case(v.get_ref())) {
+            if !families.iter().any(|f| f == v.get_ref()) {
                 let list = names
                     .iter()
                     .map(|n| format!("`{n}`"))
@@ -1239,6 +1239,67 @@ mod tests {
             ]
         );
         assert!(e.all().all(|e| e.kind() == ErrorKind::Spec));
+    }
+
+    #[test]
+    fn style_mistakes_are_reported_together() {
+        let e = spec(
+            "layout = \"l.typ\"",
+            "[style]\nbody_font = \"Libertinus Sarif\"\naccent = \"#FFEE00\"\nmargins = { top = 0, bottom = 25, left = 25, right = 200 }\nmarking = \"RESTRICTED\"\nheading_font = \"Comic Sans\"\nlogo = \"nope.png\"\n",
+        )
+        .unwrap_err();
+        let found: Vec<(String, usize)> = e
+            .all()
+            .map(|e| (e.message().to_string(), e.line_col().map_or(0, |l| l.0)))
+            .collect();
+        let expected = [
+            ("`style.body_font`: no font family `Libertinus Sarif`", 12),
+            (
+                "`style.accent` `#FFEE00` is too light to read on white (1.2:1)",
+                13,
+            ),
+            ("`style.margins`: `top = 0`, `right = 200` out of range", 14),
+            ("unknown protective marking `RESTRICTED`", 15),
+            ("`style.heading_font`: no font family `Comic Sans`", 16),
+            ("`nope.png` does not exist", 17),
+        ];
+        let expected: Vec<(String, usize)> =
+            expected.iter().map(|(m, l)| (m.to_string(), *l)).collect();
+        assert_eq!(found, expected);
+        let hint = e
+            .all()
+            .next()
+            .and_then(|e| e.hint())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            hint.starts_with("did you mean `Libertinus Serif`?"),
+            "{hint}"
+        );
+        assert!(hint.contains("`DejaVu Sans Mono`"), "{hint}");
+    }
+
+    #[test]
+    fn a_valid_style_resolves_once() {
+        let s = spec(
+            "layout = \"l.typ\"",
+            "[style]\nbody_font = \"DejaVu Sans Mono\"\naccent = \"#7a1f3d\"\nmarking = \"OFFICIAL\"\nfooter = \"OPCC\"\nmargins = { top = 20, bottom = 20, left = 18, right = 18 }\ntoc = true\n",
+        )
+        .unwrap();
+        let style = crate::style::Style::from_spec(&s).unwrap();
+        assert_eq!(style.body_font, "DejaVu Sans Mono");
+        assert_eq!(style.heading_font, "DejaVu Sans Mono");
+        assert_eq!(style.accent_hex(), "#7A1F3D");
+        assert_eq!(style.marking.as_deref(), Some("OFFICIAL"));
+        assert_eq!(style.footer.as_deref(), Some("OPCC"));
+        assert_eq!(style.header, None);
+        assert_eq!(style.margins.left, 18.0);
+        assert!(style.toc && !style.cover);
+        let default = spec("layout = \"l.typ\"", "").unwrap();
+        assert_eq!(
+            crate::style::Style::from_spec(&default).unwrap(),
+            crate::style::Style::default()
+        );
     }
 
     #[test]

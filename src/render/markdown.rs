@@ -48,8 +48,51 @@ pub fn parse_with(
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_HEADING_ATTRIBUTES;
     check_depth(markdown, options, max_depth)?;
-    let mut events = Parser::new_ext(markdown, options).peekable();
-    Ok(resolve_embeds(blocks(&mut events), charts))
+    let mut all = Vec::new();
+    for (landscape, part) in landscape_parts(markdown) {
+        let parsed = blocks(&mut Parser::new_ext(part, options).peekable());
+        if landscape {
+            all.push(Block::Landscape(parsed));
+        } else {
+            all.extend(parsed);
+        }
+    }
+    Ok(Embeds::default().resolve(all, charts))
+}
+
+/// Opens a landscape block: `::: landscape` on a line of its own.
+const LANDSCAPE_OPEN: &str = "::: landscape";
+/// Closes it: `:::` on a line of its own.
+const LANDSCAPE_CLOSE: &str = ":::";
+
+/// Splits Markdown at `::: landscape` … `:::` fences (Pandoc's fenced-div
+/// syntax, outside code blocks) into (landscape?, text) parts, in order.
+/// An unclosed fence runs to the end of the text, as in Pandoc; a `:::`
+/// that closes nothing stays text.
+fn landscape_parts(markdown: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let (mut start, mut offset) = (0, 0);
+    let (mut inside, mut code) = (false, false);
+    for line in markdown.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            code = !code;
+        }
+        let fence = !code
+            && match inside {
+                false => t.split_whitespace().eq(LANDSCAPE_OPEN.split_whitespace()),
+                true => t == LANDSCAPE_CLOSE,
+            };
+        if fence {
+            parts.push((inside, &markdown[start..offset]));
+            inside = !inside;
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    parts.push((inside, &markdown[start..]));
+    parts.retain(|(landscape, text)| *landscape || !text.trim().is_empty());
+    parts
 }
 
 /// Counts how deeply elements nest (a list item in a list in a quote is
@@ -74,51 +117,71 @@ fn check_depth(markdown: &str, options: Options, limit: usize) -> Result<(), Too
     Ok(())
 }
 
-/// Replaces chart markers with figures and attaches table markers to the
-/// table before them, numbering captions in order ("Figure 1: …").
-fn resolve_embeds(blocks: Vec<Block>, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
-    let (mut figures, mut tables) = (0, 0);
-    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
-    for block in blocks {
-        let marker = match &block {
-            Block::Paragraph(p) => match p.as_slice() {
-                [Inline::Link { url, content }] if url.starts_with("boardpack:") => {
-                    Some((url.clone(), crate::doc::plain_text(content)))
+/// Caption numbers so far: charts and tables are numbered in document
+/// order, landscape pages included.
+#[derive(Default)]
+struct Embeds {
+    figures: usize,
+    tables: usize,
+}
+
+impl Embeds {
+    /// Replaces chart markers with figures and attaches table markers to the
+    /// table before them, numbering captions in order ("Figure 1: …").
+    fn resolve(&mut self, blocks: Vec<Block>, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
+        let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+        for block in blocks {
+            let marker = match &block {
+                Block::Paragraph(p) => match p.as_slice() {
+                    [Inline::Link { url, content }] if url.starts_with("boardpack:") => {
+                        Some((url.clone(), crate::doc::plain_text(content)))
+                    }
+                    _ => None,
+                },
+                Block::Landscape(inner) => {
+                    let inner = self.resolve(inner.clone(), charts);
+                    out.push(Block::Landscape(inner));
+                    continue;
                 }
                 _ => None,
-            },
-            _ => None,
-        };
-        let Some((url, caption)) = marker else {
-            out.push(block);
-            continue;
-        };
-        if let Some(name) = url.strip_prefix(CHART_MARKER) {
-            if let Some(fig) = charts.get(name) {
-                figures += 1;
-                let mut fig = fig.clone();
-                fig.caption = format!("Figure {figures}: {caption}");
-                out.push(Block::Figure(fig));
+            };
+            let Some((url, caption)) = marker else {
+                out.push(block);
+                continue;
+            };
+            if let Some(name) = url.strip_prefix(CHART_MARKER) {
+                if let Some(fig) = charts.get(name) {
+                    self.figures += 1;
+                    let mut fig = fig.clone();
+                    fig.caption = format!("Figure {}: {caption}", self.figures);
+                    out.push(Block::Figure(fig));
+                    continue;
+                }
+            } else if let (Some(flags), Some(Block::Table(t))) =
+                (url.strip_prefix(TABLE_MARKER), out.last_mut())
+            {
+                let flags: Vec<&str> = flags.split('+').collect();
+                if flags.contains(&"totals") && t.totals.is_none() {
+                    t.totals = t.rows.pop();
+                }
+                t.small = flags.contains(&"small");
+                if !caption.trim().is_empty() {
+                    self.tables += 1;
+                    t.caption = Some(format!("Table {}: {caption}", self.tables));
+                }
+                // `landscape = true` on the table: a landscape page of its own.
+                if flags.contains(&"landscape") {
+                    if let Some(table) = out.pop() {
+                        out.push(Block::Landscape(vec![table]));
+                    }
+                }
                 continue;
             }
-        } else if let (Some(flags), Some(Block::Table(t))) =
-            (url.strip_prefix(TABLE_MARKER), out.last_mut())
-        {
-            let flags: Vec<&str> = flags.split('+').collect();
-            if flags.contains(&"totals") && t.totals.is_none() {
-                t.totals = t.rows.pop();
-            }
-            t.small = flags.contains(&"small");
-            if !caption.trim().is_empty() {
-                tables += 1;
-                t.caption = Some(format!("Table {tables}: {caption}"));
-            }
-            continue;
+            // A marker that names nothing: keep its text.
+            out.push(Block::Paragraph(vec![Inline::Text(caption)]));
         }
-        // A marker that names nothing: keep its text.
-        out.push(Block::Paragraph(vec![Inline::Text(caption)]));
+        out
     }
-    out
 }
 
 /// Reads blocks until the end tag of the enclosing container (consumed) or
@@ -369,6 +432,55 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn landscape_fences_wrap_their_blocks() {
+        let doc = parse("a\n\n::: landscape\n| x |\n|---|\n| 1 |\n:::\n\nb\n").unwrap();
+        assert_eq!(doc.len(), 3, "{doc:?}");
+        assert_eq!(doc[0], Block::Paragraph(vec![text("a")]));
+        let Block::Landscape(inner) = &doc[1] else {
+            panic!("{doc:?}")
+        };
+        assert!(matches!(inner.as_slice(), [Block::Table(_)]), "{inner:?}");
+        assert_eq!(doc[2], Block::Paragraph(vec![text("b")]));
+    }
+
+    #[test]
+    fn fences_in_code_and_stray_closers_stay_text() {
+        let parts = landscape_parts("```\n::: landscape\n```\n:::\n");
+        assert_eq!(parts, [(false, "```\n::: landscape\n```\n:::\n")]);
+        // Unclosed: runs to the end, as in Pandoc.
+        let parts = landscape_parts("x\n:::  landscape \ny\n");
+        assert_eq!(parts, [(false, "x\n"), (true, "y\n")]);
+    }
+
+    #[test]
+    fn captions_number_through_landscape_pages() {
+        let md = "| a |\n|---|\n| 1 |\n\n![One](boardpack:table?)\n\n::: landscape\n| b |\n|---|\n| 2 |\n\n![Two](boardpack:table?landscape)\n:::\n";
+        let doc = parse(md).unwrap();
+        let captions: Vec<String> = crate::doc::flow(&doc)
+            .into_iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => t.caption.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(captions, ["Table 1: One", "Table 2: Two"]);
+    }
+
+    #[test]
+    fn a_landscape_table_gets_a_landscape_page() {
+        let doc =
+            parse("| a |\n|---|\n| 1 |\n\n![Wide](boardpack:table?small+landscape)\n").unwrap();
+        let [Block::Landscape(inner)] = doc.as_slice() else {
+            panic!("{doc:?}")
+        };
+        let [Block::Table(t)] = inner.as_slice() else {
+            panic!("{inner:?}")
+        };
+        assert!(t.small);
+        assert_eq!(t.caption.as_deref(), Some("Table 1: Wide"));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct TableDisplay {
     pub total_label: String,
     /// Smaller font.
     pub small: bool,
+    /// On a landscape page of its own.
+    pub landscape: bool,
 }
 
 impl Object for TableObject {
@@ -147,6 +149,9 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
     }
     if display.small {
         flags.push("small");
+    }
+    if display.landscape {
+        flags.push("landscape");
     }
     if display.caption.is_some() || !flags.is_empty() {
         md += &format!(

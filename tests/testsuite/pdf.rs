@@ -30,6 +30,58 @@ pub fn text(pdf: &[u8]) -> String {
     out
 }
 
+/// The text of each page, in page order.
+pub fn pages(pdf: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    doc.get_pages()
+        .into_values()
+        .map(|page| {
+            let fonts: HashMap<Vec<u8>, ToUnicode> = doc
+                .get_page_fonts(page)
+                .expect("page fonts")
+                .into_iter()
+                .map(|(name, font)| (name, to_unicode(&doc, font)))
+                .collect();
+            let content = doc.get_and_decode_page_content(page).expect("page content");
+            let mut out = String::new();
+            page_text(&content.operations, &fonts, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// Each page's MediaBox as (width, height) in points.
+pub fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    doc.get_pages()
+        .into_values()
+        .map(|page| {
+            let dict = doc.get_dictionary(page).expect("page dictionary");
+            let b = dict
+                .get(b"MediaBox")
+                .and_then(Object::as_array)
+                .expect("every Typst page has its own MediaBox");
+            let n: Vec<f32> = b.iter().map(|o| o.as_float().expect("number")).collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect()
+}
+
+/// A text entry of the document information dictionary (`/Title`,
+/// `/Keywords`…).
+pub fn info(pdf: &[u8], key: &str) -> Option<String> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let info = match doc.trailer.get(b"Info").ok()? {
+        Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+        Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    match info.get(key.as_bytes()).ok()? {
+        Object::String(bytes, _) => Some(pdf_string(bytes)),
+        _ => None,
+    }
+}
+
 fn page_text(
     ops: &[lopdf::content::Operation],
     fonts: &HashMap<Vec<u8>, ToUnicode>,

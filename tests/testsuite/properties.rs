@@ -134,6 +134,7 @@ fn all_text(blocks: &[Block], out: &mut String) {
                 }
             }
             Block::Figure(f) => out.push_str(&f.caption),
+            Block::Landscape(inner) => all_text(inner, out),
         }
     }
 }
@@ -162,6 +163,7 @@ fn pdf(doc: &Document) -> boardpack::Result<Vec<u8>> {
         timestamp: jiff::Timestamp::from_second(1_600_000_000).expect("timestamp"),
         attachments: Vec::new(),
         time_limit: Duration::from_secs(60),
+        style: Default::default(),
     };
     Ok(typst_backend::render(doc, &options)?.pdf)
 }
