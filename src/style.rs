@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use resvg::usvg::fontdb;
 use toml::Spanned;
+use typst::foundations::Bytes;
+use typst::text::Font;
 
 pub use crate::chart::palette::Rgb;
 use crate::error::Result;
@@ -191,19 +192,16 @@ pub fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
     svg.then_some(ImageFormat::Svg)
 }
 
-/// The font families the documents can use: Typst's bundled fonts and the
-/// report's own font files (`extra`), sorted, each once.
+/// The font families the documents can use, named as Typst names them:
+/// Typst's bundled fonts and the report's own font files (`extra`),
+/// sorted, each once.
 pub fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
-    let mut db = fontdb::Database::new();
-    for bytes in typst_assets::fonts() {
-        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
-    }
-    for bytes in extra {
-        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes.to_vec())));
-    }
-    let mut names: Vec<String> = db
-        .faces()
-        .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
+    let bundled = typst_assets::fonts().map(Bytes::new);
+    let own = extra.iter().map(|b| Bytes::new(b.clone()));
+    let mut names: Vec<String> = bundled
+        .chain(own)
+        .flat_map(Font::iter)
+        .map(|f| f.info().family.clone())
         .collect();
     names.sort();
     names.dedup();
@@ -244,6 +242,11 @@ mod tests {
     fn bundled_fonts_include_the_default() {
         let families = font_families(&[]);
         assert!(families.iter().any(|f| f == DEFAULT_FONT), "{families:?}");
+        // Typst's names, not the files' ("NewComputerModern").
+        assert!(
+            families.iter().any(|f| f == "New Computer Modern"),
+            "{families:?}"
+        );
     }
 
     #[test]

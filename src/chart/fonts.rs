@@ -41,7 +41,7 @@ impl Fonts {
     pub fn new(extra: &[Vec<u8>]) -> Fonts {
         let mut db = embedded_db();
         for bytes in extra {
-            db.load_font_source(fontdb::Source::Binary(Arc::new(bytes.clone())));
+            load(&mut db, bytes.clone());
         }
         Fonts {
             db: Arc::new(db),
@@ -95,7 +95,7 @@ impl Default for Fonts {
 fn embedded_db() -> fontdb::Database {
     let mut db = fontdb::Database::new();
     for bytes in typst_assets::fonts() {
-        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
+        load(&mut db, bytes);
     }
     db.set_serif_family(FONT_FAMILY);
     db.set_sans_serif_family(FONT_FAMILY);
@@ -103,6 +103,31 @@ fn embedded_db() -> fontdb::Database {
     db.set_fantasy_family(FONT_FAMILY);
     db.set_monospace_family("DejaVu Sans Mono");
     db
+}
+
+/// Loads a font file whose faces also answer to Typst's name for their
+/// family (Typst says "New Computer Modern" where the file says
+/// "NewComputerModern"): the style names fonts as the documents do, and a
+/// chart must find the same font in the PDF and in its PNG.
+fn load<T: AsRef<[u8]> + Send + Sync + Clone + 'static>(db: &mut fontdb::Database, data: T) {
+    let typst_names: Vec<(u32, String)> =
+        typst::text::Font::iter(typst::foundations::Bytes::new(data.clone()))
+            .map(|f| (f.index(), f.info().family.clone()))
+            .collect();
+    for id in db.load_font_source(fontdb::Source::Binary(Arc::new(data))) {
+        let Some(mut info) = db.face(id).cloned() else {
+            continue;
+        };
+        let Some((_, name)) = typst_names.iter().find(|(i, _)| *i == info.index) else {
+            continue;
+        };
+        if !info.families.iter().any(|(n, _)| n == name) {
+            info.families
+                .push((name.clone(), fontdb::Language::English_UnitedStates));
+            db.remove_face(id);
+            db.push_face_info(info);
+        }
+    }
 }
 
 /// The embedded fonts, shared by every measurement.
