@@ -48,6 +48,8 @@ pub struct Build {
     pub previous: Previous,
     /// What the documents show: totals added, small counts suppressed.
     pub published: publish::Published,
+    /// The house style every output applies (`[style]`, resolved once).
+    pub style: crate::style::Style,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
     /// The PDF board paper.
@@ -103,8 +105,9 @@ pub(crate) fn build_with(
     let sources = source::load_all(&spec, &params, loaded)?;
     let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+    let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
-    let chart_fonts = chart::Fonts::new(&font_files);
+    let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     let published = publish::publish(&spec, &computed, &previous)?;
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     if options.strict {
@@ -123,6 +126,7 @@ pub(crate) fn build_with(
         None => spec.output_names(),
     };
     let mut typst = typst_options(&spec, timestamp, font_files)?;
+    typst.style = style.clone();
     let mut files = Vec::new();
     for (key, value) in [
         ("body", &spec.raw.content.body),
@@ -187,6 +191,7 @@ pub(crate) fn build_with(
         computed,
         previous,
         published,
+        style,
         rendered,
         pdf,
         docx,
@@ -328,5 +333,6 @@ fn typst_options(
         timestamp,
         attachments: Vec::new(),
         time_limit: std::time::Duration::from_secs(spec.raw.limits.layout_seconds),
+        style: crate::style::Style::default(),
     })
 }

@@ -68,6 +68,23 @@ pub enum Block {
     /// A two-column label/content list (a Markdown definition list), used for
     /// the bibliography and contact rows.
     Definitions(Vec<Definition>),
+    /// Blocks laid out on landscape pages of their own (wide tables), with
+    /// the same running header, footer, marking and page numbering.
+    Landscape(Vec<Block>),
+}
+
+/// Every block in order, with [`Block::Landscape`] groups opened up (the
+/// blocks inside them take their place): for checks that read the
+/// document's flow, whatever page it sits on.
+pub fn flow(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        match b {
+            Block::Landscape(inner) => out.extend(flow(inner)),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// One label and its entries in a [`Block::Definitions`] list.
@@ -302,6 +319,12 @@ fn number_block(block: &mut Block, next: &mut Numbers) {
             }
             None
         }
+        Block::Landscape(inner) => {
+            for b in inner {
+                number_block(b, next);
+            }
+            None
+        }
         _ => None,
     };
     if let Some(c) = caption {
@@ -388,6 +411,15 @@ mod tests {
         number_captions(&mut doc);
         assert_eq!(numbers(&doc.body), ["Table 1: A", "Table 2: B"]);
         assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
+        // Landscape pages are numbered in their place.
+        doc.body.push(Block::Landscape(vec![captioned("L")]));
+        number_captions(&mut doc);
+        let Block::Landscape(inner) = &doc.body[3] else {
+            panic!()
+        };
+        assert_eq!(numbers(inner), ["Table 3: L"]);
+        assert_eq!(numbers(&doc.summary), ["Table 4: A", "Table 5: C"]);
+        doc.body.pop();
         // Numbering again gives the same numbers (it never accumulates).
         number_captions(&mut doc);
         assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
@@ -424,5 +456,23 @@ mod tests {
             t.columns[1].width, 9,
             "\"Resident\" and \"1,234,567\" are longest"
         );
+    }
+
+    #[test]
+    fn flow_opens_landscape_groups_in_place() {
+        let p = |t: &str| Block::Paragraph(vec![Inline::Text(t.into())]);
+        let blocks = vec![
+            p("a"),
+            Block::Landscape(vec![p("b"), Block::Landscape(vec![p("c")])]),
+            p("d"),
+        ];
+        let texts: Vec<String> = flow(&blocks)
+            .into_iter()
+            .map(|b| match b {
+                Block::Paragraph(i) => plain_text(i),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
     }
 }

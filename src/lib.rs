@@ -36,6 +36,7 @@ pub mod refresh;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod style;
 pub mod text;
 pub mod verify;
 

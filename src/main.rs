@@ -173,10 +173,9 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     } else {
         let c = &build.computed;
         let doc = &build.rendered.document;
-        let charts = doc
-            .body
-            .iter()
-            .chain(&doc.summary)
+        let charts = boardpack::doc::flow(&doc.body)
+            .into_iter()
+            .chain(boardpack::doc::flow(&doc.summary))
             .filter(|b| matches!(b, boardpack::doc::Block::Figure(_)))
             .count();
         let _ = writeln!(

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use super::{render_svg, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, NumberFormat, Series};
+use super::{
+    render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, NumberFormat, Series,
+};
 use crate::compute::{self, Format, Table};
 use crate::error::{suggest, ErrorKind, Result};
 use crate::spec::{ChartDecl, ChartKindDecl, Spec};
@@ -110,7 +112,7 @@ pub fn draw(
         )
         .with_hint("check the chart's table, columns and size in the spec")
     };
-    let svg = render_svg(&chart, &data).map_err(fail)?;
+    let svg = render_svg_with(&chart, &data, fonts).map_err(fail)?;
     let png = svg_to_png(&svg, PNG_DPI, fonts).map_err(fail)?;
     Ok(Drawn {
         png_size: png_size(&png),

@@ -10,14 +10,20 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use resvg::usvg::{self, fontdb};
 
+use super::palette::Rgb;
 use super::svg::FONT_FAMILY;
 
 /// A font database built once per report: typst-assets' fonts plus the
 /// report's extra font files, with every generic family mapped to
-/// Libertinus Serif.
+/// Libertinus Serif; and the house style's chart font and accent.
 #[derive(Clone)]
 pub struct Fonts {
     db: Arc<fontdb::Database>,
+    /// Whether the report added font files (then widths are not shared
+    /// across reports).
+    custom: bool,
+    family: String,
+    accent: Option<Rgb>,
 }
 
 impl std::fmt::Debug for Fonts {
@@ -35,15 +41,38 @@ impl Fonts {
     pub fn new(extra: &[Vec<u8>]) -> Fonts {
         let mut db = embedded_db();
         for bytes in extra {
-            db.load_font_source(fontdb::Source::Binary(Arc::new(bytes.clone())));
+            load(&mut db, bytes.clone());
         }
-        Fonts { db: Arc::new(db) }
+        Fonts {
+            db: Arc::new(db),
+            custom: !extra.is_empty(),
+            family: FONT_FAMILY.to_string(),
+            accent: None,
+        }
+    }
+
+    /// The same fonts, with chart text set in `family` (one of them) and
+    /// the first series drawn in `accent`: the house style.
+    pub fn styled(mut self, family: &str, accent: Rgb) -> Fonts {
+        self.family = family.to_string();
+        self.accent = Some(accent);
+        self
+    }
+
+    /// The chart text's font family.
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+
+    /// The house style's accent, if any (the first series' colour).
+    pub fn accent(&self) -> Option<Rgb> {
+        self.accent
     }
 
     /// Options for parsing an SVG with these fonts and no outside access.
     pub(crate) fn usvg_options(&self) -> usvg::Options<'static> {
         usvg::Options {
-            font_family: FONT_FAMILY.to_string(),
+            font_family: self.family.clone(),
             fontdb: self.db.clone(),
             // No file access: chart SVGs reference no images, and a stray
             // href must not read the disk.
@@ -66,7 +95,7 @@ impl Default for Fonts {
 fn embedded_db() -> fontdb::Database {
     let mut db = fontdb::Database::new();
     for bytes in typst_assets::fonts() {
-        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
+        load(&mut db, bytes);
     }
     db.set_serif_family(FONT_FAMILY);
     db.set_sans_serif_family(FONT_FAMILY);
@@ -76,20 +105,55 @@ fn embedded_db() -> fontdb::Database {
     db
 }
 
+/// Loads a font file whose faces also answer to Typst's name for their
+/// family (Typst says "New Computer Modern" where the file says
+/// "NewComputerModern"): the style names fonts as the documents do, and a
+/// chart must find the same font in the PDF and in its PNG.
+fn load<T: AsRef<[u8]> + Send + Sync + Clone + 'static>(db: &mut fontdb::Database, data: T) {
+    let typst_names: Vec<(u32, String)> =
+        typst::text::Font::iter(typst::foundations::Bytes::new(data.clone()))
+            .map(|f| (f.index(), f.info().family.clone()))
+            .collect();
+    for id in db.load_font_source(fontdb::Source::Binary(Arc::new(data))) {
+        let Some(mut info) = db.face(id).cloned() else {
+            continue;
+        };
+        let Some((_, name)) = typst_names.iter().find(|(i, _)| *i == info.index) else {
+            continue;
+        };
+        if !info.families.iter().any(|(n, _)| n == name) {
+            info.families
+                .push((name.clone(), fontdb::Language::English_UnitedStates));
+            db.remove_face(id);
+            db.push_face_info(info);
+        }
+    }
+}
+
 /// The embedded fonts, shared by every measurement.
-fn measuring_fonts() -> &'static Fonts {
+pub(crate) fn measuring_fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
     FONTS.get_or_init(|| Fonts {
         db: Arc::new(embedded_db()),
+        custom: false,
+        family: FONT_FAMILY.to_string(),
+        accent: None,
     })
 }
 
-/// Measures text widths in Libertinus Serif. Widths are a pure function of
-/// the text, so they are memoised process-wide (bounded) without affecting
-/// output.
-#[derive(Default)]
+/// Measures text widths in one family of a [`Fonts`]. With the embedded
+/// fonts only, widths are a pure function of family and text, so they are
+/// memoised process-wide (bounded) without affecting output.
 pub(crate) struct Measurer {
     cache: HashMap<String, f64>,
+    fonts: Fonts,
+    family: String,
+}
+
+impl Default for Measurer {
+    fn default() -> Self {
+        Measurer::new(measuring_fonts(), FONT_FAMILY)
+    }
 }
 
 /// Shared memo of probe widths; cleared when it grows past `SHARED_MAX`.
@@ -104,6 +168,15 @@ const SHARED_MAX: usize = 20_000;
 const PROBE_SIZE: f64 = 100.0;
 
 impl Measurer {
+    /// A measurer for text in `family`, one of `fonts`.
+    pub fn new(fonts: &Fonts, family: &str) -> Measurer {
+        Measurer {
+            cache: HashMap::new(),
+            fonts: fonts.clone(),
+            family: family.to_string(),
+        }
+    }
+
     /// Width in pt of `text` set at `size` pt (ink extent, including kerning).
     pub fn width(&mut self, text: &str, size: f64) -> f64 {
         if text.trim().is_empty() {
@@ -112,43 +185,55 @@ impl Measurer {
         let per_probe = match self.cache.get(text) {
             Some(w) => *w,
             None => {
-                let shared = shared_cache()
-                    .lock()
-                    .ok()
-                    .and_then(|c| c.get(text).copied());
-                let w = shared.unwrap_or_else(|| {
-                    let w = probe_width(text);
-                    if let Ok(mut c) = shared_cache().lock() {
-                        if c.len() >= SHARED_MAX {
-                            c.clear();
-                        }
-                        c.insert(text.to_string(), w);
-                    }
-                    w
-                });
+                let w = self.shared_width(text);
                 self.cache.insert(text.to_string(), w);
                 w
             }
         };
         per_probe * size / PROBE_SIZE
     }
+
+    /// The probe width from the process-wide memo, measuring on a miss
+    /// (a report's own fonts are never shared).
+    fn shared_width(&self, text: &str) -> f64 {
+        if self.fonts.custom {
+            return probe_width(text, &self.family, &self.fonts);
+        }
+        let key = format!("{}\u{0}{text}", self.family);
+        let shared = shared_cache()
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).copied());
+        shared.unwrap_or_else(|| {
+            let w = probe_width(text, &self.family, &self.fonts);
+            if let Ok(mut c) = shared_cache().lock() {
+                if c.len() >= SHARED_MAX {
+                    c.clear();
+                }
+                c.insert(key, w);
+            }
+            w
+        })
+    }
 }
 
-/// Width of `text` at `PROBE_SIZE`, measured by laying it out with usvg.
-/// Falls back to a generous estimate if layout fails (it should not).
-fn probe_width(text: &str) -> f64 {
+/// Width of `text` in `family` at `PROBE_SIZE`, measured by laying it out
+/// with usvg. Falls back to a generous estimate if layout fails (it should
+/// not).
+fn probe_width(text: &str, family: &str, fonts: &Fonts) -> f64 {
     let chars = text.chars().count() as f64;
     let fallback = chars * PROBE_SIZE * 0.6;
     let width = PROBE_SIZE * (chars + 4.0) * 2.0;
     let svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{h}\">\
-         <text x=\"{x}\" y=\"{y}\" font-family=\"{FONT_FAMILY}\" font-size=\"{PROBE_SIZE}\">{t}</text></svg>",
+         <text x=\"{x}\" y=\"{y}\" font-family=\"{f}\" font-size=\"{PROBE_SIZE}\">{t}</text></svg>",
         h = PROBE_SIZE * 3.0,
         x = PROBE_SIZE,
         y = PROBE_SIZE * 2.0,
         t = super::svg::escape(text),
+        f = super::svg::escape(family),
     );
-    let opts = measuring_fonts().usvg_options();
+    let opts = fonts.usvg_options();
     match usvg::Tree::from_str(&svg, &opts) {
         Ok(tree) => {
             let bbox = tree.root().abs_bounding_box();

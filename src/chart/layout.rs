@@ -26,8 +26,12 @@ const GAP: f64 = 5.0;
 const GRID_W: f64 = 0.5;
 const AXIS_W: f64 = 0.8;
 
-pub(crate) fn draw(spec: &ChartSpec, data: &Prepared) -> Result<Canvas, ChartError> {
-    let mut m = Measurer::default();
+pub(crate) fn draw(
+    spec: &ChartSpec,
+    data: &Prepared,
+    fonts: &super::Fonts,
+) -> Result<Canvas, ChartError> {
+    let mut m = Measurer::new(fonts, fonts.family());
     match spec.kind {
         ChartKind::Bar | ChartKind::GroupedBar | ChartKind::Line => vertical(spec, data, &mut m),
         ChartKind::HorizontalBar => horizontal(spec, data, &mut m),
@@ -149,7 +153,7 @@ impl Legend {
                 x = 0.0;
                 row += 1;
             }
-            items.push((palette::series(i), name, x, row));
+            items.push((data.colour(i), name, x, row));
             x += w + 14.0;
         }
         Legend {
@@ -347,7 +351,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
     let fmt = |v: f64| format_value(v, spec.format);
     if is_line {
         for (si, (_, values)) in data.series.iter().enumerate() {
-            let color = palette::series(si);
+            let color = data.colour(si);
             let mut run: Vec<(f64, f64)> = Vec::new();
             for (i, v) in values.iter().enumerate() {
                 match v {
@@ -367,7 +371,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
         for (si, (_, values)) in data.series.iter().enumerate() {
             for (i, v) in values.iter().enumerate() {
                 if let Some(v) = v {
-                    marker(&mut c, cx(i), y(*v), palette::series(si));
+                    marker(&mut c, cx(i), y(*v), data.colour(si));
                 }
             }
         }
@@ -412,7 +416,7 @@ fn vertical(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canva
         let gap = if k == 1 { 0.0 } else { (slot * 0.1).min(1.5) };
         let size = fit_size(data, slot + 2.0, &fmt, m);
         for (si, (_, values)) in data.series.iter().enumerate() {
-            let color = palette::series(si);
+            let color = data.colour(si);
             for (i, v) in values.iter().enumerate() {
                 let x0 = cx(i) - group / 2.0 + si as f64 * slot + gap / 2.0;
                 let x1 = x0 + slot - gap;
@@ -506,7 +510,7 @@ fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
     let mut c = Canvas::new(w, h);
     let n = data.categories.len();
     let values = &data.series[0].1;
-    let color = palette::series(0);
+    let color = data.colour(0);
     let fmt = |v: f64| format_value(v, spec.format);
 
     let mut top = PAD;
@@ -634,7 +638,7 @@ fn table_bars(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
     let mut c = Canvas::new(w, h);
     let n = data.categories.len();
     let values = &data.series[0].1;
-    let color = palette::series(0);
+    let color = data.colour(0);
     let fmt = |v: f64| format_value(v, spec.format);
     let texts: Vec<String> = values
         .iter()

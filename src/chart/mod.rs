@@ -222,18 +222,43 @@ pub enum ChartError {
     Png(String),
 }
 
-/// Renders a chart to an SVG document (UTF-8), sized in points.
+/// Renders a chart to an SVG document (UTF-8), sized in points, in the
+/// default chart font and colours.
 pub fn render_svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
-    let prepared = validate(spec, data)?;
-    let canvas = layout::draw(spec, &prepared)?;
+    render_svg_with(spec, data, fonts::measuring_fonts())
+}
+
+/// Renders a chart in the house style `fonts` carries: text in its family
+/// (measured with its files), the first series in its accent.
+pub fn render_svg_with(
+    spec: &ChartSpec,
+    data: &ChartData,
+    fonts: &Fonts,
+) -> Result<String, ChartError> {
+    let mut prepared = validate(spec, data)?;
+    prepared.first_colour = fonts.accent().unwrap_or(palette::SERIES[0]);
+    let canvas = layout::draw(spec, &prepared, fonts)?;
     let title = clean(&spec.title);
-    svg::to_svg(&canvas, &title, &describe(spec, &prepared))
+    svg::to_svg(&canvas, &title, &describe(spec, &prepared), fonts.family())
 }
 
 /// Validated data with labels cleaned of control characters.
 pub(crate) struct Prepared {
     pub categories: Vec<String>,
     pub series: Vec<(String, Vec<Option<f64>>)>,
+    /// The first series' colour (the house accent, or the palette's first).
+    pub first_colour: palette::Rgb,
+}
+
+impl Prepared {
+    /// The colour of series `i`: the palette, its first colour replaced by
+    /// the house accent.
+    pub fn colour(&self, i: usize) -> palette::Rgb {
+        match i % palette::SERIES.len() {
+            0 => self.first_colour,
+            _ => palette::series(i),
+        }
+    }
 }
 
 fn validate(spec: &ChartSpec, data: &ChartData) -> Result<Prepared, ChartError> {
@@ -294,6 +319,7 @@ fn validate(spec: &ChartSpec, data: &ChartData) -> Result<Prepared, ChartError> 
             .iter()
             .map(|s| (clean(&s.name), s.values.clone()))
             .collect(),
+        first_colour: palette::SERIES[0],
     })
 }
 

@@ -13,7 +13,7 @@ use plotters::style::FontTransform;
 use super::palette::{self, Rgb};
 use super::ChartError;
 
-/// The one font family used for chart text.
+/// The font family of chart text unless the house style names another.
 pub const FONT_FAMILY: &str = "Libertinus Serif";
 
 /// SVG user units per point.
@@ -145,8 +145,13 @@ fn colour(c: Rgb) -> RGBColor {
 /// Plotters' SVG backend writes `font-size = size / 1.24`.
 const PLOTTERS_FONT_FACTOR: f64 = 1.24;
 
-/// Emits the canvas as an SVG document.
-pub fn to_svg(canvas: &Canvas, title: &str, desc: &str) -> Result<String, ChartError> {
+/// Emits the canvas as an SVG document, its text in font `family`.
+pub fn to_svg(
+    canvas: &Canvas,
+    title: &str,
+    desc: &str,
+    family: &str,
+) -> Result<String, ChartError> {
     let size = (
         u(canvas.width).max(1) as u32,
         u(canvas.height).max(1) as u32,
@@ -201,7 +206,7 @@ pub fn to_svg(canvas: &Canvas, title: &str, desc: &str) -> Result<String, ChartE
                     };
                     // VPos::Top makes plotters write dy="0.76em"; shift up
                     // by as much so the baseline lands on `y`.
-                    let style = text_style(*size, *color, Pos::new(h, VPos::Top), false);
+                    let style = text_style(family, *size, *color, Pos::new(h, VPos::Top), false);
                     root.draw(&Text::new(
                         text.as_str(),
                         (u(*x), u(y - 0.76 * size)),
@@ -218,8 +223,8 @@ pub fn to_svg(canvas: &Canvas, title: &str, desc: &str) -> Result<String, ChartE
                     // Rotated 270°: "end" sits at `top`, dy (0.25em for
                     // VPos::Center) moves the baseline right of `x`, and
                     // figures then straddle `x`.
-                    let style =
-                        text_style(*size, *color, Pos::new(HPos::Right, VPos::Center), true);
+                    let pos = Pos::new(HPos::Right, VPos::Center);
+                    let style = text_style(family, *size, *color, pos, true);
                     root.draw(&Text::new(
                         text.as_str(),
                         (u(x + 0.08 * size), u(*top)),
@@ -231,12 +236,12 @@ pub fn to_svg(canvas: &Canvas, title: &str, desc: &str) -> Result<String, ChartE
         }
         root.present().map_err(draw_err)?;
     }
-    Ok(finish(&body, canvas, title, desc))
+    Ok(finish(&body, canvas, title, desc, family))
 }
 
-fn text_style(size: f64, color: Rgb, pos: Pos, up: bool) -> TextStyle<'static> {
+fn text_style(family: &str, size: f64, color: Rgb, pos: Pos, up: bool) -> TextStyle<'_> {
     let mut font = FontDesc::new(
-        FontFamily::Name(FONT_FAMILY),
+        FontFamily::Name(family),
         size * UNITS_PER_PT * PLOTTERS_FONT_FACTOR,
         FontStyle::Normal,
     );
@@ -252,7 +257,7 @@ fn text_style(size: f64, color: Rgb, pos: Pos, up: bool) -> TextStyle<'static> {
 
 /// Replaces plotters' root element with one sized in points and carrying
 /// `<title>`/`<desc>`, and tidies font sizes (plotters divides by 1.24).
-fn finish(body: &str, canvas: &Canvas, title: &str, desc: &str) -> String {
+fn finish(body: &str, canvas: &Canvas, title: &str, desc: &str, family: &str) -> String {
     let rest = body
         .find("<svg")
         .and_then(|start| body[start..].find('>').map(|end| &body[start + end + 1..]))
@@ -260,7 +265,8 @@ fn finish(body: &str, canvas: &Canvas, title: &str, desc: &str) -> String {
         .trim_start_matches('\n');
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}pt\" height=\"{h}pt\" viewBox=\"0 0 {vw} {vh}\" role=\"img\" font-family=\"{FONT_FAMILY}\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}pt\" height=\"{h}pt\" viewBox=\"0 0 {vw} {vh}\" role=\"img\" font-family=\"{f}\">\n",
+        f = escape(family),
         w = pt_str(canvas.width),
         h = pt_str(canvas.height),
         vw = u(canvas.width).max(1),

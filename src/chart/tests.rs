@@ -353,3 +353,27 @@ fn awkward_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn the_house_style_sets_the_font_and_first_colour() {
+    let accent = super::palette::Rgb(0x7A, 0x1F, 0x3D);
+    let fonts = Fonts::new(&[]).styled("DejaVu Sans Mono", accent);
+    let svg = super::render_svg_with(&spec(ChartKind::GroupedBar), &two_series(), &fonts).unwrap();
+    for family in svg.split("font-family=\"").skip(1) {
+        assert!(family.starts_with("DejaVu Sans Mono\""), "{svg}");
+    }
+    assert!(svg.contains("fill=\"#7A1F3D\""), "{svg}");
+    // The second series keeps the palette's second colour.
+    assert!(svg.contains("fill=\"#D55E00\""), "{svg}");
+    assert!(!svg.contains("#0072B2"), "{svg}");
+    // Labels are measured in that font: a monospaced font is wider than
+    // Libertinus Serif, so the value axis starts further right.
+    let plain = render_svg(&spec(ChartKind::GroupedBar), &two_series()).unwrap();
+    assert_ne!(
+        svg.replace("DejaVu Sans Mono", "Libertinus Serif")
+            .replace("#7A1F3D", "#0072B2"),
+        plain
+    );
+    let png = svg_to_png(&svg, 72.0, &fonts).unwrap();
+    assert_eq!(png_size(&png), (440, 260));
+}

@@ -44,6 +44,9 @@ fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
         }
         None
     };
+    // Landscape pages are part of the same flow: headings in order across them.
+    let flow: Vec<Block> = crate::doc::flow(blocks).into_iter().cloned().collect();
+    let blocks = flow.as_slice();
     if let Some(text) = heading_in_list(blocks) {
         return Err(err(
             format!("the heading \"{}\" is inside a list item", short(&text)),
@@ -156,6 +159,12 @@ fn links(block: &Block, empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()>
             .flat_map(|d| std::iter::once(&d.term).chain(d.entries.iter()))
             .collect(),
         Block::Figure(_) => vec![],
+        Block::Landscape(inner) => {
+            for b in inner {
+                links(b, empty)?;
+            }
+            vec![]
+        }
     };
     for run in inlines {
         walk(run, empty)?;

@@ -60,8 +60,51 @@ pub fn parse_with(
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_HEADING_ATTRIBUTES;
     check_depth(markdown, options, max_depth)?;
-    let mut events = Parser::new_ext(markdown, options).peekable();
-    Ok(resolve_embeds(blocks(&mut events), embeds))
+    let mut all = Vec::new();
+    for (landscape, part) in landscape_parts(markdown) {
+        let parsed = blocks(&mut Parser::new_ext(part, options).peekable());
+        if landscape {
+            all.push(Block::Landscape(parsed));
+        } else {
+            all.extend(parsed);
+        }
+    }
+    Ok(resolve_embeds(all, embeds))
+}
+
+/// Opens a landscape block: `::: landscape` on a line of its own.
+const LANDSCAPE_OPEN: &str = "::: landscape";
+/// Closes it: `:::` on a line of its own.
+const LANDSCAPE_CLOSE: &str = ":::";
+
+/// Splits Markdown at `::: landscape` … `:::` fences (Pandoc's fenced-div
+/// syntax, outside code blocks) into (landscape?, text) parts, in order.
+/// An unclosed fence runs to the end of the text, as in Pandoc; a `:::`
+/// that closes nothing stays text.
+fn landscape_parts(markdown: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let (mut start, mut offset) = (0, 0);
+    let (mut inside, mut code) = (false, false);
+    for line in markdown.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            code = !code;
+        }
+        let fence = !code
+            && match inside {
+                false => t.split_whitespace().eq(LANDSCAPE_OPEN.split_whitespace()),
+                true => t == LANDSCAPE_CLOSE,
+            };
+        if fence {
+            parts.push((inside, &markdown[start..offset]));
+            inside = !inside;
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    parts.push((inside, &markdown[start..]));
+    parts.retain(|(landscape, text)| *landscape || !text.trim().is_empty());
+    parts
 }
 
 /// Counts how deeply elements nest (a list item in a list in a quote is
@@ -99,6 +142,7 @@ fn resolve_embeds(blocks: Vec<Block>, embeds: &Embeds) -> Vec<Block> {
                     .map(|item| resolve_embeds(item, embeds))
                     .collect(),
             },
+            Block::Landscape(inner) => Block::Landscape(resolve_embeds(inner, embeds)),
             Block::Paragraph(p) => match p.as_slice() {
                 [Inline::Link { url, content }] if url.starts_with("boardpack:") => {
                     embed(url, content, embeds)
@@ -126,6 +170,8 @@ fn embed(url: &str, content: &[Inline], embeds: &Embeds) -> Block {
             .ok()
             .and_then(|i| embeds.tables.get(i));
         return match table {
+            // `landscape = true` on the table: a landscape page of its own.
+            Some(t) if t.landscape => Block::Landscape(vec![Block::Table(t.clone())]),
             Some(t) => Block::Table(t.clone()),
             // Written by hand, not by `| table`: shown as written.
             None => Block::Paragraph(vec![Inline::Text(format!("![{text}]({url})"))]),
@@ -405,6 +451,52 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn landscape_fences_wrap_their_blocks() {
+        let doc = parse("a\n\n::: landscape\n| x |\n|---|\n| 1 |\n:::\n\nb\n").unwrap();
+        assert_eq!(doc.len(), 3, "{doc:?}");
+        assert_eq!(doc[0], Block::Paragraph(vec![text("a")]));
+        let Block::Landscape(inner) = &doc[1] else {
+            panic!("{doc:?}")
+        };
+        assert!(matches!(inner.as_slice(), [Block::Table(_)]), "{inner:?}");
+        assert_eq!(doc[2], Block::Paragraph(vec![text("b")]));
+    }
+
+    #[test]
+    fn fences_in_code_and_stray_closers_stay_text() {
+        let parts = landscape_parts("```\n::: landscape\n```\n:::\n");
+        assert_eq!(parts, [(false, "```\n::: landscape\n```\n:::\n")]);
+        // Unclosed: runs to the end, as in Pandoc.
+        let parts = landscape_parts("x\n:::  landscape \ny\n");
+        assert_eq!(parts, [(false, "x\n"), (true, "y\n")]);
+    }
+
+    #[test]
+    fn a_landscape_table_gets_a_landscape_page() {
+        let table = Table {
+            landscape: true,
+            small: true,
+            caption: Some(Caption::new(CaptionKind::Table, "Wide")),
+            ..Table::default()
+        };
+        let tables = [table];
+        let embeds = Embeds {
+            charts: None,
+            tables: &tables,
+        };
+        let md = format!("![]({TABLE_MARKER}0)\n");
+        let doc = parse_with(&md, &embeds, 32).unwrap();
+        let [Block::Landscape(inner)] = doc.as_slice() else {
+            panic!("{doc:?}")
+        };
+        let [Block::Table(t)] = inner.as_slice() else {
+            panic!("{inner:?}")
+        };
+        assert!(t.small);
+        assert_eq!(t.caption.as_ref().map(|c| c.text.as_str()), Some("Wide"));
     }
 
     #[test]

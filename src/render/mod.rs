@@ -340,7 +340,7 @@ fn table_displays(
             caption,
             total_label: decl.total_label.clone().unwrap_or_else(|| "Total".into()),
             small: decl.small,
-            landscape: false,
+            landscape: decl.landscape,
         };
         out.insert(name.clone(), Arc::new(display));
     }

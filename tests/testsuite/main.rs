@@ -10,6 +10,7 @@ mod checks;
 mod disclosure;
 mod errors;
 mod escaping;
+mod house_style;
 mod pdf;
 mod properties;
 mod provenance;

@@ -17,23 +17,56 @@ pub fn text(pdf: &[u8]) -> String {
     pages(pdf).into_iter().map(|p| p + "\n").collect()
 }
 
-/// The text of each page, in page order, one string per page.
+/// The text of each page, in page order.
 pub fn pages(pdf: &[u8]) -> Vec<String> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
-    let mut pages = Vec::new();
-    for page in doc.get_pages().into_values() {
-        let mut out = String::new();
-        let fonts: HashMap<Vec<u8>, ToUnicode> = doc
-            .get_page_fonts(page)
-            .expect("page fonts")
-            .into_iter()
-            .map(|(name, font)| (name, to_unicode(&doc, font)))
-            .collect();
-        let content = doc.get_and_decode_page_content(page).expect("page content");
-        page_text(&content.operations, &fonts, &mut out);
-        pages.push(out);
+    doc.get_pages()
+        .into_values()
+        .map(|page| {
+            let fonts: HashMap<Vec<u8>, ToUnicode> = doc
+                .get_page_fonts(page)
+                .expect("page fonts")
+                .into_iter()
+                .map(|(name, font)| (name, to_unicode(&doc, font)))
+                .collect();
+            let content = doc.get_and_decode_page_content(page).expect("page content");
+            let mut out = String::new();
+            page_text(&content.operations, &fonts, &mut out);
+            out
+        })
+        .collect()
+}
+
+/// Each page's MediaBox as (width, height) in points.
+pub fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    doc.get_pages()
+        .into_values()
+        .map(|page| {
+            let dict = doc.get_dictionary(page).expect("page dictionary");
+            let b = dict
+                .get(b"MediaBox")
+                .and_then(Object::as_array)
+                .expect("every Typst page has its own MediaBox");
+            let n: Vec<f32> = b.iter().map(|o| o.as_float().expect("number")).collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect()
+}
+
+/// A text entry of the document information dictionary (`/Title`,
+/// `/Keywords`…).
+pub fn info(pdf: &[u8], key: &str) -> Option<String> {
+    let doc = Document::load_mem(pdf).expect("PDF parses");
+    let info = match doc.trailer.get(b"Info").ok()? {
+        Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+        Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    match info.get(key.as_bytes()).ok()? {
+        Object::String(bytes, _) => Some(pdf_string(bytes)),
+        _ => None,
     }
-    pages
 }
 
 fn page_text(

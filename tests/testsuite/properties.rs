@@ -137,6 +137,7 @@ fn all_text(blocks: &[Block], out: &mut String) {
                 }
             }
             Block::Figure(f) => out.push_str(&f.caption.to_string()),
+            Block::Landscape(inner) => all_text(inner, out),
         }
     }
 }
@@ -165,6 +166,7 @@ fn pdf(doc: &Document) -> boardpack::Result<Vec<u8>> {
         timestamp: jiff::Timestamp::from_second(1_600_000_000).expect("timestamp"),
         attachments: Vec::new(),
         time_limit: Duration::from_secs(60),
+        style: Default::default(),
     };
     Ok(typst_backend::render(doc, &options)?.pdf)
 }

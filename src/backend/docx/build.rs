@@ -168,6 +168,9 @@ impl Builder {
                 self.add_table(t);
             }
             Block::Figure(f) => self.figure(f),
+            // Landscape sections are the Word side's to add; until then the
+            // blocks stay in the flow.
+            Block::Landscape(inner) => inner.iter().for_each(|b| self.block(b)),
             // Word reports a table without rows as damaged; skip it.
             Block::Definitions(defs) if defs.is_empty() => {}
             Block::Definitions(defs) => {

@@ -41,7 +41,13 @@ pub struct TypstOptions<'a> {
     pub attachments: Vec<Attachment>,
     /// How long the layout may run (`limits.layout_seconds`).
     pub time_limit: std::time::Duration,
+    /// The house style (`[style]`), given to the layout as
+    /// `sys.inputs.at("boardpack-style")`.
+    pub style: crate::style::Style,
 }
+
+/// The `sys.inputs` key holding the house style.
+pub const STYLE_KEY: &str = "boardpack-style";
 
 /// A file embedded in the PDF as an attachment.
 #[derive(Debug, Clone)]
@@ -76,7 +82,12 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         "{}/.boardpack-main.typ",
         virtual_path(options.root, options.main_dir).trim_end_matches('/')
     );
-    let text = source::generate(doc, &layout_vpath, &options.attachments);
+    let text = source::generate(
+        doc,
+        &layout_vpath,
+        &options.attachments,
+        options.style.marking.as_deref(),
+    );
     // Attachment data reaches Typst as `sys.inputs`, not as source text.
     let mut inputs = Dict::new();
     for (i, a) in options.attachments.iter().enumerate() {
@@ -85,6 +96,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
             Str::from(a.text.as_str()).into_value(),
         );
     }
+    inputs.insert(STYLE_KEY.into(), style_dict(&options.style, options.root));
     // So are the charts' SVGs.
     for f in figures(doc) {
         inputs.insert(
@@ -187,6 +199,47 @@ fn compile(
     }
 }
 
+/// The house style as the layout reads it: names as in `[style]` (with
+/// `-`), margins in millimetres, the accent as `#RRGGBB`, the logo as a
+/// root-relative path (Typst reads it through the registry), and `none`
+/// for what the spec leaves out.
+fn style_dict(style: &crate::style::Style, root: &Path) -> typst::foundations::Value {
+    use typst::foundations::Value;
+    let text = |v: &Option<String>| match v {
+        Some(s) => Str::from(s.as_str()).into_value(),
+        None => Value::None,
+    };
+    let m = &style.margins;
+    let mut margins = Dict::new();
+    for (k, mm) in [
+        ("top", m.top),
+        ("bottom", m.bottom),
+        ("left", m.left),
+        ("right", m.right),
+    ] {
+        margins.insert(k.into(), mm.into_value());
+    }
+    let mut d = Dict::new();
+    d.insert(
+        "body-font".into(),
+        Str::from(style.body_font.as_str()).into_value(),
+    );
+    d.insert(
+        "heading-font".into(),
+        Str::from(style.heading_font.as_str()).into_value(),
+    );
+    d.insert("accent".into(), Str::from(style.accent_hex()).into_value());
+    d.insert("margins".into(), margins.into_value());
+    d.insert("header".into(), text(&style.header));
+    d.insert("footer".into(), text(&style.footer));
+    d.insert("marking".into(), text(&style.marking));
+    let logo = style.logo.as_ref().map(|l| virtual_path(root, &l.path));
+    d.insert("logo".into(), text(&logo));
+    d.insert("cover".into(), style.cover.into_value());
+    d.insert("toc".into(), style.toc.into_value());
+    d.into_value()
+}
+
 /// Every chart in the document (top-level blocks and list items).
 fn figures(doc: &Document) -> Vec<&crate::doc::Figure> {
     fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a crate::doc::Figure>) {
@@ -194,6 +247,7 @@ fn figures(doc: &Document) -> Vec<&crate::doc::Figure> {
             match b {
                 Block::Figure(f) => out.push(f),
                 Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Landscape(inner) => walk(inner, out),
                 _ => {}
             }
         }
