@@ -99,10 +99,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = backend::docx::render(
-        &rendered.document,
-        &backend::docx::DocxOptions { timestamp },
-    )?;
+    let docx = backend::docx::render(&rendered.document, &docx_options(&spec, timestamp)?)?;
     let names = spec.output_names();
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     let mut files = Vec::new();
@@ -237,6 +234,47 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp())
             .map_err(|e| Error::new(ErrorKind::Spec, format!("report date is out of range: {e}"))),
+    }
+}
+
+/// The Word backend's options: the Word side of `[style]` and the
+/// reference document, read through the input registry.
+fn docx_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<backend::docx::DocxOptions> {
+    let reference = match &spec.raw.style.reference_docx {
+        Some(path) => Some(backend::docx::Reference {
+            path: manifest::relative(&spec.root, &spec.resolve(path)?).into(),
+            bytes: spec.read(path, "reference docx")?.bytes.clone(),
+        }),
+        None => None,
+    };
+    Ok(backend::docx::DocxOptions {
+        timestamp,
+        style: word_style(&spec.raw.style),
+        reference,
+    })
+}
+
+/// `[style]` as the Word file applies it. (Reads the spec section directly
+/// until the resolved house `Style` lands.)
+fn word_style(s: &crate::spec::StyleSection) -> backend::docx::WordStyle {
+    let text = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    backend::docx::WordStyle {
+        body_font: text(&s.body_font),
+        heading_font: text(&s.heading_font),
+        accent: text(&s.accent).map(|a| a.trim_start_matches('#').to_ascii_uppercase()),
+        margins_mm: s
+            .margins
+            .as_ref()
+            .map(|m| m.get_ref())
+            .map(|m| [m.top, m.bottom, m.left, m.right]),
+        header: text(&s.header),
+        footer: text(&s.footer),
+        marking: text(&s.marking),
+        roles: s
+            .word
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect(),
     }
 }
 

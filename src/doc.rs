@@ -62,6 +62,28 @@ pub enum Block {
     /// A two-column label/content list (a Markdown definition list), used for
     /// the bibliography and contact rows.
     Definitions(Vec<Definition>),
+    /// Blocks set in a named paragraph style of the Word file
+    /// (`{.style="OPCC Recommendation"}` after a paragraph or heading); the
+    /// PDF lays them out as usual.
+    Styled {
+        /// The Word style's name as the reference document shows it.
+        style: String,
+        /// The styled blocks (one paragraph or heading).
+        blocks: Vec<Block>,
+    },
+}
+
+/// The blocks with every [`Block::Styled`] replaced by its content, for
+/// checks and layouts that ignore Word styles.
+pub fn unstyled(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        match b {
+            Block::Styled { blocks, .. } => out.extend(unstyled(blocks)),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// One label and its entries in a [`Block::Definitions`] list.

@@ -169,6 +169,22 @@ impl Builder {
                 let t = self.definitions(defs);
                 self.add_table(t);
             }
+            Block::Styled { style, blocks } => self.styled(style, blocks),
+        }
+    }
+
+    /// Paragraphs and headings in a named style (resolved against the
+    /// styles part later, see `stylemap`); other blocks as usual.
+    fn styled(&mut self, style: &str, blocks: &[Block]) {
+        let id = super::stylemap::custom_id(style);
+        for block in blocks {
+            match block {
+                Block::Paragraph(content) | Block::Heading { content, .. } => {
+                    let p = self.paragraph(content, Runs::default()).style(&id);
+                    self.add_paragraph(p);
+                }
+                other => self.block(other),
+            }
         }
     }
 

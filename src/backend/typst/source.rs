@@ -126,6 +126,12 @@ fn block(out: &mut String, b: &Block, mode: Mode) {
         Block::Table(t) => table(out, t),
         Block::Definitions(defs) => definitions(out, defs),
         Block::Figure(f) => figure(out, f),
+        // Word styles do not change the PDF's layout.
+        Block::Styled { blocks, .. } => {
+            for b in blocks {
+                block(out, b, mode);
+            }
+        }
     }
 }
 
