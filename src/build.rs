@@ -44,6 +44,8 @@ pub struct Build {
     pub previous: Previous,
     /// What the documents show: totals added, small counts suppressed.
     pub published: publish::Published,
+    /// The house style every output applies (`[style]`, resolved once).
+    pub style: crate::style::Style,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
     /// The PDF board paper.
@@ -88,6 +90,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     let sources = source::load_all(&spec, &params, &Default::default())?;
     let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
     let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+    let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
     let published = publish::publish(&spec, &computed, &previous)?;
@@ -99,7 +102,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = backend::docx::render(&rendered.document, &docx_options(&spec, timestamp)?)?;
+    let docx = backend::docx::render(&rendered.document, &docx_options(&spec, &style, timestamp)?)?;
     let names = spec.output_names();
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     let mut files = Vec::new();
@@ -165,6 +168,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         computed,
         previous,
         published,
+        style,
         rendered,
         pdf,
         docx,
@@ -237,9 +241,13 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
     }
 }
 
-/// The Word backend's options: the Word side of `[style]` and the
+/// The Word backend's options: the Word side of the house style and the
 /// reference document, read through the input registry.
-fn docx_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<backend::docx::DocxOptions> {
+fn docx_options(
+    spec: &Spec,
+    style: &crate::style::Style,
+    timestamp: jiff::Timestamp,
+) -> Result<backend::docx::DocxOptions> {
     let reference = match &spec.raw.style.reference_docx {
         Some(path) => Some(backend::docx::Reference {
             path: manifest::relative(&spec.root, &spec.resolve(path)?).into(),
@@ -247,35 +255,25 @@ fn docx_options(spec: &Spec, timestamp: jiff::Timestamp) -> Result<backend::docx
         }),
         None => None,
     };
+    let m = style.margins;
     Ok(backend::docx::DocxOptions {
         timestamp,
-        style: word_style(&spec.raw.style),
+        style: backend::docx::WordStyle {
+            body_font: Some(style.body_font.clone()),
+            heading_font: Some(style.heading_font.clone()),
+            accent: Some(crate::style::hex(style.accent).trim_start_matches('#').to_string()),
+            margins_mm: Some([m.top, m.bottom, m.left, m.right]),
+            header: style.header.clone(),
+            footer: style.footer.clone(),
+            marking: style.marking.clone(),
+            roles: style
+                .word
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect(),
+        },
         reference,
     })
-}
-
-/// `[style]` as the Word file applies it. (Reads the spec section directly
-/// until the resolved house `Style` lands.)
-fn word_style(s: &crate::spec::StyleSection) -> backend::docx::WordStyle {
-    let text = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-    backend::docx::WordStyle {
-        body_font: text(&s.body_font),
-        heading_font: text(&s.heading_font),
-        accent: text(&s.accent).map(|a| a.trim_start_matches('#').to_ascii_uppercase()),
-        margins_mm: s
-            .margins
-            .as_ref()
-            .map(|m| m.get_ref())
-            .map(|m| [m.top, m.bottom, m.left, m.right]),
-        header: text(&s.header),
-        footer: text(&s.footer),
-        marking: text(&s.marking),
-        roles: s
-            .word
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-            .collect(),
-    }
 }
 
 /// The font files `report.fonts` names.

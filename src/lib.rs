@@ -34,6 +34,7 @@ pub mod refresh;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod style;
 pub mod text;
 pub mod verify;
 

@@ -473,6 +473,9 @@ pub struct TableDecl {
     /// Set in a smaller font, for wide tables.
     #[serde(default)]
     pub small: bool,
+    /// Laid out on a landscape page of its own, for wide tables.
+    #[serde(default)]
+    pub landscape: bool,
     /// The query.
     pub sql: Spanned<String>,
     /// Display columns in order; default: every column, unformatted.
@@ -811,6 +814,8 @@ impl Spec {
     }
 
     fn check_style(&self, errors: &mut Vec<Error>) {
+        self.check_style_fonts(errors);
+        self.check_style_look(errors);
         if let Some(m) = &self.raw.style.marking {
             if !MARKINGS.contains(&m.get_ref().as_str()) {
                 errors.push(
@@ -842,6 +847,128 @@ impl Spec {
                 )
                 .with_hint(crate::error::suggest(key, roles, "roles")),
             );
+        }
+    }
+
+    /// `body_font` and `heading_font` name a bundled family or one of the
+    /// report's font files (a font file that cannot be read is reported
+    /// when it is loaded, so the families are then not checked).
+    fn check_style_fonts(&self, errors: &mut Vec<Error>) {
+        let st = &self.raw.style;
+        let named: Vec<(&str, &Spanned<String>)> = [
+            ("body_font", &st.body_font),
+            ("heading_font", &st.heading_font),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+        .collect();
+        if named.is_empty() {
+            return;
+        }
+        let mut files = Vec::new();
+        for f in &self.raw.report.fonts {
+            match self.read(f, "font") {
+                Ok(file) => files.push(file.bytes.clone()),
+                Err(_) => return,
+            }
+        }
+        let families = crate::style::font_families(&files);
+        let names: Vec<&str> = families.iter().map(String::as_str).collect();
+        for (key, v) in named {
+            if !families.iter().any(|f| f.eq_ignore_ascii_case(v.get_ref())) {
+                let list = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let hint = match crate::error::did_you_mean(v.get_ref(), names.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? The fonts available are {list}"),
+                    None => format!("the fonts available are {list}"),
+                };
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`style.{key}`: no font family `{}`", v.get_ref()),
+                        v.span(),
+                    )
+                    .with_hint(format!(
+                        "{hint}; a font of your own goes in `fonts = [\"…\"]` under `[report]`"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// The accent is a readable `#RRGGBB`, the logo an image inside the
+    /// project, the margins sane.
+    fn check_style_look(&self, errors: &mut Vec<Error>) {
+        let st = &self.raw.style;
+        if let Some(a) = &st.accent {
+            match crate::style::parse_hex(a.get_ref()) {
+                None => errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!(
+                            "`style.accent` must be a colour like `#1F4E79`, not `{}`",
+                            a.get_ref()
+                        ),
+                        a.span(),
+                    )
+                    .with_hint("write `#` and six hexadecimal digits (red, green, blue)"),
+                ),
+                Some(c) => {
+                    let ratio =
+                        crate::chart::palette::contrast_ratio(c, crate::chart::palette::WHITE);
+                    if ratio < crate::style::MIN_ACCENT_CONTRAST {
+                        errors.push(
+                            self.error_at(ErrorKind::Spec, format!("`style.accent` `{}` is too light to read on white ({ratio:.1}:1)", a.get_ref()), a.span())
+                                .with_hint(format!("the accent colours headings and chart bars, which need a contrast of at least {}:1 (WCAG 2.2); choose a darker shade of the same colour", crate::style::MIN_ACCENT_CONTRAST)),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(l) = &st.logo {
+            match self.read(l, "logo") {
+                Err(e) => errors.push(e),
+                Ok(file) if crate::style::image_format(&file.bytes).is_none() => errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!(
+                            "`style.logo` `{}` is not a PNG, JPEG or SVG image",
+                            l.get_ref()
+                        ),
+                        l.span(),
+                    )
+                    .with_hint("save the logo as PNG or SVG and point `logo` at that file"),
+                ),
+                Ok(_) => {}
+            }
+        }
+        if let Some(r) = &st.reference_docx {
+            if let Err(e) = self.resolve(r) {
+                errors.push(e);
+            }
+        }
+        if let Some(m) = &st.margins {
+            let v = m.get_ref();
+            let range = crate::style::MARGIN_RANGE_MM;
+            let bad: Vec<String> = [
+                ("top", v.top),
+                ("bottom", v.bottom),
+                ("left", v.left),
+                ("right", v.right),
+            ]
+            .into_iter()
+            .filter(|(_, mm)| !range.contains(mm))
+            .map(|(k, mm)| format!("`{k} = {mm}`"))
+            .collect();
+            if !bad.is_empty() {
+                errors.push(
+                    self.error_at(ErrorKind::Spec, format!("`style.margins`: {} out of range", bad.join(", ")), m.span())
+                        .with_hint(format!("margins are millimetres, each from {} to {}; e.g. `margins = {{ top = 22, bottom = 25, left = 25, right = 25 }}`", range.start(), range.end())),
+                );
+            }
         }
     }
 

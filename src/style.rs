@@ -1,0 +1,254 @@
+//! The house style, resolved once from `[style]` into a small value that
+//! every output takes: the Typst layout, the charts and the Word file.
+//!
+//! The spec validates `[style]` (see `Spec::check_style`): fonts exist,
+//! the accent is `#RRGGBB` and readable, the logo is a readable image
+//! inside the project, margins are sane, the marking is one we know. So
+//! [`Style::from_spec`] only turns what was written into typed values.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use resvg::usvg::fontdb;
+use toml::Spanned;
+
+pub use crate::chart::palette::Rgb;
+use crate::error::Result;
+use crate::spec::Spec;
+
+/// The body font when `[style]` names none (bundled with Typst).
+pub const DEFAULT_FONT: &str = "Libertinus Serif";
+/// The accent when `[style]` names none: a dark blue (9.6:1 on white).
+pub const DEFAULT_ACCENT: Rgb = Rgb(0x1F, 0x4E, 0x79);
+/// Margins when `[style]` names none, in millimetres.
+pub const DEFAULT_MARGINS: Margins = Margins {
+    top: 22.0,
+    bottom: 25.0,
+    left: 25.0,
+    right: 25.0,
+};
+/// The smallest and largest margin accepted, in millimetres.
+pub const MARGIN_RANGE_MM: std::ops::RangeInclusive<f64> = 5.0..=60.0;
+/// The least contrast the accent must have against white: it colours
+/// heading text, so WCAG 2.2's text threshold (4.5:1) applies.
+pub const MIN_ACCENT_CONTRAST: f64 = 4.5;
+
+/// Page margins in millimetres.
+pub type Margins = crate::spec::Margins;
+
+/// The house style every backend applies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Style {
+    /// Body text font family (also the charts' font).
+    pub body_font: String,
+    /// Heading font family.
+    pub heading_font: String,
+    /// Accent colour: headings, rules, links, the first chart series.
+    pub accent: Rgb,
+    /// A logo shown in the running header (and on the cover).
+    pub logo: Option<Logo>,
+    /// Running header text on every page.
+    pub header: Option<String>,
+    /// Running footer text on every page, beside "Page X of Y".
+    pub footer: Option<String>,
+    /// Page margins in millimetres.
+    pub margins: Margins,
+    /// Protective marking (`OFFICIAL`, `OFFICIAL-SENSITIVE`, …): top and
+    /// bottom of every page, and in the document properties.
+    pub marking: Option<String>,
+    /// A cover page before the paper.
+    pub cover: bool,
+    /// A table of contents after the cover (or the front block).
+    pub toc: bool,
+    /// The office's Word template (resolved inside the project root).
+    pub reference_docx: Option<PathBuf>,
+    /// Content role → Word style name, with where each was written.
+    pub word: BTreeMap<String, Spanned<String>>,
+}
+
+/// A logo image, read through the build's input registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    /// The resolved path (inside the project root).
+    pub path: PathBuf,
+    /// The file's bytes.
+    pub bytes: Arc<[u8]>,
+    /// What kind of image it is.
+    pub format: ImageFormat,
+}
+
+/// The logo formats every backend can place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// SVG.
+    Svg,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            body_font: DEFAULT_FONT.to_string(),
+            heading_font: DEFAULT_FONT.to_string(),
+            accent: DEFAULT_ACCENT,
+            logo: None,
+            header: None,
+            footer: None,
+            margins: DEFAULT_MARGINS,
+            marking: None,
+            cover: false,
+            toc: false,
+            reference_docx: None,
+            word: BTreeMap::new(),
+        }
+    }
+}
+
+impl Style {
+    /// The style a validated spec's `[style]` describes (defaults for
+    /// anything it leaves out). Reads the logo through the registry.
+    pub fn from_spec(spec: &Spec) -> Result<Style> {
+        let s = &spec.raw.style;
+        let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+        let body_font = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
+        let logo = match &s.logo {
+            Some(l) => {
+                let file = spec.read(l, "logo")?;
+                let format = image_format(&file.bytes).ok_or_else(|| {
+                    spec.error_at(
+                        crate::ErrorKind::Spec,
+                        "the logo is not a PNG, JPEG or SVG image",
+                        l.span(),
+                    )
+                })?;
+                Some(Logo {
+                    path: file.path.clone(),
+                    bytes: file.bytes.clone(),
+                    format,
+                })
+            }
+            None => None,
+        };
+        Ok(Style {
+            heading_font: text(&s.heading_font).unwrap_or_else(|| body_font.clone()),
+            body_font,
+            accent: s
+                .accent
+                .as_ref()
+                .and_then(|a| parse_hex(a.get_ref()))
+                .unwrap_or(DEFAULT_ACCENT),
+            logo,
+            header: text(&s.header),
+            footer: text(&s.footer),
+            margins: s.margins.as_ref().map_or(DEFAULT_MARGINS, |m| *m.get_ref()),
+            marking: text(&s.marking),
+            cover: s.cover,
+            toc: s.toc,
+            reference_docx: match &s.reference_docx {
+                Some(r) => Some(spec.resolve(r)?),
+                None => None,
+            },
+            word: s.word.clone(),
+        })
+    }
+
+    /// The accent as `#RRGGBB`.
+    pub fn accent_hex(&self) -> String {
+        hex(self.accent)
+    }
+}
+
+/// `#RRGGBB` (upper case) for a colour.
+pub fn hex(c: Rgb) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Parses `#RRGGBB` (either case); anything else is `None`.
+pub fn parse_hex(s: &str) -> Option<Rgb> {
+    let h = s.strip_prefix('#')?;
+    if h.len() != 6 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
+}
+
+/// What kind of image `bytes` hold, from their first bytes.
+pub fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(ImageFormat::Png);
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(ImageFormat::Jpeg);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    let svg = head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg"));
+    svg.then_some(ImageFormat::Svg)
+}
+
+/// The font families the documents can use: Typst's bundled fonts and the
+/// report's own font files (`extra`), sorted, each once.
+pub fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
+    let mut db = fontdb::Database::new();
+    for bytes in typst_assets::fonts() {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
+    }
+    for bytes in extra {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(bytes.to_vec())));
+    }
+    let mut names: Vec<String> = db
+        .faces()
+        .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_colours_parse_and_print() {
+        assert_eq!(parse_hex("#1f4E79"), Some(Rgb(0x1F, 0x4E, 0x79)));
+        assert_eq!(hex(Rgb(0x1F, 0x4E, 0x79)), "#1F4E79");
+        for bad in ["1F4E79", "#1F4E7", "#1F4E79FF", "#GG0000", "", "#"] {
+            assert_eq!(parse_hex(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_formats_are_sniffed_from_their_bytes() {
+        assert_eq!(
+            image_format(b"\x89PNG\r\n\x1a\nrest"),
+            Some(ImageFormat::Png)
+        );
+        assert_eq!(
+            image_format(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageFormat::Jpeg)
+        );
+        assert_eq!(
+            image_format(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"x\"/>"),
+            Some(ImageFormat::Svg)
+        );
+        assert_eq!(image_format(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn bundled_fonts_include_the_default() {
+        let families = font_families(&[]);
+        assert!(families.iter().any(|f| f == DEFAULT_FONT), "{families:?}");
+    }
+
+    #[test]
+    fn the_default_accent_is_readable_as_text() {
+        let c = crate::chart::palette::contrast_ratio(DEFAULT_ACCENT, crate::chart::palette::WHITE);
+        assert!(c >= MIN_ACCENT_CONTRAST, "{c}");
+    }
+}
