@@ -261,7 +261,11 @@ fn docx_options(
         style: backend::docx::WordStyle {
             body_font: Some(style.body_font.clone()),
             heading_font: Some(style.heading_font.clone()),
-            accent: Some(crate::style::hex(style.accent).trim_start_matches('#').to_string()),
+            accent: Some(
+                crate::style::hex(style.accent)
+                    .trim_start_matches('#')
+                    .to_string(),
+            ),
             margins_mm: Some([m.top, m.bottom, m.left, m.right]),
             header: style.header.clone(),
             footer: style.footer.clone(),

@@ -62,6 +62,9 @@ pub enum Block {
     /// A two-column label/content list (a Markdown definition list), used for
     /// the bibliography and contact rows.
     Definitions(Vec<Definition>),
+    /// Blocks laid out on landscape pages of their own (wide tables), with
+    /// the same running header, footer, marking and page numbers.
+    Landscape(Vec<Block>),
     /// Blocks set in a named paragraph style of the Word file
     /// (`{.style="OPCC Recommendation"}` after a paragraph or heading); the
     /// PDF lays them out as usual.
@@ -73,13 +76,13 @@ pub enum Block {
     },
 }
 
-/// The blocks with every [`Block::Styled`] replaced by its content, for
-/// checks and layouts that ignore Word styles.
+/// The blocks with every [`Block::Styled`] and [`Block::Landscape`]
+/// replaced by its content, for checks that ignore styles and page shape.
 pub fn unstyled(blocks: &[Block]) -> Vec<&Block> {
     let mut out = Vec::with_capacity(blocks.len());
     for b in blocks {
         match b {
-            Block::Styled { blocks, .. } => out.extend(unstyled(blocks)),
+            Block::Styled { blocks, .. } | Block::Landscape(blocks) => out.extend(unstyled(blocks)),
             other => out.push(other),
         }
     }

@@ -147,7 +147,7 @@ fn links(block: &Block, empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()>
             .flat_map(|d| std::iter::once(&d.term).chain(d.entries.iter()))
             .collect(),
         Block::Figure(_) => vec![],
-        Block::Styled { blocks, .. } => {
+        Block::Styled { blocks, .. } | Block::Landscape(blocks) => {
             for b in blocks {
                 links(b, empty)?;
             }

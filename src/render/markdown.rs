@@ -528,7 +528,10 @@ mod tests {
     fn malformed_style_attribute_stays_text() {
         for md in ["A {.style=\"\"}", "A {.style=\"x\"} more", "A {.style=x}"] {
             let blocks = parse(md).unwrap();
-            assert!(matches!(&blocks[0], Block::Paragraph(_)), "{md}: {blocks:?}");
+            assert!(
+                matches!(&blocks[0], Block::Paragraph(_)),
+                "{md}: {blocks:?}"
+            );
         }
     }
 }

@@ -17,3 +17,4 @@ mod safety;
 mod sandbox;
 mod snapshots;
 mod support;
+mod word;

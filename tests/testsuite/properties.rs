@@ -134,6 +134,7 @@ fn all_text(blocks: &[Block], out: &mut String) {
                 }
             }
             Block::Figure(f) => out.push_str(&f.caption),
+            Block::Styled { blocks, .. } | Block::Landscape(blocks) => all_text(blocks, out),
         }
     }
 }
@@ -201,6 +202,7 @@ fn markdown_to_word_is_always_a_valid_docx() {
         };
         let options = DocxOptions {
             timestamp: jiff::Timestamp::from_second(1_600_000_000).expect("timestamp"),
+            ..Default::default()
         };
         let bytes = docx::render(&doc, &options).map_err(|e| TestCaseError::fail(e.render()))?;
         let mut want = String::new();

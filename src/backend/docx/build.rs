@@ -170,6 +170,15 @@ impl Builder {
                 self.add_table(t);
             }
             Block::Styled { style, blocks } => self.styled(style, blocks),
+            Block::Landscape(blocks) => {
+                // Marker paragraphs end the portrait section before and the
+                // landscape section after (see `sections`).
+                self.add_paragraph(Paragraph::new().style(super::sections::PORTRAIT_END));
+                for b in blocks {
+                    self.block(b);
+                }
+                self.add_paragraph(Paragraph::new().style(super::sections::LANDSCAPE_END));
+            }
         }
     }
 

@@ -143,12 +143,19 @@ pub(crate) fn add_header_footer(
 }
 
 /// Adds `word/{kind}{n}.xml` related from the document as `id`.
-fn add_running(package: &mut Package, kind: &str, n: usize, id: &str, bytes: Vec<u8>) -> Result<()> {
+fn add_running(
+    package: &mut Package,
+    kind: &str,
+    n: usize,
+    id: &str,
+    bytes: Vec<u8>,
+) -> Result<()> {
     let target = format!("{kind}{n}.xml");
     let name = format!("word/{target}");
     let content_type =
         format!("application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml");
-    let rel_type = format!("http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}");
+    let rel_type =
+        format!("http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}");
     let part = NewPart {
         name: &name,
         content_type: &content_type,
@@ -264,8 +271,9 @@ pub(crate) fn record_marking(package: &mut Package, marking: &str) -> Result<()>
 /// Sets a text custom property, replacing one of the same name.
 fn set_property(root: &mut Element, name: &str, value: &str) {
     let escaped_name = escape(name).into_owned();
-    root.children
-        .retain(|n| !matches!(n, Node::Element(e) if e.attr("name") == Some(escaped_name.as_str())));
+    root.children.retain(
+        |n| !matches!(n, Node::Element(e) if e.attr("name") == Some(escaped_name.as_str())),
+    );
     let pid = root
         .elements_mut()
         .filter_map(|e| e.attr("pid")?.parse::<u32>().ok())
@@ -337,7 +345,9 @@ mod tests {
         assert!(shows_marking_field(
             br#"<w:fldSimple w:instr=' DOCPROPERTY "Classification" '>"#
         ));
-        assert!(!shows_marking_field(br#"<w:instrText> PAGE </w:instrText>"#));
+        assert!(!shows_marking_field(
+            br#"<w:instrText> PAGE </w:instrText>"#
+        ));
     }
 
     #[test]
@@ -347,6 +357,9 @@ mod tests {
         set_property(&mut root, "Classification", "OFFICIAL-SENSITIVE");
         let xml = String::from_utf8(xml::write(&root)).unwrap();
         assert_eq!(xml.matches("<property ").count(), 1, "{xml}");
-        assert!(xml.contains("<vt:lpwstr>OFFICIAL-SENSITIVE</vt:lpwstr>"), "{xml}");
+        assert!(
+            xml.contains("<vt:lpwstr>OFFICIAL-SENSITIVE</vt:lpwstr>"),
+            "{xml}"
+        );
     }
 }

@@ -35,8 +35,8 @@ pub(crate) fn house_docx() -> Vec<u8> {
 fn logo() -> Vec<u8> {
     let svg = concat!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="48pt" height="54pt" viewBox="0 0 48 54">"#,
-        r#"<path d="M24 2 L44 9 V26 C44 40 35 48 24 52 C13 48 4 40 4 26 V9 Z" fill="#1F3864"/>"#,
-        r#"<path d="M12 22 L24 32 L36 22 L36 29 L24 39 L12 29 Z" fill="#C9A227"/>"#,
+        r##"<path d="M24 2 L44 9 V26 C44 40 35 48 24 52 C13 48 4 40 4 26 V9 Z" fill="#1F3864"/>"##,
+        r##"<path d="M12 22 L24 32 L36 22 L36 29 L24 39 L12 29 Z" fill="#C9A227"/>"##,
         r#"</svg>"#
     );
     svg_to_png(svg, 150.0, &Fonts::new(&[])).expect("the logo renders")
@@ -55,7 +55,10 @@ fn parts() -> Vec<(String, String)> {
         ("word/numbering.xml".into(), numbering()),
         ("word/settings.xml".into(), settings()),
         ("word/fontTable.xml".into(), font_table()),
-        ("word/theme/theme1.xml".into(), super::parts::THEME_XML.to_string()),
+        (
+            "word/theme/theme1.xml".into(),
+            super::parts::THEME_XML.to_string(),
+        ),
         ("word/header1.xml".into(), header()),
         ("word/_rels/header1.xml.rels".into(), header_rels()),
         ("word/footer1.xml".into(), footer()),

@@ -17,6 +17,7 @@ mod parts;
 mod passes;
 mod reference;
 mod schema;
+mod sections;
 mod stylemap;
 mod styles;
 mod xml;
@@ -94,6 +95,8 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
         }
         Some(r) => with_reference(&package, r, &options.style)?,
     };
+    let mut package = package;
+    package.edit_xml(DOCUMENT, sections::apply)?;
     package.write(options.timestamp)
 }
 
@@ -129,7 +132,9 @@ fn with_reference(ours: &Package, r: &Reference, style: &WordStyle) -> Result<Pa
             format!("the reference document `{shown}` cannot be used: {why}"),
         )
         .in_file(&r.path)
-        .with_hint("save it from Word (or LibreOffice) as a Word document (.docx) or template (.dotx)")
+        .with_hint(
+            "save it from Word (or LibreOffice) as a Word document (.docx) or template (.dotx)",
+        )
     })?;
     let theirs = parse_part(&template, STYLES)?;
     let our_styles = parse_part(ours, STYLES)?;
@@ -168,7 +173,11 @@ fn parse_part(package: &Package, name: &str) -> Result<xml::Element> {
 
 /// One error per style name that is not defined, each with "did you mean"
 /// and the list of paragraph styles the styles part defines.
-fn style_errors(missing: &[stylemap::Missing], styles: &xml::Element, r: Option<&Reference>) -> Error {
+fn style_errors(
+    missing: &[stylemap::Missing],
+    styles: &xml::Element,
+    r: Option<&Reference>,
+) -> Error {
     let names = stylemap::listed_names(styles);
     let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     let errors = missing

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use super::package::{resolve, Package, CONTENT_TYPES};
 use super::xml::{self, Element, Node};
-use super::{stylemap, DOCUMENT, NUMBERING, STYLES};
+use super::{DOCUMENT, NUMBERING, STYLES};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Relationships from the main document part.
@@ -38,7 +38,8 @@ const BODY_RELS: &[&str] = &[
 
 /// Opens the reference document, refusing what is not a Word package.
 pub(crate) fn open(bytes: &[u8]) -> std::result::Result<Package, String> {
-    let package = Package::read(bytes).map_err(|e| e.message().to_string())?;
+    let package = Package::read(bytes)
+        .map_err(|_| "it is not a zip package (every .docx file is one)".to_string())?;
     let main = main_part(&package)?;
     if main != DOCUMENT {
         return Err(format!(
@@ -63,7 +64,8 @@ fn main_part(package: &Package) -> std::result::Result<String, String> {
         .iter()
         .find_map(|n| match n {
             Node::Element(e)
-                if e.attr("Type").is_some_and(|t| t.ends_with("/officeDocument")) =>
+                if e.attr("Type")
+                    .is_some_and(|t| t.ends_with("/officeDocument")) =>
             {
                 e.attr("Target").map(|t| resolve("_rels/.rels", t))
             }
@@ -330,7 +332,11 @@ fn rename_relationship_ids(root: &mut Element, renamed: &[(String, String)]) {
 }
 
 /// Adds a `Default` content type for an extension if the package has none.
-pub(crate) fn ensure_default(package: &mut Package, extension: &str, content_type: &str) -> Result<()> {
+pub(crate) fn ensure_default(
+    package: &mut Package,
+    extension: &str,
+    content_type: &str,
+) -> Result<()> {
     package.edit_xml(CONTENT_TYPES, |types| {
         let present = types.children.iter().any(|n| {
             matches!(n, Node::Element(e) if e.name == "Default"
@@ -357,11 +363,6 @@ fn set_main_type(package: &mut Package) -> Result<()> {
             }
         }
     })
-}
-
-/// Style names of the template, for "did you mean" and the list in errors.
-pub(crate) fn style_names(template: &Package) -> Result<Vec<String>> {
-    Ok(stylemap::listed_names(&parse(template, STYLES)?))
 }
 
 fn docx_error(message: String) -> Error {

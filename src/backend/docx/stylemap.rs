@@ -43,12 +43,7 @@ const ROLES: &[Role] = &[
     role("hyperlink", "Hyperlink", "Hyperlink", "character"),
 ];
 
-const fn role(
-    key: &'static str,
-    id: &'static str,
-    name: &'static str,
-    kind: &'static str,
-) -> Role {
+const fn role(key: &'static str, id: &'static str, name: &'static str, kind: &'static str) -> Role {
     Role {
         key,
         id,
@@ -151,7 +146,12 @@ pub(crate) fn resolve(
                     continue;
                 };
                 match names.get(role.key) {
-                    Some(n) => (n.clone(), role.kind, format!("`[style.word] {}`", role.key), None),
+                    Some(n) => (
+                        n.clone(),
+                        role.kind,
+                        format!("`[style.word] {}`", role.key),
+                        None,
+                    ),
                     None => (role.name.to_string(), role.kind, String::new(), Some(role)),
                 }
             }
@@ -259,11 +259,13 @@ fn latent_definition(name: &str, bases: &Bases) -> Element {
     let mut def = Element::new("w:style")
         .with_attr("w:type", "paragraph")
         .with_attr("w:styleId", &id_from_name(name));
-    def.children
-        .push(Node::Element(Element::new("w:name").with_attr("w:val", name)));
+    def.children.push(Node::Element(
+        Element::new("w:name").with_attr("w:val", name),
+    ));
     if let Some(base) = &bases.paragraph {
-        def.children
-            .push(Node::Element(Element::new("w:basedOn").with_attr("w:val", base)));
+        def.children.push(Node::Element(
+            Element::new("w:basedOn").with_attr("w:val", base),
+        ));
     }
     def.children.push(Node::Element(Element::new("w:qFormat")));
     let level = name

@@ -31,7 +31,13 @@ fn used(ids: &[&str]) -> BTreeSet<String> {
 fn every_role_has_our_definition_and_a_spec_key() {
     let defined = defined(&ours());
     for role in ROLES {
-        assert!(defined.iter().any(|d| d.id == role.id && d.name.eq_ignore_ascii_case(role.name)), "{}", role.id);
+        assert!(
+            defined
+                .iter()
+                .any(|d| d.id == role.id && d.name.eq_ignore_ascii_case(role.name)),
+            "{}",
+            role.id
+        );
     }
     let keys: Vec<&str> = ROLES.iter().map(|r| r.key).collect();
     assert_eq!(keys, crate::spec::WORD_ROLES);
@@ -39,7 +45,13 @@ fn every_role_has_our_definition_and_a_spec_key() {
 
 #[test]
 fn roles_resolve_by_name_not_id() {
-    let r = resolve(&template(), &ours(), &used(&["Heading1", "ListBullet"]), &BTreeMap::new()).unwrap();
+    let r = resolve(
+        &template(),
+        &ours(),
+        &used(&["Heading1", "ListBullet"]),
+        &BTreeMap::new(),
+    )
+    .unwrap();
     assert_eq!(r.ids["Heading1"], "berschrift1");
     // The template's `ListBullet` id is another style: ours is added under a fresh id.
     assert_eq!(r.ids["ListBullet"], "ListBullet2");
@@ -55,7 +67,11 @@ fn roles_resolve_by_name_not_id() {
 fn custom_and_latent_names_resolve_and_overrides_apply() {
     let mut names = BTreeMap::new();
     names.insert("heading1".to_string(), "OPCC Recommendation".to_string());
-    let wanted = used(&[&custom_id("opcc recommendation"), &custom_id("Quote"), "Heading1"]);
+    let wanted = used(&[
+        &custom_id("opcc recommendation"),
+        &custom_id("Quote"),
+        "Heading1",
+    ]);
     let r = resolve(&template(), &ours(), &wanted, &names).unwrap();
     assert_eq!(r.ids[&custom_id("opcc recommendation")], "OPCCRec");
     assert_eq!(r.ids["Heading1"], "OPCCRec");
@@ -84,7 +100,12 @@ fn unknown_names_are_all_reported() {
     );
     assert_eq!(
         listed_names(&template()),
-        vec!["heading 1", "Normal", "OPCC Recommendation", "Something else"]
+        vec![
+            "heading 1",
+            "Normal",
+            "OPCC Recommendation",
+            "Something else"
+        ]
     );
 }
 

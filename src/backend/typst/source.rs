@@ -127,7 +127,7 @@ fn block(out: &mut String, b: &Block, mode: Mode) {
         Block::Definitions(defs) => definitions(out, defs),
         Block::Figure(f) => figure(out, f),
         // Word styles do not change the PDF's layout.
-        Block::Styled { blocks, .. } => {
+        Block::Styled { blocks, .. } | Block::Landscape(blocks) => {
             for b in blocks {
                 block(out, b, mode);
             }
