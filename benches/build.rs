@@ -45,6 +45,7 @@ fn main() {
         let t = Instant::now();
         let options = docx::DocxOptions {
             timestamp: jiff::Timestamp::UNIX_EPOCH,
+            ..Default::default()
         };
         docx::render(&rendered.document, &options).expect("docx");
         record("docx backend", t.elapsed());

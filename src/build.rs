@@ -117,10 +117,7 @@ pub(crate) fn build_with(
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = backend::docx::render(
-        &rendered.document,
-        &backend::docx::DocxOptions { timestamp },
-    )?;
+    let docx = backend::docx::render(&rendered.document, &docx_options(&spec, &style, timestamp)?)?;
     let names = match &options.batch {
         Some(member) => spec.output_names().for_batch(&spec, member)?,
         None => spec.output_names(),
@@ -304,6 +301,45 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
             .map(|z| z.timestamp())
             .map_err(|e| Error::new(ErrorKind::Spec, format!("report date is out of range: {e}"))),
     }
+}
+
+/// The Word backend's options: the Word side of the house style and the
+/// reference document, read through the input registry.
+fn docx_options(
+    spec: &Spec,
+    style: &crate::style::Style,
+    timestamp: jiff::Timestamp,
+) -> Result<backend::docx::DocxOptions> {
+    let reference = match &spec.raw.style.reference_docx {
+        Some(path) => Some(backend::docx::Reference {
+            path: manifest::relative(&spec.root, &spec.resolve(path)?).into(),
+            bytes: spec.read(path, "reference docx")?.bytes.clone(),
+        }),
+        None => None,
+    };
+    let m = style.margins;
+    Ok(backend::docx::DocxOptions {
+        timestamp,
+        style: backend::docx::WordStyle {
+            body_font: Some(style.body_font.clone()),
+            heading_font: Some(style.heading_font.clone()),
+            accent: Some(
+                crate::style::hex(style.accent)
+                    .trim_start_matches('#')
+                    .to_string(),
+            ),
+            margins_mm: Some([m.top, m.bottom, m.left, m.right]),
+            header: style.header.clone(),
+            footer: style.footer.clone(),
+            marking: style.marking.clone(),
+            roles: style
+                .word
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect(),
+        },
+        reference,
+    })
 }
 
 /// The font files `report.fonts` names.

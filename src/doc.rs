@@ -71,16 +71,27 @@ pub enum Block {
     /// Blocks laid out on landscape pages of their own (wide tables), with
     /// the same running header, footer, marking and page numbering.
     Landscape(Vec<Block>),
+    /// Blocks set in a named paragraph style of the Word file
+    /// (`{.style="OPCC Recommendation"}` after a paragraph or heading); the
+    /// PDF lays them out as usual.
+    Styled {
+        /// The Word style's name as the reference document shows it.
+        style: String,
+        /// The styled blocks (one paragraph or heading).
+        blocks: Vec<Block>,
+    },
 }
 
-/// Every block in order, with [`Block::Landscape`] groups opened up (the
-/// blocks inside them take their place): for checks that read the
+/// Every block in order, with [`Block::Landscape`] and [`Block::Styled`]
+/// groups opened up (the blocks inside them take their place): for checks that read the
 /// document's flow, whatever page it sits on.
 pub fn flow(blocks: &[Block]) -> Vec<&Block> {
     let mut out = Vec::with_capacity(blocks.len());
     for b in blocks {
         match b {
-            Block::Landscape(inner) => out.extend(flow(inner)),
+            Block::Landscape(inner) | Block::Styled { blocks: inner, .. } => {
+                out.extend(flow(inner))
+            }
             other => out.push(other),
         }
     }

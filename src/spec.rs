@@ -156,6 +156,19 @@ pub struct Margins {
     pub right: f64,
 }
 
+/// The content roles `[style.word]` maps to Word style names.
+pub const WORD_ROLES: &[&str] = &[
+    "title",
+    "heading1",
+    "heading2",
+    "heading3",
+    "list_bullet",
+    "list_number",
+    "caption",
+    "table",
+    "hyperlink",
+];
+
 /// The protective markings `[style] marking` accepts.
 pub const MARKINGS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"];
 
@@ -834,6 +847,7 @@ impl Spec {
         self.check_output_names(errors);
         self.check_style(errors);
         self.check_batch(errors);
+        self.check_word_roles(errors);
         if let Err(e) = Params::resolve(self, &[]) {
             errors.extend(e.into_all());
         }
@@ -920,6 +934,26 @@ impl Spec {
                     .with_hint(format!("use one of: {}", MARKINGS.join(", "))),
                 );
             }
+        }
+    }
+
+    /// `[style.word]` keys name content roles; a typo is an error with
+    /// "did you mean" (the style names are checked against the Word
+    /// template when the Word file is written).
+    fn check_word_roles(&self, errors: &mut Vec<Error>) {
+        let roles = WORD_ROLES;
+        for (key, value) in &self.raw.style.word {
+            if roles.contains(&key.as_str()) {
+                continue;
+            }
+            errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    format!("unknown Word style role `{key}` in `[style.word]`"),
+                    value.span(),
+                )
+                .with_hint(crate::error::suggest(key, roles, "roles")),
+            );
         }
     }
 

@@ -27,6 +27,8 @@ pub fn check_blocks(blocks: &[Block]) -> Result<()> {
 }
 
 fn part(blocks: &[Block], file: &Path, source: &str) -> Result<()> {
+    let flat: Vec<Block> = crate::doc::flow(blocks).into_iter().cloned().collect();
+    let blocks = flat.as_slice();
     let mut previous = 0u8;
     let err = |message: String, hint: &str| {
         Error::new(ErrorKind::Accessibility, message)
@@ -159,8 +161,8 @@ fn links(block: &Block, empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()>
             .flat_map(|d| std::iter::once(&d.term).chain(d.entries.iter()))
             .collect(),
         Block::Figure(_) => vec![],
-        Block::Landscape(inner) => {
-            for b in inner {
+        Block::Styled { blocks, .. } | Block::Landscape(blocks) => {
+            for b in blocks {
                 links(b, empty)?;
             }
             vec![]

@@ -202,12 +202,25 @@ fn blocks(ev: &mut Events) -> Vec<Block> {
 
 fn block(ev: &mut Events, tag: Tag, out: &mut Vec<Block>) {
     match tag {
-        Tag::Paragraph => out.push(Block::Paragraph(inlines(ev))),
-        Tag::Heading { level, classes, .. } => out.push(Block::Heading {
-            level: heading_level(level),
-            numbered: !classes.iter().any(|c| c.as_ref() == "unnumbered"),
-            content: inlines(ev),
-        }),
+        Tag::Paragraph => {
+            let mut content = inlines(ev);
+            let style = take_style_attribute(&mut content);
+            out.push(styled(style, Block::Paragraph(content)));
+        }
+        Tag::Heading {
+            level,
+            classes,
+            attrs,
+            ..
+        } => {
+            let style = heading_style(&classes, &attrs);
+            let heading = Block::Heading {
+                level: heading_level(level),
+                numbered: !classes.iter().any(|c| c.as_ref() == "unnumbered"),
+                content: inlines(ev),
+            };
+            out.push(styled(style, heading));
+        }
         Tag::List(start) => out.push(list(ev, start.is_some())),
         Tag::Table(aligns) => out.push(Block::Table(table(ev, &aligns))),
         Tag::DefinitionList => out.push(Block::Definitions(definitions(ev))),
@@ -221,6 +234,61 @@ fn block(ev: &mut Events, tag: Tag, out: &mut Vec<Block>) {
         // Containers we do not style (quotes, footnotes…): keep their content.
         _ => out.extend(blocks(ev)),
     }
+}
+
+/// Wraps `block` in [`Block::Styled`] when it names a Word style.
+fn styled(style: Option<String>, block: Block) -> Block {
+    match style {
+        Some(style) => Block::Styled {
+            style,
+            blocks: vec![block],
+        },
+        None => block,
+    }
+}
+
+/// Removes a trailing `{.style="NAME"}` from a paragraph's text and returns
+/// NAME. The attribute must end the paragraph; anything else is left as text.
+fn take_style_attribute(content: &mut Vec<Inline>) -> Option<String> {
+    let Some(Inline::Text(text)) = content.last_mut() else {
+        return None;
+    };
+    let trimmed = text.trim_end();
+    let inner = trimmed.strip_suffix("\"}")?;
+    let start = inner.rfind("{.style=\"")?;
+    let name = &inner[start + "{.style=\"".len()..];
+    if name.contains('"') || name.trim().is_empty() {
+        return None;
+    }
+    let name = name.trim().to_string();
+    text.truncate(start);
+    let kept = text.trim_end().len();
+    text.truncate(kept);
+    if text.is_empty() {
+        content.pop();
+    }
+    Some(name)
+}
+
+/// The style named by `{.style="NAME"}` in a heading's attribute block.
+/// pulldown-cmark splits the block at spaces (`.style="OPCC` is a class,
+/// `Heading"` an attribute), so the name is joined back from the pieces.
+fn heading_style(
+    classes: &[pulldown_cmark::CowStr],
+    attrs: &[(pulldown_cmark::CowStr, Option<pulldown_cmark::CowStr>)],
+) -> Option<String> {
+    let first = classes.iter().find_map(|c| c.strip_prefix("style=\""))?;
+    let mut name = first.to_string();
+    let mut rest = attrs.iter().map(|(k, v)| match v {
+        Some(v) => format!("{k}={v}"),
+        None => k.to_string(),
+    });
+    while !name.ends_with('"') {
+        name.push(' ');
+        name.push_str(&rest.next()?);
+    }
+    let name = name.trim_end_matches('"').trim().to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 fn list(ev: &mut Events, ordered: bool) -> Block {
@@ -591,5 +659,41 @@ mod tests {
     fn nesting_within_the_limit_is_kept() {
         let doc = parse(&format!("{}x\n", "> ".repeat(10))).unwrap();
         assert_eq!(doc, vec![Block::Paragraph(vec![text("x")])]);
+    }
+
+    #[test]
+    fn style_attribute_wraps_paragraphs_and_headings() {
+        let md = "Do this now. {.style=\"OPCC Recommendation\"}\n\n## Next steps {.unnumbered .style=\"OPCC Heading 2\"}\n\nPlain {.x}\n";
+        let blocks = parse(md).unwrap();
+        assert_eq!(
+            blocks[0],
+            Block::Styled {
+                style: "OPCC Recommendation".into(),
+                blocks: vec![Block::Paragraph(vec![text("Do this now.")])],
+            }
+        );
+        assert_eq!(
+            blocks[1],
+            Block::Styled {
+                style: "OPCC Heading 2".into(),
+                blocks: vec![Block::Heading {
+                    level: 2,
+                    numbered: false,
+                    content: vec![text("Next steps")],
+                }],
+            }
+        );
+        assert_eq!(blocks[2], Block::Paragraph(vec![text("Plain {.x}")]));
+    }
+
+    #[test]
+    fn malformed_style_attribute_stays_text() {
+        for md in ["A {.style=\"\"}", "A {.style=\"x\"} more", "A {.style=x}"] {
+            let blocks = parse(md).unwrap();
+            assert!(
+                matches!(&blocks[0], Block::Paragraph(_)),
+                "{md}: {blocks:?}"
+            );
+        }
     }
 }

@@ -20,3 +20,4 @@ mod sandbox;
 mod snapshots;
 mod support;
 mod tables;
+mod word;

@@ -137,7 +137,7 @@ fn all_text(blocks: &[Block], out: &mut String) {
                 }
             }
             Block::Figure(f) => out.push_str(&f.caption.to_string()),
-            Block::Landscape(inner) => all_text(inner, out),
+            Block::Styled { blocks, .. } | Block::Landscape(blocks) => all_text(blocks, out),
         }
     }
 }
@@ -206,6 +206,7 @@ fn markdown_to_word_is_always_a_valid_docx() {
         };
         let options = DocxOptions {
             timestamp: jiff::Timestamp::from_second(1_600_000_000).expect("timestamp"),
+            ..Default::default()
         };
         let bytes = docx::render(&doc, &options).map_err(|e| TestCaseError::fail(e.render()))?;
         let mut want = String::new();

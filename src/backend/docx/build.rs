@@ -168,14 +168,36 @@ impl Builder {
                 self.add_table(t);
             }
             Block::Figure(f) => self.figure(f),
-            // Landscape sections are the Word side's to add; until then the
-            // blocks stay in the flow.
-            Block::Landscape(inner) => inner.iter().for_each(|b| self.block(b)),
             // Word reports a table without rows as damaged; skip it.
             Block::Definitions(defs) if defs.is_empty() => {}
             Block::Definitions(defs) => {
                 let t = self.definitions(defs);
                 self.add_table(t);
+            }
+            Block::Styled { style, blocks } => self.styled(style, blocks),
+            Block::Landscape(blocks) => {
+                // Marker paragraphs end the portrait section before and the
+                // landscape section after (see `sections`).
+                self.add_paragraph(Paragraph::new().style(super::sections::PORTRAIT_END));
+                for b in blocks {
+                    self.block(b);
+                }
+                self.add_paragraph(Paragraph::new().style(super::sections::LANDSCAPE_END));
+            }
+        }
+    }
+
+    /// Paragraphs and headings in a named style (resolved against the
+    /// styles part later, see `stylemap`); other blocks as usual.
+    fn styled(&mut self, style: &str, blocks: &[Block]) {
+        let id = super::stylemap::custom_id(style);
+        for block in blocks {
+            match block {
+                Block::Paragraph(content) | Block::Heading { content, .. } => {
+                    let p = self.paragraph(content, Runs::default()).style(&id);
+                    self.add_paragraph(p);
+                }
+                other => self.block(other),
             }
         }
     }

@@ -4,27 +4,75 @@
 //! back and corrected by small, named XML passes ([`passes`]) and our own
 //! parts ([`styles`], [`parts`]), and rewritten as a deterministic zip
 //! ([`package`]). Same input and timestamp give byte-identical output.
+//!
+//! Styles are resolved by name ([`stylemap`]). Without a reference document
+//! the house style ([`house`]) sets fonts, accent, margins, the running
+//! header and footer and the protective marking; with one, the template is
+//! kept as a sealed package and only the body is ours ([`reference`]).
 
 mod build;
+mod house;
 mod package;
 mod parts;
 mod passes;
+mod reference;
 mod schema;
+mod sections;
+mod stylemap;
 mod styles;
 mod xml;
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::doc::Document;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{display_path, Error, ErrorKind, Result};
 use package::Package;
 
 /// Options for the Word backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocxOptions {
     /// The document's creation and modification time: written to
     /// `docProps/core.xml` and as every zip entry's time. Never the clock.
     pub timestamp: jiff::Timestamp,
+    /// The Word side of `[style]`.
+    pub style: WordStyle,
+    /// The office's Word template (`[style] reference_docx`), read by the
+    /// build through the input registry.
+    pub reference: Option<Reference>,
+}
+
+/// The house style as the Word file applies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WordStyle {
+    /// Body font family (document default).
+    pub body_font: Option<String>,
+    /// Heading font family (title and headings).
+    pub heading_font: Option<String>,
+    /// Accent colour as `RRGGBB` (no `#`), for the title and headings.
+    pub accent: Option<String>,
+    /// Page margins in millimetres: top, bottom, left, right.
+    pub margins_mm: Option<[f64; 4]>,
+    /// Running header text.
+    pub header: Option<String>,
+    /// Running footer text (beside "Page X of Y").
+    pub footer: Option<String>,
+    /// Protective marking, e.g. `OFFICIAL`.
+    pub marking: Option<String>,
+    /// `[style.word]`: content role → Word style name.
+    pub roles: BTreeMap<String, String>,
+}
+
+/// A reference document: its path as the spec names it (for messages) and
+/// its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// The file, for messages.
+    pub path: PathBuf,
+    /// The `.docx`/`.dotx` bytes.
+    pub bytes: Arc<[u8]>,
 }
 
 /// Renders `doc.summary` (preceded by `doc.meta.summary_title` in the
@@ -40,7 +88,137 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
     })?;
     let mut package = Package::read(raw.get_ref())?;
     fix_package(&mut package, doc, &info, options)?;
+    let package = match &options.reference {
+        None => {
+            apply_house_style(&mut package, &options.style)?;
+            package
+        }
+        Some(r) => with_reference(&package, r, &options.style)?,
+    };
+    let mut package = package;
+    package.edit_xml(DOCUMENT, sections::apply)?;
     package.write(options.timestamp)
+}
+
+/// Our own package in the house style: styles by name (against our own
+/// styles part), fonts, accent, margins, header, footer and marking.
+fn apply_house_style(package: &mut Package, style: &WordStyle) -> Result<()> {
+    let ours = parse_part(package, STYLES)?;
+    let document = parse_part(package, DOCUMENT)?;
+    let used = stylemap::used_ids(&document);
+    let resolved = stylemap::resolve(&ours, &ours, &used, &style.roles)
+        .map_err(|missing| style_errors(&missing, &ours, None))?;
+    package.edit_xml(DOCUMENT, |root| {
+        stylemap::rename(root, &resolved.ids);
+        if let Some(mm) = style.margins_mm {
+            house::set_margins(root, mm);
+        }
+    })?;
+    package.edit_xml(STYLES, |root| house::style_fonts(root, style))?;
+    house::add_header_footer(package, style, ("rIdHeader1", "rIdFooter1"))?;
+    if let Some(marking) = &style.marking {
+        house::record_marking(package, marking)?;
+    }
+    Ok(())
+}
+
+/// The template with our body, styles it lacks, numbering, charts, links
+/// and document properties (see [`reference`]).
+fn with_reference(ours: &Package, r: &Reference, style: &WordStyle) -> Result<Package> {
+    let shown = display_path(&r.path);
+    let mut template = reference::open(&r.bytes).map_err(|why| {
+        Error::new(
+            ErrorKind::Docx,
+            format!("the reference document `{shown}` cannot be used: {why}"),
+        )
+        .in_file(&r.path)
+        .with_hint(
+            "save it from Word (or LibreOffice) as a Word document (.docx) or template (.dotx)",
+        )
+    })?;
+    let theirs = parse_part(&template, STYLES)?;
+    let our_styles = parse_part(ours, STYLES)?;
+    let mut ours = ours.clone();
+    let used = stylemap::used_ids(&parse_part(&ours, DOCUMENT)?);
+    let resolved = stylemap::resolve(&theirs, &our_styles, &used, &style.roles)
+        .map_err(|missing| style_errors(&missing, &theirs, Some(r)))?;
+    ours.edit_xml(DOCUMENT, |root| stylemap::rename(root, &resolved.ids))?;
+    let numbering = parse_part(&ours, NUMBERING)?;
+    reference::merge(
+        &mut template,
+        reference::Ours {
+            package: &ours,
+            numbering,
+            styles: resolved.added,
+        },
+    )?;
+    for (name, content_type, rel) in reference::PROPERTY_PARTS {
+        let bytes = ours.get(name).unwrap_or_default().to_vec();
+        reference::put_package_part(&mut template, name, content_type, rel, bytes)?;
+    }
+    if let Some(marking) = &style.marking {
+        house::record_marking(&mut template, marking)?;
+        reference::show_marking(&mut template, style, r)?;
+    }
+    Ok(template)
+}
+
+fn parse_part(package: &Package, name: &str) -> Result<xml::Element> {
+    let bytes = package
+        .get(name)
+        .ok_or_else(|| Error::new(ErrorKind::Docx, format!("the package has no `{name}`")))?;
+    xml::parse(bytes)
+        .map_err(|e| Error::new(ErrorKind::Docx, format!("cannot parse `{name}`: {e}")))
+}
+
+/// One error per style name that is not defined, each with "did you mean"
+/// and the list of paragraph styles the styles part defines.
+fn style_errors(
+    missing: &[stylemap::Missing],
+    styles: &xml::Element,
+    r: Option<&Reference>,
+) -> Error {
+    let names = stylemap::listed_names(styles);
+    let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let errors = missing
+        .iter()
+        .map(|m| {
+            let by = if m.asked_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (named by {})", m.asked_by)
+            };
+            let near = crate::error::did_you_mean(&m.name, names.iter().map(String::as_str))
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            let (message, hint) = match r {
+                Some(r) => (
+                    format!(
+                        "the reference document `{}` has no style `{}`{by}",
+                        display_path(&r.path),
+                        m.name
+                    ),
+                    format!("{near}its paragraph styles are {}", listed.join(", ")),
+                ),
+                None => (
+                    format!("the Word file has no style `{}`{by}", m.name),
+                    format!(
+                        "{near}without `[style] reference_docx` the styles are {}; name the office's template in `[style] reference_docx` to use its styles",
+                        listed.join(", ")
+                    ),
+                ),
+            };
+            let e = Error::new(ErrorKind::Docx, message).with_hint(hint);
+            match r {
+                Some(r) => e.in_file(&r.path),
+                None => e,
+            }
+        })
+        .collect();
+    match Error::collect(errors) {
+        Err(e) => e,
+        Ok(()) => Error::new(ErrorKind::Internal, "no style was missing"),
+    }
 }
 
 const DOCUMENT: &str = "word/document.xml";
@@ -103,5 +281,7 @@ fn fix_package(
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod house_template;
 #[cfg(test)]
 mod tests;

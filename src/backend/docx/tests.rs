@@ -11,6 +11,7 @@ use crate::doc::{Block, Inline};
 fn options() -> DocxOptions {
     DocxOptions {
         timestamp: "2020-11-26T09:00:00Z".parse().unwrap(),
+        ..Default::default()
     }
 }
 
@@ -156,6 +157,7 @@ fn links_are_external_relationships_and_unused_parts_are_gone() {
             "word/_rels/document.xml.rels",
             "word/document.xml",
             "word/fontTable.xml",
+            "word/footer1.xml",
             "word/numbering.xml",
             "word/settings.xml",
             "word/styles.xml",
@@ -190,6 +192,7 @@ fn timestamp_only_changes_dates() {
     let a = unzip(&render(&doc, &options()).unwrap());
     let later = DocxOptions {
         timestamp: "2021-01-02T03:04:05Z".parse().unwrap(),
+        ..Default::default()
     };
     let b = unzip(&render(&doc, &later).unwrap());
     let changed: Vec<&str> = a

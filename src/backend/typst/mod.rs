@@ -247,7 +247,7 @@ fn figures(doc: &Document) -> Vec<&crate::doc::Figure> {
             match b {
                 Block::Figure(f) => out.push(f),
                 Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                Block::Landscape(inner) => walk(inner, out),
+                Block::Styled { blocks, .. } | Block::Landscape(blocks) => walk(blocks, out),
                 _ => {}
             }
         }

@@ -139,6 +139,12 @@ fn block(out: &mut String, b: &Block, mode: Mode) {
         Block::Definitions(defs) => definitions(out, defs),
         Block::Figure(f) => figure(out, f),
         Block::Landscape(inner) => landscape(out, inner, mode),
+        // Word styles do not change the PDF's layout.
+        Block::Styled { blocks, .. } => {
+            for b in blocks {
+                block(out, b, mode);
+            }
+        }
     }
 }
 

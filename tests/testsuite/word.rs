@@ -1,0 +1,296 @@
+//! The Word file in the house style: built on the bundled office template
+//! (`templates/house.docx`) and on one made by another tool
+//! (`tests/fixtures/word/foreign.docx`, python-docx), every template part
+//! kept byte for byte, styles by name, margins from the template, schema
+//! validity, and LibreOffice opening the result with the header intact.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{assert_valid_docx, docx_part, docx_text, Project, EXAMPLE};
+
+const OUT: &str = "reports/needs-assessment/out/needs-assessment-summary.docx";
+
+/// Every part of a package: name → bytes.
+fn parts(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read entry");
+            (f.name().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// Parts a build merges into (body, styles, numbering, relationships,
+/// content types) or writes for this document (its properties).
+const MERGED: &[&str] = &[
+    "[Content_Types].xml",
+    "word/document.xml",
+    "word/_rels/document.xml.rels",
+    "word/styles.xml",
+    "word/numbering.xml",
+    "docProps/core.xml",
+    "docProps/app.xml",
+    "docProps/custom.xml",
+];
+
+/// Sets `[style]` keys in the example spec (adding the section if it has
+/// none); `marking` is removed first when `marking` is `None`.
+fn set_style(p: &Project, lines: &str, marking: Option<&str>) {
+    let spec = p.read(EXAMPLE);
+    let mut kept: Vec<&str> = spec
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("marking =") && !l.starts_with("reference_docx"))
+        .collect();
+    let mut add = lines.to_string();
+    if let Some(m) = marking {
+        add += &format!("\nmarking = \"{m}\"");
+    }
+    match kept.iter().position(|l| l.trim() == "[style]") {
+        Some(i) => kept.insert(i + 1, &add),
+        None => {
+            kept.push("[style]");
+            kept.push(&add);
+        }
+    }
+    p.write(EXAMPLE, &(kept.join("\n") + "\n"));
+}
+
+/// Adds a paragraph in `style` to the summary's last section.
+fn add_styled_paragraph(p: &Project, style: &str) {
+    p.edit(
+        "reports/needs-assessment/summary.md",
+        "# Next steps\n",
+        &format!(
+            "# Next steps\n\nThe Board is recommended to note the findings. {{.style=\"{style}\"}}\n"
+        ),
+    );
+}
+
+fn build(p: &Project) -> Vec<u8> {
+    p.run(&["build", EXAMPLE]).success();
+    std::fs::read(p.path(OUT)).expect("docx written")
+}
+
+/// Asserts every part of `template` not merged is in `out` byte for byte.
+fn assert_sealed(template: &[u8], out: &[u8], also_merged: &[&str]) {
+    let out = parts(out);
+    for (name, bytes) in parts(template) {
+        if MERGED.contains(&name.as_str()) || also_merged.contains(&name.as_str()) {
+            continue;
+        }
+        let got = out.iter().find(|(n, _)| *n == name);
+        assert!(got.is_some(), "template part `{name}` is missing");
+        assert!(got.unwrap().1 == bytes, "template part `{name}` changed");
+    }
+}
+
+fn house_docx() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/house.docx"))
+        .expect("templates/house.docx")
+}
+
+#[test]
+fn house_template_is_kept_sealed_and_styles_resolve_by_name() {
+    let p = Project::example();
+    set_style(
+        &p,
+        "reference_docx = \"../../templates/house.docx\"",
+        Some("OFFICIAL-SENSITIVE"),
+    );
+    add_styled_paragraph(&p, "OPCC Recommendation");
+    let docx = build(&p);
+    let template = house_docx();
+    // Header and footer (with the logo and the marking fields), theme,
+    // settings, font table: all byte-identical.
+    assert_sealed(&template, &docx, &[]);
+    for part in [
+        "word/header1.xml",
+        "word/footer1.xml",
+        "word/media/logo.png",
+    ] {
+        assert!(parts(&docx).iter().any(|(n, _)| n == part), "{part}");
+    }
+    let document = docx_part(&docx, "word/document.xml");
+    assert!(
+        document.contains(r#"<w:pStyle w:val="OPCCRecommendation"/>"#),
+        "the custom style is used by id"
+    );
+    // The template's section: its margins and its header and footer.
+    assert!(document.contains(r#"w:top="1134""#), "template margins");
+    assert!(document.contains(r#"<w:headerReference w:type="default" r:id="rId6"/>"#));
+    // The template's styles are all still there, in its order, ours after.
+    let styles = docx_part(&docx, "word/styles.xml");
+    let theirs = docx_part(&template, "word/styles.xml");
+    let theirs = theirs.strip_suffix("</w:styles>").expect("styles end");
+    assert!(styles.starts_with(theirs), "template styles rewritten");
+    assert!(
+        styles.contains(r#"<w:name w:val="List Bullet"/>"#),
+        "latent style defined"
+    );
+    // Our lists take numbering ids above the template's one list.
+    let numbering = docx_part(&docx, "word/numbering.xml");
+    assert!(numbering.contains(r#"<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>"#));
+    assert!(
+        !document.contains(r#"<w:numId w:val="1"/>"#),
+        "a list uses the template's list"
+    );
+    // The marking: the property the header and footer fields show.
+    let custom = docx_part(&docx, "docProps/custom.xml");
+    assert!(
+        custom.contains("<vt:lpwstr>OFFICIAL-SENSITIVE</vt:lpwstr>"),
+        "{custom}"
+    );
+    assert!(
+        custom.contains(r#"name="Department""#),
+        "template property kept"
+    );
+    assert_eq!(custom.matches(r#"name="Classification""#).count(), 1);
+    assert!(docx_part(&docx, "docProps/core.xml")
+        .contains("<cp:category>OFFICIAL-SENSITIVE</cp:category>"));
+    assert!(docx_text(&docx).contains("The Board is recommended to note the findings."));
+    let path = p.path(OUT);
+    assert_valid_docx(&path);
+    libreoffice_shows(
+        &path,
+        &[
+            "Office of the Police and Crime Commissioner",
+            "OFFICIAL-SENSITIVE",
+            "Page 1 of",
+        ],
+    );
+}
+
+#[test]
+fn foreign_template_is_kept_sealed() {
+    let p = Project::example();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/word/foreign.docx");
+    std::fs::copy(&fixture, p.path("templates/foreign.docx")).expect("copy fixture");
+    set_style(
+        &p,
+        "reference_docx = \"../../templates/foreign.docx\"",
+        None,
+    );
+    add_styled_paragraph(&p, "Force Note");
+    let docx = build(&p);
+    let template = std::fs::read(&fixture).expect("fixture");
+    assert_sealed(&template, &docx, &[]);
+    for part in [
+        "word/header1.xml",
+        "word/media/image1.png",
+        "customXml/item1.xml",
+        "word/webSettings.xml",
+        "docProps/thumbnail.jpeg",
+    ] {
+        assert!(parts(&docx).iter().any(|(n, _)| n == part), "{part}");
+    }
+    let document = docx_part(&docx, "word/document.xml");
+    assert!(
+        document.contains(r#"<w:pStyle w:val="ForceNote"/>"#),
+        "custom style by name"
+    );
+    // 3 cm top margin, 2.5 cm left, as python-docx set them.
+    assert!(document.contains(r#"w:top="1701""#) && document.contains(r#"w:left="1417""#));
+    assert!(
+        !document.contains("Template body text"),
+        "the template's body is replaced"
+    );
+    let path = p.path(OUT);
+    assert_valid_docx(&path);
+    libreoffice_shows(
+        &path,
+        &[
+            "Foreign Constabulary Corporate Template",
+            "Made with python-docx",
+        ],
+    );
+}
+
+#[test]
+fn generated_word_file_carries_the_marking_and_page_numbers() {
+    let p = Project::example();
+    set_style(&p, "header = \"Cambridgeshire OPCC\"", Some("OFFICIAL"));
+    let docx = build(&p);
+    let header = docx_part(&docx, "word/header1.xml");
+    let footer = docx_part(&docx, "word/footer1.xml");
+    assert!(header.contains("<w:t>OFFICIAL</w:t>") && header.contains("Cambridgeshire OPCC"));
+    assert!(footer.contains("<w:t>OFFICIAL</w:t>"));
+    assert!(footer.contains(" PAGE ") && footer.contains(" NUMPAGES "));
+    let custom = docx_part(&docx, "docProps/custom.xml");
+    assert!(
+        custom.contains("<vt:lpwstr>OFFICIAL</vt:lpwstr>"),
+        "{custom}"
+    );
+    let path = p.path(OUT);
+    assert_valid_docx(&path);
+    libreoffice_shows(&path, &["OFFICIAL", "Cambridgeshire OPCC", "Page 1 of"]);
+}
+
+/// Converts `docx` to PDF with LibreOffice (headless) and asserts every
+/// page's text has each of `wanted` (header and footer are on every page).
+/// Without LibreOffice, prints why and returns: `.ci/run` installs it.
+fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
+    let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
+        eprintln!("skipping the LibreOffice check: `soffice` or `pdftotext` is not installed (bash .ci/libreoffice.sh installs both)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let out = Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(docx)
+        .output()
+        .expect("run soffice");
+    let pdf = dir
+        .path()
+        .join(docx.file_stem().expect("stem"))
+        .with_extension("pdf");
+    assert!(
+        pdf.is_file(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new(pdftotext)
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    // pdftotext ends every page with a form feed.
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(
+        pages.len() > 1,
+        "LibreOffice laid out {} page(s)",
+        pages.len()
+    );
+    for (i, page) in pages.iter().enumerate() {
+        for w in wanted {
+            assert!(page.contains(w), "page {} lacks {w:?}:\n{page}", i + 1);
+        }
+    }
+}
+
+/// A program on `PATH`.
+fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
