@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::spec::Spec;
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
 
-use crate::backend::typst::{Attachment, PdfOutput, TypstOptions};
+use crate::backend::typst::{Attachment, TypstOptions};
 use crate::compute::{Computed, Previous};
 use crate::manifest::Manifest;
 use crate::params::Params;
@@ -29,6 +29,10 @@ pub struct BuildOptions {
     /// Treat warnings (e.g. a comparison with a period that has no data) as
     /// errors.
     pub strict: bool,
+    /// Reuse and keep results under `OUT/.boardpack-cache/` (see
+    /// [`crate::cache`]); off unless asked for, so library callers and
+    /// `verify` compute everything afresh.
+    pub cache: bool,
 }
 
 /// A finished build, in memory: every stage's result and all outputs.
@@ -46,10 +50,8 @@ pub struct Build {
     pub published: publish::Published,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
-    /// The PDF board paper.
-    pub pdf: PdfOutput,
-    /// The Word executive summary.
-    pub docx: Vec<u8>,
+    /// The outputs the spec declares, in [`backend::Format::ALL`] order.
+    pub outputs: Vec<backend::Output>,
     /// Provenance, including the outputs' hashes.
     pub manifest: Manifest,
     /// Where outputs go.
@@ -58,15 +60,16 @@ pub struct Build {
     pub names: OutputNames,
     /// Things the reader of the build log should know (not errors).
     pub warnings: Vec<String>,
+    /// The cache this build read and filled.
+    pub cache: std::sync::Arc<crate::cache::Cache>,
 }
 
 /// The file names a build writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputNames {
-    /// The PDF board paper.
-    pub pdf: String,
-    /// The Word summary.
-    pub docx: String,
+    /// The declared outputs (format, file name), in
+    /// [`backend::Format::ALL`] order.
+    pub outputs: Vec<(backend::Format, String)>,
     /// The provenance manifest (public: no suppressed value).
     pub manifest: String,
     /// The analyst's full manifest, written when the spec has
@@ -81,8 +84,11 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
 /// has rewritten in memory); writes nothing.
-pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
+pub fn build_spec(mut spec: Spec, options: &BuildOptions) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
+    let out_dir = spec.out_dir(options.out_dir.as_deref());
+    let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
+    spec.cache = cache.clone();
     // Queries may only read declared tables: refuse before reading any data.
     compute::check_queries(&spec)?;
     let sources = source::load_all(&spec, &params, &Default::default())?;
@@ -99,10 +105,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = backend::docx::render(
-        &rendered.document,
-        &backend::docx::DocxOptions { timestamp },
-    )?;
+    let docx = backend::docx::DocxOptions { timestamp };
     let names = spec.output_names();
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     let mut files = Vec::new();
@@ -135,7 +138,15 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
             .into(),
         text: manifest.public().to_json(),
     });
-    let pdf = backend::typst::render(&rendered.document, &typst)?;
+    let html = backend::html::HtmlOptions::new(&spec);
+    let outputs = backend::render_all(&backend::Context {
+        doc: &rendered.document,
+        outputs: &names.outputs,
+        typst: &typst,
+        docx: &docx,
+        html: &html,
+        cache: &cache,
+    })?;
     // Files the layout itself read (images, includes) and template
     // includes are inputs too: the registry holds every file read.
     for file in spec.inputs.files() {
@@ -149,17 +160,17 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
             });
         }
     }
-    let out_dir = spec.out_dir(options.out_dir.as_deref());
     spec.check_outputs_against_inputs(&out_dir)?;
-    manifest
-        .outputs
-        .insert(names.pdf.clone(), manifest::hash(&pdf.pdf));
-    manifest
-        .outputs
-        .insert(names.docx.clone(), manifest::hash(&docx));
+    for output in &outputs {
+        manifest
+            .outputs
+            .insert(output.name.clone(), manifest::hash(&output.bytes));
+    }
     let mut warnings = check_warnings;
     warnings.extend(rendered.warnings.iter().cloned());
-    warnings.extend(pdf.warnings.iter().cloned());
+    for output in &outputs {
+        warnings.extend(output.warnings.iter().cloned());
+    }
     Ok(Build {
         out_dir,
         names,
@@ -169,10 +180,10 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
         previous,
         published,
         rendered,
-        pdf,
-        docx,
+        outputs,
         manifest,
         warnings,
+        cache,
     })
 }
 
@@ -195,17 +206,23 @@ fn compute_checked(
 }
 
 impl Build {
-    /// The files a build writes: (name, bytes), PDF, DOCX, the public
-    /// manifest and, under `[disclosure]`, the analyst's private one.
+    /// The output of `format`, if the spec declares it.
+    pub fn output(&self, format: backend::Format) -> Option<&backend::Output> {
+        self.outputs.iter().find(|o| o.format == format)
+    }
+
+    /// The files a build writes: (name, bytes), the declared outputs, the
+    /// public manifest and, under `[disclosure]`, the analyst's private one.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = vec![
-            (self.names.pdf.clone(), self.pdf.pdf.clone()),
-            (self.names.docx.clone(), self.docx.clone()),
-            (
-                self.names.manifest.clone(),
-                self.manifest.public().to_json().into_bytes(),
-            ),
-        ];
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.bytes.clone()))
+            .collect();
+        files.push((
+            self.names.manifest.clone(),
+            self.manifest.public().to_json().into_bytes(),
+        ));
         if self.manifest.private.is_some() {
             files.push((
                 self.names.private_manifest.clone(),
@@ -217,7 +234,9 @@ impl Build {
 
     /// Writes the PDF, DOCX and manifest atomically into the output folder.
     pub fn write(&self) -> Result<Vec<PathBuf>> {
-        output::write_all(&self.out_dir, &self.files())
+        let written = output::write_all(&self.out_dir, &self.files())?;
+        self.cache.flush();
+        Ok(written)
     }
 }
 

@@ -13,10 +13,12 @@
 //! (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
-//! [`diff`] (over manifests) and [`init`] (a new report).
+//! [`diff`] (over manifests), [`init`] (a new report), [`watch`] (rebuild
+//! on every save) and [`cache`] (reuse what unchanged inputs gave).
 
 pub mod backend;
 mod build;
+pub mod cache;
 pub mod chart;
 pub mod checks;
 pub mod compute;
@@ -36,6 +38,7 @@ pub mod source;
 pub mod spec;
 pub mod text;
 pub mod verify;
+pub mod watch;
 
 pub use build::{build, build_spec, Build, BuildOptions, OutputNames};
 pub use error::{Error, ErrorKind, Result};

@@ -34,6 +34,18 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new report folder that builds at once.
     Init(InitArgs),
+    /// Build, then rebuild whenever a file the build read changes.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct WatchArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Look at the files every 250 ms instead of waiting for the system's
+    /// change events (for network drives, where events do not arrive).
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +98,10 @@ struct BuildArgs {
     /// that has no data.
     #[arg(long)]
     strict: bool,
+    /// Compute everything afresh: neither read nor write the build cache
+    /// (`OUT/.boardpack-cache/`). The outputs are the same either way.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -153,8 +169,18 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             let _ = writeln!(out, "next: boardpack build {spec}");
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Watch(a) => {
+            let options = boardpack::watch::WatchOptions {
+                build: build_options(a.build)?,
+                poll: a.poll,
+            };
+            boardpack::watch::watch(&options, print_watch_event)?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
-    let options = build_options(args)?;
+    let mut options = build_options(args)?;
+    // `check` writes nothing, not even the cache.
+    options.cache &= write;
     let build = boardpack::build(&options)?;
     print_warnings(&build.warnings);
     if write {
@@ -191,7 +217,69 @@ fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
         out_dir: args.out,
         source_date_epoch: source_date_epoch()?,
         strict: args.strict,
+        cache: !args.no_cache,
     })
+}
+
+/// One line per build under `watch` (a failed one adds its diagnostic).
+fn print_watch_event(event: boardpack::watch::WatchEvent) {
+    use boardpack::watch::WatchEvent;
+    let changed = |paths: &[PathBuf]| -> String {
+        match paths {
+            [] => String::new(),
+            _ => {
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|p| format!("`{}`", display_path(p)))
+                    .collect();
+                format!("changed {}: ", names.join(", "))
+            }
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match event {
+        WatchEvent::Built {
+            changed: c,
+            elapsed,
+            written,
+            warnings,
+        } => {
+            print_warnings(&warnings);
+            let _ = writeln!(
+                out,
+                "{}built in {} ms: {} files in `{}`",
+                changed(&c),
+                elapsed.as_millis(),
+                written.len(),
+                written
+                    .first()
+                    .and_then(|p| p.parent())
+                    .map(display_path)
+                    .unwrap_or_default()
+            );
+        }
+        WatchEvent::Failed {
+            changed: c,
+            elapsed,
+            error,
+        } => {
+            let _ = writeln!(
+                out,
+                "{}build failed after {} ms; the last good outputs are kept",
+                changed(&c),
+                elapsed.as_millis()
+            );
+            let _ = out.flush();
+            eprint!("{}", error.render());
+        }
+        WatchEvent::Watching { files } => {
+            let _ = writeln!(
+                out,
+                "watching {files} input files for changes (Ctrl-C stops)"
+            );
+        }
+    }
+    let _ = out.flush();
 }
 
 fn print_warnings(warnings: &[String]) {

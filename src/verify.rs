@@ -144,6 +144,8 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         out_dir: None,
         source_date_epoch: m.source_date_epoch,
         strict: false,
+        // Verification recomputes everything: it never trusts a cache.
+        cache: false,
     };
     let now = build(&options).map_err(|e| {
         let hint = e.hint().map(str::to_string);

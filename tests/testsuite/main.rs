@@ -9,6 +9,7 @@ mod checks;
 mod disclosure;
 mod errors;
 mod escaping;
+mod live;
 mod pdf;
 mod properties;
 mod provenance;
