@@ -3,6 +3,12 @@
 //! Templates render to Markdown once; Markdown is parsed once into this tree;
 //! the Typst and Word backends only lay it out. Both outputs therefore carry
 //! the same words and the same figures by construction.
+//!
+//! Tables are typed ([`Table`]: columns, typed cells, totals) and captions
+//! carry their number ([`Caption`]), assigned once for the whole document by
+//! [`number_captions`]: every output prints the same "Table 3".
+
+pub use crate::compute::{Format, Value};
 
 /// A whole report: metadata, the paper's body and its executive summary.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -85,21 +91,125 @@ pub enum Align {
     Right,
 }
 
-/// A table: one header row, then body rows; every row has `align.len()` cells.
+/// A typed table: declared columns, rows of typed cells, an optional totals
+/// row and caption. Built from a published table (never re-parsed from
+/// formatted text) or from a Markdown table in a template (text cells).
+/// Every row has `columns.len()` cells.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
-    /// Alignment per column.
-    pub align: Vec<Align>,
-    /// The header row's cells.
-    pub header: Vec<Vec<Inline>>,
+    /// The columns: header label, alignment, format and width hint.
+    pub columns: Vec<Column>,
     /// Body rows.
-    pub rows: Vec<Vec<Vec<Inline>>>,
-    /// A totals row shown (bold) after the body.
-    pub totals: Option<Vec<Vec<Inline>>>,
-    /// The numbered caption, e.g. "Table 1: Victims by district".
-    pub caption: Option<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// A totals row shown (bold) after the body; its first cell is usually
+    /// the label ("Total").
+    pub totals: Option<Vec<Cell>>,
+    /// The caption, numbered once for the whole document by
+    /// [`number_captions`].
+    pub caption: Option<Caption>,
+    /// Set on a landscape page (wide tables).
+    pub landscape: bool,
     /// Set in a smaller font (wide tables).
     pub small: bool,
+}
+
+/// One column of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Column {
+    /// The header cell.
+    pub label: Vec<Inline>,
+    /// Horizontal alignment of the column's cells (numbers right).
+    pub align: Align,
+    /// The column's declared display format (`Text` for Markdown tables).
+    pub format: Format,
+    /// Width hint in characters: the longest formatted text in the column
+    /// (body and totals) or the longest word of its label, whichever is
+    /// longer. Backends turn it into widths; they never measure data.
+    pub width: usize,
+}
+
+/// One cell of a [`Table`]: the typed value and the text shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The published value (`Text` for cells of Markdown tables; `Suppressed`
+    /// for a cell withheld by disclosure control; `Null` for an empty cell).
+    pub value: Value,
+    /// The formatted text shown, e.g. `36,845` (inline markup only in
+    /// Markdown tables).
+    pub text: Vec<Inline>,
+}
+
+impl Cell {
+    /// A cell showing `text` as formatted by the caller.
+    pub fn new(value: Value, text: impl Into<String>) -> Cell {
+        let text: String = text.into();
+        let text = if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Inline::Text(text)]
+        };
+        Cell { value, text }
+    }
+
+    /// The shown text as plain text.
+    pub fn plain(&self) -> String {
+        plain_text(&self.text)
+    }
+}
+
+/// What a caption labels: each kind is numbered in its own sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptionKind {
+    /// "Table N".
+    Table,
+    /// "Figure N" (charts).
+    Figure,
+}
+
+impl CaptionKind {
+    /// The label word: "Table" or "Figure".
+    pub fn word(self) -> &'static str {
+        match self {
+            CaptionKind::Table => "Table",
+            CaptionKind::Figure => "Figure",
+        }
+    }
+}
+
+/// A table's or figure's caption. `number` is 0 until [`number_captions`]
+/// has numbered the whole document; backends print it, never count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caption {
+    /// Table or figure.
+    pub kind: CaptionKind,
+    /// The number in the whole document's reading order (body, then
+    /// summary), from 1.
+    pub number: u32,
+    /// The caption's text without its label ("Victims by district").
+    pub text: String,
+}
+
+impl Caption {
+    /// An unnumbered caption of `kind` (numbered later, once).
+    pub fn new(kind: CaptionKind, text: impl Into<String>) -> Caption {
+        Caption {
+            kind,
+            number: 0,
+            text: text.into(),
+        }
+    }
+
+    /// "Table 3".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.kind.word(), self.number)
+    }
+}
+
+impl std::fmt::Display for Caption {
+    /// "Table 3: Victims by district".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label(), self.text)
+    }
 }
 
 /// A chart, rendered once: vector (SVG) for the PDF, raster (PNG) for Word,
@@ -108,8 +218,8 @@ pub struct Table {
 pub struct Figure {
     /// The chart's name in the spec.
     pub name: String,
-    /// The numbered caption, e.g. "Figure 1: Victims per 1,000 by district".
-    pub caption: String,
+    /// The caption: the chart's title, numbered "Figure N" once.
+    pub caption: Caption,
     /// Alternative text for readers who cannot see it.
     pub alt: String,
     /// The chart as SVG.
@@ -142,6 +252,66 @@ pub enum Inline {
     },
     /// A hard line break inside a paragraph.
     LineBreak,
+}
+
+impl Table {
+    /// Sets every column's width hint from the table's content: the longest
+    /// shown text of its cells (body and totals) or the longest word of its
+    /// label, in characters.
+    pub fn measure(&mut self) {
+        for (i, column) in self.columns.iter_mut().enumerate() {
+            let label = plain_text(&column.label);
+            let word = label.split_whitespace().map(|w| w.chars().count()).max();
+            let cells = self
+                .rows
+                .iter()
+                .chain(self.totals.as_ref())
+                .filter_map(|row| row.get(i))
+                .map(|c| c.plain().chars().count());
+            column.width = cells.chain(word).max().unwrap_or(0);
+        }
+    }
+}
+
+/// Numbers every caption once, in reading order over the whole document
+/// (the body, then the summary): tables and figures each from 1. A table
+/// shown in both parts gets two numbers, so no number repeats in the PDF;
+/// the Word file (the summary alone) prints the same numbers as the PDF's
+/// appendix. Tables without a caption are not numbered.
+pub fn number_captions(doc: &mut Document) {
+    let mut next = Numbers::default();
+    for block in doc.body.iter_mut().chain(doc.summary.iter_mut()) {
+        number_block(block, &mut next);
+    }
+}
+
+/// The last number given to each kind of caption.
+#[derive(Default)]
+struct Numbers {
+    tables: u32,
+    figures: u32,
+}
+
+fn number_block(block: &mut Block, next: &mut Numbers) {
+    let caption = match block {
+        Block::Table(t) => t.caption.as_mut(),
+        Block::Figure(f) => Some(&mut f.caption),
+        Block::List { items, .. } => {
+            for b in items.iter_mut().flatten() {
+                number_block(b, next);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(c) = caption {
+        let counter = match c.kind {
+            CaptionKind::Table => &mut next.tables,
+            CaptionKind::Figure => &mut next.figures,
+        };
+        *counter += 1;
+        c.number = *counter;
+    }
 }
 
 /// Concatenates the plain text of inline content (for titles, alt text, tests).
@@ -178,5 +348,81 @@ mod tests {
             },
         ];
         assert_eq!(plain_text(&inl), "a b c");
+    }
+
+    fn captioned(text: &str) -> Block {
+        Block::Table(Table {
+            caption: Some(Caption::new(CaptionKind::Table, text)),
+            ..Table::default()
+        })
+    }
+
+    fn numbers(blocks: &[Block]) -> Vec<String> {
+        let mut out = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Table(Table {
+                    caption: Some(c), ..
+                }) => out.push(c.to_string()),
+                Block::List { items, .. } => out.extend(numbers(&items.concat())),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn captions_are_numbered_once_across_body_and_summary() {
+        let mut doc = Document {
+            body: vec![
+                captioned("A"),
+                Block::Table(Table::default()),
+                Block::List {
+                    ordered: false,
+                    items: vec![vec![captioned("B")]],
+                },
+            ],
+            summary: vec![captioned("A"), captioned("C")],
+            ..Document::default()
+        };
+        number_captions(&mut doc);
+        assert_eq!(numbers(&doc.body), ["Table 1: A", "Table 2: B"]);
+        assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
+        // Numbering again gives the same numbers (it never accumulates).
+        number_captions(&mut doc);
+        assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
+    }
+
+    #[test]
+    fn width_hints_are_the_longest_text_or_label_word() {
+        let text = |s: &str| vec![Inline::Text(s.into())];
+        let column = |label: &str| Column {
+            label: text(label),
+            ..Column::default()
+        };
+        let mut t = Table {
+            columns: vec![column("District"), column("Resident victims per 1,000")],
+            rows: vec![
+                vec![
+                    Cell::new(
+                        Value::Text("South Cambridgeshire".into()),
+                        "South Cambridgeshire",
+                    ),
+                    Cell::new(Value::Float(12.25), "12.3"),
+                ],
+                vec![Cell::new(Value::Text("Ely".into()), "Ely")],
+            ],
+            totals: Some(vec![
+                Cell::new(Value::Text("Total".into()), "Total"),
+                Cell::new(Value::Int(1_234_567), "1,234,567"),
+            ]),
+            ..Table::default()
+        };
+        t.measure();
+        assert_eq!(t.columns[0].width, 20);
+        assert_eq!(
+            t.columns[1].width, 9,
+            "\"Resident\" and \"1,234,567\" are longest"
+        );
     }
 }

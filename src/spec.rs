@@ -654,6 +654,21 @@ pub struct ColumnDecl {
     /// `text`, `integer`, `decimal:N` or `percent:N`.
     #[serde(default)]
     pub format: Option<Spanned<String>>,
+    /// What the totals row shows for this column: `sum` (as if listed in
+    /// the table's `totals`), `rate` (`numerator` total ÷ `denominator`
+    /// total × `per`, recomputed from the totals, never summed) or `none`.
+    #[serde(default)]
+    pub total: Option<Spanned<String>>,
+    /// For `total = "rate"`: the totalled column the rate counts.
+    #[serde(default)]
+    pub numerator: Option<Spanned<String>>,
+    /// For `total = "rate"`: the totalled column the rate divides by.
+    #[serde(default)]
+    pub denominator: Option<Spanned<String>>,
+    /// For `total = "rate"`: the multiplier (1000 for "per 1,000"; default
+    /// 1, right for `percent:N` shares).
+    #[serde(default)]
+    pub per: Option<Spanned<f64>>,
 }
 
 fn default_language() -> Spanned<String> {

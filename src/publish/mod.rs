@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod suppress;
 mod tables;
+mod totals;
 
 use std::collections::BTreeMap;
 
@@ -128,6 +129,12 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
                 .map(|t| (t, Some(TableControl::OptedOut(reason)))),
             (Ok(_), _) => tables::with_totals(spec, name, decl, table).map(|t| (t, None)),
         };
+        let result = result.and_then(|(mut t, control)| {
+            let rounded = matches!(control, Some(TableControl::Protected(_)))
+                && record.as_ref().is_some_and(|r| r.round_to.is_some());
+            totals::rate_totals(spec, name, decl, &mut t, rounded)?;
+            Ok((t, control))
+        });
         match result {
             Ok((t, control)) => {
                 if let (Some(c), Some(r)) = (control, record.as_mut()) {

@@ -21,7 +21,7 @@ pub(super) fn with_totals(
     table: &Table,
 ) -> Result<Table> {
     let mut t = table.clone();
-    for col in &decl.totals {
+    for col in &super::totals::summed(decl) {
         let i = index(spec, name, table, col, "total")?;
         let total = column_total(table, i).ok_or_else(|| {
             spec.error_at(ErrorKind::Spec, format!("table `{name}` cannot total `{}`: not every row holds a number", col.get_ref()), col.span())

@@ -139,7 +139,18 @@ fn links(block: &Block, empty: &mut dyn FnMut(&str) -> Result<()>) -> Result<()>
             }
             vec![]
         }
-        Block::Table(t) => t.header.iter().chain(t.rows.iter().flatten()).collect(),
+        Block::Table(t) => t
+            .columns
+            .iter()
+            .map(|c| &c.label)
+            .chain(
+                t.rows
+                    .iter()
+                    .chain(t.totals.as_ref())
+                    .flatten()
+                    .map(|c| &c.text),
+            )
+            .collect(),
         Block::Definitions(defs) => defs
             .iter()
             .flat_map(|d| std::iter::once(&d.term).chain(d.entries.iter()))

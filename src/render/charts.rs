@@ -13,7 +13,7 @@ use super::table::escape_markdown;
 use super::{plain, Names};
 use crate::chart::{self, Fonts};
 use crate::compute::Computed;
-use crate::doc::Figure;
+use crate::doc::{Caption, CaptionKind, Figure};
 use crate::error::{suggest, ErrorKind, Result};
 use crate::spec::Spec;
 
@@ -89,7 +89,7 @@ pub(super) fn draw_all(
             name.clone(),
             Figure {
                 name: name.clone(),
-                caption: title,
+                caption: Caption::new(CaptionKind::Figure, title),
                 alt,
                 svg: d.svg,
                 png: d.png,
@@ -106,7 +106,7 @@ pub(super) fn register(env: &mut Environment, charts: &BTreeMap<String, Figure>)
     let titles: Arc<BTreeMap<String, String>> = Arc::new(
         charts
             .iter()
-            .map(|(k, f)| (k.clone(), f.caption.clone()))
+            .map(|(k, f)| (k.clone(), f.caption.text.clone()))
             .collect(),
     );
     env.add_function("chart", move |name: &str| {

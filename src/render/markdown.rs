@@ -9,13 +9,15 @@ use std::iter::Peekable;
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::doc::{Align, Block, Definition, Figure, Inline, Table};
+use crate::compute::Value;
+use crate::doc::{
+    Align, Block, Caption, CaptionKind, Cell, Column, Definition, Figure, Inline, Table,
+};
 
 type Events<'a> = Peekable<Parser<'a>>;
 
-/// `![caption](boardpack:table?totals+small)` after a table: its caption and
-/// display flags (written by the `table` filter).
-pub const TABLE_MARKER: &str = "boardpack:table?";
+/// `![](boardpack:table/N)`: typed table `N` placed by the `table` filter.
+pub const TABLE_MARKER: &str = "boardpack:table/";
 /// `![title](boardpack:chart/NAME)`: a chart (written by `chart("NAME")`).
 pub const CHART_MARKER: &str = "boardpack:chart/";
 
@@ -33,15 +35,25 @@ pub struct TooDeep {
 /// Parses Markdown into blocks, without charts, with the default depth limit.
 pub fn parse(markdown: &str) -> Result<Vec<Block>, TooDeep> {
     let limit = crate::spec::Limits::default().markdown_depth;
-    parse_with(markdown, &BTreeMap::new(), limit)
+    parse_with(markdown, &Embeds::default(), limit)
 }
 
-/// Parses Markdown into blocks, placing `charts` (by name) where the text
-/// has chart markers and numbering figure and table captions from 1.
-/// Elements nested more than `max_depth` deep are an error.
+/// What placeholders in the Markdown stand for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Embeds<'a> {
+    /// Charts by name (`![title](boardpack:chart/NAME)`).
+    pub charts: Option<&'a BTreeMap<String, Figure>>,
+    /// Typed tables by index (`![](boardpack:table/N)`).
+    pub tables: &'a [Table],
+}
+
+/// Parses Markdown into blocks, placing charts and typed tables where the
+/// text has their placeholders. Captions stay unnumbered: the whole document
+/// is numbered once ([`crate::doc::number_captions`]). Elements nested more
+/// than `max_depth` deep are an error.
 pub fn parse_with(
     markdown: &str,
-    charts: &BTreeMap<String, Figure>,
+    embeds: &Embeds,
     max_depth: usize,
 ) -> Result<Vec<Block>, TooDeep> {
     let options = Options::ENABLE_TABLES
@@ -49,7 +61,7 @@ pub fn parse_with(
         | Options::ENABLE_HEADING_ATTRIBUTES;
     check_depth(markdown, options, max_depth)?;
     let mut events = Parser::new_ext(markdown, options).peekable();
-    Ok(resolve_embeds(blocks(&mut events), charts))
+    Ok(resolve_embeds(blocks(&mut events), embeds))
 }
 
 /// Counts how deeply elements nest (a list item in a list in a quote is
@@ -74,51 +86,52 @@ fn check_depth(markdown: &str, options: Options, limit: usize) -> Result<(), Too
     Ok(())
 }
 
-/// Replaces chart markers with figures and attaches table markers to the
-/// table before them, numbering captions in order ("Figure 1: …").
-fn resolve_embeds(blocks: Vec<Block>, charts: &BTreeMap<String, Figure>) -> Vec<Block> {
-    let (mut figures, mut tables) = (0, 0);
-    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
-    for block in blocks {
-        let marker = match &block {
+/// Replaces chart and table placeholders (paragraphs holding only one)
+/// with the figure or typed table they name, here and in list items.
+fn resolve_embeds(blocks: Vec<Block>, embeds: &Embeds) -> Vec<Block> {
+    blocks
+        .into_iter()
+        .map(|block| match block {
+            Block::List { ordered, items } => Block::List {
+                ordered,
+                items: items
+                    .into_iter()
+                    .map(|item| resolve_embeds(item, embeds))
+                    .collect(),
+            },
             Block::Paragraph(p) => match p.as_slice() {
                 [Inline::Link { url, content }] if url.starts_with("boardpack:") => {
-                    Some((url.clone(), crate::doc::plain_text(content)))
+                    embed(url, content, embeds)
                 }
-                _ => None,
+                _ => Block::Paragraph(p),
             },
-            _ => None,
-        };
-        let Some((url, caption)) = marker else {
-            out.push(block);
-            continue;
-        };
-        if let Some(name) = url.strip_prefix(CHART_MARKER) {
-            if let Some(fig) = charts.get(name) {
-                figures += 1;
-                let mut fig = fig.clone();
-                fig.caption = format!("Figure {figures}: {caption}");
-                out.push(Block::Figure(fig));
-                continue;
-            }
-        } else if let (Some(flags), Some(Block::Table(t))) =
-            (url.strip_prefix(TABLE_MARKER), out.last_mut())
-        {
-            let flags: Vec<&str> = flags.split('+').collect();
-            if flags.contains(&"totals") && t.totals.is_none() {
-                t.totals = t.rows.pop();
-            }
-            t.small = flags.contains(&"small");
-            if !caption.trim().is_empty() {
-                tables += 1;
-                t.caption = Some(format!("Table {tables}: {caption}"));
-            }
-            continue;
+            other => other,
+        })
+        .collect()
+}
+
+/// The block a placeholder stands for; one that names nothing keeps its
+/// text.
+fn embed(url: &str, content: &[Inline], embeds: &Embeds) -> Block {
+    let text = crate::doc::plain_text(content);
+    if let Some(name) = url.strip_prefix(CHART_MARKER) {
+        if let Some(fig) = embeds.charts.and_then(|c| c.get(name)) {
+            let mut fig = fig.clone();
+            fig.caption = Caption::new(CaptionKind::Figure, text);
+            return Block::Figure(fig);
         }
-        // A marker that names nothing: keep its text.
-        out.push(Block::Paragraph(vec![Inline::Text(caption)]));
+    } else if let Some(index) = url.strip_prefix(TABLE_MARKER) {
+        let table = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| embeds.tables.get(i));
+        return match table {
+            Some(t) => Block::Table(t.clone()),
+            // Written by hand, not by `| table`: shown as written.
+            None => Block::Paragraph(vec![Inline::Text(format!("![{text}]({url})"))]),
+        };
     }
-    out
+    Block::Paragraph(vec![Inline::Text(text)])
 }
 
 /// Reads blocks until the end tag of the enclosing container (consumed) or
@@ -176,27 +189,50 @@ fn list(ev: &mut Events, ordered: bool) -> Block {
     Block::List { ordered, items }
 }
 
+/// A Markdown table in a template: a typed table of text cells (its
+/// alignment from `:--`/`--:`), without caption or totals.
 fn table(ev: &mut Events, aligns: &[Alignment]) -> Table {
-    let align = aligns
-        .iter()
-        .map(|a| match a {
-            Alignment::Right => Align::Right,
-            Alignment::Center => Align::Center,
-            _ => Align::Left,
-        })
-        .collect();
-    let mut t = Table {
-        align,
-        ..Table::default()
+    let align = |i: usize| match aligns.get(i) {
+        Some(Alignment::Right) => Align::Right,
+        Some(Alignment::Center) => Align::Center,
+        _ => Align::Left,
     };
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
     while let Some(event) = ev.next() {
         match event {
-            Event::Start(Tag::TableHead) => t.header = cells(ev),
-            Event::Start(Tag::TableRow) => t.rows.push(cells(ev)),
+            Event::Start(Tag::TableHead) => header = cells(ev),
+            Event::Start(Tag::TableRow) => rows.push(cells(ev)),
             Event::End(TagEnd::Table) => break,
             _ => {}
         }
     }
+    let width = aligns.len().max(header.len());
+    let columns = (0..width)
+        .map(|i| Column {
+            label: header.get(i).cloned().unwrap_or_default(),
+            align: align(i),
+            ..Column::default()
+        })
+        .collect();
+    let text_cell = |inlines: Vec<Inline>| Cell {
+        value: Value::Text(crate::doc::plain_text(&inlines)),
+        text: inlines,
+    };
+    let rows = rows
+        .into_iter()
+        .map(|mut row| {
+            // GFM pads short rows and drops cells past the header.
+            row.resize_with(width, Vec::new);
+            row.into_iter().map(text_cell).collect()
+        })
+        .collect();
+    let mut t = Table {
+        columns,
+        rows,
+        ..Table::default()
+    };
+    t.measure();
     t
 }
 
@@ -390,8 +426,42 @@ mod tests {
         let Block::Table(t) = &doc[0] else {
             panic!("{doc:?}")
         };
-        assert_eq!(t.align, vec![Align::Left, Align::Right]);
-        assert_eq!(t.rows[0][0], vec![text("x | y")]);
+        let align: Vec<Align> = t.columns.iter().map(|c| c.align).collect();
+        assert_eq!(align, vec![Align::Left, Align::Right]);
+        assert_eq!(t.rows[0][0].text, vec![text("x | y")]);
+        assert_eq!(t.rows[0][0].value, Value::Text("x | y".into()));
+        assert_eq!(t.columns[1].label, vec![text("B")]);
+        assert_eq!(t.columns[1].width, 5);
+    }
+
+    #[test]
+    fn table_placeholders_become_the_typed_tables_they_name() {
+        let typed = Table {
+            columns: vec![Column {
+                label: vec![text("Victims")],
+                align: Align::Right,
+                format: crate::compute::Format::Integer,
+                width: 7,
+            }],
+            rows: vec![vec![Cell::new(Value::Int(1234), "1,234")]],
+            ..Table::default()
+        };
+        let embeds = Embeds {
+            charts: None,
+            tables: std::slice::from_ref(&typed),
+        };
+        let md = format!("Intro\n\n![]({TABLE_MARKER}0)\n\n- item\n\n  ![]({TABLE_MARKER}0)\n\n![]({TABLE_MARKER}9)\n");
+        let doc = parse_with(&md, &embeds, 32).unwrap();
+        assert_eq!(doc[1], Block::Table(typed.clone()));
+        let Block::List { items, .. } = &doc[2] else {
+            panic!("{doc:?}")
+        };
+        assert_eq!(items[0][1], Block::Table(typed));
+        // A placeholder naming no table is shown as written.
+        assert_eq!(
+            doc[3],
+            Block::Paragraph(vec![text("![](boardpack:table/9)")])
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::params::Params;
 use crate::publish::Published;
 use crate::spec::Spec;
 use figure::{FigureObject, MissingUses, PreviousValue};
-use table::{escape_markdown, TableDisplay, TableObject};
+use table::{escape_markdown, PlacedTables, TableDisplay, TableObject};
 
 /// The rendered Markdown of both content files and the tree built from it.
 #[derive(Debug, Clone)]
@@ -81,7 +81,13 @@ pub fn render(
     let uses = MissingUses::default();
     let names = Names::new(params, computed);
     let displays = table_displays(spec, &env, params, computed, &names)?;
-    let ctx = context(spec, params, computed, previous, &uses, &displays);
+    let placed = PlacedTables::default();
+    let shown = Shown {
+        uses: &uses,
+        displays: &displays,
+        placed: &placed,
+    };
+    let ctx = context(spec, params, computed, previous, &shown);
     let charts = charts::draw_all(spec, &env, &ctx, computed, fonts, &names)?;
     charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
@@ -102,14 +108,21 @@ pub fn render(
     let summary_markdown = render("summary")?;
     let meta = meta(spec, &env, &ctx, &names)?;
     let depth = limits.markdown_depth;
-    let parse = |key: &str, md: &str| {
-        markdown::parse_with(md, &charts, depth).map_err(|e| too_deep(&templates[key], md, &e))
+    let tables = placed.tables();
+    let embeds = markdown::Embeds {
+        charts: Some(&charts),
+        tables: &tables,
     };
-    let document = Document {
+    let parse = |key: &str, md: &str| {
+        markdown::parse_with(md, &embeds, depth).map_err(|e| too_deep(&templates[key], md, &e))
+    };
+    let mut document = Document {
         meta,
         body: parse("body", &body_markdown)?,
         summary: parse("summary", &summary_markdown)?,
     };
+    // Once, over the whole document: every output prints these numbers.
+    crate::doc::number_captions(&mut document);
     let part = |key: &str| (templates[key].path.as_path(), templates[key].text.as_str());
     a11y::check(&document, part("body"), part("summary"))?;
     Ok(Rendered {
@@ -212,14 +225,27 @@ fn environment(
     Ok(env)
 }
 
+/// What the template context shares with the render: where missing
+/// previous values are recorded, how tables are shown and where `| table`
+/// places them.
+struct Shown<'a> {
+    uses: &'a MissingUses,
+    displays: &'a BTreeMap<String, Arc<TableDisplay>>,
+    placed: &'a PlacedTables,
+}
+
 fn context(
     spec: &Spec,
     params: &Params,
     computed: &Computed,
     previous: &Previous,
-    uses: &MissingUses,
-    displays: &BTreeMap<String, Arc<TableDisplay>>,
+    shown: &Shown,
 ) -> Value {
+    let Shown {
+        uses,
+        displays,
+        placed,
+    } = *shown;
     let p = params.template_values();
     let before = previous.computed();
     let figures: BTreeMap<&str, Value> = computed
@@ -263,6 +289,7 @@ fn context(
                 previous: prev,
                 uses: uses.clone(),
                 display: displays.get(k).cloned().unwrap_or_default(),
+                placed: placed.clone(),
             };
             (k.as_str(), Value::from_object(obj))
         })
@@ -287,14 +314,12 @@ fn table_displays(
     computed: &Computed,
     names: &Names,
 ) -> Result<BTreeMap<String, Arc<TableDisplay>>> {
-    let ctx = context(
-        spec,
-        params,
-        computed,
-        &Previous::NotApplicable,
-        &MissingUses::default(),
-        &BTreeMap::new(),
-    );
+    let shown = Shown {
+        uses: &MissingUses::default(),
+        displays: &BTreeMap::new(),
+        placed: &PlacedTables::default(),
+    };
+    let ctx = context(spec, params, computed, &Previous::NotApplicable, &shown);
     let mut out = BTreeMap::new();
     for (name, decl) in &spec.raw.tables {
         if !computed.tables.contains_key(name) {
@@ -315,6 +340,7 @@ fn table_displays(
             caption,
             total_label: decl.total_label.clone().unwrap_or_else(|| "Total".into()),
             small: decl.small,
+            landscape: false,
         };
         out.insert(name.clone(), Arc::new(display));
     }
@@ -338,14 +364,18 @@ pub(crate) fn plain(
         };
         template_error(&t, &e, names).with_hint(format!("check `{field}` in the spec"))
     })?;
-    let blocks = markdown::parse_with(&md, &BTreeMap::new(), spec.raw.limits.markdown_depth)
-        .map_err(|e| {
-            let t = Template {
-                path: spec.path.clone(),
-                text: source.to_string(),
-            };
-            too_deep(&t, &md, &e).with_hint(format!("simplify `{field}` in the spec"))
-        })?;
+    let blocks = markdown::parse_with(
+        &md,
+        &markdown::Embeds::default(),
+        spec.raw.limits.markdown_depth,
+    )
+    .map_err(|e| {
+        let t = Template {
+            path: spec.path.clone(),
+            text: source.to_string(),
+        };
+        too_deep(&t, &md, &e).with_hint(format!("simplify `{field}` in the spec"))
+    })?;
     Ok(blocks
         .iter()
         .map(|b| match b {

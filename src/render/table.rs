@@ -1,7 +1,7 @@
 //! Computed values as MiniJinja objects, and the Markdown escaping that keeps
 //! data from ever becoming markup.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Enumerator, Object, Value};
 use minijinja::{Error, ErrorKind};
@@ -9,11 +9,12 @@ use minijinja::{Error, ErrorKind};
 use super::figure::{Missing, MissingUses};
 use super::filters::format_cell;
 use crate::compute::{self, Format};
+use crate::doc;
 use crate::params::FinancialYear;
 
 /// A published table as templates see it: `t.rows` (maps by column name),
 /// `t.columns` (names), `t.previous` (the same table for the previous period)
-/// and `t | table` (a formatted Markdown table).
+/// and `t | table` (the typed table, placed in the document).
 #[derive(Debug)]
 pub struct TableObject {
     /// The table's name.
@@ -27,17 +28,22 @@ pub struct TableObject {
     pub uses: MissingUses,
     /// Caption and size from the spec.
     pub display: Arc<TableDisplay>,
+    /// Where `| table` puts the typed tables it places.
+    pub placed: PlacedTables,
 }
 
 /// How the spec asks for a table to be shown.
 #[derive(Debug, Clone, Default)]
 pub struct TableDisplay {
-    /// The rendered caption (numbered "Table N:" when the document is built).
+    /// The rendered caption text (numbered "Table N" once the whole
+    /// document is assembled).
     pub caption: Option<String>,
     /// The totals row's label.
     pub total_label: String,
     /// Smaller font.
     pub small: bool,
+    /// On a landscape page.
+    pub landscape: bool,
 }
 
 impl Object for TableObject {
@@ -51,6 +57,7 @@ impl Object for TableObject {
                     previous: None,
                     uses: self.uses.clone(),
                     display: self.display.clone(),
+                    placed: self.placed.clone(),
                 })),
                 Err(fy) => {
                     self.uses.record(format!("tables.{}.previous", self.name));
@@ -94,9 +101,12 @@ pub fn to_value(v: &compute::Value) -> Value {
     }
 }
 
-/// `{{ tables.x | table }}`: a GFM table with the declared labels, en-GB
-/// number formats and right-aligned numeric columns, and the totals row the
-/// publish stage computed. Cells are escaped.
+/// `{{ tables.x | table }}`: places the published table in the document as
+/// a typed table ([`doc::Table`]: declared labels, en-GB formats, numbers
+/// right-aligned, the totals row the publish stage computed). The Markdown
+/// gets only a placeholder (`![](boardpack:table/N)`, which data cannot
+/// forge: `!`, `[` and `(` in values are escaped) that the Markdown pass
+/// swaps for table `N` of [`PlacedTables`].
 pub fn table_filter(value: Value) -> Result<Value, Error> {
     let Some(t) = value.downcast_object_ref::<TableObject>() else {
         return Err(Error::new(
@@ -104,59 +114,92 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
             "filter `table` expects a table from `tables`, e.g. `tables.rates_by_district | table`",
         ));
     };
-    let display = &t.display;
-    let t = &t.table;
-    let mut md = String::from("\n|");
-    for c in &t.columns {
-        md += &format!(" {} |", escape_markdown(&c.label));
+    let index = t.placed.push(typed_table(&t.table, &t.display));
+    Ok(Value::from_safe_string(format!(
+        "\n\n![]({}{index})\n\n",
+        super::markdown::TABLE_MARKER
+    )))
+}
+
+/// The typed tables `table` placed, in the order templates placed them
+/// (shared by the body and the summary, so placeholders are unique).
+#[derive(Debug, Clone, Default)]
+pub struct PlacedTables(Arc<Mutex<Vec<doc::Table>>>);
+
+impl PlacedTables {
+    /// Adds a table; returns its index for the placeholder.
+    fn push(&self, t: doc::Table) -> usize {
+        let mut tables = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        tables.push(t);
+        tables.len() - 1
     }
-    md += "\n|";
-    for c in &t.columns {
-        md += if c.format == Format::Text {
-            " :-- |"
-        } else {
-            " --: |"
-        };
+
+    /// Every table placed so far.
+    pub fn tables(&self) -> Vec<doc::Table> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-    for row in &t.rows {
-        md += "\n|";
-        for (c, v) in t.columns.iter().zip(row) {
-            md += &format!(" {} |", escape_markdown(&format_cell(v, c.format)));
-        }
-    }
-    if !t.totals.is_empty() {
-        md += "\n|";
-        for (i, c) in t.columns.iter().enumerate() {
-            let cell = if let Some(total) = t.totals.get(&c.name) {
-                format_cell(total, c.format)
-            } else if i == 0 {
-                display.total_label.clone()
+}
+
+/// A published table as a typed document table: each cell keeps its value
+/// and the text its column's format gives it; the totals row (if any) has
+/// the label in its first cell unless that column is totalled.
+pub fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Table {
+    let columns = t
+        .columns
+        .iter()
+        .map(|c| doc::Column {
+            label: vec![doc::Inline::Text(shown(&c.label))],
+            align: if c.format == Format::Text {
+                doc::Align::Left
             } else {
-                String::new()
-            };
-            md += &format!(" {} |", escape_markdown(&cell));
-        }
-    }
-    md += "\n\n";
-    // Caption, totals and size travel to the document as an image marker
-    // right after the table (data cannot forge one: `!`, `[` and `(` in
-    // values are escaped).
-    let mut flags = Vec::new();
-    if !t.totals.is_empty() {
-        flags.push("totals");
-    }
-    if display.small {
-        flags.push("small");
-    }
-    if display.caption.is_some() || !flags.is_empty() {
-        md += &format!(
-            "![{}]({}{})\n\n",
-            escape_markdown(display.caption.as_deref().unwrap_or_default()),
-            super::markdown::TABLE_MARKER,
-            flags.join("+")
-        );
-    }
-    Ok(Value::from_safe_string(md))
+                doc::Align::Right
+            },
+            format: c.format,
+            width: 0,
+        })
+        .collect();
+    let cell = |v: &compute::Value, c: &compute::TableColumn| {
+        doc::Cell::new(v.clone(), shown(&format_cell(v, c.format)))
+    };
+    let rows = t
+        .rows
+        .iter()
+        .map(|row| t.columns.iter().zip(row).map(|(c, v)| cell(v, c)).collect())
+        .collect();
+    let totals = (!t.totals.is_empty()).then(|| {
+        t.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match t.totals.get(&c.name) {
+                Some(total) => cell(total, c),
+                None if i == 0 => doc::Cell::new(
+                    compute::Value::Text(display.total_label.clone()),
+                    shown(&display.total_label),
+                ),
+                None => doc::Cell::new(compute::Value::Null, ""),
+            })
+            .collect()
+    });
+    let mut table = doc::Table {
+        columns,
+        rows,
+        totals,
+        caption: display
+            .caption
+            .as_ref()
+            .map(|c| doc::Caption::new(doc::CaptionKind::Table, c.clone())),
+        landscape: display.landscape,
+        small: display.small,
+    };
+    table.measure();
+    table
+}
+
+/// Text as a cell shows it: one line (line breaks and tabs become spaces),
+/// without control or bidirectional formatting characters, as the Markdown
+/// pass cleans all other text ([`super::markdown::clean`]).
+fn shown(text: &str) -> String {
+    super::markdown::clean(text).replace(['\n', '\t'], " ")
 }
 
 /// Escapes text so that Markdown shows it literally: every ASCII punctuation
@@ -190,5 +233,62 @@ mod tests {
         );
         assert_eq!(escape_markdown("a\nb\u{7}c"), "a bc");
         assert_eq!(escape_markdown("שלום 🙂"), "שלום 🙂");
+    }
+
+    fn published() -> compute::Table {
+        let column = |name: &str, format| compute::TableColumn {
+            name: name.into(),
+            label: format!("{name}\u{202E} label"),
+            format,
+        };
+        compute::Table {
+            columns: vec![
+                column("district", Format::Text),
+                column("victims", Format::Integer),
+                column("rate", Format::Decimal(1)),
+            ],
+            rows: vec![vec![
+                compute::Value::Text("South\nCambridgeshire *x*\u{7}".into()),
+                compute::Value::Int(12_345),
+                compute::Value::Suppressed("[c]".into()),
+            ]],
+            totals: [("victims".to_string(), compute::Value::Int(12_345))].into(),
+        }
+    }
+
+    #[test]
+    fn published_tables_become_typed_tables_with_values_and_shown_text() {
+        let display = TableDisplay {
+            caption: Some("Victims".into()),
+            total_label: "All districts".into(),
+            ..TableDisplay::default()
+        };
+        let t = typed_table(&published(), &display);
+        let align: Vec<doc::Align> = t.columns.iter().map(|c| c.align).collect();
+        assert_eq!(
+            align,
+            [doc::Align::Left, doc::Align::Right, doc::Align::Right]
+        );
+        assert_eq!(t.columns[1].format, Format::Integer);
+        assert_eq!(doc::plain_text(&t.columns[0].label), "district label");
+        let row = &t.rows[0];
+        // Data stays literal text on one line, without control characters.
+        assert_eq!(row[0].plain(), "South Cambridgeshire *x*");
+        assert_eq!(row[1].value, compute::Value::Int(12_345));
+        assert_eq!(row[1].plain(), "12,345");
+        assert_eq!(row[2].plain(), "[c]");
+        let totals: Vec<String> = t
+            .totals
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(doc::Cell::plain)
+            .collect();
+        assert_eq!(totals, ["All districts", "12,345", ""]);
+        assert_eq!(
+            t.caption.as_ref().map(|c| (c.number, c.text.as_str())),
+            Some((0, "Victims"))
+        );
+        assert_eq!(t.columns[0].width, 24, "the longest shown text");
     }
 }

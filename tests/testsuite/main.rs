@@ -18,3 +18,4 @@ mod safety;
 mod sandbox;
 mod snapshots;
 mod support;
+mod tables;

@@ -14,9 +14,15 @@ type ToUnicode = HashMap<u32, String>;
 
 /// The text of every page, in page order.
 pub fn text(pdf: &[u8]) -> String {
+    pages(pdf).into_iter().map(|p| p + "\n").collect()
+}
+
+/// The text of each page, in page order, one string per page.
+pub fn pages(pdf: &[u8]) -> Vec<String> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
-    let mut out = String::new();
+    let mut pages = Vec::new();
     for page in doc.get_pages().into_values() {
+        let mut out = String::new();
         let fonts: HashMap<Vec<u8>, ToUnicode> = doc
             .get_page_fonts(page)
             .expect("page fonts")
@@ -25,9 +31,9 @@ pub fn text(pdf: &[u8]) -> String {
             .collect();
         let content = doc.get_and_decode_page_content(page).expect("page content");
         page_text(&content.operations, &fonts, &mut out);
-        out.push('\n');
+        pages.push(out);
     }
-    out
+    pages
 }
 
 fn page_text(

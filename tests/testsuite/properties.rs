@@ -123,8 +123,11 @@ fn all_text(blocks: &[Block], out: &mut String) {
             }
             Block::List { items, .. } => items.iter().for_each(|i| all_text(i, out)),
             Block::Table(t) => {
-                for cell in t.header.iter().chain(t.rows.iter().flatten()) {
-                    out.push_str(&plain_text(cell));
+                for c in &t.columns {
+                    out.push_str(&plain_text(&c.label));
+                }
+                for cell in t.rows.iter().flatten() {
+                    out.push_str(&plain_text(&cell.text));
                 }
             }
             Block::Definitions(defs) => {
@@ -133,7 +136,7 @@ fn all_text(blocks: &[Block], out: &mut String) {
                     d.entries.iter().for_each(|e| out.push_str(&plain_text(e)));
                 }
             }
-            Block::Figure(f) => out.push_str(&f.caption),
+            Block::Figure(f) => out.push_str(&f.caption.to_string()),
         }
     }
 }

@@ -7,11 +7,13 @@
 use docx_rs::{
     AlignmentType, BreakType, Docx, FieldCharType, Hyperlink, HyperlinkData, HyperlinkType,
     IndentLevel, InstrText, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts,
-    Table as WordTable, TableCell, TableRow, WidthType,
+    Table as WordTable, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
 use super::styles::{BULLET_NUM_ID, NUMBER_NUM_ID};
-use crate::doc::{Align, Block, Definition, Document, Figure, Inline, Table};
+use crate::doc::{
+    Align, Block, Caption, CaptionKind, Cell, Definition, Document, Figure, Inline, Table,
+};
 
 /// A4 portrait in twentieths of a point.
 const PAGE: (u32, u32) = (11906, 16838);
@@ -126,6 +128,8 @@ struct Builder {
     ordered_lists: usize,
     links: usize,
     pictures: Vec<(String, String)>,
+    /// The last table and figure numbers shown (for the `SEQ` fields).
+    shown: (u32, u32),
 }
 
 impl Builder {
@@ -157,7 +161,8 @@ impl Builder {
             Block::Table(table) => {
                 // Word puts a table's caption above it.
                 if let Some(c) = &table.caption {
-                    self.add_paragraph(caption(c).keep_next(true));
+                    let p = self.caption(c).keep_next(true);
+                    self.add_paragraph(p);
                 }
                 let t = self.table(table);
                 self.add_table(t);
@@ -247,7 +252,7 @@ impl Builder {
             h *= max_w / w;
             w = max_w;
         }
-        self.pictures.push((f.alt.clone(), f.caption.clone()));
+        self.pictures.push((f.alt.clone(), f.caption.to_string()));
         let mut pic = Pic::new_with_dimensions(f.png.to_vec(), f.png_size.0, f.png_size.1)
             .size(w.round() as u32, h.round() as u32);
         // docx-rs numbers images from a process-wide counter: use our own.
@@ -256,7 +261,41 @@ impl Builder {
             .add_run(Run::new().add_image(pic))
             .keep_next(true);
         self.add_paragraph(p);
-        self.add_paragraph(caption(&f.caption));
+        let caption = self.caption(&f.caption);
+        self.add_paragraph(caption);
+    }
+
+    /// A caption paragraph in Word's own form: "Table ", a `SEQ Table` field
+    /// showing the number the document was given, then ": text", so Word's
+    /// Insert Caption continues the numbering and a Table of Figures finds
+    /// it. The numbers are the whole document's (the PDF's appendix shows
+    /// the same ones); where they do not run on from the previous caption
+    /// of the kind (the first table of the summary may be Table 3), the
+    /// field restarts at that number (`\r`), so updating fields in Word
+    /// keeps them.
+    fn caption(&mut self, c: &Caption) -> Paragraph {
+        let last = match c.kind {
+            CaptionKind::Table => &mut self.shown.0,
+            CaptionKind::Figure => &mut self.shown.1,
+        };
+        let restart = if c.number == *last + 1 {
+            String::new()
+        } else {
+            format!("\\r {} ", c.number)
+        };
+        *last = c.number;
+        let label = c.kind.word();
+        Paragraph::new()
+            .style("Caption")
+            .add_run(Run::new().add_text(format!("{label} ")))
+            .add_run(Run::new().add_field_char(FieldCharType::Begin, false))
+            .add_run(Run::new().add_instr_text(InstrText::Unsupported(format!(
+                " SEQ {label} {restart}\\* ARABIC "
+            ))))
+            .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+            .add_run(Run::new().add_text(c.number.to_string()))
+            .add_run(Run::new().add_field_char(FieldCharType::End, false))
+            .add_run(text_run(&format!(": {}", c.text), Runs::default()))
     }
 
     fn paragraph(&mut self, content: &[Inline], runs: Runs) -> Paragraph {
@@ -308,30 +347,6 @@ impl Builder {
             Piece::Link(_) => unreachable!("links inside links are flattened"),
         })
     }
-}
-
-/// A caption paragraph. "Figure 3: Title" becomes Word's own caption form:
-/// "Figure ", a `SEQ Figure` field showing 3, then ": Title", so Word's
-/// Insert Caption continues the numbering and a Table of Figures finds it.
-fn caption(text: &str) -> Paragraph {
-    let p = Paragraph::new().style("Caption");
-    let parsed = text.split_once(' ').and_then(|(label, rest)| {
-        let (number, title) = rest.split_once(':')?;
-        let ok = matches!(label, "Figure" | "Table") && number.parse::<u32>().is_ok();
-        ok.then_some((label, number, title))
-    });
-    let Some((label, number, title)) = parsed else {
-        return p.add_run(text_run(text, Runs::default()));
-    };
-    p.add_run(Run::new().add_text(format!("{label} ")))
-        .add_run(Run::new().add_field_char(FieldCharType::Begin, false))
-        .add_run(
-            Run::new().add_instr_text(InstrText::Unsupported(format!(" SEQ {label} \\* ARABIC "))),
-        )
-        .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
-        .add_run(Run::new().add_text(number))
-        .add_run(Run::new().add_field_char(FieldCharType::End, false))
-        .add_run(text_run(&format!(":{title}"), Runs::default()))
 }
 
 /// A run of text; tabs become real tab characters (`w:tab`).

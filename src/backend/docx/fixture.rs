@@ -1,7 +1,10 @@
 //! A summary that uses every block and inline kind, for tests (the unit
 //! tests here and the validator test, which includes this file by path).
 
-use crate::doc::{Align, Block, Definition, Document, Inline, Meta, Table};
+use crate::doc::{
+    Align, Block, Caption, CaptionKind, Cell, Column, Definition, Document, Format, Inline, Meta,
+    Table, Value,
+};
 
 fn text(s: &str) -> Inline {
     Inline::Text(s.to_string())
@@ -17,6 +20,19 @@ fn heading(level: u8, s: &str) -> Block {
         numbered: level == 1,
         content: vec![text(s)],
     }
+}
+
+fn column(label: &str, align: Align, format: Format) -> Column {
+    Column {
+        label: vec![text(label)],
+        align,
+        format,
+        width: 0,
+    }
+}
+
+fn cell(value: Value, shown: &str) -> Cell {
+    Cell::new(value, shown)
 }
 
 fn list(ordered: bool, items: Vec<Vec<Block>>) -> Block {
@@ -82,18 +98,34 @@ pub fn sample_document() -> Document {
             vec![vec![para(vec![text("A second numbered list starts at 1")])]],
         ),
         Block::Table(Table {
-            align: vec![Align::Left, Align::Right, Align::Center],
-            header: vec![
-                vec![text("Nationality")],
-                vec![text("Victims")],
-                vec![text("Rank")],
+            columns: vec![
+                column("Nationality", Align::Left, Format::Text),
+                column("Victims", Align::Right, Format::Integer),
+                column("Rank", Align::Center, Format::Integer),
             ],
             rows: vec![
-                vec![vec![text("British")], vec![text("30,112")], vec![text("1")]],
-                vec![vec![text("Polish")], vec![text("1,204")]],
+                vec![
+                    cell(Value::Text("British".into()), "British"),
+                    cell(Value::Int(30112), "30,112"),
+                    cell(Value::Int(1), "1"),
+                ],
+                vec![
+                    cell(Value::Text("Polish".into()), "Polish"),
+                    cell(Value::Int(1204), "1,204"),
+                    cell(Value::Null, ""),
+                ],
             ],
-            totals: Some(vec![vec![text("Total")], vec![text("31,316")]]),
-            caption: Some("Table 1: Victims by nationality".into()),
+            totals: Some(vec![
+                cell(Value::Text("Total".into()), "Total"),
+                cell(Value::Int(31316), "31,316"),
+                cell(Value::Null, ""),
+            ]),
+            caption: Some(Caption {
+                kind: CaptionKind::Table,
+                number: 1,
+                text: "Victims by nationality".into(),
+            }),
+            landscape: false,
             small: false,
         }),
         Block::Definitions(vec![

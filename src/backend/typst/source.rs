@@ -149,7 +149,7 @@ fn figure(out: &mut String, f: &Figure) {
         "#figure(\n  image(bytes(sys.inputs.at({})), format: \"svg\", width: {width}, alt: {}),\n  caption: [{}],\n  numbering: none,\n  kind: image,\n)\n",
         string(&chart_key(&f.name)),
         string(&f.alt),
-        inlines(&[Inline::Text(f.caption.clone())])
+        inlines(&[Inline::Text(f.caption.to_string())])
     );
 }
 
@@ -171,77 +171,85 @@ fn nested(blocks: &[Block]) -> String {
 /// Tables with at most this many body rows are never split across pages.
 const KEEP_TOGETHER_ROWS: usize = 15;
 
+/// How many body rows a page must hold below a table's header (with its
+/// caption) before the table may start there.
+const MIN_ROWS_AFTER_HEADER: usize = 2;
+
+/// A typed table: its header row as a real, repeating table header, the
+/// totals as a bold footer, each column aligned as declared, the caption
+/// (numbered once for the whole document) above it.
+///
+/// A page never ends with the header and fewer than two rows: a short table
+/// is kept on one page; a long one breaks (repeating its header) but only
+/// starts where its caption, header and first two rows fit, else on the
+/// next page. That space is measured at the column's width and reserved
+/// with an unbreakable empty block, which moves to the next page when it
+/// does not fit, before the table itself is placed over it.
 fn table(out: &mut String, t: &Table) {
-    let aligns: Vec<&str> = t
-        .align
+    let columns = t.columns.len().max(1);
+    let cell = |c: &[Inline], strong: bool| {
+        if strong {
+            format!("[#strong[{}]]", inlines(c))
+        } else {
+            format!("[{}]", inlines(c))
+        }
+    };
+    let header: Vec<String> = t.columns.iter().map(|c| cell(&c.label, false)).collect();
+    let rows: Vec<String> = t
+        .rows
         .iter()
-        .map(|a| match a {
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(|c| cell(&c.text, false)).collect();
+            format!("  {},\n", cells.join(", "))
+        })
+        .collect();
+    let footer = t.totals.as_ref().map(|totals| {
+        let cells: Vec<String> = totals.iter().map(|c| cell(&c.text, true)).collect();
+        format!("  table.footer(repeat: false, {}),\n", cells.join(", "))
+    });
+    let aligns: Vec<&str> = t
+        .columns
+        .iter()
+        .map(|c| match c.align {
             Align::Left => "left",
             Align::Center => "center",
             Align::Right => "right",
         })
         .collect();
-    let mut body = String::new();
-    let _ = writeln!(
-        body,
-        "table(\n  columns: {},\n  align: ({},),",
-        t.align.len().max(1),
-        aligns.join(", ")
-    );
-    let row = |cells: &[Vec<Inline>], strong: bool| -> Vec<String> {
-        cells
-            .iter()
-            .map(|c| {
-                if strong {
-                    format!("[#strong[{}]]", inlines(c))
-                } else {
-                    format!("[{}]", inlines(c))
-                }
-            })
-            .collect()
-    };
-    // The header repeats on every page and is tagged as header cells.
-    let _ = writeln!(
-        body,
-        "  table.header({}),",
-        row(&t.header, false).join(", ")
-    );
-    for r in &t.rows {
-        let _ = writeln!(body, "  {},", row(r, false).join(", "));
-    }
-    if let Some(totals) = &t.totals {
-        let _ = writeln!(
-            body,
-            "  table.footer(repeat: false, {}),",
-            row(totals, true).join(", ")
+    // The whole table, or (for measuring) its start: header and two rows.
+    let shown = |rows: &[String], footer: Option<&String>| {
+        let mut body = format!(
+            "table(\n  columns: {columns},\n  align: ({},),\n  table.header({}),\n",
+            aligns.join(", "),
+            header.join(", ")
         );
-    }
-    body.push(')');
-    let sized = if t.small {
-        format!("{{\n  set text(size: 0.85em)\n  {body}\n}}")
-    } else {
-        body
-    };
-    // A short table is kept on one page, so a page never ends with its
-    // header and a row or two (or starts with a lone totals row); a long one
-    // breaks, repeating its header.
-    let keep = if t.rows.len() <= KEEP_TOGETHER_ROWS {
-        "#block(breakable: false, "
-    } else {
-        "#("
-    };
-    match &t.caption {
-        Some(c) => {
-            let _ = writeln!(
-                out,
-                "{keep}figure(\n  {sized},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n))\n",
-                inlines(&[Inline::Text(c.clone())])
-            );
+        rows.iter().for_each(|r| body.push_str(r));
+        if let Some(f) = footer {
+            body.push_str(f);
         }
-        None => {
-            let _ = writeln!(out, "#{sized}\n");
+        body.push(')');
+        if t.small {
+            body = format!("{{\n  set text(size: 0.85em)\n  {body}\n}}");
         }
+        match &t.caption {
+            Some(c) => format!(
+                "figure(\n  {body},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n)",
+                inlines(&[Inline::Text(c.to_string())])
+            ),
+            None => body,
+        }
+    };
+    let whole = shown(&rows, footer.as_ref());
+    if t.rows.len() <= KEEP_TOGETHER_ROWS {
+        let _ = writeln!(out, "#block(breakable: false, {whole})\n");
+        return;
     }
+    let start = shown(&rows[..MIN_ROWS_AFTER_HEADER], None);
+    // 2em covers the spacing above the table, which `measure` leaves out.
+    let _ = writeln!(
+        out,
+        "#layout(size => {{\n  let need = measure(width: size.width, {start}).height + 2em\n  block(height: need, breakable: false, above: 0pt, below: 0pt)\n  v(-need)\n  {whole}\n}})\n"
+    );
 }
 
 fn definitions(out: &mut String, defs: &[Definition]) {

@@ -1,0 +1,159 @@
+//! Typed tables as the real documents show them: captions numbered once
+//! across the body and the appendix (PDF) and the summary (Word), header
+//! rows that never sit at a page foot without two rows under them, Word
+//! column widths from the content, and computed rate totals.
+
+use crate::pdf::pages;
+use crate::support::{docx_part, docx_text, pdf_text, Project};
+
+const PAPER: &str = "reports/needs-assessment/paper.md";
+const SUMMARY: &str = "reports/needs-assessment/summary.md";
+const SPEC: &str = "reports/needs-assessment/report.toml";
+
+/// The numbers of every "Table N:" caption in `text`, in order.
+fn table_numbers(text: &str) -> Vec<u32> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.split("Table ")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let after = rest[digits.len()..].starts_with(':');
+            (after && !digits.is_empty()).then(|| digits.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn captions_are_numbered_once_across_the_body_and_the_appendix() {
+    let p = Project::example();
+    // The body shows the first-time entrants table too (the summary already
+    // does): one table, two places, two numbers.
+    p.edit(
+        PAPER,
+        "Key findings will inform countywide",
+        "{{ tables.fte_trend | table }}\n\nKey findings will inform countywide",
+    );
+    let (pdf, docx) = p.build_example(&[]);
+    let text = pdf_text(&pdf);
+    assert_eq!(table_numbers(&text), [1, 2, 3, 4, 5, 6], "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Table 1: First-time entrants to the criminal justice system by year"));
+    assert!(flat.contains("Table 6: First-time entrants to the criminal justice system by year"));
+    // The Word file is the summary alone: the same numbers as the PDF's
+    // appendix, never a second "Table 1"; Word's field restarts there.
+    let words = docx_text(&docx);
+    assert_eq!(table_numbers(&words), [2, 3, 4, 5, 6], "{words}");
+    let xml = docx_part(&docx, "word/document.xml");
+    assert_eq!(xml.matches(" SEQ Table \\r 2 \\* ARABIC ").count(), 1);
+    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 4);
+}
+
+/// A 42-row table (every district and age band), placed eight times in the
+/// summary after 1 to 8 short paragraphs, so that its starts fall at many
+/// heights on the page, some of them near the foot.
+fn long_tables(p: &Project) {
+    let spec = p.read(SPEC);
+    p.write(
+        SPEC,
+        &format!(
+            "{spec}\n[tables.population_detail]\n\
+             sql = \"SELECT district, age_band, population FROM population ORDER BY district, age_band\"\n\
+             caption = \"Population by district and age band\"\n\
+             disclosure = false\n\
+             disclosure_reason = \"published population estimates\"\n\
+             totals = [\"population\"]\n\
+             columns = [\n  {{ name = \"district\", label = \"District\" }},\n\
+               {{ name = \"age_band\", label = \"Age band\" }},\n\
+               {{ name = \"population\", label = \"Population\", format = \"integer\" }},\n]\n"
+        ),
+    );
+    let mut summary = p.read(SUMMARY);
+    for copy in 1..=8 {
+        for line in 1..=copy {
+            summary += &format!("\nFiller {copy}.{line}.\n");
+        }
+        summary += "\n{{ tables.population_detail | table }}\n";
+    }
+    p.write(SUMMARY, &summary);
+}
+
+#[test]
+fn a_table_header_never_ends_a_page_with_fewer_than_two_rows_under_it() {
+    let p = Project::example();
+    long_tables(&p);
+    let (pdf, _) = p.build_example(&[]);
+    let pages = pages(&pdf);
+    let districts = [
+        "Cambridge",
+        "East Cambridgeshire",
+        "Fenland",
+        "Huntingdonshire",
+        "Peterborough",
+        "South Cambridgeshire",
+    ];
+    let mut headers = 0;
+    for (n, page) in pages.iter().enumerate() {
+        let lines: Vec<&str> = page.lines().map(str::trim).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if *line != "District Age band Population" {
+                continue;
+            }
+            headers += 1;
+            let rows = lines[i + 1..]
+                .iter()
+                .take_while(|l| districts.iter().any(|d| l.starts_with(d)))
+                .count();
+            assert!(
+                rows >= 2,
+                "page {} ends with the header and {rows} row(s):\n{page}",
+                n + 1
+            );
+        }
+    }
+    // Each copy starts once and breaks at least once (the header repeats).
+    assert!(headers >= 16, "{headers} headers");
+}
+
+#[test]
+fn word_columns_are_as_wide_as_their_longest_text() {
+    let p = Project::example();
+    let (_, docx) = p.build_example(&[]);
+    let xml = docx_part(&docx, "word/document.xml");
+    // The district table: fixed layout, grid and cells in twips that add up
+    // to the text width, the first column wide enough for
+    // "South Cambridgeshire" on one line (20 characters × 121 + margins).
+    let table = &xml[xml.find("<w:tbl>").expect("a table")..];
+    let table = &table[..table.find("</w:tbl>").unwrap()];
+    assert!(table.contains("<w:tblLayout w:type=\"fixed\"/>"), "{table}");
+    let grid: Vec<usize> = table
+        .split("<w:gridCol w:w=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(grid.len(), 4, "{table}");
+    assert_eq!(grid.iter().sum::<usize>(), 11906 - 2 * 1440);
+    assert!(grid[0] >= 20 * 121 + 216, "{grid:?}");
+    assert!(table.contains("South Cambridgeshire"));
+    let first_cell = &table[table.find("<w:tcW ").unwrap()..];
+    assert!(
+        first_cell.starts_with(&format!("<w:tcW w:w=\"{}\" w:type=\"dxa\"/>", grid[0])),
+        "{first_cell:.80}"
+    );
+    // Header row repeats; numbers right-aligned.
+    assert!(table.contains("<w:tblHeader/>"));
+    assert!(table.contains("<w:jc w:val=\"right\"/>"));
+}
+
+#[test]
+fn the_totals_row_shows_the_rate_computed_from_the_totals() {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&[]);
+    let flat = pdf_text(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // 36,845 victims ÷ 856,397 residents × 1,000 = 43.02…: the county's
+    // rate, not the sum or mean of the districts' rates.
+    assert!(flat.contains("Total 36,845 856,397 43.0"), "{flat}");
+    assert!(docx_text(&docx).contains("Total\n36,845\n856,397\n43.0"));
+}
