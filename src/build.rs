@@ -62,6 +62,8 @@ pub struct Build {
     pub warnings: Vec<String>,
     /// The cache this build read and filled.
     pub cache: std::sync::Arc<crate::cache::Cache>,
+    /// The loaded data, for [`rebuild`].
+    pub data: DataInputs,
 }
 
 /// The file names a build writes.
@@ -84,19 +86,48 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
 /// has rewritten in memory); writes nothing.
-pub fn build_spec(mut spec: Spec, options: &BuildOptions) -> Result<Build> {
+pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
+    build_reusing(spec, options, None)
+}
+
+/// [`build_spec`] again after an edit (`watch`): the data stages' results
+/// (sources, figures, tables, publication) are taken from `last` when
+/// nothing they read changed — the same spec text, parameters and
+/// `--strict`, every data file (this and the previous period's) re-read
+/// with the same hash, and a previous period that had data (a file that
+/// did not exist may have appeared). Otherwise everything is computed.
+pub fn rebuild(spec: Spec, options: &BuildOptions, last: &Build) -> Result<Build> {
+    build_reusing(spec, options, Some(last))
+}
+
+fn build_reusing(mut spec: Spec, options: &BuildOptions, last: Option<&Build>) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
     spec.cache = cache.clone();
-    // Queries may only read declared tables: refuse before reading any data.
-    compute::check_queries(&spec)?;
-    let sources = source::load_all(&spec, &params, &Default::default())?;
-    let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
-    let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+    let reused = last.and_then(|l| reusable(l, &spec, &params, options.strict));
+    let (sources, previous_sources, computed, check_warnings, previous, published) = match reused {
+        Some(data) => data,
+        None => {
+            // Queries may only read declared tables: refuse before reading any data.
+            compute::check_queries(&spec)?;
+            let sources = source::load_all(&spec, &params, &Default::default())?;
+            let (computed, check_warnings) =
+                compute_checked(&spec, &sources, &params, options.strict)?;
+            let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+            let published = publish::publish(&spec, &computed, &previous)?;
+            (
+                sources,
+                previous_sources,
+                computed,
+                check_warnings,
+                previous,
+                published,
+            )
+        }
+    };
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files);
-    let published = publish::publish(&spec, &computed, &previous)?;
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     if options.strict {
         if let Some(w) = rendered.warnings.first() {
@@ -166,7 +197,7 @@ pub fn build_spec(mut spec: Spec, options: &BuildOptions) -> Result<Build> {
             .outputs
             .insert(output.name.clone(), manifest::hash(&output.bytes));
     }
-    let mut warnings = check_warnings;
+    let mut warnings = check_warnings.clone();
     warnings.extend(rendered.warnings.iter().cloned());
     for output in &outputs {
         warnings.extend(output.warnings.iter().cloned());
@@ -184,7 +215,63 @@ pub fn build_spec(mut spec: Spec, options: &BuildOptions) -> Result<Build> {
         manifest,
         warnings,
         cache,
+        data: DataInputs {
+            sources,
+            previous_sources,
+            check_warnings,
+            strict: options.strict,
+        },
     })
+}
+
+/// The data stages' results, taken over from `last` if nothing they read
+/// changed (see [`rebuild`]); their data files are read again through
+/// `spec`'s registry, so the new build lists (and `watch` watches) them.
+#[allow(clippy::type_complexity)]
+fn reusable(
+    last: &Build,
+    spec: &Spec,
+    params: &Params,
+    strict: bool,
+) -> Option<(
+    std::collections::BTreeMap<String, source::Source>,
+    std::collections::BTreeMap<String, source::Source>,
+    Computed,
+    Vec<String>,
+    Previous,
+    publish::Published,
+)> {
+    let same = last.spec.text == spec.text
+        && last.params == *params
+        && last.data.strict == strict
+        && !matches!(last.previous, Previous::Missing { .. });
+    if !same {
+        return None;
+    }
+    let d = &last.data;
+    for (name, s) in d.sources.iter().chain(&d.previous_sources) {
+        let file = spec.inputs.read(&s.path, &format!("source {name}")).ok()?;
+        if file.blake3 != s.blake3 {
+            return None;
+        }
+    }
+    Some((
+        d.sources.clone(),
+        d.previous_sources.clone(),
+        last.computed.clone(),
+        d.check_warnings.clone(),
+        last.previous.clone(),
+        last.published.clone(),
+    ))
+}
+
+/// What [`rebuild`] needs of a build besides its public results.
+#[derive(Debug, Clone)]
+pub struct DataInputs {
+    sources: std::collections::BTreeMap<String, source::Source>,
+    previous_sources: std::collections::BTreeMap<String, source::Source>,
+    check_warnings: Vec<String>,
+    strict: bool,
 }
 
 /// Computes the figures and tables and runs the declared data checks: the

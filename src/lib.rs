@@ -40,6 +40,6 @@ pub mod text;
 pub mod verify;
 pub mod watch;
 
-pub use build::{build, build_spec, Build, BuildOptions, OutputNames};
+pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
 pub use error::{Error, ErrorKind, Result};
 pub use spec::Spec;

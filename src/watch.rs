@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::build::{build_spec, BuildOptions};
+use crate::build::{build_spec, rebuild, Build, BuildOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::spec::Spec;
 
@@ -112,6 +112,9 @@ struct State {
     folders: BTreeSet<PathBuf>,
     /// How each watched file was named (for messages).
     shown: BTreeMap<PathBuf, PathBuf>,
+    /// The last good build: its data stages are reused while no data file,
+    /// parameter or spec line changed (see [`crate::rebuild`]).
+    last: Option<Build>,
 }
 
 impl State {
@@ -121,11 +124,16 @@ impl State {
         let mut read = Vec::new();
         let result = Spec::load(&options.spec).and_then(|spec| {
             let inputs = spec.inputs.clone();
-            let built = build_spec(spec, options);
+            let built = match &self.last {
+                Some(last) => rebuild(spec, options, last),
+                None => build_spec(spec, options),
+            };
             read = inputs.files();
             let built = built?;
             let written = built.write()?;
-            Ok((written, built.warnings))
+            let warnings = built.warnings.clone();
+            self.last = Some(built);
+            Ok((written, warnings))
         });
         // The spec is watched even when it could not be read or parsed.
         let mut files: Vec<(PathBuf, Option<String>)> = vec![(options.spec.clone(), None)];

@@ -1,7 +1,7 @@
 //! Blocks and inlines of the content tree → HTML elements, numbering
 //! sections and body paragraphs as the house style does.
 
-use crate::doc::{Align, Block, Definition, Figure, Inline, Table};
+use crate::doc::{Align, Block, Cell, Definition, Figure, Inline, Table};
 
 /// Writes blocks, keeping the section and paragraph counters.
 pub(super) struct Writer<'a> {
@@ -131,19 +131,27 @@ impl<'a> Writer<'a> {
 /// A table: caption, header row in `<thead>`, the first column as row
 /// headers when it holds labels (left-aligned text), totals in `<tfoot>`.
 fn table(out: &mut String, t: &Table) {
-    let class = if t.small { " class=\"small\"" } else { "" };
+    let class = match (t.small, t.landscape) {
+        (false, false) => "",
+        (true, false) => " class=\"small\"",
+        (false, true) => " class=\"wide\"",
+        (true, true) => " class=\"small wide\"",
+    };
     out.push_str(&format!("<table{class}>\n"));
     if let Some(c) = &t.caption {
-        out.push_str(&format!("<caption>{}</caption>\n", text(c)));
+        out.push_str(&format!("<caption>{}</caption>\n", text(&c.to_string())));
     }
-    let row_headers = t.align.len() > 1 && t.align.first() == Some(&Align::Left);
+    let row_headers = t.columns.len() > 1 && t.columns[0].align == Align::Left;
     out.push_str("<thead>\n<tr>");
-    for (i, cell) in t.header.iter().enumerate() {
-        let cls = align_class(t.align.get(i));
-        if crate::doc::plain_text(cell).trim().is_empty() {
+    for column in &t.columns {
+        let cls = align_class(Some(&column.align));
+        if crate::doc::plain_text(&column.label).trim().is_empty() {
             out.push_str(&format!("<td{cls}></td>"));
         } else {
-            out.push_str(&format!("<th scope=\"col\"{cls}>{}</th>", inlines(cell)));
+            out.push_str(&format!(
+                "<th scope=\"col\"{cls}>{}</th>",
+                inlines(&column.label)
+            ));
         }
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
@@ -159,14 +167,17 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</table>\n");
 }
 
-fn table_row(out: &mut String, t: &Table, row: &[Vec<Inline>], row_headers: bool) {
+fn table_row(out: &mut String, t: &Table, row: &[Cell], row_headers: bool) {
     out.push_str("<tr>");
     for (i, cell) in row.iter().enumerate() {
-        let cls = align_class(t.align.get(i));
+        let cls = align_class(t.columns.get(i).map(|c| &c.align));
         if i == 0 && row_headers {
-            out.push_str(&format!("<th scope=\"row\"{cls}>{}</th>", inlines(cell)));
+            out.push_str(&format!(
+                "<th scope=\"row\"{cls}>{}</th>",
+                inlines(&cell.text)
+            ));
         } else {
-            out.push_str(&format!("<td{cls}>{}</td>", inlines(cell)));
+            out.push_str(&format!("<td{cls}>{}</td>", inlines(&cell.text)));
         }
     }
     out.push_str("</tr>\n");
@@ -188,7 +199,7 @@ fn figure(out: &mut String, f: &Figure) {
     out.push_str(&inline_svg(&f.svg, &f.alt));
     out.push_str(&format!(
         "<figcaption>{}</figcaption>\n</figure>\n",
-        text(&f.caption)
+        text(&f.caption.to_string())
     ));
 }
 

@@ -1,6 +1,9 @@
 use super::blocks::{inline_svg, safe_href};
 use super::*;
-use crate::doc::{Align, Block, Definition, Inline, Meta, Table};
+use crate::compute::Value;
+use crate::doc::{
+    Align, Block, Caption, CaptionKind, Cell, Column, Definition, Inline, Meta, Table,
+};
 
 fn t(s: &str) -> Inline {
     Inline::Text(s.to_string())
@@ -92,13 +95,23 @@ fn page_is_self_contained_and_escaped() {
 
 #[test]
 fn tables_have_caption_scoped_headers_and_totals_in_tfoot() {
+    let column = |label: &str, align| Column {
+        label: vec![t(label)],
+        align,
+        ..Column::default()
+    };
+    let cell = |s: &str| Cell::new(Value::Text(s.into()), s);
+    let mut caption = Caption::new(CaptionKind::Table, "Victims by district");
+    caption.number = 1;
     let table = Table {
-        align: vec![Align::Left, Align::Right],
-        header: vec![vec![t("District")], vec![t("Victims")]],
-        rows: vec![vec![vec![t("Cambridge")], vec![t("1,234")]]],
-        totals: Some(vec![vec![t("Total")], vec![t("1,234")]]),
-        caption: Some("Table 1: Victims by district".into()),
-        small: false,
+        columns: vec![
+            column("District", Align::Left),
+            column("Victims", Align::Right),
+        ],
+        rows: vec![vec![cell("Cambridge"), cell("1,234")]],
+        totals: Some(vec![cell("Total"), cell("1,234")]),
+        caption: Some(caption),
+        ..Table::default()
     };
     let mut d = doc();
     d.body = vec![Block::Table(table)];
