@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::spec::Spec;
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
 
-use crate::backend::typst::{Attachment, PdfOutput, TypstOptions};
+use crate::backend::typst::{Attachment, TypstOptions};
 use crate::compute::{Computed, Previous};
 use crate::manifest::Manifest;
 use crate::params::Params;
@@ -30,6 +30,10 @@ pub struct BuildOptions {
     /// Treat warnings (e.g. a comparison with a period that has no data) as
     /// errors.
     pub strict: bool,
+    /// Reuse and keep results under `OUT/.boardpack-cache/` (see
+    /// [`crate::cache`]); off unless asked for, so library callers and
+    /// `verify` compute everything afresh.
+    pub cache: bool,
     /// Set when this paper is one of a batch (`--for-each`): its value is
     /// among `overrides`, and its outputs are named after it.
     pub batch: Option<manifest::BatchRecord>,
@@ -48,14 +52,10 @@ pub struct Build {
     pub previous: Previous,
     /// What the documents show: totals added, small counts suppressed.
     pub published: publish::Published,
-    /// The house style every output applies (`[style]`, resolved once).
-    pub style: crate::style::Style,
     /// Rendered Markdown and the shared content tree.
     pub rendered: Rendered,
-    /// The PDF board paper.
-    pub pdf: PdfOutput,
-    /// The Word executive summary.
-    pub docx: Vec<u8>,
+    /// The outputs the spec declares, in [`backend::Format::ALL`] order.
+    pub outputs: Vec<backend::Output>,
     /// Provenance, including the outputs' hashes.
     pub manifest: Manifest,
     /// Where outputs go.
@@ -64,15 +64,20 @@ pub struct Build {
     pub names: OutputNames,
     /// Things the reader of the build log should know (not errors).
     pub warnings: Vec<String>,
+    /// The house style every output applies (`[style]`, resolved once).
+    pub style: crate::style::Style,
+    /// The cache this build read and filled.
+    pub cache: std::sync::Arc<crate::cache::Cache>,
+    /// The loaded data, for [`rebuild`].
+    pub data: DataInputs,
 }
 
 /// The file names a build writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputNames {
-    /// The PDF board paper.
-    pub pdf: String,
-    /// The Word summary.
-    pub docx: String,
+    /// The declared outputs (format, file name), in
+    /// [`backend::Format::ALL`] order.
+    pub outputs: Vec<(backend::Format, String)>,
     /// The provenance manifest (public: no suppressed value).
     pub manifest: String,
     /// The analyst's full manifest, written when the spec has
@@ -88,7 +93,7 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
 /// has rewritten in memory); writes nothing.
 pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
-    build_with(spec, options, &BTreeMap::new())
+    build_reusing(spec, options, None, &BTreeMap::new())
 }
 
 /// [`build_spec`], reusing sources already loaded (a batch loads each file
@@ -99,16 +104,53 @@ pub(crate) fn build_with(
     options: &BuildOptions,
     loaded: &BTreeMap<String, source::Source>,
 ) -> Result<Build> {
+    build_reusing(spec, options, None, loaded)
+}
+
+/// [`build_spec`] again after an edit (`watch`): the data stages' results
+/// (sources, figures, tables, publication) are taken from `last` when
+/// nothing they read changed — the same spec text, parameters and
+/// `--strict`, every data file (this and the previous period's) re-read
+/// with the same hash, and a previous period that had data (a file that
+/// did not exist may have appeared). Otherwise everything is computed.
+pub fn rebuild(spec: Spec, options: &BuildOptions, last: &Build) -> Result<Build> {
+    build_reusing(spec, options, Some(last), &BTreeMap::new())
+}
+
+fn build_reusing(
+    mut spec: Spec,
+    options: &BuildOptions,
+    last: Option<&Build>,
+    loaded: &BTreeMap<String, source::Source>,
+) -> Result<Build> {
     let params = spec.params(&options.overrides)?;
-    // Queries may only read declared tables: refuse before reading any data.
-    compute::check_queries(&spec)?;
-    let sources = source::load_all(&spec, &params, loaded)?;
-    let (computed, check_warnings) = compute_checked(&spec, &sources, &params, options.strict)?;
-    let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+    let out_dir = spec.out_dir(options.out_dir.as_deref());
+    let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
+    spec.cache = cache.clone();
+    let reused = last.and_then(|l| reusable(l, &spec, &params, options.strict));
+    let (sources, previous_sources, computed, check_warnings, previous, published) = match reused {
+        Some(data) => data,
+        None => {
+            // Queries may only read declared tables: refuse before reading any data.
+            compute::check_queries(&spec)?;
+            let sources = source::load_all(&spec, &params, loaded)?;
+            let (computed, check_warnings) =
+                compute_checked(&spec, &sources, &params, options.strict)?;
+            let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+            let published = publish::publish(&spec, &computed, &previous)?;
+            (
+                sources,
+                previous_sources,
+                computed,
+                check_warnings,
+                previous,
+                published,
+            )
+        }
+    };
     let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
-    let published = publish::publish(&spec, &computed, &previous)?;
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     if options.strict {
         if let Some(w) = rendered.warnings.first() {
@@ -117,7 +159,7 @@ pub(crate) fn build_with(
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = backend::docx::render(&rendered.document, &docx_options(&spec, &style, timestamp)?)?;
+    let docx = docx_options(&spec, &style, timestamp)?;
     let names = match &options.batch {
         Some(member) => spec.output_names().for_batch(&spec, member)?,
         None => spec.output_names(),
@@ -154,7 +196,15 @@ pub(crate) fn build_with(
             .into(),
         text: manifest.public().to_json(),
     });
-    let pdf = backend::typst::render(&rendered.document, &typst)?;
+    let html = backend::html::HtmlOptions::new(&spec);
+    let outputs = backend::render_all(&backend::Context {
+        doc: &rendered.document,
+        outputs: &names.outputs,
+        typst: &typst,
+        docx: &docx,
+        html: &html,
+        cache: &cache,
+    })?;
     // Files the layout itself read (images, includes) and template
     // includes are inputs too: the registry holds every file read.
     for file in spec.inputs.files() {
@@ -169,17 +219,17 @@ pub(crate) fn build_with(
         }
     }
     manifest.batch = options.batch.clone();
-    let out_dir = spec.out_dir(options.out_dir.as_deref());
     spec.check_outputs_against_inputs(&out_dir)?;
-    manifest
-        .outputs
-        .insert(names.pdf.clone(), manifest::hash(&pdf.pdf));
-    manifest
-        .outputs
-        .insert(names.docx.clone(), manifest::hash(&docx));
-    let mut warnings = check_warnings;
+    for output in &outputs {
+        manifest
+            .outputs
+            .insert(output.name.clone(), manifest::hash(&output.bytes));
+    }
+    let mut warnings = check_warnings.clone();
     warnings.extend(rendered.warnings.iter().cloned());
-    warnings.extend(pdf.warnings.iter().cloned());
+    for output in &outputs {
+        warnings.extend(output.warnings.iter().cloned());
+    }
     Ok(Build {
         out_dir,
         names,
@@ -188,13 +238,69 @@ pub(crate) fn build_with(
         computed,
         previous,
         published,
-        style,
         rendered,
-        pdf,
-        docx,
+        outputs,
         manifest,
         warnings,
+        style,
+        cache,
+        data: DataInputs {
+            sources,
+            previous_sources,
+            check_warnings,
+            strict: options.strict,
+        },
     })
+}
+
+/// The data stages' results, taken over from `last` if nothing they read
+/// changed (see [`rebuild`]); their data files are read again through
+/// `spec`'s registry, so the new build lists (and `watch` watches) them.
+#[allow(clippy::type_complexity)]
+fn reusable(
+    last: &Build,
+    spec: &Spec,
+    params: &Params,
+    strict: bool,
+) -> Option<(
+    std::collections::BTreeMap<String, source::Source>,
+    std::collections::BTreeMap<String, source::Source>,
+    Computed,
+    Vec<String>,
+    Previous,
+    publish::Published,
+)> {
+    let same = last.spec.text == spec.text
+        && last.params == *params
+        && last.data.strict == strict
+        && !matches!(last.previous, Previous::Missing { .. });
+    if !same {
+        return None;
+    }
+    let d = &last.data;
+    for (name, s) in d.sources.iter().chain(&d.previous_sources) {
+        let file = spec.inputs.read(&s.path, &format!("source {name}")).ok()?;
+        if file.blake3 != s.blake3 {
+            return None;
+        }
+    }
+    Some((
+        d.sources.clone(),
+        d.previous_sources.clone(),
+        last.computed.clone(),
+        d.check_warnings.clone(),
+        last.previous.clone(),
+        last.published.clone(),
+    ))
+}
+
+/// What [`rebuild`] needs of a build besides its public results.
+#[derive(Debug, Clone)]
+pub struct DataInputs {
+    sources: std::collections::BTreeMap<String, source::Source>,
+    previous_sources: std::collections::BTreeMap<String, source::Source>,
+    check_warnings: Vec<String>,
+    strict: bool,
 }
 
 impl OutputNames {
@@ -230,9 +336,12 @@ impl OutputNames {
             }
             Ok(format!("{new}{rest}"))
         };
+        let mut outputs = Vec::new();
+        for (format, name) in &self.outputs {
+            outputs.push((*format, rename(name)?));
+        }
         Ok(OutputNames {
-            pdf: rename(&self.pdf)?,
-            docx: rename(&self.docx)?,
+            outputs,
             manifest: rename(&self.manifest)?,
             private_manifest: rename(&self.private_manifest)?,
         })
@@ -258,17 +367,23 @@ fn compute_checked(
 }
 
 impl Build {
-    /// The files a build writes: (name, bytes), PDF, DOCX, the public
-    /// manifest and, under `[disclosure]`, the analyst's private one.
+    /// The output of `format`, if the spec declares it.
+    pub fn output(&self, format: backend::Format) -> Option<&backend::Output> {
+        self.outputs.iter().find(|o| o.format == format)
+    }
+
+    /// The files a build writes: (name, bytes), the declared outputs, the
+    /// public manifest and, under `[disclosure]`, the analyst's private one.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files = vec![
-            (self.names.pdf.clone(), self.pdf.pdf.clone()),
-            (self.names.docx.clone(), self.docx.clone()),
-            (
-                self.names.manifest.clone(),
-                self.manifest.public().to_json().into_bytes(),
-            ),
-        ];
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.bytes.clone()))
+            .collect();
+        files.push((
+            self.names.manifest.clone(),
+            self.manifest.public().to_json().into_bytes(),
+        ));
         if self.manifest.private.is_some() {
             files.push((
                 self.names.private_manifest.clone(),
@@ -280,7 +395,9 @@ impl Build {
 
     /// Writes the PDF, DOCX and manifest atomically into the output folder.
     pub fn write(&self) -> Result<Vec<PathBuf>> {
-        output::write_all(&self.out_dir, &self.files())
+        let written = output::write_all(&self.out_dir, &self.files())?;
+        self.cache.flush();
+        Ok(written)
     }
 }
 

@@ -13,12 +13,14 @@
 //! (into the shared [`doc`] tree) → [`backend`]
 //! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
-//! [`diff`] (over manifests), [`init`] (a new report) and [`batch`] (one
-//! paper per district).
+//! [`diff`] (over manifests), [`init`] (a new report), [`batch`] (one
+//! paper per district), [`watch`] (rebuild on every save) and [`cache`]
+//! (reuse what unchanged inputs gave).
 
 pub mod backend;
 pub mod batch;
 mod build;
+pub mod cache;
 pub mod chart;
 pub mod checks;
 pub mod compute;
@@ -39,7 +41,8 @@ pub mod spec;
 pub mod style;
 pub mod text;
 pub mod verify;
+pub mod watch;
 
-pub use build::{build, build_spec, Build, BuildOptions, OutputNames};
+pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
 pub use error::{Error, ErrorKind, Result};
 pub use spec::Spec;

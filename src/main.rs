@@ -34,6 +34,18 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new report folder that builds at once.
     Init(InitArgs),
+    /// Build, then rebuild whenever a file the build read changes.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct WatchArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Look at the files every 250 ms instead of waiting for the system's
+    /// change events (for network drives, where events do not arrive).
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +102,10 @@ struct BuildArgs {
     /// `--for-each district`), in parallel, as one output set.
     #[arg(long, value_name = "PARAM", num_args = 0..=1, default_missing_value = "")]
     for_each: Option<String>,
+    /// Compute everything afresh: neither read nor write the build cache
+    /// (`OUT/.boardpack-cache/`). The outputs are the same either way.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -157,13 +173,24 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             let _ = writeln!(out, "next: boardpack build {spec}");
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Watch(a) => {
+            let options = boardpack::watch::WatchOptions {
+                build: build_options(a.build)?,
+                poll: a.poll,
+            };
+            boardpack::watch::watch(&options, print_watch_event)?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     if let Some(param) = args.for_each.clone() {
-        let options = build_options(args)?;
+        let mut options = build_options(args)?;
+        options.cache &= write;
         let named = Some(param.as_str()).filter(|p| !p.is_empty());
         return run_batch(&options, named, write, &mut out);
     }
-    let options = build_options(args)?;
+    let mut options = build_options(args)?;
+    // `check` writes nothing, not even the cache.
+    options.cache &= write;
     let build = boardpack::build(&options)?;
     print_warnings(&build.warnings);
     if write {
@@ -211,7 +238,12 @@ fn run_batch(
         match &paper.result {
             Ok(build) => {
                 print_warnings(&build.warnings);
-                let _ = writeln!(out, "built   {:width$}  {}", paper.value, build.names.pdf);
+                let first = build
+                    .names
+                    .outputs
+                    .first()
+                    .map_or(build.names.manifest.as_str(), |(_, n)| n.as_str());
+                let _ = writeln!(out, "built   {:width$}  {first}", paper.value);
             }
             Err(e) => {
                 let _ = writeln!(out, "FAILED  {:width$}  (see the error below)", paper.value);
@@ -255,7 +287,69 @@ fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
         source_date_epoch: source_date_epoch()?,
         strict: args.strict,
         batch: None,
+        cache: !args.no_cache,
     })
+}
+
+/// One line per build under `watch` (a failed one adds its diagnostic).
+fn print_watch_event(event: boardpack::watch::WatchEvent) {
+    use boardpack::watch::WatchEvent;
+    let changed = |paths: &[PathBuf]| -> String {
+        match paths {
+            [] => String::new(),
+            _ => {
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|p| format!("`{}`", display_path(p)))
+                    .collect();
+                format!("changed {}: ", names.join(", "))
+            }
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match event {
+        WatchEvent::Built {
+            changed: c,
+            elapsed,
+            written,
+            warnings,
+        } => {
+            print_warnings(&warnings);
+            let _ = writeln!(
+                out,
+                "{}built in {} ms: {} files in `{}`",
+                changed(&c),
+                elapsed.as_millis(),
+                written.len(),
+                written
+                    .first()
+                    .and_then(|p| p.parent())
+                    .map(display_path)
+                    .unwrap_or_default()
+            );
+        }
+        WatchEvent::Failed {
+            changed: c,
+            elapsed,
+            error,
+        } => {
+            let _ = writeln!(
+                out,
+                "{}build failed after {} ms; the last good outputs are kept",
+                changed(&c),
+                elapsed.as_millis()
+            );
+            let _ = out.flush();
+            eprint!("{}", error.render());
+        }
+        WatchEvent::Watching { files } => {
+            let _ = writeln!(
+                out,
+                "watching {files} input files for changes (Ctrl-C stops)"
+            );
+        }
+    }
+    let _ = out.flush();
 }
 
 fn print_warnings(warnings: &[String]) {

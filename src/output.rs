@@ -14,7 +14,10 @@
 //! The output folder belongs to the build: files in it that the build does
 //! not write (a README the user put there) are carried over into the new
 //! set by hard link, or copied where links are impossible; a folder inside it
-//! is refused, so the project itself can never be swapped out.
+//! is refused, so the project itself can never be swapped out. The one
+//! exception is the build cache, `.boardpack-cache/` ([`crate::cache`]): not
+//! an output (no manifest lists it), it is moved into the new set as it is,
+//! and a failed write puts it back.
 //!
 //! Test hooks (documented, not for users): `BOARDPACK_TEST_FAIL_AT=STEP`
 //! fails the write at `STEP` (`staged`, `wrote:FILE` for each file, or
@@ -40,6 +43,8 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
     fresh_dir(&stage).map_err(|e| io_error(&stage, "cannot create a staging folder", &e))?;
     let result = stage_and_swap(&target, &stage, files, &foreign);
     if result.is_err() {
+        // The cache goes back where it was (best effort: it is only a cache).
+        let _ = move_cache(&stage, &target.real());
         // Best effort: the next build removes what is left.
         let _ = fs::remove_dir_all(&stage);
     }
@@ -189,6 +194,10 @@ fn foreign_entries(target: &Target, files: &[(String, Vec<u8>)]) -> Result<Vec<P
         if name.starts_with(".tmp") || files.iter().any(|(n, _)| *n == name) {
             continue;
         }
+        // The cache moves with the set (see `keep_cache`).
+        if name == crate::cache::DIR_NAME && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
         match entry.file_type() {
             Ok(t) if t.is_dir() => folders.push(name),
             _ => carried.push(entry.path()),
@@ -225,6 +234,8 @@ fn stage_and_swap(
     for path in foreign {
         carry_over(path, stage)?;
     }
+    // Only a cache: if it cannot move, the next build recomputes.
+    let _ = move_cache(&target.real(), stage);
     sync_dir(stage);
     hook("synced")?;
     swap(target, stage)
@@ -319,6 +330,16 @@ fn running(pid: u32) -> bool {
 #[cfg(not(unix))]
 fn running(pid: u32) -> bool {
     pid == std::process::id()
+}
+
+/// Moves the build cache folder from the folder `from` into `to`, if there
+/// is one (a folder, not a link).
+fn move_cache(from: &Path, to: &Path) -> std::io::Result<()> {
+    let cache = from.join(crate::cache::DIR_NAME);
+    match fs::symlink_metadata(&cache) {
+        Ok(m) if m.is_dir() => fs::rename(&cache, to.join(crate::cache::DIR_NAME)),
+        _ => Ok(()),
+    }
 }
 
 /// A user's file from the old output folder, into the new one.

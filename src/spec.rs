@@ -32,6 +32,9 @@ pub struct Spec {
     pub date: jiff::civil::Date,
     /// Every file this spec's build reads, the spec first (see [`Inputs`]).
     pub inputs: Arc<Inputs>,
+    /// The build cache (see [`crate::cache`]); disabled until the build
+    /// turns it on.
+    pub cache: Arc<crate::cache::Cache>,
 }
 
 /// The TOML document, as written.
@@ -275,7 +278,9 @@ pub struct ReportSection {
     pub outputs: Outputs,
 }
 
-/// `[report.outputs]`: file names inside the output folder.
+/// `[report.outputs]`: which outputs to build and their file names inside
+/// the output folder. The formats listed are the ones built; with none
+/// listed (or no table), the PDF and the Word file under default names.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outputs {
@@ -283,6 +288,20 @@ pub struct Outputs {
     pub pdf: Option<String>,
     /// Word executive summary (default `<name>-summary.docx`).
     pub docx: Option<String>,
+    /// The whole paper as one accessible HTML page (default `<name>.html`).
+    pub html: Option<String>,
+}
+
+impl Outputs {
+    /// The name the spec gives `format`'s file, if it lists that format.
+    pub fn get(&self, format: crate::backend::Format) -> Option<&String> {
+        use crate::backend::Format;
+        match format {
+            Format::Pdf => self.pdf.as_ref(),
+            Format::Docx => self.docx.as_ref(),
+            Format::Html => self.html.as_ref(),
+        }
+    }
 }
 
 /// `[content]`: Markdown + MiniJinja templates, relative to the spec.
@@ -729,6 +748,7 @@ impl Spec {
             raw,
             date: jiff::civil::Date::default(),
             inputs,
+            cache: Arc::default(),
         };
         let mut errors = Vec::new();
         match spec.parse_date() {
@@ -785,20 +805,25 @@ impl Spec {
         }
     }
 
-    /// The PDF, DOCX and manifest file names.
+    /// The declared outputs' file names (default: PDF and DOCX) and the
+    /// manifests'.
     pub fn output_names(&self) -> crate::OutputNames {
+        use crate::backend::Format;
         let r = &self.raw.report;
+        let listed: Vec<(Format, String)> = Format::ALL
+            .into_iter()
+            .filter_map(|f| r.outputs.get(f).map(|n| (f, n.clone())))
+            .collect();
+        let outputs = if listed.is_empty() {
+            [Format::Pdf, Format::Docx]
+                .into_iter()
+                .map(|f| (f, f.default_name(&r.name)))
+                .collect()
+        } else {
+            listed
+        };
         crate::OutputNames {
-            pdf: r
-                .outputs
-                .pdf
-                .clone()
-                .unwrap_or_else(|| format!("{}.pdf", r.name)),
-            docx: r
-                .outputs
-                .docx
-                .clone()
-                .unwrap_or_else(|| format!("{}-summary.docx", r.name)),
+            outputs,
             manifest: format!("{}.manifest.json", r.name),
             private_manifest: format!("{}.manifest.private.json", r.name),
         }
@@ -1167,6 +1192,7 @@ impl Spec {
             let example = match key {
                 "report.name" => "needs-assessment",
                 "report.outputs.docx" => "summary.docx",
+                "report.outputs.html" => "paper.html",
                 _ => "paper.pdf",
             };
             if let Some(why) = not_a_file_name(value.get_ref()) {
@@ -1179,6 +1205,32 @@ impl Spec {
                     .with_hint(format!("write a name such as `{example}`; outputs always go into the output folder (`out_dir` in `[report]`, or `--out`)")),
                 );
             }
+        }
+        self.check_distinct_outputs(errors);
+    }
+
+    /// Two outputs (or an output and a manifest) may not share a file name:
+    /// one would silently replace the other.
+    fn check_distinct_outputs(&self, errors: &mut Vec<Error>) {
+        let names = self.output_names();
+        let spans = self.output_spans();
+        let mut seen: Vec<&str> = vec![&names.manifest, &names.private_manifest];
+        for (format, name) in &names.outputs {
+            if seen.contains(&name.as_str()) {
+                let span = spans
+                    .iter()
+                    .find(|(k, _)| *k == format.spec_key())
+                    .map_or(0..0, |(_, v)| v.span());
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`{}` names `{name}`, a file another output of this report already writes", format.spec_key()),
+                        span,
+                    )
+                    .with_hint(format!("give each output its own name, e.g. `{}`", format.default_name(&self.raw.report.name))),
+                );
+            }
+            seen.push(name);
         }
     }
 
@@ -1198,6 +1250,7 @@ impl Spec {
         struct Out {
             pdf: Option<Spanned<String>>,
             docx: Option<Spanned<String>>,
+            html: Option<Spanned<String>>,
         }
         let Ok(doc) = toml::from_str::<Doc>(&self.text) else {
             return Vec::new();
@@ -1206,6 +1259,7 @@ impl Spec {
         if let Some(o) = doc.report.outputs {
             out.extend(o.pdf.map(|p| ("report.outputs.pdf", p)));
             out.extend(o.docx.map(|d| ("report.outputs.docx", d)));
+            out.extend(o.html.map(|h| ("report.outputs.html", h)));
         }
         out
     }
@@ -1214,11 +1268,12 @@ impl Spec {
     /// (e.g. `--out` pointing at the templates folder).
     pub fn check_outputs_against_inputs(&self, out_dir: &Path) -> Result<()> {
         let names = self.output_names();
-        let written = [
-            ("report.outputs.pdf", &names.pdf),
-            ("report.outputs.docx", &names.docx),
-            ("report.name", &names.manifest),
-        ];
+        let mut written: Vec<(&str, &String)> = names
+            .outputs
+            .iter()
+            .map(|(f, name)| (f.spec_key(), name))
+            .collect();
+        written.push(("report.name", &names.manifest));
         let spans = self.output_spans();
         let mut errors = Vec::new();
         for (key, name) in written {
@@ -1449,7 +1504,7 @@ mod tests {
             assert!(not_a_file_name(bad).is_some(), "{bad}");
         }
         assert_eq!(not_a_file_name("paper 2020.pdf"), None);
-        let e = spec("layout = \"l.typ\"", "").map(|s| s.output_names().pdf);
+        let e = spec("layout = \"l.typ\"", "").map(|s| s.output_names().outputs[0].1.clone());
         assert_eq!(e.unwrap(), "t.pdf");
     }
 

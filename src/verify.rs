@@ -147,6 +147,8 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         // A batch paper rebuilds under its own names (the embedded manifest
         // names them).
         batch: m.batch.clone(),
+        // Verification recomputes everything: it never trusts a cache.
+        cache: false,
     };
     let now = build(&options).map_err(|e| {
         let hint = e.hint().map(str::to_string);

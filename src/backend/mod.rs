@@ -1,5 +1,128 @@
 //! Backends lay out the one shared content tree: Typst for the PDF board
-//! paper, docx-rs (plus our XML layer) for the editable Word summary.
+//! paper, docx-rs (plus our XML layer) for the editable Word summary, and
+//! our own writer for the accessible HTML page.
+//!
+//! Each output format is a [`Backend`]: a name, a default file name and one
+//! verb, `render`, from the already-computed [`Context`] to bytes. The build
+//! renders the formats the spec declares (`[report.outputs]`) in the order
+//! of [`Format::ALL`]; adding a format is a new module and a line in
+//! [`backend`], not edits across the pipeline.
 
 pub mod docx;
+pub mod html;
 pub mod typst;
+
+use crate::doc::Document;
+use crate::error::Result;
+
+/// One output format a build can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// The PDF board paper (Typst).
+    Pdf,
+    /// The editable Word executive summary.
+    Docx,
+    /// The whole paper as one accessible HTML page.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order a build renders and lists them.
+    pub const ALL: [Format; 3] = [Format::Pdf, Format::Docx, Format::Html];
+
+    /// The key in `[report.outputs]` (and the usual file extension).
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Html => "html",
+        }
+    }
+
+    /// The key's full name in the spec, e.g. `report.outputs.pdf`.
+    pub fn spec_key(self) -> &'static str {
+        match self {
+            Format::Pdf => "report.outputs.pdf",
+            Format::Docx => "report.outputs.docx",
+            Format::Html => "report.outputs.html",
+        }
+    }
+
+    /// The file name used when the spec names none, from `report.name`.
+    pub fn default_name(self, report: &str) -> String {
+        match self {
+            Format::Pdf => format!("{report}.pdf"),
+            Format::Docx => format!("{report}-summary.docx"),
+            Format::Html => format!("{report}.html"),
+        }
+    }
+
+    /// What the file is, for people (link texts, messages).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Pdf => "the board paper (PDF)",
+            Format::Docx => "the executive summary (Word)",
+            Format::Html => "the board paper (web page)",
+        }
+    }
+}
+
+/// Everything a backend may use: the content tree and each format's
+/// options, already resolved by the build. No backend reads data; files
+/// (the Typst layout, fonts) come only through the input registry.
+pub struct Context<'a> {
+    /// The one content tree every output lays out.
+    pub doc: &'a Document,
+    /// The outputs this build writes, in [`Format::ALL`] order (so a page
+    /// can link to its siblings).
+    pub outputs: &'a [(Format, String)],
+    /// The PDF backend's options (layout, fonts, attachments).
+    pub typst: &'a typst::TypstOptions<'a>,
+    /// The Word backend's options.
+    pub docx: &'a docx::DocxOptions,
+    /// The HTML backend's options.
+    pub html: &'a html::HtmlOptions,
+    /// The build cache (a backend may reuse its own earlier output).
+    pub cache: &'a crate::cache::Cache,
+}
+
+/// One rendered output file.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Which backend made it.
+    pub format: Format,
+    /// Its file name inside the output folder.
+    pub name: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// The intermediate source the backend generated, if any (the Typst
+    /// source of the PDF), for snapshots and debugging.
+    pub source: Option<String>,
+    /// What the backend warned about, rendered for people.
+    pub warnings: Vec<String>,
+}
+
+/// A backend: one output format from the content tree.
+pub trait Backend {
+    /// The format this backend writes.
+    fn format(&self) -> Format;
+    /// Lays out `cx.doc` as a file named `name`.
+    fn render(&self, cx: &Context, name: &str) -> Result<Output>;
+}
+
+/// The backend for `format`.
+pub fn backend(format: Format) -> &'static dyn Backend {
+    match format {
+        Format::Pdf => &typst::Pdf,
+        Format::Docx => &docx::Docx,
+        Format::Html => &html::Html,
+    }
+}
+
+/// Renders every output `cx.outputs` declares, in order.
+pub fn render_all(cx: &Context) -> Result<Vec<Output>> {
+    cx.outputs
+        .iter()
+        .map(|(format, name)| backend(*format).render(cx, name))
+        .collect()
+}

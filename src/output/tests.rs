@@ -113,3 +113,27 @@ fn write_file_replaces_one_file() {
     assert_eq!(fs::read(&path).unwrap(), b"new");
     assert_eq!(names(root.path()), ["report.toml"]);
 }
+
+#[test]
+fn the_build_cache_moves_with_the_set_and_survives_a_failed_write() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    write_all(&out, &set("one", "uno")).unwrap();
+    let cache = out.join(crate::cache::DIR_NAME);
+    fs::create_dir(&cache).unwrap();
+    fs::write(cache.join("pdf-abc"), "entry").unwrap();
+    write_all(&out, &set("two", "dos")).unwrap();
+    assert_eq!(names(&out), [".boardpack-cache", "a.pdf", "b.docx"]);
+    assert_eq!(fs::read_to_string(cache.join("pdf-abc")).unwrap(), "entry");
+    // A failed write keeps the old set and puts the cache back.
+    std::env::set_var("BOARDPACK_TEST_FAIL_AT", "wrote:fail-cache.bin");
+    let mut files = set("three", "tres");
+    files.push(("fail-cache.bin".into(), b"x".to_vec()));
+    assert!(write_all(&out, &files).is_err());
+    std::env::remove_var("BOARDPACK_TEST_FAIL_AT");
+    assert_eq!(fs::read(out.join("a.pdf")).unwrap(), b"two");
+    assert_eq!(fs::read_to_string(cache.join("pdf-abc")).unwrap(), "entry");
+    // Any other folder is still refused.
+    fs::create_dir(out.join("notes")).unwrap();
+    assert!(write_all(&out, &set("four", "cuatro")).is_err());
+}

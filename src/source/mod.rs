@@ -131,7 +131,10 @@ fn load(
         )
         .with_hint(suggest(col.get_ref(), found, "columns in the file"))
     };
-    let table = csv::read(bytes, &path, &rules, &absent)?;
+    // Parsed once per file content and column rules (see `crate::cache`).
+    let table = crate::cache::frames::csv(&spec.cache, &blake3, &rules, || {
+        csv::read(bytes, &path, &rules, &absent)
+    })?;
     Ok(Source {
         name: name.to_string(),
         path,

@@ -13,6 +13,7 @@ fn build_writes_both_outputs_and_says_so() {
         stdout,
         "wrote reports/needs-assessment/out/needs-assessment.pdf\n\
          wrote reports/needs-assessment/out/needs-assessment-summary.docx\n\
+         wrote reports/needs-assessment/out/needs-assessment.html\n\
          wrote reports/needs-assessment/out/needs-assessment.manifest.json\n\
          wrote reports/needs-assessment/out/needs-assessment.manifest.private.json\n"
     );

@@ -11,6 +11,7 @@ mod disclosure;
 mod errors;
 mod escaping;
 mod house_style;
+mod live;
 mod pdf;
 mod properties;
 mod provenance;

@@ -172,6 +172,7 @@ fn builds_on_different_machines_are_byte_identical() {
         [
             "needs-assessment.pdf",
             "needs-assessment-summary.docx",
+            "needs-assessment.html",
             "needs-assessment.manifest.json",
         ]
         .iter()

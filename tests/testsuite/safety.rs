@@ -66,8 +66,10 @@ fn snapshot(p: &Project) -> BTreeMap<String, Vec<u8>> {
         return BTreeMap::new();
     };
     entries
+        .map(|e| e.unwrap())
+        // The build cache is not an output (see `crate::cache`).
+        .filter(|e| e.file_name() != ".boardpack-cache")
         .map(|e| {
-            let e = e.unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
             (name, std::fs::read(e.path()).unwrap())
         })

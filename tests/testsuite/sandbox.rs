@@ -33,8 +33,10 @@ fn outside() -> tempfile::TempDir {
 fn outputs(p: &Project) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = std::fs::read_dir(p.path(OUT))
         .unwrap()
+        .map(|e| e.unwrap())
+        // The build cache is not an output (see `crate::cache`).
+        .filter(|e| e.file_name() != ".boardpack-cache")
         .map(|e| {
-            let e = e.unwrap();
             (
                 e.file_name().to_string_lossy().into_owned(),
                 std::fs::read(e.path()).unwrap(),

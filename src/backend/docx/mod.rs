@@ -75,6 +75,25 @@ pub struct Reference {
     pub bytes: Arc<[u8]>,
 }
 
+/// The Word backend (see [`crate::backend::Backend`]).
+pub struct Docx;
+
+impl crate::backend::Backend for Docx {
+    fn format(&self) -> crate::backend::Format {
+        crate::backend::Format::Docx
+    }
+
+    fn render(&self, cx: &crate::backend::Context, name: &str) -> Result<crate::backend::Output> {
+        Ok(crate::backend::Output {
+            format: self.format(),
+            name: name.to_string(),
+            bytes: render(cx.doc, cx.docx)?,
+            source: None,
+            warnings: Vec::new(),
+        })
+    }
+}
+
 /// Renders `doc.summary` (preceded by `doc.meta.summary_title` in the
 /// `Title` style) as a `.docx` file.
 pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {

@@ -1,6 +1,7 @@
 //! The PDF backend: content tree → Typst source → PDF, with Typst embedded
 //! as a library (no CLI, no system fonts, no network).
 
+mod cached;
 pub mod source;
 pub mod world;
 
@@ -75,8 +76,37 @@ pub struct PdfOutput {
     pub warnings: Vec<String>,
 }
 
+/// The PDF backend (see [`crate::backend::Backend`]).
+pub struct Pdf;
+
+impl crate::backend::Backend for Pdf {
+    fn format(&self) -> crate::backend::Format {
+        crate::backend::Format::Pdf
+    }
+
+    fn render(&self, cx: &crate::backend::Context, name: &str) -> Result<crate::backend::Output> {
+        let pdf = render_cached(cx.doc, cx.typst, cx.cache)?;
+        Ok(crate::backend::Output {
+            format: self.format(),
+            name: name.to_string(),
+            bytes: pdf.pdf,
+            source: Some(pdf.source),
+            warnings: pdf.warnings,
+        })
+    }
+}
+
 /// Lays out `doc` with the house style and exports a tagged PDF.
 pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
+    render_cached(doc, options, &crate::cache::Cache::disabled())
+}
+
+/// [`render`], reusing `cache`'s PDF when nothing the layout sees changed.
+pub fn render_cached(
+    doc: &Document,
+    options: &TypstOptions,
+    cache: &crate::cache::Cache,
+) -> Result<PdfOutput> {
     let layout_vpath = virtual_path(options.root, &options.layout);
     let main_vpath = format!(
         "{}/.boardpack-main.typ",
@@ -125,6 +155,18 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
         ts.second() as u8,
     )
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
+    let key = cached::key(
+        &main_vpath,
+        &text,
+        &inputs,
+        &options.fonts,
+        &today,
+        &created,
+        options.ident,
+    );
+    if let Some(hit) = cached::lookup(cache, &key, &options.inputs, &text) {
+        return Ok(hit);
+    }
     let world = Arc::new(ReportWorld::new(
         options.root,
         options.inputs.clone(),
@@ -157,12 +199,14 @@ pub fn render(doc: &Document, options: &TypstOptions) -> Result<PdfOutput> {
     };
     let pdf =
         typst_pdf::pdf(&document, &pdf_options).map_err(|errors| first_error(&world, &errors))?;
-    Ok(PdfOutput {
+    let out = PdfOutput {
         pdf,
         source: text,
         dependencies: world.dependencies(),
         warnings,
-    })
+    };
+    cached::store(cache, &key, &out, &options.inputs);
+    Ok(out)
 }
 
 /// Compiles on a thread of its own with a deadline: Typst has no fuel, and
