@@ -139,7 +139,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     // Files the layout itself read (images, includes) and template
     // includes are inputs too: the registry holds every file read.
     for file in spec.inputs.files() {
-        let path = manifest::relative(&spec.root, &file.path);
+        let path = spec.inputs.name_of(&file.path);
         if !manifest.inputs.iter().any(|i| i.path == path) {
             manifest.inputs.push(manifest::Input {
                 path,
