@@ -16,4 +16,5 @@ mod refresh;
 mod safety;
 mod sandbox;
 mod snapshots;
+mod sources;
 mod support;
