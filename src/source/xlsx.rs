@@ -211,7 +211,7 @@ fn parse_cell(text: &str) -> Option<(u32, u32)> {
         col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
     }
     let row: u32 = digits.parse().ok()?;
-    (row >= 1 && row <= 1_048_576 && col <= 16_384).then_some((row - 1, col - 1))
+    ((1..=1_048_576).contains(&row) && col <= 16_384).then_some((row - 1, col - 1))
 }
 
 /// Refuses a sheet whose (declared) size exceeds `[limits] sheet_cells`.
