@@ -208,7 +208,7 @@ fn build_reusing(
     // Files the layout itself read (images, includes) and template
     // includes are inputs too: the registry holds every file read.
     for file in spec.inputs.files() {
-        let path = manifest::relative(&spec.root, &file.path);
+        let path = spec.inputs.name_of(&file.path);
         if !manifest.inputs.iter().any(|i| i.path == path) {
             manifest.inputs.push(manifest::Input {
                 path,

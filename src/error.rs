@@ -58,6 +58,24 @@ pub enum Location {
         /// The column at fault, if known.
         column: Option<String>,
     },
+    /// A cell of a spreadsheet, as the user finds it: sheet and A1
+    /// reference (`Victims!C1234`).
+    Cell {
+        /// The sheet's name.
+        sheet: String,
+        /// The cell's A1 reference (`C1234`), or a row (`1234:1234`).
+        cell: String,
+        /// The declared column the cell belongs to, if any.
+        column: Option<String>,
+    },
+    /// A row of a file without lines (Parquet): 1-based, the first row of
+    /// data is row 1.
+    Record {
+        /// The row number, 1-based.
+        row: usize,
+        /// The column at fault, if known.
+        column: Option<String>,
+    },
 }
 
 /// A boardpack error: a message, an optional place and an optional hint.
@@ -158,6 +176,27 @@ impl Error {
         self
     }
 
+    /// Points at a spreadsheet cell: `sheet!cell` (an A1 reference), in
+    /// declared column `column` if any.
+    pub fn at_cell(mut self, sheet: &str, cell: &str, column: Option<&str>) -> Self {
+        self.location = Some(Box::new(Location::Cell {
+            sheet: sheet.to_string(),
+            cell: cell.to_string(),
+            column: column.map(str::to_string),
+        }));
+        self
+    }
+
+    /// Points at row `row` (1-based, the first row of data is 1) of a file
+    /// without lines, such as Parquet, and optionally a column.
+    pub fn at_record(mut self, row: usize, column: Option<&str>) -> Self {
+        self.location = Some(Box::new(Location::Record {
+            row,
+            column: column.map(str::to_string),
+        }));
+        self
+    }
+
     /// Adds a hint that says what to do.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -249,6 +288,9 @@ impl Error {
                 }
                 out.push('\n');
             }
+            (Some(loc @ (Location::Cell { .. } | Location::Record { .. })), false) => {
+                out += &format!("  --> {name}, {}\n", place(loc));
+            }
             (_, false) => out += &format!("  --> {name}\n"),
             _ => {}
         }
@@ -274,6 +316,9 @@ impl fmt::Display for Error {
                         write!(f, ": column `{c}`")?;
                     }
                 }
+                Some(loc @ (Location::Cell { .. } | Location::Record { .. })) => {
+                    write!(f, ", {}", place(loc))?;
+                }
                 None => {}
             }
             write!(f, ": ")?;
@@ -290,6 +335,35 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A cell or record location as the user looks it up: `Victims!C1234,
+/// column `age`` or `row 12, column `age``.
+fn place(loc: &Location) -> String {
+    let (at, column) = match loc {
+        Location::Cell {
+            sheet,
+            cell,
+            column,
+        } => (format!("{}!{cell}", sheet_ref(sheet)), column),
+        Location::Record { row, column } => (format!("row {row}"), column),
+        Location::Row { row, column } => (row.to_string(), column),
+        Location::Span { .. } => return String::new(),
+    };
+    match column {
+        Some(c) => format!("{at}, column `{c}`"),
+        None => at,
+    }
+}
+
+/// A sheet name as Excel writes it in a reference: quoted when it holds
+/// anything but letters, digits and `_` (`'Victims 2019'!A1`).
+fn sheet_ref(sheet: &str) -> String {
+    if !sheet.is_empty() && sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        sheet.to_string()
+    } else {
+        format!("'{}'", sheet.replace('\'', "''"))
+    }
+}
 
 /// A path as shown to people: forward slashes, no `./` prefix.
 pub fn display_path(path: &Path) -> String {

@@ -8,6 +8,11 @@
 //! (shared by `Arc`) and hashes exactly those bytes with BLAKE3 for the
 //! manifest. No stage opens a file any other way, so what the manifest lists
 //! is what the build used.
+//!
+//! Besides the root, a spec may declare data folders outside the project
+//! (`[report.data_dirs]`, e.g. the shared drive). A path `@NAME/rest` reads
+//! `rest` inside the folder declared as `NAME`, with the same checks; the
+//! manifest names such a file `@NAME/rest`, never by its absolute path.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -40,6 +45,8 @@ pub enum Refusal {
     /// The path is (or passes through) a symbolic link that points outside
     /// the project root.
     LinkOut,
+    /// `@NAME/…` names a data folder the spec does not declare.
+    UnknownDataDir(String),
     /// Nothing at that path.
     Missing,
     /// The file exists but cannot be read (permissions, a folder…).
@@ -51,10 +58,7 @@ impl Refusal {
     /// inside the project root `root`.
     pub fn explain(&self, written: &str, root: &Path) -> (String, String) {
         let root = display_path(root);
-        let outside = format!(
-            "use a path inside the project root `{root}` (relative paths start at the spec's folder); \
-             to read files from a folder outside the project, set `root` in `[report]` to a folder that contains both the spec and those files"
-        );
+        let outside = declare_hint(written, &root);
         match self {
             Refusal::Absolute => (
                 format!("`{written}` is an absolute path outside the project"),
@@ -64,9 +68,13 @@ impl Refusal {
                 format!("`{written}` leaves the project: its `..` goes above the project root"),
                 outside,
             ),
+            Refusal::UnknownDataDir(name) => (
+                format!("`{written}` names the data folder `{name}`, which the spec does not declare"),
+                format!("declare it in the spec: `[report.data_dirs]` then `{name} = \"/path/to/the/folder\"` (or `{name} = {{ env = \"VARIABLE\" }}` to take it from the environment)"),
+            ),
             Refusal::LinkOut => (
                 format!("`{written}` leads through a symbolic link to a file outside the project"),
-                format!("copy the file into the project instead of linking to it: links are followed only while they stay inside the project root `{root}`"),
+                format!("copy the file into the project instead of linking to it, or declare the folder it points into in `[report.data_dirs]`: links are followed only while they stay inside the project root `{root}` or a declared data folder"),
             ),
             Refusal::Missing => (
                 format!("`{written}` does not exist"),
@@ -94,6 +102,8 @@ impl Refusal {
 pub struct Inputs {
     root: PathBuf,
     real_root: Option<PathBuf>,
+    /// Declared data folders outside the project, by name.
+    data_dirs: Vec<DataDir>,
     /// By real (canonical) path, so two names for one file read it once.
     files: Mutex<BTreeMap<PathBuf, Arc<InputFile>>>,
 }
@@ -102,11 +112,54 @@ impl Inputs {
     /// A registry for the project root `root` (lexically normalised,
     /// relative to where boardpack runs; empty means the current folder).
     pub fn new(root: &Path) -> Inputs {
+        Inputs::with_data_dirs(root, Vec::new())
+    }
+
+    /// A registry for the project root `root` that may also read inside the
+    /// declared data folders `dirs` (see [`DataDir`]).
+    pub fn with_data_dirs(root: &Path, dirs: Vec<DataDir>) -> Inputs {
         Inputs {
             root: root.to_path_buf(),
             real_root: non_empty(root).canonicalize().ok(),
+            data_dirs: dirs,
             files: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// How the manifest names `path`: relative to the project root, or
+    /// `@NAME/rest` inside a declared data folder; never absolute.
+    pub fn name_of(&self, path: &Path) -> String {
+        let path = crate::spec::normalize(path);
+        let in_root = !path.is_absolute() || self.root.is_absolute();
+        if in_root && within(&path, &self.root) {
+            return crate::manifest::relative(&self.root, &path);
+        }
+        if let Some(real) = self.real_root.as_ref().filter(|r| within(&path, r)) {
+            return crate::manifest::relative(real, &path);
+        }
+        for d in &self.data_dirs {
+            if within(&path, &d.path) {
+                let rest = crate::manifest::relative(&d.path, &path);
+                return format!("@{}/{rest}", d.name);
+            }
+        }
+        crate::manifest::relative(&self.root, &path)
+    }
+
+    /// The file a manifest name (see [`Inputs::name_of`]) stands for.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        if let Some((dir, rest)) = self.split_data_dir(name) {
+            if let Some(d) = self.data_dirs.iter().find(|d| d.name == dir) {
+                return d.path.join(rest);
+            }
+        }
+        self.root.join(name)
+    }
+
+    /// `@NAME/rest` → (`NAME`, `rest`).
+    fn split_data_dir<'a>(&self, written: &'a str) -> Option<(&'a str, &'a str)> {
+        let rest = written.strip_prefix('@')?;
+        Some(rest.split_once(['/', '\\']).unwrap_or((rest, "")))
     }
 
     /// The project root as given.
@@ -118,6 +171,19 @@ impl Inputs {
     /// checks it stays inside the root, following links if it exists.
     /// Does not read it; a missing file is not an error here.
     pub fn locate(&self, dir: &Path, written: &str) -> Result<PathBuf, Refusal> {
+        if let Some((name, rest)) = self.split_data_dir(written) {
+            let Some(d) = self.data_dirs.iter().find(|d| d.name == name) else {
+                return Err(Refusal::UnknownDataDir(name.to_string()));
+            };
+            let path = crate::spec::normalize(&d.path.join(rest));
+            if Path::new(rest).is_absolute() || !within(&path, &d.path) {
+                return Err(Refusal::LeavesRoot);
+            }
+            return match self.real(&path) {
+                Ok(_) | Err(Refusal::Missing) => Ok(path),
+                Err(r) => Err(r),
+            };
+        }
         let path = crate::spec::normalize(&dir.join(written));
         if !self.inside(&path) {
             return Err(match Path::new(written).is_absolute() {
@@ -196,21 +262,70 @@ impl Inputs {
     /// Whether `path` lies lexically inside the root; an absolute path is
     /// compared with the real root when the root is relative.
     fn inside(&self, path: &Path) -> bool {
-        match (path.is_absolute(), self.root.is_absolute(), &self.real_root) {
+        let in_root = match (path.is_absolute(), self.root.is_absolute(), &self.real_root) {
             (true, false, Some(real)) => within(path, real),
             (true, false, None) => false,
             _ => within(path, &self.root),
-        }
+        };
+        in_root || self.data_dirs.iter().any(|d| within(path, &d.path))
     }
 
     /// The real path of `path`, refused unless it lies inside the real root.
     fn real(&self, path: &Path) -> Result<PathBuf, Refusal> {
         let real = non_empty(path).canonicalize().map_err(|e| io_refusal(&e))?;
-        match &self.real_root {
-            Some(root) if real.starts_with(root) => Ok(real),
-            _ => Err(Refusal::LinkOut),
+        let allowed = self
+            .real_root
+            .iter()
+            .chain(self.data_dirs.iter().filter_map(|d| d.real.as_ref()));
+        for root in allowed {
+            if real.starts_with(root) {
+                return Ok(real);
+            }
+        }
+        Err(Refusal::LinkOut)
+    }
+}
+
+/// A declared data folder outside the project (`[report.data_dirs]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir {
+    /// The name paths use (`@NAME/…`) and the manifest records.
+    pub name: String,
+    /// The folder, lexically normalised.
+    pub path: PathBuf,
+    /// The folder with links resolved (`None` if it does not exist).
+    pub real: Option<PathBuf>,
+}
+
+impl DataDir {
+    /// The data folder `name` at `path`.
+    pub fn new(name: &str, path: &Path) -> DataDir {
+        let path = crate::spec::normalize(path);
+        DataDir {
+            name: name.to_string(),
+            real: non_empty(&path).canonicalize().ok(),
+            path,
         }
     }
+}
+
+/// The hint for a path outside the project: declare the folder that holds
+/// it as a data folder and name the file through it.
+fn declare_hint(written: &str, root: &str) -> String {
+    let path = Path::new(written);
+    let folder = path
+        .parent()
+        .map(display_path)
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(|| ".".to_string());
+    let file = path
+        .file_name()
+        .map_or_else(|| "FILE".to_string(), |f| f.to_string_lossy().into_owned());
+    format!(
+        "files inside the project root `{root}` are read as they are; to read from a folder outside it, \
+         declare the folder in the spec (`[report.data_dirs]` then `extracts = \"{folder}\"`, \
+         or `extracts = {{ env = \"VARIABLE\" }}`) and write `path = \"@extracts/{file}\"`"
+    )
 }
 
 fn io_refusal(e: &io::Error) -> Refusal {
@@ -304,7 +419,7 @@ mod tests {
         let root = Path::new("project");
         let (m, hint) = Refusal::Absolute.explain("/etc/passwd", root);
         assert_eq!(m, "`/etc/passwd` is an absolute path outside the project");
-        assert!(hint.contains("set `root` in `[report]`"), "{hint}");
+        assert!(hint.contains("declare the folder in the spec"), "{hint}");
         let (m, _) = Refusal::LeavesRoot.explain("../x.csv", root);
         assert!(m.contains("`..` goes above the project root"), "{m}");
         let (m, hint) = Refusal::LinkOut.explain("data/x.csv", root);
@@ -313,6 +428,43 @@ mod tests {
             "{m}"
         );
         assert!(hint.contains("copy the file into the project"), "{hint}");
+    }
+
+    #[test]
+    fn data_dirs_are_further_roots_named_without_their_path() {
+        let (root, outside) = project();
+        std::fs::write(outside.path().join("v.csv"), "x\n1\n").unwrap();
+        let dirs = vec![DataDir::new("extracts", outside.path())];
+        let inputs = Inputs::with_data_dirs(root.path(), dirs);
+        let p = inputs.locate(root.path(), "@extracts/v.csv").unwrap();
+        assert_eq!(&*inputs.read(&p, "data").unwrap().bytes, b"x\n1\n");
+        assert_eq!(inputs.name_of(&p), "@extracts/v.csv");
+        assert_eq!(inputs.path_of("@extracts/v.csv"), p);
+        assert_eq!(inputs.path_of("data/a.csv"), root.path().join("data/a.csv"));
+        let abs = outside.path().join("v.csv");
+        let written = abs.to_string_lossy().into_owned();
+        assert_eq!(inputs.locate(root.path(), &written), Ok(abs.clone()));
+        assert_eq!(inputs.name_of(&abs), "@extracts/v.csv", "never absolute");
+        assert_eq!(
+            inputs.locate(root.path(), "@extracts/../x.csv"),
+            Err(Refusal::LeavesRoot)
+        );
+        assert_eq!(
+            inputs.locate(root.path(), "@other/v.csv"),
+            Err(Refusal::UnknownDataDir("other".into()))
+        );
+        // Without the declaration the same file is refused.
+        let plain = Inputs::new(root.path());
+        assert_eq!(plain.locate(root.path(), &written), Err(Refusal::Absolute));
+        let (_, hint) = Refusal::Absolute.explain(&written, root.path());
+        let folder = display_path(outside.path());
+        assert!(
+            hint.contains(&format!(
+                "`[report.data_dirs]` then `extracts = \"{folder}\"`"
+            )),
+            "{hint}"
+        );
+        assert!(hint.contains("`path = \"@extracts/v.csv\"`"), "{hint}");
     }
 
     #[test]

@@ -241,19 +241,19 @@ impl Manifest {
                 .read(path, role)
                 .map_err(|r| r.to_error(path, &spec.root))?;
             inputs.push(Input {
-                path: relative(&spec.root, path),
+                path: spec.inputs.name_of(path),
                 role: role.clone(),
                 blake3: file.blake3.clone(),
                 rows: None,
             });
         }
         for (name, s) in r.sources {
-            inputs.push(source_input(spec, s, format!("source {name}")));
+            inputs.extend(source_inputs(spec, s, format!("source {name}")));
         }
         if let Some(fy) = r.previous.period() {
             for (name, s) in r.previous_sources {
                 if r.sources.get(name).map(|c| &c.path) != Some(&s.path) {
-                    inputs.push(source_input(spec, s, format!("source {name} ({fy})")));
+                    inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
                 }
             }
         }
@@ -416,13 +416,18 @@ fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>)
     (Some(public), Some(private))
 }
 
-fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
-    Input {
-        path: relative(&spec.root, &s.path),
-        role,
-        blake3: s.blake3.clone(),
-        rows: Some(s.frame.height() as u64),
-    }
+/// One input per file a source read (a glob reads several), named as the
+/// registry names it (`@NAME/…` in a data folder, never absolute).
+fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
+    s.files
+        .iter()
+        .map(|f| Input {
+            path: spec.inputs.name_of(&f.path),
+            role: role.clone(),
+            blake3: f.blake3.clone(),
+            rows: Some(f.rows as u64),
+        })
+        .collect()
 }
 
 /// Params as `--set` text: `2019/20`, `3.26`, `Cambridgeshire & Peterborough`.

@@ -276,6 +276,31 @@ pub struct ReportSection {
     /// Output file names.
     #[serde(default)]
     pub outputs: Outputs,
+    /// Data folders outside the project, by name (`[report.data_dirs]`):
+    /// a source path `@NAME/file.csv` reads inside the folder `NAME`.
+    #[serde(default)]
+    pub data_dirs: BTreeMap<String, Spanned<DataDirDecl>>,
+}
+
+/// Where a data folder outside the project is: a path (absolute, or
+/// relative to the spec's folder) or `{ env = "VARIABLE" }`, an environment
+/// variable holding the path (so each machine can mount the share where it
+/// likes).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum DataDirDecl {
+    /// The folder's path.
+    Path(String),
+    /// An environment variable naming the folder.
+    Env(EnvVar),
+}
+
+/// `{ env = "VARIABLE" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvVar {
+    /// The variable's name.
+    pub env: String,
 }
 
 /// `[report.outputs]`: which outputs to build and their file names inside
@@ -328,6 +353,9 @@ pub struct Limits {
     pub template_fuel: u64,
     /// Seconds the Typst layout may run.
     pub layout_seconds: u64,
+    /// The most cells (rows × columns, within `range` if given) an Excel
+    /// sheet may declare or hold; checked before any cell is stored.
+    pub sheet_cells: u64,
 }
 
 impl Default for Limits {
@@ -337,16 +365,26 @@ impl Default for Limits {
             template_output_mb: 16,
             template_fuel: 50_000_000,
             layout_seconds: 60,
+            sheet_cells: 100_000_000,
         }
     }
 }
 
-/// `[sources.NAME]`: a CSV file with a declared schema.
+/// `[sources.NAME]`: a data file (CSV, Parquet or an Excel workbook, by
+/// its extension; a glob reads every matching file) with a declared schema.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDecl {
-    /// The file, relative to the spec.
+    /// The file, relative to the spec, or `@NAME/…` inside a declared data
+    /// folder; may be a glob (`data/victims/*.csv`).
     pub path: Spanned<String>,
+    /// Excel only: the sheet to read (default: the first).
+    #[serde(default)]
+    pub sheet: Option<Spanned<String>>,
+    /// Excel only: the cells to read, `A1:J50000`; its first row is the
+    /// header (default: the whole sheet).
+    #[serde(default)]
+    pub range: Option<Spanned<String>>,
     /// Column name → type (`string`, `int`, `float`, `bool`, `date`), or
     /// the table form `{ type = "int", nullable = true, missing = ["NA"] }`.
     pub columns: BTreeMap<Spanned<String>, Spanned<SourceColumn>>,
@@ -738,7 +776,8 @@ impl Spec {
             Some(r) => normalize(&dir.join(r.get_ref())),
             None => normalize(&dir),
         };
-        let inputs = Arc::new(Inputs::new(&root));
+        let (data_dirs, dir_errors) = data_dirs(path, &text, &dir, &raw.report.data_dirs);
+        let inputs = Arc::new(Inputs::with_data_dirs(&root, data_dirs));
         inputs.record(path, "spec", text.as_bytes());
         let mut spec = Spec {
             path: path.to_path_buf(),
@@ -750,7 +789,7 @@ impl Spec {
             inputs,
             cache: Arc::default(),
         };
-        let mut errors = Vec::new();
+        let mut errors = dir_errors;
         match spec.parse_date() {
             Ok(date) => spec.date = date,
             Err(e) => errors.push(e),
@@ -1373,6 +1412,66 @@ impl Spec {
             }
         }
     }
+}
+
+/// The declared data folders, resolved: a path relative to the spec's
+/// folder `dir`, or an environment variable's value. A variable that is not
+/// set, a name that cannot appear in a path, or a folder that does not exist
+/// is an error.
+fn data_dirs(
+    path: &Path,
+    text: &str,
+    dir: &Path,
+    decls: &BTreeMap<String, Spanned<DataDirDecl>>,
+) -> (Vec<crate::inputs::DataDir>, Vec<Error>) {
+    let (mut dirs, mut errors) = (Vec::new(), Vec::new());
+    let error = |message: String, span, hint: &str| {
+        Error::new(ErrorKind::Spec, message)
+            .in_file(path)
+            .at_span(text, span)
+            .with_hint(hint)
+    };
+    for (name, decl) in decls {
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            errors.push(error(
+                format!("data folder name `{name}` may only hold letters, digits, `_` and `-`"),
+                decl.span(),
+                "sources name it as `@NAME/file.csv`; rename it",
+            ));
+            continue;
+        }
+        let folder = match decl.get_ref() {
+            DataDirDecl::Path(p) => dir.join(p),
+            DataDirDecl::Env(EnvVar { env }) => match std::env::var_os(env) {
+                Some(v) if !v.is_empty() => PathBuf::from(v),
+                _ => {
+                    errors.push(error(
+                        format!("data folder `{name}` comes from the environment variable `{env}`, which is not set"),
+                        decl.span(),
+                        &format!("set `{env}` to the folder's path (e.g. `export {env}=/srv/extracts`) before building"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        if !folder.is_dir() {
+            errors.push(error(
+                format!(
+                    "data folder `{name}` is `{}`, which is not a folder",
+                    display_path(&folder)
+                ),
+                decl.span(),
+                "check the path (relative paths start at the spec's folder), or mount the shared drive",
+            ));
+            continue;
+        }
+        dirs.push(crate::inputs::DataDir::new(name, &folder));
+    }
+    (dirs, errors)
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {

@@ -124,10 +124,9 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         None => find_spec(manifest_path, &m.spec.path)?,
     };
     let loaded = crate::Spec::load(&spec_path)?;
-    let root = loaded.root.clone();
     let mut checks = Vec::new();
     for input in &m.inputs {
-        let path = root.join(&input.path);
+        let path = loaded.inputs.path_of(&input.path);
         let status = match std::fs::read(&path) {
             Ok(bytes) => compare_hash(&input.blake3, &manifest::hash(&bytes)),
             Err(e) => Status::Missing(format!("cannot read `{}`: {e}", display_path(&path))),

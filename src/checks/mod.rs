@@ -359,10 +359,15 @@ fn failure_report(
     let column = rule.columns().first().map(|c| c.to_string());
     let err = Error::new(ErrorKind::Data, message).with_hint(hint);
     match subject {
-        Subject::Source(s) => err.in_file(&s.path).at_row(
-            o.lines.first().copied().unwrap_or(2) as usize,
-            column.as_deref(),
-        ),
+        Subject::Source(s) => {
+            // A glob's rows come from several files: name the first
+            // failing row's.
+            let first = rows.first().map_or(0, |(r, _)| *r as usize);
+            err.in_file(s.file_of(first)).at_row(
+                o.lines.first().copied().unwrap_or(2) as usize,
+                column.as_deref(),
+            )
+        }
         Subject::Table(_) => spec
             .error_at(ErrorKind::Data, err.message().to_string(), check.span())
             .with_hint(err.hint().unwrap_or_default().to_string()),

@@ -1,19 +1,29 @@
-//! Data sources: CSV files read against the spec's declared schema.
+//! Data sources: files read against the spec's declared schema.
 //!
-//! One validating pass over the file's bytes ([`csv::read`]) checks every
-//! record and cell and builds the typed columns; every problem is reported
-//! at once by file, line (as an editor shows it) and column, and nothing is
-//! silently null or dropped. Columns the spec does not declare are not
-//! loaded.
+//! One reader per kind of file, chosen by the path's extension ([`Kind`]):
+//! CSV ([`csv`]), Parquet ([`parquet`]) and Excel/OpenDocument workbooks
+//! ([`xlsx`]). Every reader checks every row and cell against the same
+//! declared columns (type, required or nullable, the texts that count as
+//! missing) and returns the same [`Table`]; every problem is reported at
+//! once, located as the user finds it (`file:LINE` for CSV,
+//! `Victims!C1234` for Excel, `row N` for Parquet), and nothing is silently
+//! null or dropped. Columns the spec does not declare are not loaded.
+//!
+//! A glob path (`data/victims/*.csv`) reads every matching file, in path
+//! order, as one source; each file goes through the input registry and is
+//! listed in the manifest with its own hash.
 
 mod cell;
 pub mod csv;
+pub mod parquet;
 mod problems;
 #[cfg(test)]
 mod proptests;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -22,42 +32,160 @@ use crate::error::{display_path, suggest, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::spec::{PeriodFilter, SourceDecl, Spec};
 
+/// The typed rows one reader made from one file (the same for every kind).
+pub type Table = csv::Table;
+
 /// A loaded, typed data source.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The table name queries use.
     pub name: String,
-    /// The file it came from (relative to where boardpack runs).
+    /// The file it came from (relative to where boardpack runs); for a glob,
+    /// the pattern.
     pub path: PathBuf,
-    /// The typed data, every row of the file.
+    /// The typed data, every row of every file.
     pub frame: DataFrame,
-    /// The physical line (header = line 1) each row of `frame` starts on,
-    /// for reporting rows by the line an editor shows.
+    /// Where each row of `frame` is in its file, for reporting rows as the
+    /// user finds them: the physical line it starts on for CSV (header =
+    /// line 1), the sheet row for Excel, the row number for Parquet.
     pub lines: std::sync::Arc<[u32]>,
     /// The date column the engine filters to the report period, if any.
     pub period_column: Option<(String, PeriodFilter)>,
-    /// BLAKE3 hash of the file's bytes (hex), for the provenance manifest.
+    /// BLAKE3 hash of the file's bytes (hex), for the provenance manifest;
+    /// for a glob, of every file's name and hash.
     pub blake3: String,
+    /// Every file read, in the order their rows appear in `frame`.
+    pub files: Vec<SourceFile>,
+}
+
+/// One file a source read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where (relative to where boardpack runs, or in a data folder).
+    pub path: PathBuf,
+    /// BLAKE3 of the bytes parsed, hex.
+    pub blake3: String,
+    /// How many rows of the frame came from it.
+    pub rows: usize,
+}
+
+impl Source {
+    /// The file frame row `row` (0-based) came from.
+    pub fn file_of(&self, row: usize) -> &Path {
+        let mut start = 0;
+        for f in &self.files {
+            if row < start + f.rows {
+                return &f.path;
+            }
+            start += f.rows;
+        }
+        self.files.last().map_or(&self.path, |f| &f.path)
+    }
+}
+
+/// The kinds of source file, chosen by the path's extension. Each has one
+/// reader with the same contract ([`Kind::read`]: bytes + declared columns
+/// → [`Table`] or every problem). A database kind (PostgreSQL, ODBC) has no
+/// file and no extension: its declaration (`postgres = {…}` instead of
+/// `path`) picks it, and it yields the same [`Source`] from its own `load`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Comma-separated text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// An Excel (`.xlsx`, `.xlsm`, `.xls`) or OpenDocument (`.ods`) workbook.
+    Excel,
+}
+
+/// The extensions a source path may have, as messages list them.
+pub const EXTENSIONS: &str = "`.csv`, `.parquet`, `.xlsx`, `.xlsm`, `.xls` or `.ods`";
+
+/// What a reader needs besides the bytes.
+pub struct Request<'a> {
+    /// The spec (for errors pointing at it, and `[limits]`).
+    pub spec: &'a Spec,
+    /// The source's declaration (`sheet`, `range`).
+    pub decl: &'a SourceDecl,
+    /// The file as messages name it.
+    pub file: &'a Path,
+    /// The declared columns.
+    pub rules: &'a [ColumnRule],
+    /// The error for declared column `i` missing from the file, given the
+    /// columns found.
+    pub absent: &'a dyn Fn(usize, &[&str]) -> Error,
+}
+
+impl Kind {
+    /// The kind of `path` by its extension (case-insensitive); an unknown
+    /// extension, or `sheet`/`range` on a file that is not a workbook, is
+    /// an error pointing at the spec.
+    fn of(spec: &Spec, name: &str, decl: &SourceDecl, path: &Path) -> Result<Kind> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let kind = match ext.as_deref() {
+            Some("csv") => Kind::Csv,
+            Some("parquet") => Kind::Parquet,
+            Some("xlsx" | "xlsm" | "xls" | "ods") => Kind::Excel,
+            other => {
+                let what = other.map_or("no extension".to_string(), |e| {
+                    format!("the extension `.{e}`")
+                });
+                return Err(spec
+                    .error_at(
+                        ErrorKind::Spec,
+                        format!("source `{name}`: `{}` has {what}, so boardpack cannot tell how to read it", display_path(path)),
+                        decl.path.span(),
+                    )
+                    .with_hint(format!("a source file ends in {EXTENSIONS}; export the data in one of those formats")));
+            }
+        };
+        let misplaced = [("sheet", &decl.sheet), ("range", &decl.range)];
+        if kind != Kind::Excel {
+            if let Some((key, Some(v))) = misplaced.iter().find(|(_, v)| v.is_some()) {
+                return Err(spec
+                    .error_at(ErrorKind::Spec, format!("`{key}` applies only to Excel and OpenDocument workbooks, but source `{name}` reads `{}`", display_path(path)), v.span())
+                    .with_hint(format!("remove `{key}`, or point `path` at the workbook")));
+            }
+        }
+        Ok(kind)
+    }
+
+    /// Reads `bytes` (one file of this kind) against the declared columns.
+    pub fn read(self, bytes: &[u8], r: &Request) -> Result<Table> {
+        match self {
+            Kind::Csv => csv::read(bytes, r.file, r.rules, r.absent),
+            Kind::Parquet => parquet::read(bytes, r),
+            Kind::Excel => xlsx::read(bytes, r),
+        }
+    }
 }
 
 /// Loads every source declared in the spec for `params`, in name order.
 /// A source in `reuse` read from the same file is not read again (the
 /// previous period's comparison shares every file whose path does not name
-/// the period).
+/// the period). Every source's problems are reported at once.
 pub fn load_all(
     spec: &Spec,
     params: &Params,
     reuse: &BTreeMap<String, Source>,
 ) -> Result<BTreeMap<String, Source>> {
     let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
     for (name, decl) in &spec.raw.sources {
-        let path = source_path(spec, name, decl, params)?;
-        let source = match reuse.get(name) {
-            Some(s) if s.path == path => s.clone(),
-            _ => load(spec, name, decl, path, params)?,
-        };
-        out.insert(name.clone(), source);
+        let loaded = source_path(spec, name, decl, params).and_then(|path| match reuse.get(name) {
+            Some(s) if s.path == path => Ok(s.clone()),
+            _ => load(spec, name, decl, path, params),
+        });
+        match loaded {
+            Ok(source) => {
+                out.insert(name.clone(), source);
+            }
+            Err(e) => errors.push(e),
+        }
     }
+    Error::collect(errors)?;
     Ok(out)
 }
 
@@ -84,6 +212,8 @@ fn source_path(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) -> R
     spec.resolve(&toml::Spanned::new(decl.path.span(), rendered))
 }
 
+/// Reads the file (or every file a glob matches, in path order) of one
+/// source into one frame.
 fn load(
     spec: &Spec,
     name: &str,
@@ -91,22 +221,11 @@ fn load(
     path: PathBuf,
     params: &Params,
 ) -> Result<Source> {
-    // Bytes and hash come from the build's input registry (inside the
-    // project root, links resolved, read once); the parse below uses the
-    // very bytes that were hashed.
-    let file = match spec.inputs.read(&path, &format!("source {name}")) {
-        Ok(file) => file,
-        Err(crate::inputs::Refusal::Missing) => {
-            return Err(missing(spec, name, decl, &path, params))
-        }
-        Err(r) => {
-            let (message, hint) = r.explain(&display_path(&path), &spec.root);
-            return Err(spec
-                .error_at(ErrorKind::Spec, message, decl.path.span())
-                .with_hint(hint));
-        }
+    let paths = if is_glob(&path) {
+        glob_matches(spec, name, decl, &path)?
+    } else {
+        vec![path.clone()]
     };
-    let (bytes, blake3) = (&file.bytes, file.blake3.clone());
     let rules: Vec<ColumnRule> = decl
         .columns
         .iter()
@@ -117,6 +236,65 @@ fn load(
             missing: decl.missing_for(t.get_ref()),
         })
         .collect();
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for file in &paths {
+        match read_file(spec, name, decl, file, params, &rules) {
+            Ok(read) => tables.push(read),
+            Err(e) => errors.push(e),
+        }
+    }
+    Error::collect(errors)?;
+    let (frame, lines, files) = combine(tables)?;
+    let blake3 = match &files[..] {
+        [one] => one.blake3.clone(),
+        many => combined_hash(spec, many),
+    };
+    Ok(Source {
+        name: name.to_string(),
+        path,
+        frame,
+        lines,
+        period_column: decl
+            .period_column
+            .as_ref()
+            .map(|c| (c.get_ref().clone(), decl.period_filter)),
+        blake3,
+        files,
+    })
+}
+
+/// Reads one file of a source through the input registry (inside the
+/// project root or a declared data folder, links resolved, read once; the
+/// reader parses the very bytes that were hashed) with the reader its
+/// extension names.
+fn read_file(
+    spec: &Spec,
+    name: &str,
+    decl: &SourceDecl,
+    path: &Path,
+    params: &Params,
+    rules: &[ColumnRule],
+) -> Result<(Table, SourceFile)> {
+    let kind = Kind::of(spec, name, decl, path)?;
+    let file = match spec.inputs.read(path, &format!("source {name}")) {
+        Ok(file) => file,
+        Err(crate::inputs::Refusal::Missing) => {
+            return Err(missing(spec, name, decl, path, params))
+        }
+        Err(r) => {
+            let (message, hint) = r.explain(&display_path(path), &spec.root);
+            return Err(spec
+                .error_at(ErrorKind::Spec, message, decl.path.span())
+                .with_hint(hint));
+        }
+    };
+    // Messages name a file in a data folder as `@NAME/…`, never by the
+    // folder's absolute path.
+    let shown = match spec.inputs.name_of(path) {
+        n if n.starts_with('@') => PathBuf::from(n),
+        _ => path.to_path_buf(),
+    };
     let keys: Vec<_> = decl.columns.keys().collect();
     let absent = |i: usize, found: &[&str]| {
         let col = keys[i];
@@ -125,27 +303,152 @@ fn load(
             format!(
                 "column `{}` is declared for source `{name}` but `{}` has no such column",
                 col.get_ref(),
-                display_path(&path)
+                display_path(&shown)
             ),
             col.span(),
         )
         .with_hint(suggest(col.get_ref(), found, "columns in the file"))
     };
-    // Parsed once per file content and column rules (see `crate::cache`).
-    let table = crate::cache::frames::csv(&spec.cache, &blake3, &rules, || {
-        csv::read(bytes, &path, &rules, &absent)
+    let request = Request {
+        spec,
+        decl,
+        file: &shown,
+        rules,
+        absent: &absent,
+    };
+    // Parsed once per file content, kind, sheet/range and column rules (see
+    // `crate::cache`).
+    let (sheet, range) = (
+        decl.sheet.as_ref().map(|s| s.get_ref()),
+        decl.range.as_ref().map(|r| r.get_ref()),
+    );
+    let key = (kind, sheet, range, &request.rules);
+    let table = crate::cache::frames::csv(&spec.cache, &file.blake3, &key, || {
+        kind.read(&file.bytes, &request)
     })?;
-    Ok(Source {
-        name: name.to_string(),
-        path,
-        frame: table.frame,
-        lines: table.lines,
-        period_column: decl
-            .period_column
-            .as_ref()
-            .map(|c| (c.get_ref().clone(), decl.period_filter)),
-        blake3,
-    })
+    let read = SourceFile {
+        path: path.to_path_buf(),
+        blake3: file.blake3.clone(),
+        rows: table.frame.height(),
+    };
+    Ok((table, read))
+}
+
+/// One frame from the tables of a source's files, in order.
+fn combine(tables: Vec<(Table, SourceFile)>) -> Result<(DataFrame, Arc<[u32]>, Vec<SourceFile>)> {
+    let mut files = Vec::with_capacity(tables.len());
+    let mut lines = Vec::new();
+    let mut frame: Option<DataFrame> = None;
+    for (table, file) in tables {
+        lines.extend_from_slice(&table.lines);
+        files.push(file);
+        match frame.as_mut() {
+            None => frame = Some(table.frame),
+            Some(f) => {
+                f.vstack_mut(&table.frame).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!(
+                            "the files' checked columns do not line up: {}",
+                            first_line(&e)
+                        ),
+                    )
+                })?;
+            }
+        }
+    }
+    let mut frame = frame.unwrap_or_default();
+    frame.rechunk_mut();
+    Ok((frame, lines.into(), files))
+}
+
+/// A glob's files share one hash in the source's summary: BLAKE3 over each
+/// file's manifest name and hash, in order (each file is also listed with
+/// its own hash).
+fn combined_hash(spec: &Spec, files: &[SourceFile]) -> String {
+    let mut h = blake3::Hasher::new();
+    for f in files {
+        h.update(spec.inputs.name_of(&f.path).as_bytes());
+        h.update(b"\0");
+        h.update(f.blake3.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// Whether a source path is a glob (`*`, `?` or `[` in it).
+fn is_glob(path: &Path) -> bool {
+    path.to_string_lossy().contains(['*', '?', '['])
+}
+
+/// The files a glob matches, sorted by path; none is an error naming the
+/// folder looked in.
+fn glob_matches(
+    spec: &Spec,
+    name: &str,
+    decl: &SourceDecl,
+    pattern: &Path,
+) -> Result<Vec<PathBuf>> {
+    let text = pattern.to_string_lossy();
+    let bad = |message: String, hint: String| {
+        spec.error_at(ErrorKind::Data, message, decl.path.span())
+            .with_hint(hint)
+    };
+    let entries = glob::glob(&text).map_err(|e| {
+        bad(
+            format!(
+                "the path of source `{name}` is not a valid pattern: {}",
+                e.msg
+            ),
+            "a pattern may use `*` (any text), `?` (one character) and `[abc]`; see the README"
+                .to_string(),
+        )
+    })?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| {
+            bad(
+                format!(
+                    "cannot read `{}` while matching the path of source `{name}`: {}",
+                    display_path(e.path()),
+                    e.error()
+                ),
+                "check the folder's permissions".to_string(),
+            )
+        })?;
+        if path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        let shown = spec.inputs.name_of(pattern);
+        let folder = Path::new(&shown)
+            .parent()
+            .map(display_path)
+            .unwrap_or_default();
+        let folder = if folder.is_empty() {
+            ".".to_string()
+        } else {
+            folder
+        };
+        let exists = pattern
+            .parent()
+            .is_some_and(|p| p.as_os_str().is_empty() || p.is_dir() || is_glob(p));
+        let hint = if exists {
+            format!("looked in `{folder}`; add the files there, or check the pattern")
+        } else {
+            format!("looked for the folder `{folder}`, which does not exist; check the path")
+        };
+        return Err(spec
+            .error_at(
+                ErrorKind::Data,
+                format!("no file matches `{shown}`, the path of source `{name}`"),
+                decl.path.span(),
+            )
+            .with_hint(hint));
+    }
+    Ok(paths)
 }
 
 /// "No such file", saying which period lacks data for a period-templated path.
@@ -182,10 +485,72 @@ pub fn first_line(e: &PolarsError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
+/// A spec with one source `s` declared by `source` (TOML after
+/// `[sources.s]`), for the readers' tests.
+#[cfg(test)]
+pub(crate) fn test_spec(source: &str) -> Spec {
+    let text = format!(
+        "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.s]\n{source}"
+    );
+    Spec::from_text(Path::new("report.toml"), text).expect("valid test spec")
+}
+
+/// Reads `bytes` as the file `file` of source `s` in `spec`; errors
+/// rendered one per line (`Display`).
+#[cfg(test)]
+pub(crate) fn test_read(
+    spec: &Spec,
+    file: &str,
+    bytes: &[u8],
+) -> std::result::Result<Table, Vec<String>> {
+    let decl = &spec.raw.sources["s"];
+    let rules: Vec<ColumnRule> = decl
+        .columns
+        .iter()
+        .map(|(c, t)| ColumnRule {
+            name: c.get_ref().clone(),
+            ty: t.get_ref().ty,
+            nullable: t.get_ref().nullable,
+            missing: decl.missing_for(t.get_ref()),
+        })
+        .collect();
+    let absent = |i: usize, found: &[&str]| {
+        Error::new(
+            ErrorKind::Data,
+            format!("absent {} among {found:?}", rules[i].name),
+        )
+    };
+    let path = Path::new(file);
+    let request = Request {
+        spec,
+        decl,
+        file: path,
+        rules: &rules,
+        absent: &absent,
+    };
+    let kind = Kind::of(spec, "s", decl, path).map_err(|e| vec![e.to_string()])?;
+    kind.read(bytes, &request)
+        .map_err(|e| e.all().map(Error::to_string).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::{ColumnType, SourceColumn};
+
+    #[test]
+    fn the_extension_picks_the_reader() {
+        let spec = test_spec("path = \"v.txt\"\n[sources.s.columns]\nid = \"int\"\n");
+        let e = test_read(&spec, "v.txt", b"id\n1\n").unwrap_err();
+        assert!(e[0].contains("has the extension `.txt`"), "{e:?}");
+        assert!(e[0].contains("`.csv`, `.parquet`, `.xlsx`"), "{e:?}");
+        let t = test_read(&spec, "v.CSV", b"id\n1\n").unwrap();
+        assert_eq!(t.frame.height(), 1);
+        let spec =
+            test_spec("path = \"v.csv\"\nsheet = \"A\"\n[sources.s.columns]\nid = \"int\"\n");
+        let e = test_read(&spec, "v.csv", b"id\n1\n").unwrap_err();
+        assert!(e[0].contains("`sheet` applies only to Excel"), "{e:?}");
+    }
 
     fn decl(toml_text: &str) -> std::result::Result<SourceDecl, toml::de::Error> {
         toml::from_str(toml_text)

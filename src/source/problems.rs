@@ -33,9 +33,27 @@ pub enum Rule {
     NotText,
 }
 
+/// How a file's rows are named in messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// By the line an editor shows (CSV; the header is line 1).
+    Line,
+    /// By row number, the first row of data is 1 (Parquet).
+    Record,
+    /// By sheet and A1 cell (`Victims!C1234`); `columns` holds the sheet
+    /// column (0-based) of each declared column.
+    Sheet {
+        /// The sheet's name.
+        name: String,
+        /// The sheet column of each declared column.
+        columns: Vec<u32>,
+    },
+}
+
 /// Problems collected while reading one file.
 pub struct Problems {
     file: PathBuf,
+    place: Place,
     /// The declared columns, to name the column of a cell problem.
     columns: Vec<ColumnRule>,
     groups: BTreeMap<(Rule, Option<usize>), Group>,
@@ -50,8 +68,14 @@ struct Group {
 impl Problems {
     /// No problems yet in `file`, whose declared columns are `columns`.
     pub fn new(file: &Path, columns: &[ColumnRule]) -> Problems {
+        Problems::at(file, columns, Place::Line)
+    }
+
+    /// No problems yet in `file`, whose rows are named as `place` says.
+    pub fn at(file: &Path, columns: &[ColumnRule], place: Place) -> Problems {
         Problems {
             file: file.to_path_buf(),
+            place,
             columns: columns.to_vec(),
             groups: BTreeMap::new(),
         }
@@ -77,9 +101,22 @@ impl Problems {
             return;
         }
         let col = column.and_then(|i| self.columns.get(i));
-        let mut e = Error::new(ErrorKind::Data, message())
-            .in_file(&self.file)
-            .at_row(line as usize, col.map(|c| c.name.as_str()));
+        let name = col.map(|c| c.name.as_str());
+        let e = Error::new(ErrorKind::Data, message()).in_file(&self.file);
+        let mut e = match &self.place {
+            Place::Line => e.at_row(line as usize, name),
+            Place::Record => e.at_record(line as usize, name),
+            Place::Sheet {
+                name: sheet,
+                columns,
+            } => {
+                let cell = match column.and_then(|i| columns.get(i)) {
+                    Some(&c) => format!("{}{line}", column_letters(c)),
+                    None => format!("{line}:{line}"),
+                };
+                e.at_cell(sheet, &cell, name)
+            }
+        };
         if group.shown.is_empty() {
             e = e.with_hint(hint(rule, col));
         }
@@ -107,6 +144,20 @@ impl Problems {
         }
         Error::collect(all)
     }
+}
+
+/// A 0-based sheet column as Excel's letters: 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub fn column_letters(mut col: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// What the first problem of each group says to do.

@@ -19,6 +19,7 @@ mod refresh;
 mod safety;
 mod sandbox;
 mod snapshots;
+mod sources;
 mod support;
 mod tables;
 mod word;

@@ -1,0 +1,275 @@
+//! Source kinds end to end: the example built from CSV, Parquet and Excel
+//! gives the same figures and tables; globs read several files as one
+//! source; data folders outside the project are named, never by their
+//! absolute path.
+
+use std::path::Path;
+use std::time::Instant;
+
+use boardpack::manifest::{hash, Manifest};
+use polars::prelude::*;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+use crate::support::{Project, EXAMPLE};
+
+const MANIFEST: &str = "reports/needs-assessment/out/needs-assessment.manifest.json";
+const SOURCES: [&str; 4] = ["victims", "population", "offenders", "first_time_entrants"];
+
+fn manifest(p: &Project) -> Manifest {
+    Manifest::read(&p.path(MANIFEST)).expect("manifest parses")
+}
+
+/// A CSV of the example read by Polars on its own (types inferred, dates
+/// parsed), independently of boardpack's reader.
+fn frame(p: &Project, name: &str) -> DataFrame {
+    CsvReadOptions::default()
+        .with_parse_options(CsvParseOptions::default().with_try_parse_dates(true))
+        .try_into_reader_with_file_path(Some(p.path(&format!("data/{name}.csv"))))
+        .expect("csv reader")
+        .finish()
+        .expect("csv parses")
+}
+
+fn write_parquet(p: &Project, name: &str) {
+    let mut df = frame(p, name);
+    let file = std::fs::File::create(p.path(&format!("data/{name}.parquet"))).expect("create");
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .expect("parquet written");
+}
+
+/// Writes a data frame to a sheet `Data`, with a title row above the
+/// header (so the spec needs `range`) and dates as Excel dates.
+fn write_xlsx(p: &Project, name: &str) {
+    let df = frame(p, name);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Data").expect("sheet");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    ws.write_string(0, 0, format!("{name} extract"))
+        .expect("title");
+    for (c, column) in df.columns().iter().enumerate() {
+        let c = c as u16;
+        ws.write_string(1, c, column.name().as_str())
+            .expect("header");
+        let s = column.as_materialized_series();
+        for (i, v) in s.iter().enumerate() {
+            let r = 2 + i as u32;
+            match v {
+                AnyValue::Null => Ok(&mut *ws),
+                AnyValue::String(t) => ws.write_string(r, c, t),
+                AnyValue::Boolean(b) => ws.write_boolean(r, c, b),
+                AnyValue::Int64(n) => ws.write_number(r, c, n as f64),
+                AnyValue::Date(days) => {
+                    let d = jiff::civil::date(1970, 1, 1)
+                        .checked_add(jiff::Span::new().days(i64::from(days)))
+                        .expect("date");
+                    let d =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                            .expect("date");
+                    ws.write_datetime_with_format(r, c, &d, &date)
+                }
+                other => panic!("unexpected value {other:?} in {name}"),
+            }
+            .expect("cell written");
+        }
+    }
+    wb.save(p.path(&format!("data/{name}.xlsx")))
+        .expect("xlsx saved");
+}
+
+/// Points every source of the example at `data/NAME.EXT`, with `extra`
+/// lines added to each source.
+fn use_kind(p: &Project, ext: &str, extra: &str) {
+    for name in SOURCES {
+        p.edit(
+            EXAMPLE,
+            &format!("path = \"../../data/{name}.csv\""),
+            &format!("path = \"../../data/{name}.{ext}\"{extra}"),
+        );
+    }
+}
+
+/// Figures and table hashes, the part of the manifest that must not depend
+/// on the kind of file the data came from.
+fn results(m: &Manifest) -> String {
+    let figures = serde_json::to_string(&m.figures).expect("json");
+    let tables = serde_json::to_string(&m.tables).expect("json");
+    format!("{figures}\n{tables}")
+}
+
+#[test]
+fn the_example_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
+    let csv = Project::example();
+    csv.build_example(&[]);
+    let expected = results(&manifest(&csv));
+    assert!(expected.contains("victims_resident"), "{expected}");
+
+    let pq = Project::example();
+    for name in SOURCES {
+        write_parquet(&pq, name);
+    }
+    use_kind(&pq, "parquet", "");
+    pq.build_example(&[]);
+    let m = manifest(&pq);
+    assert_eq!(results(&m), expected, "Parquet gives other numbers");
+    let victims = m.inputs.iter().find(|i| i.path == "data/victims.parquet");
+    let victims = victims.expect("the Parquet file is an input");
+    assert_eq!(
+        victims.blake3,
+        hash(&std::fs::read(pq.path("data/victims.parquet")).unwrap())
+    );
+    assert_eq!(victims.rows, Some(146_458));
+
+    let xl = Project::example();
+    let start = Instant::now();
+    for name in SOURCES {
+        write_xlsx(&xl, name);
+    }
+    eprintln!("writing the example as XLSX took {:?}", start.elapsed());
+    use_kind(&xl, "xlsx", "\nsheet = \"Data\"\nrange = \"A2:Z1048576\"");
+    let start = Instant::now();
+    xl.build_example(&[]);
+    eprintln!("building the example from XLSX took {:?}", start.elapsed());
+    assert_eq!(
+        results(&manifest(&xl)),
+        expected,
+        "XLSX gives other numbers"
+    );
+}
+
+#[test]
+fn a_committed_workbook_made_by_another_tool_reads() {
+    // tests/fixtures/openpyxl.xlsx, written by openpyxl (`tests/fixtures/openpyxl.py`).
+    let p = Project::empty();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openpyxl.xlsx");
+    std::fs::create_dir_all(p.path("data")).unwrap();
+    std::fs::copy(fixture, p.path("data/incidents.xlsx")).unwrap();
+    small_project(&p, "path = \"data/incidents.xlsx\"\nsheet = \"Incidents\"");
+    p.run(&["build", "report.toml"]).success();
+    let m = Manifest::read(&p.path("out/case.manifest.json")).unwrap();
+    assert_eq!(m.figures["incidents"].value, serde_json::json!(5));
+    assert_eq!(
+        m.figures["busiest_district"].value,
+        serde_json::json!("Fenland")
+    );
+    let input = m
+        .inputs
+        .iter()
+        .find(|i| i.path == "data/incidents.xlsx")
+        .unwrap();
+    assert_eq!(
+        input.rows,
+        Some(6),
+        "every row is read; the period filter comes later"
+    );
+}
+
+/// The bad-input base project (incidents by district), with `source` as
+/// the `[sources.incidents]` lines before its columns.
+fn small_project(p: &Project, source: &str) {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/_base");
+    let spec = std::fs::read_to_string(base.join("report.toml")).unwrap();
+    let spec = spec.replace("path = \"data/incidents.csv\"", source);
+    p.write("report.toml", &spec);
+    for f in ["paper.md", "summary.md"] {
+        p.write(f, &std::fs::read_to_string(base.join(f)).unwrap());
+    }
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
+    std::fs::copy(layout, p.path("layout.typ")).unwrap();
+}
+
+#[test]
+fn a_glob_reads_every_matching_file_as_one_source() {
+    let p = Project::example();
+    p.build_example(&[]);
+    let expected = results(&manifest(&p));
+    // Split the victims extract into three files by line.
+    let text = p.read("data/victims.csv");
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let parts = rows.chunks(rows.len() / 3 + 1);
+    for (i, part) in parts.enumerate() {
+        p.write(
+            &format!("data/victims/part-{i}.csv"),
+            &format!("{header}\n{}\n", part.join("\n")),
+        );
+    }
+    std::fs::remove_file(p.path("data/victims.csv")).unwrap();
+    p.edit(EXAMPLE, "data/victims.csv", "data/victims/*.csv");
+    p.build_example(&[]);
+    let m = manifest(&p);
+    assert_eq!(results(&m), expected);
+    let parts: Vec<_> = m
+        .inputs
+        .iter()
+        .filter(|i| i.role == "source victims")
+        .collect();
+    assert_eq!(parts.len(), 3, "each file is listed");
+    assert_eq!(parts[0].path, "data/victims/part-0.csv");
+    let rows: u64 = parts.iter().map(|i| i.rows.unwrap()).sum();
+    assert_eq!(rows, 146_458);
+    for part in parts {
+        assert_eq!(
+            part.blake3,
+            hash(&std::fs::read(p.path(&part.path)).unwrap())
+        );
+    }
+    // A bad cell is named in its own file.
+    p.edit("data/victims/part-1.csv", ",true,true\n", ",yes,true\n");
+    let err = p.run(&["build", EXAMPLE]).failure(1);
+    assert!(err.contains("--> data/victims/part-1.csv:"), "{err}");
+}
+
+#[test]
+fn data_outside_the_project_is_read_from_a_declared_folder() {
+    let p = Project::example();
+    let shared = tempfile::tempdir().unwrap();
+    for name in SOURCES {
+        let file = format!("{name}.csv");
+        std::fs::rename(p.path(&format!("data/{file}")), shared.path().join(&file)).unwrap();
+        p.edit(
+            EXAMPLE,
+            &format!("../../data/{file}"),
+            &format!("@shared/{file}"),
+        );
+    }
+    p.edit(
+        EXAMPLE,
+        "\n[content]",
+        "\n[report.data_dirs]\nshared = { env = \"BOARDPACK_TEST_SHARED\" }\n\n[content]",
+    );
+    let folder = shared.path().to_string_lossy().into_owned();
+    let env = [("BOARDPACK_TEST_SHARED", folder.as_str())];
+    let out = p.run_with(&["build", EXAMPLE], &env);
+    out.success();
+    let m = manifest(&p);
+    let victims = m
+        .inputs
+        .iter()
+        .find(|i| i.role == "source victims")
+        .unwrap();
+    assert_eq!(victims.path, "@shared/victims.csv");
+    assert_eq!(
+        victims.blake3,
+        hash(&std::fs::read(shared.path().join("victims.csv")).unwrap())
+    );
+    for file in [
+        "needs-assessment.pdf",
+        "needs-assessment-summary.docx",
+        "needs-assessment.manifest.json",
+    ] {
+        let bytes = std::fs::read(p.path(&format!("reports/needs-assessment/out/{file}"))).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&folder), "{file} holds the absolute path");
+    }
+    // `verify` finds the file through the same declaration.
+    let verified = p.run_with(&["verify", MANIFEST], &env);
+    verified.success();
+    // Without the variable, the spec says what to set.
+    let err = p.run(&["build", EXAMPLE]).failure(1);
+    assert!(
+        err.contains("`BOARDPACK_TEST_SHARED`, which is not set"),
+        "{err}"
+    );
+}
