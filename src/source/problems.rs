@@ -41,9 +41,11 @@ pub struct Problems {
     groups: BTreeMap<(Rule, Option<usize>), Group>,
 }
 
+/// One rule's (and column's) problems: the first [`CAP`] as (line,
+/// message), the rest counted.
 #[derive(Default)]
 struct Group {
-    shown: Vec<Error>,
+    shown: Vec<(u32, String)>,
     more: usize,
 }
 
@@ -76,23 +78,41 @@ impl Problems {
             group.more += 1;
             return;
         }
-        let col = column.and_then(|i| self.columns.get(i));
-        let mut e = Error::new(ErrorKind::Data, message())
-            .in_file(&self.file)
-            .at_row(line as usize, col.map(|c| c.name.as_str()));
-        if group.shown.is_empty() {
-            e = e.with_hint(hint(rule, col));
+        group.shown.push((line, message()));
+    }
+
+    /// Adds the problems `later` found in the rest of the same file (read
+    /// in parallel, every line after this part's): the result is what one
+    /// pass over both parts would have collected.
+    pub fn merge(&mut self, later: Problems) {
+        for (key, group) in later.groups {
+            let mine = self.groups.entry(key).or_default();
+            for entry in group.shown {
+                if mine.shown.len() < CAP {
+                    mine.shown.push(entry);
+                } else {
+                    mine.more += 1;
+                }
+            }
+            mine.more += group.more;
         }
-        group.shown.push(e);
     }
 
     /// `Ok` if nothing was found, else every problem, grouped.
     pub fn finish(self) -> Result<()> {
         let mut all = Vec::new();
         for ((rule, column), group) in self.groups {
-            all.extend(group.shown);
+            let col = column.and_then(|i| self.columns.get(i));
+            for (i, (line, message)) in group.shown.into_iter().enumerate() {
+                let mut e = Error::new(ErrorKind::Data, message)
+                    .in_file(&self.file)
+                    .at_row(line as usize, col.map(|c| c.name.as_str()));
+                if i == 0 {
+                    e = e.with_hint(hint(rule, col));
+                }
+                all.push(e);
+            }
             if group.more > 0 {
-                let col = column.and_then(|i| self.columns.get(i));
                 let message = format!(
                     "… and {} more {}",
                     format_number(group.more as f64, 0),
