@@ -148,11 +148,10 @@ fn scans(data: &Path, year: i32) -> PolarsResult<Vec<(&'static str, LazyFrame)>>
 fn period(name: &str, lf: LazyFrame, year: i32) -> LazyFrame {
     let day = |y, m, d| lit(days(y, m, d)).cast(DataType::Date);
     let (start, end) = (day(year, 4, 1), day(year + 1, 3, 31));
+    let within = |c: &str| col(c).gt_eq(start.clone()).and(col(c).lt_eq(end.clone()));
     match name {
-        "victims" => lf.filter(col("offence_date").is_between(start, end, ClosedInterval::Both)),
-        "offenders" => {
-            lf.filter(col("assessment_date").is_between(start, end, ClosedInterval::Both))
-        }
+        "victims" => lf.filter(within("offence_date")),
+        "offenders" => lf.filter(within("assessment_date")),
         "first_time_entrants" => lf.filter(col("year_start").lt_eq(end)),
         _ => lf,
     }

@@ -59,11 +59,6 @@ impl Problems {
         }
     }
 
-    /// The file the problems are in.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
     /// Records a problem of `rule` on `line` (in declared column `column`,
     /// if a cell's); `message` is only made for the problems listed.
     pub fn add(
