@@ -9,7 +9,12 @@
 //! Run from the crate root: `cargo run --release --example make-data [OUT_DIR]`
 //! (default `data/`). A fixed seed and sorted rows make every run
 //! byte-identical; `data/README.md` describes the columns.
+//!
+//! For benchmarks, `--victims-rows N` writes a victims extract of exactly `N`
+//! rows instead (e.g. 10,000,000; streamed, so the file never sits in
+//! memory): see [`write_scaled_victims`]. The other three files are the same.
 
+use std::io::Write;
 use std::{env, fs, io, path::PathBuf};
 
 /// The board paper's date; any constant would do.
@@ -167,11 +172,28 @@ struct Victims {
     records: Vec<Record>,
 }
 
+/// `[OUT_DIR] [--victims-rows N]`.
+fn args() -> io::Result<(PathBuf, Option<usize>)> {
+    let mut out = None;
+    let mut rows = None;
+    let mut args = env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--victims-rows" {
+            let n = args
+                .next()
+                .and_then(|n| n.to_str()?.replace('_', "").parse().ok());
+            let usage = "--victims-rows needs a whole number of rows, e.g. 10000000";
+            rows = Some(n.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, usage))?);
+        } else {
+            out = Some(PathBuf::from(arg));
+        }
+    }
+    let out = out.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"));
+    Ok((out, rows))
+}
+
 fn main() -> io::Result<()> {
-    let out = match env::args_os().nth(1) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"),
-    };
+    let (out, victims_rows) = args()?;
     fs::create_dir_all(&out)?;
     let population = population();
     let victims = make_victims(&mut fastrand::Rng::with_seed(SEED), &population);
@@ -179,7 +201,15 @@ fn main() -> io::Result<()> {
     let offenders = offenders_csv(&mut fastrand::Rng::with_seed(SEED + 1));
     let entrants = first_time_entrants_csv(&mut fastrand::Rng::with_seed(SEED + 2));
     fs::write(out.join("population.csv"), population_csv(&population))?;
-    fs::write(out.join("victims.csv"), victims_csv(&victims))?;
+    match victims_rows {
+        Some(rows) => {
+            let file = fs::File::create(out.join("victims.csv"))?;
+            let mut w = io::BufWriter::with_capacity(1 << 20, file);
+            write_scaled_victims(&victims, rows, &mut w)?;
+            w.flush()?;
+        }
+        None => fs::write(out.join("victims.csv"), victims_csv(&victims))?,
+    }
     fs::write(out.join("offenders.csv"), offenders)?;
     fs::write(out.join("first_time_entrants.csv"), entrants)?;
     println!("wrote 4 files to {}", out.display());
@@ -349,6 +379,44 @@ fn victims_csv(v: &Victims) -> String {
         push_row(&mut out, &fields);
     }
     out
+}
+
+/// A victims extract of exactly `rows` rows made from the bundled one: row
+/// `i` is record `(i mod B) * STRIDE mod B` of the `B` bundled records (a
+/// permutation, so any prefix spreads over all three years), in copy
+/// `i / B`, whose victims are new people (`victim_id` + copy × 1,000,000)
+/// with the same attributes. A whole number of copies multiplies every
+/// count by that number and leaves every share and rate as it was.
+fn write_scaled_victims(v: &Victims, rows: usize, out: &mut impl Write) -> io::Result<()> {
+    const STRIDE: usize = 7_919; // prime; checked coprime with B below
+    let base = v.records.len();
+    assert!(base % STRIDE != 0 && v.people.len() < 1_000_000);
+    let ids = first_appearance_ids(v.records.iter().map(|r| r.person), v.people.len());
+    writeln!(
+        out,
+        "crime_id,victim_id,offence_date,offence_group,district,victim_age,\
+         victim_sex,victim_nationality,domestic_abuse,resident_in_county"
+    )?;
+    for i in 0..rows {
+        let j = (i % base) * STRIDE % base;
+        let r = &v.records[j];
+        let p = &v.people[r.person];
+        writeln!(
+            out,
+            "CR-{:07},V-{:06},{},{},{},{},{},{},{},{}",
+            j + 1,
+            ids[r.person] + (i / base) * 1_000_000,
+            iso_date(r.date),
+            r.group,
+            p.district.map_or("Out of county", |d| DISTRICTS[d].0),
+            age_on(p.birth, r.date),
+            if p.female { "F" } else { "M" },
+            p.nationality,
+            r.domestic,
+            p.district.is_some(),
+        )?;
+    }
+    Ok(())
 }
 
 /// One assessment per offender per year, with 1-5 needs; a third of each

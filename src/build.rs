@@ -123,6 +123,7 @@ fn build_reusing(
     last: Option<&Build>,
     loaded: &BTreeMap<String, source::Source>,
 ) -> Result<Build> {
+    let mut clock = Timings::from_env();
     let params = spec.params(&options.overrides)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
@@ -133,11 +134,24 @@ fn build_reusing(
         None => {
             // Queries may only read declared tables: refuse before reading any data.
             compute::check_queries(&spec)?;
+            clock.lap("spec, params, query check");
             let sources = source::load_all(&spec, &params, loaded)?;
-            let (computed, check_warnings) =
-                compute_checked(&spec, &sources, &params, options.strict)?;
-            let (previous, previous_sources) = compute::previous(&spec, &sources, &params)?;
+            clock.lap("sources");
+            // The previous period's queries run alongside the current ones
+            // over the same loaded sources (no file is read again).
+            let (current, previous) = std::thread::scope(|s| {
+                let previous = s.spawn(|| compute::previous(&spec, &sources, &params));
+                let current = compute_checked(&spec, &sources, &params, options.strict);
+                let previous = previous
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (current, previous)
+            });
+            let (computed, check_warnings) = current?;
+            let (previous, previous_sources) = previous?;
+            clock.lap("compute, checks and previous period");
             let published = publish::publish(&spec, &computed, &previous)?;
+            clock.lap("publish");
             (
                 sources,
                 previous_sources,
@@ -152,6 +166,7 @@ fn build_reusing(
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
+    clock.lap("render and charts");
     if options.strict {
         if let Some(w) = rendered.warnings.first() {
             return Err(Error::new(ErrorKind::Template, w.clone())
@@ -196,6 +211,7 @@ fn build_reusing(
             .into(),
         text: manifest.public().to_json(),
     });
+    clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
     let outputs = backend::render_all(&backend::Context {
         doc: &rendered.document,
@@ -205,6 +221,7 @@ fn build_reusing(
         html: &html,
         cache: &cache,
     })?;
+    clock.lap("outputs (pdf, docx, html)");
     // Files the layout itself read (images, includes) and template
     // includes are inputs too: the registry holds every file read.
     for file in spec.inputs.files() {
@@ -346,6 +363,52 @@ impl OutputNames {
             private_manifest: rename(&self.private_manifest)?,
         })
     }
+}
+
+/// `BOARDPACK_TIMINGS=1`: each stage's wall time and the process's CPU time
+/// (all threads, user + system) on stderr, for profiling on a busy machine.
+/// A diagnostic, not an interface: never set by tests, never in an output.
+struct Timings {
+    last: Option<(std::time::Instant, f64)>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        let on = std::env::var_os("BOARDPACK_TIMINGS").is_some_and(|v| v == "1");
+        Timings {
+            last: on.then(|| (std::time::Instant::now(), cpu_ms())),
+        }
+    }
+
+    /// Prints the time since the last lap under `stage`.
+    fn lap(&mut self, stage: &str) {
+        if let Some((wall, cpu)) = self.last {
+            let now = cpu_ms();
+            eprintln!(
+                "timing: {stage:<36} {:>8.1} ms wall {:>8.1} ms cpu",
+                wall.elapsed().as_secs_f64() * 1000.0,
+                now - cpu
+            );
+            self.last = Some((std::time::Instant::now(), now));
+        }
+    }
+}
+
+/// CPU time used by the process so far (user + system, all threads), ms.
+#[cfg(unix)]
+fn cpu_ms() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+#[cfg(not(unix))]
+fn cpu_ms() -> f64 {
+    0.0
 }
 
 /// Computes the figures and tables and runs the declared data checks: the

@@ -188,15 +188,15 @@ pub enum Builder {
 }
 
 impl Builder {
-    /// An empty column for `rule`.
-    pub fn new(rule: &ColumnRule) -> Builder {
+    /// An empty column for `rule`, with room for `rows` values.
+    pub fn new(rule: &ColumnRule, rows: usize) -> Builder {
         let name = PlSmallStr::from(rule.name.as_str());
         match rule.ty {
-            ColumnType::String => Builder::Str(StringChunkedBuilder::new(name, 0)),
-            ColumnType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
-            ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, 0)),
-            ColumnType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
-            ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, 0)),
+            ColumnType::String => Builder::Str(StringChunkedBuilder::new(name, rows)),
+            ColumnType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, rows)),
+            ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, rows)),
+            ColumnType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, rows)),
+            ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, rows)),
         }
     }
 

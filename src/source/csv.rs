@@ -51,6 +51,27 @@ pub fn read(
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
 ) -> Result<Table> {
+    // Threads pay off from about a megabyte a part.
+    const MIN_PART: usize = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_in_parts(
+        bytes,
+        file,
+        columns,
+        absent,
+        threads.min(bytes.len() / MIN_PART),
+    )
+}
+
+/// [`read`], in up to `n` parts read in parallel (see [`parts`]): the same
+/// table, or the same problems, as one pass.
+fn read_in_parts(
+    bytes: &[u8],
+    file: &Path,
+    columns: &[ColumnRule],
+    absent: &dyn Fn(usize, &[&str]) -> Error,
+    n: usize,
+) -> Result<Table> {
     if let Some(what) = not_csv(bytes) {
         return Err(Error::new(
             ErrorKind::Data,
@@ -61,47 +82,185 @@ pub fn read(
             "export the data as CSV (comma-separated, UTF-8, with a header row) and point `path` at that file",
         ));
     }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let parts = parts(bytes, n);
+    let mut reader = csv_reader(&bytes[..parts[0].end]);
     let mut record = ::csv::ByteRecord::new();
-    let mut problems = Problems::new(file, columns);
-    if !next_record(&mut reader, &mut record, &mut problems)? {
+    let mut first = Part::new(file, columns, 0, bytes, &parts[0]);
+    if !next_record(&mut reader, &mut record, file)? {
         return Err(Error::new(ErrorKind::Data, "the file is empty")
             .in_file(file)
             .with_hint("a CSV source needs a header row naming its columns"));
     }
     let header = Header::read(&record, file, columns, absent)?;
-    let mut builders: Vec<Builder> = columns.iter().map(Builder::new).collect();
-    let mut lines = Vec::new();
-    let mut last = record.position().cloned();
-    while next_record(&mut reader, &mut record, &mut problems)? {
-        let line = line_of(&record, file)?;
-        if check_record(&record, line, &header, &mut problems) {
-            read_cells(
-                &record,
-                line,
-                &header,
-                columns,
-                &mut builders,
-                &mut problems,
+    first.last = record.position().map(|p| (p.byte(), p.line()));
+    // The other parts are read on their own threads while this one reads
+    // the first; see [`parts`] for why each starts exactly at a record.
+    let read = std::thread::scope(|scope| {
+        let others: Vec<_> = parts[1..]
+            .iter()
+            .map(|range| {
+                let header = &header;
+                scope.spawn(move || {
+                    let mut part =
+                        Part::new(file, columns, count_lines(bytes, range.start), bytes, range);
+                    part.read(csv_reader(&bytes[range.clone()]), header, columns)?;
+                    Ok(part)
+                })
+            })
+            .collect();
+        first.read(reader, &header, columns)?;
+        let mut done = vec![first];
+        for other in others {
+            done.push(
+                other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
             );
         }
-        lines.push(line);
-        last = record.position().cloned();
+        Ok::<_, Error>(done)
+    })?;
+    finish(read, bytes, file)
+}
+
+/// The byte ranges read in parallel: the whole file, or up to `n` parts
+/// that each start right after a
+/// line break with no `"` anywhere before it. With no quote before it, a
+/// line break cannot be inside a quoted value, so it ends a record (or a
+/// blank line) and the reader starts the next part in exactly the state
+/// one pass would be in there. A part never starts with a byte-order mark
+/// (only the first record's is skipped). Anything else: one part.
+fn parts(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
+    let quote_free = memchr::memchr(b'"', bytes).unwrap_or(bytes.len());
+    let header_end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+    let mut starts = vec![0];
+    for k in 1..n {
+        let aim = bytes.len() * k / n;
+        let Some(at) = memchr::memchr(b'\n', &bytes[aim..]).map(|i| aim + i + 1) else {
+            break;
+        };
+        let ok = at > header_end
+            && at < quote_free
+            && at > *starts.last().unwrap_or(&0)
+            && !bytes[at..].starts_with(b"\xEF\xBB\xBF");
+        if ok && at < bytes.len() {
+            starts.push(at);
+        }
     }
-    if let Some(start) = last.filter(|p| unclosed_quote(&bytes[p.byte() as usize..])) {
-        let line = u32::try_from(start.line()).unwrap_or(u32::MAX);
+    let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+    starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+}
+
+/// How many line breaks come before byte `at`: the line numbers of a part
+/// read on its own start that much later.
+fn count_lines(bytes: &[u8], at: usize) -> u64 {
+    memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64
+}
+
+fn csv_reader(bytes: &[u8]) -> ::csv::Reader<&[u8]> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// One part of the file, read: its typed columns, lines and problems.
+struct Part<'a> {
+    builders: Vec<Builder>,
+    lines: Vec<u32>,
+    problems: Problems,
+    /// Line breaks before the part (added to the reader's line numbers).
+    line_offset: u64,
+    /// The part's first byte in the file.
+    byte_offset: u64,
+    /// The file (for the unclosed-quote check on the last record).
+    file: &'a Path,
+    /// Where the part's last record starts: (byte, line) within the part.
+    last: Option<(u64, u64)>,
+}
+
+impl<'a> Part<'a> {
+    fn new(
+        file: &'a Path,
+        columns: &[ColumnRule],
+        line_offset: u64,
+        bytes: &[u8],
+        range: &std::ops::Range<usize>,
+    ) -> Part<'a> {
+        // Rows are about one per line: sized once, not grown by copying.
+        let rows = memchr::memchr_iter(b'\n', &bytes[range.clone()]).count();
+        Part {
+            builders: columns.iter().map(|c| Builder::new(c, rows)).collect(),
+            lines: Vec::with_capacity(rows),
+            problems: Problems::new(file, columns),
+            line_offset,
+            byte_offset: range.start as u64,
+            file,
+            last: None,
+        }
+    }
+
+    /// Reads, checks and loads every record of the part.
+    fn read(
+        &mut self,
+        mut reader: ::csv::Reader<&[u8]>,
+        header: &Header,
+        columns: &[ColumnRule],
+    ) -> Result<()> {
+        let mut record = ::csv::ByteRecord::new();
+        while next_record(&mut reader, &mut record, self.file)? {
+            let line = line_of(&record, self.line_offset, self.file)?;
+            let problems = &mut self.problems;
+            if let Some(ascii) = check_record(&record, line, header, problems) {
+                // One UTF-8 check for the whole record (just done), then
+                // its fields as text without checking each again.
+                let text = ::csv::StringRecord::from_byte_record(std::mem::take(&mut record));
+                match text {
+                    Ok(text) => {
+                        let cells = Cells {
+                            record: &text,
+                            line,
+                            ascii,
+                        };
+                        read_cells(&cells, header, columns, &mut self.builders, problems);
+                        record = text.into_byte_record();
+                    }
+                    Err(e) => record = e.into_byte_record(),
+                }
+            }
+            self.lines.push(line);
+            self.last = record.position().map(|p| (p.byte(), p.line()));
+        }
+        Ok(())
+    }
+}
+
+/// Joins the parts (in file order) into one table, or every problem.
+fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
+    let mut parts = parts.into_iter();
+    let mut first = parts.next().expect("at least one part");
+    let mut last = first
+        .last
+        .map(|(b, l)| (b + first.byte_offset, l + first.line_offset));
+    let mut builders = vec![(std::mem::take(&mut first.builders), first.lines.len())];
+    for part in parts {
+        if let Some((b, l)) = part.last {
+            last = Some((b + part.byte_offset, l + part.line_offset));
+        }
+        first.problems.merge(part.problems);
+        first.lines.extend_from_slice(&part.lines);
+        builders.push((part.builders, part.lines.len()));
+    }
+    let mut problems = first.problems;
+    if let Some((_, line)) = last.filter(|(b, _)| unclosed_quote(&bytes[*b as usize..])) {
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
         problems.add(Rule::UnclosedQuote, None, line, || {
             "a quoted value on this line is never closed, so it runs to the end of the file"
                 .to_string()
         });
     }
     problems.finish()?;
-    let height = lines.len();
-    let frame_columns = builders.into_iter().map(Builder::finish).collect();
-    let frame = DataFrame::new(height, frame_columns).map_err(|e| {
+    let lines = first.lines;
+    let internal = |e: PolarsError| {
         Error::new(
             ErrorKind::Internal,
             format!(
@@ -110,7 +269,23 @@ pub fn read(
             ),
         )
         .in_file(file)
-    })?;
+    };
+    let mut frames = builders.into_iter().map(|(part, height)| {
+        DataFrame::new(height, part.into_iter().map(Builder::finish).collect())
+    });
+    let mut frame = frames
+        .next()
+        .expect("at least one part")
+        .map_err(internal)?;
+    for df in frames {
+        // Appends the part's chunks; nothing is copied.
+        let df = df.map_err(internal)?;
+        if frame.width() == 0 {
+            frame = DataFrame::new(frame.height() + df.height(), Vec::new()).map_err(internal)?;
+        } else {
+            frame.vstack_mut_owned(df).map_err(internal)?;
+        }
+    }
     Ok(Table {
         frame,
         lines: lines.into(),
@@ -166,7 +341,7 @@ impl Header {
         columns: &[ColumnRule],
         absent: &dyn Fn(usize, &[&str]) -> Error,
     ) -> Result<Header> {
-        let line = line_of(record, file)?;
+        let line = line_of(record, 0, file)?;
         let Ok(names) = record
             .iter()
             .map(std::str::from_utf8)
@@ -216,12 +391,11 @@ impl Header {
 fn next_record(
     reader: &mut ::csv::Reader<&[u8]>,
     record: &mut ::csv::ByteRecord,
-    problems: &mut Problems,
+    file: &Path,
 ) -> Result<bool> {
     reader.read_byte_record(record).map_err(|e| {
         let at = e.position().map(|p| p.line() as usize);
-        let err =
-            Error::new(ErrorKind::Data, format!("cannot read CSV: {e}")).in_file(problems.file());
+        let err = Error::new(ErrorKind::Data, format!("cannot read CSV: {e}")).in_file(file);
         match at {
             Some(line) => err.at_row(line, None),
             None => err,
@@ -229,9 +403,10 @@ fn next_record(
     })
 }
 
-/// The physical line a record starts on (header = line 1).
-fn line_of(record: &::csv::ByteRecord, file: &Path) -> Result<u32> {
-    let line = record.position().map_or(0, ::csv::Position::line);
+/// The physical line a record starts on (header = line 1), in a part of
+/// the file that starts after `offset` line breaks.
+fn line_of(record: &::csv::ByteRecord, offset: u64, file: &Path) -> Result<u32> {
+    let line = record.position().map_or(0, ::csv::Position::line) + offset;
     u32::try_from(line).map_err(|_| {
         Error::new(
             ErrorKind::Data,
@@ -242,14 +417,14 @@ fn line_of(record: &::csv::ByteRecord, file: &Path) -> Result<u32> {
     })
 }
 
-/// Checks a record's shape (field count, UTF-8); `true` if its cells can be
-/// read.
+/// Checks a record's shape (field count, UTF-8); `Some(all ASCII)` if its
+/// cells can be read.
 fn check_record(
     record: &::csv::ByteRecord,
     line: u32,
     header: &Header,
     problems: &mut Problems,
-) -> bool {
+) -> Option<bool> {
     let found = record.len();
     if found != header.width {
         let rule = if found < header.width {
@@ -263,34 +438,46 @@ fn check_record(
                 header.width
             )
         });
-        return false;
+        return None;
     }
-    if record.iter().any(|f| std::str::from_utf8(f).is_err()) {
+    // Most extracts are plain ASCII: one scan of the record's bytes settles
+    // UTF-8 and non-characters (never ASCII) for all its cells.
+    let ascii = record.as_slice().is_ascii();
+    if !ascii && record.iter().any(|f| std::str::from_utf8(f).is_err()) {
         problems.add(Rule::NotUtf8, None, line, || {
             "this line is not valid UTF-8".to_string()
         });
-        return false;
+        return None;
     }
-    true
+    Some(ascii)
+}
+
+/// A well-shaped record: its fields, line, and whether it is all ASCII.
+struct Cells<'a> {
+    record: &'a ::csv::StringRecord,
+    line: u32,
+    ascii: bool,
 }
 
 /// Parses each declared cell of a well-shaped record into its column.
 fn read_cells(
-    record: &::csv::ByteRecord,
-    line: u32,
+    cells: &Cells,
     header: &Header,
     columns: &[ColumnRule],
     builders: &mut [Builder],
     problems: &mut Problems,
 ) {
+    let line = cells.line;
     for (i, rule) in columns.iter().enumerate() {
-        let Some(text) = header.index[i]
-            .and_then(|j| record.get(j))
-            .and_then(|f| std::str::from_utf8(f).ok())
-        else {
+        let Some(text) = header.index[i].and_then(|j| cells.record.get(j)) else {
             continue;
         };
-        if let Err(why) = crate::text::check_text(text) {
+        let checked = if cells.ascii {
+            Ok(())
+        } else {
+            crate::text::check_text(text)
+        };
+        if let Err(why) = checked {
             problems.add(Rule::NotText, Some(i), line, || {
                 format!("the cell holds {why}")
             });
@@ -457,6 +644,71 @@ mod tests {
             errs[0].starts_with("d.csv:3: this line is not valid UTF-8 (hint: re-save"),
             "{errs:?}"
         );
+    }
+
+    /// `rows` data lines, every `bad`th one broken in some way (0: none),
+    /// with blank lines and CRLF endings mixed in.
+    fn big(rows: usize, bad: usize) -> Vec<u8> {
+        let mut text = b"id,age,when\r\n".to_vec();
+        for i in 0..rows {
+            let line = match (bad > 0).then(|| i % bad) {
+                Some(0) => format!("a{i},x,2019-04-01\n"),
+                Some(1) => format!("a{i},1\n"),
+                Some(2) => format!(",{i},2019-04-01\r\n"),
+                Some(3) => format!("caf\u{e9}{i},{i},2019-02-30\n"),
+                _ if i % 50 == 7 => "\n".to_string(),
+                _ => format!("a{i},{i},2019-04-{:02}\n", i % 30 + 1),
+            };
+            text.extend_from_slice(line.as_bytes());
+        }
+        text
+    }
+
+    fn in_parts(text: &[u8], n: usize) -> Result<Table> {
+        read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n)
+    }
+
+    #[test]
+    fn parts_read_in_parallel_give_what_one_pass_gives() {
+        let clean = big(5_000, 0);
+        let one = in_parts(&clean, 1).unwrap();
+        for n in [2, 3, 7] {
+            assert_eq!(parts(&clean, n).len(), n);
+            let many = in_parts(&clean, n).unwrap();
+            assert!(many.frame.equals_missing(&one.frame), "{n} parts");
+            assert_eq!(many.lines, one.lines, "{n} parts");
+        }
+        let mut broken = big(5_000, 41);
+        broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n");
+        let render = |r: Result<Table>| -> Vec<String> {
+            let e = r.unwrap_err();
+            let mut all: Vec<String> = e.all().map(Error::to_string).collect();
+            all.push(e.count().to_string());
+            all
+        };
+        let one = render(in_parts(&broken, 1));
+        assert!(one.iter().any(|e| e.contains("never closed")), "{one:?}");
+        assert!(one.iter().any(|e| e.contains("… and ")), "{one:?}");
+        for n in [2, 5] {
+            assert_eq!(render(in_parts(&broken, n)), one, "{n} parts");
+        }
+    }
+
+    #[test]
+    fn parts_start_only_before_the_first_quote() {
+        let mut text = big(2_000, 0);
+        let quote_at = text.len() / 3;
+        let at = quote_at + text[quote_at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        text.splice(at..at, b"\"q\nr\",1,2019-04-01\n".iter().copied());
+        let ranges = parts(&text, 4);
+        assert!(ranges.iter().all(|r| r.start < at), "{ranges:?}");
+        assert!(in_parts(&text, 4)
+            .unwrap()
+            .frame
+            .equals_missing(&in_parts(&text, 1).unwrap().frame));
+        let bom = b"id\na\n\xEF\xBB\xBFb\nc\n";
+        let starts: Vec<usize> = parts(bom, 3).iter().map(|r| r.start).collect();
+        assert_eq!(starts, [0, 10], "a BOM never starts a part");
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn column(s: &Series, i: usize, rule: &ColumnRule, problems: &mut Problems) -> C
             let Ok(ca) = s.str() else {
                 return Column::from(s.clone());
             };
-            let mut b = Builder::new(rule);
+            let mut b = Builder::new(rule, ca.len());
             for (k, v) in ca.iter().enumerate() {
                 let text = v.unwrap_or("");
                 let parsed = match v {

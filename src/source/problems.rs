@@ -59,9 +59,11 @@ pub struct Problems {
     groups: BTreeMap<(Rule, Option<usize>), Group>,
 }
 
+/// One rule's (and column's) problems: the first [`CAP`] as (line,
+/// message), the rest counted.
 #[derive(Default)]
 struct Group {
-    shown: Vec<Error>,
+    shown: Vec<(u32, String)>,
     more: usize,
 }
 
@@ -81,11 +83,6 @@ impl Problems {
         }
     }
 
-    /// The file the problems are in.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
     /// Records a problem of `rule` on `line` (in declared column `column`,
     /// if a cell's); `message` is only made for the problems listed.
     pub fn add(
@@ -100,10 +97,33 @@ impl Problems {
             group.more += 1;
             return;
         }
-        let col = column.and_then(|i| self.columns.get(i));
-        let name = col.map(|c| c.name.as_str());
-        let e = Error::new(ErrorKind::Data, message()).in_file(&self.file);
-        let mut e = match &self.place {
+        group.shown.push((line, message()));
+    }
+
+    /// Adds the problems `later` found in the rest of the same file (read
+    /// in parallel, every line after this part's): the result is what one
+    /// pass over both parts would have collected.
+    pub fn merge(&mut self, later: Problems) {
+        for (key, group) in later.groups {
+            let mine = self.groups.entry(key).or_default();
+            for entry in group.shown {
+                if mine.shown.len() < CAP {
+                    mine.shown.push(entry);
+                } else {
+                    mine.more += 1;
+                }
+            }
+            mine.more += group.more;
+        }
+    }
+
+    /// One listed problem as an error, located as `place` names rows.
+    fn error(&self, column: Option<usize>, line: u32, message: String) -> Error {
+        let name = column
+            .and_then(|i| self.columns.get(i))
+            .map(|c| c.name.as_str());
+        let e = Error::new(ErrorKind::Data, message).in_file(&self.file);
+        match &self.place {
             Place::Line => e.at_row(line as usize, name),
             Place::Record => e.at_record(line as usize, name),
             Place::Sheet {
@@ -116,20 +136,23 @@ impl Problems {
                 };
                 e.at_cell(sheet, &cell, name)
             }
-        };
-        if group.shown.is_empty() {
-            e = e.with_hint(hint(rule, col));
         }
-        group.shown.push(e);
     }
 
     /// `Ok` if nothing was found, else every problem, grouped.
-    pub fn finish(self) -> Result<()> {
+    pub fn finish(mut self) -> Result<()> {
         let mut all = Vec::new();
-        for ((rule, column), group) in self.groups {
-            all.extend(group.shown);
+        let groups = std::mem::take(&mut self.groups);
+        for ((rule, column), group) in groups {
+            let col = column.and_then(|i| self.columns.get(i));
+            for (i, (line, message)) in group.shown.into_iter().enumerate() {
+                let mut e = self.error(column, line, message);
+                if i == 0 {
+                    e = e.with_hint(hint(rule, col));
+                }
+                all.push(e);
+            }
             if group.more > 0 {
-                let col = column.and_then(|i| self.columns.get(i));
                 let message = format!(
                     "… and {} more {}",
                     format_number(group.more as f64, 0),

@@ -370,7 +370,7 @@ impl<'r> Rows<'r> {
             header: Vec::new(),
             at: Vec::new(),
             problems: None,
-            builders: r.rules.iter().map(Builder::new).collect(),
+            builders: r.rules.iter().map(|rule| Builder::new(rule, 0)).collect(),
             lines: Vec::new(),
             row: None,
             cells: vec![XCell::Empty; r.rules.len()],

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark (not a test): boardpack against the Python
+# pipeline an analyst would write (peers/python) and Quarto's route as a
+# lower bound (peers/quarto), on the same generated data, at several sizes.
+#
+#   benches/run.sh [RUNS] [SIZES...]      e.g. benches/run.sh 5 36845 368450
+#
+# Defaults: 5 alternating runs; 1x, 10x and 30x the 36,845-row extract and
+# 10,000,000 rows. Prints a Markdown table of medians (wall, user+sys CPU,
+# peak RSS) and the ratios Python/boardpack and Quarto/boardpack; raw
+# timings go to $BENCH_DIR/times.tsv. Needs: a release build
+# (`cargo build --release --bin boardpack --example make-data`), python3,
+# /usr/bin/time. The peers' packages are installed from PyPI into a venv
+# ($BENCH_VENV, default $BENCH_DIR/venv) with pinned versions.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+RUNS=${1:-5}
+shift || true
+SIZES=("${@:-36845 368450 1105350 10000000}")
+read -r -a SIZES <<<"${SIZES[*]}"
+BENCH_DIR=${BENCH_DIR:-/tmp/boardpack-bench}
+BENCH_VENV=${BENCH_VENV:-$BENCH_DIR/venv}
+TARGET=${CARGO_TARGET_DIR:-$REPO/target}/release
+BOARDPACK=${BOARDPACK:-$TARGET/boardpack}
+MAKE_DATA=${MAKE_DATA:-$TARGET/examples/make-data}
+# 10M rows: fewer runs (each takes a while on a shared machine).
+BIG_RUNS=${BIG_RUNS:-3}
+
+mkdir -p "$BENCH_DIR"
+if [ ! -x "$BENCH_VENV/bin/python" ]; then
+  python3 -m venv "$BENCH_VENV"
+  "$BENCH_VENV/bin/pip" install -q -r "$HERE/peers/requirements.txt"
+fi
+PY=$BENCH_VENV/bin/python
+
+# One project per size: the example's spec, content and layout, and data
+# generated at that size (deterministic).
+project() {
+  local rows=$1 dir=$BENCH_DIR/rows-$1
+  if [ ! -e "$dir/data/.done" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp -r "$REPO/reports" "$REPO/templates" "$dir/"
+    "$MAKE_DATA" "$dir/data" --victims-rows "$rows" >/dev/null
+    touch "$dir/data/.done"
+  fi
+  echo "$dir"
+}
+
+# Runs a command under /usr/bin/time; appends "tool rows wall cpu rss_kb".
+measure() {
+  local tool=$1 rows=$2; shift 2
+  local t=$BENCH_DIR/time.txt
+  if ! /usr/bin/time -f "%e %U %S %M" -o "$t" "$@" >"$BENCH_DIR/last.log" 2>&1; then
+    echo "$tool at $rows rows failed:" >&2; cat "$BENCH_DIR/last.log" >&2; exit 1
+  fi
+  read -r wall user sys rss <"$t"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$rows" "$wall" \
+    "$(echo "$user + $sys" | bc)" "$rss" >>"$BENCH_DIR/times.tsv"
+}
+
+: >"$BENCH_DIR/times.tsv"
+for rows in "${SIZES[@]}"; do
+  dir=$(project "$rows")
+  n=$RUNS; [ "$rows" -ge 5000000 ] && n=$BIG_RUNS
+  # A warm-up of each (page cache, Python bytecode), not recorded.
+  "$BOARDPACK" build "$dir/reports/needs-assessment/report.toml" --out "$dir/out-boardpack" >/dev/null
+  # Alternating runs: load from other engineers' builds hits all three alike.
+  for ((i = 0; i < n; i++)); do
+    measure boardpack "$rows" "$BOARDPACK" build "$dir/reports/needs-assessment/report.toml" --out "$dir/out-boardpack"
+    measure python "$rows" "$PY" "$HERE/peers/python/report.py" "$dir/data" "$dir/out-python"
+    measure quarto "$rows" "$PY" "$HERE/peers/quarto/render.py" "$HERE/peers/quarto/report.qmd" "$dir/data" "$dir/out-quarto"
+  done
+done
+python3 "$HERE/summarize.py" "$BENCH_DIR/times.tsv"
