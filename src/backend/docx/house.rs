@@ -290,16 +290,79 @@ fn set_property(root: &mut Element, name: &str, value: &str) {
     root.children.push(Node::Element(property));
 }
 
-/// Whether a header or footer part shows the marking property through a
-/// `DOCPROPERTY Classification` field.
-pub(crate) fn shows_marking_field(xml: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(xml);
-    text.match_indices("DOCPROPERTY").any(|(i, _)| {
-        let after = text[i + "DOCPROPERTY".len()..].trim_start();
+/// Writes `marking` as the result of every `DOCPROPERTY Classification`
+/// field in a header or footer part, changing no other byte: the first
+/// `w:t` of each field's result gets the marking, later ones are emptied.
+/// Word and LibreOffice show a field's stored result until they update it,
+/// so the stored result must be the marking. `None` if the part has no such
+/// field with a text result.
+pub(crate) fn fill_marking_fields(xml: &str, marking: &str) -> Option<String> {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    let mut filled = false;
+    while let Some(at) = find_marking_field(rest) {
+        let before = &rest[..at];
+        let simple = before.rfind("<w:fldSimple") > before.rfind("<w:instrText");
+        let (start, end) = if simple {
+            let start = at + rest[at..].find('>')? + 1;
+            (start, start + rest[start..].find("</w:fldSimple>")?)
+        } else {
+            let start = at + rest[at..].find(r#"w:fldCharType="separate""#)?;
+            (start, start + rest[start..].find(r#"w:fldCharType="end""#)?)
+        };
+        out.push_str(&rest[..start]);
+        let (region, done) = fill_texts(&rest[start..end], marking);
+        filled |= done;
+        out.push_str(&region);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    filled.then_some(out)
+}
+
+/// The offset of the next `DOCPROPERTY Classification` instruction (the
+/// property name may be quoted).
+fn find_marking_field(xml: &str) -> Option<usize> {
+    xml.match_indices("DOCPROPERTY").map(|(i, _)| i).find(|&i| {
+        let after = xml[i + "DOCPROPERTY".len()..].trim_start();
         let after = after.strip_prefix("&quot;").unwrap_or(after);
-        let after = after.trim_start_matches('"');
-        after.starts_with(MARKING_PROPERTY)
+        after.trim_start_matches('"').starts_with(MARKING_PROPERTY)
     })
+}
+
+/// Replaces the content of each `<w:t>` in `region`: the first with
+/// `marking`, the rest with nothing. Returns the region and whether any
+/// text element was found.
+fn fill_texts(region: &str, marking: &str) -> (String, bool) {
+    let mut out = String::with_capacity(region.len());
+    let mut rest = region;
+    let mut first = true;
+    loop {
+        let next = ["<w:t>", "<w:t "]
+            .iter()
+            .filter_map(|tag| rest.find(tag))
+            .min();
+        let Some(open) = next else { break };
+        let Some(gt) = rest[open..].find('>').map(|g| open + g) else {
+            break;
+        };
+        if rest[..gt].ends_with('/') {
+            out.push_str(&rest[..=gt]);
+            rest = &rest[gt + 1..];
+            continue;
+        }
+        let Some(close) = rest[gt..].find("</w:t>").map(|c| gt + c) else {
+            break;
+        };
+        out.push_str(&rest[..=gt]);
+        if first {
+            out.push_str(&escape(marking));
+        }
+        first = false;
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    (out, !first)
 }
 
 #[cfg(test)]
@@ -336,18 +399,37 @@ mod tests {
 
     #[test]
     fn marking_field_is_found_in_either_spelling() {
-        assert!(shows_marking_field(
-            br#"<w:instrText> DOCPROPERTY Classification \* MERGEFORMAT </w:instrText>"#
-        ));
-        assert!(shows_marking_field(
-            br#"<w:fldSimple w:instr=" DOCPROPERTY &quot;Classification&quot; ">"#
-        ));
-        assert!(shows_marking_field(
-            br#"<w:fldSimple w:instr=' DOCPROPERTY "Classification" '>"#
-        ));
-        assert!(!shows_marking_field(
-            br#"<w:instrText> PAGE </w:instrText>"#
-        ));
+        for xml in [
+            r#"<w:instrText> DOCPROPERTY Classification \* MERGEFORMAT </w:instrText>"#,
+            r#"<w:fldSimple w:instr=" DOCPROPERTY &quot;Classification&quot; ">"#,
+            r#"<w:fldSimple w:instr=' DOCPROPERTY "Classification" '>"#,
+        ] {
+            assert!(find_marking_field(xml).is_some(), "{xml}");
+        }
+        assert!(find_marking_field(r#"<w:instrText> DOCPROPERTY Title </w:instrText>"#).is_none());
+    }
+
+    #[test]
+    fn marking_fields_get_the_marking_and_nothing_else_changes() {
+        let complex = concat!(
+            r#"<w:p><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>"#,
+            r#"<w:r><w:instrText xml:space="preserve"> DOCPROPERTY Classification \* MERGEFORMAT </w:instrText></w:r>"#,
+            r#"<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>OFFI</w:t></w:r><w:r><w:t xml:space="preserve">CIAL</w:t></w:r>"#,
+            r#"<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>after</w:t></w:r></w:p>"#
+        );
+        let filled = fill_marking_fields(complex, "OFFICIAL-SENSITIVE").unwrap();
+        assert_eq!(
+            filled,
+            complex
+                .replace("<w:t>OFFI</w:t>", "<w:t>OFFICIAL-SENSITIVE</w:t>")
+                .replace(">CIAL</w:t>", "></w:t>")
+        );
+        let simple = r#"<w:fldSimple w:instr=" DOCPROPERTY Classification "><w:r><w:t>x</w:t></w:r></w:fldSimple><w:t>y</w:t>"#;
+        assert_eq!(
+            fill_marking_fields(simple, "OFFICIAL").unwrap(),
+            simple.replace("<w:t>x</w:t>", "<w:t>OFFICIAL</w:t>")
+        );
+        assert_eq!(fill_marking_fields("<w:t>PAGE</w:t>", "OFFICIAL"), None);
     }
 
     #[test]

@@ -423,10 +423,10 @@ pub(crate) fn put_package_part(
 
 /// Makes the marking show at the top and bottom of every page. A template
 /// without running headers or footers gets ours; one with them must show
-/// the `Classification` property through a `DOCPROPERTY` field in each (we
-/// never rewrite the template's header parts). When a field is not marked
-/// for update, Word is asked to update fields on opening (`w:updateFields`),
-/// so no stale marking is ever shown.
+/// the `Classification` property through a `DOCPROPERTY` field in each,
+/// whose stored result is set to the marking (Word and LibreOffice show the
+/// stored result until fields are updated); no other byte of those parts
+/// changes.
 pub(crate) fn show_marking(
     template: &mut Package,
     style: &super::WordStyle,
@@ -440,46 +440,34 @@ pub(crate) fn show_marking(
         );
         return super::house::add_header_footer(template, style, (&ids.0, &ids.1));
     }
+    let marking = style.marking.as_deref().unwrap_or_default();
     let shown = crate::error::display_path(&r.path);
+    let error = |what: String| {
+        Error::new(
+            ErrorKind::Docx,
+            format!("the reference document `{shown}` {what}"),
+        )
+        .in_file(&r.path)
+        .with_hint(MARKING_HINT)
+    };
     let mut errors = Vec::new();
     for kind in ["header", "footer"] {
         if !parts.iter().any(|(k, _)| *k == kind) {
-            errors.push(
-                Error::new(
-                    ErrorKind::Docx,
-                    format!("the reference document `{shown}` has no {kind} to show the protective marking in"),
-                )
-                .in_file(&r.path)
-                .with_hint(MARKING_HINT),
-            );
+            errors.push(error(format!(
+                "has no {kind} to show the protective marking in"
+            )));
         }
     }
-    let mut stale = false;
     for (_, name) in &parts {
-        let bytes = template.get(name).unwrap_or_default();
-        if !super::house::shows_marking_field(bytes) {
-            errors.push(
-                Error::new(
-                    ErrorKind::Docx,
-                    format!("the reference document `{shown}` does not show the protective marking in `{name}`"),
-                )
-                .in_file(&r.path)
-                .with_hint(MARKING_HINT),
-            );
+        let text = String::from_utf8_lossy(template.get(name).unwrap_or_default()).into_owned();
+        match super::house::fill_marking_fields(&text, marking) {
+            Some(filled) => template.put(name, filled.into_bytes()),
+            None => errors.push(error(format!(
+                "does not show the protective marking in `{name}`"
+            ))),
         }
-        let text = String::from_utf8_lossy(bytes);
-        stale |= !(text.contains(r#"w:dirty="true""#) || text.contains(r#"w:dirty="1""#));
     }
-    Error::collect(errors)?;
-    if stale {
-        template.edit_xml(super::SETTINGS, |settings| {
-            settings
-                .child_or_append("w:updateFields")
-                .set_attr("w:val", "true");
-            super::passes::order_children(settings, super::schema::SETTINGS);
-        })?;
-    }
-    Ok(())
+    Error::collect(errors)
 }
 
 const MARKING_HINT: &str = "add a `DOCPROPERTY Classification` field to the template's header and footer (Word: Insert › Quick Parts › Field › DocProperty › Classification), or remove its headers and footers and boardpack adds its own";
