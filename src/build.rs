@@ -121,6 +121,9 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
     for f in &spec.raw.report.fonts {
         files.push((spec.resolve(f)?, "font".to_string()));
     }
+    if let Some(logo) = &spec.raw.style.logo {
+        files.push((spec.resolve(logo)?, "logo".to_string()));
+    }
     let mut manifest = Manifest::new(&manifest::Record {
         spec: &spec,
         params: &params,
