@@ -193,6 +193,9 @@ fn build_reusing(
     for f in &spec.raw.report.fonts {
         files.push((spec.resolve(f)?, "font".to_string()));
     }
+    if let Some(logo) = &spec.raw.style.logo {
+        files.push((spec.resolve(logo)?, "logo".to_string()));
+    }
     let mut manifest = Manifest::new(&manifest::Record {
         spec: &spec,
         params: &params,
