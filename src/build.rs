@@ -145,7 +145,7 @@ pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
                 path,
                 role: file.role.clone(),
                 blake3: file.blake3.clone(),
-                rows: None,
+                ..manifest::Input::default()
             });
         }
     }

@@ -5,12 +5,20 @@
 //! at once by file, line (as an editor shows it) and column, and nothing is
 //! silently null or dropped. Columns the spec does not declare are not
 //! loaded.
+//!
+//! A source may instead be a PostgreSQL table or query ([`remote`]): its
+//! schema is checked against the database, and its rows are streamed in
+//! only when a query must run in Polars (queries over it alone run inside
+//! the database, see `compute::pushdown`).
 
 mod cell;
 pub mod csv;
+pub(crate) mod database;
+pub(crate) mod postgres;
 mod problems;
 #[cfg(test)]
 mod proptests;
+pub mod remote;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,8 +44,11 @@ pub struct Source {
     pub lines: std::sync::Arc<[u32]>,
     /// The date column the engine filters to the report period, if any.
     pub period_column: Option<(String, PeriodFilter)>,
-    /// BLAKE3 hash of the file's bytes (hex), for the provenance manifest.
+    /// BLAKE3 hash of the file's bytes (hex), for the provenance manifest;
+    /// for a database source, of the rows fetched (canonical bytes).
     pub blake3: String,
+    /// For a database source: where its rows are and which were fetched.
+    pub remote: Option<std::sync::Arc<remote::Remote>>,
 }
 
 /// Loads every source declared in the spec for `params`, in name order.
@@ -51,6 +62,22 @@ pub fn load_all(
 ) -> Result<BTreeMap<String, Source>> {
     let mut out = BTreeMap::new();
     for (name, decl) in &spec.raw.sources {
+        if decl.is_database() {
+            // Every row fetched serves every period; otherwise the
+            // database filters (or aggregates) for this period again.
+            let source = match reuse.get(name) {
+                Some(s)
+                    if s.remote
+                        .as_ref()
+                        .is_some_and(|r| r.fetched == remote::Fetched::All) =>
+                {
+                    s.clone()
+                }
+                _ => remote::load(spec, name, decl, params)?,
+            };
+            out.insert(name.clone(), source);
+            continue;
+        }
         let path = source_path(spec, name, decl, params)?;
         let source = match reuse.get(name) {
             Some(s) if s.path == path => s.clone(),
@@ -142,6 +169,7 @@ fn load(
             .as_ref()
             .map(|c| (c.get_ref().clone(), decl.period_filter)),
         blake3,
+        remote: None,
     })
 }
 

@@ -6,6 +6,7 @@ mod accessibility;
 mod bad_inputs;
 mod build;
 mod checks;
+mod database;
 mod disclosure;
 mod errors;
 mod escaping;
