@@ -23,11 +23,13 @@ bp_pg_setup() {
   fi
   local version
   version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
-  if ! pg_lsclusters -h | awk '{print $2}' | grep -qx boardpack; then
+  local clusters
+  clusters="$(pg_lsclusters -h)"
+  if ! awk '{print $2}' <<<"$clusters" | grep -qx boardpack; then
     pg_createcluster --port "$port" "$version" boardpack -- \
       --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  if ! pg_lsclusters -h | awk '$2 == "boardpack" {print $4}' | grep -qx online; then
+  if [[ "$(pg_lsclusters -h | awk '$2 == "boardpack" {print $4}')" != online ]]; then
     pg_ctlcluster "$version" boardpack start
   fi
   local as_postgres=(runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres)

@@ -441,7 +441,7 @@ fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
     let (role, rows) = match s.remote.as_ref().map(|r| r.fetched) {
         None => (role, rows),
         Some(Fetched::Nothing) => (format!("{role}, PostgreSQL: no rows fetched"), None),
-        Some(Fetched::Period(fy)) => (format!("{role}, PostgreSQL: rows in {fy} fetched"), rows),
+        Some(Fetched::Period(fy)) => (format!("{role}, PostgreSQL: rows for {fy} fetched"), rows),
         Some(Fetched::All) => (format!("{role}, PostgreSQL: every row fetched"), rows),
     };
     Input {

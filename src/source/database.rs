@@ -23,8 +23,9 @@ use crate::spec::ColumnType;
 /// What a database result column holds, as far as boardpack reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DbType {
-    /// A whole number that fits in 64 bits (`smallint`, `integer`, `bigint`).
-    Int,
+    /// A whole number that fits in 64 bits (`smallint`, `integer`, `bigint`:
+    /// the name as the database spells it).
+    Int(&'static str),
     /// A binary floating-point number (`real`, `double precision`).
     Float,
     /// Text (`text`, `varchar`, `name`).
@@ -42,7 +43,7 @@ impl DbType {
     pub(crate) fn fits(&self, ty: ColumnType) -> bool {
         matches!(
             (self, ty),
-            (DbType::Int, ColumnType::Int)
+            (DbType::Int(_), ColumnType::Int)
                 | (DbType::Float, ColumnType::Float)
                 | (DbType::Text, ColumnType::String)
                 | (DbType::Bool, ColumnType::Bool)
@@ -53,7 +54,7 @@ impl DbType {
     /// The type's name as the database spells it, for messages.
     pub(crate) fn name(&self) -> &str {
         match self {
-            DbType::Int => "integer",
+            DbType::Int(n) => n,
             DbType::Float => "double precision",
             DbType::Text => "text",
             DbType::Bool => "boolean",
@@ -98,7 +99,7 @@ impl DbColumn {
     /// not read).
     pub(crate) fn for_type(ty: &DbType) -> Option<DbColumn> {
         Some(match ty {
-            DbType::Int => DbColumn::Int(Vec::new()),
+            DbType::Int(_) => DbColumn::Int(Vec::new()),
             DbType::Float => DbColumn::Float(Vec::new()),
             DbType::Text => DbColumn::Text(Vec::new()),
             DbType::Bool => DbColumn::Bool(Vec::new()),

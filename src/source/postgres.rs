@@ -135,7 +135,9 @@ fn push(column: &mut DbColumn, row: &postgres::Row, i: usize) -> Result<(), post
 
 fn db_type(ty: &Type) -> DbType {
     match *ty {
-        Type::INT2 | Type::INT4 | Type::INT8 => DbType::Int,
+        Type::INT2 => DbType::Int("smallint"),
+        Type::INT4 => DbType::Int("integer"),
+        Type::INT8 => DbType::Int("bigint"),
         Type::FLOAT4 | Type::FLOAT8 => DbType::Float,
         Type::TEXT | Type::VARCHAR | Type::NAME => DbType::Text,
         Type::BOOL => DbType::Bool,

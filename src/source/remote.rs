@@ -14,7 +14,7 @@ use super::database::{self, Database, DbError, DbRows, DbType, DbValue, Dialect}
 use super::postgres::{describe_url, Postgres, PostgresDialect};
 use super::Source;
 use crate::compute::Need;
-use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
 use crate::spec::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl, Spec};
 
@@ -275,7 +275,10 @@ impl Ctx<'_> {
             let (message, hint, at) = match found.iter().find(|(n, _)| n == col.get_ref()) {
                 None => (
                     format!("column `{}` is declared for source `{}` but PostgreSQL returns no such column", col.get_ref(), self.name),
-                    suggest(col.get_ref(), &names, "columns returned"),
+                    match crate::error::did_you_mean(col.get_ref(), names.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => format!("PostgreSQL returns {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    },
                     col.span(),
                 ),
                 Some((_, t)) if !t.fits(declared) => (
