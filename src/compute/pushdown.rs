@@ -640,10 +640,7 @@ impl Scope<'_> {
             return None;
         };
         let name = name.as_ident()?.value.to_ascii_uppercase();
-        let distinct = match list.duplicate_treatment {
-            None | Some(DuplicateTreatment::All) => false,
-            Some(DuplicateTreatment::Distinct) => true,
-        };
+        let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
         match (name.as_str(), arg) {
             ("COUNT", FunctionArgExpr::Wildcard) if !distinct => {
                 Some(("COUNT(*)".into(), (Ty::Int, true)))
