@@ -234,7 +234,7 @@ fn build_reusing(
                 path,
                 role: file.role.clone(),
                 blake3: file.blake3.clone(),
-                rows: None,
+                ..manifest::Input::default()
             });
         }
     }

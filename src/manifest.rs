@@ -102,8 +102,8 @@ pub struct PreviousPeriod {
     pub missing: Option<String>,
 }
 
-/// One input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One input file, database source, or query run inside a database.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
     /// Relative to the project root, `/`-separated.
     pub path: String,
@@ -111,10 +111,25 @@ pub struct Input {
     pub role: String,
     /// BLAKE3, hex.
     pub blake3: String,
-    /// Data rows (sources only).
+    /// Data rows (sources only); for a database, the rows it sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
+    /// A query run inside a database: the SQL sent (`$1…` for the bound
+    /// values; never a connection URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// The values bound to its `$1…`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+    /// BLAKE3 of the SQL and the bound values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_blake3: Option<String>,
 }
+
+/// What `blake3` holds for a database result in the public manifest of a
+/// spec under `[disclosure]`: a hash of a few small counts could be
+/// brute-forced, so only the private manifest has it.
+pub const WITHHELD: &str = "withheld under disclosure control (see the private manifest)";
 
 /// One figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,7 +247,7 @@ impl Manifest {
             path: spec_hash.path.clone(),
             role: "spec".into(),
             blake3: spec_hash.blake3.clone(),
-            rows: None,
+            ..Input::default()
         }];
         for (path, role) in &r.files {
             // The registry hands back the bytes the build used (read once).
@@ -244,17 +259,26 @@ impl Manifest {
                 path: spec.inputs.name_of(path),
                 role: role.clone(),
                 blake3: file.blake3.clone(),
-                rows: None,
+                ..Input::default()
             });
         }
         for (name, s) in r.sources {
             inputs.extend(source_inputs(spec, s, format!("source {name}")));
         }
+        inputs.extend(r.computed.database.iter().map(|d| database_input(d, None)));
         if let Some(fy) = r.previous.period() {
             for (name, s) in r.previous_sources {
-                if r.sources.get(name).map(|c| &c.path) != Some(&s.path) {
+                let now = r.sources.get(name);
+                if now.map(|c| &c.path) != Some(&s.path) {
                     inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
+                } else if s.remote.is_some() && now.map(|c| &c.blake3) != Some(&s.blake3) {
+                    let mut input = source_input(spec, s, format!("source {name} ({fy})"));
+                    input.path = format!("{}@{fy}", input.path);
+                    inputs.push(input);
                 }
+            }
+            if let Some(before) = r.previous.computed() {
+                inputs.extend(before.database.iter().map(|d| database_input(d, Some(fy))));
             }
         }
         // A file read in two roles (e.g. a layout that is also a template) is listed once.
@@ -308,10 +332,20 @@ impl Manifest {
         })
     }
 
-    /// The manifest without its private part: what the PDF carries.
+    /// The manifest without its private part: what the PDF carries. Under
+    /// `[disclosure]` the hashes of results computed inside a database are
+    /// [`WITHHELD`] (a few small counts hash to a value that can be
+    /// brute-forced).
     pub fn public(&self) -> Manifest {
+        let mut inputs = self.inputs.clone();
+        if self.disclosure.is_some() {
+            for i in inputs.iter_mut().filter(|i| i.sql.is_some()) {
+                i.blake3 = WITHHELD.to_string();
+            }
+        }
         Manifest {
             private: None,
+            inputs,
             ..self.clone()
         }
     }
@@ -419,6 +453,9 @@ fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>)
 /// One input per file a source read (a glob reads several), named as the
 /// registry names it (`@NAME/…` in a data folder, never absolute).
 fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
+    if s.remote.is_some() {
+        return vec![source_input(spec, s, role)];
+    }
     s.files
         .iter()
         .map(|f| Input {
@@ -426,8 +463,58 @@ fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
             role: role.clone(),
             blake3: f.blake3.clone(),
             rows: Some(f.rows as u64),
+            ..Input::default()
         })
         .collect()
+}
+
+/// A database source as one input: its rows fetched, hashed canonically.
+fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
+    use crate::source::remote::Fetched;
+    let rows = Some(s.frame.height() as u64);
+    let (role, rows) = match s.remote.as_ref().map(|r| r.fetched) {
+        None => (role, rows),
+        Some(Fetched::Nothing) => (format!("{role}, PostgreSQL: no rows fetched"), None),
+        Some(Fetched::Period(fy)) => (format!("{role}, PostgreSQL: rows for {fy} fetched"), rows),
+        Some(Fetched::All) => (format!("{role}, PostgreSQL: every row fetched"), rows),
+    };
+    Input {
+        path: relative(&spec.root, &s.path),
+        role,
+        blake3: s.blake3.clone(),
+        rows,
+        ..Input::default()
+    }
+}
+
+/// A query that ran inside a database: `postgres:SOURCE/KIND.NAME` (with
+/// `@PERIOD` for the previous period's), its SQL, bound values and result
+/// hash.
+fn database_input(
+    d: &compute::DatabaseResult,
+    previous: Option<crate::params::FinancialYear>,
+) -> Input {
+    let name = d.query.replacen(' ', ".", 1);
+    let (path, role) = match previous {
+        None => (
+            format!("postgres:{}/{name}", d.source),
+            format!("query {}", d.query),
+        ),
+        Some(fy) => (
+            format!("postgres:{}/{name}@{fy}", d.source),
+            format!("query {} ({fy})", d.query),
+        ),
+    };
+    let query_blake3 = hash(format!("{}\u{1e}{}", d.sql, d.params.join("\u{1f}")).as_bytes());
+    Input {
+        path,
+        role,
+        blake3: d.blake3.clone(),
+        rows: Some(d.rows),
+        sql: Some(d.sql.clone()),
+        params: d.params.clone(),
+        query_blake3: Some(query_blake3),
+    }
 }
 
 /// Params as `--set` text: `2019/20`, `3.26`, `Cambridgeshire & Peterborough`.

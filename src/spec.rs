@@ -371,13 +371,19 @@ impl Default for Limits {
 }
 
 /// `[sources.NAME]`: a data file (CSV, Parquet or an Excel workbook, by
-/// its extension; a glob reads every matching file) with a declared schema.
+/// its extension; a glob reads every matching file) or a PostgreSQL table
+/// or query, with a declared schema.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDecl {
     /// The file, relative to the spec, or `@NAME/…` inside a declared data
-    /// folder; may be a glob (`data/victims/*.csv`).
+    /// folder; may be a glob (`data/victims/*.csv`). Exactly one of `path`
+    /// and `postgres`.
+    #[serde(default = "no_path")]
     pub path: Spanned<String>,
+    /// A PostgreSQL table or query instead of a file.
+    #[serde(default)]
+    pub postgres: Option<Spanned<DatabaseDecl>>,
     /// Excel only: the sheet to read (default: the first).
     #[serde(default)]
     pub sheet: Option<Spanned<String>>,
@@ -499,7 +505,34 @@ impl<'de> Deserialize<'de> for SourceColumn {
     }
 }
 
+/// `postgres = { url_env = "BOARDPACK_PG_URL", table = "victims" }` (or
+/// `query = "SELECT …"` instead of `table`): where a database source's rows
+/// come from. The connection URL is read from the environment variable
+/// `url_env` names, never from the spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseDecl {
+    /// The environment variable holding the connection URL.
+    pub url_env: Spanned<String>,
+    /// A table (or view) name, optionally `schema.table`.
+    #[serde(default)]
+    pub table: Option<Spanned<String>>,
+    /// A `SELECT` whose result is the source.
+    #[serde(default)]
+    pub query: Option<Spanned<String>>,
+}
+
+/// `path` left out (a database source): an empty path with an empty span.
+fn no_path() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
 impl SourceDecl {
+    /// Whether the source is read from a database rather than a file.
+    pub fn is_database(&self) -> bool {
+        self.postgres.is_some()
+    }
+
     /// The cell texts that count as missing in `column` (its own `missing`,
     /// else the source's, else only the empty cell).
     pub fn missing_for(&self, column: &SourceColumn) -> Vec<String> {
@@ -906,6 +939,7 @@ impl Spec {
         self.check_table_names(errors);
         self.check_charts(errors);
         self.check_period_columns(errors);
+        self.check_source_kinds(errors);
         self.check_paths(errors);
         self.check_formats(errors);
         self.check_output_names(errors);
@@ -1179,6 +1213,60 @@ impl Spec {
         }
     }
 
+    /// Each source has exactly one of `path` and `postgres`, and a database
+    /// source exactly one of `table` and `query`.
+    fn check_source_kinds(&self, errors: &mut Vec<Error>) {
+        for (name, source) in &self.raw.sources {
+            let header = format!("[sources.{name}]");
+            let at = self
+                .text
+                .find(&header)
+                .map_or(0..0, |i| i..i + header.len());
+            let has_path = !source.path.get_ref().is_empty() || source.path.span() != (0..0);
+            let Some(db) = &source.postgres else {
+                if !has_path {
+                    errors.push(
+                        self.error_at(ErrorKind::Spec, format!("source `{name}` has neither `path` nor `postgres`"), at)
+                            .with_hint("add `path = \"data/FILE.csv\"`, or `postgres = { url_env = \"BOARDPACK_PG_URL\", table = \"TABLE\" }`"),
+                    );
+                }
+                continue;
+            };
+            if has_path {
+                errors.push(
+                    self.error_at(ErrorKind::Spec, format!("source `{name}` has both `path` and `postgres`"), db.span())
+                        .with_hint("a source reads one thing: keep either the file `path` or the `postgres` table"),
+                );
+            }
+            let db = db.get_ref();
+            if db.table.is_some() == db.query.is_some() {
+                let both = db.table.is_some();
+                let span = db.query.as_ref().map_or(at.clone(), |q| q.span());
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!(
+                            "the `postgres` source `{name}` needs exactly one of `table` and `query`, found {}",
+                            if both { "both" } else { "neither" }
+                        ),
+                        if both { span } else { at.clone() },
+                    )
+                    .with_hint("write `table = \"victims\"` for a whole table, or `query = \"SELECT …\"` for a query's result"),
+                );
+            }
+            let var = db.url_env.get_ref();
+            let valid =
+                !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                errors.push(
+                    self.error_at(ErrorKind::Spec, format!("`url_env` of source `{name}` must name an environment variable (letters, digits and `_`)"), db.url_env.span())
+                        // Never echoed: it may be a pasted URL with a password.
+                        .with_hint("name the variable holding the connection URL, e.g. `url_env = \"BOARDPACK_PG_URL\"`; never write the URL itself in the spec"),
+                );
+            }
+        }
+    }
+
     /// Every path the spec names stays inside the project root (a source
     /// path with `{{ }}` is checked when it is filled in).
     fn check_paths(&self, errors: &mut Vec<Error>) {
@@ -1188,6 +1276,7 @@ impl Spec {
             .raw
             .sources
             .values()
+            .filter(|s| !s.is_database())
             .map(|s| &s.path)
             .filter(|p| !p.get_ref().contains("{{") && !p.get_ref().contains("{%"));
         let paths = [&r.layout, &c.body, &c.summary]

@@ -125,7 +125,18 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
     };
     let loaded = crate::Spec::load(&spec_path)?;
     let mut checks = Vec::new();
+    let mut database = Vec::new();
     for input in &m.inputs {
+        if input.path.starts_with("postgres:") {
+            // Compared with the rebuild below: a database has no file.
+            database.push((checks.len(), input));
+            checks.push(Check {
+                kind: "input",
+                name: input.path.clone(),
+                status: Status::Matches,
+            });
+            continue;
+        }
         let path = loaded.inputs.path_of(&input.path);
         let status = match std::fs::read(&path) {
             Ok(bytes) => compare_hash(&input.blake3, &manifest::hash(&bytes)),
@@ -160,6 +171,9 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         }
         err.with_hint(hint.unwrap_or_else(|| "fix the input named above, then verify again".into()))
     })?;
+    for (i, input) in database {
+        checks[i].status = database_status(input, &now.manifest.inputs);
+    }
     for (name, fig) in &m.figures {
         let status = match now.manifest.figures.get(name) {
             Some(f) if manifest::stored(&f.value) == fig.value => Status::Matches,
@@ -238,6 +252,32 @@ fn changed_figure(
     } else {
         Status::Changed(a, b)
     }
+}
+
+/// A database input (source rows or a query's result) against the
+/// rebuild's: a different hash means the data in the database changed.
+fn database_status(was: &manifest::Input, now: &[manifest::Input]) -> Status {
+    let Some(n) = now.iter().find(|i| i.path == was.path) else {
+        return Status::Missing("the build no longer reads it from the database".into());
+    };
+    let same = if was.blake3 == manifest::WITHHELD {
+        // The public manifest of a controlled report has no result hash.
+        was.query_blake3 == n.query_blake3 && was.rows == n.rows
+    } else {
+        was.blake3 == n.blake3 && was.query_blake3 == n.query_blake3
+    };
+    if same {
+        return Status::Matches;
+    }
+    let rows = |i: &manifest::Input| i.rows.map_or(String::new(), |r| format!("{r} rows, "));
+    Status::Changed(
+        format!("{}blake3 {}", rows(was), short(&was.blake3)),
+        format!(
+            "{}{} (the data in the database changed since the build)",
+            rows(n),
+            short(&n.blake3)
+        ),
+    )
 }
 
 fn compare_hash(was: &str, now: &str) -> Status {

@@ -6,6 +6,7 @@
 //! [`value`] turns Polars results into the values templates see.
 
 mod period;
+mod pushdown;
 mod query;
 pub mod sql;
 mod value;
@@ -20,7 +21,15 @@ use crate::params::{FinancialYear, Params};
 use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
-pub use value::{parse_format, Computed, Format, Table, TableColumn, Value};
+pub(crate) use pushdown::{Need, Pushdown};
+pub use value::{parse_format, Computed, DatabaseResult, Format, Table, TableColumn, Value};
+
+/// Which rows of database source `name` must be streamed in: those in the
+/// period when some query reading it cannot run inside the database, all
+/// of them when declared checks read it (as for a file).
+pub(crate) fn rows_needed(spec: &Spec, name: &str) -> pushdown::Need {
+    pushdown::rows_needed(spec, name, source::remote::dialect())
+}
 
 /// The previous period's figures and tables, for comparisons, or why there
 /// are none.
@@ -195,7 +204,12 @@ pub fn compute_frames(
         if let (Some(_), Some((column, PeriodFilter::Period))) =
             (params.period(), &source.period_column)
         {
-            if let Some(covers) = period::empty_in_period(source, column, frame.clone()) {
+            let covers = match source.remote.as_ref().and_then(|r| r.coverage.as_ref()) {
+                // The database counted the rows it did not send.
+                Some(c) => period::remote_empty(source, column, c),
+                None => period::empty_in_period(source, column, frame.clone()),
+            };
+            if let Some(covers) = covers {
                 empty.push((source, covers));
             }
         }
@@ -211,17 +225,31 @@ pub fn compute_frames(
     for (name, is_view) in query::query_order(spec, &deps)? {
         if is_view {
             let sql = &spec.raw.views[name].sql;
-            let df = query::run(spec, &mut ctx, sql, &columns, &format!("view `{name}`"))?;
+            let what = format!("view `{name}`");
+            let df = match pushdown::run(
+                spec,
+                sources,
+                params,
+                (sql, what.as_str()),
+                &mut out.database,
+            )? {
+                Some(df) => df,
+                None => query::run(spec, &mut ctx, sql, &columns, &what)?,
+            };
             ctx.register(name, df.lazy());
         } else {
             let decl = &spec.raw.tables[name];
-            let df = query::run(
+            let what = format!("table `{name}`");
+            let df = match pushdown::run(
                 spec,
-                &mut ctx,
-                &decl.sql,
-                &columns,
-                &format!("table `{name}`"),
-            )?;
+                sources,
+                params,
+                (&decl.sql, what.as_str()),
+                &mut out.database,
+            )? {
+                Some(df) => df,
+                None => query::run(spec, &mut ctx, &decl.sql, &columns, &what)?,
+            };
             out.tables
                 .insert(name.to_string(), value::to_table(spec, name, decl, &df)?);
             ctx.register(name, df.clone().lazy());
@@ -229,13 +257,17 @@ pub fn compute_frames(
         }
     }
     for (name, decl) in &spec.raw.figures {
-        let df = query::run(
+        let what = format!("figure `{name}`");
+        let df = match pushdown::run(
             spec,
-            &mut ctx,
-            &decl.sql,
-            &columns,
-            &format!("figure `{name}`"),
-        )?;
+            sources,
+            params,
+            (&decl.sql, what.as_str()),
+            &mut out.database,
+        )? {
+            Some(df) => df,
+            None => query::run(spec, &mut ctx, &decl.sql, &columns, &what)?,
+        };
         if df.height() != 1 || df.width() != 1 {
             return Err(spec
                 .error_at(

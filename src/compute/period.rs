@@ -54,6 +54,23 @@ pub(super) fn empty_in_period(source: &Source, column: &str, frame: LazyFrame) -
     })
 }
 
+/// [`empty_in_period`] for a database source whose rows the database
+/// counted ([`crate::source::remote::Coverage`]).
+pub(super) fn remote_empty(
+    source: &Source,
+    column: &str,
+    coverage: &crate::source::remote::Coverage,
+) -> Option<String> {
+    if coverage.in_period != 0 {
+        return None;
+    }
+    let file = crate::error::display_path(&source.path);
+    Some(match &coverage.range {
+        Some((first, last)) => format!("`{file}` (`{column}` runs from {first} to {last})"),
+        None => format!("`{file}` (no rows at all)"),
+    })
+}
+
 /// A period with no rows in its period-filtered sources is almost always a
 /// missing extract, not a year with no crime: say so, naming every file
 /// looked at, instead of computing empty figures.

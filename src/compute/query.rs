@@ -229,7 +229,7 @@ pub(super) fn run(
 
 /// Turns a Polars error into one that points at the query in the spec and,
 /// for a misspelt column, at the name itself with a "did you mean".
-fn query_error(
+pub(super) fn query_error(
     spec: &Spec,
     sql: &Spanned<String>,
     columns: &[String],

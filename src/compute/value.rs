@@ -74,6 +74,26 @@ pub struct Computed {
     pub tables: BTreeMap<String, Table>,
     /// Every declared data check and its result (this period's build only).
     pub checks: Vec<crate::checks::Outcome>,
+    /// Every query that ran inside a database, with its result's hash.
+    pub database: Vec<DatabaseResult>,
+}
+
+/// A view, table or figure computed inside a database (pushed down): what
+/// was sent and what came back, for provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseResult {
+    /// The database source it read.
+    pub source: String,
+    /// `view NAME`, `table NAME` or `figure NAME`.
+    pub query: String,
+    /// The SQL sent, with `$1…` for the bound values.
+    pub sql: String,
+    /// The bound values (the period bounds), as text.
+    pub params: Vec<String>,
+    /// Rows returned.
+    pub rows: u64,
+    /// BLAKE3 of the result's canonical bytes.
+    pub blake3: String,
 }
 
 pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {

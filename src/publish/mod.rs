@@ -105,6 +105,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
         figures: computed.figures.clone(),
         tables: BTreeMap::new(),
         checks: computed.checks.clone(),
+        database: computed.database.clone(),
     };
     let mut record = spec.raw.disclosure.as_ref().map(|d| {
         let d = d.get_ref();

@@ -12,13 +12,21 @@
 //! A glob path (`data/victims/*.csv`) reads every matching file, in path
 //! order, as one source; each file goes through the input registry and is
 //! listed in the manifest with its own hash.
+//!
+//! A source may instead be a PostgreSQL table or query ([`remote`]): its
+//! schema is checked against the database, and its rows are streamed in
+//! only when a query must run in Polars (queries over it alone run inside
+//! the database, see `compute::pushdown`).
 
 mod cell;
 pub mod csv;
+pub(crate) mod database;
 pub mod parquet;
+pub(crate) mod postgres;
 mod problems;
 #[cfg(test)]
 mod proptests;
+pub mod remote;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -56,6 +64,8 @@ pub struct Source {
     pub blake3: String,
     /// Every file read, in the order their rows appear in `frame`.
     pub files: Vec<SourceFile>,
+    /// For a database source: where its rows are and which were fetched.
+    pub remote: Option<std::sync::Arc<remote::Remote>>,
 }
 
 /// One file a source read.
@@ -174,6 +184,27 @@ pub fn load_all(
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
     for (name, decl) in &spec.raw.sources {
+        if decl.is_database() {
+            // Every row fetched serves every period; otherwise the
+            // database filters (or aggregates) for this period again.
+            let loaded = match reuse.get(name) {
+                Some(s)
+                    if s.remote
+                        .as_ref()
+                        .is_some_and(|r| r.fetched == remote::Fetched::All) =>
+                {
+                    Ok(s.clone())
+                }
+                _ => remote::load(spec, name, decl, params),
+            };
+            match loaded {
+                Ok(source) => {
+                    out.insert(name.clone(), source);
+                }
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
         let loaded = source_path(spec, name, decl, params).and_then(|path| match reuse.get(name) {
             Some(s) if s.path == path => Ok(s.clone()),
             _ => load(spec, name, decl, path, params),
@@ -261,6 +292,7 @@ fn load(
             .map(|c| (c.get_ref().clone(), decl.period_filter)),
         blake3,
         files,
+        remote: None,
     })
 }
 

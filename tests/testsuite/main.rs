@@ -7,6 +7,7 @@ mod bad_inputs;
 mod batch;
 mod build;
 mod checks;
+mod database;
 mod disclosure;
 mod errors;
 mod escaping;
