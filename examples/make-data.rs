@@ -390,7 +390,7 @@ fn victims_csv(v: &Victims) -> String {
 fn write_scaled_victims(v: &Victims, rows: usize, out: &mut impl Write) -> io::Result<()> {
     const STRIDE: usize = 7_919; // prime; checked coprime with B below
     let base = v.records.len();
-    assert!(base % STRIDE != 0 && v.people.len() < 1_000_000);
+    assert!(!base.is_multiple_of(STRIDE) && v.people.len() < 1_000_000);
     let ids = first_appearance_ids(v.records.iter().map(|r| r.person), v.people.len());
     writeln!(
         out,

@@ -361,7 +361,7 @@ mod tests {
         // Saved without a change: no rebuild; with one: the file is named.
         assert!(state.really_changed(&touched).is_empty());
         std::fs::write(&input, "b").unwrap();
-        assert_eq!(state.really_changed(&touched), [input.clone()]);
+        assert_eq!(state.really_changed(&touched), std::slice::from_ref(&input));
     }
 
     #[test]

@@ -167,7 +167,7 @@ fn rate(
         // A suppressed total suppresses the rate computed from it.
         _ if matches!(n, Value::Suppressed(_)) => Ok(n),
         _ if matches!(d, Value::Suppressed(_)) => Ok(d),
-        (Some(_), Some(d)) if d == 0.0 => Err(Error::new(
+        (Some(_), Some(0.0)) => Err(Error::new(
             ErrorKind::Data,
             format!("table `{name}`: the total of `{}` is 0, so the rate total of `{col}` cannot be computed", den.get_ref()),
         )

@@ -595,6 +595,7 @@ mod tests {
 
     /// A workbook with a sheet `Notes` first, then `Victims`: header in
     /// row 2 (B2:E2), data below; `rows` are (id, age, when, ok).
+    #[allow(clippy::type_complexity)]
     fn workbook(rows: &[(&str, Option<f64>, (u16, u8, u8), bool)]) -> Vec<u8> {
         let mut wb = Workbook::new();
         wb.add_worksheet().set_name("Notes").unwrap();
