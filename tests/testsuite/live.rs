@@ -184,8 +184,8 @@ fn a_changed_input_misses_the_cache() {
     // The layout is read by Typst alone: its change must reach the PDF.
     p.edit(
         "templates/board-paper.typ",
-        "block(below: 1.4em, text(weight: \"bold\", size: 12.5pt, upper(title)))",
-        "block(below: 1.4em, text(weight: \"bold\", size: 12.5pt, upper(title + \" (draft)\")))",
+        "font: house.heading-font, upper(title)))",
+        "font: house.heading-font, upper(title + \" (draft)\")))",
     );
     p.run(&["build", EXAMPLE]).success();
     let cached = outputs(&p);

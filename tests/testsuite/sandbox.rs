@@ -294,7 +294,7 @@ fn an_absolute_data_path_says_it_is_absolute() {
         "{err}"
     );
     assert!(
-        err.contains("set `root` in `[report]` to a folder that contains both"),
+        err.contains("declare the folder in the spec (`[report.data_dirs]`"),
         "{err}"
     );
 }

@@ -42,9 +42,19 @@ const MERGED: &[&str] = &[
 /// none); `marking` is removed first when `marking` is `None`.
 fn set_style(p: &Project, lines: &str, marking: Option<&str>) {
     let spec = p.read(EXAMPLE);
+    // Keys `lines` sets replace the example's own.
+    let keys: Vec<String> = lines
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| format!("{} =", k.trim())))
+        .collect();
     let mut kept: Vec<&str> = spec
         .lines()
-        .filter(|l| !l.trim_start().starts_with("marking =") && !l.starts_with("reference_docx"))
+        .filter(|l| {
+            let t = l.trim_start();
+            !t.starts_with("marking =")
+                && !l.starts_with("reference_docx")
+                && !keys.iter().any(|k| t.starts_with(k.as_str()))
+        })
         .collect();
     let mut add = lines.to_string();
     if let Some(m) = marking {
