@@ -238,14 +238,20 @@ impl Watch {
 
     /// Waits for a line containing `what`; returns every line up to it.
     fn expect(&self, what: &str) -> Vec<String> {
+        self.expect_all(&[what])
+    }
+
+    /// Waits until each of `all` has appeared in a line (stdout and stderr
+    /// are read by two threads, so their lines may interleave either way);
+    /// returns every line up to the last one needed.
+    fn expect_all(&self, all: &[&str]) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(120);
-        let mut seen = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
-                    let found = line.contains(what);
                     seen.push(line);
-                    if found {
+                    if all.iter().all(|w| seen.iter().any(|l| l.contains(w))) {
                         return seen;
                     }
                 }
@@ -253,7 +259,7 @@ impl Watch {
             }
         }
         panic!(
-            "watch never printed `{what}`; it printed:\n{}",
+            "watch never printed all of {all:?}; it printed:\n{}",
             seen.join("\n")
         );
     }
@@ -298,12 +304,12 @@ fn watch_rebuilds_on_change(poll: bool) {
     let spec = "reports/needs-assessment/report.toml";
     let original = p.read(spec);
     p.write(spec, &original.replace("[content]", "[content"));
-    let lines = w.expect("build failed");
-    assert!(lines
-        .last()
-        .unwrap()
-        .starts_with("changed `reports/needs-assessment/report.toml`: build failed after "));
-    w.expect("report.toml:");
+    let lines = w.expect_all(&["build failed", "report.toml:"]);
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("changed `reports/needs-assessment/report.toml`: build failed after ")),
+        "{lines:?}"
+    );
     assert_eq!(
         outputs(&p),
         good,

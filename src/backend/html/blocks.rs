@@ -95,7 +95,7 @@ impl<'a> Writer<'a> {
     /// heading restarts the paragraph numbers.
     fn heading(&mut self, level: u8, numbered: bool, content: &[Inline], mode: Mode) {
         let shift = if mode == Mode::Body { 1 } else { 2 };
-        let h = (level.saturating_add(shift)).clamp(2, 6);
+        let h = level.saturating_add(shift).clamp(2, 6);
         let numbered = numbered && mode == Mode::Body;
         let mut number = String::new();
         if mode == Mode::Body && level == 1 {
