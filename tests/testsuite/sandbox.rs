@@ -291,8 +291,16 @@ fn an_absolute_data_path_says_it_is_absolute() {
         err.contains("is an absolute path outside the project"),
         "{err}"
     );
+    // The hint shows how to declare the folder as a data folder.
+    let folder = dir.path().display().to_string();
     assert!(
-        err.contains("set `root` in `[report]` to a folder that contains both"),
+        err.contains(&format!(
+            "`[report.data_dirs]` then `extracts = \"{folder}\"`"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("write `path = \"@extracts/secret.csv\"`"),
         "{err}"
     );
 }
