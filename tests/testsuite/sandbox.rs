@@ -293,8 +293,20 @@ fn an_absolute_data_path_says_it_is_absolute() {
         err.contains("is an absolute path outside the project"),
         "{err}"
     );
+    // The hint shows how to declare the folder as a data folder.
+    let folder = dir.path().display().to_string();
     assert!(
+<<<<<<< HEAD
         err.contains("declare the folder in the spec (`[report.data_dirs]`"),
+=======
+        err.contains(&format!(
+            "`[report.data_dirs]` then `extracts = \"{folder}\"`"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("write `path = \"@extracts/secret.csv\"`"),
+>>>>>>> sources
         "{err}"
     );
 }
