@@ -296,9 +296,6 @@ fn an_absolute_data_path_says_it_is_absolute() {
     // The hint shows how to declare the folder as a data folder.
     let folder = dir.path().display().to_string();
     assert!(
-<<<<<<< HEAD
-        err.contains("declare the folder in the spec (`[report.data_dirs]`"),
-=======
         err.contains(&format!(
             "`[report.data_dirs]` then `extracts = \"{folder}\"`"
         )),
@@ -306,7 +303,6 @@ fn an_absolute_data_path_says_it_is_absolute() {
     );
     assert!(
         err.contains("write `path = \"@extracts/secret.csv\"`"),
->>>>>>> sources
         "{err}"
     );
 }
