@@ -164,6 +164,22 @@ pub fn batch_values(
     Ok(values)
 }
 
+/// Runs one query: inside the database when it reads one database source
+/// alone (see [`pushdown`]), else in Polars over the registered frames.
+fn run(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+    (ctx, columns): (&mut SQLContext, &[String]),
+    (sql, what): (&toml::Spanned<String>, &str),
+    database: &mut Vec<DatabaseResult>,
+) -> Result<DataFrame> {
+    match pushdown::run(spec, sources, params, (sql, what), database)? {
+        Some(df) => Ok(df),
+        None => query::run(spec, ctx, sql, columns, what),
+    }
+}
+
 /// Checks every query before anything is read or run: each may only read
 /// declared sources, views, tables and `params`; all refusals at once.
 pub fn check_queries(spec: &Spec) -> Result<()> {
@@ -226,30 +242,26 @@ pub fn compute_frames(
         if is_view {
             let sql = &spec.raw.views[name].sql;
             let what = format!("view `{name}`");
-            let df = match pushdown::run(
+            let df = run(
                 spec,
                 sources,
                 params,
-                (sql, what.as_str()),
+                (&mut ctx, &columns),
+                (sql, &what),
                 &mut out.database,
-            )? {
-                Some(df) => df,
-                None => query::run(spec, &mut ctx, sql, &columns, &what)?,
-            };
+            )?;
             ctx.register(name, df.lazy());
         } else {
             let decl = &spec.raw.tables[name];
             let what = format!("table `{name}`");
-            let df = match pushdown::run(
+            let df = run(
                 spec,
                 sources,
                 params,
-                (&decl.sql, what.as_str()),
+                (&mut ctx, &columns),
+                (&decl.sql, &what),
                 &mut out.database,
-            )? {
-                Some(df) => df,
-                None => query::run(spec, &mut ctx, &decl.sql, &columns, &what)?,
-            };
+            )?;
             out.tables
                 .insert(name.to_string(), value::to_table(spec, name, decl, &df)?);
             ctx.register(name, df.clone().lazy());
@@ -258,16 +270,14 @@ pub fn compute_frames(
     }
     for (name, decl) in &spec.raw.figures {
         let what = format!("figure `{name}`");
-        let df = match pushdown::run(
+        let df = run(
             spec,
             sources,
             params,
-            (&decl.sql, what.as_str()),
+            (&mut ctx, &columns),
+            (&decl.sql, &what),
             &mut out.database,
-        )? {
-            Some(df) => df,
-            None => query::run(spec, &mut ctx, &decl.sql, &columns, &what)?,
-        };
+        )?;
         if df.height() != 1 || df.width() != 1 {
             return Err(spec
                 .error_at(

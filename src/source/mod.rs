@@ -257,16 +257,7 @@ fn load(
     } else {
         vec![path.clone()]
     };
-    let rules: Vec<ColumnRule> = decl
-        .columns
-        .iter()
-        .map(|(c, t)| ColumnRule {
-            name: c.get_ref().clone(),
-            ty: t.get_ref().ty,
-            nullable: t.get_ref().nullable,
-            missing: decl.missing_for(t.get_ref()),
-        })
-        .collect();
+    let rules = column_rules(decl);
     let mut tables = Vec::new();
     let mut errors = Vec::new();
     for file in &paths {
@@ -408,6 +399,19 @@ fn combined_hash(spec: &Spec, files: &[SourceFile]) -> String {
     h.finalize().to_hex().to_string()
 }
 
+/// The declared columns as every reader checks them.
+fn column_rules(decl: &SourceDecl) -> Vec<ColumnRule> {
+    decl.columns
+        .iter()
+        .map(|(c, t)| ColumnRule {
+            name: c.get_ref().clone(),
+            ty: t.get_ref().ty,
+            nullable: t.get_ref().nullable,
+            missing: decl.missing_for(t.get_ref()),
+        })
+        .collect()
+}
+
 /// Whether a source path is a glob (`*`, `?` or `[` in it).
 fn is_glob(path: &Path) -> bool {
     path.to_string_lossy().contains(['*', '?', '['])
@@ -536,16 +540,7 @@ pub(crate) fn test_read(
     bytes: &[u8],
 ) -> std::result::Result<Table, Vec<String>> {
     let decl = &spec.raw.sources["s"];
-    let rules: Vec<ColumnRule> = decl
-        .columns
-        .iter()
-        .map(|(c, t)| ColumnRule {
-            name: c.get_ref().clone(),
-            ty: t.get_ref().ty,
-            nullable: t.get_ref().nullable,
-            missing: decl.missing_for(t.get_ref()),
-        })
-        .collect();
+    let rules = column_rules(decl);
     let absent = |i: usize, found: &[&str]| {
         Error::new(
             ErrorKind::Data,
