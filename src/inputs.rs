@@ -33,6 +33,10 @@ pub struct InputFile {
     pub bytes: Arc<[u8]>,
     /// BLAKE3 of `bytes`, hex.
     pub blake3: String,
+    /// Whether `bytes` are the file's bytes. The registry's own record of a
+    /// data file ([`Inputs::read_data`]) keeps only the path and hash:
+    /// there `bytes` is empty and this is `false`.
+    pub held: bool,
 }
 
 /// Why a file may not or cannot be read.
@@ -200,6 +204,21 @@ impl Inputs {
     /// Reads the file at `path` (already resolved, e.g. by [`Inputs::locate`])
     /// once: later reads of the same file get the same bytes.
     pub fn read(&self, path: &Path, role: &str) -> Result<Arc<InputFile>, Refusal> {
+        self.read_keeping(path, role, true)
+    }
+
+    /// Reads a data file as [`Inputs::read`] does (same checks, same hash of
+    /// the very bytes returned), but the registry records only its path and
+    /// hash: the bytes belong to the caller, which parses them once, and
+    /// are freed with its last use, so an extract of a hundred megabytes is
+    /// not held for the whole build beside the frame made from it. A later
+    /// read of the same file reads it again and is refused if its bytes
+    /// changed in between, so every stage still sees the same bytes.
+    pub fn read_data(&self, path: &Path, role: &str) -> Result<Arc<InputFile>, Refusal> {
+        self.read_keeping(path, role, false)
+    }
+
+    fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
         let path = crate::spec::normalize(path);
         if !self.inside(&path) {
             return Err(match path.is_absolute() {
@@ -210,7 +229,23 @@ impl Inputs {
         let real = self.real(&path)?;
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(f) = files.get(&real) {
-            return Ok(f.clone());
+            if f.held {
+                return Ok(f.clone());
+            }
+            let bytes = std::fs::read(&real).map_err(|e| io_refusal(&e))?;
+            if blake3::hash(&bytes).to_hex().as_str() != f.blake3 {
+                return Err(Refusal::Unreadable(
+                    "the file changed while boardpack was reading it; build again once it is saved"
+                        .to_string(),
+                ));
+            }
+            return Ok(Arc::new(InputFile {
+                path: f.path.clone(),
+                role: f.role.clone(),
+                bytes: bytes.into(),
+                blake3: f.blake3.clone(),
+                held: true,
+            }));
         }
         let bytes = std::fs::read(&real).map_err(|e| io_refusal(&e))?;
         let file = Arc::new(InputFile {
@@ -218,8 +253,19 @@ impl Inputs {
             role: role.to_string(),
             blake3: blake3::hash(&bytes).to_hex().to_string(),
             bytes: bytes.into(),
+            held: true,
         });
-        files.insert(real, file.clone());
+        let record = match keep {
+            true => file.clone(),
+            false => Arc::new(InputFile {
+                path: file.path.clone(),
+                role: file.role.clone(),
+                bytes: Arc::from(&[][..]),
+                blake3: file.blake3.clone(),
+                held: false,
+            }),
+        };
+        files.insert(real, record);
         Ok(file)
     }
 
@@ -237,6 +283,7 @@ impl Inputs {
                 role: role.to_string(),
                 blake3: blake3::hash(bytes).to_hex().to_string(),
                 bytes: bytes.into(),
+                held: true,
             })
         });
     }
@@ -382,6 +429,31 @@ mod tests {
         assert_eq!(&*b.bytes, b"x\n1\n");
         assert_eq!(b.blake3, blake3::hash(b"x\n1\n").to_hex().to_string());
         assert_eq!(inputs.files().len(), 1);
+    }
+
+    #[test]
+    fn data_files_keep_their_hash_not_their_bytes_and_never_change_underneath() {
+        let (root, _outside) = project();
+        let inputs = Inputs::new(root.path());
+        let path = root.path().join("data/a.csv");
+        let a = inputs.read_data(&path, "source a").unwrap();
+        assert_eq!(&*a.bytes, b"x\n1\n");
+        assert!(a.held);
+        let kept = inputs.files();
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].bytes.is_empty() && !kept[0].held);
+        assert_eq!(kept[0].blake3, a.blake3);
+        // Read again: the same bytes, from the file.
+        let b = inputs.read(&path, "again").unwrap();
+        assert_eq!(&*b.bytes, b"x\n1\n");
+        assert_eq!(b.blake3, a.blake3);
+        // Changed in between: refused, never a second version of the file.
+        std::fs::write(&path, "x\n2\n").unwrap();
+        let e = inputs.read_data(&path, "again").unwrap_err();
+        assert!(
+            matches!(&e, Refusal::Unreadable(why) if why.contains("changed")),
+            "{e:?}"
+        );
     }
 
     #[test]

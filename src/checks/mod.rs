@@ -77,9 +77,10 @@ pub fn check_sources(spec: &Spec, sources: &BTreeMap<String, Source>) -> Result<
             continue;
         };
         let subject = Subject::Source(source);
-        for check in &decl.checks {
-            let target = |t: &str| sources.get(t).map(|s| s.frame.clone());
-            match run_one(spec, check, &subject, &source.frame, &target) {
+        let target = |t: &str| sources.get(t).map(|s| s.frame.clone());
+        let screened = screen(spec, &decl.checks, &subject, &source.frame, &target);
+        for (check, screened) in decl.checks.iter().zip(screened) {
+            match run_one(spec, check, &subject, &source.frame, &target, screened) {
                 Ok(o) => out.push(o),
                 Err(e) => errors.extend(e),
             }
@@ -110,7 +111,7 @@ pub fn check_computed(
                     .cloned()
                     .or_else(|| sources.get(t).map(|s| s.frame.clone()))
             };
-            match run_one(spec, check, &subject, frame, &target) {
+            match run_one(spec, check, &subject, frame, &target, None) {
                 Ok(o) => out.push(o),
                 Err(e) => errors.extend(e),
             }
@@ -190,12 +191,84 @@ impl Subject<'_> {
     }
 }
 
+/// One pass over a source's rows for all its checks: for each check, a
+/// number that is 0 only if no row fails it (`None` where the check cannot
+/// be screened, e.g. a spec problem [`run_one`] will report). A source's
+/// checks pass on almost every build, so the passing case costs one
+/// parallel scan of the columns checked, not a scan per check; only a
+/// check that may fail is run again to count and locate its rows.
+/// `unique` is screened by hashing each row's combination (see
+/// [`rules::repeats_possible`]).
+fn screen(
+    spec: &Spec,
+    checks: &[Spanned<CheckDecl>],
+    subject: &Subject,
+    frame: &DataFrame,
+    target: &dyn Fn(&str) -> Option<DataFrame>,
+) -> Vec<Option<u64>> {
+    let owner = subject.owner();
+    let found: Vec<&str> = frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.as_str())
+        .collect();
+    let mut exprs = Vec::new();
+    let mut slots = Vec::with_capacity(checks.len());
+    for check in checks {
+        let expr = rules::parse(spec, check, &owner)
+            .ok()
+            .filter(|rule| rules::unknown_columns(spec, check, rule, &found, &owner).is_empty())
+            .and_then(|rule| {
+                let fk = match &rule {
+                    Rule::ForeignKey(_, t, k) => {
+                        Some(foreign_frame(spec, check, t, k, target, &owner).ok()?)
+                    }
+                    _ => None,
+                };
+                if let Rule::Unique(cols) = &rule {
+                    return rules::repeats_possible(frame, cols).map(|r| Err(u64::from(r)));
+                }
+                rules::screening(&rule, fk.as_ref()).ok().map(Ok)
+            });
+        slots.push(expr.map(|e| {
+            e.map(|e| {
+                exprs.push(
+                    e.cast(DataType::UInt64)
+                        .alias(format!("__check{}", exprs.len())),
+                );
+                exprs.len() - 1
+            })
+        }));
+    }
+    let counts = match exprs.is_empty() {
+        true => None,
+        false => frame.clone().lazy().select(exprs).collect().ok(),
+    };
+    slots
+        .into_iter()
+        .map(|slot| match slot? {
+            // Known without a Polars pass (`unique`).
+            Err(known) => Some(known),
+            Ok(i) => counts
+                .as_ref()?
+                .columns()
+                .get(i)?
+                .get(0)
+                .ok()?
+                .extract::<u64>(),
+        })
+        .collect()
+}
+
+/// Runs one check. `screened` is its result from [`screen`], if any: 0
+/// means it passed, and the rows are not scanned again.
 fn run_one(
     spec: &Spec,
     check: &Spanned<CheckDecl>,
     subject: &Subject,
     frame: &DataFrame,
     target: &dyn Fn(&str) -> Option<DataFrame>,
+    screened: Option<u64>,
 ) -> std::result::Result<Outcome, Vec<Error>> {
     let owner = subject.owner();
     let rule = rules::parse(spec, check, &owner)?;
@@ -220,6 +293,17 @@ fn run_one(
             .with_hint("check the column's type: `range` needs numbers, `pattern` text, and `values`/`foreign_key` the column's own type")]
     };
     let fails = rules::failing(&rule, fk_frame.as_ref()).map_err(run_error)?;
+    if screened == Some(0) {
+        return Ok(Outcome {
+            target: subject.target(),
+            rule: rule.name(),
+            level: d.level,
+            message,
+            failing: 0,
+            lines: Vec::new(),
+            report: None,
+        });
+    }
     let cols: Vec<Expr> = rule.columns().into_iter().map(col).collect();
     let mut selected = vec![col("__row")];
     selected.extend(cols);

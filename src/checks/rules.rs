@@ -284,6 +284,51 @@ pub fn failing(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
     Ok(e.fill_null(lit(false)))
 }
 
+/// An aggregate that is 0 exactly when no row fails `rule` (see
+/// `checks::screen`): the number of failing rows.
+pub fn screening(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
+    Ok(failing(rule, target)?.sum())
+}
+
+/// Whether two rows of `frame` might share their values of `cols` (the
+/// `unique` rule): `false` proves every combination occurs once. Each
+/// row's combination is hashed to 64 bits (SipHash with fixed keys, per
+/// column, nulls as their own value); distinct hashes mean distinct
+/// combinations, and equal hashes (a repeat, or a one-in-10^10 collision)
+/// send the check to the exact count. `None` for a column type it does
+/// not hash. Grouping 1.1 M pairs of strings in Polars took ~0.6 s; this
+/// takes a tenth of that.
+pub fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<bool> {
+    use std::hash::{Hash, Hasher};
+    fn mix<T: Hash>(acc: &mut [u64], values: impl Iterator<Item = Option<T>>) {
+        for (a, v) in acc.iter_mut().zip(values) {
+            let mut h = std::hash::DefaultHasher::new();
+            a.hash(&mut h);
+            v.hash(&mut h);
+            *a = h.finish();
+        }
+    }
+    let mut acc = vec![0u64; frame.height()];
+    for c in cols {
+        let s = frame.column(c).ok()?.as_materialized_series();
+        match s.dtype() {
+            DataType::String => mix(&mut acc, s.str().ok()?.iter()),
+            DataType::Int64 => mix(&mut acc, s.i64().ok()?.iter()),
+            DataType::Int32 => mix(&mut acc, s.i32().ok()?.iter()),
+            DataType::Boolean => mix(&mut acc, s.bool().ok()?.iter()),
+            DataType::Date => mix(&mut acc, s.date().ok()?.physical().iter()),
+            // -0.0 and 0.0 (and every NaN) are one value to Polars too.
+            DataType::Float64 => {
+                let bits = |x: f64| if x.is_nan() { f64::NAN } else { x + 0.0 }.to_bits();
+                mix(&mut acc, s.f64().ok()?.iter().map(|v| v.map(bits)))
+            }
+            _ => return None,
+        }
+    }
+    acc.sort_unstable();
+    Some(acc.windows(2).any(|w| w[0] == w[1]))
+}
+
 fn allowed(values: &[toml::Value]) -> Series {
     let ints: Option<Vec<i64>> = values.iter().map(|v| v.as_integer()).collect();
     match ints {
@@ -292,5 +337,46 @@ fn allowed(values: &[toml::Value]) -> Series {
             "allowed".into(),
             values.iter().map(value_text).collect::<Vec<_>>(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_are_never_missed_and_distinct_rows_pass() {
+        let df = df!(
+            "a" => [Some("x"), Some("x"), None, None],
+            "b" => [Some(1i64), Some(2), Some(1), Some(2)],
+            "f" => [0.0f64, -0.0, 1.5, 2.5]
+        )
+        .unwrap();
+        let cols = |c: &[&str]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(repeats_possible(&df, &cols(&["a", "b"])), Some(false));
+        assert_eq!(repeats_possible(&df, &cols(&["a"])), Some(true));
+        assert_eq!(repeats_possible(&df, &cols(&["b"])), Some(true));
+        // -0.0 equals 0.0, as the exact count groups them.
+        assert_eq!(repeats_possible(&df, &cols(&["f"])), Some(true));
+        assert_eq!(repeats_possible(&df, &cols(&["a", "f"])), Some(true));
+        assert_eq!(repeats_possible(&df, &cols(&["b", "f"])), Some(false));
+        // Agrees with the exact rule on every combination.
+        for c in [
+            &["a"][..],
+            &["b"],
+            &["f"],
+            &["a", "b"],
+            &["a", "f"],
+            &["b", "f"],
+        ] {
+            let exact = df
+                .clone()
+                .lazy()
+                .select([failing(&Rule::Unique(cols(c)), None).unwrap().sum()])
+                .collect()
+                .unwrap();
+            let failing = exact.columns()[0].get(0).unwrap().extract::<u64>().unwrap();
+            assert_eq!(repeats_possible(&df, &cols(c)), Some(failing > 0), "{c:?}");
+        }
     }
 }

@@ -300,7 +300,8 @@ fn read_file(
     rules: &[ColumnRule],
 ) -> Result<(Table, SourceFile)> {
     let kind = Kind::of(spec, name, decl, path)?;
-    let file = match spec.inputs.read(path, &format!("source {name}")) {
+    // The registry keeps the hash, not the bytes: they are freed once parsed.
+    let file = match spec.inputs.read_data(path, &format!("source {name}")) {
         Ok(file) => file,
         Err(crate::inputs::Refusal::Missing) => {
             return Err(missing(spec, name, decl, path, params))
@@ -380,8 +381,9 @@ fn combine(tables: Vec<(Table, SourceFile)>) -> Result<(DataFrame, Arc<[u32]>, V
             }
         }
     }
-    let mut frame = frame.unwrap_or_default();
-    frame.rechunk_mut();
+    // Not rechunked: the parts' chunks are used as they are (a rechunk
+    // would copy every column while the parts are still alive).
+    let frame = frame.unwrap_or_default();
     Ok((frame, lines.into(), files))
 }
 
