@@ -388,9 +388,10 @@ impl Timings {
         if let Some((wall, cpu)) = self.last {
             let now = cpu_ms();
             eprintln!(
-                "timing: {stage:<36} {:>8.1} ms wall {:>8.1} ms cpu",
+                "timing: {stage:<36} {:>8.1} ms wall {:>8.1} ms cpu {:>6.0} MB peak",
                 wall.elapsed().as_secs_f64() * 1000.0,
-                now - cpu
+                now - cpu,
+                peak_mb()
             );
             self.last = Some((std::time::Instant::now(), now));
         }
@@ -411,6 +412,22 @@ fn cpu_ms() -> f64 {
 
 #[cfg(not(unix))]
 fn cpu_ms() -> f64 {
+    0.0
+}
+
+/// The process's peak resident memory so far, MB (Linux reports KB).
+#[cfg(unix)]
+fn peak_mb() -> f64 {
+    // SAFETY: as in `cpu_ms`.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+#[cfg(not(unix))]
+fn peak_mb() -> f64 {
     0.0
 }
 

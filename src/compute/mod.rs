@@ -216,7 +216,7 @@ pub fn compute_frames(
     let mut ctx = SQLContext::new();
     let mut empty = Vec::new();
     for (name, source) in sources {
-        let frame = period::period_frame(source, params.period());
+        let frame = period::filtered_once(source, params.period())?;
         if let (Some(_), Some((column, PeriodFilter::Period))) =
             (params.period(), &source.period_column)
         {

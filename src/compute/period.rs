@@ -24,6 +24,31 @@ pub(super) fn period_frame(source: &Source, period: Option<FinancialYear>) -> La
     }
 }
 
+/// [`period_frame`], filtered once: every query over the source then reads
+/// the period's rows (already in memory) instead of filtering every row of
+/// the file again (a paper runs a dozen queries per source, twice with the
+/// previous period). A source without a period filter is left as it is.
+pub(super) fn filtered_once(
+    source: &Source,
+    period: Option<FinancialYear>,
+) -> crate::error::Result<LazyFrame> {
+    let lf = period_frame(source, period);
+    if source.period_column.is_none() || period.is_none() {
+        return Ok(lf);
+    }
+    let df = lf.collect().map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!(
+                "cannot filter source `{}` to the period: {}",
+                source.name,
+                crate::source::first_line(&e)
+            ),
+        )
+    })?;
+    Ok(df.lazy())
+}
+
 /// Whether a period-filtered source has no rows in the period; if so, what
 /// it does cover, for the error ("`data/offenders.csv`: `assessment_date`
 /// runs from 2018-04-01 to 2021-03-31").
