@@ -169,6 +169,54 @@ fn date_column(name: &str, d: jiff::civil::Date) -> Column {
 mod tests {
     use super::*;
 
+    /// A source of four dates around the 2019/20 financial year.
+    fn source(filter: PeriodFilter) -> Source {
+        let days: Vec<i32> = [(2019, 3, 31), (2019, 4, 1), (2020, 3, 31), (2020, 4, 1)]
+            .iter()
+            .map(|&(y, m, d)| days_since_epoch(jiff::civil::date(y, m, d)))
+            .collect();
+        let when = Series::new("when".into(), days)
+            .cast(&DataType::Date)
+            .unwrap();
+        let other = Series::new("other".into(), [1i64, 2, 3, 4]);
+        Source {
+            name: "v".into(),
+            path: "v.csv".into(),
+            frame: DataFrame::new(4, vec![when.into(), other.into()]).unwrap(),
+            lines: vec![2, 3, 4, 5].into(),
+            period_column: Some(("when".into(), filter)),
+            blake3: String::new(),
+            files: Vec::new(),
+            remote: None,
+        }
+    }
+
+    #[test]
+    fn the_period_filter_is_applied_in_the_scan_and_once() {
+        let fy = FinancialYear::parse("2019/20").unwrap();
+        let s = source(PeriodFilter::Period);
+        // The optimised plan: the period filter (both bounds) straight on
+        // the scan of the loaded frame, nothing in between. (Polars 0.55
+        // keeps it as a FILTER node over an in-memory frame.)
+        let plan = period_frame(&s, Some(fy)).explain(true).unwrap();
+        let lines: Vec<&str> = plan.lines().map(str::trim).collect();
+        assert!(lines[0].starts_with("FILTER"), "{plan}");
+        assert!(lines[0].contains("2019-04-01") && lines[0].contains("2020-03-31"), "{plan}");
+        assert_eq!(lines[1], "FROM", "{plan}");
+        assert!(lines[2].starts_with("DF [\"when\", \"other\"]"), "{plan}");
+        // Filtered once: the frame every query reads holds the period's
+        // rows only (both ends inclusive).
+        let once = filtered_once(&s, Some(fy)).unwrap().collect().unwrap();
+        assert_eq!(once.column("other").unwrap().i64().unwrap().to_vec(), [Some(2), Some(3)]);
+        let to_date = filtered_once(&source(PeriodFilter::ToDate), Some(fy))
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(to_date.height(), 3);
+        // No period: the source as it is.
+        assert_eq!(filtered_once(&s, None).unwrap().collect().unwrap().height(), 4);
+    }
+
     #[test]
     fn epoch_days() {
         assert_eq!(days_since_epoch(jiff::civil::date(1970, 1, 2)), 1);
