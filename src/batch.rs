@@ -16,11 +16,11 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::build::{build_with, Build, BuildOptions};
+use crate::build::{build_with, Build, BuildOptions, Shared};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{self, BatchRecord};
 use crate::spec::Spec;
-use crate::{chart, compute, output, source};
+use crate::{chart, checks, compute, output, source};
 
 /// A finished batch: every paper's build or error, in value order.
 #[derive(Debug)]
@@ -88,6 +88,11 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     compute::check_queries(&spec)?;
     let sources = source::load_all(&spec, &params, &BTreeMap::new())?;
     let values = compute::batch_values(&spec, &sources, &params)?;
+    // The sources' checks depend on the sources alone: run once, for all.
+    let shared = Shared {
+        source_checks: Some(checks::check_sources(&spec, &sources)?),
+        sources,
+    };
     let slugs = slugs(&spec, &values)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let jobs: Vec<(String, String)> = values.into_iter().zip(slugs).collect();
@@ -99,7 +104,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             value: value.clone(),
             slug: slug.clone(),
         });
-        build_with(spec.clone(), &opts, &sources).map(Box::new)
+        build_with(spec.clone(), &opts, &shared).map(Box::new)
     });
     let papers = jobs
         .into_iter()

@@ -93,18 +93,38 @@ pub fn build(options: &BuildOptions) -> Result<Build> {
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
 /// has rewritten in memory); writes nothing.
 pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
-    build_reusing(spec, options, None, &BTreeMap::new())
+    build_reusing(spec, options, None, &Shared::default())
 }
 
-/// [`build_spec`], reusing sources already loaded (a batch loads each file
-/// once for all its papers): a source in `loaded` read from the same file
-/// is not read or parsed again.
-pub(crate) fn build_with(
-    spec: Spec,
-    options: &BuildOptions,
-    loaded: &BTreeMap<String, source::Source>,
-) -> Result<Build> {
-    build_reusing(spec, options, None, loaded)
+/// What a batch reads and checks once for all its papers.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// The sources, read and parsed once.
+    pub(crate) sources: BTreeMap<String, source::Source>,
+    /// Their declared checks' outcomes: they depend on the sources alone,
+    /// so a paper whose sources are these very ones does not run them again.
+    pub(crate) source_checks: Option<Vec<checks::Outcome>>,
+}
+
+impl Shared {
+    /// The shared source checks, if `sources` are the shared sources (the
+    /// same names, files and hashes; a paper whose path names its batch
+    /// value reads a file of its own, and checks it).
+    fn checks_for(&self, sources: &BTreeMap<String, source::Source>) -> Option<&[checks::Outcome]> {
+        let same = sources.len() == self.sources.len()
+            && sources.iter().all(|(name, s)| {
+                self.sources
+                    .get(name)
+                    .is_some_and(|t| t.path == s.path && t.blake3 == s.blake3)
+            });
+        self.source_checks.as_deref().filter(|_| same)
+    }
+}
+
+/// [`build_spec`], reusing what a batch loaded once: a source in `shared`
+/// read from the same file is not read or parsed again, nor checked again.
+pub(crate) fn build_with(spec: Spec, options: &BuildOptions, shared: &Shared) -> Result<Build> {
+    build_reusing(spec, options, None, shared)
 }
 
 /// [`build_spec`] again after an edit (`watch`): the data stages' results
@@ -114,14 +134,14 @@ pub(crate) fn build_with(
 /// with the same hash, and a previous period that had data (a file that
 /// did not exist may have appeared). Otherwise everything is computed.
 pub fn rebuild(spec: Spec, options: &BuildOptions, last: &Build) -> Result<Build> {
-    build_reusing(spec, options, Some(last), &BTreeMap::new())
+    build_reusing(spec, options, Some(last), &Shared::default())
 }
 
 fn build_reusing(
     mut spec: Spec,
     options: &BuildOptions,
     last: Option<&Build>,
-    loaded: &BTreeMap<String, source::Source>,
+    shared: &Shared,
 ) -> Result<Build> {
     let mut clock = Timings::from_env();
     let params = spec.params(&options.overrides)?;
@@ -135,13 +155,14 @@ fn build_reusing(
             // Queries may only read declared tables: refuse before reading any data.
             compute::check_queries(&spec)?;
             clock.lap("spec, params, query check");
-            let sources = source::load_all(&spec, &params, loaded)?;
+            let sources = source::load_all(&spec, &params, &shared.sources)?;
+            let checked = shared.checks_for(&sources);
             clock.lap("sources");
             // The previous period's queries run alongside the current ones
             // over the same loaded sources (no file is read again).
             let (current, previous) = std::thread::scope(|s| {
                 let previous = s.spawn(|| compute::previous(&spec, &sources, &params));
-                let current = compute_checked(&spec, &sources, &params, options.strict);
+                let current = compute_checked(&spec, &sources, &params, (options.strict, checked));
                 let previous = previous
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -434,13 +455,17 @@ fn peak_mb() -> f64 {
 /// Computes the figures and tables and runs the declared data checks: the
 /// sources' first (a failed one explains a query failure after it), then the
 /// tables' and the SQL checks. Returns the warnings of failed `warning` checks.
+/// `checked`: the sources' check outcomes, if a batch already ran them.
 fn compute_checked(
     spec: &Spec,
     sources: &std::collections::BTreeMap<String, source::Source>,
     params: &Params,
-    strict: bool,
+    (strict, checked): (bool, Option<&[checks::Outcome]>),
 ) -> Result<(Computed, Vec<String>)> {
-    let mut outcomes = checks::check_sources(spec, sources)?;
+    let mut outcomes = match checked {
+        Some(outcomes) => outcomes.to_vec(),
+        None => checks::check_sources(spec, sources)?,
+    };
     checks::settle(&outcomes, strict)?;
     let (mut computed, mut frames) = compute::compute_frames(spec, sources, params)?;
     outcomes.extend(checks::check_computed(spec, sources, &mut frames)?);
@@ -571,4 +596,47 @@ fn typst_options(
         time_limit: std::time::Duration::from_secs(spec.raw.limits.layout_seconds),
         style: crate::style::Style::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: &str, blake3: &str) -> source::Source {
+        source::Source {
+            name: "v".into(),
+            path: path.into(),
+            frame: polars::prelude::DataFrame::empty(),
+            lines: Vec::new().into(),
+            period_column: None,
+            blake3: blake3.into(),
+            files: Vec::new(),
+            remote: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_s_source_checks_serve_only_papers_reading_the_same_files() {
+        let outcome = checks::Outcome {
+            target: "source v".into(),
+            rule: "not_null(a)".into(),
+            level: checks::CheckLevel::Error,
+            message: "m".into(),
+            failing: 0,
+            lines: Vec::new(),
+            report: None,
+        };
+        let shared = Shared {
+            sources: BTreeMap::from([("v".to_string(), source("d/v.csv", "h1"))]),
+            source_checks: Some(vec![outcome.clone()]),
+        };
+        let same = BTreeMap::from([("v".to_string(), source("d/v.csv", "h1"))]);
+        assert_eq!(shared.checks_for(&same), Some(&[outcome][..]));
+        // The paper read another file, or the same file changed: its own checks.
+        let other = BTreeMap::from([("v".to_string(), source("d/fenland.csv", "h1"))]);
+        assert_eq!(shared.checks_for(&other), None);
+        let changed = BTreeMap::from([("v".to_string(), source("d/v.csv", "h2"))]);
+        assert_eq!(shared.checks_for(&changed), None);
+        assert_eq!(Shared::default().checks_for(&same), None);
+    }
 }

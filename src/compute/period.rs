@@ -201,20 +201,29 @@ mod tests {
         let plan = period_frame(&s, Some(fy)).explain(true).unwrap();
         let lines: Vec<&str> = plan.lines().map(str::trim).collect();
         assert!(lines[0].starts_with("FILTER"), "{plan}");
-        assert!(lines[0].contains("2019-04-01") && lines[0].contains("2020-03-31"), "{plan}");
+        assert!(
+            lines[0].contains("2019-04-01") && lines[0].contains("2020-03-31"),
+            "{plan}"
+        );
         assert_eq!(lines[1], "FROM", "{plan}");
         assert!(lines[2].starts_with("DF [\"when\", \"other\"]"), "{plan}");
         // Filtered once: the frame every query reads holds the period's
         // rows only (both ends inclusive).
         let once = filtered_once(&s, Some(fy)).unwrap().collect().unwrap();
-        assert_eq!(once.column("other").unwrap().i64().unwrap().to_vec(), [Some(2), Some(3)]);
+        assert_eq!(
+            once.column("other").unwrap().i64().unwrap().to_vec(),
+            [Some(2), Some(3)]
+        );
         let to_date = filtered_once(&source(PeriodFilter::ToDate), Some(fy))
             .unwrap()
             .collect()
             .unwrap();
         assert_eq!(to_date.height(), 3);
         // No period: the source as it is.
-        assert_eq!(filtered_once(&s, None).unwrap().collect().unwrap().height(), 4);
+        assert_eq!(
+            filtered_once(&s, None).unwrap().collect().unwrap().height(),
+            4
+        );
     }
 
     #[test]
