@@ -212,10 +212,16 @@ fn screen(
         .into_iter()
         .map(|n| n.as_str())
         .collect();
+    /// How a check is screened: by the Polars pass (its column there), or
+    /// by hashing rows (`unique`, its columns), or not at all.
+    enum Slot {
+        Expr(usize),
+        Unique(Vec<String>),
+    }
     let mut exprs = Vec::new();
     let mut slots = Vec::with_capacity(checks.len());
     for check in checks {
-        let expr = rules::parse(spec, check, &owner)
+        let slot = rules::parse(spec, check, &owner)
             .ok()
             .filter(|rule| rules::unknown_columns(spec, check, rule, &found, &owner).is_empty())
             .and_then(|rule| {
@@ -225,34 +231,48 @@ fn screen(
                     }
                     _ => None,
                 };
-                if let Rule::Unique(cols) = &rule {
-                    return rules::repeats_possible(frame, cols).map(|r| Err(u64::from(r)));
+                if let Rule::Unique(cols) = rule {
+                    return Some(Slot::Unique(cols));
                 }
-                rules::screening(&rule, fk.as_ref()).ok().map(Ok)
-            });
-        slots.push(expr.map(|e| {
-            e.map(|e| {
+                let e = rules::screening(&rule, fk.as_ref()).ok()?;
                 exprs.push(
                     e.cast(DataType::UInt64)
                         .alias(format!("__check{}", exprs.len())),
                 );
-                exprs.len() - 1
-            })
-        }));
+                Some(Slot::Expr(exprs.len() - 1))
+            });
+        slots.push(slot);
     }
-    let counts = match exprs.is_empty() {
-        true => None,
-        false => frame.clone().lazy().select(exprs).collect().ok(),
-    };
+    // The row hashing of `unique` runs on its own thread while Polars
+    // evaluates the other rules on its pool.
+    let (counts, unique) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            slots
+                .iter()
+                .map(|slot| match slot {
+                    Some(Slot::Unique(cols)) => rules::repeats_possible(frame, cols).map(u64::from),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        });
+        let counts = match exprs.is_empty() {
+            true => None,
+            false => frame.clone().lazy().select(exprs).collect().ok(),
+        };
+        let unique = hashing
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (counts, unique)
+    });
     slots
-        .into_iter()
-        .map(|slot| match slot? {
-            // Known without a Polars pass (`unique`).
-            Err(known) => Some(known),
-            Ok(i) => counts
+        .iter()
+        .zip(unique)
+        .map(|(slot, unique)| match slot.as_ref()? {
+            Slot::Unique(_) => unique,
+            Slot::Expr(i) => counts
                 .as_ref()?
                 .columns()
-                .get(i)?
+                .get(*i)?
                 .get(0)
                 .ok()?
                 .extract::<u64>(),
