@@ -164,11 +164,22 @@ fn run(queries: &Queries, frames: Vec<(&str, LazyFrame)>, year: i32) -> PolarsRe
     for (name, lf) in frames {
         ctx.register(name, lf);
     }
+    // As boardpack's `params` table: every declared param at its default,
+    // and the period's label, first and last day.
     let params = df!(
         "period" => [format!("{year}/{:02}", (year + 1) % 100)],
+        "period_start" => [days(year, 4, 1)],
+        "period_end" => [days(year + 1, 3, 31)],
         "area" => ["Cambridgeshire & Peterborough"],
+        "district" => ["All districts"],
         "csew_multiplier" => [3.26],
-    )?;
+    )?
+    .lazy()
+    .with_columns([
+        col("period_start").cast(DataType::Date),
+        col("period_end").cast(DataType::Date),
+    ])
+    .collect()?;
     ctx.register("params", params.lazy());
     let mut pending: Vec<&(String, String, bool)> = queries.iter().collect();
     while !pending.is_empty() {
