@@ -5,8 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::compute::{parse_format, Format, Value};
-use crate::format::{format_cell, format_number};
+use crate::compute::format_cell;
+use crate::compute::Value;
+use crate::format::format_number;
+use crate::format::{parse_format, Format};
 use crate::manifest::Manifest;
 
 /// One row of a comparison table.

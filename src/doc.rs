@@ -8,7 +8,8 @@
 //! carry their number ([`Caption`]), assigned once for the whole document by
 //! [`number_captions`]: every output prints the same "Table 3".
 
-pub use crate::compute::{Format, Value};
+pub use crate::compute::Value;
+pub use crate::format::Format;
 
 /// A whole report: metadata, the paper's body and its executive summary.
 #[derive(Debug, Clone, PartialEq, Default)]

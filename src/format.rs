@@ -8,10 +8,39 @@
 
 use num_format::{Locale, ToFormattedString};
 
-use crate::compute::Format;
-
 /// Largest number of decimal places honoured (more is clamped).
 pub const MAX_DECIMALS: u8 = 9;
+
+/// How a table column is displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// As written (text left-aligned).
+    #[default]
+    Text,
+    /// Whole number with thousands separators.
+    Integer,
+    /// Number with N decimal places.
+    Decimal(u8),
+    /// A ratio shown as a percentage with N decimal places.
+    Percent(u8),
+}
+
+/// Parses `text`, `integer`, `decimal:N`, `percent:N`.
+pub fn parse_format(s: &str) -> Option<Format> {
+    let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
+    let n = if digits.is_empty() {
+        Some(0)
+    } else {
+        digits.parse::<u8>().ok().filter(|n| *n <= 6)
+    };
+    match kind {
+        "text" if digits.is_empty() => Some(Format::Text),
+        "integer" if digits.is_empty() => Some(Format::Integer),
+        "decimal" => n.map(Format::Decimal),
+        "percent" => n.map(Format::Percent),
+        _ => None,
+    }
+}
 
 /// Formats a number with en-GB thousands separators and `decimals` places.
 pub fn format_number(x: f64, decimals: u8) -> String {
@@ -61,30 +90,6 @@ pub fn join_prose(items: &[String], conjunction: &str) -> String {
 /// Formats a date the en-GB way: "26 November 2020".
 pub fn format_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
-}
-
-/// Formats a table cell according to its column's declared format.
-pub fn format_cell(value: &crate::compute::Value, format: Format) -> String {
-    use crate::compute::Value as V;
-    let number = match value {
-        V::Int(i) => Some(*i as f64),
-        V::Float(f) => Some(*f),
-        _ => None,
-    };
-    match (format, number) {
-        (Format::Integer, Some(x)) => format_number(x, 0),
-        (Format::Decimal(n), Some(x)) => format_number(x, n),
-        (Format::Percent(n), Some(x)) => format_percent(x, n),
-        _ => match value {
-            V::Null => String::new(),
-            V::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
-            V::Int(i) => i.to_string(),
-            V::Float(f) => f.to_string(),
-            V::Text(s) => s.clone(),
-            V::Date(d) => format_date(*d),
-            V::Suppressed(marker) => marker.clone(),
-        },
-    }
 }
 
 #[cfg(test)]

@@ -619,7 +619,8 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute::{Format, TableColumn};
+    use crate::compute::TableColumn;
+    use crate::format::Format;
 
     #[test]
     fn relative_paths_use_slashes_and_drop_the_root() {

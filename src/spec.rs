@@ -1300,7 +1300,7 @@ impl Spec {
                 .map(|f| (format!("chart `{name}`"), f))
         });
         for (what, f) in tables.chain(charts) {
-            if crate::compute::parse_format(f.get_ref()).is_none() {
+            if crate::format::parse_format(f.get_ref()).is_none() {
                 errors.push(
                     self.error_at(
                         ErrorKind::Spec,

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compute::parse_format;
 use crate::diff::display_as;
 use crate::error::{display_path, Error, ErrorKind, Result};
+use crate::format::parse_format;
 use crate::manifest::{self, Manifest};
 use crate::{build, BuildOptions};
 

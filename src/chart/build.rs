@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use super::{
-    render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, NumberFormat, Series,
-};
-use crate::compute::{self, Format, Table};
+use super::{render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, Series};
+use crate::compute::{self, Table};
 use crate::error::{suggest, ErrorKind, Result};
+use crate::format::Format;
 use crate::spec::{ChartDecl, ChartKindDecl, Spec};
 
 /// Word gets the chart rasterised at this resolution (the floor).
@@ -65,7 +64,7 @@ pub fn draw(
     let categories = table
         .rows
         .iter()
-        .map(|row| crate::format::format_cell(&row[x], table.columns[x].format))
+        .map(|row| crate::compute::format_cell(&row[x], table.columns[x].format))
         .collect();
     let series = ys
         .iter()
@@ -75,7 +74,7 @@ pub fn draw(
         })
         .collect();
     let format = match &decl.format {
-        Some(f) => compute::parse_format(f.get_ref())
+        Some(f) => crate::format::parse_format(f.get_ref())
             .and_then(number_format)
             .ok_or_else(|| {
                 chart_err(
@@ -87,7 +86,7 @@ pub fn draw(
         None => ys
             .first()
             .and_then(|&i| number_format(table.columns[i].format))
-            .unwrap_or(NumberFormat::Integer),
+            .unwrap_or(Format::Integer),
     };
     let kind = match decl.kind {
         ChartKindDecl::Bar => ChartKind::Bar,
@@ -130,13 +129,9 @@ fn number(v: &compute::Value) -> Option<f64> {
     }
 }
 
-fn number_format(f: Format) -> Option<NumberFormat> {
-    match f {
-        Format::Integer => Some(NumberFormat::Integer),
-        Format::Decimal(n) => Some(NumberFormat::Decimal(n)),
-        Format::Percent(n) => Some(NumberFormat::Percent(n)),
-        Format::Text => None,
-    }
+/// A chart's format: any but `text` (an axis shows numbers).
+fn number_format(f: Format) -> Option<Format> {
+    (f != Format::Text).then_some(f)
 }
 
 /// Width and height from a PNG's IHDR chunk.

@@ -6,16 +6,16 @@
 //! of 1, 2 or 5 × 10ⁿ, and each tick value is computed from its integer
 //! index, so there is no accumulated float noise ("35000.000001").
 
-use super::NumberFormat;
+use super::Format;
 
 pub use crate::format::{format_number, MAX_DECIMALS};
 
 /// Formats a value as the spec asks (value labels, table cells).
-pub fn format_value(x: f64, format: NumberFormat) -> String {
+pub fn format_value(x: f64, format: Format) -> String {
     match format {
-        NumberFormat::Integer => format_number(x, 0),
-        NumberFormat::Decimal(d) => format_number(x, d),
-        NumberFormat::Percent(d) => format!("{}%", format_number(x * 100.0, d)),
+        Format::Text | Format::Integer => format_number(x, 0),
+        Format::Decimal(d) => format_number(x, d),
+        Format::Percent(d) => format!("{}%", format_number(x * 100.0, d)),
     }
 }
 
@@ -31,7 +31,7 @@ pub struct Ticks {
     /// Power of ten of the step.
     pub exp: i32,
     /// How values are shown (ticks of a Percent axis are in percentage points).
-    pub format: NumberFormat,
+    pub format: Format,
 }
 
 impl Ticks {
@@ -46,7 +46,7 @@ impl Ticks {
             k / 10f64.powi(-self.exp)
         };
         match self.format {
-            NumberFormat::Percent(_) => v / 100.0,
+            Format::Percent(_) => v / 100.0,
             _ => v,
         }
     }
@@ -68,7 +68,7 @@ impl Ticks {
             .map(|i| {
                 let v = self.value_of(i);
                 let label = match self.format {
-                    NumberFormat::Percent(_) => {
+                    Format::Percent(_) => {
                         format!("{}%", format_number(v * 100.0, decimals))
                     }
                     _ => format_number(v, decimals),
@@ -87,8 +87,8 @@ impl Ticks {
 /// Nice ticks covering `[min, max]` with about `target` intervals.
 ///
 /// Inputs must be finite and within ±1e15 (validated by the caller).
-pub fn nice_ticks(min: f64, max: f64, target: usize, format: NumberFormat) -> Ticks {
-    let scale = if matches!(format, NumberFormat::Percent(_)) {
+pub fn nice_ticks(min: f64, max: f64, target: usize, format: Format) -> Ticks {
+    let scale = if matches!(format, Format::Percent(_)) {
         100.0
     } else {
         1.0
@@ -110,8 +110,8 @@ pub fn nice_ticks(min: f64, max: f64, target: usize, format: NumberFormat) -> Ti
     let e0 = raw.log10().floor() as i32;
     // Counts cannot have fractional ticks; decimals no finer than asked.
     let min_exp = match format {
-        NumberFormat::Integer => 0,
-        NumberFormat::Decimal(d) | NumberFormat::Percent(d) => -i32::from(d.max(1)),
+        Format::Text | Format::Integer => 0,
+        Format::Decimal(d) | Format::Percent(d) => -i32::from(d.max(1)),
     };
     // Tiny tolerance so 30 / 10 landing on 2.9999999 still counts as 3.
     let eps = 1e-9;
@@ -155,11 +155,11 @@ mod tests {
 
     #[test]
     fn value_formats() {
-        assert_eq!(format_value(0.164, NumberFormat::Percent(1)), "16.4%");
-        assert_eq!(format_value(0.82, NumberFormat::Percent(0)), "82%");
-        assert_eq!(format_value(412.0, NumberFormat::Integer), "412");
-        assert_eq!(format_value(1234567.0, NumberFormat::Integer), "1,234,567");
-        assert_eq!(format_value(31.25, NumberFormat::Decimal(2)), "31.25");
+        assert_eq!(format_value(0.164, Format::Percent(1)), "16.4%");
+        assert_eq!(format_value(0.82, Format::Percent(0)), "82%");
+        assert_eq!(format_value(412.0, Format::Integer), "412");
+        assert_eq!(format_value(1234567.0, Format::Integer), "1,234,567");
+        assert_eq!(format_value(31.25, Format::Decimal(2)), "31.25");
     }
 
     fn labels(t: &Ticks) -> Vec<String> {
@@ -168,29 +168,29 @@ mod tests {
 
     #[test]
     fn nice_steps() {
-        let t = nice_ticks(0.0, 31.2, 5, NumberFormat::Decimal(1));
+        let t = nice_ticks(0.0, 31.2, 5, Format::Decimal(1));
         assert_eq!(labels(&t), ["0", "10", "20", "30", "40"]);
-        let t = nice_ticks(0.0, 31.2, 7, NumberFormat::Decimal(1));
+        let t = nice_ticks(0.0, 31.2, 7, Format::Decimal(1));
         assert_eq!(labels(&t), ["0", "5", "10", "15", "20", "25", "30", "35"]);
-        let t = nice_ticks(0.0, 36_845.0, 5, NumberFormat::Integer);
+        let t = nice_ticks(0.0, 36_845.0, 5, Format::Integer);
         assert_eq!(labels(&t), ["0", "10,000", "20,000", "30,000", "40,000"]);
-        let t = nice_ticks(0.0, 0.82, 5, NumberFormat::Percent(0));
+        let t = nice_ticks(0.0, 0.82, 5, Format::Percent(0));
         assert_eq!(labels(&t), ["0%", "20%", "40%", "60%", "80%", "100%"]);
-        let t = nice_ticks(0.0, 1.3, 5, NumberFormat::Decimal(1));
+        let t = nice_ticks(0.0, 1.3, 5, Format::Decimal(1));
         assert_eq!(
             labels(&t),
             ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.2", "1.4"]
         );
-        let t = nice_ticks(0.0, 1.3, 3, NumberFormat::Decimal(1));
+        let t = nice_ticks(0.0, 1.3, 3, Format::Decimal(1));
         assert_eq!(labels(&t), ["0.0", "0.5", "1.0", "1.5"]);
         // Counts never get half ticks.
-        let t = nice_ticks(0.0, 3.0, 6, NumberFormat::Integer);
+        let t = nice_ticks(0.0, 3.0, 6, Format::Integer);
         assert_eq!(labels(&t), ["0", "1", "2", "3"]);
     }
 
     #[test]
     fn ticks_have_no_float_noise() {
-        let t = nice_ticks(0.0, 0.3, 3, NumberFormat::Decimal(2));
+        let t = nice_ticks(0.0, 0.3, 3, Format::Decimal(2));
         for (v, label) in t.values() {
             assert!(!label.contains("000001"), "{label}");
             assert!(format!("{v}").len() <= 4, "{v}");
@@ -199,11 +199,11 @@ mod tests {
 
     #[test]
     fn negative_and_degenerate_ranges() {
-        let t = nice_ticks(-12.0, 30.0, 5, NumberFormat::Integer);
+        let t = nice_ticks(-12.0, 30.0, 5, Format::Integer);
         assert!(t.min() <= -12.0 && t.max() >= 30.0);
-        let t = nice_ticks(0.0, 0.0, 5, NumberFormat::Integer);
+        let t = nice_ticks(0.0, 0.0, 5, Format::Integer);
         assert!(t.max() > t.min());
-        let t = nice_ticks(7.0, 7.0, 5, NumberFormat::Decimal(1));
+        let t = nice_ticks(7.0, 7.0, 5, Format::Decimal(1));
         assert!(t.min() <= 0.0 && t.max() >= 7.0);
     }
 }

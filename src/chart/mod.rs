@@ -90,16 +90,10 @@ impl ChartKind {
     }
 }
 
-/// How values are shown on axes and labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberFormat {
-    /// Whole numbers with thousands separators: "36,845".
-    Integer,
-    /// N decimal places: "24.9".
-    Decimal(u8),
-    /// A ratio (0..1) shown as a percentage with N decimals: 0.164 → "16.4%".
-    Percent(u8),
-}
+/// How values are shown on axes and labels: the one display format of
+/// tables and figures ([`crate::format::Format`]); `Text` shows whole
+/// numbers.
+pub use crate::format::Format;
 
 /// What to draw and how big.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +110,7 @@ pub struct ChartSpec {
     /// Print each bar's or point's value (TableBars always shows values).
     pub value_labels: bool,
     /// Format of ticks and value labels.
-    pub format: NumberFormat,
+    pub format: Format,
     /// Line charts only: start the value axis at 0 (default true). Bar
     /// charts always include 0.
     pub y_from_zero: bool,
@@ -136,7 +130,7 @@ impl ChartSpec {
             x_label: None,
             y_label: None,
             value_labels: false,
-            format: NumberFormat::Integer,
+            format: Format::Integer,
             y_from_zero: true,
             width_pt: 440.0,
             height_pt: 260.0,

@@ -41,7 +41,7 @@ fn two_series() -> ChartData {
 
 fn spec(kind: ChartKind) -> ChartSpec {
     let mut s = ChartSpec::new(kind, "Victims per 1,000 population by district");
-    s.format = NumberFormat::Decimal(1);
+    s.format = Format::Decimal(1);
     s.value_labels = true;
     s.x_label = Some("District".into());
     s.y_label = Some("Victims per 1,000".into());
@@ -185,7 +185,7 @@ fn snapshot_small_bar() {
 #[test]
 fn percent_axis_and_labels() {
     let mut s = spec(ChartKind::HorizontalBar);
-    s.format = NumberFormat::Percent(1);
+    s.format = Format::Percent(1);
     let svg = render_svg(&s, &one(&["Drugs", "Alcohol"], &[Some(0.164), Some(0.5)])).unwrap();
     assert!(svg.contains("16.4%"));
     assert!(svg.contains("0%"));
@@ -315,11 +315,7 @@ fn awkward_inputs_never_panic() {
         one(&["Two\nlines", "Ünïcödé ✓ 漢字"], &[Some(1.0), Some(2.0)]),
     ];
     let fonts = Fonts::default();
-    let formats = [
-        NumberFormat::Integer,
-        NumberFormat::Decimal(255),
-        NumberFormat::Percent(0),
-    ];
+    let formats = [Format::Integer, Format::Decimal(255), Format::Percent(0)];
     for kind in [
         ChartKind::Bar,
         ChartKind::HorizontalBar,

@@ -21,8 +21,9 @@ use crate::params::{FinancialYear, Params};
 use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
+use crate::format::parse_format;
 pub(crate) use pushdown::{Need, Pushdown};
-pub use value::{parse_format, Computed, DatabaseResult, Format, Table, TableColumn, Value};
+pub use value::{format_cell, Computed, DatabaseResult, Table, TableColumn, Value};
 
 /// Which rows of database source `name` must be streamed in: those in the
 /// period when some query reading it cannot run inside the database, all

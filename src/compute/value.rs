@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::error::{suggest, ErrorKind, Result};
+use crate::format::{parse_format, Format};
 use crate::spec::{Spec, TableDecl};
 
 /// A computed scalar, as it reaches templates.
@@ -26,20 +27,6 @@ pub enum Value {
     /// A count withheld by disclosure control (or a value derived from
     /// one): shows as the marker, never as a number.
     Suppressed(String),
-}
-
-/// How a table column is displayed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// As written (text left-aligned).
-    #[default]
-    Text,
-    /// Whole number with thousands separators.
-    Integer,
-    /// Number with N decimal places.
-    Decimal(u8),
-    /// A ratio shown as a percentage with N decimal places.
-    Percent(u8),
 }
 
 /// A displayed column of a computed table.
@@ -166,23 +153,6 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
     })
 }
 
-/// Parses `text`, `integer`, `decimal:N`, `percent:N`.
-pub fn parse_format(s: &str) -> Option<Format> {
-    let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
-    let n = if digits.is_empty() {
-        Some(0)
-    } else {
-        digits.parse::<u8>().ok().filter(|n| *n <= 6)
-    };
-    match kind {
-        "text" if digits.is_empty() => Some(Format::Text),
-        "integer" if digits.is_empty() => Some(Format::Integer),
-        "decimal" => n.map(Format::Decimal),
-        "percent" => n.map(Format::Percent),
-        _ => None,
-    }
-}
-
 pub(super) fn to_value(v: AnyValue) -> Value {
     match v {
         AnyValue::Null => Value::Null,
@@ -201,6 +171,31 @@ pub(super) fn to_value(v: AnyValue) -> Value {
         other => match other.extract::<i64>() {
             Some(i) if other.is_integer() => Value::Int(i),
             _ => Value::Text(other.to_string()),
+        },
+    }
+}
+
+/// Formats a table cell according to its column's declared format.
+pub fn format_cell(value: &Value, format: Format) -> String {
+    use crate::format::{format_date, format_number, format_percent};
+    use Value as V;
+    let number = match value {
+        V::Int(i) => Some(*i as f64),
+        V::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (format, number) {
+        (Format::Integer, Some(x)) => format_number(x, 0),
+        (Format::Decimal(n), Some(x)) => format_number(x, n),
+        (Format::Percent(n), Some(x)) => format_percent(x, n),
+        _ => match value {
+            V::Null => String::new(),
+            V::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
+            V::Int(i) => i.to_string(),
+            V::Float(f) => f.to_string(),
+            V::Text(s) => s.clone(),
+            V::Date(d) => format_date(*d),
+            V::Suppressed(marker) => marker.clone(),
         },
     }
 }

@@ -314,7 +314,8 @@ pub fn column_total(t: &Table, i: usize) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute::{Format, TableColumn};
+    use crate::compute::TableColumn;
+    use crate::format::Format;
 
     fn spec(tables: &str) -> Spec {
         let text = format!(

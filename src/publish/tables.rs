@@ -7,9 +7,10 @@ use std::ops::Range;
 
 use super::suppress::{self, Failure, Margins, Rule};
 use super::{column_total, Disclosure, ProtectedCell};
-use crate::compute::{Format, Table, TableColumn, Value};
+use crate::compute::format_cell;
+use crate::compute::{Table, TableColumn, Value};
 use crate::error::{suggest, Error, ErrorKind, Result};
-use crate::format::format_cell;
+use crate::format::Format;
 use crate::spec::{ProtectDecl, Spec, TableDecl};
 use toml::Spanned;
 

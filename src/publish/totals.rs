@@ -192,8 +192,9 @@ fn number(v: &Value) -> Option<f64> {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::compute::{Computed, Format, Previous, TableColumn};
+    use crate::compute::{Computed, Previous, TableColumn};
     use crate::error::ErrorKind;
+    use crate::format::Format;
     use crate::spec::Spec;
 
     use super::*;

@@ -7,14 +7,15 @@
 //! build can warn (or fail under `--strict`).
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use minijinja::value::{DynObject, Enumerator, Object, Value};
 
-use super::table::to_value;
-use crate::compute::{self, Format};
+use super::value::{to_value, Missing, MissingUses};
+use crate::compute;
+use crate::format::Format;
 use crate::params::FinancialYear;
 
 /// The attributes a figure has in templates (`figures.x.previous`, …).
@@ -26,27 +27,6 @@ pub(crate) const FIGURE_ATTRIBUTES: &[&str] = &[
     "difference",
     "ratio",
 ];
-
-/// The uses of missing previous-period values during one render.
-#[derive(Debug, Clone, Default)]
-pub struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
-
-impl MissingUses {
-    /// Records that `what` (e.g. `figures.x.previous`) was used.
-    pub fn record(&self, what: String) {
-        if let Ok(mut set) = self.0.lock() {
-            set.insert(what);
-        }
-    }
-
-    /// Takes every recorded use, in name order.
-    pub fn take(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
-            .unwrap_or_default()
-    }
-}
 
 /// The previous period as figures see it.
 #[derive(Debug, Clone)]
@@ -160,24 +140,10 @@ impl Object for FigureObject {
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.format, as_number(&self.value)) {
             (Some(format), Some(_)) if format != Format::Text => {
-                f.write_str(&crate::format::format_cell(&self.value, format))
+                f.write_str(&crate::compute::format_cell(&self.value, format))
             }
             _ => write!(f, "{}", to_value(&self.value)),
         }
-    }
-}
-
-/// A previous-period value that does not exist: prints as "n/a", is false.
-#[derive(Debug)]
-pub struct Missing(pub FinancialYear);
-
-impl Object for Missing {
-    fn is_true(self: &Arc<Self>) -> bool {
-        false
-    }
-
-    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("n/a")
     }
 }
 
@@ -251,7 +217,7 @@ mod tests {
             value: compute::Value::Float(0.16474),
             previous: PreviousValue::NotApplicable,
             uses: MissingUses::default(),
-            format: crate::compute::parse_format("percent:1"),
+            format: crate::format::parse_format("percent:1"),
         };
         assert!(!fig.is_empty());
         assert_eq!(Value::from_object(fig).to_string(), "16.5%");

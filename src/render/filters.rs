@@ -7,9 +7,11 @@
 use minijinja::value::{from_args, Kwargs, Rest, Value, ValueKind};
 use minijinja::{Error, ErrorKind, State};
 
-use super::figure::{unwrap, FigureObject, Missing, PreviousValue};
+use super::figure::{unwrap, FigureObject, PreviousValue};
+use super::value::Missing;
+pub use crate::compute::format_cell;
 pub use crate::format::{
-    format_cell, format_date, format_number, format_percent, join_prose, round_significant,
+    format_date, format_number, format_percent, join_prose, round_significant,
 };
 use crate::params::FinancialYear;
 

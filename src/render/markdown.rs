@@ -600,7 +600,7 @@ mod tests {
             columns: vec![Column {
                 label: vec![text("Victims")],
                 align: Align::Right,
-                format: crate::compute::Format::Integer,
+                format: crate::format::Format::Integer,
                 width: 7,
             }],
             rows: vec![vec![Cell::new(Value::Int(1234), "1,234")]],

@@ -11,6 +11,7 @@ pub mod markdown;
 
 pub use a11y::check_blocks as check_accessible;
 pub mod table;
+pub mod value;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,8 +27,9 @@ use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::publish::Published;
 use crate::spec::Spec;
-use figure::{FigureObject, MissingUses, PreviousValue};
+use figure::{FigureObject, PreviousValue};
 use table::{escape_markdown, PlacedTables, TableDisplay, TableObject};
+use value::MissingUses;
 
 /// The rendered Markdown of both content files and the tree built from it.
 #[derive(Debug, Clone)]
@@ -267,7 +269,7 @@ fn context(
                 value: v.clone(),
                 previous: prev,
                 uses: uses.clone(),
-                format: format.and_then(|f| crate::compute::parse_format(f.get_ref())),
+                format: format.and_then(|f| crate::format::parse_format(f.get_ref())),
             };
             (k.as_str(), Value::from_object(fig))
         })

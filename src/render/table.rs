@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Enumerator, Object, Value};
 use minijinja::{Error, ErrorKind};
 
-use super::figure::{Missing, MissingUses};
-use super::filters::format_cell;
-use crate::compute::{self, Format};
+use super::value::{to_value, Missing, MissingUses};
+use crate::compute;
+use crate::compute::format_cell;
 use crate::doc;
+use crate::format::Format;
 use crate::params::FinancialYear;
 
 /// A published table as templates see it: `t.rows` (maps by column name),
@@ -85,19 +86,6 @@ impl Object for TableObject {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(&["rows", "columns", "height", "previous"])
-    }
-}
-
-/// A computed value as a template value (dates as ISO strings).
-pub fn to_value(v: &compute::Value) -> Value {
-    match v {
-        compute::Value::Null => Value::from(()),
-        compute::Value::Bool(b) => Value::from(*b),
-        compute::Value::Int(i) => Value::from(*i),
-        compute::Value::Float(f) => Value::from(*f),
-        compute::Value::Text(s) => Value::from(s.as_str()),
-        compute::Value::Date(d) => Value::from(d.to_string()),
-        compute::Value::Suppressed(marker) => Value::from(marker.as_str()),
     }
 }
 

@@ -1,0 +1,60 @@
+//! The leaf every template object builds on: computed values as MiniJinja
+//! values, and the missing previous-period value and its record. Figures,
+//! tables and filters all use it; it uses none of them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Object, Value};
+
+use crate::compute;
+use crate::params::FinancialYear;
+
+/// A computed value as a template value (dates as ISO strings).
+pub fn to_value(v: &compute::Value) -> Value {
+    match v {
+        compute::Value::Null => Value::from(()),
+        compute::Value::Bool(b) => Value::from(*b),
+        compute::Value::Int(i) => Value::from(*i),
+        compute::Value::Float(f) => Value::from(*f),
+        compute::Value::Text(s) => Value::from(s.as_str()),
+        compute::Value::Date(d) => Value::from(d.to_string()),
+        compute::Value::Suppressed(marker) => Value::from(marker.as_str()),
+    }
+}
+
+/// The uses of missing previous-period values during one render.
+#[derive(Debug, Clone, Default)]
+pub struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
+
+impl MissingUses {
+    /// Records that `what` (e.g. `figures.x.previous`) was used.
+    pub fn record(&self, what: String) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(what);
+        }
+    }
+
+    /// Takes every recorded use, in name order.
+    pub fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A previous-period value that does not exist: prints as "n/a", is false.
+#[derive(Debug)]
+pub struct Missing(pub FinancialYear);
+
+impl Object for Missing {
+    fn is_true(self: &Arc<Self>) -> bool {
+        false
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("n/a")
+    }
+}
