@@ -6,14 +6,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use minijinja::value::{Enumerator, Object, Value};
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{suggest, Error, ErrorKind, Result};
-use crate::spec::Spec;
 
 /// `[params.NAME]`: a declared parameter.
 #[derive(Debug, Clone, Deserialize)]
@@ -132,9 +134,15 @@ pub struct Params {
 }
 
 impl Params {
-    /// Resolves defaults from the spec and applies `--set` overrides.
-    pub fn resolve(spec: &Spec, overrides: &[(String, String)]) -> Result<Params> {
-        let decls = &spec.raw.params;
+    /// Resolves the declared defaults (`decls`, the spec's `[params]`) and
+    /// applies `--set` overrides. `at` makes an error pointing at a span of
+    /// the spec (at `spec`, its path); params know nothing else of the spec,
+    /// which depends on them, not the other way round.
+    pub fn resolve(
+        decls: &BTreeMap<String, Spanned<ParamDecl>>,
+        overrides: &[(String, String)],
+        (spec, at): (&Path, &dyn Fn(ErrorKind, String, Range<usize>) -> Error),
+    ) -> Result<Params> {
         let mut values = BTreeMap::new();
         for (name, decl) in decls {
             let d = decl.get_ref();
@@ -143,7 +151,7 @@ impl Params {
                 other => other.to_string(),
             };
             let value = parse_value(d.kind, &text).ok_or_else(|| {
-                spec.error_at(
+                at(
                     ErrorKind::Spec,
                     format!(
                         "default of param `{name}` is not a valid {}",
@@ -162,7 +170,7 @@ impl Params {
                     ErrorKind::Usage,
                     format!("unknown param `{name}` in `--set`"),
                 )
-                .in_file(&spec.path)
+                .in_file(spec)
                 .with_hint(suggest(name, &names, "params")));
             };
             let kind = decl.get_ref().kind;

@@ -903,7 +903,11 @@ impl Spec {
 
     /// Resolves the declared parameters, applying `--set NAME=VALUE` overrides.
     pub fn params(&self, overrides: &[(String, String)]) -> Result<Params> {
-        Params::resolve(self, overrides)
+        Params::resolve(
+            &self.raw.params,
+            overrides,
+            (&self.path, &|k, m, s| self.error_at(k, m, s)),
+        )
     }
 
     fn parse_date(&self) -> Result<jiff::civil::Date> {
@@ -946,7 +950,7 @@ impl Spec {
         self.check_style(errors);
         self.check_batch(errors);
         self.check_word_roles(errors);
-        if let Err(e) = Params::resolve(self, &[]) {
+        if let Err(e) = self.params(&[]) {
             errors.extend(e.into_all());
         }
     }
