@@ -419,32 +419,30 @@ impl Timings {
     }
 }
 
+/// The process's resource usage so far (`getrusage`), if available.
+#[cfg(unix)]
+fn rusage() -> Option<libc::rusage> {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    (unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0).then_some(usage)
+}
+
 /// CPU time used by the process so far (user + system, all threads), ms.
 #[cfg(unix)]
 fn cpu_ms() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return 0.0;
-    }
     let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
-    ms(usage.ru_utime) + ms(usage.ru_stime)
-}
-
-#[cfg(not(unix))]
-fn cpu_ms() -> f64 {
-    0.0
+    rusage().map_or(0.0, |u| ms(u.ru_utime) + ms(u.ru_stime))
 }
 
 /// The process's peak resident memory so far, MB (Linux reports KB).
 #[cfg(unix)]
 fn peak_mb() -> f64 {
-    // SAFETY: as in `cpu_ms`.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return 0.0;
-    }
-    usage.ru_maxrss as f64 / 1024.0
+    rusage().map_or(0.0, |u| u.ru_maxrss as f64 / 1024.0)
+}
+
+#[cfg(not(unix))]
+fn cpu_ms() -> f64 {
+    0.0
 }
 
 #[cfg(not(unix))]

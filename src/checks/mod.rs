@@ -312,7 +312,7 @@ fn run_one(
             .error_at(ErrorKind::Spec, format!("check on {owner} cannot run: {}", first_line(&e)), check.span())
             .with_hint("check the column's type: `range` needs numbers, `pattern` text, and `values`/`foreign_key` the column's own type")]
     };
-    let fails = rules::failing(&rule, fk_frame.as_ref()).map_err(run_error)?;
+    // Screened as passing: nothing to build or scan again.
     if screened == Some(0) {
         return Ok(Outcome {
             target: subject.target(),
@@ -324,6 +324,7 @@ fn run_one(
             report: None,
         });
     }
+    let fails = rules::failing(&rule, fk_frame.as_ref()).map_err(run_error)?;
     let cols: Vec<Expr> = rule.columns().into_iter().map(col).collect();
     let mut selected = vec![col("__row")];
     selected.extend(cols);
