@@ -195,7 +195,7 @@ fn build_reusing(
         }
     }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = docx_options(&spec, &style, timestamp)?;
+    let docx = docx_options(&spec, &style, timestamp, &chart_fonts)?;
     let names = match &options.batch {
         Some(member) => spec.output_names().for_batch(&spec, member)?,
         None => spec.output_names(),
@@ -532,6 +532,7 @@ fn docx_options(
     spec: &Spec,
     style: &crate::style::Style,
     timestamp: jiff::Timestamp,
+    chart_fonts: &chart::Fonts,
 ) -> Result<backend::docx::DocxOptions> {
     let reference = match &spec.raw.style.reference_docx {
         Some(path) => Some(backend::docx::Reference {
@@ -562,6 +563,7 @@ fn docx_options(
                 .collect(),
         },
         reference,
+        chart_fonts: chart_fonts.clone(),
     })
 }
 

@@ -241,8 +241,8 @@ impl std::fmt::Display for Caption {
     }
 }
 
-/// A chart, rendered once: vector (SVG) for the PDF, raster (PNG) for Word,
-/// from the same drawing.
+/// A chart, drawn once as SVG: the PDF and the web page place it as it is,
+/// Word gets it rasterised from the same SVG.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     /// The chart's name in the spec.
@@ -253,10 +253,6 @@ pub struct Figure {
     pub alt: String,
     /// The chart as SVG.
     pub svg: std::sync::Arc<str>,
-    /// The same chart as PNG (at least 200 dpi).
-    pub png: std::sync::Arc<[u8]>,
-    /// The PNG's size in pixels.
-    pub png_size: (u32, u32),
     /// Size on the page in points.
     pub size_pt: (f32, f32),
 }
@@ -366,6 +362,24 @@ fn push_plain(out: &mut String, inlines: &[Inline]) {
             Inline::LineBreak => out.push('\n'),
         }
     }
+}
+
+/// Every chart in `blocks`, in reading order (inside lists, styled blocks
+/// and landscape pages too).
+pub fn figures(blocks: &[Block]) -> Vec<&Figure> {
+    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Figure>) {
+        for b in blocks {
+            match b {
+                Block::Figure(f) => out.push(f),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Styled { blocks, .. } | Block::Landscape(blocks) => walk(blocks, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(blocks, &mut out);
+    out
 }
 
 #[cfg(test)]

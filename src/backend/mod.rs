@@ -119,10 +119,20 @@ pub fn backend(format: Format) -> &'static dyn Backend {
     }
 }
 
-/// Renders every output `cx.outputs` declares, in order.
+/// Renders every output `cx.outputs` declares, each on its own thread
+/// (they share only the finished content tree: the PDF's layout and the
+/// Word file's charts run side by side), returned in declared order.
+/// The first failure in that order is the error.
 pub fn render_all(cx: &Context) -> Result<Vec<Output>> {
-    cx.outputs
-        .iter()
-        .map(|(format, name)| backend(*format).render(cx, name))
-        .collect()
+    std::thread::scope(|scope| {
+        let running: Vec<_> = cx
+            .outputs
+            .iter()
+            .map(|(format, name)| scope.spawn(move || backend(*format).render(cx, name)))
+            .collect();
+        running
+            .into_iter()
+            .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }

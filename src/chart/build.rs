@@ -1,9 +1,11 @@
-//! A spec's `[charts.NAME]` over a computed table → a drawn chart (SVG for
-//! the PDF, PNG for Word, from the same SVG).
+//! A spec's `[charts.NAME]` over a computed table → a drawn chart: the SVG
+//! every output uses (the Word backend rasterises it with [`png`]).
 
 use std::sync::Arc;
 
-use super::{render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, Series};
+use super::{
+    png_pixels, render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, Series,
+};
 use crate::compute::{self, Table};
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::Format;
@@ -12,17 +14,33 @@ use crate::spec::{ChartDecl, ChartKindDecl, Spec};
 /// Word gets the chart rasterised at this resolution (the floor).
 pub const PNG_DPI: f32 = 200.0;
 
-/// A chart drawn once, in both forms.
+/// A chart drawn once, as SVG (rasterised for Word by [`png`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drawn {
-    /// The SVG (vector, for the PDF).
+    /// The SVG.
     pub svg: Arc<str>,
-    /// The PNG rendered from that SVG (for Word).
-    pub png: Arc<[u8]>,
-    /// PNG size in pixels.
-    pub png_size: (u32, u32),
     /// Size on the page in points.
     pub size_pt: (f32, f32),
+}
+
+/// A chart rasterised for Word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Png {
+    /// The PNG file.
+    pub bytes: Vec<u8>,
+    /// Its size in pixels.
+    pub size: (u32, u32),
+}
+
+/// Rasterises a drawn chart's SVG at [`PNG_DPI`]. The size was checked
+/// when the chart was drawn, so this fails only on a broken SVG or when
+/// the image cannot be allocated.
+pub fn png(svg: &str, fonts: &Fonts) -> std::result::Result<Png, super::ChartError> {
+    let bytes = svg_to_png(svg, PNG_DPI, fonts)?;
+    Ok(Png {
+        size: png_size(&bytes),
+        bytes,
+    })
 }
 
 /// Draws chart `name` from its table; `title` is already rendered.
@@ -111,13 +129,14 @@ pub fn draw(
         )
         .with_hint("check the chart's table, columns and size in the spec")
     };
+    let size_pt = (chart.width_pt, chart.height_pt);
+    // Word's raster must be drawable: refuse an absurd size now, with the
+    // spec's span, not in the middle of writing the Word file.
+    png_pixels(size_pt, PNG_DPI).map_err(fail)?;
     let svg = render_svg_with(&chart, &data, fonts).map_err(fail)?;
-    let png = svg_to_png(&svg, PNG_DPI, fonts).map_err(fail)?;
     Ok(Drawn {
-        png_size: png_size(&png),
         svg: svg.into(),
-        png: png.into(),
-        size_pt: (chart.width_pt, chart.height_pt),
+        size_pt,
     })
 }
 

@@ -29,10 +29,10 @@ mod svg;
 #[cfg(test)]
 mod tests;
 
-pub use build::{draw, Drawn, PNG_DPI};
+pub use build::{draw, png, Drawn, Png, PNG_DPI};
 pub use fonts::Fonts;
 pub use format::{format_number, format_value};
-pub use png::svg_to_png;
+pub use png::{png_pixels, svg_to_png};
 
 thread_local! {
     static DRAW_IN_PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };

@@ -94,8 +94,6 @@ pub(super) fn draw_all(
                 caption: Caption::new(CaptionKind::Figure, title),
                 alt,
                 svg: d.svg,
-                png: d.png,
-                png_size: d.png_size,
                 size_pt: d.size_pt,
             },
         );

@@ -4,6 +4,8 @@
 //! What docx-rs cannot express (header rows, ordering, ids) is recorded in
 //! [`Built`] and applied afterwards by the XML passes.
 
+use std::collections::BTreeMap;
+
 use docx_rs::{
     AlignmentType, BreakType, Docx, FieldCharType, Hyperlink, HyperlinkData, HyperlinkType,
     IndentLevel, InstrText, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts,
@@ -47,7 +49,7 @@ pub(crate) struct BuildInfo {
 }
 
 /// Builds the Word document for `doc.summary`, titled `doc.meta.summary_title`.
-pub(crate) fn build(doc: &Document) -> Built {
+pub(crate) fn build(doc: &Document, pngs: BTreeMap<String, crate::chart::Png>) -> Built {
     let margin = PageMargin::new()
         .top(MARGIN)
         .bottom(MARGIN)
@@ -61,6 +63,7 @@ pub(crate) fn build(doc: &Document) -> Built {
     docx.document_rels.has_numberings = true;
     let mut b = Builder {
         docx,
+        pngs,
         ..Builder::default()
     };
     let title = [Inline::Text(doc.meta.summary_title.clone())];
@@ -128,6 +131,8 @@ struct Builder {
     ordered_lists: usize,
     links: usize,
     pictures: Vec<(String, String)>,
+    /// The charts, rasterised, by name.
+    pngs: BTreeMap<String, crate::chart::Png>,
     /// The last table and figure numbers shown (for the `SEQ` fields).
     shown: (u32, u32),
 }
@@ -278,7 +283,10 @@ impl Builder {
             w = max_w;
         }
         self.pictures.push((f.alt.clone(), f.caption.to_string()));
-        let mut pic = Pic::new_with_dimensions(f.png.to_vec(), f.png_size.0, f.png_size.1)
+        let Some(png) = self.pngs.get(&f.name) else {
+            unreachable!("every summary figure is rasterised before the build");
+        };
+        let mut pic = Pic::new_with_dimensions(png.bytes.clone(), png.size.0, png.size.1)
             .size(w.round() as u32, h.round() as u32);
         // docx-rs numbers images from a process-wide counter: use our own.
         pic.id = format!("rIdImage{}", self.pictures.len());

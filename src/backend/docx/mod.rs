@@ -32,7 +32,7 @@ use crate::error::{display_path, Error, ErrorKind, Result};
 use package::Package;
 
 /// Options for the Word backend.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct DocxOptions {
     /// The document's creation and modification time: written to
     /// `docProps/core.xml` and as every zip entry's time. Never the clock.
@@ -42,6 +42,8 @@ pub struct DocxOptions {
     /// The office's Word template (`[style] reference_docx`), read by the
     /// build through the input registry.
     pub reference: Option<Reference>,
+    /// The fonts the charts were drawn with, to rasterise them for Word.
+    pub chart_fonts: crate::chart::Fonts,
 }
 
 /// The house style as the Word file applies it.
@@ -97,7 +99,8 @@ impl crate::backend::Backend for Docx {
 /// Renders `doc.summary` (preceded by `doc.meta.summary_title` in the
 /// `Title` style) as a `.docx` file.
 pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
-    let build::Built { docx, info } = build::build(doc);
+    let pngs = rasterise(doc, &options.chart_fonts)?;
+    let build::Built { docx, info } = build::build(doc, pngs);
     let mut raw = Cursor::new(Vec::new());
     docx.build().pack(&mut raw).map_err(|e| {
         Error::new(
@@ -117,6 +120,30 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
     let mut package = package;
     package.edit_xml(DOCUMENT, sections::apply)?;
     package.write(options.timestamp)
+}
+
+/// The summary's charts as PNG, by name. Word is the only output that
+/// needs pixels, so they are drawn here, while the PDF is laid out on
+/// another thread (see [`crate::backend::render_all`]).
+fn rasterise(
+    doc: &Document,
+    fonts: &crate::chart::Fonts,
+) -> Result<BTreeMap<String, crate::chart::Png>> {
+    let mut pngs = BTreeMap::new();
+    for figure in crate::doc::figures(&doc.summary) {
+        if pngs.contains_key(&figure.name) {
+            continue;
+        }
+        let png = crate::chart::png(&figure.svg, fonts).map_err(|e| {
+            Error::new(
+                ErrorKind::Docx,
+                format!("chart `{}` cannot be drawn for Word: {e}", figure.name),
+            )
+            .with_hint("make the chart smaller (`width` and `height` in its `[charts.NAME]`)")
+        })?;
+        pngs.insert(figure.name.clone(), png);
+    }
+    Ok(pngs)
 }
 
 /// Our own package in the house style: styles by name (against our own

@@ -16,7 +16,7 @@ use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::doc::{Block, Document};
+use crate::doc::Document;
 use crate::error::{Error, ErrorKind, Result};
 use world::ReportWorld;
 
@@ -284,21 +284,10 @@ fn style_dict(style: &crate::style::Style, root: &Path) -> typst::foundations::V
     d.into_value()
 }
 
-/// Every chart in the document (top-level blocks and list items).
+/// Every chart in the document (body, then summary).
 fn figures(doc: &Document) -> Vec<&crate::doc::Figure> {
-    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a crate::doc::Figure>) {
-        for b in blocks {
-            match b {
-                Block::Figure(f) => out.push(f),
-                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                Block::Styled { blocks, .. } | Block::Landscape(blocks) => walk(blocks, out),
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&doc.body, &mut out);
-    walk(&doc.summary, &mut out);
+    let mut out = crate::doc::figures(&doc.body);
+    out.extend(crate::doc::figures(&doc.summary));
     out
 }
 
