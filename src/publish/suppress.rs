@@ -9,7 +9,7 @@
 //! most. Repeat until the audit passes. The audit, not the heuristic, is
 //! what proves the table safe.
 
-use super::audit::{intervals, AuditError, Interval, PublishedGrid};
+use super::audit::{interval_at, intervals, AuditError, Interval, PublishedGrid};
 
 /// The rule a table is protected by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,10 +163,7 @@ fn complement(
     for (i, j) in candidates {
         let mut trial = reasons.to_vec();
         trial[i][j] = Some(Reason::Secondary);
-        let Ok(after) = intervals(&published(values, &trial, m)) else {
-            continue;
-        };
-        let Some((_, iv)) = after.iter().find(|(c, _)| *c == cell) else {
+        let Ok(Some(iv)) = interval_at(&published(values, &trial, m), cell) else {
             continue;
         };
         let width = iv.hi.map_or(i64::MAX, |hi| hi - iv.lo);
