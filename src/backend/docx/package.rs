@@ -143,7 +143,16 @@ impl Package {
         let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
         let first = self.parts.get_key_value(CONTENT_TYPES);
         let rest = self.parts.iter().filter(|(name, _)| *name != CONTENT_TYPES);
+        // Images are compressed already: deflating them again costs time
+        // and saves nothing, so they are stored as they are.
+        let stored = options
+            .compression_method(CompressionMethod::Stored)
+            .compression_level(None);
         for (name, bytes) in first.into_iter().chain(rest) {
+            let compressed_already = [".png", ".jpg", ".jpeg", ".gif"]
+                .iter()
+                .any(|ext| name.to_ascii_lowercase().ends_with(ext));
+            let options = if compressed_already { stored } else { options };
             zip.start_file(name.as_str(), options).map_err(zip_error)?;
             zip.write_all(bytes)
                 .map_err(|e| docx_error(format!("cannot write `{name}`: {e}")))?;
