@@ -149,39 +149,16 @@ fn build_reusing(
     let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
     spec.cache = cache.clone();
     let reused = last.and_then(|l| reusable(l, &spec, &params, options.strict));
-    let (sources, previous_sources, computed, check_warnings, previous, published) = match reused {
+    let DataStages {
+        sources,
+        previous_sources,
+        computed,
+        check_warnings,
+        previous,
+        published,
+    } = match reused {
         Some(data) => data,
-        None => {
-            // Queries may only read declared tables: refuse before reading any data.
-            compute::check_queries(&spec)?;
-            clock.lap("spec, params, query check");
-            let sources = source::load_all(&spec, &params, &shared.sources)?;
-            let checked = shared.checks_for(&sources);
-            clock.lap("sources");
-            // The previous period's queries run alongside the current ones
-            // over the same loaded sources (no file is read again).
-            let (current, previous) = std::thread::scope(|s| {
-                let previous = s.spawn(|| compute::previous(&spec, &sources, &params));
-                let current = compute_checked(&spec, &sources, &params, (options.strict, checked));
-                let previous = previous
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (current, previous)
-            });
-            let (computed, check_warnings) = current?;
-            let (previous, previous_sources) = previous?;
-            clock.lap("compute, checks and previous period");
-            let published = publish::publish(&spec, &computed, &previous)?;
-            clock.lap("publish");
-            (
-                sources,
-                previous_sources,
-                computed,
-                check_warnings,
-                previous,
-                published,
-            )
-        }
+        None => data_stages(&spec, &params, options.strict, shared, &mut clock)?,
     };
     let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
@@ -202,21 +179,7 @@ fn build_reusing(
     };
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     typst.style = style.clone();
-    let mut files = Vec::new();
-    for (key, value) in [
-        ("body", &spec.raw.content.body),
-        ("summary", &spec.raw.content.summary),
-    ] {
-        files.push((spec.resolve(value)?, format!("template {key}")));
-    }
-    spec.read(&spec.raw.report.layout, "layout")?;
-    files.push((typst.layout.clone(), "layout".to_string()));
-    for f in &spec.raw.report.fonts {
-        files.push((spec.resolve(f)?, "font".to_string()));
-    }
-    if let Some(logo) = &spec.raw.style.logo {
-        files.push((spec.resolve(logo)?, "logo".to_string()));
-    }
+    let files = layout_files(&spec, &typst)?;
     let mut manifest = Manifest::new(&manifest::Record {
         spec: &spec,
         params: &params,
@@ -246,26 +209,9 @@ fn build_reusing(
         cache: &cache,
     })?;
     clock.lap("outputs (pdf, docx, html)");
-    // Files the layout itself read (images, includes) and template
-    // includes are inputs too: the registry holds every file read.
-    for file in spec.inputs.files() {
-        let path = spec.inputs.name_of(&file.path);
-        if !manifest.inputs.iter().any(|i| i.path == path) {
-            manifest.inputs.push(manifest::Input {
-                path,
-                role: file.role.clone(),
-                blake3: file.blake3.clone(),
-                ..manifest::Input::default()
-            });
-        }
-    }
-    manifest.batch = options.batch.clone();
     spec.check_outputs_against_inputs(&out_dir)?;
-    for output in &outputs {
-        manifest
-            .outputs
-            .insert(output.name.clone(), manifest::hash(&output.bytes));
-    }
+    complete_manifest(&mut manifest, &spec, &outputs);
+    manifest.batch = options.batch.clone();
     let mut warnings = check_warnings.clone();
     warnings.extend(rendered.warnings.iter().cloned());
     for output in &outputs {
@@ -294,23 +240,105 @@ fn build_reusing(
     })
 }
 
-/// The data stages' results, taken over from `last` if nothing they read
-/// changed (see [`rebuild`]); their data files are read again through
-/// `spec`'s registry, so the new build lists (and `watch` watches) them.
-#[allow(clippy::type_complexity)]
-fn reusable(
-    last: &Build,
+/// The content files, layout, fonts and logo, with their roles, as the
+/// manifest lists them (the layout is read through the registry here, so
+/// a missing one fails before any output is made).
+fn layout_files(spec: &Spec, typst: &TypstOptions) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    for (key, value) in [
+        ("body", &spec.raw.content.body),
+        ("summary", &spec.raw.content.summary),
+    ] {
+        files.push((spec.resolve(value)?, format!("template {key}")));
+    }
+    spec.read(&spec.raw.report.layout, "layout")?;
+    files.push((typst.layout.clone(), "layout".to_string()));
+    for f in &spec.raw.report.fonts {
+        files.push((spec.resolve(f)?, "font".to_string()));
+    }
+    if let Some(logo) = &spec.raw.style.logo {
+        files.push((spec.resolve(logo)?, "logo".to_string()));
+    }
+    Ok(files)
+}
+
+/// Adds what only the finished outputs know to the manifest: every file
+/// the registry read that it does not list yet (images and includes the
+/// layout read, template includes) and each output's hash.
+fn complete_manifest(manifest: &mut Manifest, spec: &Spec, outputs: &[backend::Output]) {
+    for file in spec.inputs.files() {
+        let path = spec.inputs.name_of(&file.path);
+        if !manifest.inputs.iter().any(|i| i.path == path) {
+            manifest.inputs.push(manifest::Input {
+                path,
+                role: file.role.clone(),
+                blake3: file.blake3.clone(),
+                ..manifest::Input::default()
+            });
+        }
+    }
+    for output in outputs {
+        manifest
+            .outputs
+            .insert(output.name.clone(), manifest::hash(&output.bytes));
+    }
+}
+
+/// What the data stages produce: the loaded sources of both periods, the
+/// figures and tables with their checks, and what may be published.
+struct DataStages {
+    sources: BTreeMap<String, source::Source>,
+    previous_sources: BTreeMap<String, source::Source>,
+    computed: Computed,
+    check_warnings: Vec<String>,
+    previous: Previous,
+    published: publish::Published,
+}
+
+/// Sources → compute (with every data check, beside the previous period)
+/// → publish, each stage timed.
+fn data_stages(
     spec: &Spec,
     params: &Params,
     strict: bool,
-) -> Option<(
-    std::collections::BTreeMap<String, source::Source>,
-    std::collections::BTreeMap<String, source::Source>,
-    Computed,
-    Vec<String>,
-    Previous,
-    publish::Published,
-)> {
+    shared: &Shared,
+    clock: &mut Timings,
+) -> Result<DataStages> {
+    // Queries may only read declared tables: refuse before reading any data.
+    compute::check_queries(spec)?;
+    clock.lap("spec, params, query check");
+    let sources = source::load_all(spec, params, &shared.sources)?;
+    let checked = shared.checks_for(&sources);
+    clock.lap("sources");
+    // The previous period's queries run alongside the current ones over
+    // the same loaded sources (no file is read again).
+    let (current, previous) = std::thread::scope(|s| {
+        let previous = s.spawn(|| compute::previous(spec, &sources, params));
+        let current = compute_checked(spec, &sources, params, (strict, checked));
+        let previous = previous
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (current, previous)
+    });
+    let (computed, check_warnings) = current?;
+    let (previous, previous_sources) = previous?;
+    clock.lap("compute, checks and previous period");
+    let published = publish::publish(spec, &computed, &previous)?;
+    clock.lap("publish");
+    Ok(DataStages {
+        sources,
+        previous_sources,
+        computed,
+        check_warnings,
+        previous,
+        published,
+    })
+}
+
+/// The data stages' results, taken over from `last` if nothing they read
+/// changed (see [`rebuild`]); their data files are read again through
+/// `spec`'s registry, so the new build lists (and `watch` watches) them.
+fn reusable(last: &Build, spec: &Spec, params: &Params, strict: bool) -> Option<DataStages> {
     let same = last.spec.text == spec.text
         && last.params == *params
         && last.data.strict == strict
@@ -325,14 +353,14 @@ fn reusable(
             return None;
         }
     }
-    Some((
-        d.sources.clone(),
-        d.previous_sources.clone(),
-        last.computed.clone(),
-        d.check_warnings.clone(),
-        last.previous.clone(),
-        last.published.clone(),
-    ))
+    Some(DataStages {
+        sources: d.sources.clone(),
+        previous_sources: d.previous_sources.clone(),
+        computed: last.computed.clone(),
+        check_warnings: d.check_warnings.clone(),
+        previous: last.previous.clone(),
+        published: last.published.clone(),
+    })
 }
 
 /// What [`rebuild`] needs of a build besides its public results.
