@@ -130,10 +130,11 @@ pub fn draw(
         .with_hint("check the chart's table, columns and size in the spec")
     };
     let size_pt = (chart.width_pt, chart.height_pt);
-    // Word's raster must be drawable: refuse an absurd size now, with the
-    // spec's span, not in the middle of writing the Word file.
-    png_pixels(size_pt, PNG_DPI).map_err(fail)?;
+    // The drawing checks the size first (72 to 2000 pt, with its own
+    // message); then Word's raster must be drawable too: refused now, with
+    // the spec's span, not in the middle of writing the Word file.
     let svg = render_svg_with(&chart, &data, fonts).map_err(fail)?;
+    png_pixels(size_pt, PNG_DPI).map_err(fail)?;
     Ok(Drawn {
         svg: svg.into(),
         size_pt,

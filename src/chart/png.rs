@@ -18,12 +18,7 @@ pub fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartEr
     let tree = usvg::Tree::from_str(svg, &opts).map_err(|e| ChartError::Svg(e.to_string()))?;
     // usvg reports sizes in CSS px (96 per inch): "440pt" becomes 586.67.
     let size = tree.size();
-    let scale = dpi / 96.0;
-    let (w, h) = (size.width() * scale, size.height() * scale);
-    if w.round() > MAX_SIDE_PX || h.round() > MAX_SIDE_PX {
-        return Err(ChartError::BadDpi(dpi));
-    }
-    let (wp, hp) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
+    let (wp, hp) = pixels((size.width(), size.height()), dpi)?;
     let mut pixmap = tiny_skia::Pixmap::new(wp, hp)
         .ok_or_else(|| ChartError::Png(format!("cannot allocate a {wp}×{hp} image")))?;
     pixmap.fill(tiny_skia::Color::WHITE);
@@ -36,11 +31,19 @@ pub fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartEr
 /// The pixel size [`svg_to_png`] gives a chart of `size_pt` points at
 /// `dpi`, or why it cannot draw it (known before drawing anything).
 pub fn png_pixels(size_pt: (f32, f32), dpi: f32) -> Result<(u32, u32), ChartError> {
+    // Through CSS px, as usvg gives the size to [`svg_to_png`], so both
+    // round the same value the same way.
+    let css = |pt: f32| pt * 96.0 / 72.0;
+    pixels((css(size_pt.0), css(size_pt.1)), dpi)
+}
+
+/// A size in CSS px (96 per inch) at `dpi`, in whole pixels, or why not.
+fn pixels(size_css: (f32, f32), dpi: f32) -> Result<(u32, u32), ChartError> {
     if !dpi.is_finite() || dpi <= 0.0 {
         return Err(ChartError::BadDpi(dpi));
     }
-    let side = |pt: f32| (pt * dpi / 72.0).round();
-    let (w, h) = (side(size_pt.0), side(size_pt.1));
+    let scale = dpi / 96.0;
+    let (w, h) = ((size_css.0 * scale).round(), (size_css.1 * scale).round());
     if !(w.is_finite() && h.is_finite()) || w > MAX_SIDE_PX || h > MAX_SIDE_PX {
         return Err(ChartError::BadDpi(dpi));
     }

@@ -373,3 +373,26 @@ fn the_house_style_sets_the_font_and_first_colour() {
     let png = svg_to_png(&svg, 72.0, &fonts).unwrap();
     assert_eq!(png_size(&png), (440, 260));
 }
+
+#[test]
+fn the_word_raster_is_the_size_png_pixels_promises() {
+    let fonts = Fonts::default();
+    for (w, h) in [(440.0, 260.0), (250.0, 180.0), (301.5, 199.3)] {
+        let mut s = spec(ChartKind::Bar);
+        s.width_pt = w;
+        s.height_pt = h;
+        let svg = render_svg_with(&s, &districts(), &fonts).unwrap();
+        let drawn = png(&svg, &fonts).unwrap();
+        assert_eq!(Ok(drawn.size), png_pixels((w, h), PNG_DPI), "{w}×{h}pt");
+        // An opaque RGB PNG: the signature, then IHDR's colour type 2.
+        assert!(drawn.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert_eq!(drawn.bytes[25], 2, "colour type");
+    }
+    // The largest chart the spec allows still rasterises; beyond the
+    // pixel limit is refused before anything is drawn.
+    assert_eq!(png_pixels((2000.0, 2000.0), PNG_DPI), Ok((5556, 5556)));
+    assert!(matches!(
+        png_pixels((2000.0, 2000.0), 1000.0),
+        Err(ChartError::BadDpi(_))
+    ));
+}
