@@ -113,8 +113,10 @@ fn intervals_of(
         lo: if others > 1 { 0 } else { res[line] },
         hi: Some(res[line]),
     };
+    // With both margins, one feasible flow serves every cell (none needed,
+    // and nothing to check, when nothing is suppressed).
     let flow = match (&rows, &cols) {
-        (Some(r), Some(c)) => Some(feasible_flow(r, c, &unknown)?),
+        (Some(r), Some(c)) if !unknown.is_empty() => Some(feasible_flow(r, c, &unknown)?),
         _ => None,
     };
     let mut out = Vec::new();
@@ -122,11 +124,17 @@ fn intervals_of(
         if only.is_some_and(|at| at != (i, j)) {
             continue;
         }
-        let interval = match (&rows, &cols) {
-            (Some(r), Some(_)) => two_way(r.len(), &unknown, flow.as_deref().unwrap_or(&[]), k),
-            (Some(r), None) => one_margin(&r[..], i, unknown.iter().filter(|u| u.0 == i).count()),
-            (None, Some(c)) => one_margin(&c[..], j, unknown.iter().filter(|u| u.1 == j).count()),
-            (None, None) => Interval { lo: 0, hi: None },
+        let interval = match (&rows, &cols, &flow) {
+            (Some(r), Some(_), Some(flow)) => two_way(r.len(), &unknown, flow, k),
+            (Some(r), None, _) => {
+                one_margin(&r[..], i, unknown.iter().filter(|u| u.0 == i).count())
+            }
+            (None, Some(c), _) => {
+                one_margin(&c[..], j, unknown.iter().filter(|u| u.1 == j).count())
+            }
+            // (Both margins and no flow only when nothing is suppressed:
+            // this loop does not run then.)
+            (Some(_), Some(_), None) | (None, None, _) => Interval { lo: 0, hi: None },
         };
         out.push(((i, j), interval));
     }
