@@ -4,9 +4,11 @@
 //! everything it reads, font files and CSV data all come through
 //! [`Inputs::read`]. In one place it resolves symbolic links, refuses
 //! anything outside the project root (an absolute path, a `..` that climbs
-//! out, or a link that points out), reads each file once, keeps the bytes
-//! (shared by `Arc`) and hashes exactly those bytes with BLAKE3 for the
-//! manifest. No stage opens a file any other way, so what the manifest lists
+//! out, or a link that points out), reads each file once straight into
+//! shared memory (an `Arc`, never copied again) and hashes exactly those
+//! bytes with BLAKE3 for the manifest (on every core for a large file; the
+//! registry's lock is not held while a file is read, so sources are read
+//! side by side). No stage opens a file any other way, so what the manifest lists
 //! is what the build used.
 //!
 //! Besides the root, a spec may declare data folders outside the project
@@ -227,13 +229,17 @@ impl Inputs {
             });
         }
         let real = self.real(&path)?;
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = files.get(&real) {
+        let known = {
+            let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+            files.get(&real).cloned()
+        };
+        // Read and hashed outside the lock: sources are read side by side.
+        if let Some(f) = known {
             if f.held {
-                return Ok(f.clone());
+                return Ok(f);
             }
-            let bytes = std::fs::read(&real).map_err(|e| io_refusal(&e))?;
-            if blake3::hash(&bytes).to_hex().as_str() != f.blake3 {
+            let (bytes, blake3) = read_and_hash(&real).map_err(|e| io_refusal(&e))?;
+            if blake3 != f.blake3 {
                 return Err(Refusal::Unreadable(
                     "the file changed while boardpack was reading it; build again once it is saved"
                         .to_string(),
@@ -242,17 +248,17 @@ impl Inputs {
             return Ok(Arc::new(InputFile {
                 path: f.path.clone(),
                 role: f.role.clone(),
-                bytes: bytes.into(),
-                blake3: f.blake3.clone(),
+                bytes,
+                blake3,
                 held: true,
             }));
         }
-        let bytes = std::fs::read(&real).map_err(|e| io_refusal(&e))?;
+        let (bytes, blake3) = read_and_hash(&real).map_err(|e| io_refusal(&e))?;
         let file = Arc::new(InputFile {
             path,
             role: role.to_string(),
-            blake3: blake3::hash(&bytes).to_hex().to_string(),
-            bytes: bytes.into(),
+            blake3,
+            bytes,
             held: true,
         });
         let record = match keep {
@@ -265,6 +271,17 @@ impl Inputs {
                 held: false,
             }),
         };
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        // Two stages reading one file at once: the first record stands.
+        if let Some(first) = files.get(&real) {
+            if first.blake3 != file.blake3 {
+                return Err(Refusal::Unreadable(
+                    "the file changed while boardpack was reading it; build again once it is saved"
+                        .to_string(),
+                ));
+            }
+            return Ok(file);
+        }
         files.insert(real, record);
         Ok(file)
     }
@@ -281,7 +298,7 @@ impl Inputs {
             Arc::new(InputFile {
                 path,
                 role: role.to_string(),
-                blake3: blake3::hash(bytes).to_hex().to_string(),
+                blake3: hash(bytes),
                 bytes: bytes.into(),
                 held: true,
             })
@@ -375,6 +392,38 @@ fn declare_hint(written: &str, root: &str) -> String {
     )
 }
 
+/// A whole file's bytes, read straight into shared memory (an extract of a
+/// hundred megabytes is not copied a second time into an `Arc`), and their
+/// BLAKE3 hash, computed on every core for a large file.
+fn read_and_hash(real: &Path) -> io::Result<(Arc<[u8]>, String)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(real)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+    // SAFETY: all-zero bytes are valid `u8`s.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+    let buffer = Arc::get_mut(&mut bytes).expect("a new Arc has one owner");
+    let whole = file.read_exact(buffer).is_ok() && file.read(&mut [0u8; 1])? == 0;
+    if !whole {
+        // The length changed under us (a file being written, or a special
+        // file): read to the end the ordinary way.
+        bytes = std::fs::read(real)?.into();
+    }
+    let blake3 = hash(&bytes);
+    Ok((bytes, blake3))
+}
+
+/// BLAKE3 of `bytes` as hex; large inputs are hashed on every core.
+fn hash(bytes: &[u8]) -> String {
+    const PARALLEL_FROM: usize = 1 << 20;
+    let mut hasher = blake3::Hasher::new();
+    if bytes.len() >= PARALLEL_FROM {
+        hasher.update_rayon(bytes);
+    } else {
+        hasher.update(bytes);
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
 fn io_refusal(e: &io::Error) -> Refusal {
     match e.kind() {
         io::ErrorKind::NotFound => Refusal::Missing,
@@ -429,6 +478,20 @@ mod tests {
         assert_eq!(&*b.bytes, b"x\n1\n");
         assert_eq!(b.blake3, blake3::hash(b"x\n1\n").to_hex().to_string());
         assert_eq!(inputs.files().len(), 1);
+    }
+
+    #[test]
+    fn large_and_empty_files_read_and_hash_as_plain_reads_do() {
+        let dir = tempfile::tempdir().unwrap();
+        // Over the parallel-hash threshold, and not a multiple of a chunk.
+        let big: Vec<u8> = (0..3_000_017u32).map(|i| (i % 251) as u8).collect();
+        for content in [&big[..], b"", b"a,b\n1,2\n"] {
+            let path = dir.path().join("f.csv");
+            std::fs::write(&path, content).unwrap();
+            let (bytes, hash) = read_and_hash(&path).unwrap();
+            assert_eq!(&*bytes, content);
+            assert_eq!(hash, blake3::hash(content).to_hex().to_string());
+        }
     }
 
     #[test]
