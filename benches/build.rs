@@ -7,8 +7,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use boardpack::backend::docx;
-use boardpack::{compute, render, source, Spec};
+use boardpack::docx;
+use boardpack::stages::{self, Fonts};
+use boardpack::Spec;
 
 const RUNS: usize = 7;
 
@@ -27,20 +28,20 @@ fn main() {
         let params = spec.params(&[]).expect("params");
         record("spec + params", t.elapsed());
         let t = Instant::now();
-        let sources = source::load_all(&spec, &params, &Default::default()).expect("sources");
+        let sources = stages::load_all(&spec, &params, &Default::default()).expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
-        let computed = compute::compute(&spec, &sources, &params).expect("compute");
+        let computed = stages::compute(&spec, &sources, &params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let (previous, _) = compute::previous(&spec, &sources, &params).expect("previous");
+        let (previous, _) = stages::previous(&spec, &sources, &params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
-        let published = boardpack::publish::publish(&spec, &computed, &previous).expect("publish");
+        let published = stages::publish(&spec, &computed, &previous).expect("publish");
         record("publish (totals, disclosure audit)", t.elapsed());
         let t = Instant::now();
-        let fonts = boardpack::chart::Fonts::new(&[]);
-        let rendered = render::render(&spec, &params, &published, &fonts).expect("render");
+        let fonts = Fonts::new(&[]);
+        let rendered = stages::render(&spec, &params, &published, &fonts).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

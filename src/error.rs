@@ -42,7 +42,7 @@ pub enum ErrorKind {
 
 /// Where in a file an error points.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     /// A byte range in a text file whose text we hold (spec, template).
     Span {
         /// The whole file text, to show the offending line.
@@ -377,7 +377,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
@@ -386,7 +386,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The candidate closest to `name` by edit distance, for "did you mean".
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -399,7 +399,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// Formats a "did you mean" hint, or lists the allowed names.
-pub fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
+pub(crate) fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
     match did_you_mean(name, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if candidates.is_empty() => format!("no {what} is declared"),

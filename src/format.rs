@@ -9,7 +9,7 @@
 use num_format::{Locale, ToFormattedString};
 
 /// Largest number of decimal places honoured (more is clamped).
-pub const MAX_DECIMALS: u8 = 9;
+pub(crate) const MAX_DECIMALS: u8 = 9;
 
 /// How a table column is displayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,7 +26,7 @@ pub enum Format {
 }
 
 /// Parses `text`, `integer`, `decimal:N`, `percent:N`.
-pub fn parse_format(s: &str) -> Option<Format> {
+pub(crate) fn parse_format(s: &str) -> Option<Format> {
     let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
     let n = if digits.is_empty() {
         Some(0)
@@ -43,7 +43,7 @@ pub fn parse_format(s: &str) -> Option<Format> {
 }
 
 /// Formats a number with en-GB thousands separators and `decimals` places.
-pub fn format_number(x: f64, decimals: u8) -> String {
+pub(crate) fn format_number(x: f64, decimals: u8) -> String {
     if !x.is_finite() {
         return "–".to_string();
     }
@@ -64,12 +64,12 @@ pub fn format_number(x: f64, decimals: u8) -> String {
 }
 
 /// Formats a ratio (0.164) as a percentage ("16.4%").
-pub fn format_percent(ratio: f64, decimals: u8) -> String {
+pub(crate) fn format_percent(ratio: f64, decimals: u8) -> String {
     format!("{}%", format_number(ratio * 100.0, decimals))
 }
 
 /// Rounds to `sig` significant figures (36,845 × 3.26 → 120,000 at two).
-pub fn round_significant(x: f64, sig: u8) -> f64 {
+pub(crate) fn round_significant(x: f64, sig: u8) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
@@ -79,7 +79,7 @@ pub fn round_significant(x: f64, sig: u8) -> f64 {
 }
 
 /// Joins items as English prose: "A", "A and B", "A, B and C".
-pub fn join_prose(items: &[String], conjunction: &str) -> String {
+pub(crate) fn join_prose(items: &[String], conjunction: &str) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -88,7 +88,7 @@ pub fn join_prose(items: &[String], conjunction: &str) -> String {
 }
 
 /// Formats a date the en-GB way: "26 November 2020".
-pub fn format_date(d: jiff::civil::Date) -> String {
+pub(crate) fn format_date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %B %Y").to_string()
 }
 

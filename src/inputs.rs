@@ -441,7 +441,7 @@ fn non_empty(path: &Path) -> &Path {
 }
 
 /// Whether `path` lies inside `root` (both lexically normalised).
-pub fn within(path: &Path, root: &Path) -> bool {
+pub(crate) fn within(path: &Path, root: &Path) -> bool {
     match path.strip_prefix(root) {
         Ok(rest) => !rest
             .components()

@@ -2,47 +2,69 @@
 //! rendered by MiniJinja → a PDF board paper (Typst) and an editable Word
 //! executive summary (docx-rs), reproducibly.
 //!
-//! Every file any stage reads comes through one registry, [`inputs`]
+//! Every file any stage reads comes through one registry, `inputs`
 //! (inside the project root, links resolved, read once, hashed).
 //!
 //! The pipeline itself is `build` (re-exported here: [`build()`],
 //! [`Build`], [`BuildOptions`]).
 //!
-//! The modules follow the data: [`spec`] → [`params`] → [`source`] →
-//! [`compute`] → [`publish`] (totals, disclosure control) → [`render`]
-//! (into the shared [`doc`] tree) → [`backend`]
-//! (Typst, Word) → [`output`], with [`manifest`] recording provenance.
+//! The modules follow the data: `spec` → `params` → `source` → `compute`
+//! → `publish` (totals, disclosure control) → `render` (into the shared
+//! [`doc`] tree) → `backend` (Typst, Word, HTML) → `output`, with
+//! [`manifest`] recording provenance. They are private but [`doc`] (the
+//! typed content tree every backend renders); the interface is what this
+//! page re-exports.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
 //! [`diff`] (over manifests), [`init`] (a new report), [`batch`] (one
-//! paper per district), [`watch`] (rebuild on every save) and [`cache`]
+//! paper per district), [`watch`] (rebuild on every save) and `cache`
 //! (reuse what unchanged inputs gave).
 
-pub mod backend;
-pub mod batch;
+// The stages (private: the interface is the re-exports below and the
+// command modules).
+mod backend;
 mod build;
-pub mod cache;
-pub mod chart;
-pub mod checks;
-pub mod compute;
-pub mod diff;
+mod cache;
+mod chart;
+mod checks;
+mod compute;
 pub mod doc;
-pub mod error;
-pub mod format;
+mod error;
+mod format;
+mod inputs;
+mod output;
+mod params;
+mod publish;
+mod render;
+mod source;
+mod spec;
+mod style;
+mod text;
+
+// The commands around the build, and the manifest they read.
+pub mod batch;
+pub mod diff;
 pub mod init;
-pub mod inputs;
 pub mod manifest;
-pub mod output;
-pub mod params;
-pub mod publish;
 pub mod refresh;
-pub mod render;
-pub mod source;
-pub mod spec;
-pub mod style;
-pub mod text;
 pub mod verify;
 pub mod watch;
 
+pub use backend::{docx, typst, Format, Output};
 pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{display_path, Error, ErrorKind, Result};
+pub use params::parse_assignment;
 pub use spec::Spec;
+
+/// Each stage of the pipeline as one call, for the stage benchmark
+/// (`benches/build.rs`) and the property tests of the backends and the
+/// disclosure audit. Not a stable interface: [`build()`] is.
+#[doc(hidden)]
+pub mod stages {
+    pub use crate::chart::Fonts;
+    pub use crate::compute::{compute, previous};
+    pub use crate::inputs::Inputs;
+    pub use crate::publish::audit::{intervals, PublishedGrid};
+    pub use crate::publish::publish;
+    pub use crate::render::{check_accessible, markdown, render};
+    pub use crate::source::load_all;
+}

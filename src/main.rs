@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use boardpack::error::display_path;
+use boardpack::display_path;
 use boardpack::manifest::Manifest;
 use boardpack::{BuildOptions, ErrorKind};
 use clap::{Parser, Subcommand};
@@ -89,7 +89,7 @@ struct BuildArgs {
     spec: PathBuf,
     /// Override a parameter declared in the spec (repeatable), e.g.
     /// `--set period=2020/21`.
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = boardpack::params::parse_assignment)]
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = boardpack::parse_assignment)]
     set: Vec<(String, String)>,
     /// Output folder (default: the spec's `out_dir`, or `out/` beside the spec).
     #[arg(long, value_name = "DIR")]

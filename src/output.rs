@@ -35,7 +35,7 @@ use crate::error::{display_path, Error, ErrorKind, Result};
 /// Replaces the output folder `dir` with exactly `files` (name → bytes),
 /// plus any files of the user's that were already there; returns the paths
 /// written. On error the previous outputs are untouched.
-pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     let target = Target::new(dir)?;
     recover(&target.parent, &target.name)?;
     let foreign = foreign_entries(&target, files)?;
@@ -54,7 +54,7 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
 
 /// Replaces one file atomically (a temporary file beside it, synced, then
 /// renamed over it), e.g. the spec that `refresh` rewrites.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let target = Target::new(path)?;
     recover(&target.parent, &target.name)?;
     let tmp = target.sibling("new");
@@ -74,7 +74,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Puts back an output set a killed build left half-replaced and removes
 /// staging folders and temporary files of builds that are no longer
 /// running. Returns true if an old output folder was restored.
-pub fn recover(parent: &Path, name: &str) -> Result<bool> {
+pub(crate) fn recover(parent: &Path, name: &str) -> Result<bool> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Ok(false);
     };

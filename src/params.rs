@@ -264,7 +264,7 @@ fn example(kind: ParamKind) -> &'static str {
 /// The report period as templates see it: prints as `2019/20`; has `.start`,
 /// `.end` (ISO dates), `.short` (`19/20`), `.slug`, `.previous`, `.next`.
 #[derive(Debug)]
-pub struct PeriodObject(pub FinancialYear);
+pub(crate) struct PeriodObject(pub FinancialYear);
 
 impl Object for PeriodObject {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {

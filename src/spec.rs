@@ -160,7 +160,7 @@ pub struct Margins {
 }
 
 /// The content roles `[style.word]` maps to Word style names.
-pub const WORD_ROLES: &[&str] = &[
+pub(crate) const WORD_ROLES: &[&str] = &[
     "title",
     "heading1",
     "heading2",
@@ -173,7 +173,7 @@ pub const WORD_ROLES: &[&str] = &[
 ];
 
 /// The protective markings `[style] marking` accepts.
-pub const MARKINGS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"];
+pub(crate) const MARKINGS: &[&str] = &["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"];
 
 /// `[disclosure]`: small counts are suppressed, and the published tables
 /// are audited so that no suppressed count can be worked out from the rest.
@@ -1578,7 +1578,7 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
 
 /// Lexically normalises a path (`a/./b/../c` → `a/c`) without touching the
 /// file system, so root checks work on paths that do not exist yet.
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -14,29 +14,29 @@ use toml::Spanned;
 use typst::foundations::Bytes;
 use typst::text::Font;
 
-pub use crate::chart::palette::Rgb;
+pub(crate) use crate::chart::palette::Rgb;
 use crate::error::Result;
 use crate::spec::Spec;
 
 /// The body font when `[style]` names none (bundled with Typst).
-pub const DEFAULT_FONT: &str = "Libertinus Serif";
+pub(crate) const DEFAULT_FONT: &str = "Libertinus Serif";
 /// The accent when `[style]` names none: a dark blue (9.6:1 on white).
-pub const DEFAULT_ACCENT: Rgb = Rgb(0x1F, 0x4E, 0x79);
+pub(crate) const DEFAULT_ACCENT: Rgb = Rgb(0x1F, 0x4E, 0x79);
 /// Margins when `[style]` names none, in millimetres.
-pub const DEFAULT_MARGINS: Margins = Margins {
+pub(crate) const DEFAULT_MARGINS: Margins = Margins {
     top: 22.0,
     bottom: 25.0,
     left: 25.0,
     right: 25.0,
 };
 /// The smallest and largest margin accepted, in millimetres.
-pub const MARGIN_RANGE_MM: std::ops::RangeInclusive<f64> = 5.0..=60.0;
+pub(crate) const MARGIN_RANGE_MM: std::ops::RangeInclusive<f64> = 5.0..=60.0;
 /// The least contrast the accent must have against white: it colours
 /// heading text, so WCAG 2.2's text threshold (4.5:1) applies.
-pub const MIN_ACCENT_CONTRAST: f64 = 4.5;
+pub(crate) const MIN_ACCENT_CONTRAST: f64 = 4.5;
 
 /// Page margins in millimetres.
-pub type Margins = crate::spec::Margins;
+pub(crate) type Margins = crate::spec::Margins;
 
 /// The house style every backend applies.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,12 +164,12 @@ impl Style {
 }
 
 /// `#RRGGBB` (upper case) for a colour.
-pub fn hex(c: Rgb) -> String {
+pub(crate) fn hex(c: Rgb) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
 /// Parses `#RRGGBB` (either case); anything else is `None`.
-pub fn parse_hex(s: &str) -> Option<Rgb> {
+pub(crate) fn parse_hex(s: &str) -> Option<Rgb> {
     let h = s.strip_prefix('#')?;
     if h.len() != 6 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -179,7 +179,7 @@ pub fn parse_hex(s: &str) -> Option<Rgb> {
 }
 
 /// What kind of image `bytes` hold, from their first bytes.
-pub fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
+pub(crate) fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Some(ImageFormat::Png);
     }
@@ -195,7 +195,7 @@ pub fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
 /// The font families the documents can use, named as Typst names them:
 /// Typst's bundled fonts and the report's own font files (`extra`),
 /// sorted, each once.
-pub fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
+pub(crate) fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
     let bundled = typst_assets::fonts().map(Bytes::new);
     let own = extra.iter().map(|b| Bytes::new(b.clone()));
     let mut names: Vec<String> = bundled

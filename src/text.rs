@@ -14,17 +14,17 @@
 //!   [`check_text`], naming the file, line and column.
 
 /// Whether `c` is a bidirectional embedding, override or isolate control.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Whether `c` is a Unicode non-character.
-pub fn is_noncharacter(c: char) -> bool {
+pub(crate) fn is_noncharacter(c: char) -> bool {
     matches!(c, '\u{FDD0}'..='\u{FDEF}') || (c as u32) & 0xFFFE == 0xFFFE
 }
 
 /// `value` without bidirectional embedding, override and isolate controls.
-pub fn strip_bidi_controls(value: &str) -> String {
+pub(crate) fn strip_bidi_controls(value: &str) -> String {
     value.chars().filter(|c| !is_bidi_control(*c)).collect()
 }
 

@@ -9,7 +9,7 @@
 //! [`backend`], not edits across the pipeline.
 
 pub mod docx;
-pub mod html;
+pub(crate) mod html;
 pub mod typst;
 
 use crate::doc::Document;
@@ -70,7 +70,7 @@ impl Format {
 /// Everything a backend may use: the content tree and each format's
 /// options, already resolved by the build. No backend reads data; files
 /// (the Typst layout, fonts) come only through the input registry.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The one content tree every output lays out.
     pub doc: &'a Document,
     /// The outputs this build writes, in [`Format::ALL`] order (so a page
@@ -103,7 +103,7 @@ pub struct Output {
 }
 
 /// A backend: one output format from the content tree.
-pub trait Backend {
+pub(crate) trait Backend {
     /// The format this backend writes.
     fn format(&self) -> Format;
     /// Lays out `cx.doc` as a file named `name`.
@@ -111,7 +111,7 @@ pub trait Backend {
 }
 
 /// The backend for `format`.
-pub fn backend(format: Format) -> &'static dyn Backend {
+pub(crate) fn backend(format: Format) -> &'static dyn Backend {
     match format {
         Format::Pdf => &typst::Pdf,
         Format::Docx => &docx::Docx,
@@ -123,7 +123,7 @@ pub fn backend(format: Format) -> &'static dyn Backend {
 /// (they share only the finished content tree: the PDF's layout and the
 /// Word file's charts run side by side), returned in declared order.
 /// The first failure in that order is the error.
-pub fn render_all(cx: &Context) -> Result<Vec<Output>> {
+pub(crate) fn render_all(cx: &Context) -> Result<Vec<Output>> {
     std::thread::scope(|scope| {
         let running: Vec<_> = cx
             .outputs

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The cache folder's name inside the output folder.
-pub const DIR_NAME: &str = ".boardpack-cache";
+pub(crate) const DIR_NAME: &str = ".boardpack-cache";
 
 /// The first bytes of every entry (format version 1).
 const MAGIC: &[u8; 8] = b"BPCACHE1";
@@ -227,16 +227,16 @@ impl KeyBuilder {
 
 /// A payload of length-prefixed fields, written in order.
 #[derive(Debug, Default)]
-pub struct Record(Vec<u8>);
+pub(crate) struct Record(Vec<u8>);
 
 impl Record {
     /// An empty record.
-    pub fn new() -> Record {
+    pub(crate) fn new() -> Record {
         Record::default()
     }
 
     /// Appends one field.
-    pub fn field(&mut self, bytes: &[u8]) -> &mut Self {
+    pub(crate) fn field(&mut self, bytes: &[u8]) -> &mut Self {
         self.0
             .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         self.0.extend_from_slice(bytes);
@@ -244,23 +244,23 @@ impl Record {
     }
 
     /// The bytes to store.
-    pub fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.0
     }
 }
 
 /// Reads a [`Record`]'s fields back in order; `None` on any inconsistency.
 #[derive(Debug)]
-pub struct Fields<'a>(&'a [u8]);
+pub(crate) struct Fields<'a>(&'a [u8]);
 
 impl<'a> Fields<'a> {
     /// A reader over a stored record.
-    pub fn new(bytes: &'a [u8]) -> Fields<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Fields<'a> {
         Fields(bytes)
     }
 
     /// The next field's bytes.
-    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let (len, rest) = self.0.split_first_chunk::<8>()?;
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
         if rest.len() < len {
@@ -272,12 +272,12 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field as UTF-8 text.
-    pub fn text(&mut self) -> Option<&'a str> {
+    pub(crate) fn text(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
 
     /// Whether every field has been read.
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.0.is_empty()
     }
 }

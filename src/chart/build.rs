@@ -12,11 +12,11 @@ use crate::format::Format;
 use crate::spec::{ChartDecl, ChartKindDecl, Spec};
 
 /// Word gets the chart rasterised at this resolution (the floor).
-pub const PNG_DPI: f32 = 200.0;
+pub(super) const PNG_DPI: f32 = 200.0;
 
 /// A chart drawn once, as SVG (rasterised for Word by [`png`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Drawn {
+pub(crate) struct Drawn {
     /// The SVG.
     pub svg: Arc<str>,
     /// Size on the page in points.
@@ -25,7 +25,7 @@ pub struct Drawn {
 
 /// A chart rasterised for Word.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Png {
+pub(crate) struct Png {
     /// The PNG file.
     pub bytes: Vec<u8>,
     /// Its size in pixels.
@@ -35,7 +35,7 @@ pub struct Png {
 /// Rasterises a drawn chart's SVG at [`PNG_DPI`]. The size was checked
 /// when the chart was drawn, so this fails only on a broken SVG or when
 /// the image cannot be allocated.
-pub fn png(svg: &str, fonts: &Fonts) -> std::result::Result<Png, super::ChartError> {
+pub(crate) fn png(svg: &str, fonts: &Fonts) -> std::result::Result<Png, super::ChartError> {
     let bytes = svg_to_png(svg, PNG_DPI, fonts)?;
     Ok(Png {
         size: png_size(&bytes),
@@ -44,7 +44,7 @@ pub fn png(svg: &str, fonts: &Fonts) -> std::result::Result<Png, super::ChartErr
 }
 
 /// Draws chart `name` from its table; `title` is already rendered.
-pub fn draw(
+pub(crate) fn draw(
     spec: &Spec,
     name: &str,
     decl: &ChartDecl,

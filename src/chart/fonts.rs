@@ -169,7 +169,7 @@ const PROBE_SIZE: f64 = 100.0;
 
 impl Measurer {
     /// A measurer for text in `family`, one of `fonts`.
-    pub fn new(fonts: &Fonts, family: &str) -> Measurer {
+    pub(super) fn new(fonts: &Fonts, family: &str) -> Measurer {
         Measurer {
             cache: HashMap::new(),
             fonts: fonts.clone(),
@@ -178,7 +178,7 @@ impl Measurer {
     }
 
     /// Width in pt of `text` set at `size` pt (ink extent, including kerning).
-    pub fn width(&mut self, text: &str, size: f64) -> f64 {
+    pub(super) fn width(&mut self, text: &str, size: f64) -> f64 {
         if text.trim().is_empty() {
             return 0.0;
         }

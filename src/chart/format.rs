@@ -8,10 +8,10 @@
 
 use super::Format;
 
-pub use crate::format::{format_number, MAX_DECIMALS};
+pub(super) use crate::format::{format_number, MAX_DECIMALS};
 
 /// Formats a value as the spec asks (value labels, table cells).
-pub fn format_value(x: f64, format: Format) -> String {
+pub(crate) fn format_value(x: f64, format: Format) -> String {
     match format {
         Format::Text | Format::Integer => format_number(x, 0),
         Format::Decimal(d) => format_number(x, d),
@@ -21,7 +21,7 @@ pub fn format_value(x: f64, format: Format) -> String {
 
 /// Axis ticks: `count` values `first + i × step`, where `step = mantissa × 10^exp`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ticks {
+pub(super) struct Ticks {
     /// Index of the lowest tick (tick value = index × step).
     pub lo: i64,
     /// Index of the highest tick.
@@ -52,17 +52,17 @@ impl Ticks {
     }
 
     /// Lowest tick value (axis minimum).
-    pub fn min(&self) -> f64 {
+    pub(super) fn min(&self) -> f64 {
         self.value_of(self.lo)
     }
 
     /// Highest tick value (axis maximum).
-    pub fn max(&self) -> f64 {
+    pub(super) fn max(&self) -> f64 {
         self.value_of(self.hi)
     }
 
     /// Every tick: value in data units and its label.
-    pub fn values(&self) -> Vec<(f64, String)> {
+    pub(super) fn values(&self) -> Vec<(f64, String)> {
         let decimals = (-self.exp).clamp(0, i32::from(MAX_DECIMALS)) as u8;
         (self.lo..=self.hi)
             .map(|i| {
@@ -79,7 +79,7 @@ impl Ticks {
     }
 
     /// One more step below.
-    pub fn extend_down(&mut self) {
+    pub(super) fn extend_down(&mut self) {
         self.lo -= 1;
     }
 }
@@ -87,7 +87,7 @@ impl Ticks {
 /// Nice ticks covering `[min, max]` with about `target` intervals.
 ///
 /// Inputs must be finite and within ±1e15 (validated by the caller).
-pub fn nice_ticks(min: f64, max: f64, target: usize, format: Format) -> Ticks {
+pub(super) fn nice_ticks(min: f64, max: f64, target: usize, format: Format) -> Ticks {
     let scale = if matches!(format, Format::Percent(_)) {
         100.0
     } else {

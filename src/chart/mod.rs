@@ -23,16 +23,16 @@ mod build;
 mod fonts;
 mod format;
 mod layout;
-pub mod palette;
+pub(crate) mod palette;
 mod png;
 mod svg;
 #[cfg(test)]
 mod tests;
 
-pub use build::{draw, png, Drawn, Png, PNG_DPI};
+pub(crate) use build::{draw, png, Drawn, Png};
 pub use fonts::Fonts;
-pub use format::{format_number, format_value};
-pub use png::{png_pixels, svg_to_png};
+pub(crate) use format::format_value;
+pub(crate) use png::{png_pixels, svg_to_png};
 
 thread_local! {
     static DRAW_IN_PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
@@ -41,21 +41,21 @@ thread_local! {
 /// Whether one build's charts are drawn on threads of their own (the
 /// default). A batch, which already runs one paper per core, turns it off
 /// on its workers so threads are not multiplied.
-pub fn draw_in_parallel() -> bool {
+pub(crate) fn draw_in_parallel() -> bool {
     DRAW_IN_PARALLEL.with(std::cell::Cell::get)
 }
 
 /// Sets [`draw_in_parallel`] for builds on the current thread.
-pub fn set_draw_in_parallel(on: bool) {
+pub(crate) fn set_draw_in_parallel(on: bool) {
     DRAW_IN_PARALLEL.with(|c| c.set(on));
 }
 
 /// Largest magnitude accepted for a value (beyond it the data is surely wrong).
-pub const MAX_ABS_VALUE: f64 = 1e15;
+pub(crate) const MAX_ABS_VALUE: f64 = 1e15;
 
 /// What kind of chart to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
+pub(crate) enum ChartKind {
     /// Vertical bars, one series.
     Bar,
     /// Horizontal bars, one series; the first category at the top.
@@ -93,11 +93,11 @@ impl ChartKind {
 /// How values are shown on axes and labels: the one display format of
 /// tables and figures ([`crate::format::Format`]); `Text` shows whole
 /// numbers.
-pub use crate::format::Format;
+pub(crate) use crate::format::Format;
 
 /// What to draw and how big.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChartSpec {
+pub(crate) struct ChartSpec {
     /// What kind of chart.
     pub kind: ChartKind,
     /// Not drawn in the image (the documents caption the figure); used as
@@ -123,7 +123,7 @@ pub struct ChartSpec {
 impl ChartSpec {
     /// A spec with defaults: 440×260pt, no axis titles, no value labels,
     /// integers, line charts from zero.
-    pub fn new(kind: ChartKind, title: impl Into<String>) -> ChartSpec {
+    pub(crate) fn new(kind: ChartKind, title: impl Into<String>) -> ChartSpec {
         ChartSpec {
             kind,
             title: title.into(),
@@ -140,7 +140,7 @@ impl ChartSpec {
 
 /// One named series: one value per category; `None` is missing.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend and `<desc>` name.
     pub name: String,
     /// One value per category, in category order.
@@ -149,7 +149,7 @@ pub struct Series {
 
 /// Categories (in display order) and the series over them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChartData {
+pub(crate) struct ChartData {
     /// Category labels in display order (a newline forces a line break).
     pub categories: Vec<String>,
     /// The series drawn over the categories.
@@ -160,7 +160,7 @@ pub struct ChartData {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 #[allow(missing_docs)] // variant fields are described by the messages
-pub enum ChartError {
+pub(crate) enum ChartError {
     /// No categories.
     #[error("the chart has no categories to show (the query returned no rows?)")]
     NoCategories,
@@ -218,13 +218,14 @@ pub enum ChartError {
 
 /// Renders a chart to an SVG document (UTF-8), sized in points, in the
 /// default chart font and colours.
-pub fn render_svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
+#[cfg(test)]
+pub(crate) fn render_svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
     render_svg_with(spec, data, fonts::measuring_fonts())
 }
 
 /// Renders a chart in the house style `fonts` carries: text in its family
 /// (measured with its files), the first series in its accent.
-pub fn render_svg_with(
+pub(crate) fn render_svg_with(
     spec: &ChartSpec,
     data: &ChartData,
     fonts: &Fonts,
@@ -247,7 +248,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     /// The colour of series `i`: the palette, its first colour replaced by
     /// the house accent.
-    pub fn colour(&self, i: usize) -> palette::Rgb {
+    pub(crate) fn colour(&self, i: usize) -> palette::Rgb {
         match i % palette::SERIES.len() {
             0 => self.first_colour,
             _ => palette::series(i),

@@ -14,7 +14,7 @@
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// Series colours, in order of use. Single-series charts use the first.
-pub const SERIES: [Rgb; 6] = [
+pub(crate) const SERIES: [Rgb; 6] = [
     Rgb(0x00, 0x72, 0xB2), // blue (Okabe–Ito)
     Rgb(0xD5, 0x5E, 0x00), // vermillion (Okabe–Ito)
     Rgb(0x00, 0x80, 0x60), // bluish green, darkened from #009E73
@@ -24,23 +24,23 @@ pub const SERIES: [Rgb; 6] = [
 ];
 
 /// All text.
-pub const TEXT: Rgb = Rgb(0x22, 0x22, 0x22);
+pub(crate) const TEXT: Rgb = Rgb(0x22, 0x22, 0x22);
 /// Secondary text (axis titles, table headers).
-pub const TEXT_MUTED: Rgb = Rgb(0x4D, 0x4D, 0x4D);
+pub(crate) const TEXT_MUTED: Rgb = Rgb(0x4D, 0x4D, 0x4D);
 /// Gridlines: deliberately low contrast (they are decoration, not data).
-pub const GRID: Rgb = Rgb(0xDD, 0xDD, 0xDD);
+pub(crate) const GRID: Rgb = Rgb(0xDD, 0xDD, 0xDD);
 /// The zero line / value axis baseline.
-pub const AXIS: Rgb = Rgb(0x59, 0x59, 0x59);
+pub(crate) const AXIS: Rgb = Rgb(0x59, 0x59, 0x59);
 /// Background.
-pub const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
+pub(crate) const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
 
 /// The colour of the i-th series (cycles after six).
-pub fn series(i: usize) -> Rgb {
+pub(crate) fn series(i: usize) -> Rgb {
     SERIES[i % SERIES.len()]
 }
 
 /// WCAG 2.2 relative luminance.
-pub fn relative_luminance(c: Rgb) -> f64 {
+pub(crate) fn relative_luminance(c: Rgb) -> f64 {
     fn channel(v: u8) -> f64 {
         let s = f64::from(v) / 255.0;
         if s <= 0.04045 {
@@ -53,7 +53,7 @@ pub fn relative_luminance(c: Rgb) -> f64 {
 }
 
 /// WCAG 2.2 contrast ratio between two colours (1 to 21).
-pub fn contrast_ratio(a: Rgb, b: Rgb) -> f64 {
+pub(crate) fn contrast_ratio(a: Rgb, b: Rgb) -> f64 {
     let (la, lb) = (relative_luminance(a), relative_luminance(b));
     let (hi, lo) = if la >= lb { (la, lb) } else { (lb, la) };
     (hi + 0.05) / (lo + 0.05)

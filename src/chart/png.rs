@@ -10,7 +10,7 @@ const MAX_SIDE_PX: f32 = 20_000.0;
 /// Rasterises a chart SVG at `dpi`. The pixel size is the SVG's size in
 /// points × dpi / 72, rounded (440pt at 200 dpi → 1222 px). The background
 /// is opaque white. Same SVG, dpi and fonts → identical bytes.
-pub fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartError> {
     if !dpi.is_finite() || dpi <= 0.0 {
         return Err(ChartError::BadDpi(dpi));
     }
@@ -30,7 +30,7 @@ pub fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartEr
 
 /// The pixel size [`svg_to_png`] gives a chart of `size_pt` points at
 /// `dpi`, or why it cannot draw it (known before drawing anything).
-pub fn png_pixels(size_pt: (f32, f32), dpi: f32) -> Result<(u32, u32), ChartError> {
+pub(crate) fn png_pixels(size_pt: (f32, f32), dpi: f32) -> Result<(u32, u32), ChartError> {
     // Through CSS px, as usvg gives the size to [`svg_to_png`], so both
     // round the same value the same way.
     let css = |pt: f32| pt * 96.0 / 72.0;

@@ -14,14 +14,14 @@ use super::palette::{self, Rgb};
 use super::ChartError;
 
 /// The font family of chart text unless the house style names another.
-pub const FONT_FAMILY: &str = "Libertinus Serif";
+pub(super) const FONT_FAMILY: &str = "Libertinus Serif";
 
 /// SVG user units per point.
 const UNITS_PER_PT: f64 = 10.0;
 
 /// Horizontal alignment of a text run at its anchor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Anchor {
+pub(super) enum Anchor {
     Start,
     Middle,
     End,
@@ -29,7 +29,7 @@ pub enum Anchor {
 
 /// One drawing operation; all lengths in points, y down.
 #[derive(Debug, Clone)]
-pub enum Op {
+pub(super) enum Op {
     /// A filled rectangle between two corners.
     Rect {
         x0: f64,
@@ -72,14 +72,14 @@ pub enum Op {
 
 /// A chart being drawn.
 #[derive(Debug, Clone)]
-pub struct Canvas {
+pub(super) struct Canvas {
     pub width: f64,
     pub height: f64,
     pub ops: Vec<Op>,
 }
 
 impl Canvas {
-    pub fn new(width: f64, height: f64) -> Canvas {
+    pub(super) fn new(width: f64, height: f64) -> Canvas {
         Canvas {
             width,
             height,
@@ -87,7 +87,7 @@ impl Canvas {
         }
     }
 
-    pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
+    pub(super) fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
         self.ops.push(Op::Rect {
             x0: x0.min(x1),
             y0: y0.min(y1),
@@ -97,7 +97,7 @@ impl Canvas {
         });
     }
 
-    pub fn line(&mut self, points: Vec<(f64, f64)>, color: Rgb, width: f64) {
+    pub(super) fn line(&mut self, points: Vec<(f64, f64)>, color: Rgb, width: f64) {
         self.ops.push(Op::Line {
             points,
             color,
@@ -105,11 +105,19 @@ impl Canvas {
         });
     }
 
-    pub fn dot(&mut self, cx: f64, cy: f64, r: f64, color: Rgb) {
+    pub(super) fn dot(&mut self, cx: f64, cy: f64, r: f64, color: Rgb) {
         self.ops.push(Op::Dot { cx, cy, r, color });
     }
 
-    pub fn text(&mut self, x: f64, y: f64, text: &str, size: f64, color: Rgb, anchor: Anchor) {
+    pub(super) fn text(
+        &mut self,
+        x: f64,
+        y: f64,
+        text: &str,
+        size: f64,
+        color: Rgb,
+        anchor: Anchor,
+    ) {
         self.ops.push(Op::Text {
             x,
             y,
@@ -121,7 +129,7 @@ impl Canvas {
         });
     }
 
-    pub fn text_up(&mut self, x: f64, top: f64, text: &str, size: f64, color: Rgb) {
+    pub(super) fn text_up(&mut self, x: f64, top: f64, text: &str, size: f64, color: Rgb) {
         self.ops.push(Op::TextUp {
             x,
             top,
@@ -146,7 +154,7 @@ fn colour(c: Rgb) -> RGBColor {
 const PLOTTERS_FONT_FACTOR: f64 = 1.24;
 
 /// Emits the canvas as an SVG document, its text in font `family`.
-pub fn to_svg(
+pub(super) fn to_svg(
     canvas: &Canvas,
     title: &str,
     desc: &str,
@@ -307,7 +315,7 @@ fn tidy_font_sizes(s: &str) -> String {
 }
 
 /// Escapes text for XML content and attributes.
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -1,5 +1,6 @@
 //! Rendering, determinism and validation tests.
 
+use super::build::PNG_DPI;
 use super::*;
 
 fn one(cats: &[&str], values: &[Option<f64>]) -> ChartData {

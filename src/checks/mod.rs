@@ -23,11 +23,11 @@ use crate::error::{line_col, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::{CheckDecl, Spec};
 
-pub use crate::spec::CheckLevel;
-pub use rules::Rule;
+pub(crate) use crate::spec::CheckLevel;
+pub(crate) use rules::Rule;
 
 /// How many failing rows a result names.
-pub const FIRST_ROWS: usize = 5;
+pub(crate) const FIRST_ROWS: usize = 5;
 
 /// The result of one declared check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ impl Outcome {
 
 /// The editor line of row `row` (0-based) of a source's frame. The one place
 /// that maps frame rows to data lines.
-pub fn source_line(source: &Source, row: u64) -> u64 {
+pub(crate) fn source_line(source: &Source, row: u64) -> u64 {
     usize::try_from(row)
         .ok()
         .and_then(|r| source.lines.get(r))
@@ -69,7 +69,10 @@ pub fn source_line(source: &Source, row: u64) -> u64 {
 
 /// Runs every source's declared checks over all rows of its file. Spec
 /// problems (an unknown column, a bad pattern) are errors, all at once.
-pub fn check_sources(spec: &Spec, sources: &BTreeMap<String, Source>) -> Result<Vec<Outcome>> {
+pub(crate) fn check_sources(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (name, decl) in &spec.raw.sources {
@@ -91,7 +94,7 @@ pub fn check_sources(spec: &Spec, sources: &BTreeMap<String, Source>) -> Result<
 }
 
 /// Runs every table's declared checks and the `[[checks]]` SQL checks.
-pub fn check_computed(
+pub(crate) fn check_computed(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     frames: &mut Frames,
@@ -130,7 +133,7 @@ pub fn check_computed(
 /// Fails the build on every failed `error` check (and, under `--strict`,
 /// every failed `warning`), reporting all at once; otherwise returns the
 /// warnings to print.
-pub fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
+pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
     let failed = outcomes.iter().filter(|o| o.failed());
     let (fatal, warn): (Vec<&Outcome>, Vec<&Outcome>) =
         failed.partition(|o| o.level == CheckLevel::Error || strict);
@@ -154,7 +157,7 @@ pub fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
 }
 
 /// The failed warning-level checks, as templates list them (`warnings`).
-pub fn warnings(outcomes: &[Outcome]) -> Vec<&Outcome> {
+pub(crate) fn warnings(outcomes: &[Outcome]) -> Vec<&Outcome> {
     outcomes
         .iter()
         .filter(|o| o.failed() && o.level == CheckLevel::Warning)

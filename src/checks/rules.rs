@@ -9,7 +9,7 @@ use crate::spec::{CheckDecl, Spec};
 
 /// One rule of a `[[sources.NAME.checks]]` / `[[tables.NAME.checks]]` entry.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// The combination of these columns occurs once.
     Unique(Vec<String>),
     /// These columns have a value in every row.
@@ -26,7 +26,7 @@ pub enum Rule {
 
 impl Rule {
     /// The columns of the checked frame the rule reads.
-    pub fn columns(&self) -> Vec<&str> {
+    pub(crate) fn columns(&self) -> Vec<&str> {
         match self {
             Rule::Unique(c) | Rule::NotNull(c) => c.iter().map(String::as_str).collect(),
             Rule::Values(c, _)
@@ -37,7 +37,7 @@ impl Rule {
     }
 
     /// The rule as the manifest records it: `unique(crime_id, victim_id)`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Rule::Unique(c) => format!("unique({})", c.join(", ")),
             Rule::NotNull(c) => format!("not_null({})", c.join(", ")),
@@ -49,7 +49,7 @@ impl Rule {
     }
 
     /// The rule in words, for messages: "`victim_age` must be between 0 and 120".
-    pub fn words(&self) -> String {
+    pub(crate) fn words(&self) -> String {
         let cols = |c: &[String]| {
             let v: Vec<String> = c.iter().map(|c| format!("`{c}`")).collect();
             crate::format::join_prose(&v, "and")
@@ -79,7 +79,11 @@ fn value_text(v: &toml::Value) -> String {
 }
 
 /// Parses a check entry into its rule, or every problem with it.
-pub fn parse(spec: &Spec, check: &Spanned<CheckDecl>, owner: &str) -> Result<Rule, Vec<Error>> {
+pub(super) fn parse(
+    spec: &Spec,
+    check: &Spanned<CheckDecl>,
+    owner: &str,
+) -> Result<Rule, Vec<Error>> {
     let d = check.get_ref();
     let at = |span: std::ops::Range<usize>, msg: String, hint: &str| {
         spec.error_at(ErrorKind::Spec, msg, span).with_hint(hint)
@@ -216,7 +220,7 @@ fn column_rules(
 
 /// Problems with the columns a rule names, given the checked frame's
 /// columns: each points at the misspelt name with a "did you mean".
-pub fn unknown_columns(
+pub(super) fn unknown_columns(
     spec: &Spec,
     check: &Spanned<CheckDecl>,
     rule: &Rule,
@@ -251,7 +255,7 @@ pub fn unknown_columns(
 
 /// An expression that is true on every row failing `rule` (nulls pass every
 /// rule but `not_null`). `target` is the frame a foreign key points at.
-pub fn failing(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
+pub(super) fn failing(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
     let e = match rule {
         Rule::Unique(cols) => {
             let by: Vec<Expr> = cols.iter().map(|c| col(c.as_str())).collect();
@@ -286,7 +290,7 @@ pub fn failing(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
 
 /// An aggregate that is 0 exactly when no row fails `rule` (see
 /// `checks::screen`): the number of failing rows.
-pub fn screening(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
+pub(super) fn screening(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> {
     Ok(failing(rule, target)?.sum())
 }
 
@@ -298,7 +302,7 @@ pub fn screening(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult<Expr> 
 /// send the check to the exact count. `None` for a column type it does
 /// not hash. Grouping 1.1 M pairs of strings in Polars took ~0.6 s; this
 /// takes a tenth of that.
-pub fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<bool> {
+pub(super) fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<bool> {
     use std::hash::{Hash, Hasher};
     fn mix<T: Hash>(acc: &mut [u64], values: impl Iterator<Item = Option<T>>) {
         for (a, v) in acc.iter_mut().zip(values) {

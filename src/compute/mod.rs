@@ -8,7 +8,7 @@
 mod period;
 mod pushdown;
 mod query;
-pub mod sql;
+pub(crate) mod sql;
 mod value;
 
 use std::collections::BTreeMap;
@@ -23,7 +23,8 @@ use crate::spec::{PeriodFilter, Spec};
 
 use crate::format::parse_format;
 pub(crate) use pushdown::{Need, Pushdown};
-pub use value::{format_cell, Computed, DatabaseResult, Table, TableColumn, Value};
+pub use value::Value;
+pub(crate) use value::{format_cell, Computed, DatabaseResult, Table, TableColumn};
 
 /// Which rows of database source `name` must be streamed in: those in the
 /// period when some query reading it cannot run inside the database, all
@@ -111,7 +112,7 @@ pub fn previous(
 /// run over the sources, views and tables computed for `params` (first
 /// column, every row, in the query's order). Nulls and duplicates are
 /// errors: each value is one paper.
-pub fn batch_values(
+pub(crate) fn batch_values(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,
@@ -183,7 +184,7 @@ fn run(
 
 /// Checks every query before anything is read or run: each may only read
 /// declared sources, views, tables and `params`; all refusals at once.
-pub fn check_queries(spec: &Spec) -> Result<()> {
+pub(crate) fn check_queries(spec: &Spec) -> Result<()> {
     query::check(spec).map(|_| ())
 }
 
@@ -199,7 +200,7 @@ pub fn compute(
 /// What the queries ran over, kept for the declared checks: the SQL context
 /// (sources filtered to the period, `params`, views and tables registered)
 /// and each table's frame.
-pub struct Frames {
+pub(crate) struct Frames {
     /// The context every query ran in.
     pub ctx: SQLContext,
     /// Each computed table, as the query returned it.
@@ -207,7 +208,7 @@ pub struct Frames {
 }
 
 /// [`compute`], also returning the [`Frames`] the queries ran over.
-pub fn compute_frames(
+pub(crate) fn compute_frames(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,

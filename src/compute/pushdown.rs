@@ -139,7 +139,7 @@ pub(crate) struct Pushdown {
 impl Pushdown {
     /// The SQL sent, reading `relation` (a parenthesised subquery with an
     /// alias, e.g. `(SELECT … FROM "victims" WHERE …) AS "victims"`).
-    pub fn sql(&self, relation: &str) -> String {
+    pub(crate) fn sql(&self, relation: &str) -> String {
         format!("SELECT {} FROM {relation}{}", self.select, self.rest)
     }
 }

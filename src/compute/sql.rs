@@ -18,7 +18,7 @@ use sqlparser::parser::{Parser, ParserOptions};
 
 /// What a query reads, or why it may not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// The text is not SQL the parser understands.
     Syntax(String),
     /// Not exactly one `SELECT` (e.g. `CREATE TABLE`, `DROP`, two statements).
@@ -31,7 +31,7 @@ pub enum Problem {
 
 /// Parses `sql` as Polars SQL does and returns the relation names it reads
 /// (sorted, without its own CTE names), or every problem found.
-pub fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
+pub(crate) fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
     let parsed = Parser::new(&GenericDialect)
         .with_options(ParserOptions {
             trailing_commas: true,

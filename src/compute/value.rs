@@ -176,7 +176,7 @@ pub(super) fn to_value(v: AnyValue) -> Value {
 }
 
 /// Formats a table cell according to its column's declared format.
-pub fn format_cell(value: &Value, format: Format) -> String {
+pub(crate) fn format_cell(value: &Value, format: Format) -> String {
     use crate::format::{format_date, format_number, format_percent};
     use Value as V;
     let number = match value {

@@ -69,7 +69,7 @@ impl std::fmt::Display for AuditError {
 }
 
 /// A cell of a grid: (row, column), 0-based.
-pub type Cell = (usize, usize);
+pub(crate) type Cell = (usize, usize);
 
 /// The feasible interval of every suppressed cell, as `((row, column),
 /// interval)` in row-major order.
@@ -79,7 +79,7 @@ pub fn intervals(grid: &PublishedGrid) -> Result<Vec<(Cell, Interval)>, AuditErr
 
 /// The feasible interval of the one suppressed cell `at` (`None` if it is
 /// published): what [`intervals`] gives for it, without the others.
-pub fn interval_at(grid: &PublishedGrid, at: Cell) -> Result<Option<Interval>, AuditError> {
+pub(crate) fn interval_at(grid: &PublishedGrid, at: Cell) -> Result<Option<Interval>, AuditError> {
     Ok(intervals_of(grid, Some(at))?.pop().map(|(_, iv)| iv))
 }
 

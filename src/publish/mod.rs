@@ -10,8 +10,8 @@
 //! Totals are computed here from the true values; the audit is what shows
 //! they give nothing away.
 
-pub mod audit;
-pub mod suppress;
+pub(crate) mod audit;
+pub(crate) mod suppress;
 mod tables;
 mod totals;
 
@@ -273,7 +273,7 @@ fn spec_span(spec: &Spec, key: &str) -> std::ops::Range<usize> {
 }
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters.
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == text,
         Some((head, rest)) => {
@@ -289,7 +289,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// The sum of a column's numbers (whole if every value is whole); `None`
 /// if a cell is not a number.
-pub fn column_total(t: &Table, i: usize) -> Option<Value> {
+pub(crate) fn column_total(t: &Table, i: usize) -> Option<Value> {
     let mut int: Option<i64> = Some(0);
     let mut float = 0.0;
     for row in &t.rows {

@@ -13,7 +13,7 @@ use super::audit::{interval_at, intervals, AuditError, Interval, PublishedGrid};
 
 /// The rule a table is protected by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Counts `1..threshold` are suppressed; a suppressed cell's feasible
     /// interval must be at least this wide.
     pub threshold: i64,
@@ -45,7 +45,7 @@ impl Reason {
 
 /// Which margins the table publishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Margins {
+pub(crate) struct Margins {
     /// A total for each row.
     pub rows: bool,
     /// A total for each column.
@@ -55,7 +55,7 @@ pub struct Margins {
 /// A protected table: each cell's reason for suppression, if any, and the
 /// audited interval of every suppressed cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Protected {
+pub(crate) struct Protected {
     /// By row, then column.
     pub reasons: Vec<Vec<Option<Reason>>>,
     /// Row-major.
@@ -64,7 +64,7 @@ pub struct Protected {
 
 /// Why a table cannot be protected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The cell's value can still be narrowed to this interval.
     Exposed((usize, usize), Interval),
     /// The numbers do not add up.
@@ -72,7 +72,7 @@ pub enum Failure {
 }
 
 /// The grid as it would be published with `reasons` applied.
-pub fn published(
+pub(crate) fn published(
     values: &[Vec<i64>],
     reasons: &[Vec<Option<Reason>>],
     m: Margins,
@@ -103,7 +103,7 @@ pub fn published(
 
 /// Suppresses small counts, adds complementary cells as needed and audits
 /// the result.
-pub fn protect(values: &[Vec<i64>], m: Margins, rule: Rule) -> Result<Protected, Failure> {
+pub(crate) fn protect(values: &[Vec<i64>], m: Margins, rule: Rule) -> Result<Protected, Failure> {
     let mut reasons: Vec<Vec<Option<Reason>>> = values
         .iter()
         .map(|row| {

@@ -30,7 +30,7 @@ pub(crate) const FIGURE_ATTRIBUTES: &[&str] = &[
 
 /// The previous period as figures see it.
 #[derive(Debug, Clone)]
-pub enum PreviousValue {
+pub(crate) enum PreviousValue {
     /// No period parameter: nothing to compare with.
     NotApplicable,
     /// No data for the previous period.
@@ -42,7 +42,7 @@ pub enum PreviousValue {
 /// A computed figure: prints as its value; `.value`, `.previous`,
 /// `.previous_period`, `.has_previous`, `.difference`, `.ratio` (new ÷ old).
 #[derive(Debug)]
-pub struct FigureObject {
+pub(crate) struct FigureObject {
     /// The figure's name.
     pub name: String,
     /// This period's value.
@@ -58,7 +58,7 @@ pub struct FigureObject {
 impl FigureObject {
     /// Whether the value would print as nothing (NULL or empty text): an
     /// error where a figure is expected, never a blank in the paper.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match &self.value {
             compute::Value::Null => true,
             compute::Value::Text(t) => t.trim().is_empty(),
@@ -67,12 +67,12 @@ impl FigureObject {
     }
 
     /// This period's value as a number, if it is one.
-    pub fn number(&self) -> Option<f64> {
+    pub(crate) fn number(&self) -> Option<f64> {
         as_number(&self.value)
     }
 
     /// The previous value as a number; `Err` names the missing period.
-    pub fn previous_number(&self) -> Result<Option<(FinancialYear, f64)>, FinancialYear> {
+    pub(crate) fn previous_number(&self) -> Result<Option<(FinancialYear, f64)>, FinancialYear> {
         match &self.previous {
             PreviousValue::NotApplicable => Ok(None),
             PreviousValue::Missing(fy) => Err(*fy),
@@ -81,13 +81,13 @@ impl FigureObject {
     }
 
     /// Records (for the warning) that the missing previous value was used.
-    pub fn note_missing(&self, what: &str) {
+    pub(crate) fn note_missing(&self, what: &str) {
         self.uses.record(format!("figures.{}{what}", self.name));
     }
 
-    fn missing(&self, fy: FinancialYear, what: &str) -> Value {
+    fn missing(&self, what: &str) -> Value {
         self.note_missing(what);
-        Value::from_object(Missing(fy))
+        Value::from_object(Missing)
     }
 }
 
@@ -96,7 +96,7 @@ impl Object for FigureObject {
         let key = key.as_str()?;
         let prev = |f: &dyn Fn(&compute::Value) -> Value| match &self.previous {
             PreviousValue::NotApplicable => None,
-            PreviousValue::Missing(fy) => Some(self.missing(*fy, &format!(".{key}"))),
+            PreviousValue::Missing(_) => Some(self.missing(&format!(".{key}"))),
             PreviousValue::Value(_, v) => Some(f(v)),
         };
         match key {
@@ -148,7 +148,7 @@ impl Object for FigureObject {
 }
 
 /// The number in a value, if any.
-pub fn as_number(v: &compute::Value) -> Option<f64> {
+pub(crate) fn as_number(v: &compute::Value) -> Option<f64> {
     match v {
         compute::Value::Int(i) => Some(*i as f64),
         compute::Value::Float(f) if f.is_finite() => Some(*f),
@@ -157,7 +157,7 @@ pub fn as_number(v: &compute::Value) -> Option<f64> {
 }
 
 /// The value a filter should format: a figure's current value, else itself.
-pub fn unwrap(value: &Value) -> Value {
+pub(crate) fn unwrap(value: &Value) -> Value {
     match value.downcast_object_ref::<FigureObject>() {
         Some(fig) => to_value(&fig.value),
         None => value.clone(),

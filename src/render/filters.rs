@@ -9,14 +9,13 @@ use minijinja::{Error, ErrorKind, State};
 
 use super::figure::{unwrap, FigureObject, PreviousValue};
 use super::value::Missing;
-pub use crate::compute::format_cell;
-pub use crate::format::{
+pub(crate) use crate::format::{
     format_date, format_number, format_percent, join_prose, round_significant,
 };
 use crate::params::FinancialYear;
 
 /// Registers every boardpack filter on `env`.
-pub fn register(env: &mut minijinja::Environment<'_>) {
+pub(crate) fn register(env: &mut minijinja::Environment<'_>) {
     env.add_filter("number", number);
     env.add_filter("percent", percent);
     env.add_filter("approx", approx);

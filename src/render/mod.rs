@@ -5,13 +5,13 @@
 
 mod a11y;
 mod charts;
-pub mod figure;
-pub mod filters;
+pub(crate) mod figure;
+pub(crate) mod filters;
 pub mod markdown;
 
 pub use a11y::check_blocks as check_accessible;
-pub mod table;
-pub mod value;
+pub(crate) mod table;
+pub(crate) mod value;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

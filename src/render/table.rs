@@ -17,7 +17,7 @@ use crate::params::FinancialYear;
 /// `t.columns` (names), `t.previous` (the same table for the previous period)
 /// and `t | table` (the typed table, placed in the document).
 #[derive(Debug)]
-pub struct TableObject {
+pub(crate) struct TableObject {
     /// The table's name.
     pub name: String,
     /// This period's published rows and totals.
@@ -35,7 +35,7 @@ pub struct TableObject {
 
 /// How the spec asks for a table to be shown.
 #[derive(Debug, Clone, Default)]
-pub struct TableDisplay {
+pub(crate) struct TableDisplay {
     /// The rendered caption text (numbered "Table N" once the whole
     /// document is assembled).
     pub caption: Option<String>,
@@ -60,9 +60,9 @@ impl Object for TableObject {
                     display: self.display.clone(),
                     placed: self.placed.clone(),
                 })),
-                Err(fy) => {
+                Err(_) => {
                     self.uses.record(format!("tables.{}.previous", self.name));
-                    Some(Value::from_object(Missing(*fy)))
+                    Some(Value::from_object(Missing))
                 }
             },
             "rows" => Some(Value::from(
@@ -95,7 +95,7 @@ impl Object for TableObject {
 /// gets only a placeholder (`![](boardpack:table/N)`, which data cannot
 /// forge: `!`, `[` and `(` in values are escaped) that the Markdown pass
 /// swaps for table `N` of [`PlacedTables`].
-pub fn table_filter(value: Value) -> Result<Value, Error> {
+pub(crate) fn table_filter(value: Value) -> Result<Value, Error> {
     let Some(t) = value.downcast_object_ref::<TableObject>() else {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
@@ -112,7 +112,7 @@ pub fn table_filter(value: Value) -> Result<Value, Error> {
 /// The typed tables `table` placed, in the order templates placed them
 /// (shared by the body and the summary, so placeholders are unique).
 #[derive(Debug, Clone, Default)]
-pub struct PlacedTables(Arc<Mutex<Vec<doc::Table>>>);
+pub(crate) struct PlacedTables(Arc<Mutex<Vec<doc::Table>>>);
 
 impl PlacedTables {
     /// Adds a table; returns its index for the placeholder.
@@ -123,7 +123,7 @@ impl PlacedTables {
     }
 
     /// Every table placed so far.
-    pub fn tables(&self) -> Vec<doc::Table> {
+    pub(crate) fn tables(&self) -> Vec<doc::Table> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
@@ -131,7 +131,7 @@ impl PlacedTables {
 /// A published table as a typed document table: each cell keeps its value
 /// and the text its column's format gives it; the totals row (if any) has
 /// the label in its first cell unless that column is totalled.
-pub fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Table {
+pub(crate) fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Table {
     let columns = t
         .columns
         .iter()
@@ -193,7 +193,7 @@ fn shown(text: &str) -> String {
 /// Escapes text so that Markdown shows it literally: every ASCII punctuation
 /// character is backslash-escaped, line breaks become spaces and control
 /// characters (other than tab) are dropped.
-pub fn escape_markdown(s: &str) -> String {
+pub(crate) fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {

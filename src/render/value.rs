@@ -9,10 +9,9 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, Value};
 
 use crate::compute;
-use crate::params::FinancialYear;
 
 /// A computed value as a template value (dates as ISO strings).
-pub fn to_value(v: &compute::Value) -> Value {
+pub(crate) fn to_value(v: &compute::Value) -> Value {
     match v {
         compute::Value::Null => Value::from(()),
         compute::Value::Bool(b) => Value::from(*b),
@@ -26,18 +25,18 @@ pub fn to_value(v: &compute::Value) -> Value {
 
 /// The uses of missing previous-period values during one render.
 #[derive(Debug, Clone, Default)]
-pub struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
+pub(crate) struct MissingUses(Arc<Mutex<BTreeSet<String>>>);
 
 impl MissingUses {
     /// Records that `what` (e.g. `figures.x.previous`) was used.
-    pub fn record(&self, what: String) {
+    pub(crate) fn record(&self, what: String) {
         if let Ok(mut set) = self.0.lock() {
             set.insert(what);
         }
     }
 
     /// Takes every recorded use, in name order.
-    pub fn take(&self) -> Vec<String> {
+    pub(crate) fn take(&self) -> Vec<String> {
         self.0
             .lock()
             .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
@@ -47,7 +46,7 @@ impl MissingUses {
 
 /// A previous-period value that does not exist: prints as "n/a", is false.
 #[derive(Debug)]
-pub struct Missing(pub FinancialYear);
+pub(crate) struct Missing;
 
 impl Object for Missing {
     fn is_true(self: &Arc<Self>) -> bool {

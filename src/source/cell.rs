@@ -17,12 +17,12 @@ use super::csv::ColumnRule;
 use crate::spec::ColumnType;
 
 /// The hint for text that is not UTF-8.
-pub const UTF8_HINT: &str =
+pub(super) const UTF8_HINT: &str =
     "re-save the file as UTF-8 (in Excel: Save As, then \"CSV UTF-8 (Comma delimited)\")";
 
 /// One parsed cell value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value<'a> {
+pub(super) enum Value<'a> {
     /// Text.
     Str(&'a str),
     /// A whole number.
@@ -37,7 +37,7 @@ pub enum Value<'a> {
 
 /// What a cell's text means in its column.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Parsed<'a> {
+pub(super) enum Parsed<'a> {
     /// A value of the column's type.
     Value(Value<'a>),
     /// A missing value in a nullable column.
@@ -50,7 +50,7 @@ pub enum Parsed<'a> {
 
 /// Parses `text` by `rule`: missing first (exact match against the
 /// column's `missing` texts), then the type's rule.
-pub fn parse<'a>(text: &'a str, rule: &ColumnRule) -> Parsed<'a> {
+pub(super) fn parse<'a>(text: &'a str, rule: &ColumnRule) -> Parsed<'a> {
     if rule.missing.iter().any(|m| m == text) {
         return if rule.nullable {
             Parsed::Null
@@ -94,7 +94,7 @@ fn parse_float(text: &str) -> Option<f64> {
 }
 
 /// `YYYY-MM-DD` as days since 1970-01-01, if it is a real date.
-pub fn parse_date(text: &str) -> Option<i32> {
+pub(super) fn parse_date(text: &str) -> Option<i32> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -135,7 +135,7 @@ fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
 }
 
 /// The message for a missing value in a required column.
-pub fn missing_message(text: &str) -> String {
+pub(super) fn missing_message(text: &str) -> String {
     if text.is_empty() {
         "empty cell in a required column".to_string()
     } else {
@@ -147,12 +147,12 @@ pub fn missing_message(text: &str) -> String {
 }
 
 /// The message for a cell that is not of its column's type.
-pub fn type_message(text: &str, ty: ColumnType) -> String {
+pub(super) fn type_message(text: &str, ty: ColumnType) -> String {
     format!("{} is not {}", quoted(text), type_phrase(ty))
 }
 
 /// How a type is named in messages ("not a whole number").
-pub fn type_phrase(ty: ColumnType) -> &'static str {
+pub(super) fn type_phrase(ty: ColumnType) -> &'static str {
     match ty {
         ColumnType::String => "text",
         ColumnType::Int => "a whole number",
@@ -164,7 +164,7 @@ pub fn type_phrase(ty: ColumnType) -> &'static str {
 
 /// A cell's text as shown in a message: in double quotes, control
 /// characters escaped, cut at 40 characters.
-pub fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     if text.chars().count() <= 40 {
         return format!("{text:?}");
     }
@@ -174,7 +174,7 @@ pub fn quoted(text: &str) -> String {
 }
 
 /// A typed column being filled, one value (or null) per record.
-pub enum Builder {
+pub(super) enum Builder {
     /// A `string` column.
     Str(StringChunkedBuilder),
     /// An `int` column.
@@ -189,7 +189,7 @@ pub enum Builder {
 
 impl Builder {
     /// An empty column for `rule`, with room for `rows` values.
-    pub fn new(rule: &ColumnRule, rows: usize) -> Builder {
+    pub(super) fn new(rule: &ColumnRule, rows: usize) -> Builder {
         let name = PlSmallStr::from(rule.name.as_str());
         match rule.ty {
             ColumnType::String => Builder::Str(StringChunkedBuilder::new(name, rows)),
@@ -202,7 +202,7 @@ impl Builder {
 
     /// Appends a value (of this column's type, as [`parse`] made it) or a
     /// null.
-    pub fn push(&mut self, value: Option<Value>) {
+    pub(super) fn push(&mut self, value: Option<Value>) {
         match (self, value) {
             (Builder::Str(b), Some(Value::Str(s))) => b.append_value(s),
             (Builder::Int(b), Some(Value::Int(v))) => b.append_value(v),
@@ -218,7 +218,7 @@ impl Builder {
     }
 
     /// The finished column.
-    pub fn finish(self) -> Column {
+    pub(super) fn finish(self) -> Column {
         let series = match self {
             Builder::Str(b) => b.finish().into_series(),
             Builder::Int(b) => b.finish().into_series(),

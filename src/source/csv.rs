@@ -21,7 +21,7 @@ use crate::spec::ColumnType;
 
 /// What the reader needs to know about one declared column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ColumnRule {
+pub(crate) struct ColumnRule {
     /// The header name.
     pub name: String,
     /// The declared type.
@@ -34,7 +34,7 @@ pub struct ColumnRule {
 
 /// A CSV file read into typed columns.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub(crate) struct Table {
     /// The declared columns, in the order given, one row per record.
     pub frame: DataFrame,
     /// The physical line each frame row starts on (header = line 1).
@@ -45,7 +45,7 @@ pub struct Table {
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
 /// error for declared column `i` missing from the header. Returns every
 /// problem found, or the table.
-pub fn read(
+pub(crate) fn read(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
@@ -295,7 +295,7 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
 /// What the bytes look like if they are clearly not a CSV text file: a
 /// Parquet, Excel/ZIP, gzip or other binary file (a NUL byte never occurs in
 /// text), or UTF-16 text. The bytes themselves are never shown.
-pub fn not_csv(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn not_csv(bytes: &[u8]) -> Option<&'static str> {
     const SIGNATURES: [(&[u8], &str); 5] = [
         (b"PAR1", "a Parquet file"),
         (b"PK\x03\x04", "an Excel workbook or another ZIP archive"),

@@ -19,15 +19,15 @@
 //! the database, see `compute::pushdown`).
 
 mod cell;
-pub mod csv;
+pub(crate) mod csv;
 pub(crate) mod database;
-pub mod parquet;
+pub(crate) mod parquet;
 pub(crate) mod postgres;
 mod problems;
 #[cfg(test)]
 mod proptests;
-pub mod remote;
-pub mod xlsx;
+pub(crate) mod remote;
+pub(crate) mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,7 +41,7 @@ use crate::params::Params;
 use crate::spec::{PeriodFilter, SourceDecl, Spec};
 
 /// The typed rows one reader made from one file (the same for every kind).
-pub type Table = csv::Table;
+pub(crate) type Table = csv::Table;
 
 /// A loaded, typed data source.
 #[derive(Debug, Clone)]
@@ -99,7 +99,7 @@ impl Source {
 /// file and no extension: its declaration (`postgres = {…}` instead of
 /// `path`) picks it, and it yields the same [`Source`] from its own `load`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Comma-separated text with a header row.
     Csv,
     /// Apache Parquet.
@@ -109,10 +109,10 @@ pub enum Kind {
 }
 
 /// The extensions a source path may have, as messages list them.
-pub const EXTENSIONS: &str = "`.csv`, `.parquet`, `.xlsx`, `.xlsm`, `.xls` or `.ods`";
+pub(crate) const EXTENSIONS: &str = "`.csv`, `.parquet`, `.xlsx`, `.xlsm`, `.xls` or `.ods`";
 
 /// What a reader needs besides the bytes.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The spec (for errors pointing at it, and `[limits]`).
     pub spec: &'a Spec,
     /// The source's declaration (`sheet`, `range`).
@@ -163,7 +163,7 @@ impl Kind {
     }
 
     /// Reads `bytes` (one file of this kind) against the declared columns.
-    pub fn read(self, bytes: &[u8], r: &Request) -> Result<Table> {
+    pub(crate) fn read(self, bytes: &[u8], r: &Request) -> Result<Table> {
         match self {
             Kind::Csv => csv::read(bytes, r.file, r.rules, r.absent),
             Kind::Parquet => parquet::read(bytes, r),
@@ -545,7 +545,7 @@ fn missing(
 }
 
 /// The first line of a Polars error (the rest is often a long backtrace hint).
-pub fn first_line(e: &PolarsError) -> String {
+pub(crate) fn first_line(e: &PolarsError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
 

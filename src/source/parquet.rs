@@ -29,7 +29,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::spec::ColumnType;
 
 /// Reads Parquet `bytes` against the declared columns of `r`.
-pub fn read(bytes: &[u8], r: &Request) -> Result<Table> {
+pub(crate) fn read(bytes: &[u8], r: &Request) -> Result<Table> {
     if !bytes.starts_with(b"PAR1") {
         let looks = super::csv::not_csv(bytes).unwrap_or("text");
         return Err(Error::new(

@@ -11,11 +11,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::format_number;
 
 /// How many problems of one rule (and column) are listed per file.
-pub const CAP: usize = 20;
+pub(super) const CAP: usize = 20;
 
 /// A rule a record or cell can break, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rule {
+pub(super) enum Rule {
     /// A quote never closed, so the last value runs to the end of the file
     /// (first: it explains the problems of that record).
     UnclosedQuote,
@@ -35,7 +35,7 @@ pub enum Rule {
 
 /// How a file's rows are named in messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Place {
+pub(super) enum Place {
     /// By the line an editor shows (CSV; the header is line 1).
     Line,
     /// By row number, the first row of data is 1 (Parquet).
@@ -51,7 +51,7 @@ pub enum Place {
 }
 
 /// Problems collected while reading one file.
-pub struct Problems {
+pub(super) struct Problems {
     file: PathBuf,
     place: Place,
     /// The declared columns, to name the column of a cell problem.
@@ -69,12 +69,12 @@ struct Group {
 
 impl Problems {
     /// No problems yet in `file`, whose declared columns are `columns`.
-    pub fn new(file: &Path, columns: &[ColumnRule]) -> Problems {
+    pub(super) fn new(file: &Path, columns: &[ColumnRule]) -> Problems {
         Problems::at(file, columns, Place::Line)
     }
 
     /// No problems yet in `file`, whose rows are named as `place` says.
-    pub fn at(file: &Path, columns: &[ColumnRule], place: Place) -> Problems {
+    pub(super) fn at(file: &Path, columns: &[ColumnRule], place: Place) -> Problems {
         Problems {
             file: file.to_path_buf(),
             place,
@@ -85,7 +85,7 @@ impl Problems {
 
     /// Records a problem of `rule` on `line` (in declared column `column`,
     /// if a cell's); `message` is only made for the problems listed.
-    pub fn add(
+    pub(super) fn add(
         &mut self,
         rule: Rule,
         column: Option<usize>,
@@ -103,7 +103,7 @@ impl Problems {
     /// Adds the problems `later` found in the rest of the same file (read
     /// in parallel, every line after this part's): the result is what one
     /// pass over both parts would have collected.
-    pub fn merge(&mut self, later: Problems) {
+    pub(super) fn merge(&mut self, later: Problems) {
         for (key, group) in later.groups {
             let mine = self.groups.entry(key).or_default();
             for entry in group.shown {
@@ -140,7 +140,7 @@ impl Problems {
     }
 
     /// `Ok` if nothing was found, else every problem, grouped.
-    pub fn finish(mut self) -> Result<()> {
+    pub(super) fn finish(mut self) -> Result<()> {
         let mut all = Vec::new();
         let groups = std::mem::take(&mut self.groups);
         for ((rule, column), group) in groups {
@@ -170,7 +170,7 @@ impl Problems {
 }
 
 /// A 0-based sheet column as Excel's letters: 0 → `A`, 25 → `Z`, 26 → `AA`.
-pub fn column_letters(mut col: u32) -> String {
+pub(super) fn column_letters(mut col: u32) -> String {
     let mut letters = Vec::new();
     loop {
         letters.push(b'A' + (col % 26) as u8);

@@ -39,7 +39,7 @@ use crate::format::format_number;
 use crate::spec::ColumnType;
 
 /// Reads workbook `bytes` against the declared columns of `r`.
-pub fn read(bytes: &[u8], r: &Request) -> Result<Table> {
+pub(crate) fn read(bytes: &[u8], r: &Request) -> Result<Table> {
     let ext = r
         .file
         .extension()

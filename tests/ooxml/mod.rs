@@ -17,7 +17,7 @@ const FORMAT: &str = "office2019";
 
 /// What the validator said about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// Number of errors (schema, semantic and package).
     pub errors: usize,
     /// The validator's full text report.
@@ -25,7 +25,7 @@ pub struct Report {
 }
 
 /// Panics with the validator's full report unless `path` has no errors.
-pub fn assert_valid_docx(path: &Path) {
+pub(crate) fn assert_valid_docx(path: &Path) {
     let report = validate_docx(path);
     assert!(
         report.errors == 0,
@@ -38,7 +38,7 @@ pub fn assert_valid_docx(path: &Path) {
 
 /// Runs the validator on `path` and returns its report. Panics if the
 /// validator is missing or fails without producing a report.
-pub fn validate_docx(path: &Path) -> Report {
+pub(crate) fn validate_docx(path: &Path) -> Report {
     let validator = validator_path();
     let output = Command::new(&validator)
         .arg(path)
@@ -69,7 +69,7 @@ pub fn validate_docx(path: &Path) -> Report {
 /// venv of `.ci/ooxml-venv.sh`, which is created on first use (so
 /// `cargo test` works on a fresh machine with `python3`). Panics with setup
 /// instructions if that fails.
-pub fn validator_path() -> PathBuf {
+pub(super) fn validator_path() -> PathBuf {
     if let Some(p) = std::env::var_os("BOARDPACK_OOXML_VALIDATOR").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(p);
         assert!(

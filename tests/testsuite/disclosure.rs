@@ -4,7 +4,7 @@
 //! pattern failing the build.
 
 use boardpack::manifest::Manifest;
-use boardpack::publish::audit::{intervals, PublishedGrid};
+use boardpack::stages::{intervals, PublishedGrid};
 
 use crate::support::{docx_text, pdf_text, Project, EXAMPLE};
 

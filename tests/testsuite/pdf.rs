@@ -13,12 +13,12 @@ use lopdf::{Dictionary, Document, Object};
 type ToUnicode = HashMap<u32, String>;
 
 /// The text of every page, in page order.
-pub fn text(pdf: &[u8]) -> String {
+pub(crate) fn text(pdf: &[u8]) -> String {
     pages(pdf).into_iter().map(|p| p + "\n").collect()
 }
 
 /// The text of each page, in page order.
-pub fn pages(pdf: &[u8]) -> Vec<String> {
+pub(crate) fn pages(pdf: &[u8]) -> Vec<String> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     doc.get_pages()
         .into_values()
@@ -38,7 +38,7 @@ pub fn pages(pdf: &[u8]) -> Vec<String> {
 }
 
 /// Each page's MediaBox as (width, height) in points.
-pub fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
+pub(crate) fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     doc.get_pages()
         .into_values()
@@ -56,7 +56,7 @@ pub fn page_sizes(pdf: &[u8]) -> Vec<(f32, f32)> {
 
 /// A text entry of the document information dictionary (`/Title`,
 /// `/Keywords`…).
-pub fn info(pdf: &[u8], key: &str) -> Option<String> {
+pub(crate) fn info(pdf: &[u8], key: &str) -> Option<String> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     let info = match doc.trailer.get(b"Info").ok()? {
         Object::Reference(id) => doc.get_dictionary(*id).ok()?,
@@ -206,7 +206,7 @@ fn cmap_sections_parse() {
 }
 
 /// The files embedded in a PDF (`/Names /EmbeddedFiles`), by name.
-pub fn attachments(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn attachments(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     let catalog = doc.catalog().expect("catalog");
     let Ok(names) = catalog.get(b"Names").and_then(|n| deref_dict(&doc, n)) else {
@@ -266,7 +266,7 @@ fn collect_files(doc: &Document, node: &Dictionary, out: &mut Vec<(String, Vec<u
 }
 
 /// Every structure element of a tagged PDF, depth first: (type, /Alt).
-pub fn structure(pdf: &[u8]) -> Vec<(String, Option<String>)> {
+pub(crate) fn structure(pdf: &[u8]) -> Vec<(String, Option<String>)> {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     let catalog = doc.catalog().expect("catalog");
     let mut out = Vec::new();
@@ -333,7 +333,7 @@ fn pdf_string(bytes: &[u8]) -> String {
 }
 
 /// The document's XMP metadata packet, as text.
-pub fn xmp(pdf: &[u8]) -> String {
+pub(crate) fn xmp(pdf: &[u8]) -> String {
     let doc = Document::load_mem(pdf).expect("PDF parses");
     let catalog = doc.catalog().expect("catalog");
     let Ok(Object::Reference(id)) = catalog.get(b"Metadata") else {

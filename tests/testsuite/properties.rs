@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
-use boardpack::backend::docx::{self, DocxOptions};
-use boardpack::backend::typst::{self as typst_backend, TypstOptions};
 use boardpack::doc::{plain_text, Block, Document, Meta};
-use boardpack::render::markdown;
+use boardpack::docx::{self, DocxOptions};
+use boardpack::stages::markdown;
+use boardpack::typst::{self as typst_backend, TypstOptions};
 
 use crate::support::{docx_text, pdf_text};
 
@@ -157,7 +157,7 @@ fn pdf(doc: &Document) -> boardpack::Result<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = TypstOptions {
         root,
-        inputs: std::sync::Arc::new(boardpack::inputs::Inputs::new(root)),
+        inputs: std::sync::Arc::new(boardpack::stages::Inputs::new(root)),
         layout: root.join("templates/board-paper.typ"),
         main_dir: root,
         fonts: Vec::new(),
@@ -178,7 +178,7 @@ fn markdown_to_typst_compiles_and_shows_the_text_literally() {
         // What the build refuses before layout with an accessibility error
         // (an empty heading, a heading inside a list item, a skipped level)
         // never reaches Typst: the property is about the rest.
-        prop_assume!(boardpack::render::check_accessible(&blocks).is_ok());
+        prop_assume!(boardpack::stages::check_accessible(&blocks).is_ok());
         let doc = document(blocks);
         let bytes = pdf(&doc).map_err(|e| TestCaseError::fail(e.render()))?;
         let mut want = String::new();

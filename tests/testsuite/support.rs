@@ -7,19 +7,19 @@ use std::process::{Command, Output};
 
 #[path = "../ooxml/mod.rs"]
 mod ooxml;
-pub use ooxml::{assert_valid_docx, validate_docx};
+pub(crate) use ooxml::{assert_valid_docx, validate_docx};
 
 /// The example spec, relative to a project root.
-pub const EXAMPLE: &str = "reports/needs-assessment/report.toml";
+pub(crate) const EXAMPLE: &str = "reports/needs-assessment/report.toml";
 
 /// A temporary project: a copy of the example report, templates and data.
-pub struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
 impl Project {
     /// Copies `reports/`, `templates/` and `data/` into a fresh temp folder.
-    pub fn example() -> Project {
+    pub(crate) fn example() -> Project {
         let dir = tempfile::tempdir().expect("temp dir");
         let src = Path::new(env!("CARGO_MANIFEST_DIR"));
         for sub in ["reports/needs-assessment", "templates", "data"] {
@@ -31,48 +31,48 @@ impl Project {
     }
 
     /// An empty temporary project.
-    pub fn empty() -> Project {
+    pub(crate) fn empty() -> Project {
         Project {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// The project's root folder.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// A path inside the project.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// Writes a file (creating folders).
-    pub fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, text).expect("write");
     }
 
     /// Reads a text file.
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).expect("read")
     }
 
     /// Replaces `from` with `to` in a file, asserting `from` was there.
-    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert!(text.contains(from), "`{from}` not found in {rel}");
         self.write(rel, &text.replacen(from, to, 1));
     }
 
     /// Runs `boardpack ARGS` in the project root.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_with(args, &[])
     }
 
     /// Runs `boardpack ARGS` with extra environment variables.
-    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_boardpack"))
             .args(args)
             .current_dir(self.root())
@@ -84,7 +84,7 @@ impl Project {
     }
 
     /// Builds the example, asserting success; returns (pdf, docx) bytes.
-    pub fn build_example(&self, extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    pub(crate) fn build_example(&self, extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
         let mut args = vec!["build", EXAMPLE];
         args.extend_from_slice(extra);
         self.run(&args).success();
@@ -97,11 +97,11 @@ impl Project {
 }
 
 /// A finished CLI run.
-pub struct Run(pub Output);
+pub(crate) struct Run(pub Output);
 
 impl Run {
     /// Asserts exit code 0 and returns stdout.
-    pub fn success(&self) -> String {
+    pub(crate) fn success(&self) -> String {
         assert!(
             self.0.status.success(),
             "boardpack failed:\n{}",
@@ -111,7 +111,7 @@ impl Run {
     }
 
     /// Asserts the given non-zero exit code and returns stderr.
-    pub fn failure(&self, code: i32) -> String {
+    pub(crate) fn failure(&self, code: i32) -> String {
         assert_eq!(
             self.0.status.code(),
             Some(code),
@@ -123,12 +123,12 @@ impl Run {
     }
 
     /// Standard error as text.
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
 
     /// Standard output as text.
-    pub fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
     }
 }
@@ -147,12 +147,12 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The PDF's text, page by page.
-pub fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     crate::pdf::text(pdf)
 }
 
 /// A part of the DOCX package as text, e.g. `word/document.xml`.
-pub fn docx_part(docx: &[u8], name: &str) -> String {
+pub(crate) fn docx_part(docx: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
     let mut part = zip
         .by_name(name)
@@ -163,7 +163,7 @@ pub fn docx_part(docx: &[u8], name: &str) -> String {
 }
 
 /// A part of the DOCX package as bytes (e.g. a picture).
-pub fn docx_bytes(docx: &[u8], name: &str) -> Vec<u8> {
+pub(crate) fn docx_bytes(docx: &[u8], name: &str) -> Vec<u8> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
     let mut part = zip
         .by_name(name)
@@ -174,7 +174,7 @@ pub fn docx_bytes(docx: &[u8], name: &str) -> Vec<u8> {
 }
 
 /// Rewrites one part of a DOCX package (the other parts are copied as is).
-pub fn replace_docx_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+pub(crate) fn replace_docx_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("DOCX is a zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..zip.len() {
@@ -192,7 +192,7 @@ pub fn replace_docx_part(docx: &[u8], name: &str, edit: impl Fn(&str) -> String)
 }
 
 /// All the visible text of the DOCX body (`w:t` runs), concatenated.
-pub fn docx_text(docx: &[u8]) -> String {
+pub(crate) fn docx_text(docx: &[u8]) -> String {
     let xml = docx_part(docx, "word/document.xml");
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut text = String::new();

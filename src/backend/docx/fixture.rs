@@ -43,7 +43,7 @@ fn list(ordered: bool, items: Vec<Vec<Block>>) -> Block {
 /// nested lists, a table with right-aligned numbers, a definition list,
 /// markup characters, emoji, Hebrew, a control character and a
 /// 10,000-character paragraph.
-pub fn sample_document() -> Document {
+pub(super) fn sample_document() -> Document {
     let link = Inline::Link {
         url: "https://example.org/report?a=1&b=2".into(),
         content: vec![text("the full report")],

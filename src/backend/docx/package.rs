@@ -44,7 +44,7 @@ pub(crate) struct Package {
 
 impl Package {
     /// Reads every file entry of a zip (directory entries are dropped).
-    pub fn read(bytes: &[u8]) -> Result<Self> {
+    pub(super) fn read(bytes: &[u8]) -> Result<Self> {
         let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
         let mut parts = BTreeMap::new();
         for i in 0..archive.len() {
@@ -61,23 +61,23 @@ impl Package {
     }
 
     /// Part names in zip order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
         self.parts.keys().map(String::as_str)
     }
 
     /// The bytes of a part.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
+    pub(super) fn get(&self, name: &str) -> Option<&[u8]> {
         self.parts.get(name).map(Vec::as_slice)
     }
 
     /// Inserts or replaces a part's bytes (content type and relationships
     /// are left as they are).
-    pub fn put(&mut self, name: &str, bytes: Vec<u8>) {
+    pub(super) fn put(&mut self, name: &str, bytes: Vec<u8>) {
         self.parts.insert(name.to_string(), bytes);
     }
 
     /// Parses an XML part, lets `edit` change it, and stores the result.
-    pub fn edit_xml(&mut self, name: &str, edit: impl FnOnce(&mut Element)) -> Result<()> {
+    pub(super) fn edit_xml(&mut self, name: &str, edit: impl FnOnce(&mut Element)) -> Result<()> {
         let bytes = self
             .get(name)
             .ok_or_else(|| docx_error(format!("docx-rs wrote no `{name}`")))?;
@@ -90,7 +90,7 @@ impl Package {
 
     /// Adds a part with its content type override and a relationship from
     /// its source part.
-    pub fn add_part(&mut self, part: &NewPart<'_>, bytes: Vec<u8>) -> Result<()> {
+    pub(super) fn add_part(&mut self, part: &NewPart<'_>, bytes: Vec<u8>) -> Result<()> {
         self.put(part.name, bytes);
         let override_ = Element::new("Override")
             .with_attr("PartName", &format!("/{}", part.name))
@@ -107,7 +107,7 @@ impl Package {
 
     /// Removes a part, its content type override and every relationship
     /// that targets it.
-    pub fn remove_part(&mut self, name: &str) -> Result<()> {
+    pub(super) fn remove_part(&mut self, name: &str) -> Result<()> {
         if self.parts.remove(name).is_none() {
             return Ok(());
         }
@@ -133,7 +133,7 @@ impl Package {
     /// Writes the zip: content types first, then every part by name; each
     /// entry deflated at a fixed level, dated `timestamp`, with Unix as the
     /// "made by" system and no extra fields, so equal input gives equal bytes.
-    pub fn write(&self, timestamp: Timestamp) -> Result<Vec<u8>> {
+    pub(super) fn write(&self, timestamp: Timestamp) -> Result<Vec<u8>> {
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(DEFLATE_LEVEL))

@@ -32,7 +32,7 @@ pub(crate) struct Element {
 
 impl Element {
     /// An element with no attributes and no children.
-    pub fn new(name: &str) -> Self {
+    pub(super) fn new(name: &str) -> Self {
         Element {
             name: name.to_string(),
             attrs: Vec::new(),
@@ -41,13 +41,13 @@ impl Element {
     }
 
     /// Adds an attribute; `value` is plain text and is escaped here.
-    pub fn with_attr(mut self, name: &str, value: &str) -> Self {
+    pub(super) fn with_attr(mut self, name: &str, value: &str) -> Self {
         self.set_attr(name, value);
         self
     }
 
     /// The raw (escaped) value of an attribute.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(super) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -55,7 +55,7 @@ impl Element {
     }
 
     /// Sets an attribute from plain text (escaped here), replacing any old value.
-    pub fn set_attr(&mut self, name: &str, value: &str) {
+    pub(super) fn set_attr(&mut self, name: &str, value: &str) {
         let raw = quick_xml::escape::escape(value).into_owned();
         match self.attrs.iter_mut().find(|(k, _)| k == name) {
             Some(slot) => slot.1 = raw,
@@ -64,12 +64,12 @@ impl Element {
     }
 
     /// Removes an attribute if present.
-    pub fn remove_attr(&mut self, name: &str) {
+    pub(super) fn remove_attr(&mut self, name: &str) {
         self.attrs.retain(|(k, _)| k != name);
     }
 
     /// Child elements, mutably, in order.
-    pub fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element> {
+    pub(super) fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element> {
         self.children.iter_mut().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
@@ -77,12 +77,12 @@ impl Element {
     }
 
     /// The first child element called `name`.
-    pub fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
+    pub(super) fn child_mut(&mut self, name: &str) -> Option<&mut Element> {
         self.elements_mut().find(|e| e.name == name)
     }
 
     /// The first child element called `name`, appended if missing.
-    pub fn child_or_append(&mut self, name: &str) -> &mut Element {
+    pub(super) fn child_or_append(&mut self, name: &str) -> &mut Element {
         let index = match self.children.iter().position(|n| is_named(n, name)) {
             Some(i) => i,
             None => {
@@ -97,12 +97,12 @@ impl Element {
     }
 
     /// Removes every child element called `name`.
-    pub fn remove_children(&mut self, name: &str) {
+    pub(super) fn remove_children(&mut self, name: &str) {
         self.children.retain(|n| !is_named(n, name));
     }
 
     /// Calls `f` on this element and every descendant, parents first.
-    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Element)) {
+    pub(super) fn walk_mut(&mut self, f: &mut impl FnMut(&mut Element)) {
         f(self);
         for child in self.elements_mut() {
             child.walk_mut(f);

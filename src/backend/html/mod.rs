@@ -21,7 +21,7 @@ use crate::spec::Spec;
 
 /// The style the page applies, resolved from the spec's `[style]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HtmlOptions {
+pub(crate) struct HtmlOptions {
     /// Accent colour for headings and links, `#RRGGBB`.
     pub accent: String,
     /// The body font family (readers without it get a serif fallback).
@@ -50,7 +50,7 @@ impl HtmlOptions {
     /// refuses never reach the page: a colour that is not `#RRGGBB` or a
     /// font name with characters outside letters, digits, spaces and `-`
     /// fall back to the house defaults (they cannot break out of the CSS).
-    pub fn new(spec: &Spec) -> HtmlOptions {
+    pub(crate) fn new(spec: &Spec) -> HtmlOptions {
         let style = &spec.raw.style;
         let accent = style
             .accent
@@ -73,7 +73,7 @@ impl HtmlOptions {
 }
 
 /// The HTML backend (see [`Backend`]).
-pub struct Html;
+pub(crate) struct Html;
 
 impl Backend for Html {
     fn format(&self) -> Format {
@@ -99,7 +99,7 @@ impl Backend for Html {
 
 /// The page for `doc`, linking to `siblings` (the other outputs built with
 /// it: format and file name, in the same folder).
-pub fn render(doc: &Document, options: &HtmlOptions, siblings: &[(Format, &str)]) -> String {
+pub(crate) fn render(doc: &Document, options: &HtmlOptions, siblings: &[(Format, &str)]) -> String {
     let m = &doc.meta;
     let lang = if m.language.trim().is_empty() {
         "en-GB"
