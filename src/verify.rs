@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diff::display_as;
 use crate::error::{display_path, Error, ErrorKind, Result};
 use crate::format::parse_format;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Input, Manifest};
 use crate::{build, BuildOptions};
 
 /// How one recorded item compares with now.
@@ -106,8 +106,30 @@ impl Report {
 /// walking up from the manifest's folder to a folder holding the spec's
 /// recorded path (the project root), unless `spec` is given.
 pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
-    // A build killed while swapping its outputs in may have left the old
-    // set aside: put it back before reading it.
+    recover_beside(manifest_path)?;
+    let m = Manifest::read(manifest_path)?;
+    let spec_path = match spec {
+        Some(p) => p.to_path_buf(),
+        None => find_spec(manifest_path, &m.spec.path)?,
+    };
+    let loaded = crate::Spec::load(&spec_path)?;
+    let (mut checks, database) = input_checks(&m, &loaded);
+    let now = rebuild(&m, &spec_path)?;
+    for (i, input) in database {
+        checks[i].status = database_status(input, &now.manifest.inputs);
+    }
+    checks.extend(result_checks(&m, &now.manifest));
+    let beside = manifest_path.parent().unwrap_or(Path::new(""));
+    checks.extend(output_checks(&m, &now.manifest, beside));
+    Ok(Report {
+        spec: spec_path,
+        checks,
+    })
+}
+
+/// A build killed while swapping its outputs in may have left the old set
+/// aside: put it back before reading it.
+fn recover_beside(manifest_path: &Path) -> Result<()> {
     if let Some(dir) = manifest_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
             let parent = if parent.as_os_str().is_empty() {
@@ -118,17 +140,20 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             crate::output::recover(parent, &name.to_string_lossy())?;
         }
     }
-    let m = Manifest::read(manifest_path)?;
-    let spec_path = match spec {
-        Some(p) => p.to_path_buf(),
-        None => find_spec(manifest_path, &m.spec.path)?,
-    };
-    let loaded = crate::Spec::load(&spec_path)?;
+    Ok(())
+}
+
+/// Each recorded input file hashed again; database inputs are placeholders
+/// (with their index) settled against the rebuild.
+fn input_checks<'m>(
+    m: &'m Manifest,
+    loaded: &crate::Spec,
+) -> (Vec<Check>, Vec<(usize, &'m Input)>) {
     let mut checks = Vec::new();
     let mut database = Vec::new();
     for input in &m.inputs {
         if input.path.starts_with("postgres:") {
-            // Compared with the rebuild below: a database has no file.
+            // Compared with the rebuild: a database has no file.
             database.push((checks.len(), input));
             checks.push(Check {
                 kind: "input",
@@ -148,8 +173,13 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             status,
         });
     }
+    (checks, database)
+}
+
+/// The recorded build run again, with the recorded parameters and clock.
+fn rebuild(m: &Manifest, spec_path: &Path) -> Result<crate::Build> {
     let options = BuildOptions {
-        spec: spec_path.clone(),
+        spec: spec_path.to_path_buf(),
         overrides: m.params.clone().into_iter().collect(),
         out_dir: None,
         source_date_epoch: m.source_date_epoch,
@@ -160,7 +190,7 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         // Verification recomputes everything: it never trusts a cache.
         cache: false,
     };
-    let now = build(&options).map_err(|e| {
+    build(&options).map_err(|e| {
         let hint = e.hint().map(str::to_string);
         let mut err = Error::new(
             e.kind(),
@@ -170,12 +200,15 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             err = err.in_file(f);
         }
         err.with_hint(hint.unwrap_or_else(|| "fix the input named above, then verify again".into()))
-    })?;
-    for (i, input) in database {
-        checks[i].status = database_status(input, &now.manifest.inputs);
-    }
+    })
+}
+
+/// Every recorded figure and table against the rebuild's, and the
+/// figures the rebuild has that the record does not.
+fn result_checks(m: &Manifest, now: &Manifest) -> Vec<Check> {
+    let mut checks = Vec::new();
     for (name, fig) in &m.figures {
-        let status = match now.manifest.figures.get(name) {
+        let status = match now.figures.get(name) {
             Some(f) if manifest::stored(&f.value) == fig.value => Status::Matches,
             Some(f) => changed_figure(&fig.value, &f.value, fig.format.as_deref()),
             None => Status::Missing("the spec no longer defines it".into()),
@@ -186,7 +219,7 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             status,
         });
     }
-    for name in now.manifest.figures.keys() {
+    for name in now.figures.keys() {
         if !m.figures.contains_key(name) {
             checks.push(Check {
                 kind: "figure",
@@ -196,7 +229,7 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         }
     }
     for (name, t) in &m.tables {
-        let status = match now.manifest.tables.get(name) {
+        let status = match now.tables.get(name) {
             Some(n) if n == t => Status::Matches,
             Some(n) => Status::Changed(
                 format!("{} rows, {}", t.rows, short(&t.blake3)),
@@ -210,10 +243,15 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             status,
         });
     }
-    let beside = manifest_path.parent().unwrap_or(Path::new(""));
+    checks
+}
+
+/// Each recorded output against the rebuild's and, if present, the file
+/// `beside` the manifest.
+fn output_checks(m: &Manifest, now: &Manifest, beside: &Path) -> Vec<Check> {
+    let mut checks = Vec::new();
     for (name, recorded) in &m.outputs {
-        let rebuilt = now.manifest.outputs.get(name);
-        let status = match rebuilt {
+        let status = match now.outputs.get(name) {
             None => Status::Missing("the build no longer writes it".into()),
             Some(h) if h != recorded => compare_hash(recorded, h),
             Some(_) => match std::fs::read(beside.join(name)) {
@@ -232,10 +270,7 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
             status,
         });
     }
-    Ok(Report {
-        spec: spec_path,
-        checks,
-    })
+    checks
 }
 
 /// A figure that moved, shown in its format; if the format rounds both to

@@ -215,28 +215,7 @@ pub(crate) fn compute_frames(
 ) -> Result<(Computed, Frames)> {
     // Nothing runs until every query has been checked.
     let deps = query::check(spec)?;
-    let mut ctx = SQLContext::new();
-    let mut empty = Vec::new();
-    for (name, source) in sources {
-        let frame = period::filtered_once(source, params.period())?;
-        if let (Some(_), Some((column, PeriodFilter::Period))) =
-            (params.period(), &source.period_column)
-        {
-            let covers = match source.remote.as_ref().and_then(|r| r.coverage.as_ref()) {
-                // The database counted the rows it did not send.
-                Some(c) => period::remote_empty(source, column, c),
-                None => period::empty_in_period(source, column, frame.clone()),
-            };
-            if let Some(covers) = covers {
-                empty.push((source, covers));
-            }
-        }
-        ctx.register(name, frame);
-    }
-    if let (Some(fy), false) = (params.period(), empty.is_empty()) {
-        return Err(period::no_data(fy, &empty));
-    }
-    ctx.register("params", period::params_frame(params).lazy());
+    let mut ctx = period_context(sources, params)?;
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
     let mut tables = BTreeMap::new();
@@ -280,35 +259,76 @@ pub(crate) fn compute_frames(
             (&decl.sql, &what),
             &mut out.database,
         )?;
-        if df.height() != 1 || df.width() != 1 {
-            return Err(spec
-                .error_at(
-                    ErrorKind::Query,
-                    format!(
-                        "figure `{name}` must return one row and one column, got {} row(s) × {} column(s)",
-                        df.height(),
-                        df.width()
-                    ),
-                    decl.sql.span(),
-                )
-                .with_hint("aggregate to a single value, or declare it under `[tables]`"));
-        }
-        if let Some(f) = &decl.format {
-            if parse_format(f.get_ref()).is_none() {
-                return Err(spec
-                    .error_at(
-                        ErrorKind::Spec,
-                        format!("unknown format `{}` for figure `{name}`", f.get_ref()),
-                        f.span(),
-                    )
-                    .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N up to 6), as for table columns"));
-            }
-        }
-        let value = df.columns()[0]
-            .get(0)
-            .map(value::to_value)
-            .unwrap_or(Value::Null);
+        let value = figure_value(spec, name, decl, &df)?;
         out.figures.insert(name.clone(), value);
     }
     Ok((out, Frames { ctx, tables }))
+}
+
+/// The context the queries run in: every source filtered to the period,
+/// and `params`; or, if a period-filtered source has no rows in the
+/// period, the error naming every such file.
+fn period_context(sources: &BTreeMap<String, Source>, params: &Params) -> Result<SQLContext> {
+    let ctx = SQLContext::new();
+    let mut empty = Vec::new();
+    for (name, source) in sources {
+        let frame = period::filtered_once(source, params.period())?;
+        if let (Some(_), Some((column, PeriodFilter::Period))) =
+            (params.period(), &source.period_column)
+        {
+            let covers = match source.remote.as_ref().and_then(|r| r.coverage.as_ref()) {
+                // The database counted the rows it did not send.
+                Some(c) => period::remote_empty(source, column, c),
+                None => period::empty_in_period(source, column, frame.clone()),
+            };
+            if let Some(covers) = covers {
+                empty.push((source, covers));
+            }
+        }
+        ctx.register(name, frame);
+    }
+    if let (Some(fy), false) = (params.period(), empty.is_empty()) {
+        return Err(period::no_data(fy, &empty));
+    }
+    ctx.register("params", period::params_frame(params).lazy());
+    Ok(ctx)
+}
+
+/// A figure's value: its query must return one row and one column, and its
+/// `format` (if any) must be known.
+fn figure_value(
+    spec: &Spec,
+    name: &str,
+    decl: &crate::spec::FigureDecl,
+    df: &DataFrame,
+) -> Result<Value> {
+    if df.height() != 1 || df.width() != 1 {
+        return Err(spec
+            .error_at(
+                ErrorKind::Query,
+                format!(
+                    "figure `{name}` must return one row and one column, got {} row(s) × {} column(s)",
+                    df.height(),
+                    df.width()
+                ),
+                decl.sql.span(),
+            )
+            .with_hint("aggregate to a single value, or declare it under `[tables]`"));
+    }
+    if let Some(f) = &decl.format {
+        if parse_format(f.get_ref()).is_none() {
+            return Err(spec
+                .error_at(
+                    ErrorKind::Spec,
+                    format!("unknown format `{}` for figure `{name}`", f.get_ref()),
+                    f.span(),
+                )
+                .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N up to 6), as for table columns"));
+        }
+    }
+    let value = df.columns()[0]
+        .get(0)
+        .map(value::to_value)
+        .unwrap_or(Value::Null);
+    Ok(value)
 }
