@@ -181,32 +181,35 @@ pub fn load_all(
     params: &Params,
     reuse: &BTreeMap<String, Source>,
 ) -> Result<BTreeMap<String, Source>> {
-    // Each source on its own thread (a small file is not kept waiting
-    // behind a large one); results and errors in declared order.
-    let loaded: Vec<(&String, Result<Source>)> = std::thread::scope(|scope| {
-        let running: Vec<_> = spec
-            .raw
-            .sources
-            .iter()
-            .map(|(name, decl)| {
-                (
-                    name,
-                    scope.spawn(move || load_one(spec, params, reuse, name, decl)),
-                )
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|(name, h)| {
-                let result = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                (name, result)
-            })
-            .collect()
-    });
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
-    for (name, result) in loaded {
-        match result {
+    for (name, decl) in &spec.raw.sources {
+        if decl.is_database() {
+            // Every row fetched serves every period; otherwise the
+            // database filters (or aggregates) for this period again.
+            let loaded = match reuse.get(name) {
+                Some(s)
+                    if s.remote
+                        .as_ref()
+                        .is_some_and(|r| r.fetched == remote::Fetched::All) =>
+                {
+                    Ok(s.clone())
+                }
+                _ => remote::load(spec, name, decl, params),
+            };
+            match loaded {
+                Ok(source) => {
+                    out.insert(name.clone(), source);
+                }
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
+        let loaded = source_path(spec, name, decl, params).and_then(|path| match reuse.get(name) {
+            Some(s) if s.path == path => Ok(s.clone()),
+            _ => load(spec, name, decl, path, params),
+        });
+        match loaded {
             Ok(source) => {
                 out.insert(name.clone(), source);
             }
@@ -215,35 +218,6 @@ pub fn load_all(
     }
     Error::collect(errors)?;
     Ok(out)
-}
-
-/// One source for [`load_all`]: fetched from its database, taken over from
-/// `reuse` if it already holds what `params` needs, or read from its files.
-fn load_one(
-    spec: &Spec,
-    params: &Params,
-    reuse: &BTreeMap<String, Source>,
-    name: &str,
-    decl: &SourceDecl,
-) -> Result<Source> {
-    if decl.is_database() {
-        // Every row fetched serves every period; otherwise the database
-        // filters (or aggregates) for this period again.
-        return match reuse.get(name) {
-            Some(s)
-                if s.remote
-                    .as_ref()
-                    .is_some_and(|r| r.fetched == remote::Fetched::All) =>
-            {
-                Ok(s.clone())
-            }
-            _ => remote::load(spec, name, decl, params),
-        };
-    }
-    source_path(spec, name, decl, params).and_then(|path| match reuse.get(name) {
-        Some(s) if s.path == path => Ok(s.clone()),
-        _ => load(spec, name, decl, path, params),
-    })
 }
 
 /// The file a source reads for `params`: its `path`, with `{{ period.slug }}`
