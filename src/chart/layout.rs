@@ -590,38 +590,116 @@ fn draw_row_label(c: &mut Canvas, lines: &[String], x: f64, cy: f64, size: f64, 
 fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Canvas, ChartError> {
     let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
     let mut c = Canvas::new(w, h);
-    let n = data.categories.len();
-    let values = &data.series[0].1;
-    let color = data.colour(0);
-    let fmt = |v: f64| format_value(v, spec.format);
-
-    let mut top = PAD;
-    let y_title_top = top;
-    if spec.y_label.is_some() {
-        top += FS * LEADING + 4.0;
+    let f = HorizontalFrame::settle(spec, data, m)?;
+    let x = scale(&f.ticks, f.left, f.right);
+    let zero = x(if f.ticks.min() > 0.0 {
+        f.ticks.min()
+    } else {
+        0.0_f64.min(f.ticks.max())
+    });
+    for (v, label) in f.ticks.values() {
+        let xx = x(v);
+        c.line(
+            vec![(xx, f.plot_top), (xx, f.plot_bottom)],
+            palette::GRID,
+            GRID_W,
+        );
+        c.text(
+            xx,
+            f.plot_bottom + GAP + ASCENT * FS,
+            &label,
+            FS,
+            palette::TEXT,
+            Anchor::Middle,
+        );
     }
-    let plot_top = top;
-    let x_title_h = axis_titles::height(&spec.x_label);
-    let plot_bottom = h - PAD - x_title_h - FS * LEADING - GAP;
-    let plot_h = plot_bottom - plot_top;
-    if plot_h < 20.0 {
-        return Err(too_small(spec));
-    }
-    let band = plot_h / n as f64;
-    let (labels, lsize) = row_labels(&data.categories, w * 0.42, band, m);
-    let label_w = labels
-        .iter()
-        .map(|l| widest(l, lsize, m))
-        .fold(0.0, f64::max);
-    let left = PAD + label_w + 6.0;
+    horizontal_bars(&mut c, spec, data, &f, (&x, zero));
+    c.line(
+        vec![(zero, f.plot_top), (zero, f.plot_bottom)],
+        palette::AXIS,
+        AXIS_W,
+    );
+    axis_titles::value_title(&mut c, spec, f.y_title_top);
+    axis_titles::category_title(&mut c, spec, (f.left + f.right) / 2.0, h);
+    Ok(c)
+}
 
+/// Where a horizontal bar chart's parts go: one band per category between
+/// the plot's top and bottom, the wrapped category labels (at `lsize`) left
+/// of `left`, and the value axis's ticks from `left` to `right`.
+struct HorizontalFrame {
+    y_title_top: f64,
+    plot_top: f64,
+    plot_bottom: f64,
+    band: f64,
+    labels: Vec<Vec<String>>,
+    lsize: f64,
+    left: f64,
+    right: f64,
+    ticks: Ticks,
+}
+
+impl HorizontalFrame {
+    /// Lays the frame out, or says the chart is too small for its data.
+    fn settle(
+        spec: &ChartSpec,
+        data: &Prepared,
+        m: &mut Measurer,
+    ) -> Result<HorizontalFrame, ChartError> {
+        let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
+        let n = data.categories.len();
+        let mut top = PAD;
+        let y_title_top = top;
+        if spec.y_label.is_some() {
+            top += FS * LEADING + 4.0;
+        }
+        let plot_top = top;
+        let x_title_h = axis_titles::height(&spec.x_label);
+        let plot_bottom = h - PAD - x_title_h - FS * LEADING - GAP;
+        let plot_h = plot_bottom - plot_top;
+        if plot_h < 20.0 {
+            return Err(too_small(spec));
+        }
+        let band = plot_h / n as f64;
+        let (labels, lsize) = row_labels(&data.categories, w * 0.42, band, m);
+        let label_w = labels
+            .iter()
+            .map(|l| widest(l, lsize, m))
+            .fold(0.0, f64::max);
+        let left = PAD + label_w + 6.0;
+        let (right, ticks) = horizontal_axis(spec, data, m, left)?;
+        Ok(HorizontalFrame {
+            y_title_top,
+            plot_top,
+            plot_bottom,
+            band,
+            labels,
+            lsize,
+            left,
+            right,
+            ticks,
+        })
+    }
+}
+
+/// The value axis of a horizontal chart starting at `left`: its right end
+/// (room for the last tick label and the value labels of bars that reach
+/// it) and its ticks, settled in two rounds.
+fn horizontal_axis(
+    spec: &ChartSpec,
+    data: &Prepared,
+    m: &mut Measurer,
+    left: f64,
+) -> Result<(f64, Ticks), ChartError> {
+    let w = f64::from(spec.width_pt);
     let (dmin, dmax) = extent(data);
     let (lo, hi) = (dmin.min(0.0), dmax.max(0.0));
     let value_w = if spec.value_labels {
-        values
+        data.series[0]
+            .1
             .iter()
             .flatten()
-            .map(|v| fmt(*v))
+            .map(|v| format_value(*v, spec.format))
             .chain(std::iter::once("n/a".to_string()))
             .map(|t| m.width(&t, FS_VALUE))
             .fold(0.0, f64::max)
@@ -649,38 +727,27 @@ fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
             .last()
             .map(|(_, l)| m.width(l, FS))
             .unwrap_or(0.0);
-        // Room on the right for the last tick label and the value labels of
-        // bars that reach the end of the axis.
         right = w - PAD - (last / 2.0).max(value_w);
     }
-    let x = scale(&ticks, left, right);
-    let zero = x(if ticks.min() > 0.0 {
-        ticks.min()
-    } else {
-        0.0_f64.min(ticks.max())
-    });
+    Ok((right, ticks))
+}
 
-    for (v, label) in ticks.values() {
-        let xx = x(v);
-        c.line(
-            vec![(xx, plot_top), (xx, plot_bottom)],
-            palette::GRID,
-            GRID_W,
-        );
-        c.text(
-            xx,
-            plot_bottom + GAP + ASCENT * FS,
-            &label,
-            FS,
-            palette::TEXT,
-            Anchor::Middle,
-        );
-    }
-    let thick = (band * 0.65).min(22.0);
-    let vsize = FS_VALUE.min((band * 0.9 / LEADING).max(FS_MIN));
-    for (i, v) in values.iter().enumerate() {
-        let cy = plot_top + band * (i as f64 + 0.5);
-        draw_row_label(&mut c, &labels[i], left - 6.0, cy, lsize, Anchor::End);
+/// A horizontal chart's bars, with their category labels and (if asked)
+/// value labels; a missing value is marked "n/a" at the axis.
+fn horizontal_bars(
+    c: &mut Canvas,
+    spec: &ChartSpec,
+    data: &Prepared,
+    f: &HorizontalFrame,
+    (x, zero): (&dyn Fn(f64) -> f64, f64),
+) {
+    let color = data.colour(0);
+    let fmt = |v: f64| format_value(v, spec.format);
+    let thick = (f.band * 0.65).min(22.0);
+    let vsize = FS_VALUE.min((f.band * 0.9 / LEADING).max(FS_MIN));
+    for (i, v) in data.series[0].1.iter().enumerate() {
+        let cy = f.plot_top + f.band * (i as f64 + 0.5);
+        draw_row_label(c, &f.labels[i], f.left - 6.0, cy, f.lsize, Anchor::End);
         match v {
             Some(v) => {
                 c.rect(zero, cy - thick / 2.0, x(*v), cy + thick / 2.0, color);
@@ -703,15 +770,6 @@ fn horizontal(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
             ),
         }
     }
-    c.line(
-        vec![(zero, plot_top), (zero, plot_bottom)],
-        palette::AXIS,
-        AXIS_W,
-    );
-
-    axis_titles::value_title(&mut c, spec, y_title_top);
-    axis_titles::category_title(&mut c, spec, (left + right) / 2.0, h);
-    Ok(c)
 }
 
 /// TableBars: rows of label, formatted value and a proportional bar.
