@@ -251,13 +251,34 @@ fn is_missing(value: &Value) -> bool {
 }
 
 fn as_f64(value: &Value, filter: &str) -> Result<f64, Error> {
-    let value = &unwrap(value);
-    match value.kind() {
+    let plain = &unwrap(value);
+    match plain.kind() {
         ValueKind::Number => {
-            f64::try_from(value.clone()).map_err(|_| invalid(filter, value, "a number"))
+            f64::try_from(plain.clone()).map_err(|_| invalid(filter, plain, "a number"))
         }
-        _ => Err(invalid(filter, value, "a number")),
+        ValueKind::None => {
+            let name = value
+                .downcast_object_ref::<FigureObject>()
+                .map(|f| f.name.as_str());
+            Err(no_value(filter, name, "a number"))
+        }
+        _ => Err(invalid(filter, plain, "a number")),
     }
+}
+
+/// A filter given a null (a figure or cell whose query returned NULL):
+/// printing it would put nothing, or a guess, into a sentence.
+fn no_value(filter: &str, figure: Option<&str>, expected: &str) -> Error {
+    let what = match figure {
+        Some(name) => format!("figure `{name}` has no value (its query returned NULL)"),
+        None => "the value is null (its query returned NULL)".to_string(),
+    };
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "filter `{filter}` expects {expected}, but {what}; fix the query, or write the sentence only `{{% if %}}` there is a value"
+        ),
+    )
 }
 
 fn invalid(filter: &str, value: &Value, expected: &str) -> Error {
@@ -267,8 +288,53 @@ fn invalid(filter: &str, value: &Value, expected: &str) -> Error {
             format!("filter `{filter}` was given an undefined value"),
         );
     }
+    if value.is_none() {
+        return no_value(filter, None, expected);
+    }
     Error::new(
         ErrorKind::InvalidOperation,
         format!("filter `{filter}` expects {expected}, got `{value}`"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute;
+    use crate::render::value::MissingUses;
+
+    fn env() -> minijinja::Environment<'static> {
+        let mut env = minijinja::Environment::new();
+        env.add_filter("percent", percent);
+        env.add_filter("number", number);
+        env
+    }
+
+    #[test]
+    fn a_null_figure_through_a_number_filter_names_the_figure() {
+        let fig = Value::from_object(FigureObject {
+            name: "domestic_abuse_share".into(),
+            value: compute::Value::Null,
+            previous: PreviousValue::NotApplicable,
+            uses: MissingUses::default(),
+            format: None,
+        });
+        let env = env();
+        let e = env
+            .render_str("{{ f | percent }}", minijinja::context! { f => fig })
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("figure `domestic_abuse_share` has no value (its query returned NULL)"),
+            "{text}"
+        );
+        // A plain null (a table cell) says so too, without a name.
+        let e = env
+            .render_str(
+                "{{ x | number }}",
+                minijinja::context! { x => Value::from(()) },
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("the value is null"), "{e}");
+    }
 }
