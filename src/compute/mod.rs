@@ -330,5 +330,16 @@ fn figure_value(
         .get(0)
         .map(value::to_value)
         .unwrap_or(Value::Null);
+    if let Value::Float(x) = value {
+        if !x.is_finite() {
+            return Err(spec
+                .error_at(
+                    ErrorKind::Query,
+                    format!("figure `{name}` is not a finite number ({x})"),
+                    decl.sql.span(),
+                )
+                .with_hint(value::NOT_FINITE_HINT));
+        }
+    }
     Ok(value)
 }

@@ -83,6 +83,10 @@ pub struct DatabaseResult {
     pub blake3: String,
 }
 
+/// What to do about a NaN or infinite result (almost always a division by
+/// zero, or an average of no rows computed by hand).
+pub(super) const NOT_FINITE_HINT: &str = "a division by zero gives infinity or NaN: divide by `NULLIF(denominator, 0)` so the value is NULL, and word the sentence for that case";
+
 pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {
     let columns: Vec<TableColumn> = if decl.columns.is_empty() {
         df.get_column_names()
@@ -138,7 +142,7 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
         })?;
         series.push(s);
     }
-    let rows = (0..df.height())
+    let rows: Vec<Vec<Value>> = (0..df.height())
         .map(|i| {
             series
                 .iter()
@@ -146,6 +150,36 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
                 .collect()
         })
         .collect();
+    // Every cell that is not a finite number, at once (capped).
+    let mut bad = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if let Value::Float(x) = v {
+                if !x.is_finite() {
+                    bad.push(format!("row {} `{}` ({x})", r + 1, columns[c].name));
+                }
+            }
+        }
+    }
+    if !bad.is_empty() {
+        let more = bad.len().saturating_sub(5);
+        bad.truncate(5);
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(spec
+            .error_at(
+                ErrorKind::Query,
+                format!(
+                    "table `{name}` has cells that are not finite numbers: {}{tail}",
+                    bad.join(", ")
+                ),
+                decl.sql.span(),
+            )
+            .with_hint(NOT_FINITE_HINT));
+    }
     Ok(Table {
         columns,
         rows,
