@@ -102,6 +102,17 @@ pub(crate) fn table_filter(value: Value) -> Result<Value, Error> {
             "filter `table` expects a table from `tables`, e.g. `tables.rates_by_district | table`",
         ));
     };
+    if t.table.rows.is_empty() {
+        // A table of only headers (and a total of 0) reads as a finding;
+        // an empty result is almost always a filter that matched nothing.
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "table `{name}` has no rows (its query returned none), so it would print as headers only; check the query's filter, or place it only when there are rows: `{{% if tables.{name}.rows %}}{{{{ tables.{name} | table }}}}{{% else %}}…{{% endif %}}`",
+                name = t.name
+            ),
+        ));
+    }
     let index = t.placed.push(typed_table(&t.table, &t.display));
     Ok(Value::from_safe_string(format!(
         "\n\n![]({}{index})\n\n",
