@@ -685,16 +685,21 @@ fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
         }
         err = err.at_span(&t.text, r);
     }
-    let hint = hint.unwrap_or_else(|| match e.kind() {
-        minijinja::ErrorKind::OutOfFuel => {
+    let hint = hint.or_else(|| match e.kind() {
+        minijinja::ErrorKind::OutOfFuel => Some(
             "look for a loop that runs too long; if the report really needs more, raise `template_fuel` under `[limits]` in the spec".to_string()
-        }
+        ),
         minijinja::ErrorKind::UndefinedError => {
-            format!("templates can use {}", quoted(TEMPLATE_VARIABLES))
+            Some(format!("templates can use {}", quoted(TEMPLATE_VARIABLES)))
         }
-        _ => "see the MiniJinja syntax: `{{ value | filter }}`, `{% if %}…{% endif %}`".to_string(),
+        // Our filters' and objects' refusals say what to do themselves.
+        minijinja::ErrorKind::InvalidOperation => None,
+        _ => Some("see the MiniJinja syntax: `{{ value | filter }}`, `{% if %}…{% endif %}`".to_string()),
     });
-    err.with_hint(hint)
+    match hint {
+        Some(hint) => err.with_hint(hint),
+        None => err,
+    }
 }
 
 /// Where in the template a MiniJinja error points: its span, else its line.
