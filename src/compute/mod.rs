@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
 use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
@@ -249,19 +249,28 @@ pub(crate) fn compute_frames(
             tables.insert(name.to_string(), df);
         }
     }
+    // Figures depend on nothing but the above: every broken one at once.
+    let mut errors = Vec::new();
     for (name, decl) in &spec.raw.figures {
         let what = format!("figure `{name}`");
-        let df = run(
+        let value = run(
             spec,
             sources,
             params,
             (&mut ctx, &columns),
             (&decl.sql, &what),
             &mut out.database,
-        )?;
-        let value = figure_value(spec, name, decl, &df)?;
-        out.figures.insert(name.clone(), value);
+        )
+        .and_then(|df| figure_value(spec, name, decl, &df));
+        match value {
+            Ok(value) => {
+                out.figures.insert(name.clone(), value);
+            }
+            Err(e) => errors.push(e),
+        }
     }
+    errors.sort_by_key(Error::line_col);
+    Error::collect(errors)?;
     Ok((out, Frames { ctx, tables }))
 }
 
