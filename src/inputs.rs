@@ -7,8 +7,7 @@
 //! out, or a link that points out), reads each file once straight into
 //! shared memory (an `Arc`, never copied again) and hashes exactly those
 //! bytes with BLAKE3 for the manifest (on every core for a large file; the
-//! registry's lock is not held while a file is read, so sources are read
-//! side by side). No stage opens a file any other way, so what the manifest lists
+//! registry's lock is not held while a file is read). No stage opens a file any other way, so what the manifest lists
 //! is what the build used.
 //!
 //! Besides the root, a spec may declare data folders outside the project
@@ -233,17 +232,15 @@ impl Inputs {
             let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
             files.get(&real).cloned()
         };
-        // Read and hashed outside the lock: sources are read side by side.
+        // Read and hashed outside the lock: a stage reading another file
+        // (the Typst world, a rebuild) is not kept waiting.
         if let Some(f) = known {
             if f.held {
                 return Ok(f);
             }
             let (bytes, blake3) = read_and_hash(&real).map_err(|e| io_refusal(&e))?;
             if blake3 != f.blake3 {
-                return Err(Refusal::Unreadable(
-                    "the file changed while boardpack was reading it; build again once it is saved"
-                        .to_string(),
-                ));
+                return Err(changed_underneath());
             }
             return Ok(Arc::new(InputFile {
                 path: f.path.clone(),
@@ -275,10 +272,7 @@ impl Inputs {
         // Two stages reading one file at once: the first record stands.
         if let Some(first) = files.get(&real) {
             if first.blake3 != file.blake3 {
-                return Err(Refusal::Unreadable(
-                    "the file changed while boardpack was reading it; build again once it is saved"
-                        .to_string(),
-                ));
+                return Err(changed_underneath());
             }
             return Ok(file);
         }
@@ -422,6 +416,13 @@ fn hash(bytes: &[u8]) -> String {
         hasher.update(bytes);
     }
     hasher.finalize().to_hex().to_string()
+}
+
+/// A file whose bytes differ between two reads in one build.
+fn changed_underneath() -> Refusal {
+    Refusal::Unreadable(
+        "the file changed while boardpack was reading it; build again once it is saved".to_string(),
+    )
 }
 
 fn io_refusal(e: &io::Error) -> Refusal {
