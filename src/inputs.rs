@@ -7,8 +7,8 @@
 //! out, or a link that points out), reads each file once straight into
 //! shared memory (an `Arc`, never copied again) and hashes exactly those
 //! bytes with BLAKE3 for the manifest (on every core for a large file; the
-//! registry's lock is not held while a file is read). No stage opens a file any other way, so what the manifest lists
-//! is what the build used.
+//! registry's lock is not held while a file is read). No stage opens a
+//! file any other way, so what the manifest lists is what the build used.
 //!
 //! Besides the root, a spec may declare data folders outside the project
 //! (`[report.data_dirs]`, e.g. the shared drive). A path `@NAME/rest` reads
