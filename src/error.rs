@@ -402,10 +402,10 @@ pub(crate) fn did_you_mean<'a>(
 pub(crate) fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
     match did_you_mean(name, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
-        None if candidates.is_empty() => format!("no {what} is declared"),
+        None if candidates.is_empty() => format!("there are no {what}"),
         None => {
             let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
-            format!("the {what} declared are {}", list.join(", "))
+            format!("the {what} are {}", list.join(", "))
         }
     }
 }

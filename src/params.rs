@@ -171,7 +171,7 @@ impl Params {
                     format!("unknown param `{name}` in `--set`"),
                 )
                 .in_file(spec)
-                .with_hint(suggest(name, &names, "params")));
+                .with_hint(suggest(name, &names, "declared params")));
             };
             let kind = decl.get_ref().kind;
             let value = parse_value(kind, text).ok_or_else(|| {

@@ -972,7 +972,7 @@ impl Spec {
                         ),
                         b.for_each.span(),
                     )
-                    .with_hint(suggest(param, &names, "params")),
+                    .with_hint(suggest(param, &names, "declared params")),
                 );
             }
             Some(d) if d.get_ref().kind == crate::params::ParamKind::FinancialYear => {
@@ -1211,7 +1211,11 @@ impl Spec {
                         format!("`period_column` of source `{name}` must name a `date` column"),
                         col.span(),
                     )
-                    .with_hint(suggest(col.get_ref(), &names, "columns")),
+                    .with_hint(suggest(
+                        col.get_ref(),
+                        &names,
+                        "declared columns",
+                    )),
                 );
             }
         }
@@ -1489,7 +1493,11 @@ impl Spec {
                         ),
                         c.table.span(),
                     )
-                    .with_hint(suggest(c.table.get_ref(), &names, "tables")),
+                    .with_hint(suggest(
+                        c.table.get_ref(),
+                        &names,
+                        "declared tables",
+                    )),
                 );
             }
             let alt_missing = c.alt.as_ref().is_none_or(|a| a.get_ref().trim().is_empty());

@@ -390,7 +390,7 @@ fn foreign_frame(
         names.extend(spec.raw.tables.keys().map(String::as_str));
         return Err(vec![spec
             .error_at(ErrorKind::Spec, format!("the foreign key of a check on {owner} names `{table}`, which is not a source or table"), span)
-            .with_hint(crate::error::suggest(table, &names, "sources and tables"))]);
+            .with_hint(crate::error::suggest(table, &names, "declared sources and tables"))]);
     };
     let cols: Vec<&str> = df
         .get_column_names()
@@ -400,7 +400,7 @@ fn foreign_frame(
     if !cols.contains(&column) {
         return Err(vec![spec
             .error_at(ErrorKind::Spec, format!("the foreign key of a check on {owner} names `{table}.{column}`, but `{table}` has no column `{column}`"), span)
-            .with_hint(crate::error::suggest(column, &cols, "columns"))]);
+            .with_hint(crate::error::suggest(column, &cols, "declared columns"))]);
     }
     Ok(df)
 }

@@ -248,7 +248,7 @@ pub(super) fn unknown_columns(
                 format!("check on {owner} names column `{c}`, which {owner} does not have"),
                 span,
             )
-            .with_hint(suggest(c, found, "columns"))
+            .with_hint(suggest(c, found, &format!("columns of {owner}")))
         })
         .collect()
 }

@@ -11,7 +11,7 @@ mod query;
 pub(crate) mod sql;
 mod value;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -219,39 +219,54 @@ pub(crate) fn compute_frames(
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
     let mut tables = BTreeMap::new();
-    for (name, is_view) in query::query_order(spec, &deps)? {
-        if is_view {
-            let sql = &spec.raw.views[name].sql;
-            let what = format!("view `{name}`");
-            let df = run(
-                spec,
-                sources,
-                params,
-                (&mut ctx, &columns),
-                (sql, &what),
-                &mut out.database,
-            )?;
-            ctx.register(name, df.lazy());
-        } else {
-            let decl = &spec.raw.tables[name];
-            let what = format!("table `{name}`");
-            let df = run(
-                spec,
-                sources,
-                params,
-                (&mut ctx, &columns),
-                (&decl.sql, &what),
-                &mut out.database,
-            )?;
-            out.tables
-                .insert(name.to_string(), value::to_table(spec, name, decl, &df)?);
-            ctx.register(name, df.clone().lazy());
-            tables.insert(name.to_string(), df);
+    // Every broken query is reported at once. One that reads a broken view
+    // or table is not run: its error would only repeat the first.
+    let mut errors = Vec::new();
+    let mut broken = BTreeSet::new();
+    let reads_broken = |on: &[&str], broken: &BTreeSet<&str>| on.iter().any(|d| broken.contains(d));
+    for (name, is_view) in query::query_order(spec, &deps.between)? {
+        if reads_broken(&deps.between[name], &broken) {
+            broken.insert(name);
+            continue;
+        }
+        let (sql, what) = match is_view {
+            true => (&spec.raw.views[name].sql, format!("view `{name}`")),
+            false => (&spec.raw.tables[name].sql, format!("table `{name}`")),
+        };
+        let db = &mut out.database;
+        let result = run(
+            spec,
+            sources,
+            params,
+            (&mut ctx, &columns),
+            (sql, &what),
+            db,
+        )
+        .and_then(|df| match is_view {
+            true => Ok((df, None)),
+            false => {
+                let table = value::to_table(spec, name, &spec.raw.tables[name], &df)?;
+                Ok((df, Some(table)))
+            }
+        });
+        match result {
+            Ok((df, table)) => {
+                ctx.register(name, df.clone().lazy());
+                if let Some(table) = table {
+                    out.tables.insert(name.to_string(), table);
+                    tables.insert(name.to_string(), df);
+                }
+            }
+            Err(e) => {
+                errors.push(e);
+                broken.insert(name);
+            }
         }
     }
-    // Figures depend on nothing but the above: every broken one at once.
-    let mut errors = Vec::new();
     for (name, decl) in &spec.raw.figures {
+        if reads_broken(&deps.figures[name.as_str()], &broken) {
+            continue;
+        }
         let what = format!("figure `{name}`");
         let value = run(
             spec,

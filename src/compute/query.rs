@@ -33,11 +33,19 @@ fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
     views.chain(tables).chain(figures).chain(batch).collect()
 }
 
+/// Which views and tables each query selects from.
+#[derive(Debug, Default)]
+pub(super) struct Deps<'a> {
+    /// Each view's and table's, keyed by its name: the order they run in.
+    pub between: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Each figure's, keyed by its name.
+    pub figures: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
 /// Parses every query and checks what it reads **before** any runs: only
-/// declared sources, views, tables and `params` (see [`sql`]). Returns each
-/// view's and table's dependencies on other views and tables, or every
-/// refused query at once.
-pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
+/// declared sources, views, tables and `params` (see [`sql`]). Returns the
+/// views and tables each query reads, or every refused query at once.
+pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
     let raw = &spec.raw;
     let declared: BTreeSet<&str> = raw
         .sources
@@ -48,7 +56,7 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
         .chain(["params"])
         .collect();
     let mut errors = Vec::new();
-    let mut deps = BTreeMap::new();
+    let mut deps = Deps::default();
     for (name, sql, what) in queries(spec) {
         let Some(read) = relations(spec, &declared, (name, sql, what), &mut errors) else {
             continue;
@@ -60,10 +68,18 @@ pub(super) fn check(spec: &Spec) -> Result<BTreeMap<&str, Vec<&str>>> {
                 view.or_else(|| raw.tables.get_key_value(r).map(|(k, _)| k))
             })
             .map(String::as_str)
-            .filter(|d| *d != name)
+            // A view or table named in its own query is an alias; a figure
+            // has its own namespace, so `recent` may read the view `recent`.
+            .filter(|d| what == "figure" || *d != name)
             .collect();
-        if what == "view" || what == "table" {
-            deps.insert(name, on);
+        match what {
+            "view" | "table" => {
+                deps.between.insert(name, on);
+            }
+            "figure" => {
+                deps.figures.insert(name, on);
+            }
+            _ => {}
         }
     }
     // `[[checks]]` queries run in the same context: the same sandbox.
@@ -151,7 +167,7 @@ fn undeclared(
         Some(c) => format!("did you mean `{c}`? Queries may only read declared sources, views, tables and `params`"),
         None => format!(
             "declare `{relation}` under `[sources]`, `[views]` or `[tables]`; {}",
-            suggest(relation, &names, "tables")
+            suggest(relation, &names, "names a query may read")
         ),
     };
     spec.error_at(
@@ -248,7 +264,7 @@ pub(super) fn query_error(
             let hint = if names.contains(&name.as_str()) {
                 format!("`{name}` is a column of another source or view: check the `FROM` clause")
             } else {
-                suggest(&name, &names, "columns")
+                suggest(&name, &names, "declared columns")
             };
             return spec
                 .error_at(
@@ -288,13 +304,13 @@ mod tests {
             "[views.age_risk]\nsql = \"SELECT 'totals' AS totals FROM victims\"\n\
              [tables.totals]\nsql = \"SELECT 'age_risk' AS age_risk FROM victims AS age_risk\"\n",
         );
-        let deps = check(&s).unwrap();
+        let deps = check(&s).unwrap().between;
         assert!(deps["totals"].is_empty(), "{deps:?}");
         assert!(deps["age_risk"].is_empty(), "{deps:?}");
         let s = spec(
             "[views.v]\nsql = \"SELECT a FROM victims\"\n[tables.t]\nsql = \"SELECT a FROM v\"\n",
         );
-        let deps = check(&s).unwrap();
+        let deps = check(&s).unwrap().between;
         assert_eq!(deps["t"], ["v"]);
         assert_eq!(query_order(&s, &deps).unwrap(), [("v", true), ("t", false)]);
     }

@@ -114,7 +114,10 @@ pub(super) fn register(env: &mut Environment, charts: &BTreeMap<String, Figure>)
             let known: Vec<&str> = titles.keys().map(String::as_str).collect();
             return Err(minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
-                format!("no chart `{name}`: {}", suggest(name, &known, "charts")),
+                format!(
+                    "no chart `{name}`: {}",
+                    suggest(name, &known, "declared charts")
+                ),
             ));
         };
         Ok(Value::from_safe_string(format!(

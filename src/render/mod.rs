@@ -627,7 +627,7 @@ impl Names {
                     let refs: Vec<&str> = list.iter().map(String::as_str).collect();
                     return Some(format!(
                         "`{ns}.{name}` is not defined; {}",
-                        suggest(name, &refs, ns)
+                        suggest(name, &refs, &format!("declared {ns}"))
                     ));
                 }
             }

@@ -132,7 +132,7 @@ fn pick_sheet(names: &[String], r: &Request) -> Result<String> {
             ),
             wanted.span(),
         )
-        .with_hint(suggest(wanted.get_ref(), &found, "sheets")))
+        .with_hint(suggest(wanted.get_ref(), &found, "sheets in the workbook")))
 }
 
 fn damaged(r: &Request, e: &dyn std::fmt::Display) -> Error {
