@@ -78,10 +78,10 @@ pub fn render(
     }
     check_text_values(computed)?;
     let limits = spec.raw.limits;
-    let mut env = environment(&templates, &limits)?;
+    let names = Names::new(params, computed);
+    let (mut env, mut unparsed) = environment(&templates, &limits, &names);
     let refused = includes(&mut env, spec);
     let uses = MissingUses::default();
-    let names = Names::new(params, computed);
     let displays = table_displays(spec, &env, params, computed, &names)?;
     let placed = PlacedTables::default();
     let shown = Shown {
@@ -94,6 +94,9 @@ pub fn render(
     charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
+        if let Some(syntax) = unparsed.remove(key) {
+            return Err(syntax);
+        }
         let out =
             render_capped(&env, &templates[key], key, &ctx, &limits, &names).map_err(|err| {
                 match refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -106,8 +109,15 @@ pub fn render(
         }
         Ok::<_, Error>(out)
     };
-    let body_markdown = render("body")?;
-    let summary_markdown = render("summary")?;
+    // Both templates render even if the first fails: every problem at once.
+    let (body, summary) = (render("body"), render("summary"));
+    Error::collect(
+        [&body, &summary]
+            .into_iter()
+            .filter_map(|r| r.as_ref().err().cloned())
+            .collect(),
+    )?;
+    let (body_markdown, summary_markdown) = (body?, summary?);
     let meta = meta(spec, &env, &ctx, &names)?;
     let depth = limits.markdown_depth;
     let tables = placed.tables();
@@ -181,10 +191,14 @@ fn includes(env: &mut Environment<'static>, spec: &Spec) -> Arc<Mutex<Option<Str
     refused
 }
 
+/// The MiniJinja environment: strict undefined values, the fuel limit, our
+/// formatter and filters, and every template that parses; with the syntax
+/// error of each that does not, by template key.
 fn environment(
     templates: &BTreeMap<&str, Template>,
     limits: &crate::spec::Limits,
-) -> Result<Environment<'static>> {
+    names: &Names,
+) -> (Environment<'static>, BTreeMap<String, Error>) {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(limits.template_fuel));
@@ -220,11 +234,18 @@ fn environment(
         Ok(())
     });
     filters::register(&mut env);
-    for (key, t) in templates {
-        env.add_template_owned(key.to_string(), t.text.clone())
-            .map_err(|e| template_error(t, &e, &Names::default()))?;
-    }
-    Ok(env)
+    // A template that does not parse is not added; its error is returned
+    // (with hints that know the report's names) and reported when it would
+    // render, beside the other template's problems.
+    let unparsed = templates
+        .iter()
+        .filter_map(|(key, t)| {
+            env.add_template_owned(key.to_string(), t.text.clone())
+                .err()
+                .map(|e| (key.to_string(), template_error(t, &e, names)))
+        })
+        .collect();
+    (env, unparsed)
 }
 
 /// What the template context shares with the render: where missing
