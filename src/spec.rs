@@ -249,14 +249,14 @@ pub struct ReportSection {
     /// Short machine name; default output names derive from it.
     pub name: String,
     /// The paper's title (MiniJinja template).
-    pub title: String,
+    pub title: Spanned<String>,
     /// The executive summary's title (MiniJinja template).
     #[serde(default = "default_summary_title")]
-    pub summary_title: String,
-    /// Addressee.
-    pub to: String,
-    /// Author.
-    pub from: String,
+    pub summary_title: Spanned<String>,
+    /// Addressee (MiniJinja template).
+    pub to: Spanned<String>,
+    /// Author (MiniJinja template).
+    pub from: Spanned<String>,
     /// Report date, ISO `yyyy-mm-dd` (string or TOML date).
     pub date: Spanned<toml::Value>,
     /// BCP 47 language tag; only `en-GB` is supported for now.
@@ -577,7 +577,7 @@ pub struct FigureDecl {
 pub struct TableDecl {
     /// Caption shown with the table ("Table N: …"); may use `{{ }}`.
     #[serde(default)]
-    pub caption: Option<String>,
+    pub caption: Option<Spanned<String>>,
     /// Columns summed into a totals row at the foot of the table.
     #[serde(default)]
     pub totals: Vec<Spanned<String>>,
@@ -689,7 +689,7 @@ pub struct ChartDecl {
     /// The value column, or several (one series each) for grouped bars and lines.
     pub y: Spanned<OneOrMany>,
     /// The caption ("Figure N: title"); may use `{{ }}`.
-    pub title: String,
+    pub title: Spanned<String>,
     /// Alternative text for readers who cannot see the chart; may use `{{ }}`
     /// to state the figures. Required: accessible PDF (PDF/UA-1) and Word
     /// need it.
@@ -786,8 +786,9 @@ fn default_language() -> Spanned<String> {
     Spanned::new(0..0, "en-GB".to_string())
 }
 
-fn default_summary_title() -> String {
-    "Executive Summary".to_string()
+/// The default summary title; not written in the spec, so its span is empty.
+fn default_summary_title() -> Spanned<String> {
+    Spanned::new(0..0, "Executive Summary".to_string())
 }
 
 impl Spec {

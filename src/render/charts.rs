@@ -14,7 +14,7 @@ use super::{plain, Names};
 use crate::chart::{self, Fonts};
 use crate::compute::Computed;
 use crate::doc::{Caption, CaptionKind, Figure};
-use crate::error::{suggest, ErrorKind, Result};
+use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::spec::Spec;
 
 /// Draws every declared chart; the figures' captions hold the bare title
@@ -27,38 +27,34 @@ pub(super) fn draw_all(
     fonts: &Fonts,
     names: &Names,
 ) -> Result<BTreeMap<String, Figure>> {
+    // Every chart's title and alt text first, all problems at once.
     let mut texts = Vec::new();
+    let mut errors = Vec::new();
     for (name, decl) in &spec.raw.charts {
         let decl = decl.get_ref();
-        let title = plain(
-            spec,
-            env,
-            ctx,
-            names,
-            &decl.title,
-            &format!("charts.{name}.title"),
-        )?;
-        let alt_source = decl
+        let field = format!("charts.{name}.title");
+        let at = (decl.title.get_ref().as_str(), Some(decl.title.span()));
+        let title = plain(spec, env, ctx, names, at, &field);
+        let at = decl
             .alt
             .as_ref()
-            .map(|a| a.get_ref().as_str())
-            .unwrap_or_default();
-        let alt = plain(
-            spec,
-            env,
-            ctx,
-            names,
-            alt_source,
-            &format!("charts.{name}.alt"),
-        )?;
-        if alt.trim().is_empty() {
-            let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
-            return Err(spec
-                .error_at(ErrorKind::Spec, format!("chart `{name}` has empty alternative text"), span)
-                .with_hint("the alt text must say what the chart shows: the accessible PDF (PDF/UA-1) and Word need it"));
+            .map_or(("", None), |a| (a.get_ref().as_str(), Some(a.span())));
+        let field = format!("charts.{name}.alt");
+        let alt = plain(spec, env, ctx, names, at, &field).and_then(|alt| {
+            if alt.trim().is_empty() {
+                let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
+                return Err(spec
+                    .error_at(ErrorKind::Spec, format!("chart `{name}` has empty alternative text"), span)
+                    .with_hint("the alt text must say what the chart shows: the accessible PDF (PDF/UA-1) and Word need it"));
+            }
+            Ok(alt)
+        });
+        match (title, alt) {
+            (Ok(title), Ok(alt)) => texts.push((name, decl, title, alt)),
+            (title, alt) => errors.extend(title.err().into_iter().chain(alt.err())),
         }
-        texts.push((name, decl, title, alt));
     }
+    Error::collect(errors)?;
     // Rasterising is the slow part: one thread per chart, unless the build
     // is one of a batch that already keeps every core busy.
     let draw = |(name, decl, title, _): &(&String, &crate::spec::ChartDecl, String, String)| {
@@ -85,8 +81,15 @@ pub(super) fn draw_all(
         })
     };
     let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
     for ((name, _, title, alt), drawn) in texts.into_iter().zip(drawn) {
-        let d = drawn?;
+        let d = match drawn {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         out.insert(
             name.clone(),
             Figure {
@@ -98,6 +101,7 @@ pub(super) fn draw_all(
             },
         );
     }
+    Error::collect(errors)?;
     Ok(out)
 }
 

@@ -82,7 +82,8 @@ pub fn render(
     let (mut env, mut unparsed) = environment(&templates, &limits, &names);
     let refused = includes(&mut env, spec);
     let uses = MissingUses::default();
-    let displays = table_displays(spec, &env, params, computed, &names)?;
+    // Captions, chart titles and alt texts: every problem at once.
+    let (displays, mut errors) = table_displays(spec, &env, params, computed, &names);
     let placed = PlacedTables::default();
     let shown = Shown {
         uses: &uses,
@@ -90,7 +91,12 @@ pub fn render(
         placed: &placed,
     };
     let ctx = context(spec, params, computed, previous, &shown);
-    let charts = charts::draw_all(spec, &env, &ctx, computed, fonts, &names)?;
+    let charts = charts::draw_all(spec, &env, &ctx, computed, fonts, &names);
+    if let Err(e) = &charts {
+        errors.push(e.clone());
+    }
+    Error::collect(errors)?;
+    let charts = charts?;
     charts::register(&mut env, &charts);
     let mut warnings = Vec::new();
     let mut render = |key: &str| {
@@ -329,14 +335,15 @@ fn context(
 }
 
 /// Captions and sizes of the spec's tables; captions may use `{{ }}`
-/// (over params and figures, rendered as plain text).
+/// (over params and figures, rendered as plain text). With every caption
+/// that fails to render.
 fn table_displays(
     spec: &Spec,
     env: &Environment,
     params: &Params,
     computed: &Computed,
     names: &Names,
-) -> Result<BTreeMap<String, Arc<TableDisplay>>> {
+) -> (BTreeMap<String, Arc<TableDisplay>>, Vec<Error>) {
     let shown = Shown {
         uses: &MissingUses::default(),
         displays: &BTreeMap::new(),
@@ -344,19 +351,27 @@ fn table_displays(
     };
     let ctx = context(spec, params, computed, &Previous::NotApplicable, &shown);
     let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
     for (name, decl) in &spec.raw.tables {
         if !computed.tables.contains_key(name) {
             continue;
         }
-        let caption = match &decl.caption {
-            Some(c) => Some(plain(
+        let field = format!("tables.{name}.caption");
+        let caption = match decl.caption.as_ref().map(|c| {
+            plain(
                 spec,
                 env,
                 &ctx,
                 names,
-                c,
-                &format!("tables.{name}.caption"),
-            )?),
+                (c.get_ref(), Some(c.span())),
+                &field,
+            )
+        }) {
+            Some(Err(e)) => {
+                errors.push(e);
+                continue;
+            }
+            Some(Ok(caption)) => Some(caption),
             None => None,
         };
         let display = TableDisplay {
@@ -367,25 +382,42 @@ fn table_displays(
         };
         out.insert(name.clone(), Arc::new(display));
     }
-    Ok(out)
+    (out, errors)
 }
 
 /// Renders a short spec string (title, caption, alt text) with the template
-/// context and flattens it to plain text.
+/// context and flattens it to plain text. `span` is where the string is
+/// written in the spec (`None` for a default): errors point into it.
 pub(crate) fn plain(
     spec: &Spec,
     env: &Environment,
     ctx: &Value,
     names: &Names,
-    source: &str,
+    (source, span): (&str, Option<std::ops::Range<usize>>),
     field: &str,
 ) -> Result<String> {
     let md = env.render_str(source, ctx).map_err(|e| {
-        let t = Template {
+        let snippet = Template {
             path: spec.path.clone(),
             text: source.to_string(),
         };
-        template_error(&t, &e, names).with_hint(format!("check `{field}` in the spec"))
+        let range = error_range(&snippet, &e);
+        match span.clone().filter(|s| !s.is_empty()) {
+            Some(span) => {
+                // Inside the string as written, or (behind an escape, where
+                // offsets differ) the whole string.
+                let range = match (string_start(&spec.text, &span, source), range) {
+                    (Some(at), Some(r)) => at + r.start..at + r.end,
+                    _ => span,
+                };
+                let whole = Template {
+                    path: spec.path.clone(),
+                    text: spec.text.clone(),
+                };
+                template_error_at(&whole, &e, Some(range), names, Some(field))
+            }
+            None => template_error_at(&snippet, &e, range, names, Some(field)),
+        }
     })?;
     let blocks = markdown::parse_with(
         &md,
@@ -413,8 +445,9 @@ pub(crate) fn plain(
 /// same Markdown path and flattened to plain text.
 fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
     let r = &spec.raw.report;
-    let text = |field: &str, source: &str| {
-        plain(spec, env, ctx, names, source, &format!("report.{field}"))
+    let text = |field: &str, source: &toml::Spanned<String>| {
+        let at = (source.get_ref().as_str(), Some(source.span()));
+        plain(spec, env, ctx, names, at, &format!("report.{field}"))
     };
     let date = spec.date;
     Ok(Meta {
@@ -680,12 +713,41 @@ fn variable_hint(spanned: &str) -> Option<String> {
     ))
 }
 
+/// Where the text of a TOML string written at `span` of `toml` starts, if
+/// it is written as `text` exactly (no escapes), so template offsets map.
+fn string_start(toml: &str, span: &std::ops::Range<usize>, text: &str) -> Option<usize> {
+    let raw = toml.get(span.clone())?;
+    ["\"\"\"", "'''", "\"", "'"].into_iter().find_map(|q| {
+        let inner = raw.strip_prefix(q)?.strip_suffix(q)?;
+        // A multi-line string drops the newline straight after its opening.
+        let skip = match q.len() {
+            3 if inner.starts_with("\r\n") => 2,
+            3 if inner.starts_with('\n') => 1,
+            _ => 0,
+        };
+        (&inner[skip..] == text).then_some(span.start + q.len() + skip)
+    })
+}
+
 fn template_error(t: &Template, e: &minijinja::Error, names: &Names) -> Error {
-    let message = match e.detail() {
-        Some(d) => format!("{}: {d}", e.kind()),
-        None => e.kind().to_string(),
+    template_error_at(t, e, error_range(t, e), names, None)
+}
+
+/// A template error at `range` of `t`'s text; `field` names the spec field
+/// it came from when `t` is the spec.
+fn template_error_at(
+    t: &Template,
+    e: &minijinja::Error,
+    range: Option<std::ops::Range<usize>>,
+    names: &Names,
+    field: Option<&str>,
+) -> Error {
+    let message = match (e.detail(), field) {
+        (Some(d), None) => format!("{}: {d}", e.kind()),
+        (None, None) => e.kind().to_string(),
+        (Some(d), Some(f)) => format!("{} in `{f}`: {d}", e.kind()),
+        (None, Some(f)) => format!("{} in `{f}`", e.kind()),
     };
-    let range = error_range(t, e);
     let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
     let mut hint = None;
     if let Some(r) = range {
@@ -736,4 +798,25 @@ fn error_range(t: &Template, e: &minijinja::Error) -> Option<std::ops::Range<usi
         let len = t.text[start..].find('\n').unwrap_or(t.text.len() - start);
         Some(start..start + len)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_start;
+
+    #[test]
+    fn template_offsets_map_into_the_spec_only_where_the_string_is_verbatim() {
+        let toml = "a = \"x {{ y }}\"\nb = '''\n{{ z }}'''\nc = \"t\\u0041 {{ w }}\"\n";
+        let span = |s: &str| {
+            let start = toml.find(s).unwrap();
+            start..start + s.len()
+        };
+        let at = string_start(toml, &span("\"x {{ y }}\""), "x {{ y }}").unwrap();
+        assert_eq!(&toml[at..at + 9], "x {{ y }}");
+        let at = string_start(toml, &span("'''\n{{ z }}'''"), "{{ z }}").unwrap();
+        assert_eq!(&toml[at..at + 7], "{{ z }}");
+        // Behind an escape the offsets would be wrong: no mapping.
+        let escaped = span("\"t\\u0041 {{ w }}\"");
+        assert_eq!(string_start(toml, &escaped, "tA {{ w }}"), None);
+    }
 }
