@@ -53,8 +53,11 @@ pub(crate) enum Location {
     /// A line of a data file as an editor shows it (the header is line 1)
     /// and optionally a column name.
     Row {
-        /// The physical line where the record starts, header = line 1.
+        /// The physical line, header = line 1: where the cell at fault is,
+        /// or where the record starts.
         row: usize,
+        /// Where the cell starts in the line, in characters from 1, if known.
+        char: Option<usize>,
         /// The column at fault, if known.
         column: Option<String>,
     },
@@ -171,8 +174,18 @@ impl Error {
     pub fn at_row(mut self, row: usize, column: Option<&str>) -> Self {
         self.location = Some(Box::new(Location::Row {
             row,
+            char: None,
             column: column.map(str::to_string),
         }));
+        self
+    }
+
+    /// Adds where in the line (characters from 1, as an editor counts) a
+    /// data file's cell starts, to an error placed with [`Error::at_row`].
+    pub fn at_char(mut self, at: Option<usize>) -> Self {
+        if let Some(Location::Row { char, .. }) = self.location.as_deref_mut() {
+            *char = at;
+        }
         self
     }
 
@@ -281,8 +294,11 @@ impl Error {
     fn render_plain(&self, name: &str) -> String {
         let mut out = format!("error: {}\n", self.message);
         match (self.location.as_deref(), name.is_empty()) {
-            (Some(Location::Row { row, column }), false) => {
+            (Some(Location::Row { row, char, column }), false) => {
                 out += &format!("  --> {name}:{row}");
+                if let Some(c) = char {
+                    out += &format!(":{c}");
+                }
                 if let Some(c) = column {
                     out += &format!(", column `{c}`");
                 }
@@ -310,8 +326,11 @@ impl fmt::Display for Error {
                     let (l, c) = line_col(text, range.start);
                     write!(f, ":{l}:{c}")?;
                 }
-                Some(Location::Row { row, column }) => {
+                Some(Location::Row { row, char, column }) => {
                     write!(f, ":{row}")?;
+                    if let Some(c) = char {
+                        write!(f, ":{c}")?;
+                    }
                     if let Some(c) = column {
                         write!(f, ": column `{c}`")?;
                     }
@@ -346,7 +365,7 @@ fn place(loc: &Location) -> String {
             column,
         } => (format!("{}!{cell}", sheet_ref(sheet)), column),
         Location::Record { row, column } => (format!("row {row}"), column),
-        Location::Row { row, column } => (row.to_string(), column),
+        Location::Row { row, column, .. } => (row.to_string(), column),
         Location::Span { .. } => return String::new(),
     };
     match column {

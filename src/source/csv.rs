@@ -176,6 +176,8 @@ struct Part<'a> {
     file: &'a Path,
     /// Where the part's last record starts: (byte, line) within the part.
     last: Option<(u64, u64)>,
+    /// The whole file, to place a bad cell at its line and column.
+    bytes: &'a [u8],
 }
 
 impl<'a> Part<'a> {
@@ -183,7 +185,7 @@ impl<'a> Part<'a> {
         file: &'a Path,
         columns: &[ColumnRule],
         line_offset: u64,
-        bytes: &[u8],
+        bytes: &'a [u8],
         range: &std::ops::Range<usize>,
     ) -> Part<'a> {
         // Rows are about one per line: sized once, not grown by copying.
@@ -196,6 +198,7 @@ impl<'a> Part<'a> {
             byte_offset: range.start as u64,
             file,
             last: None,
+            bytes,
         }
     }
 
@@ -216,10 +219,12 @@ impl<'a> Part<'a> {
                 let text = ::csv::StringRecord::from_byte_record(std::mem::take(&mut record));
                 match text {
                     Ok(text) => {
+                        let start = text.position().map_or(0, |p| p.byte()) + self.byte_offset;
                         let cells = Cells {
                             record: &text,
                             line,
                             ascii,
+                            raw: (self.bytes, start as usize),
                         };
                         read_cells(&cells, header, columns, &mut self.builders, problems);
                         record = text.into_byte_record();
@@ -457,6 +462,40 @@ struct Cells<'a> {
     record: &'a ::csv::StringRecord,
     line: u32,
     ascii: bool,
+    /// The file and where the record starts in it.
+    raw: (&'a [u8], usize),
+}
+
+impl Cells<'_> {
+    /// Where field `field` starts as an editor shows it: (line, column),
+    /// both 1-based; the column counts characters. A quoted value holding
+    /// line breaks moves the fields after it to later lines.
+    fn place(&self, field: usize) -> (u32, u32) {
+        let (bytes, start) = self.raw;
+        let (mut line, mut line_start, mut at) = (self.line, start, 0);
+        let mut quoted = false;
+        let mut i = start;
+        while at < field && i < bytes.len() {
+            match bytes[i] {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => at += 1,
+                b'\n' if quoted => {
+                    line += 1;
+                    line_start = i + 1;
+                }
+                b'\n' => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        if at < field {
+            return (self.line, 1);
+        }
+        let col = String::from_utf8_lossy(&bytes[line_start..i])
+            .chars()
+            .count();
+        (line, u32::try_from(col + 1).unwrap_or(u32::MAX))
+    }
 }
 
 /// Parses each declared cell of a well-shaped record into its column.
@@ -467,7 +506,6 @@ fn read_cells(
     builders: &mut [Builder],
     problems: &mut Problems,
 ) {
-    let line = cells.line;
     for (i, rule) in columns.iter().enumerate() {
         let Some(text) = header.index[i].and_then(|j| cells.record.get(j)) else {
             continue;
@@ -477,21 +515,20 @@ fn read_cells(
         } else {
             crate::text::check_text(text)
         };
+        let place = || cells.place(header.index[i].unwrap_or(0));
         if let Err(why) = checked {
-            problems.add(Rule::NotText, Some(i), line, || {
-                format!("the cell holds {why}")
-            });
+            problems.add_cell(Rule::NotText, i, place, || format!("the cell holds {why}"));
             continue;
         }
         match cell::parse(text, rule) {
             Parsed::Value(v) => builders[i].push(Some(v)),
             Parsed::Null => builders[i].push(None),
             Parsed::MissingButRequired => {
-                problems.add(Rule::Missing, Some(i), line, || cell::missing_message(text))
+                problems.add_cell(Rule::Missing, i, place, || cell::missing_message(text))
             }
-            Parsed::NotA => problems.add(Rule::Type, Some(i), line, || {
-                cell::type_message(text, rule.ty)
-            }),
+            Parsed::NotA => {
+                problems.add_cell(Rule::Type, i, place, || cell::type_message(text, rule.ty))
+            }
         }
     }
 }
@@ -554,12 +591,13 @@ mod tests {
         assert_eq!(
             errs,
             [
-                r#"d.csv:2: column `age`: "x" is not a whole number (hint: fix the cell, or declare `age` with another type in the spec)"#
+                // The cell's own line and column, not the record's first line.
+                r#"d.csv:4:4: column `age`: "x" is not a whole number (hint: fix the cell, or declare `age` with another type in the spec)"#
             ]
         );
         let errs = rendered(b"id,age,when\n\"a\nb\",1,2019-04-01\nc,1,2019-02-30\n");
         assert!(
-            errs[0].starts_with("d.csv:4: column `when`: \"2019-02-30\" is not a date"),
+            errs[0].starts_with("d.csv:4:5: column `when`: \"2019-02-30\" is not a date"),
             "{errs:?}"
         );
     }
@@ -577,11 +615,11 @@ mod tests {
             "{errs:?}"
         );
         assert!(
-            errs[2].starts_with("d.csv:2: column `id`: empty cell in a required column"),
+            errs[2].starts_with("d.csv:2:1: column `id`: empty cell in a required column"),
             "{errs:?}"
         );
         assert!(
-            errs[3].starts_with("d.csv:5: column `age`: \"z\" is not"),
+            errs[3].starts_with("d.csv:5:3: column `age`: \"z\" is not"),
             "{errs:?}"
         );
     }

@@ -59,11 +59,11 @@ pub(super) struct Problems {
     groups: BTreeMap<(Rule, Option<usize>), Group>,
 }
 
-/// One rule's (and column's) problems: the first [`CAP`] as (line,
-/// message), the rest counted.
+/// One rule's (and column's) problems: the first [`CAP`] as (line, column
+/// in the line if known, message), the rest counted.
 #[derive(Default)]
 struct Group {
-    shown: Vec<(u32, String)>,
+    shown: Vec<(u32, Option<u32>, String)>,
     more: usize,
 }
 
@@ -92,12 +92,40 @@ impl Problems {
         line: u32,
         message: impl FnOnce() -> String,
     ) {
+        self.add_at(rule, column, || (line, None), message);
+    }
+
+    /// Records a problem of `rule` in declared column `column` of a text
+    /// file, at the (line, character column) `place` finds; both closures
+    /// run only for the problems listed.
+    pub(super) fn add_cell(
+        &mut self,
+        rule: Rule,
+        column: usize,
+        place: impl FnOnce() -> (u32, u32),
+        message: impl FnOnce() -> String,
+    ) {
+        let place = || {
+            let (line, col) = place();
+            (line, Some(col))
+        };
+        self.add_at(rule, Some(column), place, message);
+    }
+
+    fn add_at(
+        &mut self,
+        rule: Rule,
+        column: Option<usize>,
+        place: impl FnOnce() -> (u32, Option<u32>),
+        message: impl FnOnce() -> String,
+    ) {
         let group = self.groups.entry((rule, column)).or_default();
         if group.shown.len() >= CAP {
             group.more += 1;
             return;
         }
-        group.shown.push((line, message()));
+        let (line, col) = place();
+        group.shown.push((line, col, message()));
     }
 
     /// Adds the problems `later` found in the rest of the same file (read
@@ -118,13 +146,20 @@ impl Problems {
     }
 
     /// One listed problem as an error, located as `place` names rows.
-    fn error(&self, column: Option<usize>, line: u32, message: String) -> Error {
+    fn error(
+        &self,
+        column: Option<usize>,
+        (line, col): (u32, Option<u32>),
+        message: String,
+    ) -> Error {
         let name = column
             .and_then(|i| self.columns.get(i))
             .map(|c| c.name.as_str());
         let e = Error::new(ErrorKind::Data, message).in_file(&self.file);
         match &self.place {
-            Place::Line => e.at_row(line as usize, name),
+            Place::Line => e
+                .at_row(line as usize, name)
+                .at_char(col.map(|c| c as usize)),
             Place::Record => e.at_record(line as usize, name),
             Place::Sheet {
                 name: sheet,
@@ -145,8 +180,8 @@ impl Problems {
         let groups = std::mem::take(&mut self.groups);
         for ((rule, column), group) in groups {
             let col = column.and_then(|i| self.columns.get(i));
-            for (i, (line, message)) in group.shown.into_iter().enumerate() {
-                let mut e = self.error(column, line, message);
+            for (i, (line, at, message)) in group.shown.into_iter().enumerate() {
+                let mut e = self.error(column, (line, at), message);
                 if i == 0 {
                     e = e.with_hint(hint(rule, col));
                 }

@@ -130,10 +130,21 @@ proptest! {
             }
             Err(e) => {
                 prop_assert_eq!(e.count(), bad, "{}", e.render());
+                let text = String::from_utf8_lossy(&bytes);
+                let physical: Vec<&str> = text.split('\n').collect();
                 for p in e.all() {
-                    if let Some(line) = p.to_string().split(':').nth(1).and_then(|l| l.parse::<u32>().ok()) {
-                        prop_assert!(lines.contains(&line), "{} not a record line", line);
-                    }
+                    // `p.csv:LINE:CHAR: column …`: within one record's
+                    // lines, and at the start of a field.
+                    let shown = p.to_string();
+                    let mut at = shown.split(':').skip(1).map(|n| n.parse::<usize>().ok());
+                    let (Some(Some(line)), Some(Some(char))) = (at.next(), at.next()) else {
+                        continue;
+                    };
+                    let first = lines.iter().rev().find(|&&l| l as usize <= line);
+                    prop_assert!(first.is_some(), "{} is before the first record", line);
+                    let before: Vec<char> = physical[line - 1].chars().take(char - 1).collect();
+                    prop_assert_eq!(before.len(), char - 1, "{} is past the end of line {}", char, line);
+                    prop_assert!(char == 1 || before.last() == Some(&','), "{}:{} does not start a field", line, char);
                 }
             }
         }
