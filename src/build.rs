@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::guard::{self, Stage};
 use crate::spec::Spec;
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
 
@@ -144,6 +145,7 @@ fn build_reusing(
     shared: &Shared,
 ) -> Result<Build> {
     let mut clock = Timings::from_env();
+    guard::limit(spec.raw.limits.memory_mb);
     let params = spec.params(&options.overrides)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
@@ -163,6 +165,7 @@ fn build_reusing(
     let style = crate::style::Style::from_spec(&spec)?;
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
+    guard::enter(Stage::Render);
     let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
     clock.lap("render and charts");
     if options.strict {
@@ -200,6 +203,7 @@ fn build_reusing(
     });
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
+    guard::enter(Stage::Outputs);
     let outputs = backend::render_all(&backend::Context {
         doc: &rendered.document,
         outputs: &names.outputs,
@@ -307,9 +311,11 @@ fn data_stages(
     // Queries may only read declared tables: refuse before reading any data.
     compute::check_queries(spec)?;
     clock.lap("spec, params, query check");
+    guard::enter(Stage::Sources);
     let sources = source::load_all(spec, params, &shared.sources)?;
     let checked = shared.checks_for(&sources);
     clock.lap("sources");
+    guard::enter(Stage::Queries);
     // The previous period's queries run alongside the current ones over
     // the same loaded sources (no file is read again).
     let (current, previous) = std::thread::scope(|s| {

@@ -36,6 +36,8 @@ pub enum ErrorKind {
     Accessibility,
     /// A published table would let a suppressed count be worked out.
     Disclosure,
+    /// The build passed one of its `[limits]` (memory).
+    Limit,
     /// A bug in boardpack.
     Internal,
 }

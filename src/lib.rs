@@ -30,6 +30,7 @@ mod compute;
 pub mod doc;
 mod error;
 mod format;
+mod guard;
 mod inputs;
 mod output;
 mod params;
@@ -52,6 +53,7 @@ pub mod watch;
 pub use backend::{docx, typst, Format, Output};
 pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
 pub use error::{display_path, Error, ErrorKind, Result};
+pub use guard::enforce as enforce_memory_limit;
 pub use params::parse_assignment;
 pub use spec::Spec;
 

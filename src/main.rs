@@ -115,6 +115,8 @@ fn main() -> ExitCode {
         eprintln!("error: internal error: {info}");
         eprintln!("  = hint: this is a bug in boardpack; please report it with the spec and data that trigger it");
     }));
+    // `[limits] memory_mb`: stop a runaway build with an error (exit 1).
+    boardpack::enforce_memory_limit();
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {

@@ -356,6 +356,9 @@ pub struct Limits {
     /// The most cells (rows × columns, within `range` if given) an Excel
     /// sheet may declare or hold; checked before any cell is stored.
     pub sheet_cells: u64,
+    /// The most resident memory the build may use, in megabytes (enforced
+    /// by the command-line program; see `guard`).
+    pub memory_mb: u64,
 }
 
 impl Default for Limits {
@@ -366,6 +369,7 @@ impl Default for Limits {
             template_fuel: 50_000_000,
             layout_seconds: 60,
             sheet_cells: 100_000_000,
+            memory_mb: 8192,
         }
     }
 }
