@@ -5,6 +5,7 @@
 //! [`period`] prepares the inputs, [`query`] orders and runs the queries,
 //! [`value`] turns Polars results into the values templates see.
 
+mod order;
 mod period;
 mod pushdown;
 mod query;
@@ -178,7 +179,27 @@ fn run(
 ) -> Result<DataFrame> {
     match pushdown::run(spec, sources, params, (sql, what), database)? {
         Some(df) => Ok(df),
-        None => query::run(spec, ctx, sql, columns, what),
+        None => {
+            // Never over a database source whose rows were left in the
+            // database: that would be an empty table, not its data.
+            let reads = sql::relations(sql.get_ref()).unwrap_or_default();
+            let left = sources.iter().find(|(name, s)| {
+                reads.contains(*name)
+                    && s.remote
+                        .as_ref()
+                        .is_some_and(|r| r.fetched == crate::source::remote::Fetched::Nothing)
+            });
+            if let Some((name, _)) = left {
+                return Err(spec
+                    .error_at(
+                        ErrorKind::Internal,
+                        format!("{what} reads database source `{name}`, whose rows stayed in the database, but could not run there"),
+                        sql.span(),
+                    )
+                    .with_hint("this is a bug in boardpack; please report it with the spec"));
+            }
+            query::run(spec, ctx, sql, columns, what)
+        }
     }
 }
 
@@ -233,6 +254,9 @@ pub(crate) fn compute_frames(
             true => (&spec.raw.views[name].sql, format!("view `{name}`")),
             false => (&spec.raw.tables[name].sql, format!("table `{name}`")),
         };
+        // A table's ties broken by its columns: the same order every build.
+        let total = (!is_view).then(|| total_order(&mut ctx, sql)).flatten();
+        let sql = total.as_ref().unwrap_or(sql);
         let db = &mut out.database;
         let result = run(
             spec,
@@ -287,6 +311,15 @@ pub(crate) fn compute_frames(
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok((out, Frames { ctx, tables }))
+}
+
+/// A table's query with every output column appended to its `ORDER BY`
+/// (see [`order`]); `None` if it has no `ORDER BY` list, or does not run
+/// (its error is reported from the query as written).
+fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml::Spanned<String>> {
+    let schema = ctx.execute(sql.get_ref()).ok()?.collect_schema().ok()?;
+    let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+    order::total(sql.get_ref(), &names).map(|t| toml::Spanned::new(sql.span(), t))
 }
 
 /// The context the queries run in: every source filtered to the period,
@@ -366,4 +399,26 @@ fn figure_value(
         }
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_that_tie_come_out_in_one_order_whatever_order_they_went_in() {
+        let sql = toml::Spanned::new(0..0, "SELECT a, b FROM t ORDER BY a DESC".to_string());
+        let run = |b: [&str; 3]| {
+            let mut ctx = SQLContext::new();
+            let t = df!("a" => [1i64, 2, 1], "b" => b).unwrap();
+            ctx.register("t", t.lazy());
+            let total = total_order(&mut ctx, &sql).expect("it has an ORDER BY list");
+            let out = ctx.execute(total.get_ref()).unwrap().collect().unwrap();
+            let b = out.column("b").unwrap().str().unwrap();
+            b.iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>()
+        };
+        // `a` ties on 1: the tied rows are ordered by `b`, however they arrive.
+        assert_eq!(run(["y", "m", "x"]), ["m", "x", "y"]);
+        assert_eq!(run(["x", "m", "y"]), ["m", "x", "y"]);
+    }
 }

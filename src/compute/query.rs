@@ -11,6 +11,7 @@ use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::Spec;
 
+use super::order::{self, Order};
 use super::sql::{self, Problem};
 
 /// Every query's name, SQL and what it is (`view`, `table`, `figure`).
@@ -57,8 +58,14 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
         .collect();
     let mut errors = Vec::new();
     let mut deps = Deps::default();
+    let mut refused = BTreeSet::new();
     for (name, sql, what) in queries(spec) {
-        let Some(read) = relations(spec, &declared, (name, sql, what), &mut errors) else {
+        let before = errors.len();
+        let read = relations(spec, &declared, (name, sql, what), &mut errors);
+        if errors.len() > before {
+            refused.insert((what, name));
+        }
+        let Some(read) = read else {
             continue;
         };
         let on: Vec<&str> = read
@@ -92,9 +99,59 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
             &mut errors,
         );
     }
+    // A refused table's order is beside the point.
+    errors.extend(
+        unordered(spec)
+            .into_iter()
+            .filter(|(name, _)| !refused.contains(&("table", *name)))
+            .map(|(_, e)| e),
+    );
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok(deps)
+}
+
+/// Every table whose row order is not defined (see [`order`]): it would
+/// print its rows in a different order from build to build.
+fn unordered(spec: &Spec) -> Vec<(&str, Error)> {
+    let raw = &spec.raw;
+    // Whether `name` (a source, table or view) has an order a plain
+    // `SELECT … FROM name` keeps; views are followed, at most once each.
+    let keeps_order = |name: &str| {
+        let mut name = name.to_string();
+        for _ in 0..=raw.views.len() {
+            if raw.sources.contains_key(&name) || raw.tables.contains_key(&name) {
+                return true;
+            }
+            match raw
+                .views
+                .get(&name)
+                .and_then(|v| order::order_of(v.sql.get_ref()))
+            {
+                Some(Order::Sorted) => return true,
+                Some(Order::As(from)) => name = from,
+                _ => return false,
+            }
+        }
+        false
+    };
+    raw.tables
+        .iter()
+        .filter(|(_, t)| match order::order_of(t.sql.get_ref()) {
+            Some(Order::As(from)) => !keeps_order(&from),
+            Some(Order::Undefined) => true,
+            Some(Order::Sorted) | None => false,
+        })
+        .map(|(name, t)| {
+            let e = spec.error_at(
+                ErrorKind::Query,
+                format!("table `{name}` has no ORDER BY, so its rows could come out in a different order in each build"),
+                t.sql.span(),
+            )
+            .with_hint("end the query with `ORDER BY` the columns that set the order, e.g. `ORDER BY incidents DESC, district`; rows that tie are then ordered by their columns, left to right");
+            (name.as_str(), e)
+        })
+        .collect()
 }
 
 /// What one query reads, or `None` with its refusals added to `errors`.
