@@ -254,8 +254,9 @@ pub(crate) fn compute_frames(
             true => (&spec.raw.views[name].sql, format!("view `{name}`")),
             false => (&spec.raw.tables[name].sql, format!("table `{name}`")),
         };
-        // A table's ties broken by its columns: the same order every build.
-        let total = (!is_view).then(|| total_order(&mut ctx, sql)).flatten();
+        // Ties broken by the columns: the same order (and the same rows
+        // under a LIMIT) every build.
+        let total = total_order(&mut ctx, sql);
         let sql = total.as_ref().unwrap_or(sql);
         let db = &mut out.database;
         let result = run(
@@ -292,12 +293,13 @@ pub(crate) fn compute_frames(
             continue;
         }
         let what = format!("figure `{name}`");
+        let total = total_order(&mut ctx, &decl.sql);
         let value = run(
             spec,
             sources,
             params,
             (&mut ctx, &columns),
-            (&decl.sql, &what),
+            (total.as_ref().unwrap_or(&decl.sql), &what),
             &mut out.database,
         )
         .and_then(|df| figure_value(spec, name, decl, &df));
@@ -313,7 +315,7 @@ pub(crate) fn compute_frames(
     Ok((out, Frames { ctx, tables }))
 }
 
-/// A table's query with every output column appended to its `ORDER BY`
+/// A query with every output column appended to its `ORDER BY`
 /// (see [`order`]); `None` if it has no `ORDER BY` list, or does not run
 /// (its error is reported from the query as written).
 fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml::Spanned<String>> {

@@ -24,7 +24,7 @@ use sqlparser::parser::{Parser, ParserOptions};
 
 /// How a query orders its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Order {
+pub(crate) enum Order {
     /// It has an `ORDER BY`.
     Sorted,
     /// A plain `SELECT … FROM name` (no grouping, `DISTINCT`, join or set
@@ -77,6 +77,12 @@ pub(super) fn order_of(sql: &str) -> Option<Order> {
     })
 }
 
+/// Whether `sql` keeps only some of its rows (`LIMIT`, `OFFSET`, `FETCH`),
+/// which ones depending on their order.
+pub(super) fn limited(sql: &str) -> bool {
+    parse(sql).is_some_and(|q| q.limit_clause.is_some() || q.fetch.is_some())
+}
+
 /// `sql` with its output columns (`names`, in order) appended to its
 /// `ORDER BY` list, so rows that tie on the keys are ordered by their
 /// values; `None` if it has no `ORDER BY` list (nothing to complete).
@@ -121,6 +127,8 @@ mod tests {
             assert_eq!(order(unordered), Order::Undefined, "{unordered}");
         }
         assert_eq!(order_of("SELEC nonsense"), None);
+        assert!(limited("SELECT a FROM t LIMIT 1"));
+        assert!(!limited("SELECT a FROM (SELECT a FROM t LIMIT 1)"));
     }
 
     #[test]

@@ -103,8 +103,8 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
     errors.extend(
         unordered(spec)
             .into_iter()
-            .filter(|(name, _)| !refused.contains(&("table", *name)))
-            .map(|(_, e)| e),
+            .filter(|(what, name, _)| !refused.contains(&(*what, *name)))
+            .map(|(_, _, e)| e),
     );
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
@@ -112,8 +112,9 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
 }
 
 /// Every table whose row order is not defined (see [`order`]): it would
-/// print its rows in a different order from build to build.
-fn unordered(spec: &Spec) -> Vec<(&str, Error)> {
+/// print its rows in a different order from build to build; and every
+/// figure that picks rows with `LIMIT` from rows in no defined order.
+fn unordered(spec: &Spec) -> Vec<(&'static str, &str, Error)> {
     let raw = &spec.raw;
     // Whether `name` (a source, table or view) has an order a plain
     // `SELECT … FROM name` keeps; views are followed, at most once each.
@@ -135,13 +136,15 @@ fn unordered(spec: &Spec) -> Vec<(&str, Error)> {
         }
         false
     };
-    raw.tables
+    let undefined = |sql: &str| match order::order_of(sql) {
+        Some(Order::As(from)) => !keeps_order(&from),
+        Some(Order::Undefined) => true,
+        Some(Order::Sorted) | None => false,
+    };
+    let tables = raw
+        .tables
         .iter()
-        .filter(|(_, t)| match order::order_of(t.sql.get_ref()) {
-            Some(Order::As(from)) => !keeps_order(&from),
-            Some(Order::Undefined) => true,
-            Some(Order::Sorted) | None => false,
-        })
+        .filter(|(_, t)| undefined(t.sql.get_ref()))
         .map(|(name, t)| {
             let e = spec.error_at(
                 ErrorKind::Query,
@@ -149,9 +152,23 @@ fn unordered(spec: &Spec) -> Vec<(&str, Error)> {
                 t.sql.span(),
             )
             .with_hint("end the query with `ORDER BY` the columns that set the order, e.g. `ORDER BY incidents DESC, district`; rows that tie are then ordered by their columns, left to right");
-            (name.as_str(), e)
-        })
-        .collect()
+            ("table", name.as_str(), e)
+        });
+    // A figure that picks rows with LIMIT picks by their order.
+    let figures = raw
+        .figures
+        .iter()
+        .filter(|(_, f)| order::limited(f.sql.get_ref()) && undefined(f.sql.get_ref()))
+        .map(|(name, f)| {
+            let e = spec.error_at(
+                ErrorKind::Query,
+                format!("figure `{name}` picks rows with LIMIT, but their order is not defined, so it could pick different rows in each build"),
+                f.sql.span(),
+            )
+            .with_hint("add `ORDER BY` before the LIMIT (e.g. `ORDER BY incidents DESC, district LIMIT 1`), or select from a table, which has an order");
+            ("figure", name.as_str(), e)
+        });
+    tables.chain(figures).collect()
 }
 
 /// What one query reads, or `None` with its refusals added to `errors`.
