@@ -124,6 +124,9 @@ pub struct Input {
     /// BLAKE3 of the SQL and the bound values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_blake3: Option<String>,
+    /// A source declared `sparse`: why months of a period may have no rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse: Option<String>,
 }
 
 /// What `blake3` holds for a database result in the public manifest of a
@@ -463,9 +466,16 @@ fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
             role: role.clone(),
             blake3: f.blake3.clone(),
             rows: Some(f.rows as u64),
+            sparse: sparse(spec, s),
             ..Input::default()
         })
         .collect()
+}
+
+/// Why the source's months may be empty, if it is declared `sparse`.
+fn sparse(spec: &Spec, s: &Source) -> Option<String> {
+    let decl = spec.raw.sources.get(&s.name)?;
+    decl.sparse.as_ref().map(|w| w.get_ref().clone())
 }
 
 /// A database source as one input: its rows fetched, hashed canonically.
@@ -483,6 +493,7 @@ fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
         role,
         blake3: s.blake3.clone(),
         rows,
+        sparse: sparse(spec, s),
         ..Input::default()
     }
 }
@@ -514,6 +525,7 @@ fn database_input(
         sql: Some(d.sql.clone()),
         params: d.params.clone(),
         query_blake3: Some(query_blake3),
+        sparse: None,
     }
 }
 

@@ -405,6 +405,11 @@ pub struct SourceDecl {
     /// A date column; the engine keeps only rows in the report period.
     #[serde(default)]
     pub period_column: Option<Spanned<String>>,
+    /// Why some months of a period may have no rows (rare events). Without
+    /// it, a month of the period with no rows is an error: the extract
+    /// looks incomplete.
+    #[serde(default)]
+    pub sparse: Option<Spanned<String>>,
     /// `period` (default) keeps rows in the period; `to-date` keeps every row
     /// up to the period's end (for trends).
     #[serde(default)]
@@ -1188,6 +1193,20 @@ impl Spec {
 
     fn check_period_columns(&self, errors: &mut Vec<Error>) {
         for (name, source) in &self.raw.sources {
+            if let Some(why) = source
+                .sparse
+                .as_ref()
+                .filter(|w| w.get_ref().trim().is_empty())
+            {
+                errors.push(
+                    self.error_at(
+                        ErrorKind::Spec,
+                        format!("`sparse` of source `{name}` gives no reason"),
+                        why.span(),
+                    )
+                    .with_hint("say why a month of the period may have no rows, e.g. `sparse = \"homicides: most months have none\"`; it is recorded in the manifest"),
+                );
+            }
             let Some(col) = &source.period_column else {
                 continue;
             };

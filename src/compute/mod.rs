@@ -236,7 +236,7 @@ pub(crate) fn compute_frames(
 ) -> Result<(Computed, Frames)> {
     // Nothing runs until every query has been checked.
     let deps = query::check(spec)?;
-    let mut ctx = period_context(sources, params)?;
+    let mut ctx = period_context(spec, sources, params)?;
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
     let mut tables = BTreeMap::new();
@@ -326,10 +326,16 @@ fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml
 
 /// The context the queries run in: every source filtered to the period,
 /// and `params`; or, if a period-filtered source has no rows in the
-/// period, the error naming every such file.
-fn period_context(sources: &BTreeMap<String, Source>, params: &Params) -> Result<SQLContext> {
+/// period, the error naming every such file; or, if one has months of the
+/// period without rows (and is not declared `sparse`), an error for each.
+fn period_context(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Result<SQLContext> {
     let ctx = SQLContext::new();
     let mut empty = Vec::new();
+    let mut gaps = Vec::new();
     for (name, source) in sources {
         let frame = period::filtered_once(source, params.period())?;
         if let (Some(_), Some((column, PeriodFilter::Period))) =
@@ -340,8 +346,21 @@ fn period_context(sources: &BTreeMap<String, Source>, params: &Params) -> Result
                 Some(c) => period::remote_empty(source, column, c),
                 None => period::empty_in_period(source, column, frame.clone()),
             };
-            if let Some(covers) = covers {
-                empty.push((source, covers));
+            let sparse = spec
+                .raw
+                .sources
+                .get(name)
+                .is_some_and(|d| d.sparse.is_some());
+            let local = source.remote.is_none();
+            match (covers, params.period()) {
+                (Some(covers), _) => empty.push((source, covers)),
+                (None, Some(fy)) if local && !sparse => {
+                    let months = period::empty_months(column, frame.clone(), fy);
+                    if !months.is_empty() {
+                        gaps.push(period::months_missing(fy, source, &months));
+                    }
+                }
+                _ => {}
             }
         }
         ctx.register(name, frame);
@@ -349,6 +368,7 @@ fn period_context(sources: &BTreeMap<String, Source>, params: &Params) -> Result
     if let (Some(fy), false) = (params.period(), empty.is_empty()) {
         return Err(period::no_data(fy, &empty));
     }
+    Error::collect(gaps)?;
     ctx.register("params", period::params_frame(params).lazy());
     Ok(ctx)
 }

@@ -99,6 +99,95 @@ pub(super) fn remote_empty(
 /// A period with no rows in its period-filtered sources is almost always a
 /// missing extract, not a year with no crime: say so, naming every file
 /// looked at, instead of computing empty figures.
+/// The months of `fy` in which `frame` (the source's rows in the period)
+/// has no row, as `(year, month)`; empty if every month has rows, or the
+/// dates cannot be read.
+pub(super) fn empty_months(column: &str, frame: LazyFrame, fy: FinancialYear) -> Vec<(i16, i8)> {
+    let month = (col(column).dt().year() * lit(12)
+        + col(column).dt().month().cast(DataType::Int32))
+    .unique()
+    .alias("m");
+    let present: Vec<i32> = frame
+        .select([month])
+        .collect()
+        .ok()
+        .and_then(|df| {
+            let m = df.column("m").ok()?.cast(&DataType::Int32).ok()?;
+            Some(m.i32().ok()?.iter().flatten().collect())
+        })
+        .unwrap_or_default();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let start = fy.start();
+    (0..12)
+        .map(|i| {
+            let d = start.saturating_add(jiff::Span::new().months(i));
+            (d.year(), d.month())
+        })
+        .filter(|&(y, m)| !present.contains(&(i32::from(y) * 12 + i32::from(m))))
+        .collect()
+}
+
+/// The error for a period with months that have no rows: the extract
+/// looks incomplete, and every figure over it would count part of the year.
+pub(super) fn months_missing(fy: FinancialYear, source: &Source, months: &[(i16, i8)]) -> Error {
+    let name = |(y, m): (i16, i8)| {
+        const NAMES: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!("{} {y}", NAMES[(m - 1) as usize])
+    };
+    // Consecutive months as one range: "October 2024 to March 2025".
+    let mut runs: Vec<((i16, i8), (i16, i8))> = Vec::new();
+    for &m in months {
+        match runs.last_mut() {
+            Some((_, last)) if next_month(*last) == m => *last = m,
+            _ => runs.push((m, m)),
+        }
+    }
+    let runs: Vec<String> = runs
+        .into_iter()
+        .map(|(a, b)| match a == b {
+            true => name(a),
+            false => format!("{} to {}", name(a), name(b)),
+        })
+        .collect();
+    Error::new(
+        ErrorKind::Data,
+        format!(
+            "source `{}` has no rows in {} of {fy} ({} to {}): the extract looks incomplete, and every figure over it would count only part of the period",
+            source.name,
+            crate::format::join_prose(&runs, "and"),
+            fy.start(),
+            fy.end()
+        ),
+    )
+    .in_file(&source.path)
+    .with_hint(format!(
+        "add the missing months to the extract, or choose another period with `--set period=...`; if the source really has months with nothing in them (rare events), say why under `[sources.{}]`: `sparse = \"…\"`",
+        source.name
+    ))
+}
+
+fn next_month((y, m): (i16, i8)) -> (i16, i8) {
+    match m {
+        12 => (y + 1, 1),
+        _ => (y, m + 1),
+    }
+}
+
 pub(super) fn no_data(fy: FinancialYear, empty: &[(&Source, String)]) -> Error {
     let names: Vec<String> = empty.iter().map(|(s, _)| format!("`{}`", s.name)).collect();
     let files: Vec<&str> = empty.iter().map(|(_, f)| f.as_str()).collect();
@@ -189,6 +278,33 @@ mod tests {
             files: Vec::new(),
             remote: None,
         }
+    }
+
+    #[test]
+    fn months_without_rows_are_found_and_named_as_ranges() {
+        let fy = FinancialYear::parse("2019/20").unwrap();
+        let s = source(PeriodFilter::Period);
+        // Rows on 1 April 2019 and 31 March 2020 only: May to February empty.
+        let frame = period_frame(&s, Some(fy));
+        let months = empty_months("when", frame, fy);
+        assert_eq!(months.len(), 10, "{months:?}");
+        assert_eq!((months[0], months[9]), ((2019, 5), (2020, 2)));
+        let e = months_missing(fy, &s, &months);
+        assert!(
+            e.message()
+                .contains("no rows in May 2019 to February 2020 of 2019/20"),
+            "{}",
+            e.message()
+        );
+        let gaps = [(2019, 6), (2019, 10), (2019, 11), (2019, 12), (2020, 1)];
+        let e = months_missing(fy, &s, &gaps);
+        assert!(
+            e.message()
+                .contains("in June 2019 and October 2019 to January 2020 of"),
+            "{}",
+            e.message()
+        );
+        assert!(e.hint().unwrap().contains("sparse = "));
     }
 
     #[test]

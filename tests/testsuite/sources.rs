@@ -144,7 +144,11 @@ fn a_committed_workbook_made_by_another_tool_reads() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openpyxl.xlsx");
     std::fs::create_dir_all(p.path("data")).unwrap();
     std::fs::copy(fixture, p.path("data/incidents.xlsx")).unwrap();
-    small_project(&p, "path = \"data/incidents.xlsx\"\nsheet = \"Incidents\"");
+    // Six rows: most months of the period have none, said with `sparse`.
+    small_project(
+        &p,
+        "path = \"data/incidents.xlsx\"\nsheet = \"Incidents\"\nsparse = \"a six-row sample\"",
+    );
     p.run(&["build", "report.toml"]).success();
     let m = Manifest::read(&p.path("out/case.manifest.json")).unwrap();
     assert_eq!(m.figures["incidents"].value, serde_json::json!(5));
@@ -162,6 +166,7 @@ fn a_committed_workbook_made_by_another_tool_reads() {
         Some(6),
         "every row is read; the period filter comes later"
     );
+    assert_eq!(input.sparse.as_deref(), Some("a six-row sample"));
 }
 
 /// The bad-input base project (incidents by district), with `source` as
