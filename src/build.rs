@@ -32,7 +32,7 @@ pub struct BuildOptions {
     /// errors.
     pub strict: bool,
     /// Reuse and keep results under `OUT/.boardpack-cache/` (see
-    /// [`crate::cache`]); off unless asked for, so library callers and
+    /// `cache`); off unless asked for, so library callers and
     /// `verify` compute everything afresh.
     pub cache: bool,
     /// Set when this paper is one of a batch (`--for-each`): its value is

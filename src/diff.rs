@@ -179,7 +179,7 @@ fn fmt(r: &Row) -> Option<Format> {
 }
 
 /// A figure's value in its declared format (`16.5%`), else as [`display`]
-/// shows it. The one formatter ([`format_cell`]) the paper uses.
+/// shows it. The one formatter (`format_cell`) the paper uses.
 pub fn display_as(v: &serde_json::Value, format: Option<Format>) -> String {
     match (format, v.as_f64()) {
         (Some(f @ (Format::Integer | Format::Decimal(_) | Format::Percent(_))), Some(x)) => {

@@ -32,7 +32,7 @@ pub struct Spec {
     pub date: jiff::civil::Date,
     /// Every file this spec's build reads, the spec first (see [`Inputs`]).
     pub inputs: Arc<Inputs>,
-    /// The build cache (see [`crate::cache`]); disabled until the build
+    /// The build cache (see `cache`); disabled until the build
     /// turns it on.
     pub cache: Arc<crate::cache::Cache>,
 }

@@ -102,7 +102,7 @@ impl Report {
 }
 
 /// Verifies the build recorded in `manifest_path` (first restoring an
-/// output folder a killed build left aside, see [`crate::output`]). The spec is found by
+/// output folder a killed build left aside, see `output`). The spec is found by
 /// walking up from the manifest's folder to a folder holding the spec's
 /// recorded path (the project root), unless `spec` is given.
 pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {

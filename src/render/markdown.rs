@@ -466,7 +466,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// Drops control characters other than tab and newline (they cannot appear
 /// in Word XML and have no meaning on a page) and bidirectional formatting
 /// controls (they would let text hide or reverse itself; see
-/// [`crate::text`]). Both backends see the result.
+/// `text`). Both backends see the result.
 pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))

@@ -1,14 +1,14 @@
 //! Word backend: the executive summary as an editable, schema-valid `.docx`.
 //!
-//! docx-rs builds the document tree ([`build`]); its package is then read
-//! back and corrected by small, named XML passes ([`passes`]) and our own
-//! parts ([`styles`], [`parts`]), and rewritten as a deterministic zip
-//! ([`package`]). Same input and timestamp give byte-identical output.
+//! docx-rs builds the document tree (`build`); its package is then read
+//! back and corrected by small, named XML passes (`passes`) and our own
+//! parts (`styles`, `parts`), and rewritten as a deterministic zip
+//! (`package`). Same input and timestamp give byte-identical output.
 //!
-//! Styles are resolved by name ([`stylemap`]). Without a reference document
-//! the house style ([`house`]) sets fonts, accent, margins, the running
+//! Styles are resolved by name (`stylemap`). Without a reference document
+//! the house style (`house`) sets fonts, accent, margins, the running
 //! header and footer and the protective marking; with one, the template is
-//! kept as a sealed package and only the body is ours ([`reference`]).
+//! kept as a sealed package and only the body is ours (`reference`).
 
 mod build;
 mod house;
@@ -77,7 +77,7 @@ pub struct Reference {
     pub bytes: Arc<[u8]>,
 }
 
-/// The Word backend (see [`crate::backend::Backend`]).
+/// The Word backend (see the `Backend` trait).
 pub struct Docx;
 
 impl crate::backend::Backend for Docx {

@@ -76,7 +76,7 @@ pub struct PdfOutput {
     pub warnings: Vec<String>,
 }
 
-/// The PDF backend (see [`crate::backend::Backend`]).
+/// The PDF backend (see the `Backend` trait).
 pub struct Pdf;
 
 impl crate::backend::Backend for Pdf {
