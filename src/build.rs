@@ -166,14 +166,8 @@ fn build_reusing(
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
-    let rendered = render::render(&spec, &params, &published, &chart_fonts)?;
+    let rendered = render_stage(&spec, &params, &published, &chart_fonts, options.strict)?;
     clock.lap("render and charts");
-    if options.strict {
-        if let Some(w) = rendered.warnings.first() {
-            return Err(Error::new(ErrorKind::Template, w.clone())
-                .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`"));
-        }
-    }
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
     let docx = docx_options(&spec, &style, timestamp, &chart_fonts)?;
     let names = match &options.batch {
@@ -194,13 +188,7 @@ fn build_reusing(
         published: &published,
         files,
     })?;
-    typst.attachments.push(Attachment {
-        name: names.manifest.clone(),
-        mime_type: "application/json".into(),
-        description: "boardpack provenance manifest: inputs, parameters, figures and queries"
-            .into(),
-        text: manifest.public().to_json(),
-    });
+    attach_manifest(&mut typst, &names, &manifest);
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);
@@ -247,6 +235,34 @@ fn build_reusing(
 /// The content files, layout, fonts and logo, with their roles, as the
 /// manifest lists them (the layout is read through the registry here, so
 /// a missing one fails before any output is made).
+/// The rendered document; under `--strict`, its first warning (e.g. a
+/// comparison with a period that has no data) is an error.
+fn render_stage(
+    spec: &Spec,
+    params: &Params,
+    published: &publish::Published,
+    chart_fonts: &chart::Fonts,
+    strict: bool,
+) -> Result<Rendered> {
+    let rendered = render::render(spec, params, published, chart_fonts)?;
+    match rendered.warnings.first() {
+        Some(w) if strict => Err(Error::new(ErrorKind::Template, w.clone())
+            .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")),
+        _ => Ok(rendered),
+    }
+}
+
+/// The public manifest, embedded in the PDF (PDF/A-3 attachment).
+fn attach_manifest(typst: &mut TypstOptions, names: &OutputNames, manifest: &Manifest) {
+    typst.attachments.push(Attachment {
+        name: names.manifest.clone(),
+        mime_type: "application/json".into(),
+        description: "boardpack provenance manifest: inputs, parameters, figures and queries"
+            .into(),
+        text: manifest.public().to_json(),
+    });
+}
+
 fn layout_files(spec: &Spec, typst: &TypstOptions) -> Result<Vec<(PathBuf, String)>> {
     let mut files = Vec::new();
     for (key, value) in [
