@@ -270,9 +270,10 @@ pub struct ReportSection {
     /// Extra font files the report supplies, relative to the spec.
     #[serde(default)]
     pub fonts: Vec<Spanned<String>>,
-    /// Output folder relative to the spec (default `out`).
+    /// Output folder relative to the spec (default `out`); inside the
+    /// project (`--out` may name any folder).
     #[serde(default)]
-    pub out_dir: Option<String>,
+    pub out_dir: Option<Spanned<String>>,
     /// Output file names.
     #[serde(default)]
     pub outputs: Outputs,
@@ -881,9 +882,13 @@ impl Spec {
     pub fn out_dir(&self, cli_out: Option<&Path>) -> PathBuf {
         match cli_out {
             Some(p) => p.to_path_buf(),
-            None => self
-                .dir
-                .join(self.raw.report.out_dir.as_deref().unwrap_or("out")),
+            None => self.dir.join(
+                self.raw
+                    .report
+                    .out_dir
+                    .as_ref()
+                    .map_or("out", |d| d.get_ref()),
+            ),
         }
     }
 
@@ -957,6 +962,7 @@ impl Spec {
         self.check_paths(errors);
         self.check_formats(errors);
         self.check_output_names(errors);
+        self.check_out_dir(errors);
         self.check_style(errors);
         self.check_batch(errors);
         self.check_word_roles(errors);
@@ -1367,6 +1373,30 @@ impl Spec {
             }
         }
         self.check_distinct_outputs(errors);
+    }
+
+    /// `report.out_dir` stays inside the project: a spec is untrusted, and
+    /// may no more write outside its project than read there. The person
+    /// running the build may choose any folder with `--out`.
+    fn check_out_dir(&self, errors: &mut Vec<Error>) {
+        let Some(out) = &self.raw.report.out_dir else {
+            return;
+        };
+        let path = Path::new(out.get_ref());
+        let inside = !path.is_absolute()
+            && normalize(&self.dir.join(path))
+                .strip_prefix(&self.root)
+                .is_ok_and(|rel| !matches!(rel.components().next(), Some(Component::ParentDir)));
+        if !inside {
+            errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    format!("`report.out_dir` must be a folder inside the project, but `{}` is outside it", out.get_ref()),
+                    out.span(),
+                )
+                .with_hint("a spec writes only inside its project, as it reads only there: name a folder such as `out`, or choose any folder when you build with `--out DIR`"),
+            );
+        }
     }
 
     /// Two outputs (or an output and a manifest) may not share a file name:
