@@ -425,11 +425,26 @@ pub(crate) fn plain(
         spec.raw.limits.markdown_depth,
     )
     .map_err(|e| {
-        let t = Template {
-            path: spec.path.clone(),
-            text: source.to_string(),
-        };
-        too_deep(&t, &md, &e).with_hint(format!("simplify `{field}` in the spec"))
+        let hint = format!("simplify `{field}` in the spec; if it really needs deeper nesting, raise `markdown_depth` under `[limits]`");
+        match span.clone().filter(|s| !s.is_empty()) {
+            Some(span) => spec
+                .error_at(
+                    ErrorKind::Template,
+                    format!(
+                        "Markdown nested more than {} levels deep in `{field}` (`limits.markdown_depth`)",
+                        e.limit
+                    ),
+                    span,
+                )
+                .with_hint(hint),
+            None => {
+                let t = Template {
+                    path: spec.path.clone(),
+                    text: source.to_string(),
+                };
+                too_deep(&t, &md, &e).with_hint(hint)
+            }
+        }
     })?;
     Ok(blocks
         .iter()
