@@ -19,8 +19,6 @@ use sqlparser::ast::{
     Expr, GroupByExpr, Ident, OrderByExpr, OrderByKind, OrderByOptions, Query, SetExpr, Statement,
     TableFactor,
 };
-use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::{Parser, ParserOptions};
 
 /// How a query orders its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +33,7 @@ pub(crate) enum Order {
 }
 
 fn parse(sql: &str) -> Option<Box<Query>> {
-    let statements = Parser::new(&GenericDialect)
-        .with_options(ParserOptions {
-            trailing_commas: true,
-            ..Default::default()
-        })
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-        .ok()?;
-    match statements.into_iter().next() {
+    match super::sql::parse(sql).ok()?.into_iter().next() {
         Some(Statement::Query(q)) => Some(q),
         _ => None,
     }

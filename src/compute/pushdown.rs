@@ -41,8 +41,6 @@ use sqlparser::ast::{
     FunctionArguments, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr,
     Statement, TableFactor, UnaryOperator, Value,
 };
-use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::{Parser, ParserOptions};
 
 use super::value::DatabaseResult;
 use crate::error::{ErrorKind, Result};
@@ -148,14 +146,7 @@ impl Pushdown {
 /// source of `spec` (and nothing else) using only constructs listed in the
 /// module docs; `None` means "run it in Polars".
 pub(crate) fn translate(spec: &Spec, sql: &str, dialect: &dyn Dialect) -> Option<Pushdown> {
-    let statements = Parser::new(&GenericDialect)
-        .with_options(ParserOptions {
-            trailing_commas: true,
-            ..Default::default()
-        })
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-        .ok()?;
+    let statements = super::sql::parse(sql).ok()?;
     let [Statement::Query(query)] = statements.as_slice() else {
         return None;
     };

@@ -14,7 +14,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Query, Statement, TableFactor, Visit, Visitor};
 use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::{Parser, ParserOptions};
+use sqlparser::parser::{Parser, ParserError, ParserOptions};
 
 /// What a query reads, or why it may not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,17 +29,23 @@ pub(crate) enum Problem {
     Qualified(String),
 }
 
-/// Parses `sql` as Polars SQL does and returns the relation names it reads
-/// (sorted, without its own CTE names), or every problem found.
-pub(crate) fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
-    let parsed = Parser::new(&GenericDialect)
+/// Parses `sql` with the parser, dialect and options Polars SQL uses, so
+/// every walk of a query (the sandbox, row order, pushdown) sees the tree
+/// that will run.
+pub(crate) fn parse(sql: &str) -> Result<Vec<Statement>, ParserError> {
+    Parser::new(&GenericDialect)
         .with_options(ParserOptions {
             trailing_commas: true,
             ..Default::default()
         })
         .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements());
-    let statements = parsed.map_err(|e| vec![Problem::Syntax(e.to_string())])?;
+        .and_then(|mut p| p.parse_statements())
+}
+
+/// Parses `sql` as Polars SQL does and returns the relation names it reads
+/// (sorted, without its own CTE names), or every problem found.
+pub(crate) fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
+    let statements = parse(sql).map_err(|e| vec![Problem::Syntax(e.to_string())])?;
     let mut walk = Walk::default();
     match statements.as_slice() {
         [Statement::Query(q)] => {
