@@ -182,13 +182,17 @@ fn run(
         None => {
             // Never over a database source whose rows were left in the
             // database: that would be an empty table, not its data.
-            let reads = sql::relations(sql.get_ref()).unwrap_or_default();
-            let left = sources.iter().find(|(name, s)| {
-                reads.contains(*name)
-                    && s.remote
-                        .as_ref()
-                        .is_some_and(|r| r.fetched == crate::source::remote::Fetched::Nothing)
-            });
+            let unfetched = |s: &Source| {
+                let r = s.remote.as_ref();
+                r.is_some_and(|r| r.fetched == crate::source::remote::Fetched::Nothing)
+            };
+            // Parsed again only when such a source exists (rarely).
+            let left = sources
+                .iter()
+                .filter(|(_, s)| unfetched(s))
+                .find(|(name, _)| {
+                    sql::relations(sql.get_ref()).is_ok_and(|r| r.contains(name.as_str()))
+                });
             if let Some((name, _)) = left {
                 return Err(spec
                     .error_at(
@@ -319,9 +323,12 @@ pub(crate) fn compute_frames(
 /// (see [`order`]); `None` if it has no `ORDER BY` list, or does not run
 /// (its error is reported from the query as written).
 fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml::Spanned<String>> {
-    let schema = ctx.execute(sql.get_ref()).ok()?.collect_schema().ok()?;
-    let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
-    order::total(sql.get_ref(), &names).map(|t| toml::Spanned::new(sql.span(), t))
+    // The columns are planned for only when there is an ORDER BY to complete.
+    let names = || {
+        let schema = ctx.execute(sql.get_ref()).ok()?.collect_schema().ok()?;
+        Some(schema.iter_names().map(|n| n.to_string()).collect())
+    };
+    order::total(sql.get_ref(), names).map(|t| toml::Spanned::new(sql.span(), t))
 }
 
 /// The context the queries run in: every source filtered to the period,

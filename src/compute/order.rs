@@ -73,16 +73,18 @@ pub(super) fn limited(sql: &str) -> bool {
     parse(sql).is_some_and(|q| q.limit_clause.is_some() || q.fetch.is_some())
 }
 
-/// `sql` with its output columns (`names`, in order) appended to its
-/// `ORDER BY` list, so rows that tie on the keys are ordered by their
-/// values; `None` if it has no `ORDER BY` list (nothing to complete).
-pub(super) fn total(sql: &str, names: &[&str]) -> Option<String> {
+/// `sql` with its output columns (`names()`, in order; asked for only
+/// when needed) appended to its `ORDER BY` list, so rows that tie on the
+/// keys are ordered by their values; `None` if it has no `ORDER BY` list
+/// (nothing to complete) or `names()` gives none.
+pub(super) fn total(sql: &str, names: impl FnOnce() -> Option<Vec<String>>) -> Option<String> {
     let mut q = parse(sql)?;
     let Some(OrderByKind::Expressions(keys)) = q.order_by.as_mut().map(|o| &mut o.kind) else {
         return None;
     };
+    let names = names()?;
     keys.extend(names.iter().map(|name| OrderByExpr {
-        expr: Expr::Identifier(Ident::with_quote('"', *name)),
+        expr: Expr::Identifier(Ident::with_quote('"', name.as_str())),
         options: OrderByOptions {
             asc: None,
             nulls_first: None,
@@ -125,9 +127,18 @@ mod tests {
     fn ties_are_broken_by_every_output_column_in_turn() {
         let sql = "SELECT a, COUNT(*) AS n FROM t GROUP BY a ORDER BY n DESC LIMIT 3";
         assert_eq!(
-            total(sql, &["a", "n"]).unwrap(),
+            total(sql, || Some(vec!["a".into(), "n".into()])).unwrap(),
             r#"SELECT a, COUNT(*) AS n FROM t GROUP BY a ORDER BY n DESC, "a", "n" LIMIT 3"#
         );
-        assert_eq!(total("SELECT a FROM t", &["a"]), None);
+        let asked = std::cell::Cell::new(false);
+        let names = || {
+            asked.set(true);
+            Some(vec!["a".to_string()])
+        };
+        assert_eq!(total("SELECT a FROM t", names), None);
+        assert!(
+            !asked.get(),
+            "no ORDER BY: the query is not planned for its columns"
+        );
     }
 }
