@@ -344,14 +344,14 @@ fn period_context(
     let mut empty = Vec::new();
     let mut gaps = Vec::new();
     for (name, source) in sources {
-        let frame = period::filtered_once(source, params.period())?;
-        if let (Some(_), Some((column, PeriodFilter::Period))) =
-            (params.period(), &source.period_column)
+        let (frame, coverage) = period::filtered_once(source, params.period())?;
+        if let (Some(fy), Some((column, PeriodFilter::Period)), Some(coverage)) =
+            (params.period(), &source.period_column, coverage)
         {
             let covers = match source.remote.as_ref().and_then(|r| r.coverage.as_ref()) {
                 // The database counted the rows it did not send.
                 Some(c) => period::remote_empty(source, column, c),
-                None => period::empty_in_period(source, column, frame.clone()),
+                None => period::empty_in_period(source, column, coverage),
             };
             let sparse = spec
                 .raw
@@ -359,15 +359,15 @@ fn period_context(
                 .get(name)
                 .is_some_and(|d| d.sparse.is_some());
             let local = source.remote.is_none();
-            match (covers, params.period()) {
-                (Some(covers), _) => empty.push((source, covers)),
-                (None, Some(fy)) if local && !sparse => {
-                    let months = period::empty_months(column, frame.clone(), fy);
+            match covers {
+                Some(covers) => empty.push((source, covers)),
+                None if local && !sparse => {
+                    let months = period::empty_months(coverage, fy);
                     if !months.is_empty() {
                         gaps.push(period::months_missing(fy, source, &months));
                     }
                 }
-                _ => {}
+                None => {}
             }
         }
         ctx.register(name, frame);

@@ -24,19 +24,30 @@ pub(super) fn period_frame(source: &Source, period: Option<FinancialYear>) -> La
     }
 }
 
+/// What a period filter found in a source: how many rows fall in the
+/// period and which of the period's months have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Coverage {
+    /// Rows kept by the filter.
+    pub rows: usize,
+    /// Bit `i` set when month `i` of the period (April = 0) has a row.
+    pub months: u16,
+}
+
 /// [`period_frame`], filtered once: every query over the source then reads
 /// the period's rows (already in memory) instead of filtering every row of
 /// the file again (a paper runs a dozen queries per source, twice with the
-/// previous period). A source without a period filter is left as it is.
+/// previous period). The same pass over the dates counts the rows and the
+/// months it keeps ([`Coverage`]). A source without a period filter is left
+/// as it is, with no coverage.
 pub(super) fn filtered_once(
     source: &Source,
     period: Option<FinancialYear>,
-) -> crate::error::Result<LazyFrame> {
-    let lf = period_frame(source, period);
-    if source.period_column.is_none() || period.is_none() {
-        return Ok(lf);
-    }
-    let df = lf.collect().map_err(|e| {
+) -> crate::error::Result<(LazyFrame, Option<Coverage>)> {
+    let (Some((column, filter)), Some(fy)) = (&source.period_column, period) else {
+        return Ok((source.frame.clone().lazy(), None));
+    };
+    let internal = |e: PolarsError| {
         Error::new(
             ErrorKind::Internal,
             format!(
@@ -45,20 +56,72 @@ pub(super) fn filtered_once(
                 crate::source::first_line(&e)
             ),
         )
-    })?;
-    Ok(df.lazy())
+    };
+    let dates = source.frame.column(column).ok().map(Column::dtype);
+    if dates == Some(&DataType::Date) {
+        // One pass over the day numbers: the mask and the coverage.
+        let days = source.frame.column(column).map_err(internal)?;
+        let days = days.date().map_err(internal)?.physical();
+        let (mask, coverage) = scan(days, fy, *filter);
+        // Column by column on this thread: `DataFrame::filter` waits for
+        // Polars' pool, which the other period's queries keep busy.
+        let columns = source.frame.columns().iter().map(|c| c.filter(&mask));
+        let columns = columns
+            .collect::<PolarsResult<Vec<_>>>()
+            .map_err(internal)?;
+        let df = DataFrame::new(coverage.rows, columns).map_err(internal)?;
+        return Ok((df.lazy(), Some(coverage)));
+    }
+    // Dates of another type: Polars compares them; then count what it kept.
+    let df = period_frame(source, period).collect().map_err(internal)?;
+    let coverage = df
+        .column(column)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Date).ok())
+        .and_then(|c| Some(scan(c.date().ok()?.physical(), fy, *filter).1))
+        .unwrap_or(Coverage {
+            rows: df.height(),
+            months: u16::MAX,
+        });
+    Ok((df.lazy(), Some(coverage)))
+}
+
+/// Which of `days` (days since 1970-01-01) fall in `fy` by `filter` (nulls
+/// never do), and the [`Coverage`] of those in the period itself.
+fn scan(
+    days: &Int32Chunked,
+    fy: FinancialYear,
+    filter: PeriodFilter,
+) -> (BooleanChunked, Coverage) {
+    // The first day of each month of the period, and the day after it.
+    let starts: Vec<i32> = (0..=12)
+        .map(|i| days_since_epoch(fy.start().saturating_add(jiff::Span::new().months(i))))
+        .collect();
+    let (first, end) = (starts[0], days_since_epoch(fy.end()));
+    let mut coverage = Coverage { rows: 0, months: 0 };
+    let mut keep = |v: i32| {
+        let kept = v <= end && (filter == PeriodFilter::ToDate || v >= first);
+        coverage.rows += usize::from(kept);
+        if kept && v >= first {
+            let month = starts[1..12].partition_point(|&s| s <= v);
+            coverage.months |= 1 << month;
+        }
+        kept
+    };
+    let kept: Vec<bool> = match days.null_count() {
+        0 => days.into_no_null_iter().map(&mut keep).collect(),
+        // Nulls are never kept.
+        _ => days.iter().map(|v| v.is_some_and(&mut keep)).collect(),
+    };
+    let mask = BooleanChunked::from_slice("in_period".into(), &kept);
+    (mask, coverage)
 }
 
 /// Whether a period-filtered source has no rows in the period; if so, what
 /// it does cover, for the error ("`data/offenders.csv`: `assessment_date`
 /// runs from 2018-04-01 to 2021-03-31").
-pub(super) fn empty_in_period(source: &Source, column: &str, frame: LazyFrame) -> Option<String> {
-    let rows = frame
-        .select([len()])
-        .collect()
-        .ok()
-        .and_then(|df| df.columns()[0].get(0).ok()?.extract::<u64>());
-    if rows != Some(0) {
+pub(super) fn empty_in_period(source: &Source, column: &str, coverage: Coverage) -> Option<String> {
+    if coverage.rows != 0 {
         return None;
     }
     let dates = source.frame.column(column).ok().and_then(|c| {
@@ -99,33 +162,19 @@ pub(super) fn remote_empty(
 /// A period with no rows in its period-filtered sources is almost always a
 /// missing extract, not a year with no crime: say so, naming every file
 /// looked at, instead of computing empty figures.
-/// The months of `fy` in which `frame` (the source's rows in the period)
-/// has no row, as `(year, month)`; empty if every month has rows, or the
-/// dates cannot be read.
-pub(super) fn empty_months(column: &str, frame: LazyFrame, fy: FinancialYear) -> Vec<(i16, i8)> {
-    let month = (col(column).dt().year() * lit(12)
-        + col(column).dt().month().cast(DataType::Int32))
-    .unique()
-    .alias("m");
-    let present: Vec<i32> = frame
-        .select([month])
-        .collect()
-        .ok()
-        .and_then(|df| {
-            let m = df.column("m").ok()?.cast(&DataType::Int32).ok()?;
-            Some(m.i32().ok()?.iter().flatten().collect())
-        })
-        .unwrap_or_default();
-    if present.is_empty() {
+/// The months of `fy` in which a source has no row, as `(year, month)`,
+/// by its [`Coverage`]; empty if every month has rows, or none has (that
+/// is [`empty_in_period`]'s error).
+pub(super) fn empty_months(coverage: Coverage, fy: FinancialYear) -> Vec<(i16, i8)> {
+    if coverage.rows == 0 {
         return Vec::new();
     }
-    let start = fy.start();
     (0..12)
+        .filter(|i| coverage.months & (1 << i) == 0)
         .map(|i| {
-            let d = start.saturating_add(jiff::Span::new().months(i));
+            let d = fy.start().saturating_add(jiff::Span::new().months(i));
             (d.year(), d.month())
         })
-        .filter(|&(y, m)| !present.contains(&(i32::from(y) * 12 + i32::from(m))))
         .collect()
 }
 
@@ -285,8 +334,10 @@ mod tests {
         let fy = FinancialYear::parse("2019/20").unwrap();
         let s = source(PeriodFilter::Period);
         // Rows on 1 April 2019 and 31 March 2020 only: May to February empty.
-        let frame = period_frame(&s, Some(fy));
-        let months = empty_months("when", frame, fy);
+        let (_, coverage) = filtered_once(&s, Some(fy)).unwrap();
+        let coverage = coverage.unwrap();
+        assert_eq!(coverage.rows, 2);
+        let months = empty_months(coverage, fy);
         assert_eq!(months.len(), 10, "{months:?}");
         assert_eq!((months[0], months[9]), ((2019, 5), (2020, 2)));
         let e = months_missing(fy, &s, &months);
@@ -325,19 +376,25 @@ mod tests {
         assert!(lines[2].starts_with("DF [\"when\", \"other\"]"), "{plan}");
         // Filtered once: the frame every query reads holds the period's
         // rows only (both ends inclusive).
-        let once = filtered_once(&s, Some(fy)).unwrap().collect().unwrap();
+        let once = filtered_once(&s, Some(fy)).unwrap().0.collect().unwrap();
         assert_eq!(
             once.column("other").unwrap().i64().unwrap().to_vec(),
             [Some(2), Some(3)]
         );
         let to_date = filtered_once(&source(PeriodFilter::ToDate), Some(fy))
             .unwrap()
+            .0
             .collect()
             .unwrap();
         assert_eq!(to_date.height(), 3);
         // No period: the source as it is.
         assert_eq!(
-            filtered_once(&s, None).unwrap().collect().unwrap().height(),
+            filtered_once(&s, None)
+                .unwrap()
+                .0
+                .collect()
+                .unwrap()
+                .height(),
             4
         );
     }
