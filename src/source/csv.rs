@@ -1,9 +1,12 @@
 //! The CSV reader: one validating pass over a file's bytes that builds the
 //! typed columns as it goes.
 //!
-//! Each record is read with the `csv` crate, which knows the physical line
-//! where the record starts (header = line 1, right after quoted newlines),
-//! so every problem names the line an editor shows. The same pass parses
+//! The header is read with the `csv` crate; the records by [`Splitter`]: a
+//! plain line (no `"`, no stray `\r`) is split at its commas in place, any
+//! other record is parsed by `csv_core` (the `csv` crate's own parser, same
+//! dialect). Each record's line is counted from its first byte, so every
+//! problem names the line an editor shows (header = line 1; after quoted
+//! line breaks, `\r\n` endings and blank lines too). The same pass parses
 //! each declared cell by the rules in [`super::cell`] and appends the value
 //! to its column, so the checked value and the loaded value can never
 //! disagree. Every problem is collected (capped per rule, see
@@ -85,7 +88,7 @@ fn read_in_parts(
     let parts = parts(bytes, n);
     let mut reader = csv_reader(&bytes[..parts[0].end]);
     let mut record = ::csv::ByteRecord::new();
-    let mut first = Part::new(file, columns, 0, bytes, &parts[0]);
+    let mut first = Part::new(file, columns, bytes, &parts[0]);
     if !next_record(&mut reader, &mut record, file)? {
         return Err(Error::new(ErrorKind::Data, "the file is empty")
             .in_file(file)
@@ -93,6 +96,9 @@ fn read_in_parts(
     }
     let header = Header::read(&record, file, columns, absent)?;
     first.last = record.position().map(|p| (p.byte(), p.line()));
+    // The records start where the header's reader stopped.
+    let after = reader.position();
+    let (start, line) = (after.byte() as usize, after.line());
     // The other parts are read on their own threads while this one reads
     // the first; see [`parts`] for why each starts exactly at a record.
     let read = std::thread::scope(|scope| {
@@ -101,14 +107,14 @@ fn read_in_parts(
             .map(|range| {
                 let header = &header;
                 scope.spawn(move || {
-                    let mut part =
-                        Part::new(file, columns, count_lines(bytes, range.start), bytes, range);
-                    part.read(csv_reader(&bytes[range.clone()]), header, columns)?;
+                    let lines_before = count_lines(bytes, range.start);
+                    let mut part = Part::new(file, columns, bytes, range);
+                    part.read((0, lines_before + 1), header, columns)?;
                     Ok(part)
                 })
             })
             .collect();
-        first.read(reader, &header, columns)?;
+        first.read((start, line), &header, columns)?;
         let mut done = vec![first];
         for other in others {
             done.push(
@@ -168,13 +174,11 @@ struct Part<'a> {
     builders: Vec<Builder>,
     lines: Vec<u32>,
     problems: Problems,
-    /// Line breaks before the part (added to the reader's line numbers).
-    line_offset: u64,
-    /// The part's first byte in the file.
-    byte_offset: u64,
+    /// The part's bytes and where they start in the file.
+    range: std::ops::Range<usize>,
     /// The file (for the unclosed-quote check on the last record).
     file: &'a Path,
-    /// Where the part's last record starts: (byte, line) within the part.
+    /// Where the part's last record starts in the file: (byte, line).
     last: Option<(u64, u64)>,
     /// The whole file, to place a bad cell at its line and column.
     bytes: &'a [u8],
@@ -184,7 +188,6 @@ impl<'a> Part<'a> {
     fn new(
         file: &'a Path,
         columns: &[ColumnRule],
-        line_offset: u64,
         bytes: &'a [u8],
         range: &std::ops::Range<usize>,
     ) -> Part<'a> {
@@ -194,62 +197,215 @@ impl<'a> Part<'a> {
             builders: columns.iter().map(|c| Builder::new(c, rows)).collect(),
             lines: Vec::with_capacity(rows),
             problems: Problems::new(file, columns),
-            line_offset,
-            byte_offset: range.start as u64,
+            range: range.clone(),
             file,
             last: None,
             bytes,
         }
     }
 
-    /// Reads, checks and loads every record of the part.
-    fn read(
+    /// Reads, checks and loads every record of the part from `(byte,
+    /// line)`: the byte within the part where its first record starts and
+    /// that byte's line in the file.
+    fn read(&mut self, from: (usize, u64), header: &Header, columns: &[ColumnRule]) -> Result<()> {
+        let (bytes, offset, file) = (self.bytes, self.range.start, self.file);
+        each_record(&bytes[self.range.clone()], from, |record, line, at| {
+            let start = offset + at;
+            self.last = Some((start as u64, line));
+            let line = u32::try_from(line).map_err(|_| too_many_lines(file))?;
+            self.record(record, (line, start), header, columns);
+            self.lines.push(line);
+            Ok(())
+        })
+    }
+
+    /// Checks one record and loads its cells.
+    fn record(
         &mut self,
-        mut reader: ::csv::Reader<&[u8]>,
+        record: &Record,
+        (line, start): (u32, usize),
         header: &Header,
         columns: &[ColumnRule],
-    ) -> Result<()> {
-        let mut record = ::csv::ByteRecord::new();
-        while next_record(&mut reader, &mut record, self.file)? {
-            let line = line_of(&record, self.line_offset, self.file)?;
-            let problems = &mut self.problems;
-            if let Some(ascii) = check_record(&record, line, header, problems) {
-                // One UTF-8 check for the whole record (just done), then
-                // its fields as text without checking each again.
-                let text = ::csv::StringRecord::from_byte_record(std::mem::take(&mut record));
-                match text {
-                    Ok(text) => {
-                        let start = text.position().map_or(0, |p| p.byte()) + self.byte_offset;
-                        let cells = Cells {
-                            record: &text,
-                            line,
-                            ascii,
-                            raw: (self.bytes, start as usize),
-                        };
-                        read_cells(&cells, header, columns, &mut self.builders, problems);
-                        record = text.into_byte_record();
-                    }
-                    Err(e) => record = e.into_byte_record(),
-                }
-            }
-            self.lines.push(line);
-            self.last = record.position().map(|p| (p.byte(), p.line()));
+    ) {
+        let problems = &mut self.problems;
+        if let Some((text, ascii)) = check_record(record, line, header, problems) {
+            let cells = Cells {
+                text,
+                bounds: record.bounds,
+                line,
+                ascii,
+                raw: (self.bytes, start),
+            };
+            read_cells(&cells, header, columns, &mut self.builders, problems);
         }
-        Ok(())
     }
+}
+
+/// Calls `each` with every record of `part` from `(byte, line)` (see
+/// [`Part::read`]), its line and its first byte in `part`.
+fn each_record(
+    part: &[u8],
+    (mut at, mut line): (usize, u64),
+    mut each: impl FnMut(&Record, u64, usize) -> Result<()>,
+) -> Result<()> {
+    let mut splitter = Splitter::new();
+    while at < part.len() {
+        // Blank lines are not records (as the `csv` crate reads them).
+        match part[at] {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => {
+                let record = splitter.next(&part[at..]);
+                each(&record, line, at)?;
+                line += record.lines;
+                at += record.len;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    Ok(())
+}
+
+/// One record, split into fields: `text[bounds[i].0..bounds[i].1]` is field
+/// `i`'s value (quotes removed); `len` bytes and `lines` line breaks read.
+struct Record<'a> {
+    text: &'a [u8],
+    bounds: &'a [(usize, usize)],
+    len: usize,
+    lines: u64,
+}
+
+/// Splits records. A line with no `"` and no `\r` (but a last one before
+/// its `\n`) is one record whose fields lie between its commas: they are
+/// taken straight from the file's bytes. Any other record is read by
+/// `csv_core`, the parser the `csv` crate runs (same dialect: `,`, `"`
+/// quoting with `""` inside, `\r`, `\n` or `\r\n` ending a record), into a
+/// buffer. Most extracts take the first road for every line: reading is
+/// then a search for line breaks and commas, with no copy.
+struct Splitter {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    bounds: Vec<(usize, usize)>,
+}
+
+impl Splitter {
+    fn new() -> Splitter {
+        let mut core = csv_core::Reader::new();
+        // A fresh parser strips a byte-order mark from its first record;
+        // past the header, one is part of the value (as one pass reads
+        // it). A blank line is read first: it is no record, and the parser
+        // is then no longer fresh.
+        let _ = core.read_record(b"\n", &mut [], &mut []);
+        Splitter {
+            core,
+            out: vec![0; 1 << 12],
+            ends: vec![0; 64],
+            bounds: Vec::new(),
+        }
+    }
+
+    /// The record that starts `rest` (which does not start with a line
+    /// break).
+    fn next<'s, 'b: 's>(&'s mut self, rest: &'b [u8]) -> Record<'s> {
+        // One pass to the line break, noting the commas and whether the
+        // line is plain (fields are short: a byte loop beats a search per
+        // comma).
+        self.bounds.clear();
+        let (mut from, mut plain, mut eol) = (0, true, None);
+        for (i, &b) in rest.iter().enumerate() {
+            match b {
+                b',' => {
+                    self.bounds.push((from, i));
+                    from = i + 1;
+                }
+                b'\n' => {
+                    eol = Some(i);
+                    break;
+                }
+                b'"' => plain = false,
+                b'\r' => plain &= rest.get(i + 1).is_none_or(|&n| n == b'\n'),
+                _ => {}
+            }
+        }
+        if plain {
+            let body = &rest[..eol.unwrap_or(rest.len())];
+            let text = body.strip_suffix(b"\r").unwrap_or(body);
+            self.bounds.push((from, text.len()));
+            return Record {
+                text,
+                bounds: &self.bounds,
+                len: eol.map_or(rest.len(), |i| i + 1),
+                lines: u64::from(eol.is_some()),
+            };
+        }
+        let (len, out) = self.parse(rest);
+        Record {
+            text: &self.out[..out],
+            bounds: &self.bounds,
+            len,
+            lines: memchr::memchr_iter(b'\n', &rest[..len]).count() as u64,
+        }
+    }
+
+    /// Parses the record at the start of `rest` with `csv_core`: the bytes
+    /// it took (up to its terminator), and its text's length in `out`.
+    fn parse(&mut self, rest: &[u8]) -> (usize, usize) {
+        use csv_core::ReadRecordResult as R;
+        let (mut taken, mut out, mut ends) = (0, 0, 0);
+        loop {
+            let (result, i, o, e) =
+                self.core
+                    .read_record(&rest[taken..], &mut self.out[out..], &mut self.ends[ends..]);
+            (taken, out, ends) = (taken + i, out + o, ends + e);
+            match result {
+                // At the end of the part (an empty input is the end of
+                // input): the record ends there.
+                R::InputEmpty if i == 0 && taken == rest.len() => {}
+                R::InputEmpty => continue,
+                R::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                    continue;
+                }
+                R::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                    continue;
+                }
+                R::Record | R::End => {}
+            }
+            break;
+        }
+        self.bounds.clear();
+        let mut from = 0;
+        for &end in &self.ends[..ends] {
+            self.bounds.push((from, end));
+            from = end;
+        }
+        (taken, out)
+    }
+}
+
+fn too_many_lines(file: &Path) -> Error {
+    Error::new(
+        ErrorKind::Data,
+        "the file has more than 4,294,967,295 lines",
+    )
+    .in_file(file)
+    .with_hint("split the file; one source reads at most 4,294,967,295 lines")
 }
 
 /// Joins the parts (in file order) into one table, or every problem.
 fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
     let mut parts = parts.into_iter();
     let mut first = parts.next().expect("at least one part");
-    let mut last = first
-        .last
-        .map(|(b, l)| (b + first.byte_offset, l + first.line_offset));
+    let mut last = first.last;
     let mut builders = vec![(std::mem::take(&mut first.builders), first.lines.len())];
     for part in parts {
-        if let Some((b, l)) = part.last {
-            last = Some((b + part.byte_offset, l + part.line_offset));
+        if part.last.is_some() {
+            last = part.last;
         }
         first.problems.merge(part.problems);
         first.lines.extend_from_slice(&part.lines);
@@ -346,7 +502,7 @@ impl Header {
         columns: &[ColumnRule],
         absent: &dyn Fn(usize, &[&str]) -> Error,
     ) -> Result<Header> {
-        let line = line_of(record, 0, file)?;
+        let line = line_of(record, file)?;
         let Ok(names) = record
             .iter()
             .map(std::str::from_utf8)
@@ -408,29 +564,21 @@ fn next_record(
     })
 }
 
-/// The physical line a record starts on (header = line 1), in a part of
-/// the file that starts after `offset` line breaks.
-fn line_of(record: &::csv::ByteRecord, offset: u64, file: &Path) -> Result<u32> {
-    let line = record.position().map_or(0, ::csv::Position::line) + offset;
-    u32::try_from(line).map_err(|_| {
-        Error::new(
-            ErrorKind::Data,
-            "the file has more than 4,294,967,295 lines",
-        )
-        .in_file(file)
-        .with_hint("split the file; one source reads at most 4,294,967,295 lines")
-    })
+/// The physical line a record starts on (header = line 1).
+fn line_of(record: &::csv::ByteRecord, file: &Path) -> Result<u32> {
+    let line = record.position().map_or(0, ::csv::Position::line);
+    u32::try_from(line).map_err(|_| too_many_lines(file))
 }
 
-/// Checks a record's shape (field count, UTF-8); `Some(all ASCII)` if its
-/// cells can be read.
-fn check_record(
-    record: &::csv::ByteRecord,
+/// Checks a record's shape (field count, UTF-8); `Some((its text, all
+/// ASCII))` if its cells can be read.
+fn check_record<'r>(
+    record: &Record<'r>,
     line: u32,
     header: &Header,
     problems: &mut Problems,
-) -> Option<bool> {
-    let found = record.len();
+) -> Option<(&'r str, bool)> {
+    let found = record.bounds.len();
     if found != header.width {
         let rule = if found < header.width {
             Rule::TooFewFields
@@ -445,21 +593,24 @@ fn check_record(
         });
         return None;
     }
-    // Most extracts are plain ASCII: one scan of the record's bytes settles
-    // UTF-8 and non-characters (never ASCII) for all its cells.
-    let ascii = record.as_slice().is_ascii();
-    if !ascii && record.iter().any(|f| std::str::from_utf8(f).is_err()) {
+    // One UTF-8 check for the whole record: fields join at ASCII commas
+    // (or end to end), so the text is UTF-8 exactly when every field is.
+    // Most extracts are plain ASCII, which also settles non-characters
+    // (never ASCII) for all its cells.
+    let Ok(text) = std::str::from_utf8(record.text) else {
         problems.add(Rule::NotUtf8, None, line, || {
             "this line is not valid UTF-8".to_string()
         });
         return None;
-    }
-    Some(ascii)
+    };
+    Some((text, text.is_ascii()))
 }
 
 /// A well-shaped record: its fields, line, and whether it is all ASCII.
 struct Cells<'a> {
-    record: &'a ::csv::StringRecord,
+    /// The record's text; field `i` is `text[bounds[i].0..bounds[i].1]`.
+    text: &'a str,
+    bounds: &'a [(usize, usize)],
     line: u32,
     ascii: bool,
     /// The file and where the record starts in it.
@@ -467,6 +618,11 @@ struct Cells<'a> {
 }
 
 impl Cells<'_> {
+    /// Field `j`'s value.
+    fn get(&self, j: usize) -> Option<&str> {
+        self.bounds.get(j).and_then(|&(a, b)| self.text.get(a..b))
+    }
+
     /// Where field `field` starts as an editor shows it: (line, column),
     /// both 1-based; the column counts characters. A quoted value holding
     /// line breaks moves the fields after it to later lines.
@@ -507,7 +663,7 @@ fn read_cells(
     problems: &mut Problems,
 ) {
     for (i, rule) in columns.iter().enumerate() {
-        let Some(text) = header.index[i].and_then(|j| cells.record.get(j)) else {
+        let Some(text) = header.index[i].and_then(|j| cells.get(j)) else {
             continue;
         };
         let checked = if cells.ascii {
@@ -754,5 +910,79 @@ mod tests {
         let t = read_str(b"\xEF\xBB\xBFid,age,when\r\n").unwrap();
         assert_eq!(t.frame.height(), 0);
         assert_eq!(t.frame.width(), 3);
+    }
+
+    /// Every record as the splitter reads it after a header line: its
+    /// line and fields.
+    fn split(text: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let after = memchr::memchr(b'\n', text).map_or(text.len(), |i| i + 1);
+        let mut out = Vec::new();
+        each_record(text, (after, 2), |r, line, _| {
+            let fields = r.bounds.iter().map(|&(a, b)| r.text[a..b].to_vec());
+            out.push((line, fields.collect()));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    /// The same, as the `csv` crate reads the text in one pass. Its
+    /// record's position is where the last one ended, before the `\n` of a
+    /// `\r\n` and any blank lines: the record's own line is counted from
+    /// its first byte.
+    fn csv_crate(text: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = csv_reader(text);
+        let mut record = ::csv::ByteRecord::new();
+        let mut out = Vec::new();
+        let mut first = true;
+        while reader.read_byte_record(&mut record).unwrap() {
+            let mut at = record.position().unwrap().byte() as usize;
+            while matches!(text.get(at), Some(b'\r' | b'\n')) {
+                at += 1;
+            }
+            let line = 1 + memchr::memchr_iter(b'\n', &text[..at]).count() as u64;
+            if !std::mem::take(&mut first) {
+                out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_splitter_reads_what_the_csv_crate_reads() {
+        for text in [
+            &b"h\na,b\r\nc,\"d\r\ne\"\r\n\r\n\n\"\",x\rf,g\n\xEF\xBB\xBF\"q\",1"[..],
+            b"h\n\"unclosed,1\n2,3\n",
+            b"h\na\"b,c\n\xEF\xBB\xBFd,e",
+        ] {
+            assert_eq!(
+                split(text),
+                csv_crate(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text of commas, quotes, line breaks, carriage returns and
+        /// byte-order marks is split into the same records, on the same
+        /// lines, as one pass of the `csv` crate.
+        #[test]
+        fn the_splitter_agrees_with_the_csv_crate_on_any_text(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("a"), proptest::strategy::Just("bc"),
+                    proptest::strategy::Just(","), proptest::strategy::Just("\""),
+                    proptest::strategy::Just("\n"), proptest::strategy::Just("\r"),
+                    proptest::strategy::Just("\r\n"), proptest::strategy::Just("\u{feff}"),
+                    proptest::strategy::Just("é"),
+                ],
+                0..40,
+            )
+        ) {
+            let text = format!("h\n{}", pieces.concat());
+            proptest::prop_assert_eq!(split(text.as_bytes()), csv_crate(text.as_bytes()));
+        }
     }
 }
