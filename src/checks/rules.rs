@@ -305,7 +305,7 @@ pub(super) fn screening(rule: &Rule, target: Option<&DataFrame>) -> PolarsResult
 pub(super) fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<bool> {
     use std::hash::{BuildHasher, Hash, Hasher};
     fn mix<T: Hash>(acc: &mut [u64], values: impl Iterator<Item = Option<T>>) {
-        let state = foldhash::quality::FixedState::with_seed(0x626f_6172_6470_6b);
+        let state = foldhash::quality::FixedState::with_seed(0x0062_6f61_7264_706b);
         for (a, v) in acc.iter_mut().zip(values) {
             let mut h = state.build_hasher();
             a.hash(&mut h);
