@@ -348,20 +348,25 @@ fn period_context(
         if let (Some(fy), Some((column, PeriodFilter::Period)), Some(coverage)) =
             (params.period(), &source.period_column, coverage)
         {
-            let covers = match source.remote.as_ref().and_then(|r| r.coverage.as_ref()) {
-                // The database counted the rows it did not send.
-                Some(c) => period::remote_empty(source, column, c),
-                None => period::empty_in_period(source, column, coverage),
+            // A database source's rows were counted by the database.
+            let remote = source.remote.as_ref().and_then(|r| r.coverage.as_ref());
+            let (covers, coverage) = match remote {
+                Some(c) => {
+                    let rows = usize::try_from(c.in_period).unwrap_or(usize::MAX);
+                    let months = c.months;
+                    let counted = period::Coverage { rows, months };
+                    (period::remote_empty(source, column, c), counted)
+                }
+                None => (period::empty_in_period(source, column, coverage), coverage),
             };
             let sparse = spec
                 .raw
                 .sources
                 .get(name)
                 .is_some_and(|d| d.sparse.is_some());
-            let local = source.remote.is_none();
             match covers {
                 Some(covers) => empty.push((source, covers)),
-                None if local && !sparse => {
+                None if !sparse => {
                     let months = period::empty_months(coverage, fy);
                     if !months.is_empty() {
                         gaps.push(period::months_missing(fy, source, &months));

@@ -65,6 +65,8 @@ pub struct Coverage {
     pub in_period: u64,
     /// The first and last date of the period column over every row.
     pub range: Option<(String, String)>,
+    /// Bit `i` set when month `i` of the period (April = 0) has a row.
+    pub months: u16,
 }
 
 const DIALECT: PostgresDialect = PostgresDialect;
@@ -362,6 +364,18 @@ impl Ctx<'_> {
                 items.push(format!("CAST(MIN({c}) AS text)"));
                 items.push(format!("CAST(MAX({c}) AS text)"));
                 bounds = vec![DbValue::Date(fy.start()), DbValue::Date(fy.end())];
+                // The rows in each month of the period (parameters 3 to 15:
+                // the first day of each month, and of the next period).
+                for i in 0..12 {
+                    items.push(format!(
+                        "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} < CAST({} AS date) AND {c} <= CAST({} AS date))",
+                        DIALECT.param(3 + i),
+                        DIALECT.param(4 + i),
+                        DIALECT.param(2)
+                    ));
+                }
+                let month = |i: i32| fy.start().saturating_add(jiff::Span::new().months(i));
+                bounds.extend((0..=12).map(|i| DbValue::Date(month(i))));
                 true
             }
             _ => false,
@@ -398,7 +412,19 @@ impl Ctx<'_> {
         let k = required.len();
         let in_period = value(k).and_then(|v| v.parse().ok()).unwrap_or(0);
         let range = value(k + 1).zip(value(k + 2));
-        Ok(Some(Coverage { in_period, range }))
+        let months = (0..12)
+            .filter(|&i| {
+                value(k + 3 + i)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    > 0
+            })
+            .fold(0u16, |bits, i| bits | 1 << i);
+        Ok(Some(Coverage {
+            in_period,
+            range,
+            months,
+        }))
     }
 }
 
