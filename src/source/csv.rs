@@ -94,7 +94,7 @@ fn read_in_parts(
             .in_file(file)
             .with_hint("a CSV source needs a header row naming its columns"));
     }
-    let header = Header::read(&record, file, columns, absent)?;
+    let header = Header::read((&record, bytes), file, columns, absent)?;
     first.last = record.position().map(|p| (p.byte(), p.line()));
     // The records start where the header's reader stopped.
     let after = reader.position();
@@ -496,13 +496,14 @@ struct Header {
 }
 
 impl Header {
+    /// The header `record`, read from the file's `bytes`.
     fn read(
-        record: &::csv::ByteRecord,
+        (record, bytes): (&::csv::ByteRecord, &[u8]),
         file: &Path,
         columns: &[ColumnRule],
         absent: &dyn Fn(usize, &[&str]) -> Error,
     ) -> Result<Header> {
-        let line = line_of(record, file)?;
+        let line = line_of(record, bytes, file)?;
         let Ok(names) = record
             .iter()
             .map(std::str::from_utf8)
@@ -564,9 +565,15 @@ fn next_record(
     })
 }
 
-/// The physical line a record starts on (header = line 1).
-fn line_of(record: &::csv::ByteRecord, file: &Path) -> Result<u32> {
-    let line = record.position().map_or(0, ::csv::Position::line);
+/// The physical line the header starts on. The `csv` crate's position is
+/// where the last record ended (here: the file's start), so the line is
+/// counted from the record's first byte, past any blank lines.
+fn line_of(record: &::csv::ByteRecord, bytes: &[u8], file: &Path) -> Result<u32> {
+    let mut at = record.position().map_or(0, |p| p.byte() as usize);
+    while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+        at += 1;
+    }
+    let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count();
     u32::try_from(line).map_err(|_| too_many_lines(file))
 }
 
@@ -801,6 +808,12 @@ mod tests {
         let errs = rendered(b"id,age,age,when\n");
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].contains("column `age` appears twice in the header (fields 2 and 3)"));
+        // After blank lines, the header's own line.
+        let errs = rendered(b"\r\n\nid,age,age,when\r\n");
+        assert!(
+            errs[0].starts_with("d.csv:3: column `age` appears twice"),
+            "{errs:?}"
+        );
         assert!(rendered(b"id,age\n")[0].contains("absent 2"));
         let parquet = rendered(b"PAR1\x15\x04\x15\x00garbage");
         assert_eq!(parquet.len(), 1);
