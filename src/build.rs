@@ -151,14 +151,7 @@ fn build_reusing(
     let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
     spec.cache = cache.clone();
     let reused = last.and_then(|l| reusable(l, &spec, &params, options.strict));
-    let DataStages {
-        sources,
-        previous_sources,
-        computed,
-        check_warnings,
-        previous,
-        published,
-    } = match reused {
+    let data = match reused {
         Some(data) => data,
         None => data_stages(&spec, &params, options.strict, shared, &mut clock)?,
     };
@@ -166,14 +159,17 @@ fn build_reusing(
     let font_files = report_fonts(&spec)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
-    let rendered = render_stage(&spec, &params, &published, &chart_fonts, options.strict)?;
+    let rendered = render_stage(
+        &spec,
+        &params,
+        &data.published,
+        &chart_fonts,
+        options.strict,
+    )?;
     clock.lap("render and charts");
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
     let docx = docx_options(&spec, &style, timestamp, &chart_fonts)?;
-    let names = match &options.batch {
-        Some(member) => spec.output_names().for_batch(&spec, member)?,
-        None => spec.output_names(),
-    };
+    let names = output_names(&spec, options)?;
     let mut typst = typst_options(&spec, timestamp, font_files)?;
     typst.style = style.clone();
     let files = layout_files(&spec, &typst)?;
@@ -181,11 +177,11 @@ fn build_reusing(
         spec: &spec,
         params: &params,
         source_date_epoch: options.source_date_epoch,
-        sources: &sources,
-        previous_sources: &previous_sources,
-        computed: &computed,
-        previous: &previous,
-        published: &published,
+        sources: &data.sources,
+        previous_sources: &data.previous_sources,
+        computed: &data.computed,
+        previous: &data.previous,
+        published: &data.published,
         files,
     })?;
     attach_manifest(&mut typst, &names, &manifest);
@@ -204,19 +200,15 @@ fn build_reusing(
     spec.check_outputs_against_inputs(&out_dir)?;
     complete_manifest(&mut manifest, &spec, &outputs);
     manifest.batch = options.batch.clone();
-    let mut warnings = check_warnings.clone();
-    warnings.extend(rendered.warnings.iter().cloned());
-    for output in &outputs {
-        warnings.extend(output.warnings.iter().cloned());
-    }
+    let warnings = warnings(&data.check_warnings, &rendered, &outputs);
     Ok(Build {
         out_dir,
         names,
         spec,
         params,
-        computed,
-        previous,
-        published,
+        computed: data.computed,
+        previous: data.previous,
+        published: data.published,
         rendered,
         outputs,
         manifest,
@@ -224,12 +216,31 @@ fn build_reusing(
         style,
         cache,
         data: DataInputs {
-            sources,
-            previous_sources,
-            check_warnings,
+            sources: data.sources,
+            previous_sources: data.previous_sources,
+            check_warnings: data.check_warnings,
             strict: options.strict,
         },
     })
+}
+
+/// The outputs' file names: the spec's, or a batch member's.
+fn output_names(spec: &Spec, options: &BuildOptions) -> Result<OutputNames> {
+    match &options.batch {
+        Some(member) => spec.output_names().for_batch(spec, member),
+        None => Ok(spec.output_names()),
+    }
+}
+
+/// Every warning of a build, in stage order: data checks, rendering, each
+/// output.
+fn warnings(checks: &[String], rendered: &Rendered, outputs: &[backend::Output]) -> Vec<String> {
+    checks
+        .iter()
+        .chain(&rendered.warnings)
+        .chain(outputs.iter().flat_map(|o| &o.warnings))
+        .cloned()
+        .collect()
 }
 
 /// The content files, layout, fonts and logo, with their roles, as the
