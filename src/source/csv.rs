@@ -6,7 +6,7 @@
 //! other record is parsed by `csv_core` (the `csv` crate's own parser, same
 //! dialect). Each record's line is counted from its first byte, so every
 //! problem names the line an editor shows (header = line 1; after quoted
-//! line breaks, `\r\n` endings and blank lines too). The same pass parses
+//! line breaks, blank lines, and with `\r\n` or `\r`-only endings too). The same pass parses
 //! each declared cell by the rules in [`super::cell`] and appends the value
 //! to its column, so the checked value and the loaded value can never
 //! disagree. Every problem is collected (capped per rule, see
@@ -98,7 +98,8 @@ fn read_in_parts(
     first.last = record.position().map(|p| (p.byte(), p.line()));
     // The records start where the header's reader stopped.
     let after = reader.position();
-    let (start, line) = (after.byte() as usize, after.line());
+    let start = after.byte() as usize;
+    let line = 1 + line_breaks(bytes, start);
     // The other parts are read on their own threads while this one reads
     // the first; see [`parts`] for why each starts exactly at a record.
     let read = std::thread::scope(|scope| {
@@ -159,7 +160,17 @@ fn parts(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
 /// How many line breaks come before byte `at`: the line numbers of a part
 /// read on its own start that much later.
 fn count_lines(bytes: &[u8], at: usize) -> u64 {
-    memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64
+    line_breaks(bytes, at)
+}
+
+/// The line breaks in `bytes[..end]` as an editor counts them: each `\n`,
+/// and each `\r` not followed by one (a file saved as "CSV (Macintosh)"
+/// ends its lines with `\r` alone).
+fn line_breaks(bytes: &[u8], end: usize) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', &bytes[..end]).count();
+    let cr = memchr::memchr_iter(b'\r', &bytes[..end]);
+    let lone = cr.filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
+    (lf + lone) as u64
 }
 
 fn csv_reader(bytes: &[u8]) -> ::csv::Reader<&[u8]> {
@@ -253,7 +264,7 @@ fn each_record(
         // Blank lines are not records (as the `csv` crate reads them).
         match part[at] {
             b'\n' => line += 1,
-            b'\r' => {}
+            b'\r' => line += u64::from(part.get(at + 1) != Some(&b'\n')),
             _ => {
                 let record = splitter.next(&part[at..]);
                 each(&record, line, at)?;
@@ -345,7 +356,7 @@ impl Splitter {
             text: &self.out[..out],
             bounds: &self.bounds,
             len,
-            lines: memchr::memchr_iter(b'\n', &rest[..len]).count() as u64,
+            lines: line_breaks(rest, len),
         }
     }
 
@@ -573,7 +584,7 @@ fn line_of(record: &::csv::ByteRecord, bytes: &[u8], file: &Path) -> Result<u32>
     while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
         at += 1;
     }
-    let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count();
+    let line = 1 + line_breaks(bytes, at.min(bytes.len()));
     u32::try_from(line).map_err(|_| too_many_lines(file))
 }
 
@@ -643,6 +654,10 @@ impl Cells<'_> {
                 b'"' => quoted = !quoted,
                 b',' if !quoted => at += 1,
                 b'\n' if quoted => {
+                    line += 1;
+                    line_start = i + 1;
+                }
+                b'\r' if quoted && bytes.get(i + 1) != Some(&b'\n') => {
                     line += 1;
                     line_start = i + 1;
                 }
@@ -953,7 +968,12 @@ mod tests {
             while matches!(text.get(at), Some(b'\r' | b'\n')) {
                 at += 1;
             }
-            let line = 1 + memchr::memchr_iter(b'\n', &text[..at]).count() as u64;
+            // Line breaks as an editor shows them: `\n`, or `\r` alone.
+            let breaks = text[..at]
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')));
+            let line = 1 + breaks.count() as u64;
             if !std::mem::take(&mut first) {
                 out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
             }
