@@ -91,6 +91,12 @@ impl FinancialYear {
         jiff::civil::date(self.start_year + 1, 3, 31)
     }
 
+    /// The first day of month `i` of the year (0 = April; 12 = the next
+    /// year's 1 April).
+    pub fn month(&self, i: i8) -> Date {
+        jiff::civil::date(self.start_year + i16::from(i + 3) / 12, (i + 3) % 12 + 1, 1)
+    }
+
     /// The year before.
     pub fn previous(&self) -> FinancialYear {
         FinancialYear {
@@ -307,6 +313,17 @@ mod tests {
             FinancialYear::parse("1999/00").unwrap().next().to_string(),
             "2000/01"
         );
+    }
+
+    #[test]
+    fn financial_year_months_start_in_april_and_cross_the_new_year() {
+        let fy = FinancialYear::parse("2019/20").unwrap();
+        let d = |y, m| jiff::civil::date(y, m, 1);
+        assert_eq!(fy.month(0), fy.start());
+        assert_eq!(fy.month(8), d(2019, 12));
+        assert_eq!(fy.month(9), d(2020, 1));
+        assert_eq!(fy.month(11), d(2020, 3));
+        assert_eq!(fy.month(12), fy.end().tomorrow().unwrap());
     }
 
     #[test]

@@ -94,9 +94,7 @@ fn scan(
     filter: PeriodFilter,
 ) -> (BooleanChunked, Coverage) {
     // The first day of each month of the period, and the day after it.
-    let starts: Vec<i32> = (0..=12)
-        .map(|i| days_since_epoch(fy.start().saturating_add(jiff::Span::new().months(i))))
-        .collect();
+    let starts: Vec<i32> = (0..=12).map(|i| days_since_epoch(fy.month(i))).collect();
     let (first, end) = (starts[0], days_since_epoch(fy.end()));
     let mut coverage = Coverage { rows: 0, months: 0 };
     let mut keep = |v: i32| {
@@ -172,7 +170,7 @@ pub(super) fn empty_months(coverage: Coverage, fy: FinancialYear) -> Vec<(i16, i
     (0..12)
         .filter(|i| coverage.months & (1 << i) == 0)
         .map(|i| {
-            let d = fy.start().saturating_add(jiff::Span::new().months(i));
+            let d = fy.month(i);
             (d.year(), d.month())
         })
         .collect()

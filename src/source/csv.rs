@@ -108,7 +108,8 @@ fn read_in_parts(
             .map(|range| {
                 let header = &header;
                 scope.spawn(move || {
-                    let lines_before = count_lines(bytes, range.start);
+                    // Its lines start that many line breaks later.
+                    let lines_before = line_breaks(bytes, range.start);
                     let mut part = Part::new(file, columns, bytes, range);
                     part.read((0, lines_before + 1), header, columns)?;
                     Ok(part)
@@ -155,12 +156,6 @@ fn parts(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
     }
     let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
     starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
-}
-
-/// How many line breaks come before byte `at`: the line numbers of a part
-/// read on its own start that much later.
-fn count_lines(bytes: &[u8], at: usize) -> u64 {
-    line_breaks(bytes, at)
 }
 
 /// The line breaks in `bytes[..end]` as an editor counts them: each `\n`,

@@ -374,8 +374,7 @@ impl Ctx<'_> {
                         DIALECT.param(2)
                     ));
                 }
-                let month = |i: i32| fy.start().saturating_add(jiff::Span::new().months(i));
-                bounds.extend((0..=12).map(|i| DbValue::Date(month(i))));
+                bounds.extend((0..=12).map(|i| DbValue::Date(fy.month(i))));
                 true
             }
             _ => false,
