@@ -79,10 +79,17 @@ pub(super) fn filtered_once(
         .ok()
         .and_then(|c| c.cast(&DataType::Date).ok())
         .and_then(|c| Some(scan(c.date().ok()?.physical(), fy, *filter).1))
-        .unwrap_or(Coverage {
-            rows: df.height(),
-            months: u16::MAX,
-        });
+        // Never a month check skipped in silence.
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "the period column `{column}` of source `{}` is not a date",
+                    source.name
+                ),
+            )
+            .with_hint("this is a bug in boardpack; please report it with the spec")
+        })?;
     Ok((df.lazy(), Some(coverage)))
 }
 
