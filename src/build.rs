@@ -200,7 +200,9 @@ fn build_reusing(
     spec.check_outputs_against_inputs(&out_dir)?;
     complete_manifest(&mut manifest, &spec, &outputs);
     manifest.batch = options.batch.clone();
-    let warnings = warnings(&data.check_warnings, &rendered, &outputs);
+    let mut warnings = warnings(&data.check_warnings, &rendered, &outputs);
+    // A cache asked for but not usable (a link in its place, no key).
+    warnings.splice(0..0, cache.notice().map(str::to_string));
     Ok(Build {
         out_dir,
         names,

@@ -111,6 +111,9 @@ pub struct Inputs {
     data_dirs: Vec<DataDir>,
     /// By real (canonical) path, so two names for one file read it once.
     files: Mutex<BTreeMap<PathBuf, Arc<InputFile>>>,
+    /// Each glob pattern a source expanded and the files it matched, so
+    /// `watch` can see a new file that matches.
+    patterns: Mutex<BTreeMap<PathBuf, Vec<PathBuf>>>,
 }
 
 impl Inputs {
@@ -128,6 +131,7 @@ impl Inputs {
             real_root: non_empty(root).canonicalize().ok(),
             data_dirs: dirs,
             files: Mutex::new(BTreeMap::new()),
+            patterns: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -297,6 +301,21 @@ impl Inputs {
                 held: true,
             })
         });
+    }
+
+    /// Records that the glob `pattern` matched `files` (for `watch`).
+    pub fn record_pattern(&self, pattern: &Path, files: &[PathBuf]) {
+        let mut patterns = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
+        patterns.insert(pattern.to_path_buf(), files.to_vec());
+    }
+
+    /// Every glob pattern expanded so far, with the files it matched.
+    pub fn patterns(&self) -> Vec<(PathBuf, Vec<PathBuf>)> {
+        let patterns = self.patterns.lock().unwrap_or_else(|e| e.into_inner());
+        patterns
+            .iter()
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect()
     }
 
     /// Every file read so far, by path.

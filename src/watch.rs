@@ -17,6 +17,20 @@
 //! not loop. `--poll` uses a polling watcher instead, for network drives
 //! whose changes raise no events.
 //!
+//! A data source's glob pattern is watched too: the folder it names
+//! (with its subfolders when a wildcard stands for a folder), and a rebuild
+//! runs when the set of files it matches changes, so a new extract dropped
+//! into the folder is read.
+//!
+//! No save is lost, whenever it happens: the hashes compared are those of
+//! the bytes the build read (from the input registry, the spec's taken
+//! before it is loaded), and once the watcher is armed after each build,
+//! every watched file is hashed and every pattern expanded again. A save
+//! made while the build ran, before its events could be heard, shows as a
+//! difference there and starts the next build at once; one made later
+//! raises an event. After the last save settles, the outputs are those of
+//! a fresh build of the files on disk (tested with saves at random moments).
+//!
 //! A failed rebuild writes nothing (the output set is all-or-nothing), so
 //! the last good outputs stay, and the watcher keeps going. Typst's
 //! memoisation lives for the process, so unchanged layout work (fonts,
@@ -91,6 +105,11 @@ pub fn watch(options: &WatchOptions, mut report: impl FnMut(WatchEvent)) -> Resu
         let event = state.build_once(&options.build, changed);
         report(event);
         state.arm(watcher.as_mut())?;
+        // Saved while the build ran, before the watch could hear it.
+        changed = state.stale();
+        if !changed.is_empty() {
+            continue;
+        }
         // Said once, and again only when the set changes size.
         if announced != Some(state.hashes.len()) {
             announced = Some(state.hashes.len());
@@ -108,8 +127,11 @@ struct State {
     /// Every watched input (real path) and its hash when last read
     /// (`None`: it did not exist or could not be read).
     hashes: BTreeMap<PathBuf, Option<String>>,
-    /// Folders currently watched.
-    folders: BTreeSet<PathBuf>,
+    /// Each source's glob pattern (real folder), with the real paths of
+    /// the files it matched when the build expanded it.
+    patterns: BTreeMap<PathBuf, Matched>,
+    /// Folders currently watched, and whether with their subfolders.
+    folders: BTreeMap<PathBuf, bool>,
     /// How each watched file was named (for messages).
     shown: BTreeMap<PathBuf, PathBuf>,
     /// The last good build: its data stages are reused while no data file,
@@ -122,6 +144,9 @@ impl State {
     fn build_once(&mut self, options: &BuildOptions, changed: Vec<PathBuf>) -> WatchEvent {
         let start = Instant::now();
         let mut read = Vec::new();
+        let mut patterns = Vec::new();
+        // Before loading: a save after this is seen as a change.
+        let spec_hash = hash_file(&options.spec);
         let result = Spec::load(&options.spec).and_then(|spec| {
             let inputs = spec.inputs.clone();
             let built = match &self.last {
@@ -129,19 +154,22 @@ impl State {
                 None => build_spec(spec, options),
             };
             read = inputs.files();
+            patterns = inputs.patterns();
             let built = built?;
             let written = built.write()?;
             let warnings = built.warnings.clone();
             self.last = Some(built);
             Ok((written, warnings))
         });
-        // The spec is watched even when it could not be read or parsed.
-        let mut files: Vec<(PathBuf, Option<String>)> = vec![(options.spec.clone(), None)];
+        // The spec is watched even when it could not be read or parsed
+        // (the registry's hash, if it has one, comes later and wins).
+        let mut files: Vec<(PathBuf, Option<String>)> = vec![(options.spec.clone(), spec_hash)];
         files.extend(
             read.iter()
                 .map(|f| (f.path.clone(), Some(f.blake3.clone()))),
         );
         self.record(files, result.is_ok());
+        self.record_patterns(patterns, result.is_ok());
         let elapsed = start.elapsed();
         match result {
             Ok((written, warnings)) => WatchEvent::Built {
@@ -165,43 +193,163 @@ impl State {
         if ok {
             self.hashes.clear();
             self.shown.clear();
+        } else {
+            // Kept files this attempt did not read count as seen as they
+            // are now: otherwise a change to one of them would restart
+            // the same failing build forever. (Whatever they hold, the
+            // fixed build reads it.)
+            for (path, hash) in &mut self.hashes {
+                *hash = hash_file(path);
+            }
         }
         for (path, hash) in files {
             let real = real_path(&path);
-            let hash = hash.or_else(|| hash_file(&real));
             self.shown.insert(real.clone(), path);
             self.hashes.insert(real, hash);
         }
     }
 
-    /// Watches the folders of the watched files (and only those).
-    fn arm(&mut self, watcher: &mut dyn Watcher) -> Result<()> {
-        let wanted: BTreeSet<PathBuf> = self
-            .hashes
-            .keys()
-            .filter_map(|p| p.parent().map(Path::to_path_buf))
-            .filter(|p| p.is_dir())
-            .collect();
-        for gone in self.folders.difference(&wanted) {
-            let _ = watcher.unwatch(gone);
+    /// Takes the build's glob patterns and what each matched (after a
+    /// failure, as [`State::record`], the previous ones are kept too).
+    fn record_patterns(&mut self, patterns: Vec<(PathBuf, Vec<PathBuf>)>, ok: bool) {
+        if ok {
+            self.patterns.clear();
+        } else {
+            for m in self.patterns.values_mut() {
+                m.seen = m.now();
+            }
         }
-        for new in wanted.difference(&self.folders) {
-            watcher
-                .watch(new, RecursiveMode::NonRecursive)
-                .map_err(|e| watch_error(new, &e))?;
+        for (pattern, files) in patterns {
+            let matched = Matched::new(&pattern, &files);
+            self.shown.insert(matched.real.clone(), pattern);
+            self.patterns.insert(matched.real.clone(), matched);
+        }
+    }
+
+    /// Watches the folders of the watched files and of the patterns (and
+    /// only those).
+    fn arm(&mut self, watcher: &mut dyn Watcher) -> Result<()> {
+        let mut wanted: BTreeMap<PathBuf, bool> = BTreeMap::new();
+        for folder in self.hashes.keys().filter_map(|p| p.parent()) {
+            if folder.is_dir() {
+                wanted.entry(folder.to_path_buf()).or_insert(false);
+            }
+        }
+        for m in self.patterns.values() {
+            let (folder, deep) = m.watched_folder();
+            *wanted.entry(folder).or_insert(deep) |= deep;
+        }
+        for (folder, deep) in &self.folders {
+            if wanted.get(folder) != Some(deep) {
+                let _ = watcher.unwatch(folder);
+            }
+        }
+        for (folder, deep) in &wanted {
+            if self.folders.get(folder) != Some(deep) {
+                let mode = if *deep {
+                    RecursiveMode::Recursive
+                } else {
+                    RecursiveMode::NonRecursive
+                };
+                watcher
+                    .watch(folder, mode)
+                    .map_err(|e| watch_error(folder, &e))?;
+            }
         }
         self.folders = wanted;
         Ok(())
     }
 
+    /// Every watched file whose bytes, and every pattern whose matches,
+    /// differ from what the last build read.
+    fn stale(&self) -> Vec<PathBuf> {
+        let all = self.hashes.keys().chain(self.patterns.keys()).cloned();
+        self.really_changed(&all.collect())
+    }
+
     /// The watched files among `paths` whose bytes differ from the last
-    /// read, as the build named them.
+    /// read, and the patterns whose matches differ, as the build named
+    /// them.
     fn really_changed(&self, paths: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
         paths
             .iter()
-            .filter(|p| self.hashes.get(*p).is_some_and(|old| *old != hash_file(p)))
+            .filter(|p| {
+                self.hashes.get(*p).is_some_and(|old| *old != hash_file(p))
+                    || self.patterns.get(*p).is_some_and(Matched::changed)
+            })
             .map(|p| self.shown.get(p).cloned().unwrap_or_else(|| p.clone()))
             .collect()
+    }
+}
+
+/// A glob pattern of a source and what it matched.
+struct Matched {
+    /// The pattern with its fixed part's folder resolved (real path).
+    real: PathBuf,
+    /// The fixed leading folder (before the first wildcard), real path.
+    base: PathBuf,
+    /// Whether a wildcard stands for a folder (the base is watched with
+    /// its subfolders).
+    deep: bool,
+    /// Whether the base folder existed, and the real paths matched.
+    seen: (bool, BTreeSet<PathBuf>),
+}
+
+impl Matched {
+    fn new(pattern: &Path, files: &[PathBuf]) -> Matched {
+        let mut fixed = PathBuf::new();
+        let mut rest = Vec::new();
+        for part in pattern.components() {
+            let wild = part.as_os_str().to_string_lossy().contains(['*', '?', '[']);
+            if rest.is_empty() && !wild {
+                fixed.push(part);
+            } else {
+                rest.push(part);
+            }
+        }
+        let base = real_path(&fixed);
+        let real = rest.iter().fold(base.clone(), |p, part| p.join(part));
+        let matched = files.iter().map(|f| real_path(f)).collect();
+        Matched {
+            deep: rest.len() > 1,
+            seen: (base.is_dir(), matched),
+            real,
+            base,
+        }
+    }
+
+    /// What the pattern matches now, as the build would expand it.
+    fn now(&self) -> (bool, BTreeSet<PathBuf>) {
+        let matched = glob::glob(&self.real.to_string_lossy())
+            .map(|paths| {
+                paths
+                    .flatten()
+                    .filter(|p| p.is_file())
+                    .map(|p| real_path(&p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (self.base.is_dir(), matched)
+    }
+
+    fn changed(&self) -> bool {
+        self.now() != self.seen
+    }
+
+    /// The folder to watch: the base, or while it does not exist the
+    /// nearest folder above it that does (its creation is then seen).
+    fn watched_folder(&self) -> (PathBuf, bool) {
+        if self.base.is_dir() {
+            return (self.base.clone(), self.deep);
+        }
+        let above = self.base.ancestors().skip(1).find(|p| p.is_dir());
+        (above.unwrap_or(Path::new("/")).to_path_buf(), false)
+    }
+
+    /// Whether an event at `path` may change what the pattern matches: a
+    /// file in its folder, or a folder on the way to it.
+    fn may_change(&self, path: &Path) -> bool {
+        path.starts_with(&self.base) || self.base.starts_with(path)
     }
 }
 
@@ -244,8 +392,9 @@ fn wait_for_change(
 /// or reading a file (the build's own reads) changes nothing.
 fn collect(event: notify::Result<notify::Event>, state: &State, touched: &mut BTreeSet<PathBuf>) {
     let Ok(event) = event else {
-        // A lost or failed event: look at every file.
+        // A lost or failed event: look at every file and pattern.
         touched.extend(state.hashes.keys().cloned());
+        touched.extend(state.patterns.keys().cloned());
         return;
     };
     let relevant = match event.kind {
@@ -257,6 +406,11 @@ fn collect(event: notify::Result<notify::Event>, state: &State, touched: &mut BT
         return;
     }
     for path in event.paths {
+        for (real, m) in &state.patterns {
+            if m.may_change(&path) {
+                touched.insert(real.clone());
+            }
+        }
         if state.hashes.contains_key(&path) {
             touched.insert(path);
         } else {
@@ -307,10 +461,21 @@ fn real_path(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The BLAKE3 of a regular file's bytes; `None` if it is missing or not a
+/// regular file (a pipe put in an input's place is not waited on).
 fn hash_file(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|b| blake3::hash(&b).to_hex().to_string())
+    use std::io::Read;
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(blake3::hash(&bytes).to_hex().to_string())
 }
 
 fn watch_error(path: &Path, e: &notify::Error) -> Error {
@@ -342,7 +507,7 @@ mod tests {
         let input = dir.path().join("paper.md");
         std::fs::write(&input, "a").unwrap();
         let mut state = State::default();
-        state.record(vec![(input.clone(), None)], true);
+        state.record(vec![(input.clone(), hash_file(&input))], true);
         let real = real_path(&input);
         let mut touched = BTreeSet::new();
         // The build's own read: ignored.
@@ -372,5 +537,93 @@ mod tests {
         assert_eq!(state.hashes.len(), 2);
         state.record(vec![(PathBuf::from("/nonexistent/spec.toml"), None)], true);
         assert_eq!(state.hashes.len(), 1);
+    }
+
+    #[test]
+    fn a_failing_build_that_did_not_read_a_changed_file_does_not_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, paper) = (dir.path().join("report.toml"), dir.path().join("paper.md"));
+        std::fs::write(&spec, "good").unwrap();
+        std::fs::write(&paper, "a").unwrap();
+        let mut state = State::default();
+        let now = |p: &Path| (p.to_path_buf(), hash_file(p));
+        state.record(vec![now(&spec), now(&paper)], true);
+        // Both saved; the spec is broken, so the build never reads paper.md.
+        std::fs::write(&spec, "broken").unwrap();
+        std::fs::write(&paper, "b").unwrap();
+        assert_eq!(state.stale().len(), 2);
+        state.record(vec![now(&spec)], false);
+        assert!(state.stale().is_empty(), "no rebuild until the next save");
+        std::fs::write(&spec, "fixed").unwrap();
+        assert_eq!(state.stale(), std::slice::from_ref(&spec));
+    }
+
+    #[test]
+    fn a_save_made_during_the_build_is_stale_once_armed() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("paper.md");
+        std::fs::write(&input, "read by the build").unwrap();
+        let read = hash_file(&input);
+        // Saved after the build read it, before any watch was armed.
+        std::fs::write(&input, "saved during the build").unwrap();
+        let mut state = State::default();
+        state.record(vec![(input.clone(), read)], true);
+        assert_eq!(state.stale(), std::slice::from_ref(&input));
+        // A spec that could not be read then appeared: stale too.
+        let spec = dir.path().join("report.toml");
+        let mut state = State::default();
+        state.record(vec![(spec.clone(), None)], false);
+        assert!(state.stale().is_empty());
+        std::fs::write(&spec, "x").unwrap();
+        assert_eq!(state.stale(), std::slice::from_ref(&spec));
+    }
+
+    #[test]
+    fn a_new_file_matching_a_glob_source_is_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data/victims");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("part-0.csv"), "a").unwrap();
+        let pattern = folder.join("*.csv");
+        let mut state = State::default();
+        state.record_patterns(
+            vec![(pattern.clone(), vec![folder.join("part-0.csv")])],
+            true,
+        );
+        assert!(state.stale().is_empty());
+        let (watched, deep) = state.patterns.values().next().unwrap().watched_folder();
+        assert_eq!((watched, deep), (real_path(&folder), false));
+        // Not matching: no change. Matching: the pattern is named.
+        std::fs::write(folder.join("notes.txt"), "x").unwrap();
+        assert!(state.stale().is_empty());
+        std::fs::write(folder.join("part-1.csv"), "b").unwrap();
+        assert_eq!(state.stale(), std::slice::from_ref(&pattern));
+        // An event for the new file reaches the pattern.
+        let mut touched = BTreeSet::new();
+        let create = EventKind::Create(notify::event::CreateKind::File);
+        collect(
+            event(create, &real_path(&folder.join("part-1.csv"))),
+            &state,
+            &mut touched,
+        );
+        assert_eq!(
+            state.really_changed(&touched),
+            std::slice::from_ref(&pattern)
+        );
+    }
+
+    #[test]
+    fn a_pattern_over_folders_is_watched_deep_and_a_missing_folder_from_above() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = real_path(dir.path());
+        let deep = Matched::new(&dir.path().join("data/*/x.csv"), &[]);
+        // `data` does not exist yet: its parent is watched, and its
+        // creation changes the pattern's state.
+        assert_eq!(deep.watched_folder(), (root.clone(), false));
+        assert!(deep.may_change(&root.join("data")));
+        assert!(!deep.may_change(&root.join("other")));
+        std::fs::create_dir_all(dir.path().join("data/2024")).unwrap();
+        assert!(deep.changed());
+        assert_eq!(deep.watched_folder(), (root.join("data"), true));
     }
 }

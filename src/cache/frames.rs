@@ -108,10 +108,10 @@ mod tests {
             frame: df!("x" => [1i64, 2]).unwrap(),
             lines: Arc::from(vec![2u32, 3]),
         };
-        let cache = Cache::new(dir.path(), true);
+        let cache = crate::cache::for_tests(dir.path());
         let first = csv(&cache, "h", &"rules", || Ok(table())).unwrap();
         cache.flush();
-        let cache = Cache::new(dir.path(), true);
+        let cache = crate::cache::for_tests(dir.path());
         let again = csv(&cache, "h", &"rules", || panic!("parsed again")).unwrap();
         assert!(again.frame.equals_missing(&first.frame));
         let mut parsed = false;

@@ -7,14 +7,28 @@
 //! for a layout every file it read (checked again before a hit is used). A
 //! changed input is a different key, so nothing is ever invalidated by
 //! hand, and a result is reused only when every byte it came from is the
-//! same: the cache cannot change an output. `--no-cache` bypasses it.
+//! same. `--no-cache` bypasses it.
 //!
-//! Every entry carries its own length and BLAKE3; a truncated, garbled or
-//! foreign file is a miss (and is replaced), never trusted. Writes go to a
-//! temporary file renamed into place, so a reader never sees half an entry.
-//! New entries are written only after the build has written its outputs
-//! (a failed build or `check` writes nothing), and then entries it did not
-//! use are removed, so the folder holds one build's worth.
+//! The cache is a speed-up, never a source of truth: whoever can write the
+//! output folder can write the cache, so an entry is used only if it proves
+//! this user's boardpack made it for this very key. Each entry holds its
+//! key (which names the input's hash) and its length, tagged with a keyed
+//! BLAKE3 under a per-user secret kept outside every project ([`secret`]),
+//! and the payload tagged the same way. The length is checked before
+//! anything is allocated, the key before the payload is read, the payload's
+//! tag after. An entry edited by hand, moved to another entry's name,
+//! copied from another machine, or made by anyone without the secret is a
+//! miss (and is replaced), never trusted.
+//!
+//! The folder and its entries are opened without following links
+//! ([`dir`]): a link in place of the folder means no cache (with a
+//! warning), and a link, pipe, device or folder in place of an entry is a
+//! miss that is left alone. Only regular files with an entry's name are
+//! ever removed or replaced. Writes go to a temporary file renamed into
+//! place, so a reader never sees half an entry. New entries are written
+//! only after the build has written its outputs (a failed build or `check`
+//! writes nothing), and then entries it did not use are removed, so the
+//! folder holds one build's worth.
 //!
 //! What is cached:
 //! - parsed data files ([`frames`]): each source file's typed frame and row
@@ -24,23 +38,32 @@
 //!   identifier, and checked against the hashes of every file the layout
 //!   read.
 
+mod dir;
 pub(crate) mod frames;
+mod secret;
 
 use std::collections::BTreeSet;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use dir::{Dir, Kind, Place};
 
 /// The cache folder's name inside the output folder.
 pub(crate) const DIR_NAME: &str = ".boardpack-cache";
 
-/// The first bytes of every entry (format version 1).
-const MAGIC: &[u8; 8] = b"BPCACHE1";
+/// The first bytes of every entry (format version 2).
+const MAGIC: &[u8; 8] = b"BPCACHE2";
+
+/// An entry's header: magic, key, payload length, header tag, payload tag.
+const HEADER: usize = 8 + 32 + 8 + 32 + 32;
 
 /// A build's view of its cache (or of no cache, under `--no-cache`).
 #[derive(Debug, Default)]
 pub struct Cache {
-    dir: Option<PathBuf>,
+    active: Option<Active>,
+    /// Why a cache that was asked for is not used, for the build's warnings.
+    notice: Option<String>,
     /// Entries read or written by this build (kept by [`Cache::prune`]).
     used: Mutex<BTreeSet<String>>,
     /// New entries, written by [`Cache::flush`] once the build's outputs
@@ -48,14 +71,32 @@ pub struct Cache {
     pending: Mutex<Vec<(Key, Vec<u8>)>>,
 }
 
+/// A cache in use: where it is, the open folder and the signing key.
+#[derive(Debug)]
+struct Active {
+    path: PathBuf,
+    /// The folder, opened once; `None` until the first write makes it.
+    dir: Mutex<Option<Arc<Dir>>>,
+    secret: Secret,
+}
+
+/// The signing key (never printed).
+struct Secret([u8; secret::LEN]);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
 impl Cache {
     /// The cache of the output folder `out_dir`; `enabled == false` gives a
     /// cache that never hits and never writes.
     pub fn new(out_dir: &Path, enabled: bool) -> Cache {
-        Cache {
-            dir: enabled.then(|| out_dir.join(DIR_NAME)),
-            ..Cache::default()
+        if !enabled {
+            return Cache::default();
         }
+        Cache::open(out_dir.join(DIR_NAME), secret::load)
     }
 
     /// A cache that never hits and never writes.
@@ -63,29 +104,73 @@ impl Cache {
         Cache::default()
     }
 
-    /// Whether this cache reads and writes at all.
-    pub fn enabled(&self) -> bool {
-        self.dir.is_some()
+    /// The cache folder `path`, signed with the key `secret` gives; off
+    /// (with a notice) if the folder is not a real folder or there is no
+    /// key.
+    fn open(path: PathBuf, secret: impl FnOnce() -> Result<[u8; secret::LEN], String>) -> Cache {
+        let shown = crate::error::display_path(&path);
+        let off = |why: String| Cache {
+            notice: Some(format!("the build cache is not used: {why}")),
+            ..Cache::default()
+        };
+        let dir = match dir::place_of(&path) {
+            Place::Absent => None,
+            Place::Folder => match Dir::open(&path) {
+                Ok(d) => Some(Arc::new(d)),
+                Err(e) => return off(format!("`{shown}` cannot be opened: {e}")),
+            },
+            Place::Other => {
+                return off(format!(
+                    "`{shown}` is not a folder (a link, a file…), and nothing is read, \
+                     written or removed through it; remove it to cache again"
+                ))
+            }
+        };
+        match secret() {
+            Ok(key) => Cache {
+                active: Some(Active {
+                    path,
+                    dir: Mutex::new(dir),
+                    secret: Secret(key),
+                }),
+                ..Cache::default()
+            },
+            Err(why) => off(why),
+        }
     }
 
-    /// The entry for `key`, if present and intact.
+    /// Whether this cache reads and writes at all.
+    pub fn enabled(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// Why a cache that was asked for is not used (a warning for the
+    /// build log), if it is not.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// The entry for `key`, if present, a regular file, and made by this
+    /// user's boardpack for exactly this key.
     pub fn get(&self, key: &Key) -> Option<Vec<u8>> {
-        let path = self.path(key)?;
+        let active = self.active.as_ref()?;
         self.mark_used(key);
-        let bytes = std::fs::read(&path).ok()?;
-        match unwrap_entry(&bytes) {
-            Some(payload) => Some(payload.to_vec()),
-            None => {
-                // Corrupt or foreign: never trusted; the next put replaces it.
-                let _ = std::fs::remove_file(&path);
-                None
-            }
+        let dir = active.dir()?;
+        let name = key.file_name();
+        // Not a regular file (a link, pipe, device, folder): a miss, and
+        // not ours to remove.
+        let file = dir.open_file(&name).ok()??;
+        let payload = read_entry(file, key, &active.secret);
+        if payload.is_none() && dir.kind(&name) == Kind::File {
+            // Damaged or forged: never trusted; the next flush replaces it.
+            let _ = dir.remove(&name);
         }
+        payload
     }
 
     /// Keeps `payload` for `key`, to be written by [`Cache::flush`].
     pub fn put(&self, key: &Key, payload: Vec<u8>) {
-        if self.dir.is_none() {
+        if self.active.is_none() {
             return;
         }
         self.mark_used(key);
@@ -96,55 +181,31 @@ impl Cache {
     /// After a successful write of the outputs: writes the new entries and
     /// removes those this build did not use (and stray temporaries).
     pub fn flush(&self) {
+        let Some(active) = &self.active else {
+            return;
+        };
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let Some(dir) = active.dir_or_create(!pending.is_empty()) else {
+            return;
+        };
         for (key, payload) in pending {
-            self.write(&key, &payload);
+            write_entry(&dir, &key, &payload, &active.secret);
         }
-        self.prune();
+        self.prune(&dir);
     }
 
-    /// Writes one entry. Best effort: a cache that cannot be written only
-    /// makes the next build slower, never different.
-    fn write(&self, key: &Key, payload: &[u8]) {
-        let Some(path) = self.path(key) else {
-            return;
-        };
-        let Some(dir) = path.parent() else {
-            return;
-        };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!(".{}.tmp-{}", key.hex(), std::process::id()));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(MAGIC)?;
-            f.write_all(&(payload.len() as u64).to_le_bytes())?;
-            f.write_all(blake3::hash(payload).as_bytes())?;
-            f.write_all(payload)
-        });
-        if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
-
-    fn prune(&self) {
-        let Some(dir) = &self.dir else {
-            return;
-        };
-        let Ok(entries) = std::fs::read_dir(dir) else {
+    /// Removes the regular files named like entries (or their temporaries)
+    /// that this build did not use; anything else in the folder stays.
+    fn prune(&self, dir: &Dir) {
+        let Ok(entries) = dir.list() else {
             return;
         };
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !used.contains(&name) {
-                let _ = std::fs::remove_file(entry.path());
+        for (name, kind) in entries {
+            if kind == Kind::File && is_entry_name(&name) && !used.contains(&name) {
+                let _ = dir.remove(&name);
             }
         }
-    }
-
-    fn path(&self, key: &Key) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join(key.file_name()))
     }
 
     fn mark_used(&self, key: &Key) {
@@ -153,14 +214,111 @@ impl Cache {
     }
 }
 
-/// The payload of an intact entry: right magic, right length, right hash.
-fn unwrap_entry(bytes: &[u8]) -> Option<&[u8]> {
-    let rest = bytes.strip_prefix(MAGIC)?;
+impl Active {
+    fn dir(&self) -> Option<Arc<Dir>> {
+        self.dir.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The open folder, made now if `create` and there is none yet (a link
+    /// put in its place meanwhile is refused by [`Dir::create`]).
+    fn dir_or_create(&self, create: bool) -> Option<Arc<Dir>> {
+        let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+        if dir.is_none() && create {
+            *dir = Dir::create(&self.path).ok().map(Arc::new);
+        }
+        dir.clone()
+    }
+}
+
+/// The payload of `file` if it is an intact entry for `key` signed with
+/// `secret`. Reads the fixed header first and at most the length it
+/// vouches for, so a huge or endless file costs nothing.
+fn read_entry(mut file: std::fs::File, key: &Key, secret: &Secret) -> Option<Vec<u8>> {
+    let size = file.metadata().ok()?.len();
+    let mut header = [0u8; HEADER];
+    file.read_exact(&mut header).ok()?;
+    let (magic, rest) = header.split_first_chunk::<8>()?;
+    let (stored_key, rest) = rest.split_first_chunk::<32>()?;
     let (len, rest) = rest.split_first_chunk::<8>()?;
-    let (hash, payload) = rest.split_first_chunk::<32>()?;
-    let intact = u64::from_le_bytes(*len) == payload.len() as u64
-        && blake3::hash(payload) == blake3::Hash::from_bytes(*hash);
-    intact.then_some(payload)
+    let (head_tag, rest) = rest.split_first_chunk::<32>()?;
+    let body_tag = rest.first_chunk::<32>()?;
+    let len = u64::from_le_bytes(*len);
+    // `Hash` compares in constant time.
+    let head = header_tag(secret, key, len);
+    let genuine = magic == MAGIC
+        && stored_key == key.hash.as_bytes()
+        && head == blake3::Hash::from_bytes(*head_tag)
+        && size == HEADER as u64 + len;
+    if !genuine {
+        return None;
+    }
+    let payload = dir::read_exact_vec(&mut file, usize::try_from(len).ok()?).ok()?;
+    (payload_tag(secret, &head, &payload) == blake3::Hash::from_bytes(*body_tag)).then_some(payload)
+}
+
+/// Writes one entry. Best effort: a cache that cannot be written only
+/// makes the next build slower, never different. Something other than a
+/// regular file at the entry's name is not ours and is left in place.
+fn write_entry(dir: &Dir, key: &Key, payload: &[u8], secret: &Secret) {
+    let name = key.file_name();
+    if dir.kind(&name) == Kind::Other {
+        return;
+    }
+    let tmp = format!(".{}.tmp-{}", key.hex(), std::process::id());
+    if dir.kind(&tmp) == Kind::File {
+        let _ = dir.remove(&tmp);
+    }
+    let Ok(mut file) = dir.create_new(&tmp) else {
+        return;
+    };
+    let len = payload.len() as u64;
+    let head = header_tag(secret, key, len);
+    let mut header = Vec::with_capacity(HEADER);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(key.hash.as_bytes());
+    header.extend_from_slice(&len.to_le_bytes());
+    header.extend_from_slice(head.as_bytes());
+    header.extend_from_slice(payload_tag(secret, &head, payload).as_bytes());
+    let written = file
+        .write_all(&header)
+        .and_then(|()| file.write_all(payload));
+    drop(file);
+    if written.is_err() || dir.rename(&tmp, &name).is_err() {
+        let _ = dir.remove(&tmp);
+    }
+}
+
+/// The tag of an entry's header: what it is for and how long it is.
+fn header_tag(secret: &Secret, key: &Key, len: u64) -> blake3::Hash {
+    let mut h = blake3::Hasher::new_keyed(&secret.0);
+    h.update(b"boardpack cache entry header\0")
+        .update(MAGIC)
+        .update(key.hash.as_bytes())
+        .update(&len.to_le_bytes());
+    h.finalize()
+}
+
+/// The tag of an entry's payload, bound to its header's.
+fn payload_tag(secret: &Secret, head: &blake3::Hash, payload: &[u8]) -> blake3::Hash {
+    let mut h = blake3::Hasher::new_keyed(&secret.0);
+    h.update(b"boardpack cache entry payload\0")
+        .update(head.as_bytes())
+        .update(payload);
+    h.finalize()
+}
+
+/// Whether `name` is an entry's (`stage-HEX`) or a temporary's
+/// (`.HEX.tmp-PID`): the only names the cache removes.
+fn is_entry_name(name: &str) -> bool {
+    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = name.strip_prefix('.') {
+        return rest.split_once(".tmp-").is_some_and(|(hex, pid)| {
+            hex64(hex) && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+        });
+    }
+    name.split_once('-').is_some_and(|(stage, hex)| {
+        !stage.is_empty() && stage.bytes().all(|b| b.is_ascii_lowercase()) && hex64(hex)
+    })
 }
 
 /// A cache key: a stage name and the BLAKE3 of what its result depends on.
@@ -282,87 +440,11 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A cache in `out_dir` signed with a fixed key, for tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(part: &str) -> Key {
-        Key::builder("test").add("part", part.as_bytes()).finish()
-    }
-
-    #[test]
-    fn keys_depend_on_every_part_and_its_boundaries() {
-        assert_eq!(key("a"), key("a"));
-        assert_ne!(key("a"), key("b"));
-        let ab = Key::builder("t").add("x", b"ab").add("y", b"").finish();
-        let a_b = Key::builder("t").add("x", b"a").add("y", b"b").finish();
-        assert_ne!(ab, a_b);
-    }
-
-    #[test]
-    fn an_entry_round_trips_and_a_damaged_one_is_a_miss() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path(), true);
-        let k = key("a");
-        assert_eq!(cache.get(&k), None);
-        cache.put(&k, b"payload".to_vec());
-        assert_eq!(cache.get(&k), None, "nothing is written before the flush");
-        cache.flush();
-        assert_eq!(cache.get(&k).as_deref(), Some(&b"payload"[..]));
-        let file = dir.path().join(DIR_NAME).join(k.file_name());
-        let good = std::fs::read(&file).unwrap();
-        // Truncated, one byte flipped, empty, or not ours: all misses.
-        let mut flipped = good.clone();
-        *flipped.last_mut().unwrap() ^= 1;
-        for bad in [
-            &good[..good.len() - 1],
-            &flipped[..],
-            &[][..],
-            &b"BPCACHE1 nonsense"[..],
-        ] {
-            std::fs::write(&file, bad).unwrap();
-            assert_eq!(cache.get(&k), None);
-            assert!(!file.exists(), "a bad entry is removed");
-        }
-    }
-
-    #[test]
-    fn disabled_cache_never_hits_or_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path(), false);
-        cache.put(&key("a"), b"x".to_vec());
-        cache.flush();
-        assert_eq!(cache.get(&key("a")), None);
-        assert!(!dir.path().join(DIR_NAME).exists());
-    }
-
-    #[test]
-    fn prune_keeps_only_what_this_build_used() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = Cache::new(dir.path(), true);
-        first.put(&key("old"), b"x".to_vec());
-        first.flush();
-        let cache = Cache::new(dir.path(), true);
-        cache.put(&key("new"), b"y".to_vec());
-        cache.flush();
-        let again = Cache::new(dir.path(), true);
-        assert_eq!(again.get(&key("old")), None);
-        assert_eq!(again.get(&key("new")).as_deref(), Some(&b"y"[..]));
-    }
-
-    #[test]
-    fn records_read_back_in_order_and_refuse_short_input() {
-        let mut r = Record::new();
-        r.field(b"one").field(b"").field("drei".as_bytes());
-        let bytes = r.into_bytes();
-        let mut f = Fields::new(&bytes);
-        assert_eq!(f.bytes(), Some(&b"one"[..]));
-        assert_eq!(f.bytes(), Some(&b""[..]));
-        assert_eq!(f.text(), Some("drei"));
-        assert!(f.is_done());
-        let mut short = Fields::new(&bytes[..bytes.len() - 1]);
-        short.bytes();
-        short.bytes();
-        assert_eq!(short.bytes(), None);
-    }
+pub(crate) fn for_tests(out_dir: &Path) -> Cache {
+    Cache::open(out_dir.join(DIR_NAME), || Ok([7; secret::LEN]))
 }
+
+#[cfg(test)]
+mod tests;

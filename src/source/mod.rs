@@ -459,6 +459,7 @@ fn glob_matches(
         }
     }
     paths.sort();
+    spec.inputs.record_pattern(pattern, &paths);
     if paths.is_empty() {
         let shown = spec.inputs.name_of(pattern);
         let folder = Path::new(&shown)

@@ -394,3 +394,233 @@ fn html_has_no_axe_violations_in_chromium_and_validates() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// Issue 22: the cache is never followed, never a source of truth, and
+// `watch` loses no save.
+
+/// Every file of the output folder `dir` (not the cache) with its bytes.
+fn outputs_in(p: &Project, dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(p.path(dir))
+        .map(|d| d.flatten().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.file_name() != ".boardpack-cache")
+        .filter_map(|e| {
+            let bytes = std::fs::read(e.path()).ok()?;
+            Some((e.file_name().to_string_lossy().into_owned(), bytes))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The cache entries by name, with their bytes.
+fn entry_bytes(p: &Project) -> std::collections::BTreeMap<String, Vec<u8>> {
+    cache_entries(p)
+        .into_iter()
+        .map(|e| {
+            let name = e.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(e).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_genuine_entry_for_other_input_bytes_never_changes_the_figures() {
+    let p = Project::example();
+    let victims = p.read("data/victims.csv");
+    // A build of other data (half the victims) leaves a genuine entry.
+    let half: String = victims
+        .lines()
+        .take(70_000)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    p.write("data/victims.csv", &half);
+    p.run(&["build", EXAMPLE]).success();
+    let other_figures = outputs(&p);
+    let other = entry_bytes(&p);
+    p.write("data/victims.csv", &victims);
+    p.run(&["build", EXAMPLE]).success();
+    let good = outputs(&p);
+    assert_ne!(good, other_figures, "the two data sets give other figures");
+    let now = entry_bytes(&p);
+    let frame = |set: &std::collections::BTreeMap<String, Vec<u8>>,
+                 not_in: &std::collections::BTreeMap<String, Vec<u8>>| {
+        let names: Vec<_> = set
+            .keys()
+            .filter(|n| n.starts_with("csv-") && !not_in.contains_key(*n))
+            .cloned()
+            .collect();
+        assert_eq!(names.len(), 1, "one frame differs: {names:?}");
+        names[0].clone()
+    };
+    let (real, planted) = (frame(&now, &other), frame(&other, &now));
+    // The half-data frame under the full data's name: the forgery an
+    // entry keyed by name alone would accept.
+    std::fs::write(p.path(CACHE).join(&real), &other[&planted]).unwrap();
+    p.run(&["build", EXAMPLE]).success();
+    assert_eq!(outputs(&p), good, "the planted entry was not used");
+    assert_eq!(entry_bytes(&p)[&real], now[&real], "and it was replaced");
+    // A cache made under another user's key: every entry rebuilt, same
+    // outputs.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let key_home = elsewhere.path().to_string_lossy().into_owned();
+    let run = p.run_with(&["build", EXAMPLE], &[("XDG_CACHE_HOME", &key_home)]);
+    run.success();
+    assert!(!run.stderr().contains("warning"), "{}", run.stderr());
+    assert_eq!(outputs(&p), good);
+    let rewritten = entry_bytes(&p);
+    assert_eq!(
+        rewritten.keys().collect::<Vec<_>>(),
+        now.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &rewritten {
+        assert_ne!(bytes, &now[name], "{name} is re-signed");
+    }
+    let key = elsewhere.path().join("boardpack/cache-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key is private");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_place_of_the_cache_folder_deletes_nothing_it_points_to() {
+    let p = Project::example();
+    let victim = tempfile::tempdir().unwrap();
+    let hex = "ab".repeat(32);
+    std::fs::write(victim.path().join("thesis.md"), "years of work").unwrap();
+    std::fs::write(
+        victim.path().join(format!("csv-{hex}")),
+        "named like an entry",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.path(OUT)).unwrap();
+    std::os::unix::fs::symlink(victim.path(), p.path(CACHE)).unwrap();
+    let snapshot = || {
+        let mut v: Vec<_> = std::fs::read_dir(victim.path())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name(), std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot();
+    for _ in 0..2 {
+        let run = p.run(&["build", EXAMPLE]);
+        run.success();
+        assert!(
+            run.stderr().contains("the build cache is not used")
+                && run.stderr().contains("is not a folder"),
+            "{}",
+            run.stderr()
+        );
+        assert_eq!(snapshot(), before, "the linked folder is untouched");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn pipes_and_device_links_in_place_of_entries_are_misses_left_alone() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE]).success();
+    let good = outputs(&p);
+    let entries = cache_entries(&p);
+    assert!(entries.len() >= 2);
+    let (pipe, device) = (&entries[0], &entries[1]);
+    std::fs::remove_file(pipe).unwrap();
+    let c = std::ffi::CString::new(pipe.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string; mkfifo only creates a name.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::fs::remove_file(device).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", device).unwrap();
+    // Would block forever on the pipe, or read /dev/zero into the memory
+    // guard, if either were opened.
+    p.run(&["build", EXAMPLE]).success();
+    assert_eq!(outputs(&p), good);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(pipe)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert!(std::fs::symlink_metadata(device)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn watch_outputs_equal_a_fresh_build_after_saves_at_random_moments() {
+    let p = Project::example();
+    // The victims as a glob source, so new files can join it.
+    let text = p.read("data/victims.csv");
+    let (header, rows) = text.split_once('\n').unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    for (i, part) in rows.chunks(rows.len() / 2 + 1).enumerate() {
+        p.write(
+            &format!("data/victims/part-{i}.csv"),
+            &format!("{header}\n{}\n", part.join("\n")),
+        );
+    }
+    std::fs::remove_file(p.path("data/victims.csv")).unwrap();
+    p.edit(EXAMPLE, "data/victims.csv", "data/victims/*.csv");
+    let paper = "reports/needs-assessment/paper.md";
+    let prose = p.read(paper);
+    let mut rng = fastrand::Rng::with_seed(22);
+    let w = Watch::start(&p, &[]);
+    for i in 0..8 {
+        // The first save lands while the first build runs; the others at
+        // random moments of later builds (or between them).
+        std::thread::sleep(Duration::from_millis(rng.u64(0..2500)));
+        if i % 3 == 2 {
+            // New victims in a new file that matches the glob.
+            let extra: Vec<String> = rows[..3]
+                .iter()
+                .map(|r| r.replacen("CR-0", &format!("CR-9{i}"), 1))
+                .collect();
+            p.write(
+                &format!("data/victims/extra-{i}.csv"),
+                &format!("{header}\n{}\n", extra.join("\n")),
+            );
+            continue;
+        }
+        let edited = prose.replace(
+            "The purpose of this report",
+            &format!("The purpose ({i}) of this report"),
+        );
+        if rng.bool() {
+            p.write(paper, &edited);
+        } else {
+            let tmp = format!("{paper}.new");
+            p.write(&tmp, &edited);
+            std::fs::rename(p.path(&tmp), p.path(paper)).unwrap();
+        }
+    }
+    // What a fresh build of the files on disk makes.
+    p.run(&["build", EXAMPLE, "--no-cache", "--out", "fresh"])
+        .success();
+    let fresh = outputs_in(&p, "fresh");
+    assert!(
+        String::from_utf8_lossy(&fresh.iter().find(|(n, _)| n.ends_with(".html")).unwrap().1)
+            .contains("The purpose (7) of this report")
+    );
+    // The watcher gets there once the saves settle (no timing is asserted:
+    // the deadline only stops a hung test).
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while outputs_in(&p, OUT) != fresh {
+        if Instant::now() > deadline {
+            let lines: Vec<String> = w.lines.try_iter().collect();
+            panic!(
+                "watch's outputs never matched a fresh build; it printed:\n{}",
+                lines.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
