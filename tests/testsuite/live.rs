@@ -587,7 +587,7 @@ fn random_save(p: &Project, rng: &mut fastrand::Rng, n: usize, kind: u32) {
             let extra: Vec<String> = rows
                 .lines()
                 .take(1 + rng.usize(0..3))
-                .map(|r| r.replacen("CR-00", &format!("CR-9{}", n % 10), 1))
+                .map(|r| r.replacen("CR-000", &format!("CR-9{n:02}"), 1))
                 .collect();
             p.write(
                 &format!("data/victims/extra-{n}.csv"),
@@ -614,14 +614,35 @@ fn watch_outputs_equal_a_fresh_build_after_saves_at_random_moments() {
     p.edit(EXAMPLE, "data/victims.csv", "data/victims/*.csv");
     let mut rng = fastrand::Rng::with_seed(22);
     let mut n = 0;
-    for session in 0..4 {
+    // How long a watch takes to its first build's end on this machine, so
+    // that the saves below land inside the first build, whatever its speed
+    // (measured, never asserted).
+    let mut span = 0;
+    for session in 0..17 {
+        let started = Instant::now();
         let w = Watch::start(&p, &[]);
-        // The first save lands while the first build runs (or just after);
-        // the others at random moments of the rebuilds they start. Each
-        // session's last save is of another kind.
-        for i in 0..3 {
-            std::thread::sleep(Duration::from_millis(rng.u64(0..1500)));
-            let kind = if i == 2 { session } else { rng.u32(0..4) };
+        if session == 0 {
+            w.expect("built in");
+            span = started.elapsed().as_millis() as u64 + 1;
+        }
+        // The first save lands at a random moment of the first build; the
+        // others at random moments of the rebuilds they start. Every other
+        // session stops after that first save (a lost one would not be
+        // hidden by a later save); the last saves are of every kind.
+        let saves = if session % 2 == 1 { 1 } else { 3 };
+        for i in 0..saves {
+            // (Late in the first build: the data stages come first.)
+            let wait = if i == 0 {
+                span / 4 + rng.u64(0..span)
+            } else {
+                rng.u64(0..3 * span)
+            };
+            std::thread::sleep(Duration::from_millis(wait));
+            let kind = if i + 1 == saves {
+                (session / 2) % 4
+            } else {
+                rng.u32(0..4)
+            };
             random_save(&p, &mut rng, n, kind);
             n += 1;
         }
