@@ -11,6 +11,7 @@ mod database;
 mod disclosure;
 mod errors;
 mod escaping;
+mod fuzz;
 mod house_style;
 mod live;
 mod pdf;

@@ -13,6 +13,11 @@ use zip::{CompressionMethod, DateTime, System, ZipArchive, ZipWriter};
 use super::xml::{self, Element, Node};
 use crate::error::{Error, ErrorKind, Result};
 
+/// The most entries an untrusted package may have.
+const MAX_PARTS: usize = 10_000;
+/// The most bytes an untrusted package may unpack to (256 MB).
+const MAX_UNPACKED: u64 = 256 << 20;
+
 /// The content types part; always the first zip entry.
 pub(crate) const CONTENT_TYPES: &str = "[Content_Types].xml";
 
@@ -45,17 +50,44 @@ pub(crate) struct Package {
 impl Package {
     /// Reads every file entry of a zip (directory entries are dropped).
     pub(super) fn read(bytes: &[u8]) -> Result<Self> {
-        let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+        Self::read_bounded(bytes).map_err(docx_error)
+    }
+
+    /// [`Package::read`] for an untrusted file: at most [`MAX_PARTS`]
+    /// entries and [`MAX_UNPACKED`] bytes unpacked (a zip bomb stops there,
+    /// whatever its headers claim), and no two entries of one name (which
+    /// of them a reader takes is not defined).
+    pub(super) fn read_bounded(bytes: &[u8]) -> std::result::Result<Self, String> {
+        let not_zip = |e: zip::result::ZipError| {
+            format!("it is not a zip package (every .docx file is one): {e}")
+        };
+        let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(not_zip)?;
+        if archive.len() > MAX_PARTS {
+            return Err(format!(
+                "it has {} entries; a Word package has far fewer than {MAX_PARTS}",
+                archive.len()
+            ));
+        }
         let mut parts = BTreeMap::new();
+        let mut unpacked = 0u64;
         for i in 0..archive.len() {
-            let mut file = archive.by_index(i).map_err(zip_error)?;
+            let file = archive.by_index(i).map_err(not_zip)?;
             if file.is_dir() {
                 continue;
             }
+            let name = file.name().to_string();
             let mut data = Vec::new();
-            file.read_to_end(&mut data)
-                .map_err(|e| docx_error(format!("cannot read `{}`: {e}", file.name())))?;
-            parts.insert(file.name().to_string(), data);
+            let left = MAX_UNPACKED - unpacked;
+            file.take(left + 1)
+                .read_to_end(&mut data)
+                .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+            unpacked += data.len() as u64;
+            if unpacked > MAX_UNPACKED {
+                return Err(format!("it unpacks to more than {} MB", MAX_UNPACKED >> 20));
+            }
+            if parts.insert(name.clone(), data).is_some() {
+                return Err(format!("it has two entries named `{name}`"));
+            }
         }
         Ok(Package { parts })
     }
@@ -149,6 +181,7 @@ impl Package {
             .compression_method(CompressionMethod::Stored)
             .compression_level(None);
         for (name, bytes) in first.into_iter().chain(rest) {
+            well_formed(name, bytes)?;
             let compressed_already = [".png", ".jpg", ".jpeg", ".gif"]
                 .iter()
                 .any(|ext| name.to_ascii_lowercase().ends_with(ext));
@@ -159,6 +192,22 @@ impl Package {
         }
         Ok(zip.finish().map_err(zip_error)?.into_inner())
     }
+}
+
+/// Refuses to write an XML part that does not parse by itself: whatever a
+/// template carried in or a pass produced, a published file is never
+/// one Word would have to repair.
+fn well_formed(name: &str, bytes: &[u8]) -> Result<()> {
+    let lower = name.to_ascii_lowercase();
+    if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+        return Ok(());
+    }
+    xml::parse(bytes).map(|_| ()).map_err(|why| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("the Word file made has a part `{name}` that is not well-formed XML ({why}); nothing was written"),
+        )
+    })
 }
 
 /// Whether a `Relationship` node of `rels_name` points at part `name`.

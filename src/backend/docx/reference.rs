@@ -38,8 +38,7 @@ const BODY_RELS: &[&str] = &[
 
 /// Opens the reference document, refusing what is not a Word package.
 pub(crate) fn open(bytes: &[u8]) -> std::result::Result<Package, String> {
-    let package = Package::read(bytes)
-        .map_err(|_| "it is not a zip package (every .docx file is one)".to_string())?;
+    let package = Package::read_bounded(bytes)?;
     let main = main_part(&package)?;
     if main != DOCUMENT {
         return Err(format!(
@@ -51,7 +50,87 @@ pub(crate) fn open(bytes: &[u8]) -> std::result::Result<Package, String> {
             return Err(format!("it has no `{name}` part"));
         }
     }
+    let problems: Vec<String> = package.names().filter_map(|n| vet(&package, n)).collect();
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
     Ok(package)
+}
+
+/// Why part `name` of an untrusted template may not travel into a
+/// published file, if it may not: a name that leaves the package, macro
+/// or ActiveX content, XML that does not parse by itself (a DTD, an
+/// entity only a DTD declared, bytes that are not UTF-8), or a
+/// relationship to something outside the package (a remote or `file:`
+/// template, a UNC path), which Word would fetch when the file is opened.
+fn vet(package: &Package, name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if name.starts_with('/')
+        || name.contains('\\')
+        || name.contains(':')
+        || name
+            .split('/')
+            .any(|s| s == ".." || s == "." || s.is_empty())
+    {
+        return Some(format!("part name `{name}` points outside the package"));
+    }
+    if [
+        "vbaproject",
+        "vbadata",
+        "activex",
+        "oleobject",
+        "embeddings/",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+        || lower.ends_with(".bin")
+    {
+        return Some(format!(
+            "part `{name}` is macro, ActiveX or embedded-object content; save the template as a plain .docx or .dotx (not .docm/.dotm)"
+        ));
+    }
+    if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+        return None;
+    }
+    let bytes = package.get(name)?;
+    let root = match xml::parse(bytes) {
+        Ok(root) => root,
+        Err(why) => return Some(format!("part `{name}` is not well-formed XML: {why}")),
+    };
+    if lower.ends_with("[content_types].xml") {
+        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+        if text.contains("macroenabled") || text.contains("vbaproject") {
+            return Some(format!(
+                "part `{name}` declares macro content (a .docm/.dotm file renamed)"
+            ));
+        }
+    }
+    root.children.iter().find_map(|n| match n {
+        Node::Element(e) if external(e) => {
+            let target = e.attr("Target").unwrap_or_default();
+            Some(format!(
+                "part `{name}` links to `{target}` outside the package (an attached template, a linked picture or a link to a file); remove it in Word (Developer > Document Template, or the link) and save again"
+            ))
+        }
+        _ => None,
+    })
+}
+
+/// Whether a relationship points outside the package at something Word
+/// would fetch: anything external but a web or mail hyperlink, which a
+/// reader follows only by choice.
+fn external(rel: &Element) -> bool {
+    if !rel
+        .attr("TargetMode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("External"))
+    {
+        return false;
+    }
+    let target = rel.attr("Target").unwrap_or_default().to_ascii_lowercase();
+    let web = ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| target.starts_with(p));
+    !(web && rel.attr("Type").is_some_and(|t| t.ends_with("/hyperlink")))
 }
 
 /// The main document part named by the package relationships.

@@ -130,17 +130,44 @@ pub(crate) fn parse(xml: &[u8]) -> Result<Element, String> {
                 attach(&mut stack, &mut root, done);
             }
             Event::Text(text) => push_text(&mut stack, &utf8(&text)?),
-            Event::GeneralRef(r) => push_text(&mut stack, &format!("&{};", utf8(&r)?)),
+            Event::GeneralRef(r) => push_text(&mut stack, &entity(&utf8(&r)?)?),
             Event::CData(data) => {
                 push_text(&mut stack, &quick_xml::escape::escape(utf8(&data)?));
             }
             Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+            // A DTD could declare entities (billion laughs) or point outside
+            // the package; no Word part has one.
+            Event::DocType(_) => return Err("it declares a DTD (`<!DOCTYPE`)".to_string()),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
     }
     match (root, stack.is_empty()) {
         (Some(root), true) => Ok(root),
         _ => Err("document has no complete root element".to_string()),
+    }
+}
+
+/// An entity reference kept as written: one of XML's five or a reference
+/// to a character XML allows. Anything else would be an entity a dropped
+/// DTD declared, which no reader of the output could resolve.
+fn entity(name: &str) -> Result<String, String> {
+    let ok = match name.strip_prefix('#') {
+        Some(num) => {
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            code.and_then(char::from_u32).is_some_and(|c| {
+                matches!(c, '\t' | '\n' | '\r')
+                    || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+            })
+        }
+        None => matches!(name, "amp" | "lt" | "gt" | "apos" | "quot"),
+    };
+    if ok {
+        Ok(format!("&{name};"))
+    } else {
+        Err(format!("it uses the undefined entity reference `&{name};`"))
     }
 }
 
@@ -155,6 +182,8 @@ fn start_element(start: &BytesStart<'_>) -> Result<Element, String> {
     for attr in start.attributes() {
         let attr = attr.map_err(|e| e.to_string())?;
         let value = utf8(&attr.value)?;
+        quick_xml::escape::unescape(&value)
+            .map_err(|e| format!("an attribute value has a bad reference: {e}"))?;
         element
             .attrs
             .push((utf8(attr.key.as_ref())?, value.replace('"', "&quot;")));
