@@ -221,7 +221,33 @@ fn missing_values_are_marked() {
         if kind != ChartKind::Line {
             assert!(svg.contains("n/a"), "{kind:?}");
         }
-        assert!(svg.contains("B missing"), "{kind:?}");
+        assert!(svg.contains("B n/a"), "{kind:?}");
+    }
+}
+
+#[test]
+fn withheld_values_show_the_disclosure_marker_and_why() {
+    let data = one(&["A", "B", "C"], &[Some(3.0), None, None]);
+    for kind in [
+        ChartKind::Bar,
+        ChartKind::HorizontalBar,
+        ChartKind::TableBars,
+    ] {
+        let mut s = spec(kind);
+        s.withheld = Some(super::Withheld {
+            marker: "[c]".to_string(),
+            reason: "suppressed to protect small counts (fewer than 5)".to_string(),
+            cells: vec![(0, 1)],
+        });
+        let svg = render_svg(&s, &data).unwrap();
+        // B was withheld, C is simply missing: each keeps its own name.
+        assert!(svg.contains(">[c]<"), "{kind:?}");
+        assert!(svg.contains("B [c], C n/a."), "{kind:?}");
+        assert!(
+            svg.contains("[c]: suppressed to protect small counts (fewer than 5)."),
+            "{kind:?}"
+        );
+        assert!(!svg.contains("missing"), "{kind:?}");
     }
 }
 

@@ -11,6 +11,7 @@ mod database;
 mod disclosure;
 mod errors;
 mod escaping;
+mod house;
 mod house_style;
 mod live;
 mod pdf;
