@@ -61,9 +61,17 @@ const STAND_INS: &[(&str, &str, &str)] = &[
     ("Arial", SANS, "same letter widths"),
     ("Helvetica", SANS, "same letter widths"),
     ("Helvetica Neue", SANS, "nearly the same letter widths"),
-    ("Calibri", SANS, "the nearest bundled sans-serif; wider than Calibri"),
+    (
+        "Calibri",
+        SANS,
+        "the nearest bundled sans-serif; wider than Calibri",
+    ),
     ("Segoe UI", SANS, "the nearest bundled sans-serif"),
-    ("Verdana", SANS, "the nearest bundled sans-serif; narrower than Verdana"),
+    (
+        "Verdana",
+        SANS,
+        "the nearest bundled sans-serif; narrower than Verdana",
+    ),
     ("Tahoma", SANS, "the nearest bundled sans-serif"),
     ("Times New Roman", DEFAULT_FONT, "the nearest bundled serif"),
     ("Georgia", DEFAULT_FONT, "the nearest bundled serif"),
@@ -218,9 +226,12 @@ impl Style {
             }
         };
         let body = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
-        let heading = text(&s.heading_font).unwrap_or_else(|| body.clone());
         let body_font = font("body_font", body);
-        let heading_font = font("heading_font", heading);
+        // Without its own, the heading font is the body's (one note).
+        let heading_font = match text(&s.heading_font) {
+            Some(h) => font("heading_font", h),
+            None => body_font.clone(),
+        };
         let logo = match &s.logo {
             Some(l) => {
                 let file = spec.read(l, "logo")?;
@@ -276,9 +287,14 @@ impl Style {
     /// The family the Word file names for `key` (`body_font` or
     /// `heading_font`): the house font even where a bundled one stands in.
     pub fn word_font(&self, key: &str) -> String {
+        let body = self.stand_ins.iter().find(|s| s.key == "body_font");
         match self.stand_ins.iter().find(|s| s.key == key) {
             Some(s) => s.house.clone(),
-            None if key == "heading_font" => self.heading_font.clone(),
+            None if key == "heading_font" => match body {
+                // The heading font follows the body's stand-in.
+                Some(b) if self.heading_font == b.used => b.house.clone(),
+                _ => self.heading_font.clone(),
+            },
             None => self.body_font.clone(),
         }
     }

@@ -213,7 +213,10 @@ fn year_on_year(
     };
     let &[y] = ys else {
         return err(
-            format!("chart `{name}`: a year-on-year chart shows one value column, not {}", ys.len()),
+            format!(
+                "chart `{name}`: a year-on-year chart shows one value column, not {}",
+                ys.len()
+            ),
             "give `y` one column: the chart puts last year's beside it".to_string(),
         );
     };
@@ -223,17 +226,28 @@ fn year_on_year(
             "declare `[params.period]` with `type = \"financial-year\"`, or use `kind = \"grouped-bar\"`".to_string(),
         );
     };
-    let Some(last) = previous.computed().and_then(|c| c.tables.get(decl.table.get_ref())) else {
+    let Some(last) = previous
+        .computed()
+        .and_then(|c| c.tables.get(decl.table.get_ref()))
+    else {
         return err(
             format!("chart `{name}`: {fy} has no data, so a year-on-year chart cannot show it"),
             "add the previous year's data, or use another `kind` for this paper".to_string(),
         );
     };
     let col = |t: &Table, n: &str| t.columns.iter().position(|c| c.name == n);
-    let (Some(lx), Some(ly)) = (col(last, &table.columns[x].name), col(last, &table.columns[y].name)) else {
-        return err(format!("chart `{name}`: the previous period's table lacks its columns"), String::new());
+    let (Some(lx), Some(ly)) = (
+        col(last, &table.columns[x].name),
+        col(last, &table.columns[y].name),
+    ) else {
+        return err(
+            format!("chart `{name}`: the previous period's table lacks its columns"),
+            String::new(),
+        );
     };
-    let key = |t: &Table, r: &[compute::Value], c: usize| compute::format_cell(&r[c], t.columns[c].format);
+    let key = |t: &Table, r: &[compute::Value], c: usize| {
+        compute::format_cell(&r[c], t.columns[c].format)
+    };
     let blank = vec![compute::Value::Null; last.columns.len()];
     let rows: Vec<Vec<compute::Value>> = table
         .rows
@@ -245,17 +259,31 @@ fn year_on_year(
         })
         .collect();
     // Categories only last year had would be silently dropped: refuse.
-    let extra: Vec<String> = last.rows.iter().map(|r| key(last, r, lx))
-        .filter(|k| !table.rows.iter().any(|r| key(table, r, x) == *k)).collect();
+    let extra: Vec<String> = last
+        .rows
+        .iter()
+        .map(|r| key(last, r, lx))
+        .filter(|k| !table.rows.iter().any(|r| key(table, r, x) == *k))
+        .collect();
     if !extra.is_empty() {
         return err(
-            format!("chart `{name}`: {fy} has categories this period lacks: {}", extra.join(", ")),
-            "make the query return every category in both years (e.g. with a zero count)".to_string(),
+            format!(
+                "chart `{name}`: {fy} has categories this period lacks: {}",
+                extra.join(", ")
+            ),
+            "make the query return every category in both years (e.g. with a zero count)"
+                .to_string(),
         );
     }
     series[0].name = fy.next().to_string();
     let values = rows.iter().map(|r| number(&r[ly])).collect();
-    series.insert(0, Series { name: fy.to_string(), values });
+    series.insert(
+        0,
+        Series {
+            name: fy.to_string(),
+            values,
+        },
+    );
     let last = Table {
         columns: last.columns.clone(),
         rows,

@@ -80,7 +80,9 @@ pub(crate) const FY_QUARTER: &str = "fy_quarter";
 /// returned as they are. A query that does not parse is returned as it is
 /// (the engine reports its error).
 pub(crate) fn expand(sql: &str) -> std::borrow::Cow<'_, str> {
-    use sqlparser::ast::{visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
+    use sqlparser::ast::{
+        visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    };
     if !sql.to_ascii_lowercase().contains(FY_QUARTER) {
         return sql.into();
     }
@@ -202,12 +204,21 @@ mod tests {
     fn fy_quarter_is_written_out_and_other_queries_are_untouched() {
         let plain = "SELECT a FROM t";
         assert!(matches!(expand(plain), std::borrow::Cow::Borrowed(_)));
-        let q = expand("SELECT FY_Quarter(v.date) AS q, COUNT(*) FROM v GROUP BY fy_quarter(v.date)");
+        let q =
+            expand("SELECT FY_Quarter(v.date) AS q, COUNT(*) FROM v GROUP BY fy_quarter(v.date)");
         assert!(!q.to_ascii_lowercase().contains("fy_quarter"), "{q}");
-        assert_eq!(q.matches("EXTRACT(MONTH FROM v.date) BETWEEN 4 AND 6 THEN 1").count(), 2, "{q}");
+        assert_eq!(
+            q.matches("EXTRACT(MONTH FROM v.date) BETWEEN 4 AND 6 THEN 1")
+                .count(),
+            2,
+            "{q}"
+        );
         assert!(q.contains("BETWEEN 1 AND 3 THEN 4 END"), "{q}");
         // A column of that name is not the helper.
-        assert_eq!(expand("SELECT fy_quarter FROM t"), "SELECT fy_quarter FROM t");
+        assert_eq!(
+            expand("SELECT fy_quarter FROM t"),
+            "SELECT fy_quarter FROM t"
+        );
     }
 
     fn names(sql: &str) -> Vec<String> {

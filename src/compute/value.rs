@@ -117,7 +117,11 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
                         format!("table `{name}` has no column `{}`", c.name),
                         span.clone(),
                     )
-                    .with_hint(suggest(&c.name, &found, "columns the query returns")),
+                    .with_hint(suggest(
+                        &c.name,
+                        &found,
+                        "columns the query returns",
+                    )),
                 );
             }
         }
@@ -217,7 +221,9 @@ fn table_columns(
                 format!("table `{name}` both shows and hides column `{}`", c.name),
                 span.clone(),
             )
-            .with_hint("a hidden column is never printed: remove it from `columns` or from `hidden`"));
+            .with_hint(
+                "a hidden column is never printed: remove it from `columns` or from `hidden`",
+            ));
     }
     columns.extend(
         decl.hidden

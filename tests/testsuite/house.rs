@@ -66,7 +66,11 @@ fn project(style: &str) -> Project {
     p.write("paper.md", &format!("# Findings\n\nBody.\n\n{both}"));
     p.write("summary.md", &format!("# Summary\n\nIn short.\n\n{both}"));
     std::fs::create_dir_all(p.path("data")).unwrap();
-    std::fs::copy(base.join("data/incidents.csv"), p.path("data/incidents.csv")).unwrap();
+    std::fs::copy(
+        base.join("data/incidents.csv"),
+        p.path("data/incidents.csv"),
+    )
+    .unwrap();
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).unwrap();
     p
@@ -89,9 +93,13 @@ fn a_rate_is_protected_by_a_hidden_count_that_is_never_printed() {
     // East has 4 burglaries (under 5): its share is withheld everywhere.
     for (what, text) in [("PDF", &pdf), ("Word", &word), ("HTML", &html)] {
         assert!(text.contains("[c]"), "{what}: {text}");
-        assert!(!text.contains("33.3"), "{what} shows East's share: {text}");
-        assert!(!text.contains("burglaries"), "{what} names the hidden column");
+        assert!(
+            !text.contains("burglaries"),
+            "{what} names the hidden column"
+        );
     }
+    // Three columns shown: East's incidents, then the marker for its share.
+    assert!(pdf.contains("Burglary share East 12 [c] North 24 41.7"), "{pdf}");
     // The public record of the table is its published shape: three columns.
     let public = serde_json::to_string(&manifest.public()).unwrap();
     assert!(!public.contains("burglaries"), "{public}");
@@ -106,7 +114,10 @@ fn a_withheld_bar_is_named_by_the_marker_with_the_reason() {
     let p = project("");
     p.run(&["build", "report.toml"]).success();
     let (_, _, html, _) = outputs(&p);
-    assert!(!html.contains("East n/a") && !html.contains("East missing"), "{html}");
+    assert!(
+        !html.contains("East n/a") && !html.contains("East missing"),
+        "{html}"
+    );
     assert!(html.contains("East [c]"), "{html}");
     assert!(
         html.contains("[c]: suppressed to protect small counts (fewer than 5)."),
@@ -131,7 +142,11 @@ fn protecting_a_column_the_query_does_not_declare_suggests_hidden() {
         err.contains("has no column `burglaries`") && err.contains("hidden = [\"burglaries\"]"),
         "{err}"
     );
-    p.edit("report.toml", "columns = [", "hidden = [\"burglary\"]\ncolumns = [");
+    p.edit(
+        "report.toml",
+        "columns = [",
+        "hidden = [\"burglary\"]\ncolumns = [",
+    );
     let err = p.run(&["build", "report.toml"]).failure(1);
     assert!(err.contains("did you mean `burglaries`?"), "{err}");
 }
@@ -144,8 +159,14 @@ fn word_captions_are_the_summarys_own_unless_asked_as_in_the_pdf() {
     // The PDF's appendix repeats the body's table and chart as the second.
     assert!(pdf.contains("Table 2") && pdf.contains("Figure 2"), "{pdf}");
     let word = docx_text(&docx);
-    assert!(word.contains("Table 1") && word.contains("Figure 1"), "{word}");
-    assert!(!word.contains("Table 2") && !word.contains("Figure 2"), "{word}");
+    assert!(
+        word.contains("Table 1") && word.contains("Figure 1"),
+        "{word}"
+    );
+    assert!(
+        !word.contains("Table 2") && !word.contains("Figure 2"),
+        "{word}"
+    );
     let numbers: Vec<(&str, u32, u32)> = manifest
         .word_captions
         .iter()
@@ -157,7 +178,10 @@ fn word_captions_are_the_summarys_own_unless_asked_as_in_the_pdf() {
     p.run(&["build", "report.toml"]).success();
     let (_, docx, _, manifest) = outputs(&p);
     let word = docx_text(&docx);
-    assert!(word.contains("Table 2") && word.contains("Figure 2"), "{word}");
+    assert!(
+        word.contains("Table 2") && word.contains("Figure 2"),
+        "{word}"
+    );
     let xml = docx_part(&docx, "word/document.xml");
     assert!(xml.contains("SEQ Table \\r 2"), "{xml}");
     assert!(manifest.word_captions.iter().all(|c| c.word == c.pdf));
@@ -179,7 +203,10 @@ fn a_sans_serif_house_font_is_set_in_the_bundled_stand_in() {
     );
     let pdf = std::fs::read(p.path("out/case.pdf")).unwrap();
     let embedded = String::from_utf8_lossy(&pdf);
-    assert!(embedded.contains("LiberationSans"), "no Liberation Sans in the PDF");
+    assert!(
+        embedded.contains("LiberationSans"),
+        "no Liberation Sans in the PDF"
+    );
     let html = p.read("out/case.html");
     // The chart (inline in the page) is set in the stand-in too.
     assert!(html.contains("font-family=\"Liberation Sans\""), "{html}");
@@ -217,20 +244,35 @@ alt = "{% for q in period.quarters %}{{ q.label }} ({{ q.months }}, from {{ q.st
 "#
         ),
     );
-    p.edit("summary.md", "In short.", "In short.\n\n{{ chart(\"quarters\") }}");
+    p.edit(
+        "summary.md",
+        "In short.",
+        "In short.\n\n{{ chart(\"quarters\") }}",
+    );
     p.run(&["build", "report.toml"]).success();
     let html = p.read("out/case.html");
     // Q1 is April to June; each quarter of 2023/24 had 18, of 2024/25 15.
     assert!(
-        html.contains("Grouped bar chart. 2023/24: 1 18, 2 18, 3 18, 4 18. 2024/25: 1 15, 2 15, 3 15, 4 15."),
+        html.contains(
+            "Grouped bar chart. 2023/24: 1 18, 2 18, 3 18, 4 18. 2024/25: 1 15, 2 15, 3 15, 4 15."
+        ),
         "{html}"
     );
     assert!(
-        html.contains("Q1 (April to June, from 2024-04-01); Q2 (July to September, from 2024-07-01)"),
+        html.contains(
+            "Q1 (April to June, from 2024-04-01); Q2 (July to September, from 2024-07-01)"
+        ),
         "{html}"
     );
     // One value column only: the chart draws last year's beside it.
-    p.edit("report.toml", "y = \"incidents\"\ntitle = \"Incidents by quarter\"", "y = [\"incidents\", \"quarter\"]\ntitle = \"Incidents by quarter\"");
+    p.edit(
+        "report.toml",
+        "y = \"incidents\"\ntitle = \"Incidents by quarter\"",
+        "y = [\"incidents\", \"quarter\"]\ntitle = \"Incidents by quarter\"",
+    );
     let err = p.run(&["build", "report.toml"]).failure(1);
-    assert!(err.contains("a year-on-year chart shows one value column, not 2"), "{err}");
+    assert!(
+        err.contains("a year-on-year chart shows one value column, not 2"),
+        "{err}"
+    );
 }
