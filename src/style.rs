@@ -202,36 +202,7 @@ impl Style {
     pub fn from_spec(spec: &Spec) -> Result<Style> {
         let s = &spec.raw.style;
         let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-        let mut files = Vec::new();
-        for f in &spec.raw.report.fonts {
-            files.push(spec.read(f, "font")?.bytes.clone());
-        }
-        let families = font_families(&files);
-        let mut stand_ins = Vec::new();
-        let mut font = |key: &'static str, family: String| {
-            if families.contains(&family) {
-                return family;
-            }
-            match stand_in(&family) {
-                Some((used, how)) => {
-                    stand_ins.push(StandIn {
-                        key,
-                        house: family,
-                        used: used.to_string(),
-                        how: how.to_string(),
-                    });
-                    used.to_string()
-                }
-                None => family,
-            }
-        };
-        let body = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
-        let body_font = font("body_font", body);
-        // Without its own, the heading font is the body's (one note).
-        let heading_font = match text(&s.heading_font) {
-            Some(h) => font("heading_font", h),
-            None => body_font.clone(),
-        };
+        let (body_font, heading_font, stand_ins) = house_fonts(spec)?;
         let logo = match &s.logo {
             Some(l) => {
                 let file = spec.read(l, "logo")?;
@@ -303,6 +274,44 @@ impl Style {
     pub fn accent_hex(&self) -> String {
         hex(self.accent)
     }
+}
+
+/// The body and heading families the PDF and charts use, with a bundled
+/// stand-in for each house font the report has no files for.
+fn house_fonts(spec: &Spec) -> Result<(String, String, Vec<StandIn>)> {
+    let s = &spec.raw.style;
+    let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    let mut files = Vec::new();
+    for f in &spec.raw.report.fonts {
+        files.push(spec.read(f, "font")?.bytes.clone());
+    }
+    let families = font_families(&files);
+    let mut stand_ins = Vec::new();
+    let mut font = |key: &'static str, family: String| {
+        if families.contains(&family) {
+            return family;
+        }
+        match stand_in(&family) {
+            Some((used, how)) => {
+                stand_ins.push(StandIn {
+                    key,
+                    house: family,
+                    used: used.to_string(),
+                    how: how.to_string(),
+                });
+                used.to_string()
+            }
+            None => family,
+        }
+    };
+    let body = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
+    let body_font = font("body_font", body);
+    // Without its own, the heading font is the body's (one note).
+    let heading_font = match text(&s.heading_font) {
+        Some(h) => font("heading_font", h),
+        None => body_font.clone(),
+    };
+    Ok((body_font, heading_font, stand_ins))
 }
 
 /// `#RRGGBB` (upper case) for a colour.

@@ -85,30 +85,7 @@ pub(crate) fn draw(
         .iter()
         .map(|row| crate::compute::format_cell(&row[x], table.columns[x].format))
         .collect();
-    let mut series: Vec<Series> = ys
-        .iter()
-        .map(|&i| Series {
-            name: table.columns[i].label.clone(),
-            values: table.rows.iter().map(|row| number(&row[i])).collect(),
-        })
-        .collect();
-    let last = match decl.kind {
-        ChartKindDecl::YearOnYear => Some(year_on_year(
-            spec,
-            name,
-            decl,
-            (table, previous),
-            (x, &ys),
-            &mut series,
-        )?),
-        _ => None,
-    };
-    // Last year's series is drawn first: its withheld cells are series 0.
-    let mut withheld_in: Vec<(&Table, Vec<usize>)> = Vec::new();
-    if let Some((t, ly)) = &last {
-        withheld_in.push((t, vec![*ly]));
-    }
-    withheld_in.push((table, ys.clone()));
+    let (series, withheld) = series_of(spec, name, decl, (table, previous), (x, &ys))?;
     let format = match &decl.format {
         Some(f) => crate::format::parse_format(f.get_ref())
             .and_then(number_format)
@@ -140,7 +117,7 @@ pub(crate) fn draw(
     chart.y_from_zero = decl.y_from_zero.unwrap_or(true);
     chart.width_pt = decl.width.unwrap_or(chart.width_pt);
     chart.height_pt = decl.height.unwrap_or(chart.height_pt);
-    chart.withheld = withheld(spec, &withheld_in);
+    chart.withheld = withheld;
     let data = ChartData { categories, series };
     let fail = |e: super::ChartError| {
         chart_err(
@@ -159,6 +136,42 @@ pub(crate) fn draw(
         svg: svg.into(),
         size_pt,
     })
+}
+
+/// The chart's series (for a year-on-year chart, last year's first) and
+/// its withheld values.
+fn series_of(
+    spec: &Spec,
+    name: &str,
+    decl: &ChartDecl,
+    (table, previous): (&Table, &Previous),
+    (x, ys): (usize, &[usize]),
+) -> Result<(Vec<Series>, Option<Withheld>)> {
+    let mut series: Vec<Series> = ys
+        .iter()
+        .map(|&i| Series {
+            name: table.columns[i].label.clone(),
+            values: table.rows.iter().map(|row| number(&row[i])).collect(),
+        })
+        .collect();
+    let last = match decl.kind {
+        ChartKindDecl::YearOnYear => Some(year_on_year(
+            spec,
+            name,
+            decl,
+            (table, previous),
+            (x, ys),
+            &mut series,
+        )?),
+        _ => None,
+    };
+    // Last year's series is drawn first: its withheld cells are series 0.
+    let mut withheld_in: Vec<(&Table, Vec<usize>)> = Vec::new();
+    if let Some((t, ly)) = &last {
+        withheld_in.push((t, vec![*ly]));
+    }
+    withheld_in.push((table, ys.to_vec()));
+    Ok((series, withheld(spec, &withheld_in)))
 }
 
 /// The chart's suppressed values, named by the table's own marker, with
@@ -245,26 +258,8 @@ fn year_on_year(
             String::new(),
         );
     };
-    let key = |t: &Table, r: &[compute::Value], c: usize| {
-        compute::format_cell(&r[c], t.columns[c].format)
-    };
-    let blank = vec![compute::Value::Null; last.columns.len()];
-    let rows: Vec<Vec<compute::Value>> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let k = key(table, row, x);
-            let found = last.rows.iter().find(|r| key(last, r, lx) == k);
-            found.unwrap_or(&blank).clone()
-        })
-        .collect();
+    let (rows, extra) = aligned((table, x), (last, lx));
     // Categories only last year had would be silently dropped: refuse.
-    let extra: Vec<String> = last
-        .rows
-        .iter()
-        .map(|r| key(last, r, lx))
-        .filter(|k| !table.rows.iter().any(|r| key(table, r, x) == *k))
-        .collect();
     if !extra.is_empty() {
         return err(
             format!(
@@ -290,6 +285,34 @@ fn year_on_year(
         totals: Default::default(),
     };
     Ok((last, ly))
+}
+
+/// The previous table's rows in this table's category order (a row of
+/// NULLs where it lacks a category), and the categories only it has.
+fn aligned(
+    (table, x): (&Table, usize),
+    (last, lx): (&Table, usize),
+) -> (Vec<Vec<compute::Value>>, Vec<String>) {
+    let key = |t: &Table, r: &[compute::Value], c: usize| {
+        compute::format_cell(&r[c], t.columns[c].format)
+    };
+    let blank = vec![compute::Value::Null; last.columns.len()];
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let k = key(table, row, x);
+            let found = last.rows.iter().find(|r| key(last, r, lx) == k);
+            found.unwrap_or(&blank).clone()
+        })
+        .collect();
+    let extra = last
+        .rows
+        .iter()
+        .map(|r| key(last, r, lx))
+        .filter(|k| !table.rows.iter().any(|r| key(table, r, x) == *k))
+        .collect();
+    (rows, extra)
 }
 
 fn number(v: &compute::Value) -> Option<f64> {

@@ -153,7 +153,10 @@ fn png_text_uses_embedded_font_only() {
     let c = svg_to_png(&svg("sans-serif"), 96.0, &fonts).unwrap();
     assert_eq!(a, b);
     assert_ne!(a, c);
-    assert_eq!(c, svg_to_png(&svg("Liberation Sans"), 96.0, &fonts).unwrap());
+    assert_eq!(
+        c,
+        svg_to_png(&svg("Liberation Sans"), 96.0, &fonts).unwrap()
+    );
     let blank = svg_to_png(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100pt\" height=\"20pt\"/>",
         96.0,

@@ -99,7 +99,10 @@ fn a_rate_is_protected_by_a_hidden_count_that_is_never_printed() {
         );
     }
     // Three columns shown: East's incidents, then the marker for its share.
-    assert!(pdf.contains("Burglary share East 12 [c] North 24 41.7"), "{pdf}");
+    assert!(
+        pdf.contains("Burglary share East 12 [c] North 24 41.7"),
+        "{pdf}"
+    );
     // The public record of the table is its published shape: three columns.
     let public = serde_json::to_string(&manifest.public()).unwrap();
     assert!(!public.contains("burglaries"), "{public}");

@@ -49,7 +49,10 @@ fn captions_are_numbered_once_across_the_body_and_the_appendix() {
     // `captions = "as-pdf"`: the same numbers as the PDF's appendix, never
     // a second "Table 1"; Word's field restarts there.
     let spec = p.read(SPEC);
-    p.write(SPEC, &format!("{spec}\n[style.word]\ncaptions = \"as-pdf\"\n"));
+    p.write(
+        SPEC,
+        &format!("{spec}\n[style.word]\ncaptions = \"as-pdf\"\n"),
+    );
     let (_, docx) = p.build_example(&[]);
     let words = docx_text(&docx);
     assert_eq!(table_numbers(&words), [2, 3, 4, 5, 6], "{words}");
