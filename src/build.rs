@@ -128,6 +128,14 @@ pub(crate) fn build_with(spec: Spec, options: &BuildOptions, shared: &Shared) ->
     build_reusing(spec, options, None, shared)
 }
 
+impl Build {
+    /// What the build output notes without warning (nothing `--strict`
+    /// refuses): each bundled font standing in for a house font.
+    pub fn notes(&self) -> Vec<String> {
+        self.style.stand_ins.iter().map(|s| s.note()).collect()
+    }
+}
+
 /// [`build_spec`] again after an edit (`watch`): the data stages' results
 /// (sources, figures, tables, publication) are taken from `last` when
 /// nothing they read changed — the same spec text, parameters and
@@ -184,6 +192,8 @@ fn build_reusing(
         published: &data.published,
         files,
     })?;
+    manifest.word_captions =
+        manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
     attach_manifest(&mut typst, &names, &manifest);
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
@@ -608,8 +618,8 @@ fn docx_options(
     Ok(backend::docx::DocxOptions {
         timestamp,
         style: backend::docx::WordStyle {
-            body_font: Some(style.body_font.clone()),
-            heading_font: Some(style.heading_font.clone()),
+            body_font: Some(style.word_font("body_font")),
+            heading_font: Some(style.word_font("heading_font")),
             accent: Some(
                 crate::style::hex(style.accent)
                     .trim_start_matches('#')
@@ -624,6 +634,7 @@ fn docx_options(
                 .iter()
                 .map(|(k, v)| (k.clone(), v.get_ref().clone()))
                 .collect(),
+            captions_as_pdf: style.word_captions_as_pdf,
         },
         reference,
         chart_fonts: chart_fonts.clone(),

@@ -310,6 +310,36 @@ pub fn number_captions(doc: &mut Document) {
     }
 }
 
+/// Numbers the summary's captions again, on their own from 1: the Word
+/// file is the summary alone, and "Table 5" with no Tables 1 to 4 before it
+/// reads as a mistake. Returns the PDF's number of each caption, in order.
+pub fn number_summary_alone(doc: &mut Document) -> Vec<u32> {
+    let pdf = captions(&doc.summary).iter().map(|c| c.number).collect();
+    let mut next = Numbers::default();
+    for block in doc.summary.iter_mut() {
+        number_block(block, &mut next);
+    }
+    pdf
+}
+
+/// Every caption in `blocks`, in reading order.
+pub fn captions(blocks: &[Block]) -> Vec<&Caption> {
+    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Caption>) {
+        for b in blocks {
+            match b {
+                Block::Table(t) => out.extend(t.caption.as_ref()),
+                Block::Figure(f) => out.push(&f.caption),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Landscape(blocks) => walk(blocks, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(blocks, &mut out);
+    out
+}
+
 /// The last number given to each kind of caption.
 #[derive(Default)]
 struct Numbers {

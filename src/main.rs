@@ -195,6 +195,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     options.cache &= write;
     let build = boardpack::build(&options)?;
     print_warnings(&build.warnings);
+    print_notes(&build.notes());
     if write {
         for path in build.write()? {
             let _ = writeln!(out, "wrote {}", display_path(&path));
@@ -240,6 +241,7 @@ fn run_batch(
         match &paper.result {
             Ok(build) => {
                 print_warnings(&build.warnings);
+                print_notes(&build.notes());
                 let first = build
                     .names
                     .outputs
@@ -352,6 +354,14 @@ fn print_watch_event(event: boardpack::watch::WatchEvent) {
         }
     }
     let _ = out.flush();
+}
+
+/// Notes that change nothing the build decided but a reader should know
+/// (e.g. which bundled font stands in for the house font).
+fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("note: {n}");
+    }
 }
 
 fn print_warnings(warnings: &[String]) {

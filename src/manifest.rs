@@ -66,6 +66,10 @@ pub struct Manifest {
     /// The batch this paper belongs to, if built by `--for-each`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchRecord>,
+    /// The Word summary's captions: the number Word shows beside the
+    /// PDF's, so a reference to either ("see Table 5") can be found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub word_captions: Vec<WordCaption>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -147,6 +151,36 @@ pub struct Figure {
     pub format: Option<String>,
     /// The SQL that computed it.
     pub sql: String,
+}
+
+/// One caption of the Word summary and its number in each output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordCaption {
+    /// `Table` or `Figure`.
+    pub kind: String,
+    /// The number in the Word file.
+    pub word: u32,
+    /// The number in the PDF (its appendix).
+    pub pdf: u32,
+    /// The caption's text.
+    pub text: String,
+}
+
+/// The Word summary's captions with both numbers: `doc` is numbered as
+/// the PDF is; with `own` numbering Word's are the summary's from 1.
+pub fn word_captions(doc: &crate::doc::Document, as_pdf: bool) -> Vec<WordCaption> {
+    let mut own = doc.clone();
+    let pdf = crate::doc::number_summary_alone(&mut own);
+    crate::doc::captions(&own.summary)
+        .into_iter()
+        .zip(pdf)
+        .map(|(c, pdf)| WordCaption {
+            kind: c.kind.word().to_string(),
+            word: if as_pdf { pdf } else { c.number },
+            pdf,
+            text: c.text.clone(),
+        })
+        .collect()
 }
 
 /// One table's shape and content hash.
@@ -331,6 +365,7 @@ impl Manifest {
             private,
             checks: r.computed.checks.clone(),
             batch: None,
+            word_captions: Vec::new(),
             outputs: BTreeMap::new(),
         })
     }

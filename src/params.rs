@@ -283,12 +283,15 @@ impl Object for PeriodObject {
             "slug" => Value::from(fy.slug()),
             "previous" => Value::from(fy.previous().to_string()),
             "next" => Value::from(fy.next().to_string()),
+            "quarters" => Value::from(quarters(fy)),
             _ => return None,
         })
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["label", "start", "end", "short", "slug", "previous", "next"])
+        Enumerator::Str(&[
+            "label", "start", "end", "short", "slug", "previous", "next", "quarters",
+        ])
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -296,9 +299,46 @@ impl Object for PeriodObject {
     }
 }
 
+/// The year's four quarters as templates see them (Q1 = April to June),
+/// numbered as SQL's `fy_quarter(date)` numbers them.
+fn quarters(fy: FinancialYear) -> Vec<Value> {
+    const MONTHS: [&str; 4] = [
+        "April to June",
+        "July to September",
+        "October to December",
+        "January to March",
+    ];
+    (0..4i8)
+        .map(|q| {
+            let end = fy.month(3 * q + 3).yesterday().unwrap_or(fy.end());
+            Value::from_iter([
+                ("number", Value::from(q + 1)),
+                ("label", Value::from(format!("Q{}", q + 1))),
+                ("months", Value::from(MONTHS[q as usize])),
+                ("start", Value::from(fy.month(3 * q).to_string())),
+                ("end", Value::from(end.to_string())),
+            ])
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quarters_start_in_april_and_end_with_the_year() {
+        let fy = FinancialYear::parse("2019/20").unwrap();
+        let q = quarters(fy);
+        let field = |i: usize, k: &str| q[i].get_attr(k).unwrap().to_string();
+        assert_eq!(field(0, "label"), "Q1");
+        assert_eq!(field(0, "start"), "2019-04-01");
+        assert_eq!(field(0, "end"), "2019-06-30");
+        assert_eq!(field(2, "end"), "2019-12-31");
+        assert_eq!(field(3, "start"), "2020-01-01");
+        assert_eq!(field(3, "end"), "2020-03-31");
+        assert_eq!(field(3, "months"), "January to March");
+    }
 
     #[test]
     fn financial_year_bounds_and_labels() {

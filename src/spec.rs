@@ -605,6 +605,11 @@ pub struct TableDecl {
     /// Display columns in order; default: every column, unformatted.
     #[serde(default)]
     pub columns: Vec<ColumnDecl>,
+    /// Columns the query returns for disclosure control only (e.g. the
+    /// count a shown rate is derived from): `protect` may name them, and
+    /// they are never printed or published.
+    #[serde(default)]
+    pub hidden: Vec<Spanned<String>>,
     /// `true` puts the table under `[disclosure]` control, `false` opts it
     /// out of `disclosure.apply_to` (with `disclosure_reason`).
     #[serde(default)]
@@ -692,7 +697,8 @@ pub struct SqlCheckDecl {
 pub struct ChartDecl {
     /// The `[tables]` entry it draws.
     pub table: Spanned<String>,
-    /// `bar`, `horizontal-bar`, `grouped-bar`, `line` or `table-bars`.
+    /// `bar`, `horizontal-bar`, `grouped-bar`, `line`, `table-bars` or
+    /// `year-on-year`.
     pub kind: ChartKindDecl,
     /// The column of category labels.
     pub x: Spanned<String>,
@@ -742,6 +748,9 @@ pub enum ChartKindDecl {
     Line,
     /// A table with a bar per row.
     TableBars,
+    /// One value column, this period beside the previous one per category
+    /// (e.g. quarter): grouped bars, last year first.
+    YearOnYear,
 }
 
 /// One column name or several.
@@ -1064,6 +1073,19 @@ impl Spec {
             if roles.contains(&key.as_str()) {
                 continue;
             }
+            if key == crate::style::WORD_CAPTIONS {
+                if !["own", "as-pdf"].contains(&value.get_ref().as_str()) {
+                    errors.push(
+                        self.error_at(
+                            ErrorKind::Spec,
+                            format!("unknown caption numbering `{}` in `[style.word] captions`", value.get_ref()),
+                            value.span(),
+                        )
+                        .with_hint("use `own` (the summary's tables and figures numbered from 1) or `as-pdf` (the numbers of the PDF's appendix)"),
+                    );
+                }
+                continue;
+            }
             errors.push(
                 self.error_at(
                     ErrorKind::Spec,
@@ -1100,7 +1122,9 @@ impl Spec {
         let families = crate::style::font_families(&files);
         let names: Vec<&str> = families.iter().map(String::as_str).collect();
         for (key, v) in named {
-            if !families.iter().any(|f| f == v.get_ref()) {
+            // A house font with a bundled stand-in is set in it, with a note.
+            let stands_in = crate::style::stand_in(v.get_ref()).is_some();
+            if !stands_in && !families.iter().any(|f| f == v.get_ref()) {
                 let list = names
                     .iter()
                     .map(|n| format!("`{n}`"))

@@ -38,6 +38,83 @@ pub(crate) const MIN_ACCENT_CONTRAST: f64 = 4.5;
 /// Page margins in millimetres.
 pub(crate) type Margins = crate::spec::Margins;
 
+/// Fonts bundled beside Typst's (Libertinus Serif, New Computer Modern,
+/// DejaVu Sans Mono), so a sans-serif house style needs no font files:
+/// Liberation Sans 2.1.5, metric-compatible with Arial and Helvetica
+/// (SIL Open Font License 1.1, `fonts/liberation-sans/OFL.txt`).
+const OWN_FONTS: [&[u8]; 4] = [
+    include_bytes!("../fonts/liberation-sans/LiberationSans-Regular.ttf"),
+    include_bytes!("../fonts/liberation-sans/LiberationSans-Bold.ttf"),
+    include_bytes!("../fonts/liberation-sans/LiberationSans-Italic.ttf"),
+    include_bytes!("../fonts/liberation-sans/LiberationSans-BoldItalic.ttf"),
+];
+
+/// Every bundled font file: what the PDF, the charts and the font checks
+/// know without the report's own files.
+pub(crate) fn bundled_fonts() -> impl Iterator<Item = &'static [u8]> {
+    typst_assets::fonts().chain(OWN_FONTS)
+}
+
+/// House fonts that cannot be bundled (their licences forbid it) and the
+/// bundled family set in their place, with how close it is.
+const STAND_INS: &[(&str, &str, &str)] = &[
+    ("Arial", SANS, "same letter widths"),
+    ("Helvetica", SANS, "same letter widths"),
+    ("Helvetica Neue", SANS, "nearly the same letter widths"),
+    (
+        "Calibri",
+        SANS,
+        "the nearest bundled sans-serif; wider than Calibri",
+    ),
+    ("Segoe UI", SANS, "the nearest bundled sans-serif"),
+    (
+        "Verdana",
+        SANS,
+        "the nearest bundled sans-serif; narrower than Verdana",
+    ),
+    ("Tahoma", SANS, "the nearest bundled sans-serif"),
+    ("Times New Roman", DEFAULT_FONT, "the nearest bundled serif"),
+    ("Georgia", DEFAULT_FONT, "the nearest bundled serif"),
+    ("Cambria", DEFAULT_FONT, "the nearest bundled serif"),
+];
+
+/// The bundled sans-serif family.
+const SANS: &str = "Liberation Sans";
+
+/// The bundled family that stands in for house font `family` (any case),
+/// and how close it is.
+pub(crate) fn stand_in(family: &str) -> Option<(&'static str, &'static str)> {
+    STAND_INS
+        .iter()
+        .find(|(house, _, _)| house.eq_ignore_ascii_case(family.trim()))
+        .map(|(_, used, how)| (*used, *how))
+}
+
+/// A house font set in a bundled family, because the report has no file
+/// for it: the PDF and the charts use `used`, the Word file names `house`
+/// (its readers' machines have it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandIn {
+    /// `body_font` or `heading_font`.
+    pub key: &'static str,
+    /// The family `[style]` names.
+    pub house: String,
+    /// The bundled family used instead.
+    pub used: String,
+    /// How close it is.
+    pub how: String,
+}
+
+impl StandIn {
+    /// The note the build prints.
+    pub fn note(&self) -> String {
+        format!(
+            "`style.{}` \"{}\" is not bundled: the PDF and the charts use \"{}\" ({}), the Word file still names \"{}\"; to use the font itself, add its files to `fonts = [\"…\"]` under `[report]`",
+            self.key, self.house, self.used, self.how, self.house
+        )
+    }
+}
+
 /// The house style every backend applies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Style {
@@ -66,6 +143,11 @@ pub struct Style {
     pub reference_docx: Option<PathBuf>,
     /// Content role → Word style name, with where each was written.
     pub word: BTreeMap<String, Spanned<String>>,
+    /// `[style.word] captions = "as-pdf"`: the Word summary's captions keep
+    /// the PDF's numbers (default `own`: numbered from 1).
+    pub word_captions_as_pdf: bool,
+    /// House fonts set in a bundled family instead (a note each).
+    pub stand_ins: Vec<StandIn>,
 }
 
 /// A logo image, read through the build's input registry.
@@ -105,9 +187,14 @@ impl Default for Style {
             toc: false,
             reference_docx: None,
             word: BTreeMap::new(),
+            word_captions_as_pdf: false,
+            stand_ins: Vec::new(),
         }
     }
 }
+
+/// The `[style.word]` key that sets how the Word summary numbers captions.
+pub(crate) const WORD_CAPTIONS: &str = "captions";
 
 impl Style {
     /// The style a validated spec's `[style]` describes (defaults for
@@ -115,7 +202,7 @@ impl Style {
     pub fn from_spec(spec: &Spec) -> Result<Style> {
         let s = &spec.raw.style;
         let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-        let body_font = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
+        let (body_font, heading_font, stand_ins) = house_fonts(spec)?;
         let logo = match &s.logo {
             Some(l) => {
                 let file = spec.read(l, "logo")?;
@@ -135,7 +222,7 @@ impl Style {
             None => None,
         };
         Ok(Style {
-            heading_font: text(&s.heading_font).unwrap_or_else(|| body_font.clone()),
+            heading_font,
             body_font,
             accent: s
                 .accent
@@ -153,14 +240,78 @@ impl Style {
                 Some(r) => Some(spec.resolve(r)?),
                 None => None,
             },
-            word: s.word.clone(),
+            // `captions` is a setting, not a content role.
+            word: s
+                .word
+                .iter()
+                .filter(|(k, _)| k.as_str() != WORD_CAPTIONS)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            word_captions_as_pdf: s
+                .word
+                .get(WORD_CAPTIONS)
+                .is_some_and(|v| v.get_ref() == "as-pdf"),
+            stand_ins,
         })
+    }
+
+    /// The family the Word file names for `key` (`body_font` or
+    /// `heading_font`): the house font even where a bundled one stands in.
+    pub fn word_font(&self, key: &str) -> String {
+        let body = self.stand_ins.iter().find(|s| s.key == "body_font");
+        match self.stand_ins.iter().find(|s| s.key == key) {
+            Some(s) => s.house.clone(),
+            None if key == "heading_font" => match body {
+                // The heading font follows the body's stand-in.
+                Some(b) if self.heading_font == b.used => b.house.clone(),
+                _ => self.heading_font.clone(),
+            },
+            None => self.body_font.clone(),
+        }
     }
 
     /// The accent as `#RRGGBB`.
     pub fn accent_hex(&self) -> String {
         hex(self.accent)
     }
+}
+
+/// The body and heading families the PDF and charts use, with a bundled
+/// stand-in for each house font the report has no files for.
+fn house_fonts(spec: &Spec) -> Result<(String, String, Vec<StandIn>)> {
+    let s = &spec.raw.style;
+    let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    let mut files = Vec::new();
+    for f in &spec.raw.report.fonts {
+        files.push(spec.read(f, "font")?.bytes.clone());
+    }
+    let families = font_families(&files);
+    let mut stand_ins = Vec::new();
+    let mut font = |key: &'static str, family: String| {
+        if families.contains(&family) {
+            return family;
+        }
+        match stand_in(&family) {
+            Some((used, how)) => {
+                stand_ins.push(StandIn {
+                    key,
+                    house: family,
+                    used: used.to_string(),
+                    how: how.to_string(),
+                });
+                used.to_string()
+            }
+            None => family,
+        }
+    };
+    let body = text(&s.body_font).unwrap_or_else(|| DEFAULT_FONT.to_string());
+    let body_font = font("body_font", body);
+    // Without its own, the heading font is the body's (one note).
+    let heading_font = match text(&s.heading_font) {
+        Some(h) => font("heading_font", h),
+        None => body_font.clone(),
+    };
+    Ok((body_font, heading_font, stand_ins))
 }
 
 /// `#RRGGBB` (upper case) for a colour.
@@ -196,7 +347,7 @@ pub(crate) fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
 /// Typst's bundled fonts and the report's own font files (`extra`),
 /// sorted, each once.
 pub(crate) fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
-    let bundled = typst_assets::fonts().map(Bytes::new);
+    let bundled = bundled_fonts().map(Bytes::new);
     let own = extra.iter().map(|b| Bytes::new(b.clone()));
     let mut names: Vec<String> = bundled
         .chain(own)

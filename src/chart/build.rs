@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use super::{
     png_pixels, render_svg_with, svg_to_png, ChartData, ChartKind, ChartSpec, Fonts, Series,
+    Withheld,
 };
-use crate::compute::{self, Table};
+use crate::compute::{self, Previous, Table};
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::Format;
 use crate::spec::{ChartDecl, ChartKindDecl, Spec};
@@ -48,7 +49,7 @@ pub(crate) fn draw(
     spec: &Spec,
     name: &str,
     decl: &ChartDecl,
-    table: &Table,
+    (table, previous): (&Table, &Previous),
     title: &str,
     fonts: &Fonts,
 ) -> Result<Drawn> {
@@ -84,13 +85,7 @@ pub(crate) fn draw(
         .iter()
         .map(|row| crate::compute::format_cell(&row[x], table.columns[x].format))
         .collect();
-    let series = ys
-        .iter()
-        .map(|&i| Series {
-            name: table.columns[i].label.clone(),
-            values: table.rows.iter().map(|row| number(&row[i])).collect(),
-        })
-        .collect();
+    let (series, withheld) = series_of(spec, name, decl, (table, previous), (x, &ys))?;
     let format = match &decl.format {
         Some(f) => crate::format::parse_format(f.get_ref())
             .and_then(number_format)
@@ -112,6 +107,7 @@ pub(crate) fn draw(
         ChartKindDecl::GroupedBar => ChartKind::GroupedBar,
         ChartKindDecl::Line => ChartKind::Line,
         ChartKindDecl::TableBars => ChartKind::TableBars,
+        ChartKindDecl::YearOnYear => ChartKind::GroupedBar,
     };
     let mut chart = ChartSpec::new(kind, title);
     chart.x_label = decl.x_label.clone();
@@ -121,6 +117,7 @@ pub(crate) fn draw(
     chart.y_from_zero = decl.y_from_zero.unwrap_or(true);
     chart.width_pt = decl.width.unwrap_or(chart.width_pt);
     chart.height_pt = decl.height.unwrap_or(chart.height_pt);
+    chart.withheld = withheld;
     let data = ChartData { categories, series };
     let fail = |e: super::ChartError| {
         chart_err(
@@ -139,6 +136,183 @@ pub(crate) fn draw(
         svg: svg.into(),
         size_pt,
     })
+}
+
+/// The chart's series (for a year-on-year chart, last year's first) and
+/// its withheld values.
+fn series_of(
+    spec: &Spec,
+    name: &str,
+    decl: &ChartDecl,
+    (table, previous): (&Table, &Previous),
+    (x, ys): (usize, &[usize]),
+) -> Result<(Vec<Series>, Option<Withheld>)> {
+    let mut series: Vec<Series> = ys
+        .iter()
+        .map(|&i| Series {
+            name: table.columns[i].label.clone(),
+            values: table.rows.iter().map(|row| number(&row[i])).collect(),
+        })
+        .collect();
+    let last = match decl.kind {
+        ChartKindDecl::YearOnYear => Some(year_on_year(
+            spec,
+            name,
+            decl,
+            (table, previous),
+            (x, ys),
+            &mut series,
+        )?),
+        _ => None,
+    };
+    // Last year's series is drawn first: its withheld cells are series 0.
+    let mut withheld_in: Vec<(&Table, Vec<usize>)> = Vec::new();
+    if let Some((t, ly)) = &last {
+        withheld_in.push((t, vec![*ly]));
+    }
+    withheld_in.push((table, ys.to_vec()));
+    Ok((series, withheld(spec, &withheld_in)))
+}
+
+/// The chart's suppressed values, named by the table's own marker, with
+/// the reason the description gives.
+fn withheld(spec: &Spec, series: &[(&Table, Vec<usize>)]) -> Option<Withheld> {
+    let mut marker = None;
+    let mut cells = Vec::new();
+    let columns = series
+        .iter()
+        .flat_map(|(t, ys)| ys.iter().map(move |&c| (*t, c)));
+    for (si, (table, col)) in columns.enumerate() {
+        for (i, row) in table.rows.iter().enumerate() {
+            if let compute::Value::Suppressed(m) = &row[col] {
+                marker.get_or_insert_with(|| m.clone());
+                cells.push((si, i));
+            }
+        }
+    }
+    let threshold = spec
+        .raw
+        .disclosure
+        .as_ref()
+        .map(|d| *d.get_ref().threshold.get_ref());
+    let reason = match threshold {
+        Some(t) => format!("suppressed to protect small counts (fewer than {t})"),
+        None => "suppressed to protect small counts".to_string(),
+    };
+    Some(Withheld {
+        marker: marker?,
+        reason,
+        cells,
+    })
+}
+
+/// A year-on-year chart's series: this period's one value column named by
+/// its period, and the previous period's same column (its rows matched by
+/// category) put first; a category last year lacks is missing ("n/a").
+/// Returns the previous table, its rows in this one's category order, and
+/// its value column, for the withheld cells.
+fn year_on_year(
+    spec: &Spec,
+    name: &str,
+    decl: &ChartDecl,
+    (table, previous): (&Table, &Previous),
+    (x, ys): (usize, &[usize]),
+    series: &mut Vec<Series>,
+) -> Result<(Table, usize)> {
+    let err = |message: String, hint: String| {
+        Err(spec
+            .error_at(ErrorKind::Spec, message, decl.table.span())
+            .with_hint(hint))
+    };
+    let &[y] = ys else {
+        return err(
+            format!(
+                "chart `{name}`: a year-on-year chart shows one value column, not {}",
+                ys.len()
+            ),
+            "give `y` one column: the chart puts last year's beside it".to_string(),
+        );
+    };
+    let Some(fy) = previous.period() else {
+        return err(
+            format!("chart `{name}`: a year-on-year chart needs the report's `period` parameter"),
+            "declare `[params.period]` with `type = \"financial-year\"`, or use `kind = \"grouped-bar\"`".to_string(),
+        );
+    };
+    let Some(last) = previous
+        .computed()
+        .and_then(|c| c.tables.get(decl.table.get_ref()))
+    else {
+        return err(
+            format!("chart `{name}`: {fy} has no data, so a year-on-year chart cannot show it"),
+            "add the previous year's data, or use another `kind` for this paper".to_string(),
+        );
+    };
+    let col = |t: &Table, n: &str| t.columns.iter().position(|c| c.name == n);
+    let (Some(lx), Some(ly)) = (
+        col(last, &table.columns[x].name),
+        col(last, &table.columns[y].name),
+    ) else {
+        return err(
+            format!("chart `{name}`: the previous period's table lacks its columns"),
+            String::new(),
+        );
+    };
+    let (rows, extra) = aligned((table, x), (last, lx));
+    // Categories only last year had would be silently dropped: refuse.
+    if !extra.is_empty() {
+        return err(
+            format!(
+                "chart `{name}`: {fy} has categories this period lacks: {}",
+                extra.join(", ")
+            ),
+            "make the query return every category in both years (e.g. with a zero count)"
+                .to_string(),
+        );
+    }
+    series[0].name = fy.next().to_string();
+    let values = rows.iter().map(|r| number(&r[ly])).collect();
+    series.insert(
+        0,
+        Series {
+            name: fy.to_string(),
+            values,
+        },
+    );
+    let last = Table {
+        columns: last.columns.clone(),
+        rows,
+        totals: Default::default(),
+    };
+    Ok((last, ly))
+}
+
+/// The previous table's rows in this table's category order (a row of
+/// NULLs where it lacks a category), and the categories only it has.
+fn aligned(
+    (table, x): (&Table, usize),
+    (last, lx): (&Table, usize),
+) -> (Vec<Vec<compute::Value>>, Vec<String>) {
+    let key = |t: &Table, r: &[compute::Value], c: usize| {
+        compute::format_cell(&r[c], t.columns[c].format)
+    };
+    let blank = vec![compute::Value::Null; last.columns.len()];
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let k = key(table, row, x);
+            let found = last.rows.iter().find(|r| key(last, r, lx) == k);
+            found.unwrap_or(&blank).clone()
+        })
+        .collect();
+    let extra = last
+        .rows
+        .iter()
+        .map(|r| key(last, r, lx))
+        .filter(|k| !table.rows.iter().any(|r| key(table, r, x) == *k))
+        .collect();
+    (rows, extra)
 }
 
 fn number(v: &compute::Value) -> Option<f64> {

@@ -94,11 +94,11 @@ impl Default for Fonts {
 /// typst-assets' fonts with generic families pointing at Libertinus Serif.
 fn embedded_db() -> fontdb::Database {
     let mut db = fontdb::Database::new();
-    for bytes in typst_assets::fonts() {
+    for bytes in crate::style::bundled_fonts() {
         load(&mut db, bytes);
     }
     db.set_serif_family(FONT_FAMILY);
-    db.set_sans_serif_family(FONT_FAMILY);
+    db.set_sans_serif_family("Liberation Sans");
     db.set_cursive_family(FONT_FAMILY);
     db.set_fantasy_family(FONT_FAMILY);
     db.set_monospace_family("DejaVu Sans Mono");

@@ -540,7 +540,7 @@ fn bar_series(
                 None => c.text(
                     mid,
                     zero - 3.0,
-                    "n/a",
+                    spec.gap_label(si, i),
                     size,
                     palette::TEXT_MUTED,
                     Anchor::Middle,
@@ -700,7 +700,7 @@ fn horizontal_axis(
             .iter()
             .flatten()
             .map(|v| format_value(*v, spec.format))
-            .chain(std::iter::once("n/a".to_string()))
+            .chain((0..data.categories.len()).map(|i| spec.gap_label(0, i).to_string()))
             .map(|t| m.width(&t, FS_VALUE))
             .fold(0.0, f64::max)
             + 4.0
@@ -763,7 +763,7 @@ fn horizontal_bars(
             None => c.text(
                 zero + 3.0,
                 cy + MID * vsize,
-                "n/a",
+                spec.gap_label(0, i),
                 vsize,
                 palette::TEXT_MUTED,
                 Anchor::Start,
@@ -782,7 +782,8 @@ fn table_bars(spec: &ChartSpec, data: &Prepared, m: &mut Measurer) -> Result<Can
     let fmt = |v: f64| format_value(v, spec.format);
     let texts: Vec<String> = values
         .iter()
-        .map(|v| v.map_or("n/a".to_string(), fmt))
+        .enumerate()
+        .map(|(i, v)| v.map_or_else(|| spec.gap_label(0, i).to_string(), fmt))
         .collect();
 
     let header = spec.x_label.is_some() || spec.y_label.is_some();

@@ -30,6 +30,7 @@ mod svg;
 mod tests;
 
 pub(crate) use build::{draw, png, Drawn, Png};
+
 pub use fonts::Fonts;
 pub(crate) use format::format_value;
 pub(crate) use png::{png_pixels, svg_to_png};
@@ -118,6 +119,32 @@ pub(crate) struct ChartSpec {
     pub width_pt: f32,
     /// Height in points.
     pub height_pt: f32,
+    /// Values withheld by disclosure control: marked with the report's
+    /// marker (not "n/a"), and the description says why.
+    pub withheld: Option<Withheld>,
+}
+
+/// Which of a chart's missing values were withheld, and how they are named:
+/// the same marker the tables show, so a reader meets one name for them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Withheld {
+    /// The disclosure marker (e.g. `[c]`).
+    pub marker: String,
+    /// Why, for the description (e.g. "suppressed to protect small counts").
+    pub reason: String,
+    /// (series, category) of each withheld value.
+    pub cells: Vec<(usize, usize)>,
+}
+
+impl ChartSpec {
+    /// The label of the missing value of series `si` at category `i`: the
+    /// disclosure marker when it was withheld, else "n/a".
+    pub(crate) fn gap_label(&self, si: usize, i: usize) -> &str {
+        match &self.withheld {
+            Some(w) if w.cells.contains(&(si, i)) => &w.marker,
+            _ => "n/a",
+        }
+    }
 }
 
 impl ChartSpec {
@@ -134,6 +161,7 @@ impl ChartSpec {
             y_from_zero: true,
             width_pt: 440.0,
             height_pt: 260.0,
+            withheld: None,
         }
     }
 }
@@ -329,7 +357,7 @@ fn clean(s: &str) -> String {
 fn describe(spec: &ChartSpec, data: &Prepared) -> String {
     let mut out = String::from(spec.kind.describe());
     out.push('.');
-    for (name, values) in &data.series {
+    for (si, (name, values)) in data.series.iter().enumerate() {
         out.push(' ');
         if data.series.len() > 1 || !name.is_empty() {
             out.push_str(name);
@@ -339,13 +367,20 @@ fn describe(spec: &ChartSpec, data: &Prepared) -> String {
             .categories
             .iter()
             .zip(values)
-            .map(|(c, v)| {
-                let v = v.map_or("missing".to_string(), |v| format_value(v, spec.format));
+            .enumerate()
+            .map(|(i, (c, v))| {
+                let v = v.map_or_else(
+                    || spec.gap_label(si, i).to_string(),
+                    |v| format_value(v, spec.format),
+                );
                 format!("{} {v}", c.replace('\n', " "))
             })
             .collect();
         out.push_str(&items.join(", "));
         out.push('.');
+    }
+    if let Some(w) = spec.withheld.as_ref().filter(|w| !w.cells.is_empty()) {
+        out.push_str(&format!(" {}: {}.", w.marker, w.reason));
     }
     out
 }

@@ -139,7 +139,8 @@ fn png_size_follows_dpi() {
 #[test]
 fn png_text_uses_embedded_font_only() {
     // A family nobody has falls back to Libertinus Serif (never a system
-    // font): the text still draws, identically to naming it outright.
+    // font): the text still draws, identically to naming it outright; the
+    // generic sans-serif is the bundled Liberation Sans.
     let fonts = Fonts::default();
     let svg = |family: &str| {
         format!(
@@ -151,7 +152,11 @@ fn png_text_uses_embedded_font_only() {
     let b = svg_to_png(&svg("Arial"), 96.0, &fonts).unwrap();
     let c = svg_to_png(&svg("sans-serif"), 96.0, &fonts).unwrap();
     assert_eq!(a, b);
-    assert_eq!(a, c);
+    assert_ne!(a, c);
+    assert_eq!(
+        c,
+        svg_to_png(&svg("Liberation Sans"), 96.0, &fonts).unwrap()
+    );
     let blank = svg_to_png(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100pt\" height=\"20pt\"/>",
         96.0,
@@ -221,7 +226,34 @@ fn missing_values_are_marked() {
         if kind != ChartKind::Line {
             assert!(svg.contains("n/a"), "{kind:?}");
         }
-        assert!(svg.contains("B missing"), "{kind:?}");
+        assert!(svg.contains("B n/a"), "{kind:?}");
+    }
+}
+
+#[test]
+fn withheld_values_show_the_disclosure_marker_and_why() {
+    let data = one(&["A", "B", "C"], &[Some(3.0), None, None]);
+    for kind in [
+        ChartKind::Bar,
+        ChartKind::HorizontalBar,
+        ChartKind::TableBars,
+    ] {
+        let mut s = spec(kind);
+        s.withheld = Some(super::Withheld {
+            marker: "[c]".to_string(),
+            reason: "suppressed to protect small counts (fewer than 5)".to_string(),
+            cells: vec![(0, 1)],
+        });
+        let svg = render_svg(&s, &data).unwrap();
+        // B was withheld, C is simply missing: each keeps its own name.
+        // Drawn once at the bar, twice in the description.
+        assert_eq!(svg.matches("[c]").count(), 3, "{kind:?}: {svg}");
+        assert!(svg.contains("B [c], C n/a."), "{kind:?}");
+        assert!(
+            svg.contains("[c]: suppressed to protect small counts (fewer than 5)."),
+            "{kind:?}"
+        );
+        assert!(!svg.contains("missing"), "{kind:?}");
     }
 }
 

@@ -505,7 +505,7 @@ fn run_sql(
     }
     let df = frames
         .ctx
-        .execute(d.sql.get_ref())
+        .execute(&crate::compute::sql::expand(d.sql.get_ref()))
         .and_then(LazyFrame::collect)
         .map_err(|e| {
             spec.error_at(ErrorKind::Query, format!("check `checks[{i}]` failed to run: {}", first_line(&e)), d.sql.span())

@@ -325,7 +325,11 @@ pub(crate) fn compute_frames(
 fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml::Spanned<String>> {
     // The columns are planned for only when there is an ORDER BY to complete.
     let names = || {
-        let schema = ctx.execute(sql.get_ref()).ok()?.collect_schema().ok()?;
+        let schema = ctx
+            .execute(&self::sql::expand(sql.get_ref()))
+            .ok()?
+            .collect_schema()
+            .ok()?;
         Some(schema.iter_names().map(|n| n.to_string()).collect())
     };
     order::total(sql.get_ref(), names).map(|t| toml::Spanned::new(sql.span(), t))

@@ -76,7 +76,7 @@ pub(super) fn run(
     ctx.register("params", super::period::params_frame(params).lazy());
     let columns = super::query::known_columns(sources);
     let schema = ctx
-        .execute(sql.get_ref())
+        .execute(&super::sql::expand(sql.get_ref()))
         .and_then(|mut lf| lf.collect_schema())
         .map_err(|e| super::query::query_error(spec, sql, &columns, what, &e))?;
     let pulled = remote.pull(&p.source, &p, params.period()).map_err(|e| {

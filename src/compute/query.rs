@@ -312,7 +312,7 @@ pub(super) fn run(
     columns: &[String],
     what: &str,
 ) -> Result<DataFrame> {
-    ctx.execute(sql.get_ref())
+    ctx.execute(&super::sql::expand(sql.get_ref()))
         .and_then(LazyFrame::collect)
         .map_err(|e| query_error(spec, sql, columns, what, &e))
 }

@@ -70,6 +70,58 @@ pub(crate) fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
         .collect())
 }
 
+/// The name of the financial-quarter helper: `fy_quarter(date)` is 1 for
+/// April to June … 4 for January to March, NULL for a NULL date.
+pub(crate) const FY_QUARTER: &str = "fy_quarter";
+
+/// `sql` with every `fy_quarter(x)` written out as plain SQL (a `CASE` over
+/// `EXTRACT(MONTH FROM x)`, which Polars and PostgreSQL both run), so the
+/// helper needs no function of the engine's own; other queries are
+/// returned as they are. A query that does not parse is returned as it is
+/// (the engine reports its error).
+pub(crate) fn expand(sql: &str) -> std::borrow::Cow<'_, str> {
+    use sqlparser::ast::{
+        visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    };
+    if !sql.to_ascii_lowercase().contains(FY_QUARTER) {
+        return sql.into();
+    }
+    let Ok(mut statements) = parse(sql) else {
+        return sql.into();
+    };
+    let _ = visit_expressions_mut(&mut statements, |e| {
+        let Expr::Function(f) = e else {
+            return ControlFlow::<()>::Continue(());
+        };
+        let named = f.name.0.len() == 1 && f.name.to_string().eq_ignore_ascii_case(FY_QUARTER);
+        let arg = match &f.args {
+            FunctionArguments::List(l) if named && l.args.len() == 1 => match &l.args[0] {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) => a.to_string(),
+                _ => return ControlFlow::Continue(()),
+            },
+            _ => return ControlFlow::Continue(()),
+        };
+        let m = format!("EXTRACT(MONTH FROM {arg})");
+        let case = format!(
+            "(CASE WHEN {m} BETWEEN 4 AND 6 THEN 1 WHEN {m} BETWEEN 7 AND 9 THEN 2 \
+             WHEN {m} BETWEEN 10 AND 12 THEN 3 WHEN {m} BETWEEN 1 AND 3 THEN 4 END)"
+        );
+        if let Ok(expr) = Parser::new(&GenericDialect)
+            .try_with_sql(&case)
+            .and_then(|mut p| p.parse_expr())
+        {
+            *e = expr;
+        }
+        ControlFlow::Continue(())
+    });
+    statements
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+        .into()
+}
+
 /// The first word of a statement (`CREATE`, `DROP`…), for messages.
 fn statement_word(s: &Statement) -> String {
     let text = s.to_string();
@@ -147,6 +199,27 @@ fn first_word(factor: &TableFactor) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fy_quarter_is_written_out_and_other_queries_are_untouched() {
+        let plain = "SELECT a FROM t";
+        assert!(matches!(expand(plain), std::borrow::Cow::Borrowed(_)));
+        let q =
+            expand("SELECT FY_Quarter(v.date) AS q, COUNT(*) FROM v GROUP BY fy_quarter(v.date)");
+        assert!(!q.to_ascii_lowercase().contains("fy_quarter"), "{q}");
+        assert_eq!(
+            q.matches("EXTRACT(MONTH FROM v.date) BETWEEN 4 AND 6 THEN 1")
+                .count(),
+            2,
+            "{q}"
+        );
+        assert!(q.contains("BETWEEN 1 AND 3 THEN 4 END"), "{q}");
+        // A column of that name is not the helper.
+        assert_eq!(
+            expand("SELECT fy_quarter FROM t"),
+            "SELECT fy_quarter FROM t"
+        );
+    }
 
     fn names(sql: &str) -> Vec<String> {
         relations(sql).unwrap().into_iter().collect()

@@ -52,6 +52,17 @@ pub struct Table {
     pub totals: BTreeMap<String, Value>,
 }
 
+impl TableColumn {
+    /// A column shown under its own name, as text.
+    fn plain(name: &str) -> TableColumn {
+        TableColumn {
+            name: name.to_string(),
+            label: name.to_string(),
+            format: Format::Text,
+        }
+    }
+}
+
 /// Everything the queries computed, by name.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Computed {
@@ -88,60 +99,35 @@ pub struct DatabaseResult {
 pub(super) const NOT_FINITE_HINT: &str = "a division by zero gives infinity or NaN: divide by `NULLIF(denominator, 0)` so the value is NULL, and word the sentence for that case";
 
 pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {
-    let columns: Vec<TableColumn> = if decl.columns.is_empty() {
-        df.get_column_names()
-            .into_iter()
-            .map(|n| TableColumn {
-                name: n.to_string(),
-                label: n.to_string(),
-                format: Format::Text,
-            })
-            .collect()
-    } else {
-        decl.columns
-            .iter()
-            .map(|c| {
-                let format = match &c.format {
-                    Some(f) => parse_format(f.get_ref()).ok_or_else(|| {
-                        spec.error_at(
-                            ErrorKind::Spec,
-                            format!("unknown format `{}` in table `{name}`", f.get_ref()),
-                            f.span(),
-                        )
-                        .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
-                    })?,
-                    None => Format::Text,
-                };
-                let label = c.label.clone().unwrap_or_else(|| c.name.get_ref().clone());
-                Ok(TableColumn {
-                    name: c.name.get_ref().clone(),
-                    label,
-                    format,
-                })
-            })
-            .collect::<Result<_>>()?
-    };
+    let columns = table_columns(spec, name, decl, df)?;
     let mut series = Vec::new();
-    for (c, d) in columns
-        .iter()
-        .zip(decl.columns.iter().map(Some).chain(std::iter::repeat(None)))
-    {
-        let s = df.column(&c.name).map_err(|_| {
-            let found: Vec<&str> = df
-                .get_column_names()
-                .into_iter()
-                .map(|n| n.as_str())
-                .collect();
-            let span = d.map_or(decl.sql.span(), |d| d.name.span());
-            spec.error_at(
-                ErrorKind::Spec,
-                format!("table `{name}` has no column `{}`", c.name),
-                span,
-            )
-            .with_hint(suggest(&c.name, &found, "columns the query returns"))
-        })?;
-        series.push(s);
+    let mut errors = Vec::new();
+    for (c, span) in &columns {
+        match df.column(&c.name) {
+            Ok(s) => series.push(s),
+            Err(_) => {
+                let found: Vec<&str> = df
+                    .get_column_names()
+                    .into_iter()
+                    .map(|n| n.as_str())
+                    .collect();
+                errors.push(
+                    spec.error_at(
+                        ErrorKind::Spec,
+                        format!("table `{name}` has no column `{}`", c.name),
+                        span.clone(),
+                    )
+                    .with_hint(suggest(
+                        &c.name,
+                        &found,
+                        "columns the query returns",
+                    )),
+                );
+            }
+        }
     }
+    crate::error::Error::collect(errors)?;
+    let columns: Vec<TableColumn> = columns.into_iter().map(|(c, _)| c).collect();
     let rows: Vec<Vec<Value>> = (0..df.height())
         .map(|i| {
             series
@@ -185,6 +171,66 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
         rows,
         totals: BTreeMap::new(),
     })
+}
+
+/// The table's columns and where the spec names each: the displayed ones
+/// (declared, or every column the query returns but the hidden ones), then
+/// the hidden ones, which disclosure control reads and publishing drops.
+fn table_columns(
+    spec: &Spec,
+    name: &str,
+    decl: &TableDecl,
+    df: &DataFrame,
+) -> Result<Vec<(TableColumn, std::ops::Range<usize>)>> {
+    let hidden = |n: &str| decl.hidden.iter().any(|h| h.get_ref() == n);
+    let mut columns: Vec<(TableColumn, std::ops::Range<usize>)> = if decl.columns.is_empty() {
+        df.get_column_names()
+            .into_iter()
+            .filter(|n| !hidden(n.as_str()))
+            .map(|n| (TableColumn::plain(n.as_str()), decl.sql.span()))
+            .collect()
+    } else {
+        decl.columns
+            .iter()
+            .map(|c| {
+                let format = match &c.format {
+                    Some(f) => parse_format(f.get_ref()).ok_or_else(|| {
+                        spec.error_at(
+                            ErrorKind::Spec,
+                            format!("unknown format `{}` in table `{name}`", f.get_ref()),
+                            f.span(),
+                        )
+                        .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
+                    })?,
+                    None => Format::Text,
+                };
+                let label = c.label.clone().unwrap_or_else(|| c.name.get_ref().clone());
+                let column = TableColumn {
+                    name: c.name.get_ref().clone(),
+                    label,
+                    format,
+                };
+                Ok((column, c.name.span()))
+            })
+            .collect::<Result<_>>()?
+    };
+    if let Some((c, span)) = columns.iter().find(|(c, _)| hidden(&c.name)) {
+        return Err(spec
+            .error_at(
+                ErrorKind::Spec,
+                format!("table `{name}` both shows and hides column `{}`", c.name),
+                span.clone(),
+            )
+            .with_hint(
+                "a hidden column is never printed: remove it from `columns` or from `hidden`",
+            ));
+    }
+    columns.extend(
+        decl.hidden
+            .iter()
+            .map(|h| (TableColumn::plain(h.get_ref()), h.span())),
+    );
+    Ok(columns)
 }
 
 pub(super) fn to_value(v: AnyValue) -> Value {

@@ -134,6 +134,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
             let rounded = matches!(control, Some(TableControl::Protected(_)))
                 && record.as_ref().is_some_and(|r| r.round_to.is_some());
             totals::rate_totals(spec, name, decl, &mut t, rounded)?;
+            tables::drop_hidden(decl, &mut t);
             Ok((t, control))
         });
         match result {

@@ -23,6 +23,11 @@ pub(super) fn with_totals(
 ) -> Result<Table> {
     let mut t = table.clone();
     for col in &super::totals::summed(decl) {
+        if decl.hidden.iter().any(|h| h.get_ref() == col.get_ref()) {
+            return Err(spec
+                .error_at(ErrorKind::Spec, format!("table `{name}` totals `{}`, a hidden column", col.get_ref()), col.span())
+                .with_hint("a hidden column is never printed, nor is its total: show the column, or total another"));
+        }
         let i = index(spec, name, table, col, "total")?;
         let total = column_total(table, i).ok_or_else(|| {
             spec.error_at(ErrorKind::Spec, format!("table `{name}` cannot total `{}`: not every row holds a number", col.get_ref()), col.span())
@@ -446,6 +451,19 @@ fn position(
     })
 }
 
+/// Removes the table's hidden columns (used only to protect the others)
+/// before anything prints or records it.
+pub(super) fn drop_hidden(decl: &TableDecl, t: &mut Table) {
+    let hidden = |n: &str| decl.hidden.iter().any(|h| h.get_ref() == n);
+    let keep: Vec<bool> = t.columns.iter().map(|c| !hidden(&c.name)).collect();
+    t.columns.retain(|c| !hidden(&c.name));
+    for row in &mut t.rows {
+        let mut k = keep.iter();
+        row.retain(|_| k.next().copied().unwrap_or(true));
+    }
+    t.totals.retain(|n, _| !hidden(n));
+}
+
 /// Where the spec declares a displayed column, if it does.
 fn column_span(decl: &TableDecl, name: &str) -> Option<Range<usize>> {
     decl.columns
@@ -484,6 +502,10 @@ fn index(
                 ),
                 col.span(),
             )
-            .with_hint(suggest(col.get_ref(), &cols, "shown columns"))
+            .with_hint(format!(
+                "{}; a column the query returns but the table should not show can be declared `hidden = [\"{}\"]` on the table and named here",
+                suggest(col.get_ref(), &cols, "shown and `hidden` columns"),
+                col.get_ref()
+            ))
         })
 }

@@ -91,7 +91,7 @@ pub fn render(
         placed: &placed,
     };
     let ctx = context(spec, params, computed, previous, &shown);
-    let charts = charts::draw_all(spec, &env, &ctx, computed, fonts, &names);
+    let charts = charts::draw_all(spec, &env, &ctx, (computed, previous), fonts, &names);
     if let Err(e) = &charts {
         errors.push(e.clone());
     }

@@ -12,6 +12,7 @@ mod disclosure;
 mod errors;
 mod escaping;
 mod fuzz;
+mod house;
 mod house_style;
 mod live;
 mod pdf;

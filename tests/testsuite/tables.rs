@@ -39,8 +39,21 @@ fn captions_are_numbered_once_across_the_body_and_the_appendix() {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Table 1: First-time entrants to the criminal justice system by year"));
     assert!(flat.contains("Table 6: First-time entrants to the criminal justice system by year"));
-    // The Word file is the summary alone: the same numbers as the PDF's
-    // appendix, never a second "Table 1"; Word's field restarts there.
+    // The Word file is the summary alone: by default its own numbers,
+    // from 1, with no restarted field.
+    let words = docx_text(&docx);
+    assert_eq!(table_numbers(&words), [1, 2, 3, 4, 5], "{words}");
+    let xml = docx_part(&docx, "word/document.xml");
+    assert_eq!(xml.matches(" SEQ Table \\r").count(), 0);
+    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 5);
+    // `captions = "as-pdf"`: the same numbers as the PDF's appendix, never
+    // a second "Table 1"; Word's field restarts there.
+    let spec = p.read(SPEC);
+    p.write(
+        SPEC,
+        &format!("{spec}\n[style.word]\ncaptions = \"as-pdf\"\n"),
+    );
+    let (_, docx) = p.build_example(&[]);
     let words = docx_text(&docx);
     assert_eq!(table_numbers(&words), [2, 3, 4, 5, 6], "{words}");
     let xml = docx_part(&docx, "word/document.xml");

@@ -301,9 +301,9 @@ impl Builder {
     /// A caption paragraph in Word's own form: "Table ", a `SEQ Table` field
     /// showing the number the document was given, then ": text", so Word's
     /// Insert Caption continues the numbering and a Table of Figures finds
-    /// it. The numbers are the whole document's (the PDF's appendix shows
-    /// the same ones); where they do not run on from the previous caption
-    /// of the kind (the first table of the summary may be Table 3), the
+    /// it. The numbers are the summary's own, or with `captions = "as-pdf"`
+    /// the whole document's; where they do not run on from the previous
+    /// caption of the kind (the first table of the summary may be Table 3), the
     /// field restarts at that number (`\r`), so updating fields in Word
     /// keeps them.
     fn caption(&mut self, c: &Caption) -> Paragraph {

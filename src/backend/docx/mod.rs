@@ -65,6 +65,10 @@ pub struct WordStyle {
     pub marking: Option<String>,
     /// `[style.word]`: content role → Word style name.
     pub roles: BTreeMap<String, String>,
+    /// `[style.word] captions = "as-pdf"`: captions keep the whole
+    /// document's numbers (the PDF appendix's); by default (`own`) the
+    /// summary's are numbered from 1, as a paper standing alone.
+    pub captions_as_pdf: bool,
 }
 
 /// A reference document: its path as the spec names it (for messages) and
@@ -99,6 +103,15 @@ impl crate::backend::Backend for Docx {
 /// Renders `doc.summary` (preceded by `doc.meta.summary_title` in the
 /// `Title` style) as a `.docx` file.
 pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
+    let own;
+    let doc = if options.style.captions_as_pdf {
+        doc
+    } else {
+        let mut d = doc.clone();
+        crate::doc::number_summary_alone(&mut d);
+        own = d;
+        &own
+    };
     let pngs = rasterise(doc, &options.chart_fonts)?;
     let build::Built { docx, info } = build::build(doc, pngs);
     let mut raw = Cursor::new(Vec::new());

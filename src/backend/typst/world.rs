@@ -131,7 +131,7 @@ impl ReportWorld {
 fn embedded_fonts() -> &'static Vec<Font> {
     static FONTS: OnceLock<Vec<Font>> = OnceLock::new();
     FONTS.get_or_init(|| {
-        typst_assets::fonts()
+        crate::style::bundled_fonts()
             .flat_map(|data| Font::iter(Bytes::new(data)))
             .collect()
     })
