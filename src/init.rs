@@ -25,7 +25,7 @@ const SPEC: &str = r#"# {{TITLE}}: a boardpack report.
 
 [report]
 name = "{{NAME}}"
-title = "{{TITLE}}"
+title = {{TITLE}}
 to = "Board"
 from = "Chief Executive"
 # The date printed on the paper. The clock is never read, so a rebuild gives
@@ -164,8 +164,40 @@ fn sample_csv() -> String {
     out
 }
 
-/// Creates a new report in `dir`; returns the files written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+/// What [`init`] made.
+#[derive(Debug)]
+pub struct Made {
+    /// The files written.
+    pub files: Vec<PathBuf>,
+    /// The title the spec was given.
+    pub title: String,
+}
+
+/// The title a folder name gives: its words, each with its first letter
+/// raised and the rest as typed, so an acronym typed in capitals stays one
+/// (`PCP-performance` gives "PCP Performance"); `pcp` cannot be told from a
+/// word, which is why `init` prints the title it chose.
+fn title_of(folder: &str) -> String {
+    let words: Vec<String> = folder
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() {
+        "My Paper".to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// Creates a new report in `dir`, titled `title` (default: the folder's
+/// name in words); returns what it made.
+pub fn init(dir: &Path, title: Option<&str>) -> Result<Made> {
     if dir.exists() {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -194,22 +226,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     } else {
         name
     };
-    let title = {
-        let words: Vec<String> = name
-            .split('-')
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect();
-        words.join(" ")
-    };
+    let title = title.map_or_else(|| title_of(&folder), str::to_string);
     let shown = display_path(dir);
     let spec = SPEC
-        .replace("{{TITLE}}", &title)
+        .replace("{{TITLE}}", &toml::Value::String(title.clone()).to_string())
         .replace("{{NAME}}", &name)
         .replace("{{DIR}}", &shown);
     let files: [(&str, String); 5] = [
@@ -243,7 +263,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         let _ = std::fs::remove_dir_all(&staged);
         io(dir, &e)
     })?;
-    Ok(files.iter().map(|(rel, _)| dir.join(rel)).collect())
+    Ok(Made {
+        files: files.iter().map(|(rel, _)| dir.join(rel)).collect(),
+        title,
+    })
 }
 
 /// Temporary folders are private (0700); a report folder is ordinary.
@@ -279,9 +302,28 @@ mod tests {
     }
 
     #[test]
+    fn titles_keep_acronyms_as_typed() {
+        assert_eq!(title_of("PCP-performance"), "PCP Performance");
+        assert_eq!(title_of("pcp-performance"), "Pcp Performance");
+        assert_eq!(title_of("OPCC_board paper"), "OPCC Board Paper");
+        assert_eq!(title_of("--"), "My Paper");
+    }
+
+    #[test]
+    fn a_title_with_quotes_is_valid_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("p");
+        let made = init(&target, Some(r#"The "PCP" \ paper"#)).unwrap();
+        let text = std::fs::read_to_string(target.join("report.toml")).unwrap();
+        let spec: toml::Table = text.parse().unwrap();
+        assert_eq!(spec["report"]["title"].as_str(), Some(made.title.as_str()));
+        assert_eq!(made.title, r#"The "PCP" \ paper"#);
+    }
+
+    #[test]
     fn refuses_existing_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let err = init(dir.path()).unwrap_err();
+        let err = init(dir.path(), None).unwrap_err();
         assert!(err.message().contains("already exists"));
     }
 }

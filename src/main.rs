@@ -23,7 +23,7 @@ enum Command {
     /// Build the PDF and DOCX of a report into its output folder.
     Build(BuildArgs),
     /// Validate spec, data, templates and layout; write nothing.
-    Check(BuildArgs),
+    Check(CheckArgs),
     /// Move the spec's period and date on a year, rewrite it (comments
     /// kept) and rebuild: next year's paper by one command.
     Refresh(RefreshArgs),
@@ -81,6 +81,44 @@ struct DiffArgs {
 struct InitArgs {
     /// The new report's folder, e.g. `reports/my-paper` (must not exist).
     dir: PathBuf,
+    /// The paper's title (default: the folder's name in words, each word's
+    /// letters as typed: `PCP-performance` gives "PCP Performance").
+    #[arg(long)]
+    title: Option<String>,
+}
+
+/// `check`'s options: those of `build` that change what is checked (it
+/// writes no output and uses no cache, so `--out` and `--no-cache` would
+/// mean nothing).
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The report spec, e.g. `reports/needs-assessment/report.toml`.
+    spec: PathBuf,
+    /// Override a parameter declared in the spec (repeatable), e.g.
+    /// `--set period=2020/21`.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = boardpack::parse_assignment)]
+    set: Vec<(String, String)>,
+    /// Fail instead of warning, e.g. when a template compares with a period
+    /// that has no data.
+    #[arg(long)]
+    strict: bool,
+    /// Check every paper of the batch `[batch]` declares (e.g.
+    /// `--for-each district`).
+    #[arg(long, value_name = "PARAM", num_args = 0..=1, default_missing_value = "")]
+    for_each: Option<String>,
+}
+
+impl From<CheckArgs> for BuildArgs {
+    fn from(a: CheckArgs) -> BuildArgs {
+        BuildArgs {
+            spec: a.spec,
+            set: a.set,
+            out: None,
+            strict: a.strict,
+            for_each: a.for_each,
+            no_cache: true,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -135,7 +173,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let (args, write) = match cli.command {
         Command::Build(a) => (a, true),
-        Command::Check(a) => (a, false),
+        Command::Check(a) => (a.into(), false),
         Command::Refresh(a) => {
             let options = boardpack::refresh::RefreshOptions {
                 build: build_options(a.build)?,
@@ -168,8 +206,16 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Init(a) => {
-            for path in boardpack::init::init(&a.dir)? {
-                let _ = writeln!(out, "created {}", display_path(&path));
+            let made = boardpack::init::init(&a.dir, a.title.as_deref())?;
+            for path in &made.files {
+                let _ = writeln!(out, "created {}", display_path(path));
+            }
+            if a.title.is_none() {
+                let _ = writeln!(
+                    out,
+                    "title: \"{}\" (change it in report.toml, or give --title)",
+                    made.title
+                );
             }
             let spec = display_path(&a.dir.join("report.toml"));
             let _ = writeln!(out, "next: boardpack build {spec}");

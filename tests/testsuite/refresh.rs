@@ -253,3 +253,35 @@ fn init_creates_a_report_that_builds_at_once_and_never_overwrites() {
     insta::assert_snapshot!(err);
     assert_eq!(p.read("reports/my-paper/report.toml"), before);
 }
+
+#[test]
+fn init_keeps_acronyms_as_typed_and_takes_a_title() {
+    let p = Project::empty();
+    let out = p.run(&["init", "reports/PCP-performance"]).success();
+    assert!(out.contains("title: \"PCP Performance\""), "{out}");
+    assert!(p
+        .read("reports/PCP-performance/report.toml")
+        .contains("title = \"PCP Performance\""));
+    p.run(&["init", "reports/x", "--title", "OPCC \"Annual\" Report"])
+        .success();
+    let spec = p.read("reports/x/report.toml");
+    assert!(
+        spec.contains(r#"title = 'OPCC "Annual" Report'"#)
+            || spec.contains(r#"title = "OPCC \"Annual\" Report""#),
+        "{spec}"
+    );
+    p.run(&["check", "reports/x/report.toml"]).success();
+}
+
+#[test]
+fn check_offers_only_the_options_it_uses() {
+    let p = Project::empty();
+    let help = p.run(&["check", "--help"]).success();
+    for used in ["--set", "--strict", "--for-each"] {
+        assert!(help.contains(used), "{used} missing:\n{help}");
+    }
+    for ignored in ["--out", "--no-cache"] {
+        assert!(!help.contains(ignored), "{ignored} listed:\n{help}");
+    }
+    p.run(&["check", "--out", "x", "spec.toml"]).failure(2);
+}
