@@ -329,9 +329,18 @@ fn run_case(target: Target, p: &Project, input: &[u8]) -> Result<(), String> {
         Some(0) if target == Target::Docx => check_docx(&p.path("out/case-summary.docx")),
         Some(0) => Ok(()),
         Some(1) => {
-            let named = [target.file(), "report.toml", "incidents", "house.docx"]
-                .iter()
-                .any(|f| stderr.contains(f));
+            // A file named in a message's header or its source excerpt.
+            let named = [
+                target.file(),
+                "report.toml",
+                "incidents",
+                "house.docx",
+                ".md",
+                ".typ",
+                "┌─ ",
+            ]
+            .iter()
+            .any(|f| stderr.contains(f));
             if named {
                 Ok(())
             } else {

@@ -243,3 +243,85 @@ fn small_document_snapshot() {
         insta::assert_snapshot!("docx_small_document", body.replace("</w:p>", "</w:p>\n"));
     });
 }
+
+/// Our own rendering with part `name` replaced (or added) by `bytes`.
+fn with_part(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let zopts = zip::write::SimpleFileOptions::default();
+    let mut seen = false;
+    for (part, text) in unzip(&render(&sample_document(), &options()).unwrap()) {
+        let body = if part == name {
+            seen = true;
+            bytes.to_vec()
+        } else {
+            text.into_bytes()
+        };
+        out.start_file(part, zopts).unwrap();
+        std::io::Write::write_all(&mut out, &body).unwrap();
+    }
+    if !seen {
+        out.start_file(name, zopts).unwrap();
+        std::io::Write::write_all(&mut out, bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_hostile_reference_document_is_refused_naming_the_part() {
+    let rels = "word/_rels/settings.xml.rels";
+    let external = |target: &str| {
+        format!(
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="{target}" TargetMode="External"/></Relationships>"#
+        )
+    };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            rels,
+            external("https://evil.example/t.dotm").into_bytes(),
+            "outside the package",
+        ),
+        (
+            rels,
+            external("file:///C:/t.dotm").into_bytes(),
+            "outside the package",
+        ),
+        (
+            rels,
+            external(r"\\server\share\t.dotm").into_bytes(),
+            "outside the package",
+        ),
+        ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0".to_vec(), "macro"),
+        ("../../x.xml", b"<x/>".to_vec(), "outside the package"),
+        (
+            "word/webSettings.xml",
+            b"<!DOCTYPE w [<!ENTITY a \"b\">]><w:webSettings xmlns:w=\"x\">&a;</w:webSettings>"
+                .to_vec(),
+            "DTD",
+        ),
+        (
+            "word/webSettings.xml",
+            b"<w:webSettings xmlns:w=\"x\">&a;</w:webSettings>".to_vec(),
+            "&a;",
+        ),
+        (
+            "word/webSettings.xml",
+            b"<?xml version=\xfc'1.0'?><w:x xmlns:w=\"x\"/>".to_vec(),
+            "UTF-8",
+        ),
+        (
+            "word/webSettings.xml",
+            b"<w:x xmlns:w=\"x\"><w:y></w:x>".to_vec(),
+            "well-formed",
+        ),
+    ];
+    for (part, bytes, why) in cases {
+        let err = reference::open(&with_part(part, &bytes)).expect_err(part);
+        assert!(
+            err.contains(part.trim_start_matches("../../")) && err.contains(why),
+            "{part}: {err}"
+        );
+    }
+    // A web link in a template stays (a reader follows it only by choice).
+    let link = r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://www.example.org/" TargetMode="External"/></Relationships>"#;
+    assert!(reference::open(&with_part(rels, link.as_bytes())).is_ok());
+}

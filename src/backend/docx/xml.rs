@@ -117,6 +117,9 @@ fn is_named(node: &Node, name: &str) -> bool {
 /// Parses a whole XML part into its root element. Comments, processing
 /// instructions and the declaration are dropped (we write our own).
 pub(crate) fn parse(xml: &[u8]) -> Result<Element, String> {
+    // The whole part, declaration and comments included, which the reader
+    // below skips without decoding.
+    std::str::from_utf8(xml).map_err(|e| format!("it is not UTF-8 text: {e}"))?;
     let mut reader = Reader::from_reader(xml);
     let mut stack: Vec<Element> = Vec::new();
     let mut root = None;
