@@ -23,4 +23,5 @@ mod snapshots;
 mod sources;
 mod support;
 mod tables;
+mod trace;
 mod word;
