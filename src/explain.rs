@@ -146,7 +146,15 @@ fn lineage_lines(m: &Manifest, l: &Lineage, (kind, name): (&str, &str)) -> Strin
         let ps: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         out += &format!("  parameters: {}\n", ps.join("; "));
     } else {
-        out += "  parameters: none read\n";
+        // Sources are still filtered to the period: say so, not "none".
+        let period = m
+            .params
+            .get("period")
+            .map(|p| format!(" (sources are read for the period {p})"));
+        out += &format!(
+            "  parameters: none selected from `params`{}\n",
+            period.unwrap_or_default()
+        );
     }
     out += &format!("  views read: {}\n", list(&l.views));
     out += &format!("  tables read: {}\n", list(&l.tables));

@@ -22,7 +22,10 @@ fn explain_prints_a_figures_query_views_inputs_checks_and_suppression() {
     }
     // A figure that reads no `params` says so rather than listing them all.
     let share = p.run(&["explain", MANIFEST, "fte_latest"]).success();
-    assert!(share.contains("parameters: none read"), "{share}");
+    assert!(
+        share.contains("parameters: none selected from `params`"),
+        "{share}"
+    );
     assert!(!share.contains("source victims"), "{share}");
 }
 
