@@ -44,6 +44,7 @@ mod text;
 // The commands around the build, and the manifest they read.
 pub mod batch;
 pub mod diff;
+pub mod explain;
 pub mod init;
 pub mod manifest;
 pub mod refresh;

@@ -32,6 +32,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Compare two manifests (e.g. last year's paper and this year's).
     Diff(DiffArgs),
+    /// Print a figure's (or table's) lineage from a manifest: query,
+    /// parameters, views, inputs with hashes, checks and suppression.
+    Explain(ExplainArgs),
     /// Create a new report folder that builds at once.
     Init(InitArgs),
     /// Build, then rebuild whenever a file the build read changes.
@@ -75,6 +78,14 @@ struct DiffArgs {
     a: PathBuf,
     /// The newer manifest.
     b: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExplainArgs {
+    /// The manifest a build wrote, e.g. `reports/x/out/x.manifest.json`.
+    manifest: PathBuf,
+    /// The figure or table, as named in the spec (`[figures.NAME]`).
+    figure: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -203,6 +214,15 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
         Command::Diff(a) => {
             let (x, y) = (Manifest::read(&a.a)?, Manifest::read(&a.b)?);
             let _ = write!(out, "{}", boardpack::diff::diff(&x, &y));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Explain(a) => {
+            let manifest = Manifest::read(&a.manifest)?;
+            let _ = write!(
+                out,
+                "{}",
+                boardpack::explain::explain(&manifest, &a.figure)?
+            );
             return Ok(ExitCode::SUCCESS);
         }
         Command::Init(a) => {

@@ -151,6 +151,39 @@ pub struct Figure {
     pub format: Option<String>,
     /// The SQL that computed it.
     pub sql: String,
+    /// What the figure means (the spec's `description`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What its query read, directly or through views and tables (for
+    /// `boardpack explain`).
+    #[serde(default, skip_serializing_if = "Lineage::is_empty")]
+    pub reads: Lineage,
+}
+
+/// What a query read, directly or through the views and tables it selects
+/// from: names in sorted order, so the record does not depend on the spec's
+/// layout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// Views (`[views.NAME]`) read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<String>,
+    /// Tables (`[tables.NAME]`) read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<String>,
+    /// Sources (`[sources.NAME]`) read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Whether it selects from `params` (the resolved parameters).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub params: bool,
+}
+
+impl Lineage {
+    /// Nothing recorded (a manifest written before lineage was).
+    pub fn is_empty(&self) -> bool {
+        *self == Lineage::default()
+    }
 }
 
 /// One caption of the Word summary and its number in each output.
@@ -192,6 +225,10 @@ pub struct TableHash {
     pub columns: Vec<String>,
     /// BLAKE3 of the table's values (see [`table_hash`]).
     pub blake3: String,
+    /// What its query read (absent in the private record of tables as
+    /// computed, which has the same lineage).
+    #[serde(default, skip_serializing_if = "Lineage::is_empty")]
+    pub reads: Lineage,
 }
 
 /// `[disclosure]` as applied: the rule and what happened to each table.
@@ -338,11 +375,20 @@ impl Manifest {
                         .and_then(|d| d.format.as_ref())
                         .map(|f| f.get_ref().clone()),
                     sql: sql.unwrap_or_default(),
+                    description: decl.and_then(|d| d.description.clone()),
+                    reads: decl
+                        .map(|d| crate::explain::lineage(spec, d.sql.get_ref()))
+                        .unwrap_or_default(),
                 };
                 (name.clone(), figure)
             })
             .collect();
-        let tables = table_hashes(&r.published.current);
+        let mut tables = table_hashes(&r.published.current);
+        for (name, t) in tables.iter_mut() {
+            if let Some(decl) = spec.raw.tables.get(name) {
+                t.reads = crate::explain::lineage(spec, decl.sql.get_ref());
+            }
+        }
         let (disclosure, private) = disclosure_records(r);
         Ok(Manifest {
             boardpack: env!("CARGO_PKG_VERSION").to_string(),
@@ -432,6 +478,7 @@ fn table_hashes(c: &Computed) -> BTreeMap<String, TableHash> {
                 rows: t.rows.len() as u64,
                 columns: t.columns.iter().map(|c| c.name.clone()).collect(),
                 blake3: table_hash(t),
+                reads: Lineage::default(),
             };
             (name.clone(), entry)
         })
@@ -724,6 +771,8 @@ mod tests {
                 previous: None,
                 format: None,
                 sql: String::new(),
+                description: None,
+                reads: Lineage::default(),
             };
             let read: Figure =
                 serde_json::from_str(&serde_json::to_string_pretty(&figure).unwrap()).unwrap();

@@ -25,4 +25,5 @@ mod snapshots;
 mod sources;
 mod support;
 mod tables;
+mod trace;
 mod word;
