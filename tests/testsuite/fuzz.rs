@@ -103,7 +103,7 @@ fn seed_project(target: Target) -> (Project, Vec<u8>) {
             );
         }
         Target::Docx => {
-            let docx = std::fs::read(fixtures().join("word-marking-not-shown/foreign.docx"))
+            let docx = std::fs::read(fixtures().join("../fixtures/word/foreign.docx"))
                 .expect("reference docx");
             std::fs::write(p.path("house.docx"), docx).expect("docx");
             p.write(

@@ -315,3 +315,86 @@ fn program(name: &str) -> Option<PathBuf> {
         .map(|d| d.join(name))
         .find(|p| p.is_file())
 }
+
+/// The python-docx template with `footer` as its footer's paragraphs.
+fn foreign_with_footer(p: &Project, paragraphs: &str) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/word/foreign.docx");
+    let template = std::fs::read(fixture).expect("fixture");
+    let edited = crate::support::replace_docx_part(&template, "word/footer1.xml", |xml| {
+        xml.replace(
+            "<w:t>Made with python-docx</w:t></w:r></w:p>",
+            &format!("<w:t>Made with python-docx</w:t></w:r></w:p>{paragraphs}"),
+        )
+    });
+    std::fs::write(p.path("templates/foreign.docx"), edited).expect("write template");
+    set_style(
+        p,
+        "reference_docx = \"../../templates/foreign.docx\"",
+        Some("OFFICIAL"),
+    );
+}
+
+/// How often `needle` is a paragraph's whole text in a part.
+fn paragraphs_reading(xml: &str, needle: &str) -> usize {
+    xml.split("</w:p>")
+        .filter(|p| {
+            let text: String = p
+                .split("<w:t")
+                .skip(1)
+                .filter_map(|t| {
+                    t.split_once('>')
+                        .map(|(_, rest)| rest.split('<').next().unwrap_or(""))
+                })
+                .collect();
+            text.trim() == needle
+        })
+        .count()
+}
+
+#[test]
+fn a_template_showing_the_marking_as_typed_text_is_used_as_it_is() {
+    let p = Project::example();
+    // Typed, and split over two runs as Word often stores it.
+    foreign_with_footer(
+        &p,
+        "<w:p><w:r><w:t>OFF</w:t></w:r><w:r><w:t>ICIAL</w:t></w:r></w:p>",
+    );
+    let docx = build(&p);
+    let footer = docx_part(&docx, "word/footer1.xml");
+    assert_eq!(
+        paragraphs_reading(&footer, "OFFICIAL"),
+        1,
+        "kept, not added twice: {footer}"
+    );
+    // The header showed none: the marking is added to it.
+    let header = docx_part(&docx, "word/header1.xml");
+    assert_eq!(paragraphs_reading(&header, "OFFICIAL"), 1, "{header}");
+    assert_valid_docx(&p.path(OUT));
+}
+
+#[test]
+fn a_template_showing_no_marking_gets_it_in_header_and_footer() {
+    let p = Project::example();
+    foreign_with_footer(&p, "");
+    let docx = build(&p);
+    for part in ["word/header1.xml", "word/footer1.xml"] {
+        assert_eq!(
+            paragraphs_reading(&docx_part(&docx, part), "OFFICIAL"),
+            1,
+            "{part}"
+        );
+    }
+    assert_valid_docx(&p.path(OUT));
+}
+
+#[test]
+fn a_template_showing_another_marking_is_refused_naming_the_part() {
+    let p = Project::example();
+    foreign_with_footer(&p, "<w:p><w:r><w:t>OFFICIAL-SENSITIVE</w:t></w:r></w:p>");
+    let err = p.run(&["build", EXAMPLE]).failure(1);
+    assert!(
+        err.contains("shows the protective marking `OFFICIAL-SENSITIVE` in `word/footer1.xml`, but the spec's marking is `OFFICIAL`"),
+        "{err}"
+    );
+    assert!(!err.contains("header1"), "{err}");
+}

@@ -64,6 +64,24 @@ fn part(root: &str, paragraphs: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// `xml` (a header or footer part) with the marking added as its first
+/// (header) or last (footer) paragraph.
+pub(crate) fn add_marking(xml: &str, marking: &str, header: bool) -> String {
+    let paragraph = marking_paragraph(marking);
+    let at = if header {
+        ["<w:hdr", "<w:ftr"]
+            .iter()
+            .find_map(|tag| xml.find(tag))
+            .and_then(|start| xml[start..].find('>').map(|end| start + end + 1))
+    } else {
+        xml.rfind("</w:ftr>").or_else(|| xml.rfind("</w:hdr>"))
+    };
+    match at {
+        Some(at) => format!("{}{paragraph}{}", &xml[..at], &xml[at..]),
+        None => xml.to_string(),
+    }
+}
+
 /// The marking, centred and bold, as HMG practice prints it.
 fn marking_paragraph(marking: &str) -> String {
     format!(
