@@ -313,6 +313,11 @@ fn a_hostile_reference_document_is_refused_naming_the_part() {
             b"<w:x xmlns:w=\"x\"><w:y></w:x>".to_vec(),
             "well-formed",
         ),
+        (
+            "word/webSettings.xml",
+            b"<?xml version='1.0' encoding='UTF-8<!DOCTYPE x>'?><w:x xmlns:w=\"x\"/>".to_vec(),
+            "declaration",
+        ),
     ];
     for (part, bytes, why) in cases {
         let err = reference::open(&with_part(part, &bytes)).expect_err(part);

@@ -141,7 +141,8 @@ pub(crate) fn parse(xml: &[u8]) -> Result<Element, String> {
             // A DTD could declare entities (billion laughs) or point outside
             // the package; no Word part has one.
             Event::DocType(_) => return Err("it declares a DTD (`<!DOCTYPE`)".to_string()),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Decl(decl) => check_decl(&decl)?,
+            Event::PI(_) | Event::Comment(_) => {}
         }
     }
     match (root, stack.is_empty()) {
@@ -172,6 +173,30 @@ fn entity(name: &str) -> Result<String, String> {
     } else {
         Err(format!("it uses the undefined entity reference `&{name};`"))
     }
+}
+
+/// The XML declaration as XML 1.0 allows it: version 1.x, an encoding
+/// name of letters, digits and `._-` (UTF-8 or UTF-16: the part is read as
+/// UTF-8), `standalone` yes or no. quick-xml reads it without checking.
+fn check_decl(decl: &quick_xml::events::BytesDecl<'_>) -> Result<(), String> {
+    let bad = || "its XML declaration is malformed".to_string();
+    let version = decl.version().map_err(|_| bad())?;
+    if !matches!(version.as_ref(), b"1.0" | b"1.1") {
+        return Err(bad());
+    }
+    if let Some(encoding) = decl.encoding() {
+        let encoding = encoding.map_err(|_| bad())?;
+        if !encoding.eq_ignore_ascii_case(b"utf-8") {
+            return Err(bad());
+        }
+    }
+    if let Some(standalone) = decl.standalone() {
+        let standalone = standalone.map_err(|_| bad())?;
+        if !matches!(standalone.as_ref(), b"yes" | b"no") {
+            return Err(bad());
+        }
+    }
+    Ok(())
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, String> {
