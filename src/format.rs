@@ -48,7 +48,7 @@ pub(crate) fn format_number(x: f64, decimals: u8) -> String {
         return "–".to_string();
     }
     let decimals = decimals.min(MAX_DECIMALS);
-    let fixed = format!("{:.*}", usize::from(decimals), x.abs());
+    let fixed = round_half_away(x.abs(), decimals);
     let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
     let grouped = int
         .parse::<u64>()
@@ -60,6 +60,46 @@ pub(crate) fn format_number(x: f64, decimals: u8) -> String {
         format!("{sign}{grouped}")
     } else {
         format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// `x` (finite, not negative) as a decimal string with `decimals` places,
+/// rounded as Excel's ROUND and an analyst checking by hand round: the
+/// value is first taken to 15 significant digits (all a spreadsheet keeps,
+/// so 2.675, stored in binary as 2.67499999…, is 2.675), then a half
+/// rounds away from zero (234.5 → 235, 0.125 → 0.13). Rust's own `{:.N}`
+/// rounds the exact binary value half to even (234.5 → 234), which is
+/// why this is done by hand: on the 15 decimal digits, in integers.
+fn round_half_away(x: f64, decimals: u8) -> String {
+    // `d.dddddddddddddde±N`: the 15 significant digits and the exponent.
+    let sci = format!("{x:.14e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: u128 = mantissa.replace('.', "").parse().unwrap_or(0);
+    let exp: i32 = exp.parse().unwrap_or(0);
+    // x × 10^decimals = digits × 10^shift.
+    let shift = exp - 14 + i32::from(decimals);
+    let scaled = if shift >= 0 {
+        match 10u128
+            .checked_pow(shift.unsigned_abs())
+            .and_then(|p| digits.checked_mul(p))
+        {
+            Some(n) => n,
+            // Beyond 10^38: no report prints such a number; fall back to
+            // the exact binary value rather than overflow.
+            None => return format!("{:.*}", usize::from(decimals), x),
+        }
+    } else if shift < -16 {
+        0
+    } else {
+        let p = 10u128.pow(shift.unsigned_abs());
+        digits / p + u128::from(digits % p * 2 >= p)
+    };
+    let unit = 10u128.pow(u32::from(decimals));
+    let (int, frac) = (scaled / unit, scaled % unit);
+    if decimals == 0 {
+        int.to_string()
+    } else {
+        format!("{int}.{frac:0width$}", width = usize::from(decimals))
     }
 }
 
@@ -107,6 +147,27 @@ mod tests {
         assert_eq!(format_number(24.94, 1), "24.9");
         assert_eq!(format_number(-1234.5, 1), "-1,234.5");
         assert_eq!(format_number(f64::NAN, 1), "–");
+    }
+
+    #[test]
+    fn halves_round_away_from_zero_as_excel_does() {
+        // Excel: ROUND(234.5,0)=235, ROUND(-234.5,0)=-235, ROUND(0.125,2)=0.13,
+        // ROUND(2.675,2)=2.68 (2.675 is 2.67499999… in binary).
+        assert_eq!(format_number(234.5, 0), "235");
+        assert_eq!(format_number(-234.5, 0), "-235");
+        assert_eq!(format_number(233.5, 0), "234");
+        assert_eq!(format_number(0.5, 0), "1");
+        assert_eq!(format_number(0.125, 2), "0.13");
+        assert_eq!(format_number(2.675, 2), "2.68");
+        assert_eq!(format_number(1.005, 2), "1.01");
+        assert_eq!(format_number(12_344.5, 0), "12,345");
+        assert_eq!(format_number(0.049_999, 1), "0.0");
+        assert_eq!(format_number(-0.04, 1), "0.0");
+        assert_eq!(format_number(999.95, 1), "1,000.0");
+        assert_eq!(format_number(1e-20, 2), "0.00");
+        assert_eq!(format_number(123_456_789_012.5, 0), "123,456,789,013");
+        assert_eq!(format_percent(0.1645, 1), "16.5%");
+        assert_eq!(format_percent(0.0005, 1), "0.1%");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod pdf;
 mod properties;
 mod provenance;
 mod refresh;
+mod rounding;
 mod safety;
 mod sandbox;
 mod snapshots;
