@@ -319,7 +319,8 @@ mod tests {
         assert_eq!(display_as(&json!(0.16474), pct), "16.5%");
         assert_eq!(
             change_as(Some(&json!(0.1647)), Some(&json!(0.2482)), pct),
-            "up 8.3 percentage points"
+            // 24.82% - 16.47% = 8.35 points: a half, rounded up as by hand.
+            "up 8.4 percentage points"
         );
         assert_eq!(change_as(Some(&json!(0.2)), Some(&json!(0.2)), pct), "same");
         let dec = parse_format("decimal:1");

@@ -445,6 +445,9 @@ pub enum ColumnType {
     Bool,
     /// ISO `yyyy-mm-dd`.
     Date,
+    /// ISO `yyyy-mm-dd hh:mm[:ss[.ffffff]]` (or `T` between), a local
+    /// wall-clock time with no time zone.
+    Datetime,
 }
 
 /// One declared source column: `col = "int"`, or the table form
@@ -1253,7 +1256,8 @@ impl Spec {
                     )
                     .with_hint("a row without a date would silently drop out of every period; remove `nullable = true` and fill in the dates"),
                 );
-            } else if !matches!(declared, Some((_, t)) if t.get_ref().ty == ColumnType::Date) {
+            } else if !matches!(declared, Some((_, t)) if matches!(t.get_ref().ty, ColumnType::Date | ColumnType::Datetime))
+            {
                 let names: Vec<&str> = source
                     .columns
                     .keys()
@@ -1262,7 +1266,7 @@ impl Spec {
                 errors.push(
                     self.error_at(
                         ErrorKind::Spec,
-                        format!("`period_column` of source `{name}` must name a `date` column"),
+                        format!("`period_column` of source `{name}` must name a `date` or `datetime` column"),
                         col.span(),
                     )
                     .with_hint(suggest(

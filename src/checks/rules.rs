@@ -322,6 +322,7 @@ pub(super) fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<boo
             DataType::Int32 => mix(&mut acc, s.i32().ok()?.iter()),
             DataType::Boolean => mix(&mut acc, s.bool().ok()?.iter()),
             DataType::Date => mix(&mut acc, s.date().ok()?.physical().iter()),
+            DataType::Datetime(..) => mix(&mut acc, s.datetime().ok()?.physical().iter()),
             // -0.0 and 0.0 (and every NaN) are one value to Polars too.
             DataType::Float64 => {
                 let bits = |x: f64| if x.is_nan() { f64::NAN } else { x + 0.0 }.to_bits();

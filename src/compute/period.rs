@@ -15,11 +15,13 @@ pub(super) fn period_frame(source: &Source, period: Option<FinancialYear>) -> La
     let (Some((column, filter)), Some(fy)) = (&source.period_column, period) else {
         return lf;
     };
-    let end = col(column.as_str()).lt_eq(date_lit(fy.end()));
+    // Compared as days: a date-time compared with a date is compared with
+    // its midnight, and the period's last day would be lost (a period is
+    // `[start 00:00, end + 1 day 00:00)`). A cast of a date is a no-op.
+    let day = || col(column.as_str()).cast(DataType::Date);
+    let end = day().lt_eq(date_lit(fy.end()));
     match filter {
-        PeriodFilter::Period => {
-            lf.filter(col(column.as_str()).gt_eq(date_lit(fy.start())).and(end))
-        }
+        PeriodFilter::Period => lf.filter(day().gt_eq(date_lit(fy.start())).and(end)),
         PeriodFilter::ToDate => lf.filter(end),
     }
 }
@@ -58,9 +60,11 @@ pub(super) fn filtered_once(
         )
     };
     let dates = source.frame.column(column).ok().map(Column::dtype);
-    if dates == Some(&DataType::Date) {
-        // One pass over the day numbers: the mask and the coverage.
+    if matches!(dates, Some(DataType::Date | DataType::Datetime(_, None))) {
+        // One pass over the day numbers: the mask and the coverage. A
+        // date-time is in the period when the day it falls on is.
         let days = source.frame.column(column).map_err(internal)?;
+        let days = days.cast(&DataType::Date).map_err(internal)?;
         let days = days.date().map_err(internal)?.physical();
         let (mask, coverage) = scan(days, fy, *filter);
         // Column by column on this thread: `DataFrame::filter` waits for
@@ -402,6 +406,39 @@ mod tests {
                 .height(),
             4
         );
+    }
+
+    #[test]
+    fn a_date_time_is_in_the_period_when_its_day_is() {
+        let fy = FinancialYear::parse("2019/20").unwrap();
+        let at = |y, m, d, us: i64| {
+            i64::from(days_since_epoch(jiff::civil::date(y, m, d))) * 86_400_000_000 + us
+        };
+        let last = 86_400_000_000 - 1;
+        let micros = [
+            at(2019, 3, 31, last),
+            at(2019, 4, 1, 0),
+            at(2020, 3, 31, last),
+            at(2020, 4, 1, 0),
+        ];
+        let mut s = source(PeriodFilter::Period);
+        let when = Series::new("when".into(), micros.to_vec())
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+            .unwrap();
+        let other = Series::new("other".into(), [1i64, 2, 3, 4]);
+        s.frame = DataFrame::new(4, vec![when.into(), other.into()]).unwrap();
+        // 1 April 00:00 and 31 March 23:59:59.999999 are in; a minute
+        // either side is out; both months at the ends are covered.
+        let (once, coverage) = filtered_once(&s, Some(fy)).unwrap();
+        let kept = once.collect().unwrap();
+        assert_eq!(
+            kept.column("other").unwrap().i64().unwrap().to_vec(),
+            [Some(2), Some(3)]
+        );
+        let coverage = coverage.unwrap();
+        assert_eq!((coverage.rows, coverage.months), (2, 1 | 1 << 11));
+        let lazy = period_frame(&s, Some(fy)).collect().unwrap();
+        assert_eq!(lazy.height(), 2);
     }
 
     #[test]

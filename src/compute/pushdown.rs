@@ -251,6 +251,7 @@ enum Ty {
     Str,
     Bool,
     Date,
+    Datetime,
 }
 
 impl From<ColumnType> for Ty {
@@ -261,6 +262,7 @@ impl From<ColumnType> for Ty {
             ColumnType::String => Ty::Str,
             ColumnType::Bool => Ty::Bool,
             ColumnType::Date => Ty::Date,
+            ColumnType::Datetime => Ty::Datetime,
         }
     }
 }
@@ -652,7 +654,7 @@ impl Scope<'_> {
                     _ if agg => return None,
                     Ty::Int | Ty::Date => sql,
                     Ty::Str => self.dialect.binary_text(&sql),
-                    Ty::Float | Ty::Bool => return None,
+                    Ty::Float | Ty::Bool | Ty::Datetime => return None,
                 };
                 Some((format!("{name}({sql})"), (ty, true)))
             }

@@ -7,7 +7,11 @@
 //! - `int`: an optional sign and ASCII digits, within ±9,223,372,036,854,775,807;
 //! - `float`: a decimal number (`1.5`, `-2`, `1e6`), finite (no `NaN`, `inf`);
 //! - `bool`: exactly `true` or `false`;
-//! - `date`: `YYYY-MM-DD`, a real calendar date.
+//! - `date`: `YYYY-MM-DD`, a real calendar date;
+//! - `datetime`: `YYYY-MM-DD HH:MM`, `:SS` and up to six decimals of a
+//!   second optional (`T` may stand for the space; more decimals only if
+//!   they are zeros), a local wall-clock time: a time zone (`Z`, `+01:00`)
+//!   is refused rather than guessed at. A bare date is its midnight.
 //!
 //! No cell is trimmed: `" 5"` is not a whole number.
 
@@ -33,6 +37,9 @@ pub(super) enum Value<'a> {
     Bool(bool),
     /// Days since 1970-01-01 (Polars' date representation).
     Date(i32),
+    /// Microseconds since 1970-01-01 00:00 (Polars' date-time
+    /// representation, no time zone).
+    Datetime(i64),
 }
 
 /// What a cell's text means in its column.
@@ -68,6 +75,7 @@ pub(super) fn parse<'a>(text: &'a str, rule: &ColumnRule) -> Parsed<'a> {
             _ => None,
         },
         ColumnType::Date => parse_date(text).map(Value::Date),
+        ColumnType::Datetime => parse_datetime(text).map(Value::Datetime),
     };
     value.map_or(Parsed::NotA, Parsed::Value)
 }
@@ -110,6 +118,61 @@ pub(super) fn parse_date(text: &str) -> Option<i32> {
         return None;
     }
     Some(days_from_civil(y, m, d))
+}
+
+/// Microseconds in a day.
+pub(super) const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// An ISO 8601 local date-time (see the module comment) as microseconds
+/// since 1970-01-01 00:00, if it is a real date and time of day.
+pub(super) fn parse_datetime(text: &str) -> Option<i64> {
+    let day = i64::from(parse_date(text.get(..10)?)?);
+    let rest = &text[10..];
+    if rest.is_empty() {
+        return Some(day * MICROS_PER_DAY);
+    }
+    let time = rest.strip_prefix([' ', 'T'])?;
+    let b = time.as_bytes();
+    let two = |i: usize| -> Option<i64> {
+        let s = time.get(i..i + 2)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (h, m) = (two(0)?, two(3)?);
+    if b.get(2) != Some(&b':') || h > 23 || m > 59 {
+        return None;
+    }
+    let (mut sec, mut micros) = (0, 0);
+    match b.len() {
+        5 => {}
+        8.. if b[5] == b':' => {
+            sec = two(6)?;
+            if sec > 59 {
+                return None;
+            }
+            if b.len() > 8 {
+                micros = fraction(&time[8..])?;
+            }
+        }
+        _ => return None,
+    }
+    Some(day * MICROS_PER_DAY + ((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
+}
+
+/// `.f` to `.fffffffff` as microseconds; digits past the sixth must be
+/// zeros (a database's `.1234560` is exact; `.1234567` would be cut).
+fn fraction(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('.')?;
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (kept, rest) = digits.split_at(digits.len().min(6));
+    if rest.bytes().any(|c| c != b'0') {
+        return None;
+    }
+    let scale = 10i64.pow(6 - kept.len() as u32);
+    Some(kept.parse::<i64>().ok()? * scale)
 }
 
 fn days_in_month(y: i32, m: i32) -> i32 {
@@ -159,6 +222,7 @@ pub(super) fn type_phrase(ty: ColumnType) -> &'static str {
         ColumnType::Float => "a number",
         ColumnType::Bool => "`true` or `false`",
         ColumnType::Date => "a date like 2019-04-01",
+        ColumnType::Datetime => "a local date-time like 2019-04-01 13:45:00 (no time zone)",
     }
 }
 
@@ -185,6 +249,8 @@ pub(super) enum Builder {
     Bool(BooleanChunkedBuilder),
     /// A `date` column (days since 1970-01-01).
     Date(PrimitiveChunkedBuilder<Int32Type>),
+    /// A `datetime` column (microseconds since 1970-01-01 00:00).
+    Datetime(PrimitiveChunkedBuilder<Int64Type>),
 }
 
 impl Builder {
@@ -197,6 +263,7 @@ impl Builder {
             ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, rows)),
             ColumnType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, rows)),
             ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, rows)),
+            ColumnType::Datetime => Builder::Datetime(PrimitiveChunkedBuilder::new(name, rows)),
         }
     }
 
@@ -209,11 +276,13 @@ impl Builder {
             (Builder::Float(b), Some(Value::Float(v))) => b.append_value(v),
             (Builder::Bool(b), Some(Value::Bool(v))) => b.append_value(v),
             (Builder::Date(b), Some(Value::Date(v))) => b.append_value(v),
+            (Builder::Datetime(b), Some(Value::Datetime(v))) => b.append_value(v),
             (Builder::Str(b), _) => b.append_null(),
             (Builder::Int(b), _) => b.append_null(),
             (Builder::Float(b), _) => b.append_null(),
             (Builder::Bool(b), _) => b.append_null(),
             (Builder::Date(b), _) => b.append_null(),
+            (Builder::Datetime(b), _) => b.append_null(),
         }
     }
 
@@ -225,6 +294,10 @@ impl Builder {
             Builder::Float(b) => b.finish().into_series(),
             Builder::Bool(b) => b.finish().into_series(),
             Builder::Date(b) => b.finish().into_date().into_series(),
+            Builder::Datetime(b) => b
+                .finish()
+                .into_datetime(TimeUnit::Microseconds, None)
+                .into_series(),
         };
         Column::from(series)
     }
@@ -290,6 +363,53 @@ mod tests {
             "+019-04-01",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn date_times_are_local_wall_clock_times() {
+        let at = |d: &str, h: i64, m: i64, s: i64, us: i64| {
+            i64::from(parse_date(d).unwrap()) * MICROS_PER_DAY
+                + ((h * 60 + m) * 60 + s) * 1_000_000
+                + us
+        };
+        assert_eq!(
+            parse_datetime("2019-04-01"),
+            Some(at("2019-04-01", 0, 0, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("2019-04-01 13:45"),
+            Some(at("2019-04-01", 13, 45, 0, 0))
+        );
+        assert_eq!(
+            parse_datetime("2019-04-01T13:45:07"),
+            Some(at("2019-04-01", 13, 45, 7, 0))
+        );
+        assert_eq!(
+            parse_datetime("2019-04-01 23:59:59.5"),
+            Some(at("2019-04-01", 23, 59, 59, 500_000))
+        );
+        assert_eq!(parse_datetime("1969-12-31 23:00:00"), Some(-3_600_000_000));
+        assert_eq!(
+            parse_datetime("2019-04-01 00:00:00.1234560"),
+            Some(at("2019-04-01", 0, 0, 0, 123_456))
+        );
+        for bad in [
+            "2019-04-01 24:00",
+            "2019-04-01 12:60",
+            "2019-04-01 12:00:60",
+            "2019-04-01 12:00Z",
+            "2019-04-01T12:00:00+01:00",
+            "2019-04-01T12:00:00Z",
+            "2019-04-01 1:00",
+            "2019-04-01  12:00",
+            "2019-04-01 12",
+            "2019-04-01 12:00:00.",
+            "2019-04-01 12:00:00.1234567",
+            "2019-02-30 12:00",
+            "2019-04-01x",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
         }
     }
 

@@ -34,6 +34,8 @@ pub(crate) enum DbType {
     Bool,
     /// A calendar date.
     Date,
+    /// A date and time of day without a time zone (`timestamp`).
+    Timestamp,
     /// Anything else, by the database's own type name (`numeric`, `timestamp`).
     Other(String),
 }
@@ -48,6 +50,7 @@ impl DbType {
                 | (DbType::Text, ColumnType::String)
                 | (DbType::Bool, ColumnType::Bool)
                 | (DbType::Date, ColumnType::Date)
+                | (DbType::Timestamp, ColumnType::Datetime)
         )
     }
 
@@ -59,6 +62,7 @@ impl DbType {
             DbType::Text => "text",
             DbType::Bool => "boolean",
             DbType::Date => "date",
+            DbType::Timestamp => "timestamp",
             DbType::Other(n) => n,
         }
     }
@@ -92,6 +96,8 @@ pub(crate) enum DbColumn {
     Bool(Vec<Option<bool>>),
     /// Dates, as days since 1970-01-01.
     Date(Vec<Option<i32>>),
+    /// Date-times, as microseconds since 1970-01-01 00:00.
+    Timestamp(Vec<Option<i64>>),
 }
 
 impl DbColumn {
@@ -104,6 +110,7 @@ impl DbColumn {
             DbType::Text => DbColumn::Text(Vec::new()),
             DbType::Bool => DbColumn::Bool(Vec::new()),
             DbType::Date => DbColumn::Date(Vec::new()),
+            DbType::Timestamp => DbColumn::Timestamp(Vec::new()),
             DbType::Other(_) => return None,
         })
     }
@@ -123,6 +130,7 @@ impl DbColumn {
             DbColumn::Text(v) => at(v),
             DbColumn::Bool(v) => at(v),
             DbColumn::Date(v) => at(v),
+            DbColumn::Timestamp(v) => at(v),
         }
     }
 
@@ -135,6 +143,9 @@ impl DbColumn {
             DbColumn::Text(v) => Series::new(name, v),
             DbColumn::Bool(v) => Series::new(name, v),
             DbColumn::Date(v) => Series::new(name, v).cast(&DataType::Date)?,
+            DbColumn::Timestamp(v) => {
+                Series::new(name, v).cast(&DataType::Datetime(TimeUnit::Microseconds, None))?
+            }
         })
     }
 }

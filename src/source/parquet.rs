@@ -134,21 +134,35 @@ fn typed(s: &Series, rule: &ColumnRule) -> std::result::Result<Series, String> {
         (ColumnType::Float, d) => d.is_primitive_numeric(),
         (ColumnType::Date, D::Date) => true,
         (ColumnType::Date, D::Datetime(..)) => at_midnight(s),
+        // A time zone would decide which day an instant falls on: only
+        // local (naive) date-times, or dates (their midnight).
+        (ColumnType::Datetime, D::Datetime(_, None) | D::Date) => true,
         _ => false,
     };
     if !ok {
         return Err(stored_as(dt));
     }
-    let target = match rule.ty {
+    let target = match (rule.ty, dt) {
+        // The file's own unit: nanoseconds are not cut to microseconds.
+        (ColumnType::Datetime, D::Datetime(unit, None)) => D::Datetime(*unit, None),
+        _ => typed_target(rule.ty),
+    };
+    // Strict: an unsigned value above i64::MAX fails instead of becoming null.
+    s.strict_cast(&target)
+        .map_err(|_| format!("{} with values too large for a whole number", stored_as(dt)))
+}
+
+/// The Polars type a declared type is read as.
+fn typed_target(ty: ColumnType) -> DataType {
+    use DataType as D;
+    match ty {
         ColumnType::String => D::String,
         ColumnType::Int => D::Int64,
         ColumnType::Float => D::Float64,
         ColumnType::Bool => D::Boolean,
         ColumnType::Date => D::Date,
-    };
-    // Strict: an unsigned value above i64::MAX fails instead of becoming null.
-    s.strict_cast(&target)
-        .map_err(|_| format!("{} with values too large for a whole number", stored_as(dt)))
+        ColumnType::Datetime => D::Datetime(TimeUnit::Microseconds, None),
+    }
 }
 
 /// Whether every value of a `Datetime` column is at midnight, so the
@@ -166,6 +180,7 @@ fn stored_as(dt: &DataType) -> String {
         DataType::String => "text".to_string(),
         DataType::Boolean => "true/false".to_string(),
         DataType::Date => "dates".to_string(),
+        DataType::Datetime(_, Some(tz)) => format!("date-times in time zone {tz}"),
         DataType::Datetime(..) => "date-times with a time of day".to_string(),
         d if d.is_integer() => format!("whole numbers ({d})"),
         d if d.is_float() => format!("numbers with decimals ({d})"),

@@ -129,6 +129,7 @@ fn push(column: &mut DbColumn, row: &postgres::Row, i: usize) -> Result<(), post
         DbColumn::Text(v) => v.push(row.try_get::<_, Option<String>>(i)?),
         DbColumn::Bool(v) => v.push(row.try_get::<_, Option<bool>>(i)?),
         DbColumn::Date(v) => v.push(row.try_get::<_, Option<Days>>(i)?.map(|d| d.0)),
+        DbColumn::Timestamp(v) => v.push(row.try_get::<_, Option<Micros>>(i)?.map(|t| t.0)),
     }
     Ok(())
 }
@@ -142,6 +143,9 @@ fn db_type(ty: &Type) -> DbType {
         Type::TEXT | Type::VARCHAR | Type::NAME => DbType::Text,
         Type::BOOL => DbType::Bool,
         Type::DATE => DbType::Date,
+        // `timestamptz` is left out on purpose: which day an instant falls
+        // on depends on a time zone the spec does not name.
+        Type::TIMESTAMP => DbType::Timestamp,
         // `char(n)` pads and compares ignoring trailing blanks: not text
         // as Polars sees it, so it must be cast in the source's `query`.
         _ => DbType::Other(ty.name().to_string()),
@@ -168,6 +172,28 @@ impl<'a> FromSql<'a> for Days {
 
     fn accepts(ty: &Type) -> bool {
         *ty == Type::DATE
+    }
+}
+
+/// A `timestamp` as microseconds since 1970-01-01 00:00, read from
+/// PostgreSQL's binary form (microseconds since 2000-01-01 00:00).
+struct Micros(i64);
+
+impl<'a> FromSql<'a> for Micros {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        let bytes: [u8; 8] = raw.try_into().map_err(|_| "a timestamp is 8 bytes")?;
+        let micros = i64::from_be_bytes(bytes);
+        if micros == i64::MAX || micros == i64::MIN {
+            return Err("an infinite timestamp ('infinity') is not a date and time".into());
+        }
+        micros
+            .checked_add(i64::from(PG_EPOCH_DAYS) * 86_400_000_000)
+            .map(Micros)
+            .ok_or_else(|| "timestamp out of range".into())
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::TIMESTAMP
     }
 }
 

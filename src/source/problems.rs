@@ -270,5 +270,6 @@ fn spec_name(ty: crate::spec::ColumnType) -> &'static str {
         ColumnType::Float => "float",
         ColumnType::Bool => "bool",
         ColumnType::Date => "date",
+        ColumnType::Datetime => "datetime",
     }
 }

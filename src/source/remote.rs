@@ -182,13 +182,31 @@ impl Remote {
         (sql, bounds)
     }
 
+    /// `column` as the calendar day its value falls on, in SQL: a
+    /// `timestamp` compared with a date would be compared with its
+    /// midnight and lose the period's last day (a period is
+    /// `[start 00:00, end + 1 day 00:00)`).
+    fn day_sql(&self, column: &str) -> String {
+        let c = DIALECT.ident(column);
+        let datetime = self
+            .columns
+            .iter()
+            .any(|(n, t)| n == column && *t == ColumnType::Datetime);
+        if datetime {
+            format!("CAST({c} AS date)")
+        } else {
+            c
+        }
+    }
+
     /// The declared columns, filtered to `period` unless `all`, unordered.
     fn relation_sql(&self, period: Option<FinancialYear>, all: bool) -> (String, Vec<DbValue>) {
         let cols: Vec<String> = self.columns.iter().map(|(c, _)| DIALECT.ident(c)).collect();
         let mut sql = format!("SELECT {} FROM {} AS \"t\"", cols.join(", "), self.relation);
         let mut bounds = Vec::new();
         if let (false, Some(fy), Some((column, filter))) = (all, period, &self.period) {
-            let c = DIALECT.ident(column);
+            // Compared as days, so a date-time on the period's last day is in.
+            let c = self.day_sql(column);
             if *filter == PeriodFilter::Period {
                 bounds.push(DbValue::Date(fy.start()));
                 sql += &format!(
@@ -355,7 +373,7 @@ impl Ctx<'_> {
         let mut bounds = Vec::new();
         let coverage = match (&remote.period, period) {
             (Some((column, PeriodFilter::Period)), Some(fy)) => {
-                let c = DIALECT.ident(column);
+                let c = remote.day_sql(column);
                 items.push(format!(
                     "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} <= CAST({} AS date))",
                     DIALECT.param(1),
@@ -473,6 +491,7 @@ fn polars_type(t: ColumnType) -> DataType {
         ColumnType::Float => DataType::Float64,
         ColumnType::Bool => DataType::Boolean,
         ColumnType::Date => DataType::Date,
+        ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
     }
 }
 
@@ -483,6 +502,7 @@ fn type_word(t: ColumnType) -> &'static str {
         ColumnType::Float => "float",
         ColumnType::Bool => "bool",
         ColumnType::Date => "date",
+        ColumnType::Datetime => "datetime",
     }
 }
 
@@ -493,6 +513,7 @@ fn pg_type(t: ColumnType) -> &'static str {
         ColumnType::Float => "double precision",
         ColumnType::Bool => "boolean",
         ColumnType::Date => "date",
+        ColumnType::Datetime => "timestamp",
     }
 }
 

@@ -244,8 +244,9 @@ enum XCell<'a> {
     Float(f64),
     Text(Cow<'a, str>),
     Bool(bool),
-    /// A date-time cell: (year, month, day) and whether it is at midnight.
-    Date((u16, u8, u8), bool),
+    /// A date-time cell: (year, month, day) and (hour, minute, second,
+    /// millisecond), all zero at midnight.
+    Date((u16, u8, u8), (u8, u8, u8, u16)),
     /// An ISO 8601 date or date-time (OpenDocument).
     Iso(Cow<'a, str>),
     /// An Excel error (`#N/A`) or a duration: never a value.
@@ -294,7 +295,13 @@ impl<'a> XCell<'a> {
             XCell::Float(f) => Cow::Owned(number_text(*f)),
             XCell::Text(t) => t.clone(),
             XCell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
-            XCell::Date((y, m, d), _) => Cow::Owned(format!("{y:04}-{m:02}-{d:02}")),
+            XCell::Date((y, m, d), (0, 0, 0, 0)) => Cow::Owned(format!("{y:04}-{m:02}-{d:02}")),
+            XCell::Date((y, m, d), (h, min, s, 0)) => {
+                Cow::Owned(format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}"))
+            }
+            XCell::Date((y, m, d), (h, min, s, ms)) => Cow::Owned(format!(
+                "{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}.{ms:03}"
+            )),
             XCell::Iso(s) => s.clone(),
             XCell::Error(e) => Cow::Owned(e.clone()),
         }
@@ -309,12 +316,17 @@ impl<'a> XCell<'a> {
             (XCell::Float(f), ColumnType::Int) => whole(*f).map(Value::Int),
             (XCell::Float(f), ColumnType::Float) => Some(Value::Float(*f)),
             (XCell::Bool(b), ColumnType::Bool) => Some(Value::Bool(*b)),
-            (XCell::Date(_, true), ColumnType::Date) => {
+            (XCell::Date(_, (0, 0, 0, 0)), ColumnType::Date) => {
                 cell::parse_date(&self.text()).map(Value::Date)
             }
             (XCell::Iso(s), ColumnType::Date) => {
                 let day = s.strip_suffix("T00:00:00").unwrap_or(s);
                 cell::parse_date(day).map(Value::Date)
+            }
+            // Any date or date-time cell: Excel stores a time of day to the
+            // millisecond, which `text` shows in full.
+            (XCell::Date(..) | XCell::Iso(_), ColumnType::Datetime) => {
+                cell::parse_datetime(&self.text()).map(Value::Datetime)
             }
             _ => None,
         }
@@ -326,7 +338,7 @@ fn date_time(d: &calamine::ExcelDateTime) -> XCell<'static> {
         return XCell::Error(format!("a duration of {} days", d.as_f64()));
     }
     let (y, m, day, h, min, s, ms) = d.to_ymd_hms_milli();
-    XCell::Date((y, m, day), h == 0 && min == 0 && s == 0 && ms == 0)
+    XCell::Date((y, m, day), (h, min, s, ms))
 }
 
 /// A float as Excel's General format shows it: whole numbers without `.0`.
@@ -555,8 +567,8 @@ fn put(
 fn not_a(value: &XCell, text: &str, ty: ColumnType) -> String {
     match (value, ty) {
         (XCell::Float(_), ColumnType::Int) => format!("the number {text} is not a whole number"),
-        (XCell::Date(_, false), ColumnType::Date) => {
-            format!("the date {text} has a time of day; a `date` column holds whole days")
+        (XCell::Date(..), ColumnType::Date) => {
+            format!("the date-time {text} has a time of day; a `date` column holds whole days (declare the column `datetime` to keep the time)")
         }
         (XCell::Date(..), _) => format!("the date {text} is not {}", cell::type_phrase(ty)),
         (XCell::Int(_) | XCell::Float(_), _) => {

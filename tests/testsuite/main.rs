@@ -8,6 +8,7 @@ mod batch;
 mod build;
 mod checks;
 mod database;
+mod datetimes;
 mod disclosure;
 mod errors;
 mod escaping;
