@@ -194,6 +194,9 @@ fn build_reusing(
     })?;
     manifest.word_captions =
         manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
+    let mut rendered = rendered;
+    let sources = sources_appendix(&spec, &rendered.document, &manifest);
+    rendered.document.tie_numbers(sources);
     attach_manifest(&mut typst, &names, &manifest);
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
@@ -234,6 +237,28 @@ fn build_reusing(
             strict: options.strict,
         },
     })
+}
+
+/// The "Sources of the figures" appendix from the manifest, shown as
+/// `[report] sources_appendix` says.
+fn sources_appendix(
+    spec: &Spec,
+    doc: &crate::doc::Document,
+    manifest: &Manifest,
+) -> crate::doc::Sources {
+    let setting = spec.raw.report.sources_appendix;
+    let mut printed = crate::doc::printed_figures(&doc.body);
+    for f in crate::doc::printed_figures(&doc.summary) {
+        if !printed.contains(&f) {
+            printed.push(f);
+        }
+    }
+    crate::explain::appendix(
+        manifest,
+        &printed,
+        setting != Some(false),
+        setting == Some(true),
+    )
 }
 
 /// The outputs' file names: the spec's, or a batch member's.

@@ -20,6 +20,103 @@ pub struct Document {
     pub body: Vec<Block>,
     /// The executive summary: Appendix 1 of the PDF and the whole Word file.
     pub summary: Vec<Block>,
+    /// Where each figure printed in the text comes from ("Sources of the
+    /// figures"), filled from the manifest once it is made; `None` until
+    /// then.
+    pub sources: Option<Sources>,
+}
+
+/// The "Sources of the figures" appendix: one entry per figure printed in
+/// the body or summary, in order of first appearance. Every backend lays
+/// out the same entries; each printed number links to its entry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sources {
+    /// Whether the PDF and the web page show the appendix (`[report]
+    /// sources_appendix`, default on); without it their printed figures
+    /// still carry their values, unlinked.
+    pub shown: bool,
+    /// Whether the Word file shows the appendix too (only when
+    /// `sources_appendix = true`); it always has a bookmark per figure.
+    pub in_word: bool,
+    /// The entries.
+    pub entries: Vec<SourceEntry>,
+}
+
+/// Where one figure comes from, as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceEntry {
+    /// The figure's name (`victims_resident`).
+    pub figure: String,
+    /// The anchor the printed numbers link to (`src-victims_resident`).
+    pub id: String,
+    /// The value as computed, unrounded (`36845`, `0.16474…`).
+    pub value: String,
+    /// The declared format (`percent:1`), if any.
+    pub format: Option<String>,
+    /// What the figure means (the spec's `description`).
+    pub description: Option<String>,
+    /// The SQL that computed it.
+    pub query: String,
+    /// What the query read: `source victims`, `view v`, `params`.
+    pub reads: Vec<String>,
+    /// The input files (or database results) read, each with its BLAKE3.
+    pub inputs: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// The entry of `figure`, if the appendix has one.
+    pub fn entry(&self, figure: &str) -> Option<&SourceEntry> {
+        self.entries.iter().find(|e| e.figure == figure)
+    }
+}
+
+/// The sources appendix's title.
+pub const SOURCES_TITLE: &str = "Sources of the figures";
+
+/// What the sources appendix is, said once before its entries.
+pub const SOURCES_INTRO: &str = "Every figure printed in this paper links here. Each entry gives the value as computed (before rounding), the query that computed it, what the query read and the input files with their BLAKE3 hashes, as recorded in the manifest embedded in this paper; the command boardpack explain prints the same.";
+
+/// An entry's lines as every output shows them, label and text, before
+/// its query.
+pub fn source_lines(e: &SourceEntry) -> Vec<(&'static str, String)> {
+    let mut lines = Vec::new();
+    if let Some(d) = &e.description {
+        lines.push(("Meaning", d.clone()));
+    }
+    let format = e
+        .format
+        .as_deref()
+        .map(|f| format!(" (format {f})"))
+        .unwrap_or_default();
+    lines.push(("Value", format!("{}{format}", e.value)));
+    lines.push((
+        "Read",
+        if e.reads.is_empty() {
+            "nothing".to_string()
+        } else {
+            e.reads.join("; ")
+        },
+    ));
+    let inputs: Vec<String> = e
+        .inputs
+        .iter()
+        .map(|(p, h)| format!("{p} (BLAKE3 {h})"))
+        .collect();
+    lines.push((
+        "Inputs",
+        if inputs.is_empty() {
+            "none".to_string()
+        } else {
+            inputs.join("; ")
+        },
+    ));
+    lines.push(("Query", String::new()));
+    lines
+}
+
+/// The anchor of `figure`'s entry in the sources appendix.
+pub fn source_id(figure: &str) -> String {
+    format!("src-{figure}")
 }
 
 /// Front-matter of a paper, already formatted for display.
@@ -277,6 +374,20 @@ pub enum Inline {
     },
     /// A hard line break inside a paragraph.
     LineBreak,
+    /// A figure as printed in the text (`36,845`): its text, and the
+    /// figure it shows, so every output can tie it to its source.
+    Number {
+        /// The figure's name.
+        figure: String,
+        /// The text as printed.
+        text: String,
+        /// The value as computed (the manifest's, unrounded); empty until
+        /// [`Document::tie_numbers`] fills it in.
+        value: String,
+        /// Whether the PDF and the web page link it to its entry in the
+        /// sources appendix (set with `value`).
+        linked: bool,
+    },
 }
 
 impl Table {
@@ -385,13 +496,107 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 fn push_plain(out: &mut String, inlines: &[Inline]) {
     for inline in inlines {
         match inline {
-            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Text(t) | Inline::Code(t) | Inline::Number { text: t, .. } => out.push_str(t),
             Inline::Strong(c) | Inline::Emph(c) | Inline::Link { content: c, .. } => {
                 push_plain(out, c)
             }
             Inline::LineBreak => out.push('\n'),
         }
     }
+}
+
+impl Document {
+    /// Sets `sources` and gives every printed figure its unrounded value
+    /// from them.
+    pub fn tie_numbers(&mut self, sources: Sources) {
+        fn inl(inlines: &mut [Inline], s: &Sources) {
+            for i in inlines {
+                match i {
+                    Inline::Number {
+                        figure,
+                        value,
+                        linked,
+                        ..
+                    } => {
+                        if let Some(e) = s.entry(figure) {
+                            value.clone_from(&e.value);
+                            *linked = s.shown;
+                        }
+                    }
+                    Inline::Strong(c) | Inline::Emph(c) | Inline::Link { content: c, .. } => {
+                        inl(c, s)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        fn walk(blocks: &mut [Block], s: &Sources) {
+            for b in blocks {
+                match b {
+                    Block::Heading { content, .. } | Block::Paragraph(content) => inl(content, s),
+                    Block::List { items, .. } => items.iter_mut().for_each(|i| walk(i, s)),
+                    Block::Table(t) => {
+                        for row in t.rows.iter_mut().chain(t.totals.iter_mut()) {
+                            row.iter_mut().for_each(|c| inl(&mut c.text, s));
+                        }
+                    }
+                    Block::Definitions(defs) => {
+                        for d in defs {
+                            inl(&mut d.term, s);
+                            d.entries.iter_mut().for_each(|e| inl(e, s));
+                        }
+                    }
+                    Block::Landscape(inner) | Block::Styled { blocks: inner, .. } => walk(inner, s),
+                    Block::Figure(_) => {}
+                }
+            }
+        }
+        walk(&mut self.body, &sources);
+        walk(&mut self.summary, &sources);
+        self.sources = Some(sources);
+    }
+}
+
+/// The figures printed in `blocks` ([`Inline::Number`]), in reading order,
+/// each once.
+pub fn printed_figures(blocks: &[Block]) -> Vec<String> {
+    fn inl(inlines: &[Inline], out: &mut Vec<String>) {
+        for i in inlines {
+            match i {
+                Inline::Number { figure, .. } if !out.contains(figure) => out.push(figure.clone()),
+                Inline::Strong(c) | Inline::Emph(c) | Inline::Link { content: c, .. } => {
+                    inl(c, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    fn walk(blocks: &[Block], out: &mut Vec<String>) {
+        for b in blocks {
+            match b {
+                Block::Heading { content, .. } | Block::Paragraph(content) => inl(content, out),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Table(t) => {
+                    for row in t.rows.iter().chain(&t.totals) {
+                        for cell in row {
+                            inl(&cell.text, out);
+                        }
+                    }
+                }
+                Block::Definitions(defs) => {
+                    for d in defs {
+                        inl(&d.term, out);
+                        d.entries.iter().for_each(|e| inl(e, out));
+                    }
+                }
+                Block::Landscape(inner) | Block::Styled { blocks: inner, .. } => walk(inner, out),
+                Block::Figure(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(blocks, &mut out);
+    out
 }
 
 /// Every chart in `blocks`, in reading order (inside lists, styled blocks

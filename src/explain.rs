@@ -260,3 +260,56 @@ fn disclosure_lines(m: &Manifest, l: &Lineage, (kind, name): (&str, &str)) -> St
         _ => format!("{head}\n{}", lines.concat()),
     }
 }
+
+/// The "Sources of the figures" appendix for the figures printed in the
+/// document (`printed`, in order): each one's unrounded value, query, what
+/// it read and the inputs with their hashes, all as the manifest records
+/// them, so the appendix and `boardpack explain` cannot disagree.
+pub(crate) fn appendix(
+    m: &Manifest,
+    printed: &[String],
+    shown: bool,
+    in_word: bool,
+) -> crate::doc::Sources {
+    let entries = printed
+        .iter()
+        .filter_map(|name| {
+            let f = m.figures.get(name)?;
+            let l = &f.reads;
+            let mut reads: Vec<String> = Vec::new();
+            reads.extend(l.sources.iter().map(|s| format!("source {s}")));
+            reads.extend(l.views.iter().map(|v| format!("view {v}")));
+            reads.extend(l.tables.iter().map(|t| format!("table {t}")));
+            if l.params {
+                let ps: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                reads.push(format!("parameters ({})", ps.join("; ")));
+            } else if let Some(p) = m.params.get("period") {
+                reads.push(format!("the period {p}"));
+            }
+            let inputs = m
+                .inputs
+                .iter()
+                .filter(|i| feeds(i, l, ("figure", name)))
+                .map(|i| (i.path.clone(), i.blake3.clone()))
+                .collect();
+            Some(crate::doc::SourceEntry {
+                figure: name.clone(),
+                id: crate::doc::source_id(name),
+                value: match &f.value {
+                    serde_json::Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                },
+                format: f.format.clone(),
+                description: f.description.clone(),
+                query: f.sql.trim().to_string(),
+                reads,
+                inputs,
+            })
+        })
+        .collect();
+    crate::doc::Sources {
+        shown,
+        in_word,
+        entries,
+    }
+}

@@ -277,6 +277,11 @@ pub struct ReportSection {
     /// Output file names.
     #[serde(default)]
     pub outputs: Outputs,
+    /// The "Sources of the figures" appendix: `true` in every output,
+    /// `false` in none; unset, in the PDF and the web page only (the Word
+    /// file always has a bookmark per printed figure).
+    #[serde(default)]
+    pub sources_appendix: Option<bool>,
     /// Data folders outside the project, by name (`[report.data_dirs]`):
     /// a source path `@NAME/file.csv` reads inside the folder `NAME`.
     #[serde(default)]

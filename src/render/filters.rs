@@ -180,37 +180,42 @@ fn comparison(
 
 /// `{{ x | number }}`, `{{ x | number(1) }}`: thousands separators and a
 /// fixed number of decimals.
-fn number(value: Value, decimals: Option<u8>) -> Result<String, Error> {
+fn number(value: Value, decimals: Option<u8>) -> Result<Value, Error> {
     if is_missing(&value) {
         return Ok("n/a".into());
     }
-    Ok(format_number(
-        as_f64(&value, "number")?,
-        decimals.unwrap_or(0),
-    ))
+    let text = format_number(as_f64(&value, "number")?, decimals.unwrap_or(0));
+    Ok(traced(&value, text))
+}
+
+/// `text`, formatted from `value`: tied to its figure if it is one.
+fn traced(value: &Value, text: String) -> Value {
+    match value.downcast_object_ref::<FigureObject>() {
+        Some(fig) => Value::from_object(super::value::Traced {
+            figure: fig.name.clone(),
+            text,
+        }),
+        None => Value::from(text),
+    }
 }
 
 /// `{{ ratio | percent }}` (one decimal) or `percent(0)`: a ratio as a percentage.
-fn percent(value: Value, decimals: Option<u8>) -> Result<String, Error> {
+fn percent(value: Value, decimals: Option<u8>) -> Result<Value, Error> {
     if is_missing(&value) {
         return Ok("n/a".into());
     }
-    Ok(format_percent(
-        as_f64(&value, "percent")?,
-        decimals.unwrap_or(1),
-    ))
+    let text = format_percent(as_f64(&value, "percent")?, decimals.unwrap_or(1));
+    Ok(traced(&value, text))
 }
 
 /// `{{ x | approx }}`: rounded to two significant figures (`approx(3)` for three).
-fn approx(value: Value, significant: Option<u8>) -> Result<String, Error> {
+fn approx(value: Value, significant: Option<u8>) -> Result<Value, Error> {
     if is_missing(&value) {
         return Ok("n/a".into());
     }
     let x = as_f64(&value, "approx")?;
-    Ok(format_number(
-        round_significant(x, significant.unwrap_or(2)),
-        0,
-    ))
+    let text = format_number(round_significant(x, significant.unwrap_or(2)), 0);
+    Ok(traced(&value, text))
 }
 
 /// `{{ names | prose_list }}`: "A, B and C"; `prose_list(conjunction="or")`.

@@ -482,6 +482,45 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
             (_, i) => out.push(i),
         }
     }
+    out.into_iter().flat_map(numbers).collect()
+}
+
+/// A text's marked figures (see [`super::value::OPEN`]) as
+/// [`Inline::Number`]s between the text around them. A mark that is not
+/// part of a whole `OPEN name SEP text CLOSE` is dropped.
+fn numbers(inline: Inline) -> Vec<Inline> {
+    use super::value::{is_mark, CLOSE, OPEN, SEP};
+    let text = match inline {
+        Inline::Text(t) if t.contains(is_mark) => t,
+        Inline::Code(t) if t.contains(is_mark) => {
+            return vec![Inline::Code(t.replace(is_mark, ""))]
+        }
+        other => return vec![other],
+    };
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(OPEN) {
+        let marked = rest[start + OPEN.len_utf8()..]
+            .split_once(CLOSE)
+            .and_then(|(inner, after)| Some((inner.split_once(SEP)?, after)))
+            .filter(|((name, shown), _)| !name.contains(is_mark) && !shown.contains(is_mark));
+        let Some(((figure, shown), after)) = marked else {
+            break;
+        };
+        if start > 0 {
+            out.push(Inline::Text(rest[..start].to_string()));
+        }
+        out.push(Inline::Number {
+            figure: figure.to_string(),
+            text: shown.to_string(),
+            value: String::new(),
+            linked: false,
+        });
+        rest = after;
+    }
+    if !rest.is_empty() {
+        out.push(Inline::Text(rest.replace(is_mark, "")));
+    }
     out
 }
 
@@ -634,6 +673,25 @@ mod tests {
         assert_eq!(d[0].entries.len(), 2);
         assert!(
             matches!(&d[0].entries[0][1], Inline::Link { url, .. } if url == "https://example.org/a")
+        );
+    }
+
+    #[test]
+    fn marked_figures_become_numbers_and_stray_marks_are_dropped() {
+        let md = "Up \u{E000}victims\\_resident\u{E001}36\\,845\u{E002} and \u{E000}broken.";
+        let blocks = parse(md).unwrap();
+        assert_eq!(
+            blocks,
+            vec![Block::Paragraph(vec![
+                text("Up "),
+                Inline::Number {
+                    figure: "victims_resident".into(),
+                    text: "36,845".into(),
+                    value: String::new(),
+                    linked: false,
+                },
+                text(" and broken."),
+            ])]
         );
     }
 

@@ -138,14 +138,15 @@ pub fn render(
         meta,
         body: parse("body", &body_markdown)?,
         summary: parse("summary", &summary_markdown)?,
+        sources: None,
     };
     // Once, over the whole document: every output prints these numbers.
     crate::doc::number_captions(&mut document);
     let part = |key: &str| (templates[key].path.as_path(), templates[key].text.as_str());
     a11y::check(&document, part("body"), part("summary"))?;
     Ok(Rendered {
-        body_markdown,
-        summary_markdown,
+        body_markdown: without_marks(&body_markdown),
+        summary_markdown: without_marks(&summary_markdown),
         document,
         warnings,
     })
@@ -208,7 +209,7 @@ fn environment(
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(limits.template_fuel));
-    env.set_formatter(|out, _state, value| {
+    env.set_formatter(|out, state, value| {
         if let Some(fig) = value.downcast_object_ref::<FigureObject>() {
             if fig.is_empty() {
                 return Err(minijinja::Error::new(
@@ -236,7 +237,24 @@ fn environment(
                 format!("the value printed here is not text: it holds {why}"),
             ));
         }
-        out.write_str(&text)?;
+        if let Some(c) = text.chars().find(|c| value::is_mark(*c)) {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("the value printed here holds the private-use character U+{:04X}, which boardpack reserves to tie printed figures to their sources", u32::from(c)),
+            ));
+        }
+        match printed_figure(state, value) {
+            // The figure's name is escaped too, so Markdown reads it as text.
+            Some(name) => write!(
+                out,
+                "{}{}{}{text}{}",
+                value::OPEN,
+                escape_markdown(name),
+                value::SEP,
+                value::CLOSE
+            )?,
+            None => out.write_str(&text)?,
+        }
         Ok(())
     });
     filters::register(&mut env);
@@ -252,6 +270,39 @@ fn environment(
         })
         .collect();
     (env, unparsed)
+}
+
+/// The figure a value printed in the body or summary shows (the figure
+/// itself, or a figure formatted by `number`, `percent` or `approx`), so
+/// the printed text can be tied to its source; `None` elsewhere (captions,
+/// alt text, titles: plain text).
+fn printed_figure<'a>(state: &minijinja::State, value: &'a Value) -> Option<&'a str> {
+    if !matches!(state.name(), "body" | "summary") {
+        return None;
+    }
+    if let Some(fig) = value.downcast_object_ref::<FigureObject>() {
+        return Some(&fig.name);
+    }
+    value
+        .downcast_object_ref::<value::Traced>()
+        .map(|t| t.figure.as_str())
+}
+
+/// Markdown as people read it: each marked figure (see `value::OPEN`) as
+/// its printed text alone.
+fn without_marks(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut in_name = false;
+    for c in markdown.chars() {
+        match c {
+            value::OPEN => in_name = true,
+            value::SEP => in_name = false,
+            value::CLOSE => {}
+            c if !in_name => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What the template context shares with the render: where missing

@@ -57,3 +57,40 @@ impl Object for Missing {
         f.write_str("n/a")
     }
 }
+
+/// Marks a figure as printed in the body or summary Markdown:
+/// `OPEN name SEP text CLOSE`, read back by the Markdown parser into
+/// [`crate::doc::Inline::Number`]. Private-use characters: a printed value
+/// that holds one is refused (see the formatter), so data cannot forge a
+/// mark.
+pub(crate) const OPEN: char = '\u{E000}';
+/// Between the figure's name and its text (see [`OPEN`]).
+pub(crate) const SEP: char = '\u{E001}';
+/// Ends a marked figure (see [`OPEN`]).
+pub(crate) const CLOSE: char = '\u{E002}';
+
+/// Whether `c` is one of the figure marks.
+pub(crate) fn is_mark(c: char) -> bool {
+    matches!(c, OPEN | SEP | CLOSE)
+}
+
+/// A figure formatted by a filter (`{{ figures.x | number }}`): prints as
+/// its text, and remembers the figure it shows so the body and summary can
+/// tie the printed number to its source.
+#[derive(Debug)]
+pub(crate) struct Traced {
+    /// The figure's name.
+    pub figure: String,
+    /// The text as formatted.
+    pub text: String,
+}
+
+impl Object for Traced {
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.text.is_empty()
+    }
+}

@@ -111,6 +111,7 @@ fn document(blocks: Vec<Block>) -> Document {
         },
         body: blocks,
         summary: Vec::new(),
+        sources: None,
     }
 }
 

@@ -46,3 +46,198 @@ fn explain_of_an_unknown_figure_suggests_the_closest_name() {
     assert!(err.contains("did you mean `victims_resident`?"), "{err}");
     insta::assert_snapshot!(err);
 }
+
+/// A small paper printing three figures, each in both parts: an average
+/// (234.5, printed "235" by `number`), a share (0.0625, "6.3%" by
+/// `percent(1)`) and a text ("North"); `appendix` is `[report]
+/// sources_appendix` (none: the default).
+fn traced_project(appendix: Option<bool>) -> Project {
+    let p = Project::empty();
+    let setting = appendix
+        .map(|b| format!("sources_appendix = {b}\n"))
+        .unwrap_or_default();
+    p.write(
+        "report.toml",
+        &format!(
+            r#"[report]
+name = "case"
+title = "Traced figures"
+to = "Board"
+from = "Chief Executive"
+date = 2025-06-30
+layout = "layout.typ"
+{setting}
+[report.outputs]
+pdf = "case.pdf"
+docx = "case.docx"
+html = "case.html"
+
+[content]
+body = "paper.md"
+summary = "summary.md"
+
+[params.period]
+type = "financial-year"
+default = "2024/25"
+
+[sources.amounts]
+path = "data/amounts.csv"
+period_column = "date"
+sparse = "a test extract"
+
+[sources.amounts.columns]
+date = "date"
+district = "string"
+amount = "int"
+
+[figures.mean_north]
+sql = "SELECT AVG(amount) AS mean FROM amounts WHERE district = 'North'"
+description = "Mean amount in the North"
+
+[figures.share_negative]
+sql = "SELECT SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS share FROM amounts WHERE district = 'East'"
+
+[figures.top]
+sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP BY district) ORDER BY n DESC, district LIMIT 1"
+"#
+        ),
+    );
+    let mut data =
+        String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n");
+    for day in 1..=16 {
+        data.push_str(&format!(
+            "2024-06-{day:02},East,{}\n",
+            if day == 1 { -1 } else { 0 }
+        ));
+    }
+    p.write("data/amounts.csv", &data);
+    let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_negative | percent(1) }}; most in {{ figures.top }}.\n";
+    p.write("paper.md", &format!("# Findings\n\n{text}"));
+    p.write("summary.md", &format!("# Summary\n\n{text}"));
+    let layout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
+    std::fs::copy(layout, p.path("layout.typ")).unwrap();
+    p
+}
+
+/// (figure, as printed, the manifest's value as JSON text).
+const PRINTED: [(&str, &str, &str); 3] = [
+    ("mean_north", "235", "234.5"),
+    ("share_negative", "6.3%", "0.0625"),
+    ("top", "East", "East"),
+];
+
+/// The PDF's link annotations: (internal links, links to a URL).
+fn pdf_links(pdf: &[u8]) -> (usize, usize) {
+    let doc = lopdf::Document::load_mem(pdf).expect("PDF parses");
+    let (mut internal, mut external) = (0, 0);
+    for (_, page) in doc.get_pages() {
+        for annot in doc.get_page_annotations(page).unwrap_or_default() {
+            if annot.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Link".as_slice()) {
+                continue;
+            }
+            let action = annot.get(b"A").ok().and_then(|a| match a {
+                lopdf::Object::Reference(r) => doc.get_dictionary(*r).ok(),
+                lopdf::Object::Dictionary(d) => Some(d),
+                _ => None,
+            });
+            let uri = action.is_some_and(|a| a.has(b"URI"));
+            if uri {
+                external += 1;
+            } else if annot.has(b"Dest") || action.is_some_and(|a| a.has(b"D")) {
+                internal += 1;
+            }
+        }
+    }
+    (internal, external)
+}
+
+#[test]
+fn every_printed_figure_agrees_with_its_manifest_value_and_appendix_entry_in_all_outputs() {
+    let p = traced_project(Some(true));
+    p.run(&["build", "report.toml"]).success();
+    let manifest = boardpack::manifest::Manifest::read(&p.path("out/case.manifest.json")).unwrap();
+    let html = p.read("out/case.html");
+    let pdf_bytes = std::fs::read(p.path("out/case.pdf")).unwrap();
+    let pdf = crate::support::pdf_text(&pdf_bytes);
+    // Words as the extractor spaces them (a link's text is set off).
+    let pdf = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    let docx = std::fs::read(p.path("out/case.docx")).unwrap();
+    let xml = crate::support::docx_part(&docx, "word/document.xml");
+    let word = crate::support::docx_text(&docx);
+    assert!(pdf.contains("Sources of the figures"), "{pdf}");
+    assert!(word.contains("Sources of the figures"), "{word}");
+    for (i, (figure, printed, value)) in PRINTED.iter().enumerate() {
+        // The manifest holds the unrounded value the text was printed from.
+        assert_eq!(
+            manifest.figures[*figure]
+                .value
+                .to_string()
+                .trim_matches('"'),
+            *value
+        );
+        // HTML: the printed text carries the value and links to its entry,
+        // which names the same value.
+        let link = format!("<a class=\"figure\" href=\"#src-{figure}\"><data value=\"{value}\">{printed}</data></a>");
+        assert_eq!(
+            html.matches(&link).count(),
+            2,
+            "{link} in both parts:\n{html}"
+        );
+        let entry = &html[html
+            .find(&format!("<h3 id=\"src-{figure}\">"))
+            .expect("entry")..];
+        let entry = &entry[..entry.find("</dl>").unwrap()];
+        assert!(
+            entry.contains(&format!("<dt>Value</dt><dd>{value}")),
+            "{entry}"
+        );
+        // PDF: printed in the text; the appendix has the value.
+        assert!(pdf.contains(printed), "{printed}: {pdf}");
+        assert!(pdf.contains(&format!("Value: {value}")), "{value}: {pdf}");
+        // Word: the printed run sits in the figure's bookmark, linked to
+        // the appendix entry, which has the value.
+        let name = format!("w:name=\"fig{}_{figure}\"", i + 1);
+        let start = xml.find(&name).unwrap_or_else(|| panic!("{name}: {xml}"));
+        let inside = &xml[start..start + xml[start..].find("w:bookmarkEnd").unwrap()];
+        assert!(inside.contains(&format!(">{printed}</w:t>")), "{inside}");
+        assert!(
+            inside.contains(&format!("w:anchor=\"src{}\"", i + 1)),
+            "{inside}"
+        );
+        assert!(xml.contains(&format!("w:name=\"src{}\"", i + 1)), "{xml}");
+        assert!(word.contains(&format!("Value: {value}")), "{word}");
+    }
+    // Each of the six printed figures is an internal link, none a URL
+    // (a screen reader then reads the number, not an address).
+    let (internal, external) = pdf_links(&pdf_bytes);
+    assert_eq!((internal, external), (6, 0));
+    // The appendix is the manifest's record: the query and the input's hash.
+    let input = manifest
+        .inputs
+        .iter()
+        .find(|i| i.path == "data/amounts.csv")
+        .unwrap();
+    assert!(html.contains(&input.blake3));
+    assert!(pdf.contains(&input.blake3), "{pdf}");
+}
+
+#[test]
+fn without_the_appendix_figures_keep_their_values_but_link_nowhere() {
+    let p = traced_project(Some(false));
+    p.run(&["build", "report.toml"]).success();
+    let html = p.read("out/case.html");
+    assert!(html.contains("<data value=\"234.5\">235</data>"), "{html}");
+    assert!(!html.contains("Sources of the figures") && !html.contains("href=\"#src-"));
+    let pdf_bytes = std::fs::read(p.path("out/case.pdf")).unwrap();
+    assert!(!crate::support::pdf_text(&pdf_bytes).contains("Sources of the figures"));
+    assert_eq!(pdf_links(&pdf_bytes), (0, 0));
+    // By default: in the PDF and the web page, not in the Word file, which
+    // still bookmarks each printed figure.
+    let p = traced_project(None);
+    p.run(&["build", "report.toml"]).success();
+    assert!(p.read("out/case.html").contains("Sources of the figures"));
+    let docx = std::fs::read(p.path("out/case.docx")).unwrap();
+    assert!(!crate::support::docx_text(&docx).contains("Sources of the figures"));
+    let xml = crate::support::docx_part(&docx, "word/document.xml");
+    assert!(xml.contains("w:name=\"fig1_mean_north\""), "{xml}");
+}

@@ -69,8 +69,20 @@ pub(crate) fn build(doc: &Document, pngs: BTreeMap<String, crate::chart::Png>) -
     let title = [Inline::Text(doc.meta.summary_title.clone())];
     let title = b.paragraph(&title, Runs::default()).style("Title");
     b.add_paragraph(title);
+    let appendix = doc
+        .sources
+        .as_ref()
+        .filter(|s| s.in_word && !s.entries.is_empty());
+    if let Some(sources) = appendix {
+        b.sources = (sources.entries.iter().enumerate())
+            .map(|(i, e)| (e.figure.clone(), i + 1))
+            .collect();
+    }
     for block in &doc.summary {
         b.block(block);
+    }
+    if let Some(sources) = appendix {
+        b.sources_appendix(sources);
     }
     let info = BuildInfo {
         header_tables: b.header_tables,
@@ -114,6 +126,9 @@ impl Runs {
 enum Piece {
     Run(Box<Run>),
     Link(Hyperlink),
+    /// A bookmark's start (its id and name) or end (its id).
+    BookmarkStart(usize, String),
+    BookmarkEnd(usize),
 }
 
 impl Piece {
@@ -135,6 +150,11 @@ struct Builder {
     pngs: BTreeMap<String, crate::chart::Png>,
     /// The last table and figure numbers shown (for the `SEQ` fields).
     shown: (u32, u32),
+    /// Bookmarks made so far (their ids count from 1).
+    bookmarks: usize,
+    /// The sources appendix entries shown in this file, by figure: printed
+    /// figures link to them.
+    sources: BTreeMap<String, usize>,
 }
 
 impl Builder {
@@ -339,7 +359,69 @@ impl Builder {
             .fold(Paragraph::new(), |p, piece| match piece {
                 Piece::Run(r) => p.add_run(*r),
                 Piece::Link(h) => p.add_hyperlink(h),
+                Piece::BookmarkStart(id, name) => p.add_bookmark_start(id, name),
+                Piece::BookmarkEnd(id) => p.add_bookmark_end(id),
             })
+    }
+
+    /// A printed figure: its run inside a bookmark named after it
+    /// (`fig3_victims_resident`), linked to its entry in the sources
+    /// appendix when the file has one.
+    fn number(&mut self, figure: &str, text: &str, runs: Runs, out: &mut Vec<Piece>) {
+        self.bookmarks += 1;
+        let id = self.bookmarks;
+        let name: String = format!("fig{id}_{figure}")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .take(40)
+            .collect();
+        out.push(Piece::BookmarkStart(id, name));
+        match self.sources.get(figure) {
+            Some(entry) if !runs.link => {
+                let link = Hyperlink::new(format!("src{entry}"), HyperlinkType::Anchor)
+                    .add_run(text_run(text, runs.with(|r| r.link = true)));
+                out.push(Piece::Link(link));
+            }
+            _ => out.push(Piece::run(text_run(text, runs))),
+        }
+        out.push(Piece::BookmarkEnd(id));
+    }
+
+    /// The "Sources of the figures" appendix: a heading, then per entry a
+    /// bookmarked heading (`src1`, … the printed figures' link targets),
+    /// its lines and its query.
+    fn sources_appendix(&mut self, sources: &crate::doc::Sources) {
+        let title = [Inline::Text(crate::doc::SOURCES_TITLE.into())];
+        let p = self.paragraph(&title, Runs::default()).style("Heading1");
+        self.add_paragraph(p);
+        let intro = [Inline::Text(crate::doc::SOURCES_INTRO.into())];
+        let p = self.paragraph(&intro, Runs::default());
+        self.add_paragraph(p);
+        for (i, e) in sources.entries.iter().enumerate() {
+            self.bookmarks += 1;
+            let id = self.bookmarks;
+            let p = Paragraph::new()
+                .style("Heading2")
+                .add_bookmark_start(id, format!("src{}", i + 1))
+                .add_run(text_run(&e.figure, Runs::default().with(|r| r.code = true)))
+                .add_bookmark_end(id);
+            self.add_paragraph(p);
+            for (label, line) in crate::doc::source_lines(e) {
+                let line = if label == "Query" {
+                    e.query.as_str()
+                } else {
+                    line.as_str()
+                };
+                let code = label == "Query";
+                let p = Paragraph::new()
+                    .add_run(text_run(
+                        &format!("{label}: "),
+                        Runs::default().with(|r| r.bold = true),
+                    ))
+                    .add_run(text_run(line, Runs::default().with(|r| r.code = code)));
+                self.add_paragraph(p);
+            }
+        }
     }
 
     fn inlines(&mut self, content: &[Inline], runs: Runs, out: &mut Vec<Piece>) {
@@ -361,6 +443,7 @@ impl Builder {
                 Inline::LineBreak => {
                     out.push(Piece::run(Run::new().add_break(BreakType::TextWrapping)));
                 }
+                Inline::Number { figure, text, .. } => self.number(figure, text, runs, out),
             }
         }
     }
@@ -377,6 +460,8 @@ impl Builder {
         self.inlines(content, runs.with(|r| r.link = true), &mut pieces);
         pieces.into_iter().fold(link, |l, piece| match piece {
             Piece::Run(r) => l.add_run(*r),
+            // Inside a link a figure is only its text (`runs.link`).
+            Piece::BookmarkStart(..) | Piece::BookmarkEnd(_) => l,
             Piece::Link(_) => unreachable!("links inside links are flattened"),
         })
     }

@@ -158,5 +158,6 @@ pub(super) fn sample_document() -> Document {
         },
         body: vec![para(vec![text("The body is not part of the Word file.")])],
         summary,
+        sources: None,
     }
 }

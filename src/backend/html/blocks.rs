@@ -54,6 +54,36 @@ impl<'a> Writer<'a> {
         self.out.push_str("</section>\n");
     }
 
+    /// Appendix 2, "Sources of the figures": an entry per printed figure,
+    /// its heading the target the printed numbers link to.
+    pub(super) fn sources(&mut self, sources: &crate::doc::Sources) {
+        let id = "appendix-2";
+        self.out.push_str(&format!(
+            "<section class=\"appendix sources\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">Appendix 2: <span class=\"appendix-title\">{}</span></h2>\n<p>{}</p>\n",
+            text(crate::doc::SOURCES_TITLE),
+            text(crate::doc::SOURCES_INTRO)
+        ));
+        for e in &sources.entries {
+            self.out.push_str(&format!(
+                "<h3 id=\"{}\"><code>{}</code></h3>\n<dl>\n",
+                attr(&e.id),
+                text(&e.figure)
+            ));
+            for (label, line) in crate::doc::source_lines(e) {
+                let line = match label {
+                    "Query" => format!("<pre><code>{}</code></pre>", text(&e.query)),
+                    _ => text(&line),
+                };
+                self.out.push_str(&format!(
+                    "<div><dt>{}</dt><dd>{line}</dd></div>\n",
+                    text(label)
+                ));
+            }
+            self.out.push_str("</dl>\n");
+        }
+        self.out.push_str("</section>\n");
+    }
+
     fn block(&mut self, b: &Block, mode: Mode) {
         match b {
             Block::Heading {
@@ -266,6 +296,24 @@ pub(super) fn inlines(content: &[Inline]) -> String {
                 None => out.push_str(&inlines(content)),
             },
             Inline::LineBreak => out.push_str("<br>"),
+            // The value as computed, machine-readable; linked to where it
+            // comes from when the page has the sources appendix.
+            Inline::Number {
+                figure,
+                text: shown,
+                value,
+                linked,
+            } => {
+                let data = format!("<data value=\"{}\">{}</data>", attr(value), text(shown));
+                if *linked {
+                    out.push_str(&format!(
+                        "<a class=\"figure\" href=\"#{}\">{data}</a>",
+                        attr(&crate::doc::source_id(figure))
+                    ));
+                } else {
+                    out.push_str(&data);
+                }
+            }
         }
     }
     out

@@ -123,6 +123,13 @@ pub(crate) fn render(doc: &Document, options: &HtmlOptions, siblings: &[(Format,
     let mut w = blocks::Writer::new(&mut out);
     w.body(&doc.body);
     w.appendix(1, &m.summary_title, &doc.summary);
+    if let Some(sources) = doc
+        .sources
+        .as_ref()
+        .filter(|s| s.shown && !s.entries.is_empty())
+    {
+        w.sources(sources);
+    }
     out += "</main>\n";
     if let Some(marking) = &options.marking {
         out += &format!(

@@ -44,6 +44,7 @@ fn doc() -> Document {
             para("fifth"),
         ],
         summary: vec![heading(1, true, "Victims"), para("summary text")],
+        sources: None,
     }
 }
 

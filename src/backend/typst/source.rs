@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::Attachment;
-use crate::doc::{Align, Block, Definition, Document, Figure, Inline, Table};
+use crate::doc::{Align, Block, Definition, Document, Figure, Inline, Sources, Table};
 
 /// The functions a house style must export; the generated source imports them.
 pub const LAYOUT_FUNCTIONS: [&str; 4] = ["board-paper", "numbered-par", "definitions", "appendix"];
@@ -60,6 +60,9 @@ pub fn generate(
             string(&a.description)
         );
     }
+    // A printed figure links to its entry in the sources appendix when the
+    // paper has one (an internal link: readers read the number, not a URL).
+    out += "#let bp-figure(target, body) = context if query(target).len() > 0 { link(target, body) } else { body }\n";
     let (lang, region) = m.language.split_once('-').unwrap_or((&m.language, ""));
     let _ = writeln!(
         out,
@@ -86,7 +89,51 @@ pub fn generate(
     for b in &doc.summary {
         block(&mut out, b, Mode::Appendix);
     }
+    if let Some(sources) = doc
+        .sources
+        .as_ref()
+        .filter(|s| s.shown && !s.entries.is_empty())
+    {
+        sources_appendix(&mut out, sources);
+    }
     out
+}
+
+/// Appendix 2, "Sources of the figures": an entry per printed figure,
+/// each a heading labelled with the figure's anchor, so the printed
+/// numbers link to it.
+fn sources_appendix(out: &mut String, sources: &Sources) {
+    let _ = writeln!(
+        out,
+        "#show: appendix.with(number: 2, title: {})\n",
+        string(crate::doc::SOURCES_TITLE)
+    );
+    let _ = writeln!(
+        out,
+        "{}\n",
+        inlines(&[Inline::Text(crate::doc::SOURCES_INTRO.into())])
+    );
+    for e in &sources.entries {
+        let _ = writeln!(
+            out,
+            "#heading(level: 2, numbering: none, outlined: false)[#raw({})] <{}>\n",
+            string(&e.figure),
+            e.id
+        );
+        for (label, text) in crate::doc::source_lines(e) {
+            let _ = writeln!(
+                out,
+                "#strong[#{}] #{}\n",
+                string(&format!("{label}:")),
+                string(&text)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "#raw(block: true, lang: \"sql\", {})\n",
+            string(&e.query)
+        );
+    }
 }
 
 /// Body paragraphs are numbered; appendix paragraphs and headings are not,
@@ -313,6 +360,11 @@ pub fn inlines(content: &[Inline]) -> String {
                 out.push_str(&format!("#link({})[{}]", string(url), inlines(content)))
             }
             Inline::LineBreak => out.push_str("#linebreak()"),
+            Inline::Number { figure, text, .. } => out.push_str(&format!(
+                "#bp-figure(label({}), {})",
+                string(&crate::doc::source_id(figure)),
+                string(text)
+            )),
         }
     }
     out
@@ -432,6 +484,7 @@ mod tests {
             meta: meta(),
             body: vec![Block::Landscape(vec![Block::Landscape(vec![p])])],
             summary: vec![],
+            sources: None,
         };
         let text = generate(&doc, "/l.typ", &[], None);
         assert_eq!(text.matches("#page(flipped: true)[").count(), 1, "{text}");
