@@ -195,6 +195,8 @@ fn build_reusing(
     manifest.word_captions =
         manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
     attach_manifest(&mut typst, &names, &manifest);
+    // Recorded after the PDF's copy is made: the PDF is that content.
+    manifest.content = Some(crate::redline::Content::of(&rendered.document));
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);

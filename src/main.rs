@@ -61,6 +61,10 @@ struct RefreshArgs {
     /// Show what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Also write `NAME-redline.docx` beside the outputs: last year's paper
+    /// against the new one as tracked changes (see `diff --docx`).
+    #[arg(long)]
+    redline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +82,13 @@ struct DiffArgs {
     a: PathBuf,
     /// The newer manifest.
     b: PathBuf,
+    /// Write a Word redline instead: the newer paper's content as tracked
+    /// changes against the older one's.
+    #[arg(long)]
+    docx: bool,
+    /// Where `--docx` writes the redline.
+    #[arg(short = 'o', long = "output", value_name = "PATH", requires = "docx", default_value = "redline.docx")]
+    output: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -189,10 +200,14 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             let options = boardpack::refresh::RefreshOptions {
                 build: build_options(a.build)?,
                 date: a.date,
+                redline: a.redline,
             };
             let refreshed = boardpack::refresh::refresh(&options)?;
             print_warnings(&refreshed.build.warnings);
             let _ = write!(out, "{}", refreshed.summary());
+            if let Some((_, r)) = &refreshed.redline {
+                let _ = write!(out, "{}", r.summary);
+            }
             if a.dry_run {
                 let _ = writeln!(out, "dry run: nothing written");
             } else {
@@ -210,6 +225,13 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             });
+        }
+        Command::Diff(a) if a.docx => {
+            let redline = boardpack::redline::from_files(&a.a, &a.b)?;
+            let _ = write!(out, "{}", redline.summary);
+            redline.write(&a.output)?;
+            let _ = writeln!(out, "wrote {}", display_path(&a.output));
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Diff(a) => {
             let (x, y) = (Manifest::read(&a.a)?, Manifest::read(&a.b)?);

@@ -18,6 +18,7 @@ mod live;
 mod pdf;
 mod properties;
 mod provenance;
+mod redline;
 mod refresh;
 mod safety;
 mod sandbox;

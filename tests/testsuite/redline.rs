@@ -1,0 +1,305 @@
+//! `boardpack diff --docx` and `refresh --redline`: the redline of the
+//! 2019/20 paper against the 2020/21 one. The oracle: accepting every
+//! tracked change gives the newer paper's text, rejecting every change the
+//! older one's, both read from the manifests' recorded content by a walk of
+//! its own here.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{assert_valid_docx, docx_part, Project, EXAMPLE};
+
+const OUT: &str = "reports/needs-assessment/out";
+const MANIFEST: &str = "needs-assessment.manifest.json";
+
+/// Builds the example for 2019/20 into `y1/` and 2020/21 into `y2/`.
+fn two_years(p: &Project) {
+    p.run(&["build", EXAMPLE, "--out", "y1"]).success();
+    p.run(&["build", EXAMPLE, "--set", "period=2020/21", "--out", "y2"])
+        .success();
+}
+
+#[test]
+fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
+    let p = Project::example();
+    two_years(&p);
+    let (a, b) = (format!("y1/{MANIFEST}"), format!("y2/{MANIFEST}"));
+    let out = p
+        .run(&["diff", "--docx", &a, &b, "-o", "redline.docx"])
+        .success();
+    assert!(out.contains("redline 2019/20 → 2020/21:"), "{out}");
+    assert!(out.contains("wrote redline.docx"), "{out}");
+    let docx = std::fs::read(p.path("redline.docx")).expect("redline written");
+    let xml = docx_part(&docx, "word/document.xml");
+    let (accepted, rejected) = (view(&xml, true), view(&xml, false));
+    let (old, new) = (content_lines(&p, &a), content_lines(&p, &b));
+    assert!(!old.is_empty() && old != new, "the two papers differ");
+    assert_eq!(accepted, new, "accept all = the 2020/21 paper");
+    assert_eq!(rejected, old, "reject all = the 2019/20 paper");
+
+    // A changed figure is one small deletion and insertion of the number.
+    let (deleted, inserted) = (changes(&xml, "w:del"), changes(&xml, "w:ins"));
+    assert!(deleted.iter().any(|d| d == "36,845"), "{deleted:?}");
+    assert!(inserted.iter().any(|i| i == "34,296"), "{inserted:?}");
+    // Most changes are a few words: nothing was rewritten wholesale.
+    let long = deleted.iter().filter(|d| d.split(' ').count() > 8).count();
+    assert!(long * 10 < deleted.len(), "{long} of {} deletions are long: {deleted:?}", deleted.len());
+    // Author from the spec, date from the later paper, never the clock.
+    assert!(xml.contains(r#"w:author="Acting Chief Executive" w:date="2020-11-26T00:00:00Z""#));
+    assert!(!xml.contains("w:date=\"19") && !xml.contains("w:date=\"2026"));
+
+    // The same manifests give the same bytes.
+    p.run(&["diff", "--docx", &a, &b, "-o", "again.docx"]).success();
+    assert_eq!(std::fs::read(p.path("again.docx")).unwrap(), docx);
+
+    let path = p.path("redline.docx");
+    assert_valid_docx(&path);
+    libreoffice_shows(&path, &["34,296", "36,845"]);
+}
+
+#[test]
+fn refresh_writes_the_redline_with_the_outputs() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE]).success();
+    let out = p.run(&["refresh", EXAMPLE, "--redline"]).success();
+    assert!(out.contains("redline 2019/20 → 2020/21:"), "{out}");
+    let docx = std::fs::read(p.path(&format!("{OUT}/needs-assessment-redline.docx")))
+        .expect("redline beside the outputs");
+    let xml = docx_part(&docx, "word/document.xml");
+    // Refresh moved the date on a year: the changes carry the new date.
+    assert!(xml.contains(r#"w:date="2021-11-26T00:00:00Z""#));
+    assert!(xml.contains("<w:delText xml:space=\"preserve\">26 November 2020</w:delText>")
+        || changes(&xml, "w:del").iter().any(|d| d.contains("2020")));
+    let new = content_lines(&p, &format!("{OUT}/{MANIFEST}"));
+    assert_eq!(view(&xml, true), new);
+}
+
+#[test]
+fn a_manifest_without_content_is_refused_naming_the_file() {
+    let p = Project::example();
+    two_years(&p);
+    let a = p.path(&format!("y1/{MANIFEST}"));
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
+    json.as_object_mut().unwrap().remove("content");
+    std::fs::write(&a, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let err = p
+        .run(&["diff", "--docx", &format!("y1/{MANIFEST}"), &format!("y2/{MANIFEST}")])
+        .failure(1);
+    assert!(err.contains("y1/needs-assessment.manifest.json"), "{err}");
+    assert!(err.contains("records no content"), "{err}");
+    assert!(!p.path("redline.docx").exists());
+}
+
+/// The text of the paper a manifest records, one line per paragraph or
+/// table cell, in reading order (empty ones left out).
+fn content_lines(p: &Project, manifest: &str) -> Vec<String> {
+    let m: serde_json::Value = serde_json::from_str(&p.read(manifest)).expect("manifest");
+    let c = &m["content"];
+    let meta = &c["meta"];
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let mut out = vec![
+        s(&meta["title"]),
+        format!("To: {}", s(&meta["to"])),
+        format!("From: {}", s(&meta["from"])),
+        format!("Date: {}", s(&meta["date"])),
+    ];
+    blocks(&c["body"], &mut out);
+    out.push(s(&meta["summary_title"]));
+    blocks(&c["summary"], &mut out);
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+fn blocks(v: &serde_json::Value, out: &mut Vec<String>) {
+    let runs = |v: &serde_json::Value| -> String {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| r["text"].as_str().unwrap_or_default())
+            .collect()
+    };
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let caption = |c: &serde_json::Value| format!("{}: {}", s(&c["label"]), s(&c["text"]));
+    for b in v.as_array().into_iter().flatten() {
+        match b["kind"].as_str().unwrap_or_default() {
+            "heading" | "paragraph" => out.push(runs(&b["text"])),
+            "list" => {
+                for item in b["items"].as_array().into_iter().flatten() {
+                    blocks(item, out);
+                }
+            }
+            "table" => {
+                if !b["caption"].is_null() {
+                    out.push(caption(&b["caption"]));
+                }
+                let rows = std::iter::once(&b["columns"])
+                    .chain(b["rows"].as_array().into_iter().flatten())
+                    .chain(b.get("totals").filter(|t| !t.is_null()));
+                for row in rows {
+                    out.extend(row.as_array().into_iter().flatten().map(s));
+                }
+            }
+            "figure" => {
+                out.push(s(&b["alt"]));
+                out.push(caption(&b["caption"]));
+            }
+            "definitions" => {
+                for d in b["items"].as_array().into_iter().flatten() {
+                    out.push(runs(&d["term"]));
+                    for e in d["entries"].as_array().into_iter().flatten() {
+                        out.push(runs(e));
+                    }
+                }
+            }
+            other => panic!("unknown block kind {other:?}"),
+        }
+    }
+}
+
+/// The document's text with every change accepted (`accept`) or rejected,
+/// one line per paragraph (empty ones left out): deleted text, moved-from
+/// text and rows deleted go when accepting, inserted and moved-to ones when
+/// rejecting; a paragraph whose mark goes joins the next one.
+fn view(xml: &str, accept: bool) -> Vec<String> {
+    use quick_xml::events::Event;
+    let gone = if accept {
+        ["w:del", "w:moveFrom"]
+    } else {
+        ["w:ins", "w:moveTo"]
+    };
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut path: Vec<String> = Vec::new();
+    let (mut lines, mut pending, mut text) = (Vec::new(), String::new(), String::new());
+    let (mut mark_gone, mut row_gone, mut hidden) = (false, false, 0usize);
+    let mut in_t = false;
+    loop {
+        let event = reader.read_event().expect("XML parses");
+        match event {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if gone.contains(&name.as_str()) {
+                    hidden += 1;
+                }
+                in_t = name == "w:t" || name == "w:delText";
+                if name == "w:p" {
+                    (text, mark_gone) = (String::new(), false);
+                }
+                if name == "w:tr" {
+                    row_gone = false;
+                }
+                path.push(name);
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let parent = path.last().map(String::as_str);
+                if gone.contains(&name.as_str()) && parent == Some("w:rPr") {
+                    mark_gone = true;
+                }
+                if gone.contains(&name.as_str()) && parent == Some("w:trPr") {
+                    row_gone = true;
+                }
+                if hidden == 0 && !row_gone {
+                    match name.as_str() {
+                        "w:br" => text.push('\n'),
+                        "w:tab" => text.push('\t'),
+                        _ => {}
+                    }
+                }
+            }
+            Event::End(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                path.pop();
+                if gone.contains(&name.as_str()) {
+                    hidden -= 1;
+                }
+                in_t = false;
+                if name == "w:p" && !row_gone {
+                    pending.push_str(&text);
+                    if !mark_gone {
+                        lines.push(std::mem::take(&mut pending));
+                    }
+                }
+            }
+            Event::Text(t) if in_t && hidden == 0 => text.push_str(&t.xml_content().expect("text")),
+            Event::GeneralRef(r) if in_t && hidden == 0 => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                text.push_str(match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => panic!("unexpected entity {name}"),
+                });
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    lines.push(pending);
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+/// The text inside each `tag` (`w:del`, `w:ins`) element that holds runs.
+fn changes(xml: &str, tag: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    let open = format!("<{tag} ");
+    while let Some(i) = rest.find(&open) {
+        rest = &rest[i..];
+        let head_end = rest.find('>').expect("tag ends");
+        if rest[..head_end].ends_with('/') {
+            rest = &rest[head_end..];
+            continue;
+        }
+        let close = format!("</{tag}>");
+        let end = rest.find(&close).expect("closed");
+        let inner = &rest[head_end + 1..end];
+        let mut text = String::new();
+        let mut r = inner;
+        while let Some(s) = r.find("xml:space=\"preserve\">") {
+            r = &r[s + "xml:space=\"preserve\">".len()..];
+            let e = r.find('<').expect("text ends");
+            text.push_str(&r[..e].replace("&amp;", "&"));
+        }
+        out.push(text);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Converts `docx` to PDF with LibreOffice (headless) and asserts its text
+/// has each of `wanted` (LibreOffice prints tracked changes: deleted text
+/// struck through, inserted underlined). Without LibreOffice, prints why
+/// and returns: `.ci/run` installs it.
+fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
+    let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
+        eprintln!("skipping the LibreOffice check: `soffice` or `pdftotext` is not installed (bash .ci/libreoffice.sh installs both)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
+    let out = Command::new(soffice)
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(docx)
+        .output()
+        .expect("run soffice");
+    let pdf = dir.path().join(docx.file_stem().expect("stem")).with_extension("pdf");
+    assert!(pdf.is_file(), "LibreOffice wrote no PDF: {}", String::from_utf8_lossy(&out.stderr));
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().expect("run pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for w in wanted {
+        assert!(text.contains(w), "LibreOffice's PDF lacks {w:?}:\n{text}");
+    }
+}
+
+/// A program on `PATH`.
+fn program(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
