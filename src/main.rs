@@ -87,7 +87,13 @@ struct DiffArgs {
     #[arg(long)]
     docx: bool,
     /// Where `--docx` writes the redline.
-    #[arg(short = 'o', long = "output", value_name = "PATH", requires = "docx", default_value = "redline.docx")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "PATH",
+        requires = "docx",
+        default_value = "redline.docx"
+    )]
     output: PathBuf,
 }
 

@@ -144,7 +144,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// The plain text of runs.
-pub fn plain(runs: &[Run]) -> String {
+pub(crate) fn plain(runs: &[Run]) -> String {
     runs.iter().map(|r| r.text.as_str()).collect()
 }
 
@@ -214,7 +214,11 @@ fn table(t: &doc::Table) -> Block {
     let row = |cells: &[doc::Cell]| cells.iter().map(doc::Cell::plain).collect::<Vec<_>>();
     Block::Table {
         caption: t.caption.as_ref().map(caption),
-        columns: t.columns.iter().map(|c| doc::plain_text(&c.label)).collect(),
+        columns: t
+            .columns
+            .iter()
+            .map(|c| doc::plain_text(&c.label))
+            .collect(),
         rows: t.rows.iter().map(|r| row(r)).collect(),
         totals: t.totals.as_deref().map(row),
     }
@@ -329,7 +333,10 @@ mod tests {
         let c = Content::of(&d);
         assert_eq!(c.body.len(), 3);
         let json = serde_json::to_string(&c).unwrap();
-        assert!(json.contains(r#"{"kind":"paragraph","text":[{"text":"b"}]}"#), "{json}");
+        assert!(
+            json.contains(r#"{"kind":"paragraph","text":[{"text":"b"}]}"#),
+            "{json}"
+        );
         let back: Content = serde_json::from_str(&json).unwrap();
         assert_eq!(back, c);
     }

@@ -244,7 +244,10 @@ impl Writer {
         let mut merged: Vec<Run> = Vec::new();
         for r in runs {
             match merged.last_mut() {
-                Some(m) if (m.strong, m.emph, m.code, &m.link) == (r.strong, r.emph, r.code, &r.link) => {
+                Some(m)
+                    if (m.strong, m.emph, m.code, &m.link)
+                        == (r.strong, r.emph, r.code, &r.link) =>
+                {
                     m.text.push_str(&r.text)
                 }
                 _ => merged.push(r.clone()),
@@ -301,7 +304,13 @@ impl Writer {
     /// A table deleted or inserted whole: every row tracked.
     fn table_whole(&mut self, t: &Grid, change: Change) {
         let numeric = numeric_columns(t);
-        let width = t.rows.iter().chain(&t.totals).map(Vec::len).chain([t.columns.len()]).max();
+        let width = t
+            .rows
+            .iter()
+            .chain(&t.totals)
+            .map(Vec::len)
+            .chain([t.columns.len()])
+            .max();
         self.table_open(width.unwrap_or(1).max(1));
         self.row_whole(&t.columns, change, &numeric, Row::Header);
         for r in &t.rows {

@@ -104,7 +104,10 @@ pub fn redline(a: &Manifest, b: &Manifest) -> Result<Redline> {
 
 /// A paper's name in messages: its period, else its date.
 fn label(m: &Manifest) -> String {
-    m.params.get("period").cloned().unwrap_or_else(|| m.date.clone())
+    m.params
+        .get("period")
+        .cloned()
+        .unwrap_or_else(|| m.date.clone())
 }
 
 /// The report date at midnight UTC: the changes' and the file's time.
@@ -162,7 +165,9 @@ fn summary(a: &[Unit], b: &[Unit], ops: &[Op], (la, lb): (&str, &str)) -> String
 
 fn unchanged(a: &Unit, b: &Unit) -> bool {
     match (a, b) {
-        (Unit::Table(x), Unit::Table(y)) => (&x.columns, &x.rows, &x.totals) == (&y.columns, &y.rows, &y.totals),
+        (Unit::Table(x), Unit::Table(y)) => {
+            (&x.columns, &x.rows, &x.totals) == (&y.columns, &y.rows, &y.totals)
+        }
         (Unit::Para(x), Unit::Para(y)) => content::plain(&x.runs) == content::plain(&y.runs),
         _ => false,
     }

@@ -196,7 +196,11 @@ impl Walk {
                 }));
             }
             Block::Figure { name, caption, alt } => {
-                self.push(Style::Alt, plain_runs(alt), Some(format!("chart {name} alt")));
+                self.push(
+                    Style::Alt,
+                    plain_runs(alt),
+                    Some(format!("chart {name} alt")),
+                );
                 let key = Some(format!("chart {name} caption"));
                 self.push(Style::Caption, plain_runs(&caption.shown()), key);
             }
@@ -273,7 +277,11 @@ fn score(a: &Unit, b: &Unit) -> Option<f64> {
         }
         (Unit::Table(x), Unit::Table(y)) => {
             let header = x.columns == y.columns;
-            if header { 1.0 } else { 0.0 }
+            if header {
+                1.0
+            } else {
+                0.0
+            }
         }
         _ => return None,
     };
@@ -284,7 +292,7 @@ fn score(a: &Unit, b: &Unit) -> Option<f64> {
 pub(crate) fn pair(a: &[Unit], b: &[Unit]) -> Vec<(usize, usize)> {
     let mut pa: Vec<Option<usize>> = vec![None; a.len()];
     let mut pb: Vec<Option<usize>> = vec![None; b.len()];
-    let mut link = |i: usize, j: usize, pa: &mut [Option<usize>], pb: &mut [Option<usize>]| {
+    let link = |i: usize, j: usize, pa: &mut [Option<usize>], pb: &mut [Option<usize>]| {
         pa[i] = Some(j);
         pb[j] = Some(i);
     };
@@ -345,10 +353,12 @@ fn unique_matches(
     let (ia, ib) = (index(a, pa), index(b, pb));
     let mut out: Vec<(usize, usize)> = ia
         .iter()
-        .filter_map(|(k, xs)| match (xs.as_slice(), ib.get(k).map(Vec::as_slice)) {
-            ([i], Some([j])) => Some((*i, *j)),
-            _ => None,
-        })
+        .filter_map(
+            |(k, xs)| match (xs.as_slice(), ib.get(k).map(Vec::as_slice)) {
+                ([i], Some([j])) => Some((*i, *j)),
+                _ => None,
+            },
+        )
         .collect();
     out.sort_unstable();
     out
@@ -612,8 +622,14 @@ mod tests {
         let b = paper(vec![fig("y", 1, "Y is 25."), fig("x", 2, "X is 10.")]);
         let pairs = pair(&a, &b);
         let find = |key: &str| {
-            let i = a.iter().position(|u| matches!(u, Unit::Para(p) if p.key.as_deref() == Some(key))).unwrap();
-            pairs.iter().find(|p| p.0 == i).map(|p| text(&b[p.1]).unwrap())
+            let i = a
+                .iter()
+                .position(|u| matches!(u, Unit::Para(p) if p.key.as_deref() == Some(key)))
+                .unwrap();
+            pairs
+                .iter()
+                .find(|p| p.0 == i)
+                .map(|p| text(&b[p.1]).unwrap())
         };
         assert_eq!(find("chart y alt").as_deref(), Some("Y is 25."));
         assert_eq!(find("chart y caption").as_deref(), Some("Figure 1: Y"));
@@ -623,8 +639,17 @@ mod tests {
     #[test]
     fn reordered_rows_pair_by_their_key_column() {
         let row = |k: &str, v: &str| vec![k.to_string(), v.to_string()];
-        let a = [row("Cambridge", "10"), row("Fenland", "20"), row("Ely", "30")];
-        let b = [row("Fenland", "21"), row("Ely", "30"), row("Cambridge", "10"), row("March", "5")];
+        let a = [
+            row("Cambridge", "10"),
+            row("Fenland", "20"),
+            row("Ely", "30"),
+        ];
+        let b = [
+            row("Fenland", "21"),
+            row("Ely", "30"),
+            row("Cambridge", "10"),
+            row("March", "5"),
+        ];
         assert_eq!(pair_rows(&a, &b), [(0, 2), (1, 0), (2, 1)]);
         // A duplicated first column makes the first two the key.
         let a = [row("A", "1"), row("A", "2")];
@@ -650,7 +675,12 @@ mod tests {
         );
         assert_eq!(
             sequence(3, 3, &pairs, |_| false),
-            [Op::Inserted(0), Op::Same(0, 1), Op::Same(1, 2), Op::Deleted(2)]
+            [
+                Op::Inserted(0),
+                Op::Same(0, 1),
+                Op::Same(1, 2),
+                Op::Deleted(2)
+            ]
         );
     }
 }

@@ -43,13 +43,18 @@ fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
     assert!(inserted.iter().any(|i| i == "34,296"), "{inserted:?}");
     // Most changes are a few words: nothing was rewritten wholesale.
     let long = deleted.iter().filter(|d| d.split(' ').count() > 8).count();
-    assert!(long * 10 < deleted.len(), "{long} of {} deletions are long: {deleted:?}", deleted.len());
+    assert!(
+        long * 10 < deleted.len(),
+        "{long} of {} deletions are long: {deleted:?}",
+        deleted.len()
+    );
     // Author from the spec, date from the later paper, never the clock.
     assert!(xml.contains(r#"w:author="Acting Chief Executive" w:date="2020-11-26T00:00:00Z""#));
     assert!(!xml.contains("w:date=\"19") && !xml.contains("w:date=\"2026"));
 
     // The same manifests give the same bytes.
-    p.run(&["diff", "--docx", &a, &b, "-o", "again.docx"]).success();
+    p.run(&["diff", "--docx", &a, &b, "-o", "again.docx"])
+        .success();
     assert_eq!(std::fs::read(p.path("again.docx")).unwrap(), docx);
 
     let path = p.path("redline.docx");
@@ -68,8 +73,10 @@ fn refresh_writes_the_redline_with_the_outputs() {
     let xml = docx_part(&docx, "word/document.xml");
     // Refresh moved the date on a year: the changes carry the new date.
     assert!(xml.contains(r#"w:date="2021-11-26T00:00:00Z""#));
-    assert!(xml.contains("<w:delText xml:space=\"preserve\">26 November 2020</w:delText>")
-        || changes(&xml, "w:del").iter().any(|d| d.contains("2020")));
+    assert!(
+        xml.contains("<w:delText xml:space=\"preserve\">26 November 2020</w:delText>")
+            || changes(&xml, "w:del").iter().any(|d| d.contains("2020"))
+    );
     let new = content_lines(&p, &format!("{OUT}/{MANIFEST}"));
     assert_eq!(view(&xml, true), new);
 }
@@ -84,7 +91,12 @@ fn a_manifest_without_content_is_refused_naming_the_file() {
     json.as_object_mut().unwrap().remove("content");
     std::fs::write(&a, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     let err = p
-        .run(&["diff", "--docx", &format!("y1/{MANIFEST}"), &format!("y2/{MANIFEST}")])
+        .run(&[
+            "diff",
+            "--docx",
+            &format!("y1/{MANIFEST}"),
+            &format!("y2/{MANIFEST}"),
+        ])
         .failure(1);
     assert!(err.contains("y1/needs-assessment.manifest.json"), "{err}");
     assert!(err.contains("records no content"), "{err}");
@@ -280,16 +292,36 @@ fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
     let out = Command::new(soffice)
-        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(docx)
         .output()
         .expect("run soffice");
-    let pdf = dir.path().join(docx.file_stem().expect("stem")).with_extension("pdf");
-    assert!(pdf.is_file(), "LibreOffice wrote no PDF: {}", String::from_utf8_lossy(&out.stderr));
-    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().expect("run pdftotext");
+    let pdf = dir
+        .path()
+        .join(docx.file_stem().expect("stem"))
+        .with_extension("pdf");
+    assert!(
+        pdf.is_file(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new(pdftotext)
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
     let text = String::from_utf8_lossy(&text.stdout);
     for w in wanted {
         assert!(text.contains(w), "LibreOffice's PDF lacks {w:?}:\n{text}");

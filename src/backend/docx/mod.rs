@@ -162,7 +162,10 @@ pub(crate) fn render_body(
     fix_package(&mut package, &doc, &info, options)?;
     let wrapped = format!("<w:body>{body}</w:body>");
     let ours = xml::parse(wrapped.as_bytes()).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("the body written is not XML: {e}"))
+        Error::new(
+            ErrorKind::Internal,
+            format!("the body written is not XML: {e}"),
+        )
     })?;
     package.edit_xml(DOCUMENT, |root| {
         if let Some(b) = root.child_mut("w:body") {
