@@ -86,15 +86,9 @@ struct DiffArgs {
     /// changes against the older one's.
     #[arg(long)]
     docx: bool,
-    /// Where `--docx` writes the redline.
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "PATH",
-        requires = "docx",
-        default_value = "redline.docx"
-    )]
-    output: PathBuf,
+    /// Where `--docx` writes the redline (required with it).
+    #[arg(short = 'o', long = "output", value_name = "PATH", requires = "docx")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -233,10 +227,11 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             });
         }
         Command::Diff(a) if a.docx => {
+            let output = redline_output(a.output)?;
             let redline = boardpack::redline::from_files(&a.a, &a.b)?;
             let _ = write!(out, "{}", redline.summary);
-            redline.write(&a.output)?;
-            let _ = writeln!(out, "wrote {}", display_path(&a.output));
+            redline.write(&output)?;
+            let _ = writeln!(out, "wrote {}", display_path(&output));
             return Ok(ExitCode::SUCCESS);
         }
         Command::Diff(a) => {
@@ -463,6 +458,20 @@ fn print_warnings(warnings: &[String]) {
         let w = w.strip_prefix("warning: ").unwrap_or(w);
         eprintln!("warning: {}", w.trim_end());
     }
+}
+
+/// Where `diff --docx` writes: `-o` is required, so an existing file is
+/// never overwritten by a default name.
+fn redline_output(output: Option<PathBuf>) -> boardpack::Result<PathBuf> {
+    output.ok_or_else(|| {
+        boardpack::Error::new(
+            ErrorKind::Usage,
+            "`diff --docx` needs `-o PATH`: where to write the redline",
+        )
+        .with_hint(
+            "e.g. `boardpack diff --docx last.manifest.json new.manifest.json -o redline.docx`",
+        )
+    })
 }
 
 /// Reads `SOURCE_DATE_EPOCH` (reproducible-builds.org) if set.

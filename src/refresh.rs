@@ -113,17 +113,30 @@ fn redline(
     options: &BuildOptions,
 ) -> Result<(String, crate::redline::Redline)> {
     let on_disk = new.out_dir.join(&new.names.manifest);
+    // A missing, unreadable or other-period manifest is not an error: the
+    // paper is then made again from the old spec, and the summary says so.
     let last = crate::manifest::Manifest::read(&on_disk)
         .ok()
         .filter(|m| m.content.is_some())
         .filter(|m| m.params.get("period") == Some(&period.to_string()));
-    let last = match last {
-        Some(m) => m,
-        None => build_spec(old, options)?.manifest,
+    let (last, source) = match last {
+        Some(m) => (m, format!("`{}` as published", display_path(&on_disk))),
+        None => (
+            build_spec(old, options)?.manifest,
+            format!(
+                "the spec as it was, built again with today's data (`{}` records no {period} content)",
+                display_path(&on_disk)
+            ),
+        ),
     };
     let stem = new.names.manifest.trim_end_matches(".manifest.json");
     let name = format!("{stem}-redline.docx");
-    Ok((name, crate::redline::redline(&last, &new.manifest)?))
+    let mut redline = crate::redline::redline(&last, &new.manifest)?;
+    redline.summary = format!(
+        "last year's paper for the redline: {source}\n{}",
+        redline.summary
+    );
+    Ok((name, redline))
 }
 
 impl Refreshed {

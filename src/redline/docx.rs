@@ -359,7 +359,10 @@ impl Writer {
     /// `change`; header and totals rows bold, the header repeated on each
     /// page, numeric columns right-aligned.
     fn row(&mut self, cells: &[Vec<Edit>], kind: Row, change: Change, numeric: &[bool]) {
-        let mut trpr = String::new();
+        // A row's change must follow at least one row property (the
+        // schema's `CT_TrPrBase` choice is not optional); a row kept on one
+        // page is one, and right for a redline's rows.
+        let mut trpr = String::from("<w:cantSplit/>");
         if kind == Row::Header {
             trpr += "<w:tblHeader/>";
         }
@@ -367,10 +370,7 @@ impl Writer {
             let attrs = self.attrs();
             trpr += &format!("<{tag} {attrs}/>");
         }
-        self.out += "<w:tr>";
-        if !trpr.is_empty() {
-            self.out += &format!("<w:trPr>{trpr}</w:trPr>");
-        }
+        self.out += &format!("<w:tr><w:trPr>{trpr}</w:trPr>");
         let w = TEXT_WIDTH / self.columns;
         let empty = Vec::new();
         for k in 0..self.columns {

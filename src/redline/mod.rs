@@ -47,22 +47,35 @@ impl Redline {
 }
 
 /// The redline of two manifest files, `a` the older paper, `b` the newer.
+/// Every problem with either file is reported at once.
 pub fn from_files(a: &Path, b: &Path) -> Result<Redline> {
-    let (x, y) = (Manifest::read(a)?, Manifest::read(b)?);
-    let missing = |m: &Manifest, path: &Path| {
-        m.content.is_none().then(|| {
-            Error::new(
-                ErrorKind::Spec,
-                "this manifest records no content, so no redline can be made from it",
-            )
-            .in_file(path)
-            .with_hint(
-                "it was written before manifests recorded the paper's content; rebuild that paper with this boardpack (e.g. `boardpack build SPEC --set period=2019/20`) and pass its new manifest",
-            )
-        })
-    };
-    Error::collect(missing(&x, a).into_iter().chain(missing(&y, b)).collect())?;
-    redline(&x, &y)
+    let (x, y) = (Manifest::read(a), Manifest::read(b));
+    let problems = [(&x, a), (&y, b)]
+        .into_iter()
+        .filter_map(|(m, path)| match m {
+            Err(e) => Some(e.clone()),
+            Ok(m) => without_content(m, path),
+        });
+    Error::collect(problems.collect())?;
+    match (x, y) {
+        (Ok(x), Ok(y)) => redline(&x, &y),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// The error for a manifest that records no content (written by an older
+/// boardpack, or the copy embedded in a PDF).
+fn without_content(m: &Manifest, path: &Path) -> Option<Error> {
+    m.content.is_none().then(|| {
+        Error::new(
+            ErrorKind::Spec,
+            "this manifest records no content, so no redline can be made from it",
+        )
+        .in_file(path)
+        .with_hint(
+            "it was written by a boardpack older than the redline (or is the copy inside a PDF); build that paper again with this boardpack, e.g. `boardpack build SPEC --set period=2019/20 --out last-year`, and pass the `.manifest.json` it writes",
+        )
+    })
 }
 
 /// The redline of two manifests that record their content.

@@ -181,11 +181,11 @@ impl Walk {
                 totals,
             } => {
                 if let Some(c) = caption {
-                    let key = format!("table {}", c.text);
+                    let key = format!("table {}", without_numbers(&c.text));
                     self.push(Style::Caption, plain_runs(&c.shown()), Some(key));
                 }
                 let key = match caption {
-                    Some(c) => c.text.clone(),
+                    Some(c) => without_numbers(&c.text),
                     None => columns.join("\u{1f}"),
                 };
                 self.out.push(Unit::Table(Grid {
@@ -233,6 +233,20 @@ impl Walk {
     }
 }
 
+/// A caption as a table's name: its numbers (the period, mostly) as `#`,
+/// so "Victims by district, 2019/20" pairs with its 2020/21 successor.
+fn without_numbers(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c.is_ascii_digit() {
+            true if out.ends_with('#') => {}
+            true => out.push('#'),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
 fn plain_runs(text: &str) -> Vec<Run> {
     vec![Run {
         text: text.to_string(),
@@ -265,27 +279,23 @@ fn same_kind(a: &Unit, b: &Unit) -> bool {
 }
 
 /// How well two units pair in place: shared words, plus a half for the
-/// same place; `None` if they are of different kinds or too unlike.
+/// same place; `None` if they are of different kinds or too unlike. The
+/// same place alone never pairs: a paragraph sharing under a quarter of its
+/// words with last year's in its place replaced it (a deletion and an
+/// insertion, not a rewrite of one into the other).
 fn score(a: &Unit, b: &Unit) -> Option<f64> {
     if !same_kind(a, b) {
         return None;
     }
-    let s = match (a, b) {
+    match (a, b) {
         (Unit::Para(x), Unit::Para(y)) => {
+            let words = similarity(&x.runs, &y.runs);
             let place = if x.place == y.place { 0.5 } else { 0.0 };
-            similarity(&x.runs, &y.runs) + place
+            (words >= 0.5 || (words >= 0.25 && place > 0.0)).then_some(words + place)
         }
-        (Unit::Table(x), Unit::Table(y)) => {
-            let header = x.columns == y.columns;
-            if header {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        _ => return None,
-    };
-    (s >= 0.5).then_some(s)
+        (Unit::Table(x), Unit::Table(y)) => (x.columns == y.columns).then_some(1.0),
+        _ => None,
+    }
 }
 
 /// Pairs of (index in `a`, index in `b`), sorted by `a`.
@@ -609,6 +619,28 @@ mod tests {
     }
 
     #[test]
+    fn a_paragraph_replaced_in_its_place_is_a_deletion_and_an_insertion() {
+        let a = paper(vec![
+            heading("Background"),
+            para("The Office of the Commissioner commissioned an update."),
+            para("Victims rose by 2,549 in the year."),
+        ]);
+        let b = paper(vec![
+            heading("Background"),
+            para("This year adds a chapter on fraud."),
+            para("Victims rose by 933 in the year."),
+        ]);
+        assert_eq!(
+            merged(&a, &b),
+            [
+                "- The Office of the Commissioner commissioned an update.",
+                "+ This year adds a chapter on fraud.",
+                "~ Victims rose by 2,549 in the year. => Victims rose by 933 in the year.",
+            ]
+        );
+    }
+
+    #[test]
     fn charts_pair_by_name_and_tables_by_caption() {
         let fig = |name: &str, n: u32, alt: &str| Block::Figure {
             name: name.into(),
@@ -634,6 +666,40 @@ mod tests {
         assert_eq!(find("chart y alt").as_deref(), Some("Y is 25."));
         assert_eq!(find("chart y caption").as_deref(), Some("Figure 1: Y"));
         assert_eq!(find("chart x caption").as_deref(), Some("Figure 2: X"));
+    }
+
+    #[test]
+    fn a_table_whose_caption_names_another_year_pairs_by_its_caption() {
+        let table = |n: u32, caption: &str, header: &str| Block::Table {
+            caption: Some(content::Caption {
+                label: format!("Table {n}"),
+                text: caption.into(),
+            }),
+            columns: vec!["District".into(), header.into()],
+            rows: vec![vec!["Ely".into(), "1".into()]],
+            totals: None,
+        };
+        let a = paper(vec![table(
+            1,
+            "Victims by district, 2019/20",
+            "Victims 2019/20",
+        )]);
+        let b = paper(vec![
+            table(1, "Offenders by district, 2020/21", "Offenders"),
+            table(2, "Victims by district, 2020/21", "Victims 2020/21"),
+        ]);
+        let grids = |u: &[Unit]| -> Vec<usize> {
+            (0..u.len())
+                .filter(|&i| matches!(u[i], Unit::Table(_)))
+                .collect()
+        };
+        let pairs = pair(&a, &b);
+        // The header changed too: only the caption without its year pairs them.
+        assert!(pairs.contains(&(grids(&a)[0], grids(&b)[1])), "{pairs:?}");
+        assert_eq!(
+            without_numbers("Victims, 2019/20 (1,040)"),
+            "Victims, #/# (#,#)"
+        );
     }
 
     #[test]

@@ -36,6 +36,26 @@ fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
     assert!(!old.is_empty() && old != new, "the two papers differ");
     assert_eq!(accepted, new, "accept all = the 2020/21 paper");
     assert_eq!(rejected, old, "reject all = the 2019/20 paper");
+    // Independently of the manifests: the executive summary each year's
+    // own Word file shows is the tail of the accepted and rejected text
+    // (where the redline states a chart's alternative text as a paragraph,
+    // the Word file has it on the picture).
+    for (year, lines) in [("y1", &rejected), ("y2", &accepted)] {
+        let own = std::fs::read(p.path(&format!("{year}/needs-assessment-summary.docx")))
+            .expect("the year's Word file");
+        let own = docx_part(&own, "word/document.xml");
+        let alts = pictures_descriptions(&own);
+        assert_eq!(alts.len(), 4, "{alts:?}");
+        let own = view(&own, true);
+        assert!(own.len() > 50, "{own:?}");
+        let tail = &lines[lines.len() - own.len() - alts.len()..];
+        let tail: Vec<&String> = tail.iter().filter(|l| !alts.contains(l)).collect();
+        assert_eq!(
+            tail,
+            own.iter().collect::<Vec<_>>(),
+            "{year}'s Word summary"
+        );
+    }
 
     // A changed figure is one small deletion and insertion of the number.
     let (deleted, inserted) = (changes(&xml, "w:del"), changes(&xml, "w:ins"));
@@ -48,9 +68,24 @@ fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
         "{long} of {} deletions are long: {deleted:?}",
         deleted.len()
     );
+    // Table 5 lost its first year and gained a new one: tracked rows.
+    assert!(
+        xml.contains(r#"<w:trPr><w:cantSplit/><w:del w:id="#),
+        "a deleted row"
+    );
+    assert!(
+        xml.contains(r#"<w:trPr><w:cantSplit/><w:ins w:id="#),
+        "an inserted row"
+    );
     // Author from the spec, date from the later paper, never the clock.
     assert!(xml.contains(r#"w:author="Acting Chief Executive" w:date="2020-11-26T00:00:00Z""#));
-    assert!(!xml.contains("w:date=\"19") && !xml.contains("w:date=\"2026"));
+    let dates = xml.matches("w:date=\"").count();
+    assert_eq!(
+        dates,
+        xml.matches("w:date=\"2020-11-26T00:00:00Z\"").count()
+    );
+    assert!(dates > 20, "{dates} changes");
+    assert_unique_ids(&xml);
 
     // The same manifests give the same bytes.
     p.run(&["diff", "--docx", &a, &b, "-o", "again.docx"])
@@ -59,15 +94,149 @@ fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
 
     let path = p.path("redline.docx");
     assert_valid_docx(&path);
-    libreoffice_shows(&path, &["34,296", "36,845"]);
+    // Numbers only last year's paper had, and only this year's.
+    libreoffice_shows(&path, &["1,040", "2015/16", "619", "2020/21"]);
+}
+
+#[test]
+fn moved_removed_and_new_paragraphs_are_moves_deletions_and_insertions() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE, "--out", "y1"]).success();
+    let paper = "reports/needs-assessment/paper.md";
+    let text = p.read(paper);
+    let moved = "A range of data sources have been utilised.";
+    let para = |start: &str| {
+        let i = text.find(start).expect("paragraph in the example");
+        let n = text[i..].find("\n\n").expect("paragraph ends");
+        text[i..i + n + 2].to_string()
+    };
+    let (moving, removed) = (para(moved), para("The Office of the Police and Crime"));
+    let added = "This year the assessment adds a chapter on fraud against older people.\n\n";
+    let edited = text
+        .replacen(&moving, "", 1)
+        .replacen(&removed, added, 1)
+        .replacen(
+            "# Recommendation\n",
+            &format!("{moving}# Recommendation\n"),
+            1,
+        );
+    assert_ne!(edited, text);
+    p.write(paper, &edited);
+    p.run(&["build", EXAMPLE, "--set", "period=2020/21", "--out", "y2"])
+        .success();
+    let (a, b) = (format!("y1/{MANIFEST}"), format!("y2/{MANIFEST}"));
+    let out = p
+        .run(&["diff", "--docx", &a, &b, "-o", "redline.docx"])
+        .success();
+    assert!(
+        out.contains(", 1 moved, 1 only in 2019/20 (deleted), 1 only in 2020/21 (inserted)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("only in 2019/20: The Office of the Police and Crime"),
+        "{out}"
+    );
+    assert!(
+        out.contains("only in 2020/21: This year the assessment adds"),
+        "{out}"
+    );
+    let docx = std::fs::read(p.path("redline.docx")).expect("redline written");
+    let xml = docx_part(&docx, "word/document.xml");
+    assert_eq!(view(&xml, true), content_lines(&p, &b));
+    assert_eq!(view(&xml, false), content_lines(&p, &a));
+    // The moved paragraph is in a move range at each place, named alike,
+    // with its text once as moved-from and once as moved-to.
+    for kind in ["moveFrom", "moveTo"] {
+        let start = format!(r#"<w:{kind}RangeStart w:id=""#);
+        assert_eq!(xml.matches(&start).count(), 1, "{kind}: {xml}");
+        let id = xml.split(&start).nth(1).unwrap().split('"').next().unwrap();
+        let tail = &xml[xml.find(&start).unwrap()..];
+        assert!(tail.contains(r#"w:name="move1"/>"#), "{kind} named");
+        let end = format!(r#"<w:{kind}RangeEnd w:id="{id}"/>"#);
+        let inside = &tail[..tail.find(&end).unwrap_or_else(|| panic!("{end} missing"))];
+        assert!(inside.contains(&format!("<w:{kind} w:id=")), "{inside}");
+        assert!(
+            inside.contains(moved),
+            "{kind} holds the moved text: {inside}"
+        );
+    }
+    assert!(
+        xml.contains("<w:rPr><w:moveFrom w:id="),
+        "the old mark moved"
+    );
+    assert_unique_ids(&xml);
+    let path = p.path("redline.docx");
+    assert_valid_docx(&path);
+    libreoffice_shows(
+        &path,
+        &["fraud against older people", "The Office of the Police"],
+    );
+}
+
+#[test]
+fn the_recorded_content_is_the_published_one_with_suppressed_cells_as_markers() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE, "--out", "y1"]).success();
+    let private = MANIFEST.replace(".json", ".private.json");
+    let private: serde_json::Value =
+        serde_json::from_str(&p.read(&format!("y1/{private}"))).expect("private manifest");
+    let public: serde_json::Value =
+        serde_json::from_str(&p.read(&format!("y1/{MANIFEST}"))).expect("manifest");
+    assert_eq!(public["content"], private["content"]);
+    let suppressed = private["private"]["suppressed"]["robbery_by_age"]
+        .as_array()
+        .expect("suppressed robbery cells");
+    assert!(suppressed.len() > 3, "{suppressed:?}");
+    let table = public["content"]["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            b["caption"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("robbery"))
+        })
+        .expect("the robbery table");
+    let columns = table["columns"].as_array().unwrap();
+    for cell in suppressed {
+        let k = columns
+            .iter()
+            .position(|c| *c == cell["column"])
+            .expect("column");
+        let rows = table["rows"].as_array().unwrap();
+        let row = rows.iter().find(|r| r[0] == cell["row"]).expect("row");
+        assert_eq!(
+            row[k], "[c]",
+            "{cell} is published as its marker, not {}",
+            cell["value"]
+        );
+    }
 }
 
 #[test]
 fn refresh_writes_the_redline_with_the_outputs() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
+    let old = content_lines(&p, &format!("{OUT}/{MANIFEST}"));
+    let dry = p
+        .run(&["refresh", EXAMPLE, "--redline", "--dry-run"])
+        .success();
+    assert!(dry.contains("redline 2019/20 → 2020/21:"), "{dry}");
+    assert!(!p
+        .path(&format!("{OUT}/needs-assessment-redline.docx"))
+        .exists());
     let out = p.run(&["refresh", EXAMPLE, "--redline"]).success();
     assert!(out.contains("redline 2019/20 → 2020/21:"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "last year's paper for the redline: `{OUT}/{MANIFEST}` as published"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("wrote {OUT}/needs-assessment-redline.docx")),
+        "{out}"
+    );
     let docx = std::fs::read(p.path(&format!("{OUT}/needs-assessment-redline.docx")))
         .expect("redline beside the outputs");
     let xml = docx_part(&docx, "word/document.xml");
@@ -78,29 +247,59 @@ fn refresh_writes_the_redline_with_the_outputs() {
             || changes(&xml, "w:del").iter().any(|d| d.contains("2020"))
     );
     let new = content_lines(&p, &format!("{OUT}/{MANIFEST}"));
+    assert_ne!(old, new);
     assert_eq!(view(&xml, true), new);
+    assert_eq!(view(&xml, false), old);
 }
 
 #[test]
-fn a_manifest_without_content_is_refused_naming_the_file() {
+fn unusable_inputs_are_refused_naming_each_file_and_what_to_do() {
     let p = Project::example();
     two_years(&p);
-    let a = p.path(&format!("y1/{MANIFEST}"));
-    let mut json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
-    json.as_object_mut().unwrap().remove("content");
-    std::fs::write(&a, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    for year in ["y1", "y2"] {
+        let path = p.path(&format!("{year}/{MANIFEST}"));
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        json.as_object_mut().unwrap().remove("content");
+        std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    }
+    let (a, b) = (format!("y1/{MANIFEST}"), format!("y2/{MANIFEST}"));
+    let err = p
+        .run(&["diff", "--docx", &a, &b, "-o", "redline.docx"])
+        .failure(1);
+    // Both files at once, each with what to do.
+    assert!(err.contains(&a) && err.contains(&b), "{err}");
+    assert_eq!(err.matches("records no content").count(), 2, "{err}");
+    assert!(
+        err.contains("build that paper again with this boardpack"),
+        "{err}"
+    );
+    assert!(!p.path("redline.docx").exists());
+
     let err = p
         .run(&[
             "diff",
             "--docx",
-            &format!("y1/{MANIFEST}"),
-            &format!("y2/{MANIFEST}"),
+            "y1/missing.json",
+            &b,
+            "-o",
+            "redline.docx",
         ])
         .failure(1);
-    assert!(err.contains("y1/needs-assessment.manifest.json"), "{err}");
-    assert!(err.contains("records no content"), "{err}");
+    assert!(
+        err.contains("y1/missing.json") && err.contains("cannot read the manifest"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&b) && err.contains("records no content"),
+        "{err}"
+    );
+
+    let err = p.run(&["diff", "--docx", &a, &b]).failure(2);
+    assert!(err.contains("`diff --docx` needs `-o PATH`"), "{err}");
     assert!(!p.path("redline.docx").exists());
+    // Without --docx, diff still compares the manifests' figures.
+    p.run(&["diff", &a, &b]).success();
 }
 
 /// The text of the paper a manifest records, one line per paragraph or
@@ -197,9 +396,6 @@ fn view(xml: &str, accept: bool) -> Vec<String> {
                 if name == "w:p" {
                     (text, mark_gone) = (String::new(), false);
                 }
-                if name == "w:tr" {
-                    row_gone = false;
-                }
                 path.push(name);
             }
             Event::Empty(e) => {
@@ -226,6 +422,9 @@ fn view(xml: &str, accept: bool) -> Vec<String> {
                     hidden -= 1;
                 }
                 in_t = false;
+                if name == "w:tr" {
+                    row_gone = false;
+                }
                 if name == "w:p" && !row_gone {
                     pending.push_str(&text);
                     if !mark_gone {
@@ -252,6 +451,46 @@ fn view(xml: &str, accept: bool) -> Vec<String> {
     lines.push(pending);
     lines.retain(|l| !l.is_empty());
     lines
+}
+
+/// The pictures' alternative texts (`wp:docPr/@descr`) of a Word body.
+fn pictures_descriptions(xml: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().expect("XML parses") {
+            quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e)
+                if e.name().as_ref() == b"wp:docPr" =>
+            {
+                if let Some(a) = e.try_get_attribute("descr").expect("attribute") {
+                    out.push(a.unescape_value().expect("descr").into_owned());
+                }
+            }
+            quick_xml::events::Event::Eof => return out,
+            _ => {}
+        }
+    }
+}
+
+/// Every change and move range has its own id (`w:id` of `w:ins`, `w:del`,
+/// `w:moveFrom`, `w:moveTo` and the range starts; a range end repeats its
+/// start's).
+fn assert_unique_ids(xml: &str) {
+    let mut seen = std::collections::BTreeSet::new();
+    for tag in [
+        "w:ins",
+        "w:del",
+        "w:moveFrom",
+        "w:moveTo",
+        "w:moveFromRangeStart",
+        "w:moveToRangeStart",
+    ] {
+        for part in xml.split(&format!("<{tag} w:id=\"")).skip(1) {
+            let id = part.split('"').next().unwrap();
+            assert!(seen.insert(id.to_string()), "id {id} used twice ({tag})");
+        }
+    }
+    assert!(!seen.is_empty());
 }
 
 /// The text inside each `tag` (`w:del`, `w:ins`) element that holds runs.
@@ -284,12 +523,11 @@ fn changes(xml: &str, tag: &str) -> Vec<String> {
 
 /// Converts `docx` to PDF with LibreOffice (headless) and asserts its text
 /// has each of `wanted` (LibreOffice prints tracked changes: deleted text
-/// struck through, inserted underlined). Without LibreOffice, prints why
-/// and returns: `.ci/run` installs it.
+/// struck through, inserted underlined). Without LibreOffice the test fails
+/// (a redline no client opened is not a passing one): `.ci/run` installs it.
 fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
     let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
-        eprintln!("skipping the LibreOffice check: `soffice` or `pdftotext` is not installed (bash .ci/libreoffice.sh installs both)");
-        return;
+        panic!("`soffice` or `pdftotext` is not installed: run `bash .ci/libreoffice.sh` (CI does); this check never skips");
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = format!(
