@@ -196,7 +196,9 @@ fn build_reusing(
         manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
     attach_manifest(&mut typst, &names, &manifest);
     // Recorded after the PDF's copy is made: the PDF is that content.
-    manifest.content = Some(crate::redline::Content::of(&rendered.document));
+    let mut content = crate::redline::Content::of(&rendered.document);
+    content.meta.marking = style.marking.clone();
+    manifest.content = Some(content);
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);

@@ -38,6 +38,10 @@ pub struct Meta {
     pub date_iso: String,
     /// The executive summary's title.
     pub summary_title: String,
+    /// The protective marking (`[style] marking`), which the redline
+    /// carries as the paper did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
 }
 
 /// One block of content. Landscape pages and Word paragraph styles are
@@ -160,6 +164,7 @@ impl Content {
                 date: m.date_display.clone(),
                 date_iso: m.date_iso.clone(),
                 summary_title: m.summary_title.clone(),
+                marking: None,
             },
             body: blocks(&doc.body),
             summary: blocks(&doc.summary),

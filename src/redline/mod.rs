@@ -104,8 +104,15 @@ pub fn redline(a: &Manifest, b: &Manifest) -> Result<Redline> {
         summary_title: format!("{}: changes since {}", cb.meta.title, label(a)),
         language: String::new(),
     };
+    // The later paper's marking, else the earlier one's: the redline shows
+    // both papers' content, so it is marked as they were.
+    let marking = cb.meta.marking.clone().or_else(|| ca.meta.marking.clone());
     let options = crate::backend::docx::DocxOptions {
         timestamp: midnight(&b.date)?,
+        style: crate::backend::docx::WordStyle {
+            marking,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let bytes = crate::backend::docx::render_body(&meta, &body.xml, body.ordered_lists, &options)?;

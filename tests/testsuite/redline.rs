@@ -95,7 +95,9 @@ fn accepting_every_change_gives_this_years_text_and_rejecting_last_years() {
     let path = p.path("redline.docx");
     assert_valid_docx(&path);
     // Numbers only last year's paper had, and only this year's.
-    libreoffice_shows(&path, &["1,040", "2015/16", "619", "2020/21"]);
+    // The paper's protective marking, on the page as in the properties.
+    assert!(docx_part(&docx, "docProps/custom.xml").contains(">OFFICIAL<"));
+    libreoffice_shows(&path, &["OFFICIAL", "1,040", "2015/16", "619", "2020/21"]);
 }
 
 #[test]
