@@ -436,7 +436,6 @@ pub(crate) fn sequence(
 ) -> Vec<Op> {
     let kept = in_order(pairs);
     let mut old_of = vec![None; n_b];
-    let mut new_of = vec![None; n_a];
     let mut moved_number = BTreeMap::new();
     let mut moves: Vec<(usize, usize)> = pairs
         .iter()
@@ -446,24 +445,19 @@ pub(crate) fn sequence(
     moves.sort_by_key(|p| p.1);
     for (n, &(i, j)) in moves.iter().enumerate() {
         old_of[j] = Some(i);
-        new_of[i] = Some(j);
         moved_number.insert(i, n as u32 + 1);
     }
     let mut ops = Vec::new();
     let (mut i, mut j) = (0, 0);
     for &(x, y) in kept.iter().chain(std::iter::once(&(n_a, n_b))) {
-        for k in i..x {
-            ops.push(match new_of[k] {
-                Some(_) => Op::MovedFrom(k, moved_number[&k]),
-                None => Op::Deleted(k),
-            });
-        }
-        for k in j..y {
-            ops.push(match old_of[k] {
-                Some(o) => Op::MovedTo(o, k, moved_number[&o]),
-                None => Op::Inserted(k),
-            });
-        }
+        ops.extend((i..x).map(|k| match moved_number.get(&k) {
+            Some(&n) => Op::MovedFrom(k, n),
+            None => Op::Deleted(k),
+        }));
+        ops.extend((j..y).map(|k| match old_of[k] {
+            Some(o) => Op::MovedTo(o, k, moved_number[&o]),
+            None => Op::Inserted(k),
+        }));
         if x < n_a {
             ops.push(Op::Same(x, y));
         }
