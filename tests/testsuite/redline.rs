@@ -276,6 +276,7 @@ fn unusable_inputs_are_refused_naming_each_file_and_what_to_do() {
         err.contains("build that paper again with this boardpack"),
         "{err}"
     );
+    insta::assert_snapshot!("manifests_without_content", err);
     assert!(!p.path("redline.docx").exists());
 
     let err = p
@@ -299,6 +300,7 @@ fn unusable_inputs_are_refused_naming_each_file_and_what_to_do() {
 
     let err = p.run(&["diff", "--docx", &a, &b]).failure(2);
     assert!(err.contains("`diff --docx` needs `-o PATH`"), "{err}");
+    insta::assert_snapshot!("docx_without_output", err);
     assert!(!p.path("redline.docx").exists());
     // Without --docx, diff still compares the manifests' figures.
     p.run(&["diff", &a, &b]).success();
