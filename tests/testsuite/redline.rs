@@ -255,6 +255,30 @@ fn refresh_writes_the_redline_with_the_outputs() {
 }
 
 #[test]
+fn refresh_without_last_years_manifest_builds_the_old_spec_again_and_says_so() {
+    let p = Project::example();
+    p.run(&["build", EXAMPLE, "--out", "y1"]).success();
+    let out = p.run(&["refresh", EXAMPLE, "--redline"]).success();
+    assert!(
+        out.contains(
+            "last year's paper for the redline: the spec as it was, built again with today's data"
+        ),
+        "{out}"
+    );
+    let docx = std::fs::read(p.path(&format!("{OUT}/needs-assessment-redline.docx")))
+        .expect("redline beside the outputs");
+    let xml = docx_part(&docx, "word/document.xml");
+    assert_eq!(
+        view(&xml, false),
+        content_lines(&p, &format!("y1/{MANIFEST}"))
+    );
+    assert_eq!(
+        view(&xml, true),
+        content_lines(&p, &format!("{OUT}/{MANIFEST}"))
+    );
+}
+
+#[test]
 fn unusable_inputs_are_refused_naming_each_file_and_what_to_do() {
     let p = Project::example();
     two_years(&p);
