@@ -226,14 +226,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
                 ExitCode::from(1)
             });
         }
-        Command::Diff(a) if a.docx => {
-            let output = redline_output(a.output)?;
-            let redline = boardpack::redline::from_files(&a.a, &a.b)?;
-            let _ = write!(out, "{}", redline.summary);
-            redline.write(&output)?;
-            let _ = writeln!(out, "wrote {}", display_path(&output));
-            return Ok(ExitCode::SUCCESS);
-        }
+        Command::Diff(a) if a.docx => return diff_docx(a, &mut out),
         Command::Diff(a) => {
             let (x, y) = (Manifest::read(&a.a)?, Manifest::read(&a.b)?);
             let _ = write!(out, "{}", boardpack::diff::diff(&x, &y));
@@ -458,6 +451,16 @@ fn print_warnings(warnings: &[String]) {
         let w = w.strip_prefix("warning: ").unwrap_or(w);
         eprintln!("warning: {}", w.trim_end());
     }
+}
+
+/// `diff --docx A B -o X`: the redline of two manifests, and what it paired.
+fn diff_docx(a: DiffArgs, out: &mut impl Write) -> boardpack::Result<ExitCode> {
+    let output = redline_output(a.output)?;
+    let redline = boardpack::redline::from_files(&a.a, &a.b)?;
+    let _ = write!(out, "{}", redline.summary);
+    redline.write(&output)?;
+    let _ = writeln!(out, "wrote {}", display_path(&output));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Where `diff --docx` writes: `-o` is required, so an existing file is
