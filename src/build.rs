@@ -198,6 +198,10 @@ fn build_reusing(
     let sources = sources_appendix(&spec, &rendered.document, &manifest);
     rendered.document.tie_numbers(sources);
     attach_manifest(&mut typst, &names, &manifest);
+    // Recorded after the PDF's copy is made: the PDF is that content.
+    let mut content = crate::redline::Content::of(&rendered.document);
+    content.meta.marking = style.marking.clone();
+    manifest.content = Some(content);
     clock.lap("manifest");
     let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);

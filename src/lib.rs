@@ -47,6 +47,7 @@ pub mod diff;
 pub mod explain;
 pub mod init;
 pub mod manifest;
+pub mod redline;
 pub mod refresh;
 pub mod verify;
 pub mod watch;

@@ -61,6 +61,10 @@ struct RefreshArgs {
     /// Show what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Also write `NAME-redline.docx` beside the outputs: last year's paper
+    /// against the new one as tracked changes (see `diff --docx`).
+    #[arg(long)]
+    redline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +82,13 @@ struct DiffArgs {
     a: PathBuf,
     /// The newer manifest.
     b: PathBuf,
+    /// Write a Word redline instead: the newer paper's content as tracked
+    /// changes against the older one's.
+    #[arg(long)]
+    docx: bool,
+    /// Where `--docx` writes the redline (required with it).
+    #[arg(short = 'o', long = "output", value_name = "PATH", requires = "docx")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -189,10 +200,14 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             let options = boardpack::refresh::RefreshOptions {
                 build: build_options(a.build)?,
                 date: a.date,
+                redline: a.redline,
             };
             let refreshed = boardpack::refresh::refresh(&options)?;
             print_warnings(&refreshed.build.warnings);
             let _ = write!(out, "{}", refreshed.summary());
+            if let Some((_, r)) = &refreshed.redline {
+                let _ = write!(out, "{}", r.summary);
+            }
             if a.dry_run {
                 let _ = writeln!(out, "dry run: nothing written");
             } else {
@@ -211,6 +226,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
                 ExitCode::from(1)
             });
         }
+        Command::Diff(a) if a.docx => return diff_docx(a, &mut out),
         Command::Diff(a) => {
             let (x, y) = (Manifest::read(&a.a)?, Manifest::read(&a.b)?);
             let _ = write!(out, "{}", boardpack::diff::diff(&x, &y));
@@ -435,6 +451,30 @@ fn print_warnings(warnings: &[String]) {
         let w = w.strip_prefix("warning: ").unwrap_or(w);
         eprintln!("warning: {}", w.trim_end());
     }
+}
+
+/// `diff --docx A B -o X`: the redline of two manifests, and what it paired.
+fn diff_docx(a: DiffArgs, out: &mut impl Write) -> boardpack::Result<ExitCode> {
+    let output = redline_output(a.output)?;
+    let redline = boardpack::redline::from_files(&a.a, &a.b)?;
+    let _ = write!(out, "{}", redline.summary);
+    redline.write(&output)?;
+    let _ = writeln!(out, "wrote {}", display_path(&output));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `diff --docx` writes: `-o` is required, so an existing file is
+/// never overwritten by a default name.
+fn redline_output(output: Option<PathBuf>) -> boardpack::Result<PathBuf> {
+    output.ok_or_else(|| {
+        boardpack::Error::new(
+            ErrorKind::Usage,
+            "`diff --docx` needs `-o PATH`: where to write the redline",
+        )
+        .with_hint(
+            "e.g. `boardpack diff --docx last.manifest.json new.manifest.json -o redline.docx`",
+        )
+    })
 }
 
 /// Reads `SOURCE_DATE_EPOCH` (reproducible-builds.org) if set.

@@ -70,6 +70,12 @@ pub struct Manifest {
     /// PDF's, so a reference to either ("see Table 5") can be found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub word_captions: Vec<WordCaption>,
+    /// The paper's published content (after disclosure control: a
+    /// suppressed cell is its marker), for `boardpack diff --docx`'s
+    /// redline. Absent in the copy embedded in the PDF (the PDF is that
+    /// content) and in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<crate::redline::Content>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -412,6 +418,7 @@ impl Manifest {
             checks: r.computed.checks.clone(),
             batch: None,
             word_captions: Vec::new(),
+            content: None,
             outputs: BTreeMap::new(),
         })
     }

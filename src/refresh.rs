@@ -21,6 +21,8 @@ pub struct RefreshOptions {
     pub build: BuildOptions,
     /// The new report date (default: the old one plus a year).
     pub date: Option<jiff::civil::Date>,
+    /// Also make the redline of last year's paper against the new one.
+    pub redline: bool,
 }
 
 /// A refreshed spec and its build, not yet written.
@@ -38,6 +40,8 @@ pub struct Refreshed {
     pub dates: (jiff::civil::Date, jiff::civil::Date),
     /// The build of the new spec.
     pub build: Build,
+    /// With `redline`: its file name (beside the outputs) and the redline.
+    pub redline: Option<(String, crate::redline::Redline)>,
 }
 
 /// Rewrites the spec in memory and builds it.
@@ -84,6 +88,10 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
         .collect();
     let spec = Spec::from_text(path, text.clone())?;
     let build = build_spec(spec, &options.build)?;
+    let redline = match options.redline {
+        true => Some(redline(old.clone(), old_period, &build, &options.build)?),
+        false => None,
+    };
     Ok(Refreshed {
         path: path.clone(),
         text,
@@ -91,13 +99,60 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
         periods: (old_period, new_period),
         dates: (old.date, new_date),
         build,
+        redline,
     })
 }
 
+/// The redline of last year's paper against the new build: last year's is
+/// the manifest in the output folder if it is that period's and records its
+/// content (what was published), else the old spec built again in memory.
+fn redline(
+    old: Spec,
+    period: FinancialYear,
+    new: &Build,
+    options: &BuildOptions,
+) -> Result<(String, crate::redline::Redline)> {
+    let on_disk = new.out_dir.join(&new.names.manifest);
+    // A missing, unreadable or other-period manifest is not an error: the
+    // paper is then made again from the old spec, and the summary says so.
+    let last = crate::manifest::Manifest::read(&on_disk)
+        .ok()
+        .filter(|m| m.content.is_some())
+        .filter(|m| m.params.get("period") == Some(&period.to_string()));
+    let (last, source) = match last {
+        Some(m) => (m, format!("`{}` as published", display_path(&on_disk))),
+        None => (
+            build_spec(old, options)?.manifest,
+            format!(
+                "the spec as it was, built again with today's data (`{}` records no {period} content)",
+                display_path(&on_disk)
+            ),
+        ),
+    };
+    let stem = new.names.manifest.trim_end_matches(".manifest.json");
+    let name = format!("{stem}-redline.docx");
+    let mut redline = crate::redline::redline(&last, &new.manifest)?;
+    redline.summary = format!(
+        "last year's paper for the redline: {source}\n{}",
+        redline.summary
+    );
+    Ok((name, redline))
+}
+
 impl Refreshed {
-    /// Writes the outputs (as one set), then the spec (atomically).
+    /// Writes the outputs and the redline, if any (as one set), then the
+    /// spec (atomically).
     pub fn write(&self) -> Result<Vec<PathBuf>> {
-        let mut written = self.build.write()?;
+        let mut written = match &self.redline {
+            None => self.build.write()?,
+            Some((name, r)) => {
+                let mut files = self.build.files();
+                files.push((name.clone(), r.bytes.clone()));
+                let written = crate::output::write_all(&self.build.out_dir, &files)?;
+                self.build.cache.flush();
+                written
+            }
+        };
         crate::output::write_file(&self.path, self.text.as_bytes())?;
         written.push(self.path.clone());
         Ok(written)

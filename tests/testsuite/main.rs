@@ -19,6 +19,7 @@ mod live;
 mod pdf;
 mod properties;
 mod provenance;
+mod redline;
 mod refresh;
 mod rounding;
 mod safety;

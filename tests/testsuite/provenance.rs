@@ -61,10 +61,14 @@ fn the_pdf_carries_its_own_manifest() {
     let (name, data) = &files[0];
     assert_eq!(name, "needs-assessment.manifest.json");
     let embedded: Manifest = serde_json::from_slice(data).expect("embedded manifest parses");
-    // The copy inside cannot hold the PDF's own hash; the rest is the same.
+    // The copy inside cannot hold the PDF's own hash, nor the paper's
+    // content (the PDF is that content; the redline reads the file beside
+    // it); the rest is the same.
     let mut written = manifest(&p, MANIFEST);
     assert!(embedded.outputs.is_empty());
+    assert!(embedded.content.is_none() && written.content.is_some());
     written.outputs.clear();
+    written.content = None;
     assert_eq!(embedded, written);
 }
 

@@ -135,6 +135,52 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
     package.write(options.timestamp)
 }
 
+/// A Word file in this backend's styles, numbering and properties whose
+/// body is `body`: block-level WordprocessingML written by the caller (the
+/// redline, whose tracked changes docx-rs cannot all express), with
+/// `ordered_lists` restarting numbering instances for its numbered lists.
+pub(crate) fn render_body(
+    meta: &crate::doc::Meta,
+    body: &str,
+    ordered_lists: usize,
+    options: &DocxOptions,
+) -> Result<Vec<u8>> {
+    let doc = Document {
+        meta: meta.clone(),
+        ..Document::default()
+    };
+    let build::Built { docx, mut info } = build::build(&doc, BTreeMap::new());
+    info.ordered_lists = ordered_lists;
+    let mut raw = Cursor::new(Vec::new());
+    docx.build().pack(&mut raw).map_err(|e| {
+        Error::new(
+            ErrorKind::Docx,
+            format!("docx-rs could not write the document: {e}"),
+        )
+    })?;
+    let mut package = Package::read(raw.get_ref())?;
+    fix_package(&mut package, &doc, &info, options)?;
+    let wrapped = format!("<w:body>{body}</w:body>");
+    let ours = xml::parse(wrapped.as_bytes()).map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("the body written is not XML: {e}"),
+        )
+    })?;
+    package.edit_xml(DOCUMENT, |root| {
+        if let Some(b) = root.child_mut("w:body") {
+            // Keep only the final section properties, after our blocks.
+            b.children
+                .retain(|n| matches!(n, xml::Node::Element(e) if e.name == "w:sectPr"));
+            let mut blocks = ours.children;
+            blocks.append(&mut b.children);
+            b.children = blocks;
+        }
+    })?;
+    apply_house_style(&mut package, &options.style)?;
+    package.write(options.timestamp)
+}
+
 /// The summary's charts as PNG, by name. Word is the only output that
 /// needs pixels, so they are drawn here, while the PDF is laid out on
 /// another thread (see [`crate::backend::render_all`]).
