@@ -247,7 +247,8 @@ fn push_runs(out: &mut Vec<Run>, inlines: &[doc::Inline], format: &Run) {
     use doc::Inline as I;
     for inline in inlines {
         let (text, format) = match inline {
-            I::Text(t) => (t.clone(), format.clone()),
+            // A printed figure is its text here (the redline pairs words).
+            I::Text(t) | I::Number { text: t, .. } => (t.clone(), format.clone()),
             I::Code(t) => (
                 t.clone(),
                 Run {
