@@ -38,7 +38,7 @@
 //!   identifier, and checked against the hashes of every file the layout
 //!   read.
 
-mod dir;
+pub(crate) mod dir;
 pub(crate) mod frames;
 mod secret;
 

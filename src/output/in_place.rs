@@ -1,0 +1,149 @@
+//! Replacing the outputs inside an output folder that cannot itself be
+//! renamed: a mount point (a network share, a Docker volume, tmpfs), where
+//! `rename` fails with "Device or resource busy" or crosses file systems.
+//!
+//! The new set is written and synced into a staging folder inside the
+//! output folder (`.boardpack-new-PID`), then a marker file
+//! (`.boardpack-complete`) is written and synced into it: from that moment
+//! the new set is committed. Each file is then renamed into place (one step
+//! per file, within one file system) and the staging folder removed. A
+//! build that fails or is killed before the marker leaves the old outputs
+//! untouched (the next build removes the staging folder); a build killed
+//! after it leaves some files new and some old until the next build or
+//! `verify` finishes the renames from the marked staging folder. A reader
+//! never sees a half-written file, but may see the set mixed for the
+//! moment the renames take.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cache::dir::{Dir, Kind};
+use crate::error::Result;
+
+use super::place::What;
+
+/// The staging folder's name before its process id.
+const STAGE: &str = ".boardpack-new-";
+
+/// The marker a complete staging folder holds.
+const DONE: &str = ".boardpack-complete";
+
+/// Whether `name` is a staging folder of this mode.
+pub(super) fn is_stage(name: &str) -> bool {
+    name.starts_with(STAGE)
+}
+
+/// Replaces the files `files` in the output folder `dir` (at `real`, shown
+/// as `shown`); names in `dropped` are removed once the new set is in.
+pub(super) fn write(
+    dir: &Dir,
+    (real, shown): (&Path, &Path),
+    files: &[(String, Vec<u8>)],
+    dropped: &[&str],
+) -> Result<()> {
+    let name = format!("{STAGE}{}", std::process::id());
+    // A leftover under this very id is a dead process's (ids are reused).
+    let _ = std::fs::remove_dir_all(real.join(&name));
+    let stage = dir
+        .create_dir(&name)
+        .map_err(|e| super::write_error(shown, "cannot create a staging folder in", &e))?;
+    if let Err(e) = fill(&stage, shown, files) {
+        // Best effort: the next build removes what is left.
+        let _ = std::fs::remove_dir_all(real.join(&name));
+        return Err(e);
+    }
+    super::pause("marked");
+    commit(dir, &stage, shown)?;
+    for d in dropped {
+        if dir.kind(d) == Kind::File {
+            let _ = dir.remove(d);
+        }
+    }
+    let _ = dir.sync();
+    let _ = stage.remove(DONE);
+    let _ = std::fs::remove_dir(real.join(&name));
+    super::pause("removed-stage");
+    Ok(())
+}
+
+/// Writes and syncs every file, then the marker that commits the set.
+fn fill(stage: &Dir, shown: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    super::hook("staged")?;
+    for (name, bytes) in files {
+        write_synced(stage, shown, name, bytes)?;
+        super::hook(&format!("wrote:{name}"))?;
+    }
+    let _ = stage.sync();
+    super::hook("synced")?;
+    write_synced(stage, shown, DONE, b"")?;
+    stage
+        .sync()
+        .map_err(|e| super::io_error(shown, "cannot sync", &e))
+}
+
+fn write_synced(stage: &Dir, shown: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let mut f = stage
+        .create_new(name)
+        .map_err(|e| super::write_error(shown, "cannot create a file in", &e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| super::io_error(&shown.join(name), "cannot write", &e))
+        .map_err(|e| e.with_hint("check that the folder is writable and the disk not full"))
+}
+
+/// Moves every file of the marked staging folder `stage` into `dir`.
+fn commit(dir: &Dir, stage: &Dir, shown: &Path) -> Result<()> {
+    let entries = stage
+        .list()
+        .map_err(|e| super::io_error(shown, "cannot read the staging folder in", &e))?;
+    for (name, kind) in entries {
+        if name == DONE || kind != Kind::File {
+            continue;
+        }
+        stage.move_into(&name, dir, &name).map_err(|e| {
+            super::io_error(&shown.join(&name), "cannot move the new output into place", &e)
+                .with_hint("the new set is complete in its staging folder: fix the cause, then build again (or run `boardpack verify`) to finish moving it in")
+        })?;
+        super::pause(&format!("moved:{name}"));
+    }
+    let _ = dir.sync();
+    Ok(())
+}
+
+/// Finishes or removes the staging folders that builds no longer running
+/// left in the output folder `real`: a marked one is moved in (its set was
+/// committed), an unmarked one removed. Returns true if a set was moved in.
+pub(super) fn recover(real: &Path, shown: &Path) -> Result<bool> {
+    if What::of(real) != What::Folder {
+        return Ok(false);
+    }
+    let Ok(dir) = Dir::open(real) else {
+        return Ok(false);
+    };
+    let entries = dir.list().unwrap_or_default();
+    let mut finished = false;
+    for (name, _) in entries {
+        let Some(pid) = name.strip_prefix(STAGE) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok_and(super::running) {
+            continue;
+        }
+        if What::of(&real.join(&name)) != What::Folder {
+            // Not ours to follow: only the name goes.
+            let _ = dir.remove(&name);
+            continue;
+        }
+        let stage = dir
+            .open_dir(&name)
+            .map_err(|e| super::io_error(&shown.join(&name), "cannot open", &e))?;
+        if stage.kind(DONE) == Kind::File {
+            commit(&dir, &stage, shown)?;
+            finished = true;
+        }
+        std::fs::remove_dir_all(real.join(&name)).map_err(|e| {
+            super::io_error(&shown.join(&name), "cannot remove a stale temporary", &e)
+        })?;
+    }
+    Ok(finished)
+}
