@@ -9,9 +9,10 @@
 //! before suppression could be brute-forced over the few values a
 //! suppressed count can take, so only published tables are hashed). When
 //! the spec has `[disclosure]`, the analyst's full manifest,
-//! `<name>.manifest.private.json`, is written beside it: the same record
-//! plus a `private` section with the tables as computed and every
-//! suppressed cell's true value and audited interval.
+//! `<name>.manifest.private.json`, is written into the private folder
+//! beside the output folder (`out.private/`, never among the files to
+//! publish): the same record plus a `private` section with the tables as
+//! computed and every suppressed cell's true value and audited interval.
 //!
 //! Paths are relative to the project root with `/` separators, keys are in a
 //! fixed order, and nothing depends on the clock or the machine, so the same

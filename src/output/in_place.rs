@@ -53,7 +53,9 @@ pub(super) fn write(
         return Err(e);
     }
     super::pause("marked");
-    commit(dir, &stage, shown)?;
+    // In the set's order: the manifest, last, is new only once all are.
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    commit(dir, &stage, shown, &names)?;
     for d in dropped {
         if dir.kind(d) == Kind::File {
             let _ = dir.remove(d);
@@ -91,17 +93,15 @@ fn write_synced(stage: &Dir, shown: &Path, name: &str, bytes: &[u8]) -> Result<(
         .map_err(|e| e.with_hint("check that the folder is writable and the disk not full"))
 }
 
-/// Moves every file of the marked staging folder `stage` into `dir`.
-fn commit(dir: &Dir, stage: &Dir, shown: &Path) -> Result<()> {
-    let entries = stage
-        .list()
-        .map_err(|e| super::io_error(shown, "cannot read the staging folder in", &e))?;
-    for (name, kind) in entries {
-        if name == DONE || kind != Kind::File {
+/// Moves the files `names` of the marked staging folder `stage` into `dir`,
+/// in that order (one already moved is skipped).
+fn commit(dir: &Dir, stage: &Dir, shown: &Path, names: &[&str]) -> Result<()> {
+    for &name in names {
+        if name == DONE || stage.kind(name) != Kind::File {
             continue;
         }
-        stage.move_into(&name, dir, &name).map_err(|e| {
-            super::io_error(&shown.join(&name), "cannot move the new output into place", &e)
+        stage.move_into(name, dir, name).map_err(|e| {
+            super::io_error(&shown.join(name), "cannot move the new output into place", &e)
                 .with_hint("the new set is complete in its staging folder: fix the cause, then build again (or run `boardpack verify`) to finish moving it in")
         })?;
         super::pause(&format!("moved:{name}"));
@@ -138,7 +138,13 @@ pub(super) fn recover(real: &Path, shown: &Path) -> Result<bool> {
             .open_dir(&name)
             .map_err(|e| super::io_error(&shown.join(&name), "cannot open", &e))?;
         if stage.kind(DONE) == Kind::File {
-            commit(&dir, &stage, shown)?;
+            let mut names = stage
+                .list()
+                .map_err(|e| super::io_error(&shown.join(&name), "cannot read", &e))?;
+            // Manifests last, as the build moves them.
+            names.sort_by_key(|(n, _)| (n.contains(".manifest."), n.clone()));
+            let names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+            commit(&dir, &stage, shown, &names)?;
             finished = true;
         }
         std::fs::remove_dir_all(real.join(&name)).map_err(|e| {
