@@ -444,11 +444,16 @@ impl Manifest {
 
     /// Reads a manifest file.
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read the manifest: {e}"))
+        // A named pipe is refused, not waited on.
+        let bytes = crate::output::read_regular(path, true);
+        let text =
+            bytes
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+                .map_err(|e| {
+                    Error::new(ErrorKind::Io, format!("cannot read the manifest: {e}"))
                 .in_file(path)
                 .with_hint("a manifest is the `<name>.manifest.json` a build writes beside the PDF")
-        })?;
+                })?;
         serde_json::from_str(&text).map_err(|e| {
             let offset = text
                 .split_inclusive('\n')

@@ -114,6 +114,50 @@ pub(crate) fn write_set(
     written
 }
 
+/// An output file as it is on disk, for checking: `Ok(None)` if there is
+/// none; `Err` saying what is there instead if it is not a regular file (a
+/// link is not followed, a pipe not waited on).
+pub(crate) fn read_output(path: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
+    match place::What::of(path) {
+        place::What::Absent => Ok(None),
+        place::What::File => read_regular(path, false)
+            .map(Some)
+            .map_err(|e| format!("cannot read `{}`: {e}", display_path(path))),
+        what => Err(format!(
+            "`{}` is {}, not a file",
+            display_path(path),
+            what.describe()
+        )),
+    }
+}
+
+/// Reads `path` only if it is a regular file, never waiting on a named
+/// pipe or device; a link is followed only if `follow` (a path the user
+/// named, such as a manifest to verify).
+pub(crate) fn read_regular(path: &Path, follow: bool) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    #[cfg(not(unix))]
+    let _ = follow;
+    let mut file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a named pipe, a device or a folder)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// `BOARDPACK_TEST_IN_PLACE=1` (see the module docs).
 fn forced_in_place() -> bool {
     std::env::var_os("BOARDPACK_TEST_IN_PLACE").is_some_and(|v| v == "1")

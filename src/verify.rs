@@ -275,14 +275,16 @@ fn output_checks(m: &Manifest, now: &Manifest, beside: &Path) -> Vec<Check> {
         let status = match now.outputs.get(name) {
             None => Status::Missing("the build no longer writes it".into()),
             Some(h) if h != recorded => compare_hash(recorded, h),
-            Some(_) => match std::fs::read(beside.join(name)) {
+            Some(_) => match crate::output::read_output(&beside.join(name)) {
                 // The rebuild matches the record; the file beside the
                 // manifest, if there is one, must match too.
-                Ok(bytes) => match compare_hash(recorded, &manifest::hash(&bytes)) {
+                Ok(Some(bytes)) => match compare_hash(recorded, &manifest::hash(&bytes)) {
                     Status::Changed(was, now) => Status::Changed(was, format!("{now} on disk")),
                     s => s,
                 },
-                Err(_) => Status::Matches,
+                Ok(None) => Status::Matches,
+                // A link or pipe in its place: not followed, not waited on.
+                Err(what) => Status::Missing(what),
             },
         };
         checks.push(Check {

@@ -222,3 +222,39 @@ fn output_folder_holds_nothing_private_and_verify_finds_the_private_manifest() {
         "{text}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn output_folder_verify_neither_follows_a_link_nor_waits_on_a_pipe() {
+    let p = project(BODY);
+    build(&p, OLD, &[]);
+    let pdf = p.path(&format!("{OUT}/small.pdf"));
+    std::fs::remove_file(&pdf).unwrap();
+    mkfifo(&pdf);
+    let docx = p.path(&format!("{OUT}/small-summary.docx"));
+    std::fs::remove_file(&docx).unwrap();
+    p.write("elsewhere.txt", "not an output");
+    std::os::unix::fs::symlink(p.path("elsewhere.txt"), &docx).unwrap();
+    let manifest = format!("{OUT}/small.manifest.json");
+    let run = p.run_with(&["verify", &manifest], &[("SOURCE_DATE_EPOCH", OLD)]);
+    let text = run.stdout() + &run.stderr();
+    assert!(
+        text.contains(
+            "MISSING  small.pdf: `reports/small/out/small.pdf` is a named pipe, not a file"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "MISSING  small-summary.docx: `reports/small/out/small-summary.docx` is a link to `"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("NOT verified"), "{text}");
+    // A manifest that is a pipe is refused, not waited on.
+    let err = p.run(&["verify", &format!("{OUT}/small.pdf")]).failure(1);
+    assert!(
+        err.contains("cannot read the manifest: not a regular file"),
+        "{err}"
+    );
+}
