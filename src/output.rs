@@ -68,6 +68,11 @@ pub(crate) fn write_set(
     let dropped: Vec<&str> = dropped.iter().map(String::as_str).collect();
     let real = target.real();
     let old = place::inspect(&real, &target.path, &target.parent, &names)?;
+    if old.is_some() {
+        // A folder its owner made read-only is not swapped for a writable
+        // one behind their back (renaming it needs no write permission).
+        writable(&real).map_err(|e| write_error(&target.path, "cannot write to", &e))?;
+    }
     let written = Ok(files.iter().map(|(name, _)| dir.join(name)).collect());
     if let Some(old) = old.as_ref().filter(|o| o.mounted || forced_in_place()) {
         in_place::write(&old.dir, (&real, &target.path), files, &dropped)?;
@@ -543,6 +548,29 @@ fn write_error(folder: &Path, what: &str, e: &std::io::Error) -> Error {
     )
     .in_file(folder)
     .with_hint(format!("make it writable (e.g. `chmod u+w {shown}`, or mount it read-write), or choose another output folder with `--out`; the previous outputs are unchanged"))
+}
+
+/// Whether this user may write in the folder `path` (a read-only mount, or
+/// permissions that exclude them, give the error).
+#[cfg(unix)]
+fn writable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: a valid C string for the call; faccessat only reads it.
+    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(path: &Path) -> std::io::Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.permissions().readonly() => Err(std::io::ErrorKind::PermissionDenied.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Whether an error means the folder refuses writing.
