@@ -619,9 +619,9 @@ pub(crate) fn write_both(
     let private = if private.is_empty() {
         Vec::new()
     } else {
-        output::write_all(&private_dir(out), private)?
+        output::write_set(&private_dir(out), private, &[], output::Audience::Private)?
     };
-    let mut written = output::write_set(out, public, dropped)?;
+    let mut written = output::write_set(out, public, dropped, output::Audience::Public)?;
     written.extend(private);
     Ok(written)
 }

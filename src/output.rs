@@ -50,7 +50,16 @@ use crate::error::{display_path, Error, ErrorKind, Result};
 /// plus any files of the user's that were already there; returns the paths
 /// written. On error the previous outputs are untouched.
 pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    write_set(dir, files, &[])
+    write_set(dir, files, &[], Audience::Public)
+}
+
+/// Who may read a set of files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// Files to publish: folder and files as the umask allows.
+    Public,
+    /// The private manifest: a new folder is its owner's alone (0700).
+    Private,
 }
 
 /// [`write_all`], where the names in `dropped` are not carried over but
@@ -60,6 +69,7 @@ pub(crate) fn write_set(
     dir: &Path,
     files: &[(String, Vec<u8>)],
     dropped: &[String],
+    audience: Audience,
 ) -> Result<Vec<PathBuf>> {
     let target = Target::new(dir)?;
     recover(&target.parent, &target.name)?;
@@ -79,7 +89,7 @@ pub(crate) fn write_set(
         return written;
     }
     let stage = target.sibling("new");
-    fresh_dir(&stage).map_err(|e| {
+    fresh_dir(&stage, audience).map_err(|e| {
         write_error(
             &target.shown_parent(),
             "cannot create a staging folder in",
@@ -461,7 +471,7 @@ fn carry_over(old: &Dir, name: &str, kind: Kind, (stage, staged): (&Path, &Dir))
         let Some(mut from) = old.open_file(name).map_err(fail)? else {
             return Err(fail(std::io::ErrorKind::InvalidInput.into()));
         };
-        let mut to = staged.create_new(name).map_err(fail)?;
+        let mut to = staged.create_new_shared(name).map_err(fail)?;
         return std::io::copy(&mut from, &mut to).map(|_| ()).map_err(fail);
     }
     let link = old.read_link(name).map_err(fail)?;
@@ -491,11 +501,19 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-fn fresh_dir(path: &Path) -> std::io::Result<()> {
+fn fresh_dir(path: &Path, audience: Audience) -> std::io::Result<()> {
     if exists(path) {
         remove_any(path)?;
     }
-    fs::create_dir(path)
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    if audience == Audience::Private {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    #[cfg(not(unix))]
+    let _ = audience;
+    builder.create(path)
 }
 
 fn remove_any(path: &Path) -> std::io::Result<()> {

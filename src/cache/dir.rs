@@ -95,6 +95,13 @@ mod unix {
             self.openat(name, flags, 0o600)
         }
 
+        /// [`Dir::create_new`] readable by others as the umask allows (an
+        /// output to publish, not a cache entry).
+        pub(crate) fn create_new_shared(&self, name: &str) -> io::Result<File> {
+            let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
+            self.openat(name, flags, 0o666)
+        }
+
         /// What `name` is, without following it.
         pub(crate) fn kind(&self, name: &str) -> Kind {
             let Ok(c) = cstr(name) else {
@@ -348,6 +355,10 @@ mod portable {
                 .write(true)
                 .create_new(true)
                 .open(self.at(name)?)
+        }
+
+        pub(crate) fn create_new_shared(&self, name: &str) -> io::Result<File> {
+            self.create_new(name)
         }
 
         pub(crate) fn kind(&self, name: &str) -> Kind {

@@ -85,7 +85,7 @@ fn fill(stage: &Dir, shown: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 
 fn write_synced(stage: &Dir, shown: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let mut f = stage
-        .create_new(name)
+        .create_new_shared(name)
         .map_err(|e| super::write_error(shown, "cannot create a file in", &e))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())

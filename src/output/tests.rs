@@ -290,6 +290,10 @@ fn in_place_the_files_are_replaced_inside_the_same_folder() {
     assert_eq!(names(&out), ["README.txt", "a.pdf", "b.docx"]);
     assert_eq!(fs::read(out.join("a.pdf")).unwrap(), b"two");
     assert_eq!(fs::read(out.join("b.docx")).unwrap(), b"dos");
+    // Readable as any file the user writes there (not a cache entry's 0600).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode();
+    assert_eq!(mode(&out.join("a.pdf")), mode(&out.join("README.txt")));
 }
 
 #[cfg(unix)]

@@ -207,6 +207,19 @@ fn output_folder_holds_nothing_private_and_verify_finds_the_private_manifest() {
     );
     let private = p.read(&format!("{EX_OUT}.private/{PRIVATE}"));
     assert!(private.contains("\"private\""), "the full record");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.path(&format!("{EX_OUT}.private")))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the private folder is its owner's alone"
+        );
+    }
     let public = p.read(&format!("{EX_OUT}/needs-assessment.manifest.json"));
     assert!(!public.contains("\"private\""));
 
