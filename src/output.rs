@@ -46,10 +46,9 @@ use std::path::{Path, PathBuf};
 use crate::cache::dir::{Dir, Kind};
 use crate::error::{display_path, Error, ErrorKind, Result};
 
-/// Replaces the output folder `dir` with exactly `files` (name → bytes),
-/// plus any files of the user's that were already there; returns the paths
-/// written. On error the previous outputs are untouched.
-pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+/// [`write_set`] for a public set with nothing dropped (the tests' form).
+#[cfg(test)]
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     write_set(dir, files, &[], Audience::Public)
 }
 
@@ -62,8 +61,10 @@ pub(crate) enum Audience {
     Private,
 }
 
-/// [`write_all`], where the names in `dropped` are not carried over but
-/// removed with the old set (a private manifest an older boardpack wrote
+/// Replaces the output folder `dir` with exactly `files` (name → bytes),
+/// plus any files of the user's that were already there; returns the paths
+/// written. On error the previous outputs are untouched. Names in `dropped`
+/// are not carried over but removed with the old set (a private manifest an older boardpack wrote
 /// among the files to publish).
 pub(crate) fn write_set(
     dir: &Path,
