@@ -64,8 +64,8 @@ pub(crate) enum Audience {
 /// Replaces the output folder `dir` with exactly `files` (name → bytes),
 /// plus any files of the user's that were already there; returns the paths
 /// written. On error the previous outputs are untouched. Names in `dropped`
-/// are not carried over but removed with the old set (a private manifest an older boardpack wrote
-/// among the files to publish).
+/// are not carried over but removed with the old set (a private manifest
+/// an older boardpack wrote among the files to publish).
 pub(crate) fn write_set(
     dir: &Path,
     files: &[(String, Vec<u8>)],
