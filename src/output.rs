@@ -86,7 +86,7 @@ pub(crate) fn write_set(
     }
     let written = Ok(files.iter().map(|(name, _)| dir.join(name)).collect());
     if let Some(old) = old.as_ref().filter(|o| o.mounted || forced_in_place()) {
-        in_place::write(&old.dir, (&real, &target.path), files, &dropped)?;
+        in_place::write(&old.dir, &target.path, files, &dropped)?;
         return written;
     }
     let stage = target.sibling("new");
@@ -119,7 +119,7 @@ pub(crate) fn write_set(
         (true, _) => {}
         // The folder cannot be renamed: nothing changed, so the files are
         // replaced inside it instead.
-        (false, Some(old)) => in_place::write(&old.dir, (&real, &target.path), files, &dropped)?,
+        (false, Some(old)) => in_place::write(&old.dir, &target.path, files, &dropped)?,
         (false, None) => {
             return Err(Error::new(
                 ErrorKind::Internal,

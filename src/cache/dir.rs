@@ -233,6 +233,14 @@ mod unix {
             check(unsafe { libc::fsync(self.fd.as_raw_fd()) })
         }
 
+        /// Removes the empty folder `name` (a link is not followed).
+        pub(crate) fn remove_dir(&self, name: &str) -> io::Result<()> {
+            let c = cstr(name)?;
+            // SAFETY: a valid descriptor and C string for the call.
+            let rc = unsafe { libc::unlinkat(self.fd.as_raw_fd(), c.as_ptr(), libc::AT_REMOVEDIR) };
+            check(rc)
+        }
+
         /// Every name in the folder with what it is.
         pub(crate) fn list(&self) -> io::Result<Vec<(String, Kind)>> {
             // A new open of the same folder, so the listing's position is
@@ -375,6 +383,10 @@ mod portable {
 
         pub(crate) fn remove(&self, name: &str) -> io::Result<()> {
             std::fs::remove_file(self.at(name)?)
+        }
+
+        pub(crate) fn remove_dir(&self, name: &str) -> io::Result<()> {
+            std::fs::remove_dir(self.at(name)?)
         }
 
         pub(crate) fn open_dir(&self, name: &str) -> io::Result<Dir> {

@@ -33,23 +33,22 @@ pub(super) fn is_stage(name: &str) -> bool {
     name.starts_with(STAGE)
 }
 
-/// Replaces the files `files` in the output folder `dir` (at `real`, shown
-/// as `shown`); names in `dropped` are removed once the new set is in.
+/// Replaces the files `files` in the output folder `dir` (shown as
+/// `shown`); names in `dropped` are removed once the new set is in.
 pub(super) fn write(
     dir: &Dir,
-    (real, shown): (&Path, &Path),
+    shown: &Path,
     files: &[(String, Vec<u8>)],
     dropped: &[&str],
 ) -> Result<()> {
+    // `recover` has removed any leftover under this id.
     let name = format!("{STAGE}{}", std::process::id());
-    // A leftover under this very id is a dead process's (ids are reused).
-    let _ = std::fs::remove_dir_all(real.join(&name));
     let stage = dir
         .create_dir(&name)
         .map_err(|e| super::write_error(shown, "cannot create a staging folder in", &e))?;
     if let Err(e) = fill(&stage, shown, files) {
         // Best effort: the next build removes what is left.
-        let _ = std::fs::remove_dir_all(real.join(&name));
+        remove_stage(dir, &name);
         return Err(e);
     }
     super::pause("marked");
@@ -62,8 +61,7 @@ pub(super) fn write(
         }
     }
     let _ = dir.sync();
-    let _ = stage.remove(DONE);
-    let _ = std::fs::remove_dir(real.join(&name));
+    remove_stage(dir, &name);
     super::pause("removed-stage");
     Ok(())
 }
@@ -110,6 +108,18 @@ fn commit(dir: &Dir, stage: &Dir, shown: &Path, names: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Removes the staging folder `name` of `dir` and the names in it, all
+/// relative to the open folder: a link planted in it goes itself, never
+/// what it points to; a folder planted in it keeps it for the user to see.
+fn remove_stage(dir: &Dir, name: &str) {
+    if let Ok(stage) = dir.open_dir(name) {
+        for (entry, _) in stage.list().unwrap_or_default() {
+            let _ = stage.remove(&entry);
+        }
+    }
+    let _ = dir.remove_dir(name);
+}
+
 /// Finishes or removes the staging folders that builds no longer running
 /// left in the output folder `real`: a marked one is moved in (its set was
 /// committed), an unmarked one removed. Returns true if a set was moved in.
@@ -126,7 +136,10 @@ pub(super) fn recover(real: &Path, shown: &Path) -> Result<bool> {
         let Some(pid) = name.strip_prefix(STAGE) else {
             continue;
         };
-        if pid.parse::<u32>().is_ok_and(super::running) {
+        // This process's own id: a dead process's leftover (ids are
+        // reused), since this process writes one set at a time.
+        let own = pid.parse::<u32>().is_ok_and(|p| p == std::process::id());
+        if !own && pid.parse::<u32>().is_ok_and(super::running) {
             continue;
         }
         if What::of(&real.join(&name)) != What::Folder {
@@ -147,9 +160,7 @@ pub(super) fn recover(real: &Path, shown: &Path) -> Result<bool> {
             commit(&dir, &stage, shown, &names)?;
             finished = true;
         }
-        std::fs::remove_dir_all(real.join(&name)).map_err(|e| {
-            super::io_error(&shown.join(&name), "cannot remove a stale temporary", &e)
-        })?;
+        remove_stage(&dir, &name);
     }
     Ok(finished)
 }

@@ -279,13 +279,7 @@ fn in_place_the_files_are_replaced_inside_the_same_folder() {
     fs::write(out.join("old.private.json"), "secret").unwrap();
     let before = inode(&out);
     let dir = Dir::open(&out).unwrap();
-    in_place::write(
-        &dir,
-        (&out, &out),
-        &set("two", "dos"),
-        &["old.private.json"],
-    )
-    .unwrap();
+    in_place::write(&dir, &out, &set("two", "dos"), &["old.private.json"]).unwrap();
     assert_eq!(inode(&out), before);
     assert_eq!(names(&out), ["README.txt", "a.pdf", "b.docx"]);
     assert_eq!(fs::read(out.join("a.pdf")).unwrap(), b"two");
@@ -307,7 +301,7 @@ fn in_place_a_failure_before_the_marker_leaves_the_old_set() {
     files.push(("fail-in-place.bin".into(), b"x".to_vec()));
     let env = env_lock();
     std::env::set_var("BOARDPACK_TEST_FAIL_AT", "wrote:fail-in-place.bin");
-    let err = in_place::write(&dir, (&out, &out), &files, &[]).unwrap_err();
+    let err = in_place::write(&dir, &out, &files, &[]).unwrap_err();
     std::env::remove_var("BOARDPACK_TEST_FAIL_AT");
     drop(env);
     assert!(
@@ -334,11 +328,17 @@ fn a_killed_in_place_write_is_finished_if_marked_and_dropped_if_not() {
     assert!(recover(root.path(), "out").unwrap());
     assert_eq!(names(&out), ["a.pdf", "b.docx"]);
     assert_eq!(fs::read(out.join("b.docx")).unwrap(), b"dos");
-    // Killed before the marker: the staged files are dropped.
+    // Killed before the marker: the staged files are dropped; a link
+    // planted among them goes itself, not what it points to.
     let stage = out.join(".boardpack-new-4294967294");
     fs::create_dir(&stage).unwrap();
     fs::write(stage.join("a.pdf"), "three").unwrap();
+    let precious = root.path().join("precious.txt");
+    fs::write(&precious, "keep").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&precious, stage.join("b.docx")).unwrap();
     assert!(!recover(root.path(), "out").unwrap());
+    assert_eq!(fs::read(&precious).unwrap(), b"keep");
     assert_eq!(names(&out), ["a.pdf", "b.docx"]);
     assert_eq!(fs::read(out.join("a.pdf")).unwrap(), b"two");
 }
