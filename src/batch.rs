@@ -20,7 +20,7 @@ use crate::build::{build_with, Build, BuildOptions, Shared};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{self, BatchRecord};
 use crate::spec::Spec;
-use crate::{chart, checks, compute, output, source};
+use crate::{chart, checks, compute, source};
 
 /// A finished batch: every paper's build or error, in value order.
 #[derive(Debug)]
@@ -257,9 +257,10 @@ impl Batch {
         format!("{}.batch.json", self.report)
     }
 
-    /// Every file the batch writes: each built paper's files and the batch
-    /// record. A failed paper writes nothing, so its previous outputs are
-    /// carried over unchanged.
+    /// Every file the batch publishes: each built paper's files and the
+    /// batch record. A failed paper writes nothing, so its previous outputs
+    /// are carried over unchanged. Private manifests are not among them
+    /// (nor their hashes in the record): see [`Batch::private_files`].
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::new();
         let mut papers = Vec::new();
@@ -297,9 +298,30 @@ impl Batch {
         files
     }
 
-    /// Writes every built paper and the batch record as one output set.
+    /// Each built paper's private manifest (under `[disclosure]`).
+    pub fn private_files(&self) -> Vec<(String, Vec<u8>)> {
+        self.papers
+            .iter()
+            .filter_map(|p| p.result.as_ref().ok())
+            .flat_map(|b| b.private_files())
+            .collect()
+    }
+
+    /// Writes every built paper and the batch record as one output set,
+    /// and the private manifests into the private folder beside it.
     pub fn write(&self) -> Result<Vec<std::path::PathBuf>> {
-        output::write_all(&self.out_dir, &self.files())
+        let dropped: Vec<String> = self
+            .papers
+            .iter()
+            .filter_map(|p| p.result.as_ref().ok())
+            .map(|b| b.names.private_manifest.clone())
+            .collect();
+        crate::build::write_both(
+            &self.out_dir,
+            &self.files(),
+            &self.private_files(),
+            &dropped,
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 //! registry (through the spec) and writes nothing; [`Build::write`] does.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::guard::{self, Stage};
@@ -580,8 +580,8 @@ impl Build {
         self.outputs.iter().find(|o| o.format == format)
     }
 
-    /// The files a build writes: (name, bytes), the declared outputs, the
-    /// public manifest and, under `[disclosure]`, the analyst's private one.
+    /// The files a build publishes: (name, bytes), the declared outputs and
+    /// the public manifest.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = self
             .outputs
@@ -592,21 +592,67 @@ impl Build {
             self.names.manifest.clone(),
             self.manifest.public().to_json().into_bytes(),
         ));
-        if self.manifest.private.is_some() {
-            files.push((
-                self.names.private_manifest.clone(),
-                self.manifest.to_json().into_bytes(),
-            ));
-        }
         files
     }
 
-    /// Writes the PDF, DOCX and manifest atomically into the output folder.
+    /// The files that must not be published: under `[disclosure]`, the
+    /// analyst's private manifest (true small counts), written into the
+    /// private folder beside the output folder ([`private_dir`]).
+    pub fn private_files(&self) -> Vec<(String, Vec<u8>)> {
+        match self.manifest.private {
+            Some(_) => vec![(
+                self.names.private_manifest.clone(),
+                self.manifest.to_json().into_bytes(),
+            )],
+            None => Vec::new(),
+        }
+    }
+
+    /// Writes the outputs and public manifest atomically into the output
+    /// folder and, under `[disclosure]`, the private manifest into the
+    /// private folder beside it.
     pub fn write(&self) -> Result<Vec<PathBuf>> {
-        let written = output::write_all(&self.out_dir, &self.files())?;
+        let dropped = [self.names.private_manifest.clone()];
+        let written = write_both(
+            &self.out_dir,
+            &self.files(),
+            &self.private_files(),
+            &dropped,
+        )?;
         self.cache.flush();
         Ok(written)
     }
+}
+
+/// The folder for what must not be published, beside the output folder
+/// `out`: `out.private` (so copying `out/` to a web server publishes
+/// nothing private).
+pub(crate) fn private_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!("{name}.private"))
+}
+
+/// Writes the private files (if any) into [`private_dir`] first, so a
+/// published set never lacks its audit record, then the public set, from
+/// which the names in `dropped` (a private file an older boardpack wrote
+/// there) are removed. Each folder is replaced all-or-nothing. Returns the
+/// public paths, then the private ones.
+pub(crate) fn write_both(
+    out: &Path,
+    public: &[(String, Vec<u8>)],
+    private: &[(String, Vec<u8>)],
+    dropped: &[String],
+) -> Result<Vec<PathBuf>> {
+    let private = if private.is_empty() {
+        Vec::new()
+    } else {
+        output::write_set(&private_dir(out), private, &[], output::Audience::Private)?
+    };
+    let mut written = output::write_set(out, public, dropped, output::Audience::Public)?;
+    written.extend(private);
+    Ok(written)
 }
 
 /// The outputs' timestamp: `SOURCE_DATE_EPOCH` if given, else the report

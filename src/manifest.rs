@@ -9,9 +9,10 @@
 //! before suppression could be brute-forced over the few values a
 //! suppressed count can take, so only published tables are hashed). When
 //! the spec has `[disclosure]`, the analyst's full manifest,
-//! `<name>.manifest.private.json`, is written beside it: the same record
-//! plus a `private` section with the tables as computed and every
-//! suppressed cell's true value and audited interval.
+//! `<name>.manifest.private.json`, is written into the private folder
+//! beside the output folder (`out.private/`, never among the files to
+//! publish): the same record plus a `private` section with the tables as
+//! computed and every suppressed cell's true value and audited interval.
 //!
 //! Paths are relative to the project root with `/` separators, keys are in a
 //! fixed order, and nothing depends on the clock or the machine, so the same
@@ -450,11 +451,16 @@ impl Manifest {
 
     /// Reads a manifest file.
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(ErrorKind::Io, format!("cannot read the manifest: {e}"))
+        // A named pipe is refused, not waited on.
+        let bytes = crate::output::read_regular(path, true);
+        let text =
+            bytes
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+                .map_err(|e| {
+                    Error::new(ErrorKind::Io, format!("cannot read the manifest: {e}"))
                 .in_file(path)
                 .with_hint("a manifest is the `<name>.manifest.json` a build writes beside the PDF")
-        })?;
+                })?;
         serde_json::from_str(&text).map_err(|e| {
             let offset = text
                 .split_inclusive('\n')

@@ -19,37 +19,171 @@
 //! an output (no manifest lists it), it is moved into the new set as it is,
 //! and a failed write puts it back.
 //!
+//! Nothing in the output folder is followed or opened unless it is a
+//! regular file ([`place`]): the folder is opened once without following a
+//! link and its entries are read relative to it; a link, pipe, device or
+//! folder in place of the folder or of an output is refused before anything
+//! is written. A folder that cannot be renamed (a mount point) has its
+//! files replaced inside it instead ([`in_place`]).
+//!
 //! Test hooks (documented, not for users): `BOARDPACK_TEST_FAIL_AT=STEP`
 //! fails the write at `STEP` (`staged`, `wrote:FILE` for each file, or
 //! `synced`), `BOARDPACK_TEST_PAUSE_AT=STEP` prints `paused at STEP` to
 //! stderr and sleeps so a test can kill the process at any step (those, then
-//! `exchanged` or `moved-old` and `moved-new`, then `removed-old`), and
-//! `BOARDPACK_TEST_NO_EXCHANGE=1` uses the fallback instead of the exchange.
+//! `exchanged` or `moved-old` and `moved-new`, then `removed-old`; in place,
+//! `marked`, `moved:FILE` for each file, `removed-stage`),
+//! `BOARDPACK_TEST_NO_EXCHANGE=1` uses the fallback instead of the exchange
+//! and `BOARDPACK_TEST_IN_PLACE=1` replaces the files in place as for a
+//! mount point (tests cannot mount one).
+
+mod in_place;
+mod place;
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::cache::dir::{Dir, Kind};
 use crate::error::{display_path, Error, ErrorKind, Result};
+
+/// [`write_set`] for a public set with nothing dropped (the tests' form).
+#[cfg(test)]
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    write_set(dir, files, &[], Audience::Public)
+}
+
+/// Who may read a set of files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// Files to publish: folder and files as the umask allows.
+    Public,
+    /// The private manifest: a new folder is its owner's alone (0700).
+    Private,
+}
 
 /// Replaces the output folder `dir` with exactly `files` (name → bytes),
 /// plus any files of the user's that were already there; returns the paths
-/// written. On error the previous outputs are untouched.
-pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+/// written. On error the previous outputs are untouched. Names in `dropped`
+/// are not carried over but removed with the old set (a private manifest
+/// an older boardpack wrote among the files to publish).
+pub(crate) fn write_set(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    dropped: &[String],
+    audience: Audience,
+) -> Result<Vec<PathBuf>> {
     let target = Target::new(dir)?;
     recover(&target.parent, &target.name)?;
-    let foreign = foreign_entries(&target, files)?;
+    let mut names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    names.extend(dropped.iter().map(String::as_str));
+    let dropped: Vec<&str> = dropped.iter().map(String::as_str).collect();
+    let real = target.real();
+    let old = place::inspect(&real, &target.path, &target.parent, &names)?;
+    if old.is_some() {
+        // A folder its owner made read-only is not swapped for a writable
+        // one behind their back (renaming it needs no write permission).
+        writable(&real).map_err(|e| write_error(&target.path, "cannot write to", &e))?;
+    }
+    let written = Ok(files.iter().map(|(name, _)| dir.join(name)).collect());
+    if let Some(old) = old.as_ref().filter(|o| o.mounted || forced_in_place()) {
+        in_place::write(&old.dir, &target.path, files, &dropped)?;
+        return written;
+    }
     let stage = target.sibling("new");
-    fresh_dir(&stage).map_err(|e| io_error(&stage, "cannot create a staging folder", &e))?;
-    let result = stage_and_swap(&target, &stage, files, &foreign);
-    if result.is_err() {
-        // The cache goes back where it was (best effort: it is only a cache).
-        let _ = move_cache(&stage, &target.real());
+    fresh_dir(&stage, audience).map_err(|e| {
+        write_error(
+            &target.shown_parent(),
+            "cannot create a staging folder in",
+            &e,
+        )
+    })?;
+    let result = Dir::open(&stage)
+        .map_err(|e| io_error(&stage, "cannot open the staging folder", &e))
+        .and_then(|staged| {
+            let swapped = stage_and_swap(&target, old.as_ref(), (&stage, &staged), files);
+            if !matches!(swapped, Ok(true)) {
+                // The cache goes back where it was (best effort: it is
+                // only a cache).
+                if let Some(old) = &old {
+                    let cache = crate::cache::DIR_NAME;
+                    let _ = staged.move_into(cache, &old.dir, cache);
+                }
+            }
+            swapped
+        });
+    if !matches!(result, Ok(true)) {
         // Best effort: the next build removes what is left.
         let _ = fs::remove_dir_all(&stage);
     }
-    result?;
-    Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
+    match (result?, old) {
+        (true, _) => {}
+        // The folder cannot be renamed: nothing changed, so the files are
+        // replaced inside it instead.
+        (false, Some(old)) => in_place::write(&old.dir, &target.path, files, &dropped)?,
+        (false, None) => {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "no output folder to replace in place",
+            ))
+        }
+    }
+    written
+}
+
+/// An output file as it is on disk, for checking: `Ok(None)` if there is
+/// none; `Err` saying what is there instead if it is not a regular file (a
+/// link is not followed, a pipe not waited on).
+pub(crate) fn read_output(path: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
+    match place::What::of(path) {
+        place::What::Absent => Ok(None),
+        place::What::File => read_regular(path, false)
+            .map(Some)
+            .map_err(|e| format!("cannot read `{}`: {e}", display_path(path))),
+        what => Err(format!(
+            "`{}` is {}, not a file",
+            display_path(path),
+            what.describe()
+        )),
+    }
+}
+
+/// Reads `path` only if it is a regular file, never waiting on a named
+/// pipe or device; a link is followed only if `follow` (a path the user
+/// named, such as a manifest to verify).
+pub(crate) fn read_regular(path: &Path, follow: bool) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    #[cfg(not(unix))]
+    let _ = follow;
+    let mut file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a named pipe, a device or a folder)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// `BOARDPACK_TEST_IN_PLACE=1` (see the module docs).
+fn forced_in_place() -> bool {
+    std::env::var_os("BOARDPACK_TEST_IN_PLACE").is_some_and(|v| v == "1")
+}
+
+/// Names in the output folder that are neither carried over nor checked:
+/// temporaries of an older writer (tempfile's names) and staging folders
+/// of the in-place mode (finished or removed by [`recover`]).
+fn skipped(name: &str) -> bool {
+    name.starts_with(".tmp") || in_place::is_stage(name)
 }
 
 /// Replaces one file atomically (a temporary file beside it, synced, then
@@ -98,7 +232,7 @@ pub(crate) fn recover(parent: &Path, name: &str) -> Result<bool> {
     }
     // An old set renamed aside and never replaced: put it back first.
     for (path, kind) in &stale {
-        if *kind == "old" && !exists(&target) {
+        if *kind == "old" && !exists(&target) && place::What::of(path) == place::What::Folder {
             fs::rename(path, &target)
                 .map_err(|e| io_error(&target, "cannot restore the previous outputs", &e))?;
             restored = true;
@@ -110,7 +244,9 @@ pub(crate) fn recover(parent: &Path, name: &str) -> Result<bool> {
     if restored {
         sync_dir(parent);
     }
-    Ok(restored)
+    // A set committed in place but not all moved in: finish it.
+    let finished = in_place::recover(&target, &target)?;
+    Ok(restored || finished)
 }
 
 /// The destination split into what the renames need.
@@ -164,113 +300,98 @@ impl Target {
     fn real(&self) -> PathBuf {
         self.parent.join(&self.name)
     }
+
+    /// The folder holding the destination, as the user gave it.
+    fn shown_parent(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
 }
 
-/// Entries of the output folder the new set does not write: files to carry
-/// over. A folder among them is an error (the output folder would be the
-/// project, or hold someone's work).
-fn foreign_entries(target: &Target, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    let real = target.real();
-    if !exists(&real) {
-        return Ok(Vec::new());
-    }
-    if !real.is_dir() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "cannot write outputs to `{}`: it is a file",
-                display_path(&target.path)
-            ),
-        )
-        .with_hint("choose an output folder with `--out` or `report.out_dir`"));
-    }
-    let entries = fs::read_dir(&real).map_err(|e| io_error(&target.path, "cannot read", &e))?;
-    let mut carried = Vec::new();
-    let mut folders = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| io_error(&target.path, "cannot read", &e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        // Temporary files of the writer before this one (tempfile's names).
-        if name.starts_with(".tmp") || files.iter().any(|(n, _)| *n == name) {
-            continue;
-        }
-        // The cache moves with the set (see `keep_cache`).
-        if name == crate::cache::DIR_NAME && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => folders.push(name),
-            _ => carried.push(entry.path()),
-        }
-    }
-    if !folders.is_empty() {
-        folders.sort();
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "the output folder `{}` holds folders boardpack did not write: {}",
-                display_path(&target.path),
-                folders.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-            ),
-        )
-        .with_hint("a build replaces its output folder as a whole: move them out, or choose a folder of its own with `--out`"));
-    }
-    Ok(carried)
-}
-
-/// Fills the staging folder, syncs it and swaps it in.
+/// Fills the staging folder (`stage`, open as `staged`), syncs it and
+/// swaps it in; `Ok(false)` if the output folder cannot be renamed.
 fn stage_and_swap(
     target: &Target,
-    stage: &Path,
+    old: Option<&place::Old>,
+    (stage, staged): (&Path, &Dir),
     files: &[(String, Vec<u8>)],
-    foreign: &[PathBuf],
-) -> Result<()> {
+) -> Result<bool> {
     hook("staged")?;
     for (name, bytes) in files {
         write_synced(&stage.join(name), bytes)
             .map_err(|e| e.with_hint("check that the folder is writable and the disk not full"))?;
         hook(&format!("wrote:{name}"))?;
     }
-    for path in foreign {
-        carry_over(path, stage)?;
+    if let Some(old) = old {
+        for (name, kind) in &old.carried {
+            carry_over(&old.dir, name, *kind, (stage, staged))?;
+        }
+        if old.cache {
+            // Only a cache: if it cannot move, the next build recomputes.
+            let cache = crate::cache::DIR_NAME;
+            let _ = old.dir.move_into(cache, staged, cache);
+        }
     }
-    // Only a cache: if it cannot move, the next build recomputes.
-    let _ = move_cache(&target.real(), stage);
     sync_dir(stage);
     hook("synced")?;
     swap(target, stage)
 }
 
-/// Makes the staging folder the output folder.
-fn swap(target: &Target, stage: &Path) -> Result<()> {
+/// Makes the staging folder the output folder; `Ok(false)`, nothing
+/// changed, if the output folder cannot be renamed (a mount point).
+fn swap(target: &Target, stage: &Path) -> Result<bool> {
     let real = target.real();
-    let fail = |e: std::io::Error| io_error(&target.path, "cannot replace the output folder", &e);
+    let fail =
+        |e: std::io::Error| write_error(&target.path, "cannot replace the output folder", &e);
     if !exists(&real) {
         fs::rename(stage, &real).map_err(fail)?;
         sync_dir(&target.parent);
-        return Ok(());
+        return Ok(true);
     }
     // From here on the new set is (or is about to be) in place: no error
     // may leave the folder missing, and leftovers are the next build's.
-    let previous = if exchange(stage, &real).map_err(fail)? {
-        sync_dir(&target.parent);
-        pause("exchanged");
-        stage.to_path_buf()
-    } else {
-        let old = target.sibling("old");
-        fs::rename(&real, &old).map_err(fail)?;
-        pause("moved-old");
-        if let Err(e) = fs::rename(stage, &real) {
-            let _ = fs::rename(&old, &real);
-            return Err(fail(e));
+    let previous = match exchange(stage, &real) {
+        Ok(true) => {
+            sync_dir(&target.parent);
+            pause("exchanged");
+            stage.to_path_buf()
         }
-        sync_dir(&target.parent);
-        pause("moved-new");
-        old
+        Err(e) if unmovable(&e) => return Ok(false),
+        Err(e) => return Err(fail(e)),
+        Ok(false) => {
+            let old = target.sibling("old");
+            match fs::rename(&real, &old) {
+                Err(e) if unmovable(&e) => return Ok(false),
+                r => r.map_err(fail)?,
+            }
+            pause("moved-old");
+            if let Err(e) = fs::rename(stage, &real) {
+                let _ = fs::rename(&old, &real);
+                return Err(fail(e));
+            }
+            sync_dir(&target.parent);
+            pause("moved-new");
+            old
+        }
     };
     let _ = fs::remove_dir_all(previous);
     pause("removed-old");
-    Ok(())
+    Ok(true)
+}
+
+/// A rename refused because the folder is a mount point (busy) or on
+/// another file system than its staging folder.
+fn unmovable(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::EBUSY | libc::EXDEV))
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == std::io::ErrorKind::CrossesDevices
+    }
 }
 
 /// Swaps two paths in one step; `Ok(false)` if the system cannot.
@@ -332,35 +453,38 @@ fn running(pid: u32) -> bool {
     pid == std::process::id()
 }
 
-/// Moves the build cache folder from the folder `from` into `to`, if there
-/// is one (a folder, not a link).
-fn move_cache(from: &Path, to: &Path) -> std::io::Result<()> {
-    let cache = from.join(crate::cache::DIR_NAME);
-    match fs::symlink_metadata(&cache) {
-        Ok(m) if m.is_dir() => fs::rename(&cache, to.join(crate::cache::DIR_NAME)),
-        _ => Ok(()),
-    }
-}
-
-/// A user's file from the old output folder, into the new one.
-fn carry_over(path: &Path, stage: &Path) -> Result<()> {
-    let Some(name) = path.file_name() else {
+/// A user's file or link from the old output folder into the new one:
+/// linked (a link is linked itself), else copied only if a regular file
+/// (opened without following, never waiting on a pipe) or re-made as a
+/// link to the same text.
+fn carry_over(old: &Dir, name: &str, kind: Kind, (stage, staged): (&Path, &Dir)) -> Result<()> {
+    if old.link_into(name, staged, name).is_ok() {
         return Ok(());
+    }
+    let fail = |e: std::io::Error| {
+        io_error(
+            &stage.join(name),
+            "cannot carry over into the new outputs",
+            &e,
+        )
     };
-    let dest = stage.join(name);
-    let meta = fs::symlink_metadata(path).map_err(|e| io_error(path, "cannot read", &e))?;
+    if kind == Kind::File {
+        let Some(mut from) = old.open_file(name).map_err(fail)? else {
+            return Err(fail(std::io::ErrorKind::InvalidInput.into()));
+        };
+        let mut to = staged.create_new_shared(name).map_err(fail)?;
+        return std::io::copy(&mut from, &mut to).map(|_| ()).map_err(fail);
+    }
+    let link = old.read_link(name).map_err(fail)?;
     #[cfg(unix)]
     {
-        if meta.file_type().is_symlink() {
-            let link = fs::read_link(path).map_err(|e| io_error(path, "cannot read", &e))?;
-            return std::os::unix::fs::symlink(link, &dest)
-                .map_err(|e| io_error(&dest, "cannot carry over", &e));
-        }
+        std::os::unix::fs::symlink(link, stage.join(name)).map_err(fail)
     }
-    let _ = meta;
-    fs::hard_link(path, &dest)
-        .or_else(|_| fs::copy(path, &dest).map(|_| ()))
-        .map_err(|e| io_error(path, "cannot carry over into the new outputs", &e))
+    #[cfg(not(unix))]
+    {
+        let _ = link;
+        Err(fail(std::io::ErrorKind::Unsupported.into()))
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -378,11 +502,19 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-fn fresh_dir(path: &Path) -> std::io::Result<()> {
+fn fresh_dir(path: &Path, audience: Audience) -> std::io::Result<()> {
     if exists(path) {
         remove_any(path)?;
     }
-    fs::create_dir(path)
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    if audience == Audience::Private {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    #[cfg(not(unix))]
+    let _ = audience;
+    builder.create(path)
 }
 
 fn remove_any(path: &Path) -> std::io::Result<()> {
@@ -419,6 +551,59 @@ fn pause(step: &str) {
         let _ = writeln!(err, "paused at {step}");
         let _ = err.flush();
         std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
+/// [`io_error`], except that a folder that refuses writing (read-only, or
+/// not writable by this user) gets its own message naming it.
+fn write_error(folder: &Path, what: &str, e: &std::io::Error) -> Error {
+    if !read_only(e) {
+        return io_error(folder, what, e);
+    }
+    let shown = display_path(folder);
+    Error::new(
+        ErrorKind::Io,
+        format!("cannot write outputs: the folder `{shown}` is read-only ({e})"),
+    )
+    .in_file(folder)
+    .with_hint(format!("make it writable (e.g. `chmod u+w {shown}`, or mount it read-write), or choose another output folder with `--out`; the previous outputs are unchanged"))
+}
+
+/// Whether this user may write in the folder `path` (a read-only mount, or
+/// permissions that exclude them, give the error).
+#[cfg(unix)]
+fn writable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: a valid C string for the call; faccessat only reads it.
+    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(path: &Path) -> std::io::Result<()> {
+    match fs::metadata(path) {
+        Ok(m) if m.permissions().readonly() => Err(std::io::ErrorKind::PermissionDenied.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Whether an error means the folder refuses writing.
+fn read_only(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(
+            e.raw_os_error(),
+            Some(libc::EROFS | libc::EACCES | libc::EPERM)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == std::io::ErrorKind::PermissionDenied
     }
 }
 

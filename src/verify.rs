@@ -119,26 +119,47 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         checks[i].status = database_status(input, &now.manifest.inputs);
     }
     checks.extend(result_checks(&m, &now.manifest));
-    let beside = manifest_path.parent().unwrap_or(Path::new(""));
-    checks.extend(output_checks(&m, &now.manifest, beside));
+    let beside = outputs_folder(manifest_path);
+    checks.extend(output_checks(&m, &now.manifest, &beside));
     Ok(Report {
         spec: spec_path,
         checks,
     })
 }
 
-/// A build killed while swapping its outputs in may have left the old set
-/// aside: put it back before reading it.
-fn recover_beside(manifest_path: &Path) -> Result<()> {
-    if let Some(dir) = manifest_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            crate::output::recover(parent, &name.to_string_lossy())?;
+/// The folder holding the outputs a manifest records: its own folder, or
+/// for a private manifest in `OUT.private/`, `OUT/`.
+fn outputs_folder(manifest_path: &Path) -> PathBuf {
+    let dir = manifest_path.parent().unwrap_or(Path::new(""));
+    match dir.file_name().and_then(|n| n.to_str()) {
+        Some(name) if name.ends_with(".private") && name.len() > ".private".len() => {
+            dir.with_file_name(&name[..name.len() - ".private".len()])
         }
+        _ => dir.to_path_buf(),
+    }
+}
+
+/// A build killed while swapping its outputs in may have left the old set
+/// aside (or the private set beside it): put it back before reading it.
+fn recover_beside(manifest_path: &Path) -> Result<()> {
+    let own = manifest_path.parent().unwrap_or(Path::new(""));
+    recover_folder(own)?;
+    let outputs = outputs_folder(manifest_path);
+    if outputs != own {
+        recover_folder(&outputs)?;
+    }
+    Ok(())
+}
+
+/// [`crate::output::recover`] for the folder `dir`.
+fn recover_folder(dir: &Path) -> Result<()> {
+    if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        crate::output::recover(parent, &name.to_string_lossy())?;
     }
     Ok(())
 }
@@ -254,14 +275,16 @@ fn output_checks(m: &Manifest, now: &Manifest, beside: &Path) -> Vec<Check> {
         let status = match now.outputs.get(name) {
             None => Status::Missing("the build no longer writes it".into()),
             Some(h) if h != recorded => compare_hash(recorded, h),
-            Some(_) => match std::fs::read(beside.join(name)) {
+            Some(_) => match crate::output::read_output(&beside.join(name)) {
                 // The rebuild matches the record; the file beside the
                 // manifest, if there is one, must match too.
-                Ok(bytes) => match compare_hash(recorded, &manifest::hash(&bytes)) {
+                Ok(Some(bytes)) => match compare_hash(recorded, &manifest::hash(&bytes)) {
                     Status::Changed(was, now) => Status::Changed(was, format!("{now} on disk")),
                     s => s,
                 },
-                Err(_) => Status::Matches,
+                Ok(None) => Status::Matches,
+                // A link or pipe in its place: not followed, not waited on.
+                Err(what) => Status::Missing(what),
             },
         };
         checks.push(Check {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// What a name in the cache folder is, without following it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     /// Nothing has this name.
     Absent,
     /// A regular file (possibly ours).
@@ -21,7 +21,7 @@ pub(super) enum Kind {
 
 /// What is at the cache folder's place, itself (not where a link points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Place {
+pub(crate) enum Place {
     /// Nothing: the folder is made when the first entry is written.
     Absent,
     /// A real folder.
@@ -31,7 +31,7 @@ pub(super) enum Place {
 }
 
 /// What is at `path` itself.
-pub(super) fn place_of(path: &Path) -> Place {
+pub(crate) fn place_of(path: &Path) -> Place {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_dir() => Place::Folder,
         Ok(_) => Place::Other,
@@ -40,10 +40,10 @@ pub(super) fn place_of(path: &Path) -> Place {
 }
 
 #[cfg(unix)]
-pub(super) use unix::Dir;
+pub(crate) use unix::Dir;
 
 #[cfg(not(unix))]
-pub(super) use portable::Dir;
+pub(crate) use portable::Dir;
 
 #[cfg(unix)]
 mod unix {
@@ -58,13 +58,13 @@ mod unix {
 
     /// An open cache folder.
     #[derive(Debug)]
-    pub(in crate::cache) struct Dir {
+    pub(crate) struct Dir {
         fd: OwnedFd,
     }
 
     impl Dir {
         /// Opens the folder `path`; fails if it is a link or not a folder.
-        pub(in crate::cache) fn open(path: &Path) -> io::Result<Dir> {
+        pub(crate) fn open(path: &Path) -> io::Result<Dir> {
             let file = std::fs::OpenOptions::new()
                 .read(true)
                 .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
@@ -73,7 +73,7 @@ mod unix {
         }
 
         /// Creates the folder `path` (its parent must exist) and opens it.
-        pub(in crate::cache) fn create(path: &Path) -> io::Result<Dir> {
+        pub(crate) fn create(path: &Path) -> io::Result<Dir> {
             match std::fs::create_dir(path) {
                 Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
                 _ => {}
@@ -83,20 +83,27 @@ mod unix {
 
         /// The entry `name` for reading, only if it is a regular file: a
         /// link is not followed and a pipe or device is not waited on.
-        pub(in crate::cache) fn open_file(&self, name: &str) -> io::Result<Option<File>> {
+        pub(crate) fn open_file(&self, name: &str) -> io::Result<Option<File>> {
             let flags = libc::O_RDONLY | libc::O_NONBLOCK;
             let file = self.openat(name, flags, 0)?;
             Ok(file.metadata()?.file_type().is_file().then_some(file))
         }
 
         /// A new file `name` for writing; fails if anything has that name.
-        pub(in crate::cache) fn create_new(&self, name: &str) -> io::Result<File> {
+        pub(crate) fn create_new(&self, name: &str) -> io::Result<File> {
             let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
             self.openat(name, flags, 0o600)
         }
 
+        /// [`Dir::create_new`] readable by others as the umask allows (an
+        /// output to publish, not a cache entry).
+        pub(crate) fn create_new_shared(&self, name: &str) -> io::Result<File> {
+            let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
+            self.openat(name, flags, 0o666)
+        }
+
         /// What `name` is, without following it.
-        pub(in crate::cache) fn kind(&self, name: &str) -> Kind {
+        pub(crate) fn kind(&self, name: &str) -> Kind {
             let Ok(c) = cstr(name) else {
                 return Kind::Other;
             };
@@ -125,7 +132,7 @@ mod unix {
         }
 
         /// Renames `from` to `to`, both in this folder.
-        pub(in crate::cache) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        pub(crate) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
             let (from, to) = (cstr(from)?, cstr(to)?);
             let fd = self.fd.as_raw_fd();
             // SAFETY: valid descriptors and C strings for the call.
@@ -134,15 +141,108 @@ mod unix {
         }
 
         /// Removes the name `name` (a link itself, never what it points to).
-        pub(in crate::cache) fn remove(&self, name: &str) -> io::Result<()> {
+        pub(crate) fn remove(&self, name: &str) -> io::Result<()> {
             let c = cstr(name)?;
             // SAFETY: a valid descriptor and C string for the call.
             let rc = unsafe { libc::unlinkat(self.fd.as_raw_fd(), c.as_ptr(), 0) };
             check(rc)
         }
 
+        /// Opens the folder `name` in this folder (never through a link).
+        pub(crate) fn open_dir(&self, name: &str) -> io::Result<Dir> {
+            let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK;
+            Ok(Dir {
+                fd: self.openat(name, flags, 0)?.into(),
+            })
+        }
+
+        /// Creates the folder `name` in this folder and opens it.
+        pub(crate) fn create_dir(&self, name: &str) -> io::Result<Dir> {
+            let c = cstr(name)?;
+            // SAFETY: a valid descriptor and C string for the call.
+            check(unsafe { libc::mkdirat(self.fd.as_raw_fd(), c.as_ptr(), 0o777) })?;
+            self.open_dir(name)
+        }
+
+        /// A second name `to` in the folder `dest` for the entry `name`
+        /// (a link is linked itself, never what it points to).
+        pub(crate) fn link_into(&self, name: &str, dest: &Dir, to: &str) -> io::Result<()> {
+            let (from, to) = (cstr(name)?, cstr(to)?);
+            // SAFETY: valid descriptors and C strings for the call; flags 0
+            // means a link is not followed.
+            let rc = unsafe {
+                libc::linkat(
+                    self.fd.as_raw_fd(),
+                    from.as_ptr(),
+                    dest.fd.as_raw_fd(),
+                    to.as_ptr(),
+                    0,
+                )
+            };
+            check(rc)
+        }
+
+        /// Renames the entry `name` to `to` in the folder `dest` (one step
+        /// when both are on one file system).
+        pub(crate) fn move_into(&self, name: &str, dest: &Dir, to: &str) -> io::Result<()> {
+            let (from, to) = (cstr(name)?, cstr(to)?);
+            // SAFETY: valid descriptors and C strings for the call.
+            let rc = unsafe {
+                libc::renameat(
+                    self.fd.as_raw_fd(),
+                    from.as_ptr(),
+                    dest.fd.as_raw_fd(),
+                    to.as_ptr(),
+                )
+            };
+            check(rc)
+        }
+
+        /// Where the link `name` points (the link is read, not followed).
+        pub(crate) fn read_link(&self, name: &str) -> io::Result<std::path::PathBuf> {
+            use std::os::unix::ffi::OsStrExt;
+            let c = cstr(name)?;
+            let mut buf = vec![0u8; libc::PATH_MAX as usize];
+            // SAFETY: `buf` is writable for its length; readlinkat writes
+            // at most that many bytes and returns how many.
+            let n = unsafe {
+                libc::readlinkat(
+                    self.fd.as_raw_fd(),
+                    c.as_ptr(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            };
+            let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+            buf.truncate(n);
+            Ok(std::ffi::OsStr::from_bytes(&buf).into())
+        }
+
+        /// The id of the file system holding this folder.
+        pub(crate) fn device(&self) -> io::Result<u64> {
+            // SAFETY: `st` is plain data that fstat fills.
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            check(unsafe { libc::fstat(self.fd.as_raw_fd(), &mut st) })?;
+            #[allow(clippy::useless_conversion)]
+            Ok(u64::from(st.st_dev))
+        }
+
+        /// Syncs the folder, so renames in it survive a power cut.
+        pub(crate) fn sync(&self) -> io::Result<()> {
+            // SAFETY: a valid descriptor.
+            check(unsafe { libc::fsync(self.fd.as_raw_fd()) })
+        }
+
+        /// Removes the empty folder `name` (a link is not followed).
+        pub(crate) fn remove_dir(&self, name: &str) -> io::Result<()> {
+            let c = cstr(name)?;
+            // SAFETY: a valid descriptor and C string for the call.
+            let rc = unsafe { libc::unlinkat(self.fd.as_raw_fd(), c.as_ptr(), libc::AT_REMOVEDIR) };
+            check(rc)
+        }
+
         /// Every name in the folder with what it is.
-        pub(in crate::cache) fn list(&self) -> io::Result<Vec<(String, Kind)>> {
+        pub(crate) fn list(&self) -> io::Result<Vec<(String, Kind)>> {
             // A new open of the same folder, so the listing's position is
             // its own.
             let own = self.openat(".", libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
@@ -224,12 +324,12 @@ mod portable {
 
     /// A cache folder.
     #[derive(Debug)]
-    pub(in crate::cache) struct Dir {
+    pub(crate) struct Dir {
         path: PathBuf,
     }
 
     impl Dir {
-        pub(in crate::cache) fn open(path: &Path) -> io::Result<Dir> {
+        pub(crate) fn open(path: &Path) -> io::Result<Dir> {
             match place_of(path) {
                 Place::Folder => Ok(Dir {
                     path: path.to_path_buf(),
@@ -238,7 +338,7 @@ mod portable {
             }
         }
 
-        pub(in crate::cache) fn create(path: &Path) -> io::Result<Dir> {
+        pub(crate) fn create(path: &Path) -> io::Result<Dir> {
             let _ = std::fs::create_dir(path);
             Dir::open(path)
         }
@@ -250,7 +350,7 @@ mod portable {
             Ok(self.path.join(name))
         }
 
-        pub(in crate::cache) fn open_file(&self, name: &str) -> io::Result<Option<File>> {
+        pub(crate) fn open_file(&self, name: &str) -> io::Result<Option<File>> {
             if self.kind(name) != Kind::File {
                 return Ok(None);
             }
@@ -258,14 +358,18 @@ mod portable {
             Ok(file.metadata()?.file_type().is_file().then_some(file))
         }
 
-        pub(in crate::cache) fn create_new(&self, name: &str) -> io::Result<File> {
+        pub(crate) fn create_new(&self, name: &str) -> io::Result<File> {
             File::options()
                 .write(true)
                 .create_new(true)
                 .open(self.at(name)?)
         }
 
-        pub(in crate::cache) fn kind(&self, name: &str) -> Kind {
+        pub(crate) fn create_new_shared(&self, name: &str) -> io::Result<File> {
+            self.create_new(name)
+        }
+
+        pub(crate) fn kind(&self, name: &str) -> Kind {
             match self.at(name).map(|p| std::fs::symlink_metadata(p)) {
                 Ok(Ok(m)) if m.file_type().is_file() => Kind::File,
                 Ok(Err(e)) if e.kind() == io::ErrorKind::NotFound => Kind::Absent,
@@ -273,15 +377,50 @@ mod portable {
             }
         }
 
-        pub(in crate::cache) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        pub(crate) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
             std::fs::rename(self.at(from)?, self.at(to)?)
         }
 
-        pub(in crate::cache) fn remove(&self, name: &str) -> io::Result<()> {
+        pub(crate) fn remove(&self, name: &str) -> io::Result<()> {
             std::fs::remove_file(self.at(name)?)
         }
 
-        pub(in crate::cache) fn list(&self) -> io::Result<Vec<(String, Kind)>> {
+        pub(crate) fn remove_dir(&self, name: &str) -> io::Result<()> {
+            std::fs::remove_dir(self.at(name)?)
+        }
+
+        pub(crate) fn open_dir(&self, name: &str) -> io::Result<Dir> {
+            Dir::open(&self.at(name)?)
+        }
+
+        pub(crate) fn create_dir(&self, name: &str) -> io::Result<Dir> {
+            std::fs::create_dir(self.at(name)?)?;
+            self.open_dir(name)
+        }
+
+        pub(crate) fn link_into(&self, name: &str, dest: &Dir, to: &str) -> io::Result<()> {
+            std::fs::hard_link(self.at(name)?, dest.at(to)?)
+        }
+
+        pub(crate) fn move_into(&self, name: &str, dest: &Dir, to: &str) -> io::Result<()> {
+            std::fs::rename(self.at(name)?, dest.at(to)?)
+        }
+
+        pub(crate) fn read_link(&self, name: &str) -> io::Result<PathBuf> {
+            std::fs::read_link(self.at(name)?)
+        }
+
+        /// Without a portable device id, every folder counts as one file
+        /// system (a failed rename still falls back).
+        pub(crate) fn device(&self) -> io::Result<u64> {
+            Ok(0)
+        }
+
+        pub(crate) fn sync(&self) -> io::Result<()> {
+            Ok(())
+        }
+
+        pub(crate) fn list(&self) -> io::Result<Vec<(String, Kind)>> {
             let mut names = Vec::new();
             for e in std::fs::read_dir(self.at(".")?)? {
                 let e = e?;
@@ -299,7 +438,7 @@ mod portable {
 
 /// Reads exactly `len` bytes from `file` (never more, however large the
 /// file claims or turns out to be).
-pub(super) fn read_exact_vec(file: &mut File, len: usize) -> io::Result<Vec<u8>> {
+pub(crate) fn read_exact_vec(file: &mut File, len: usize) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     bytes

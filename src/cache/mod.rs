@@ -38,7 +38,7 @@
 //!   identifier, and checked against the hashes of every file the layout
 //!   read.
 
-mod dir;
+pub(crate) mod dir;
 pub(crate) mod frames;
 mod secret;
 
@@ -95,6 +95,17 @@ impl Cache {
     pub fn new(out_dir: &Path, enabled: bool) -> Cache {
         if !enabled {
             return Cache::default();
+        }
+        // The output folder itself a link (or not a folder): the build
+        // refuses to write there, and the cache reads nothing through it.
+        if dir::place_of(out_dir) == Place::Other {
+            return Cache {
+                notice: Some(format!(
+                    "the build cache is not used: `{}` is not a folder (a link, a file…)",
+                    crate::error::display_path(out_dir)
+                )),
+                ..Cache::default()
+            };
         }
         Cache::open(out_dir.join(DIR_NAME), secret::load)
     }

@@ -260,3 +260,16 @@ mod unix {
         assert_eq!(std::fs::read(&elsewhere).unwrap(), genuine);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_place_of_the_output_folder_turns_the_cache_off() {
+    let root = tempfile::tempdir().unwrap();
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join(DIR_NAME)).unwrap();
+    let out = root.path().join("out");
+    std::os::unix::fs::symlink(&elsewhere, &out).unwrap();
+    let cache = Cache::new(&out, true);
+    assert!(!cache.enabled());
+    assert!(cache.notice().unwrap().contains("is not a folder"));
+}

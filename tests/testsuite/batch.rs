@@ -68,6 +68,14 @@ fn one_paper_per_district_each_with_its_own_figures() {
         assert!(dir
             .join(format!("needs-assessment-summary-{slug}.docx"))
             .exists());
+        // The analyst's manifest is beside the outputs, never among them,
+        // and the public batch record names neither it nor its hash.
+        let private = format!("needs-assessment-{slug}.manifest.private.json");
+        assert!(!dir.join(&private).exists());
+        let private = manifest(&dir.with_file_name("out.private").join(&private));
+        assert!(private["private"].is_object(), "{slug}: the full record");
+        let outputs = paper["outputs"].as_object().expect("outputs");
+        assert!(outputs.keys().all(|k| !k.contains("private")), "{paper}");
     }
     // The six districts add up to the county-wide figure.
     let county = p.run(&["build", EXAMPLE]).success();

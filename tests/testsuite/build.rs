@@ -15,7 +15,7 @@ fn build_writes_both_outputs_and_says_so() {
          wrote reports/needs-assessment/out/needs-assessment-summary.docx\n\
          wrote reports/needs-assessment/out/needs-assessment.html\n\
          wrote reports/needs-assessment/out/needs-assessment.manifest.json\n\
-         wrote reports/needs-assessment/out/needs-assessment.manifest.private.json\n"
+         wrote reports/needs-assessment/out.private/needs-assessment.manifest.private.json\n"
     );
 }
 

@@ -54,11 +54,17 @@ fn the_example_from_postgres_gives_the_csv_figures_and_tables() {
     let _ = client();
     let p = Project::example();
     p.build_example(&[]);
-    let csv = manifest(&p, &format!("{OUT}/needs-assessment.manifest.private.json"));
+    let csv = manifest(
+        &p,
+        &format!("{OUT}.private/needs-assessment.manifest.private.json"),
+    );
     use_postgres(&p);
     let run = p.run(&["build", EXAMPLE]);
     run.success();
-    let db = manifest(&p, &format!("{OUT}/needs-assessment.manifest.private.json"));
+    let db = manifest(
+        &p,
+        &format!("{OUT}.private/needs-assessment.manifest.private.json"),
+    );
     assert!(!csv.figures.is_empty() && !csv.tables.is_empty());
     assert_eq!(
         db.figures, csv.figures,

@@ -133,8 +133,10 @@ fn no_suppressed_value_can_be_recovered_from_either_document() {
     assert_eq!(d.tables["fte_trend"].status, "opted out");
     assert!(public.private.is_none());
     // The analyst's manifest has each cell's value and audited interval.
-    let private =
-        Manifest::read(&p.path(&format!("{OUT}/needs-assessment.manifest.private.json"))).unwrap();
+    let private = Manifest::read(&p.path(&format!(
+        "{OUT}.private/needs-assessment.manifest.private.json"
+    )))
+    .unwrap();
     let cells = &private.private.as_ref().expect("private part").suppressed["robbery_by_age"];
     assert_eq!(cells.len(), hidden);
     for c in cells {

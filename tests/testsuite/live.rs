@@ -108,7 +108,7 @@ fn outputs_are_what_the_spec_declares() {
         stdout,
         "wrote reports/needs-assessment/out/paper.html\n\
          wrote reports/needs-assessment/out/needs-assessment.manifest.json\n\
-         wrote reports/needs-assessment/out/needs-assessment.manifest.private.json\n"
+         wrote reports/needs-assessment/out.private/needs-assessment.manifest.private.json\n"
     );
     let html = p.read(&format!("{OUT}/paper.html"));
     assert!(!html.contains("<nav"), "nothing to link to");

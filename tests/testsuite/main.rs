@@ -16,6 +16,7 @@ mod fuzz;
 mod house;
 mod house_style;
 mod live;
+mod output;
 mod pdf;
 mod properties;
 mod provenance;

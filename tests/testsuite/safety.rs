@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 
 use crate::support::{docx_part, docx_text, pdf_text, Project};
 
-const SPEC: &str = "reports/small/report.toml";
-const OUT: &str = "reports/small/out";
-const OLD: &str = "1600000000";
-const NEW: &str = "1700000000";
+pub(crate) const SPEC: &str = "reports/small/report.toml";
+pub(crate) const OUT: &str = "reports/small/out";
+pub(crate) const OLD: &str = "1600000000";
+pub(crate) const NEW: &str = "1700000000";
 
 /// A small report (one CSV, one figure, one table) using the example layout.
-fn project(body: &str) -> Project {
+pub(crate) fn project(body: &str) -> Project {
     let p = Project::example();
     p.write(
         "data/notes.csv",
@@ -58,10 +58,11 @@ columns = [{ name = "id", label = "Id", format = "integer" }, { name = "note", l
     p
 }
 
-const BODY: &str = "# Notes\n\nFirst: {{ figures.first }}\n\n{{ tables.note_list | table }}\n";
+pub(crate) const BODY: &str =
+    "# Notes\n\nFirst: {{ figures.first }}\n\n{{ tables.note_list | table }}\n";
 
 /// Every file in the output folder, by name.
-fn snapshot(p: &Project) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(p: &Project) -> BTreeMap<String, Vec<u8>> {
     let Ok(entries) = std::fs::read_dir(p.path(OUT)) else {
         return BTreeMap::new();
     };
@@ -77,7 +78,7 @@ fn snapshot(p: &Project) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Names beside the output folder other than the project's own files.
-fn leftovers(p: &Project) -> Vec<String> {
+pub(crate) fn leftovers(p: &Project) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(p.path("reports/small"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -95,7 +96,7 @@ fn build(p: &Project, epoch: &str) -> BTreeMap<String, Vec<u8>> {
 
 /// Runs a build that pauses at `step`, kills it there with SIGKILL and
 /// returns what it printed.
-fn kill_at(p: &Project, step: &str, epoch: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn kill_at(p: &Project, step: &str, epoch: &str, extra: &[(&str, &str)]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
         .args(["build", SPEC])
         .current_dir(p.root())
