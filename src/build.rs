@@ -612,13 +612,14 @@ impl Build {
     /// folder and, under `[disclosure]`, the private manifest into the
     /// private folder beside it.
     pub fn write(&self) -> Result<Vec<PathBuf>> {
+        self.write_public(&self.files())
+    }
+
+    /// [`Build::write`] with `public` as the files to publish (the build's
+    /// own and, say, a redline), all one set.
+    pub(crate) fn write_public(&self, public: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
         let dropped = [self.names.private_manifest.clone()];
-        let written = write_both(
-            &self.out_dir,
-            &self.files(),
-            &self.private_files(),
-            &dropped,
-        )?;
+        let written = write_both(&self.out_dir, public, &self.private_files(), &dropped)?;
         self.cache.flush();
         Ok(written)
     }

@@ -148,9 +148,7 @@ impl Refreshed {
             Some((name, r)) => {
                 let mut files = self.build.files();
                 files.push((name.clone(), r.bytes.clone()));
-                let written = crate::output::write_all(&self.build.out_dir, &files)?;
-                self.build.cache.flush();
-                written
+                self.build.write_public(&files)?
             }
         };
         crate::output::write_file(&self.path, self.text.as_bytes())?;
