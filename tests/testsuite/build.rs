@@ -172,11 +172,19 @@ fn pdf_and_docx_agree_on_every_figure() {
         .join(" ");
     let docx = docx_text(&docx);
     // Every number in the Word summary appears in the PDF (its Appendix 1).
+    let mut numbers = Vec::new();
     for word in docx.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ';') {
         let w = word.trim_end_matches(['.', ',', ':']);
         if w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
             assert!(pdf.contains(w), "DOCX figure `{w}` is not in the PDF");
+            numbers.push(w.to_string());
         }
+    }
+    // And there are numbers to compare: a Word file without them (or
+    // without text) would pass the loop above.
+    assert!(numbers.len() >= 10, "{numbers:?}");
+    for figure in ["36,845", "120,000", "16.4%"] {
+        assert!(numbers.iter().any(|n| n == figure), "{figure}: {numbers:?}");
     }
 }
 

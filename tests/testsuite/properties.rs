@@ -274,7 +274,10 @@ fn any_spec_text_gives_a_spec_or_an_error() {
     let any = prop_oneof![spec_text(), "\\PC{0,200}"];
     run("spec loader", any, 256, |text| {
         if let Err(e) = boardpack::Spec::from_text(&path, text) {
-            prop_assert!(!e.render().is_empty());
+            // Not just any text: an error that names the spec it is about.
+            let r = e.render();
+            prop_assert!(r.starts_with("error"), "{}", r);
+            prop_assert!(r.contains("report.toml"), "{}", r);
         }
         Ok(())
     });
