@@ -77,7 +77,7 @@ pub fn render(
         templates.insert(key, Template { path, text });
     }
     check_text_values(computed)?;
-    let limits = spec.raw.limits;
+    let limits = spec.raw.limits.clone();
     let names = Names::new(params, computed);
     let (mut env, mut unparsed) = environment(&templates, &limits, &names);
     let refused = includes(&mut env, spec);
