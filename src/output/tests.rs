@@ -137,3 +137,17 @@ fn the_build_cache_moves_with_the_set_and_survives_a_failed_write() {
     fs::create_dir(out.join("notes")).unwrap();
     assert!(write_all(&out, &set("four", "cuatro")).is_err());
 }
+
+#[test]
+fn io_hints_follow_the_error_kind_not_its_text() {
+    let long = std::io::Error::from_raw_os_error(libc::ENAMETOOLONG);
+    assert!(super::io_hint(&long).contains("too long"), "{long}");
+    let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+    assert!(super::io_hint(&full).contains("disk is full"), "{full}");
+    let denied = std::io::Error::from_raw_os_error(libc::EACCES);
+    assert!(!super::io_hint(&denied).contains("disk"), "{denied}");
+    // A real over-long name, as a batch value could make it.
+    let dir = tempfile::tempdir().unwrap();
+    let e = std::fs::File::create(dir.path().join("x".repeat(300))).unwrap_err();
+    assert!(super::io_hint(&e).contains("too long"), "{e}");
+}
