@@ -160,7 +160,7 @@ fn slugs(spec: &Spec, values: &[String]) -> Result<Vec<String>> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for value in values {
-        let slug = slugify(value);
+        let slug = cap_slug(slugify(value), value);
         let span = spec.raw.batch.as_ref().map_or(0..0, |b| b.span());
         if slug.is_empty() {
             errors.push(
@@ -185,6 +185,30 @@ fn slugs(spec: &Spec, values: &[String]) -> Result<Vec<String>> {
     }
     Error::collect(errors)?;
     Ok(out)
+}
+
+/// The longest file name most file systems allow, in bytes.
+const NAME_MAX: usize = 255;
+
+/// The longest slug, in bytes: with the stem and an extension a paper's
+/// file name stays far under the 255 bytes file systems allow.
+const SLUG_MAX: usize = 80;
+
+/// `slug` cut to [`SLUG_MAX`] bytes at a character boundary; a cut one ends
+/// in a short hash of the whole `value`, so two long values that share
+/// their first 70 bytes still get files of their own (and the same value
+/// always the same name).
+fn cap_slug(slug: String, value: &str) -> String {
+    if slug.len() <= SLUG_MAX {
+        return slug;
+    }
+    let hash = blake3::hash(value.as_bytes()).to_hex();
+    let tag = &hash.as_str()[..8];
+    let mut cut = SLUG_MAX - tag.len() - 1;
+    while !slug.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{tag}", slug[..cut].trim_end_matches('-'))
 }
 
 /// `South Cambridgeshire` → `south-cambridgeshire`.
@@ -308,20 +332,71 @@ impl Batch {
     }
 
     /// Writes every built paper and the batch record as one output set,
-    /// and the private manifests into the private folder beside it.
+    /// and the private manifests into the private folder beside it;
+    /// nothing is written if any file name is too long. An error names the
+    /// paper's value.
     pub fn write(&self) -> Result<Vec<std::path::PathBuf>> {
+        let mut owner: BTreeMap<String, &str> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for paper in &self.papers {
+            let Ok(build) = &paper.result else { continue };
+            let names: Vec<String> = build.files().into_iter().map(|(n, _)| n).collect();
+            // One error per paper: its names all grow with the value.
+            if let Some(long) = names
+                .iter()
+                .max_by_key(|n| n.len())
+                .filter(|n| n.len() > NAME_MAX)
+            {
+                errors.push(self.long_name(&paper.value, long));
+            }
+            owner.extend(names.into_iter().map(|n| (n, paper.value.as_str())));
+        }
+        Error::collect(errors)?;
         let dropped: Vec<String> = self
             .papers
             .iter()
             .filter_map(|p| p.result.as_ref().ok())
             .map(|b| b.names.private_manifest.clone())
             .collect();
-        crate::build::write_both(
-            &self.out_dir,
-            &self.files(),
-            &self.private_files(),
-            &dropped,
+        let private = self.private_files();
+        crate::build::write_both(&self.out_dir, &self.files(), &private, &dropped).map_err(|e| {
+            let name = e
+                .file()
+                .and_then(|f| f.file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            match name.as_deref().and_then(|n| owner.get(n)) {
+                Some(value) => {
+                    let mut named = Error::new(
+                        e.kind(),
+                        format!(
+                            "cannot write the paper for {} = `{value}`: {}",
+                            self.for_each,
+                            e.message()
+                        ),
+                    );
+                    if let Some(file) = e.file() {
+                        named = named.in_file(file);
+                    }
+                    match e.hint() {
+                        Some(h) => named.with_hint(h),
+                        None => named,
+                    }
+                }
+                None => e,
+            }
+        })
+    }
+
+    fn long_name(&self, value: &str, name: &str) -> Error {
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "the paper for {} = `{value}` would be written as a file name of {} bytes; file systems allow {NAME_MAX}",
+                self.for_each,
+                name.len()
+            ),
         )
+        .with_hint("name the papers by `{{ slug }}` (at most 80 bytes) rather than `{{ value }}` in `[batch] output`, or shorten `report.name`")
     }
 }
 
@@ -339,6 +414,18 @@ mod tests {
         );
         assert_eq!(slugify("Ynys Môn"), "ynys-môn");
         assert_eq!(slugify("—"), "");
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_character_and_keep_values_apart() {
+        let a = "Ynys Môn ".repeat(34) + "A";
+        let b = "Ynys Môn ".repeat(34) + "B";
+        let (sa, sb) = (cap_slug(slugify(&a), &a), cap_slug(slugify(&b), &b));
+        assert!(sa.len() <= SLUG_MAX && sb.len() <= SLUG_MAX, "{sa}");
+        assert_ne!(sa, sb);
+        assert!(sa.starts_with("ynys-môn-ynys"), "{sa}");
+        assert_eq!(sa, cap_slug(slugify(&a), &a), "stable");
+        assert_eq!(cap_slug("short".into(), "Short"), "short");
     }
 
     #[test]

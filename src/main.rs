@@ -319,9 +319,12 @@ fn run_batch(
         .map(|p| p.value.chars().count())
         .max()
         .unwrap_or(0);
+    // Written first: a paper is reported built only once its files are.
+    let written = if write { Some(batch.write()) } else { None };
+    let stored = !matches!(written, Some(Err(_)));
     for paper in &batch.papers {
         match &paper.result {
-            Ok(build) => {
+            Ok(build) if stored => {
                 print_warnings(&build.warnings);
                 print_notes(&build.notes());
                 let first = build
@@ -331,6 +334,7 @@ fn run_batch(
                     .map_or(build.names.manifest.as_str(), |(_, n)| n.as_str());
                 let _ = writeln!(out, "built   {:width$}  {first}", paper.value);
             }
+            Ok(_) => {}
             Err(e) => {
                 let _ = writeln!(out, "FAILED  {:width$}  (see the error below)", paper.value);
                 eprint!(
@@ -342,8 +346,8 @@ fn run_batch(
             }
         }
     }
-    if write {
-        for path in batch.write()? {
+    if let Some(written) = written {
+        for path in written? {
             let _ = writeln!(out, "wrote {}", display_path(&path));
         }
     }

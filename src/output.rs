@@ -320,8 +320,7 @@ fn stage_and_swap(
 ) -> Result<bool> {
     hook("staged")?;
     for (name, bytes) in files {
-        write_synced(&stage.join(name), bytes)
-            .map_err(|e| e.with_hint("check that the folder is writable and the disk not full"))?;
+        write_synced(&stage.join(name), bytes)?;
         hook(&format!("wrote:{name}"))?;
     }
     if let Some(old) = old {
@@ -613,7 +612,22 @@ fn io_error(path: &Path, what: &str, e: &std::io::Error) -> Error {
         format!("{what} `{}`: {e}", display_path(path)),
     )
     .in_file(path)
-    .with_hint("check that the folder exists and is writable, or choose another with `--out`")
+    .with_hint(io_hint(e))
+}
+
+/// What to do about a failed file operation, by the error's kind (never
+/// its text, which differs between systems and languages).
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    let os = e.raw_os_error();
+    match e.kind() {
+        K::InvalidFilename => "the file name is too long for the file system (most allow 255 bytes): shorten `report.name`, the names in `[report.outputs]` or `[batch] output`",
+        K::StorageFull => "the disk is full: free some space, or choose another folder with `--out`",
+        _ if os == Some(libc::EDQUOT) => "the disk quota is used up: free some space, or choose another folder with `--out`",
+        K::PermissionDenied | K::ReadOnlyFilesystem => "the folder is not writable: change its permissions, or choose another with `--out`",
+        K::NotFound => "the folder does not exist: create it, or choose another with `--out`",
+        _ => "check that the folder exists and is writable, or choose another with `--out`",
+    }
 }
 
 #[cfg(test)]

@@ -346,9 +346,11 @@ pub struct ContentSection {
 }
 
 /// `[limits]`: bounds on what one build may consume, so a runaway template
-/// or layout stops with an error instead of exhausting the machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// or layout stops with an error instead of exhausting the machine. Each key
+/// has a safe range ([`LIMIT_RANGES`]): no value can turn a guard off or let
+/// the build crash; a value outside it is a spec error, reported by the loader.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "LimitsDecl")]
 pub struct Limits {
     /// How deeply Markdown may nest (quotes, lists, emphasis), counted in
     /// container levels.
@@ -365,7 +367,118 @@ pub struct Limits {
     /// The most resident memory the build may use, in megabytes (enforced
     /// by the command-line program; see `guard`).
     pub memory_mb: u64,
+    /// Keys written outside their safe range (their fields keep the
+    /// default); the spec loader refuses the spec naming each.
+    out_of_range: Vec<OutOfRange>,
 }
+
+/// A `[limits]` key written outside its safe range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OutOfRange {
+    key: &'static str,
+    value: i64,
+    span: std::ops::Range<usize>,
+}
+
+/// `[limits]` as written: integers with their place, any sign, so that every
+/// out-of-range key (a negative one too) is reported at once by the loader
+/// rather than the first alone by the TOML reader.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsDecl {
+    #[serde(default)]
+    markdown_depth: Option<Spanned<i64>>,
+    #[serde(default)]
+    template_output_mb: Option<Spanned<i64>>,
+    #[serde(default)]
+    template_fuel: Option<Spanned<i64>>,
+    #[serde(default)]
+    layout_seconds: Option<Spanned<i64>>,
+    #[serde(default)]
+    sheet_cells: Option<Spanned<i64>>,
+    #[serde(default)]
+    memory_mb: Option<Spanned<i64>>,
+}
+
+/// One `[limits]` key's safe range (inclusive) and why it ends where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LimitRange {
+    /// The key under `[limits]`.
+    pub(crate) key: &'static str,
+    /// The least safe value.
+    pub(crate) min: u64,
+    /// The greatest safe value.
+    pub(crate) max: u64,
+    /// The value without the key (as [`Limits::default`] has it).
+    pub(crate) default: u64,
+    /// The unit, for messages (`MB`, `seconds`).
+    pub(crate) unit: &'static str,
+    /// Why a smaller value is refused.
+    pub(crate) below: &'static str,
+    /// Why a larger value is refused.
+    pub(crate) above: &'static str,
+}
+
+/// The safe range of every `[limits]` key (the README's Safety table lists
+/// the same). The maximum of each is where the guard would stop guarding;
+/// `markdown_depth`'s is also far below where the renderer's recursion runs
+/// out of stack (about 2,000 levels on a 2 MB thread, measured).
+pub(crate) const LIMIT_RANGES: [LimitRange; 6] = [
+    LimitRange {
+        key: "markdown_depth",
+        min: 8,
+        max: 64,
+        default: 32,
+        unit: "levels",
+        below: "fewer levels would refuse ordinary papers (a list in a quote, with emphasis)",
+        above: "Typst cannot lay out elements nested more than 64 deep, and deeper nesting would exhaust the renderer's stack",
+    },
+    LimitRange {
+        key: "template_output_mb",
+        min: 1,
+        max: 1024,
+        default: 16,
+        unit: "MB",
+        below: "below 1 MB every template would be refused",
+        above: "more text than any paper holds would only fill memory before the cap stops a runaway loop",
+    },
+    LimitRange {
+        key: "template_fuel",
+        min: 10_000,
+        max: 1_000_000_000,
+        default: 50_000_000,
+        unit: "steps",
+        below: "fewer steps cannot render a template with a table",
+        above: "a runaway loop would then run for many minutes before it is stopped",
+    },
+    LimitRange {
+        key: "layout_seconds",
+        min: 1,
+        max: 3600,
+        default: 60,
+        unit: "seconds",
+        below: "below 1 second every layout would stop before it starts",
+        above: "a layout stuck in a loop would then hold the build for hours",
+    },
+    LimitRange {
+        key: "sheet_cells",
+        min: 1,
+        max: 1_000_000_000,
+        default: 100_000_000,
+        unit: "cells",
+        below: "below 1 cell every sheet would be refused",
+        above: "a sheet that size cannot be held in memory; split the data or export it as CSV",
+    },
+    LimitRange {
+        key: "memory_mb",
+        min: 256,
+        max: 65_536,
+        default: 8192,
+        unit: "MB",
+        below: "0 would turn the memory guard off, and below 256 MB no build can start",
+        above: "beyond the memory of the machine the guard could never fire",
+    },
+];
 
 impl Default for Limits {
     fn default() -> Self {
@@ -376,8 +489,57 @@ impl Default for Limits {
             layout_seconds: 60,
             sheet_cells: 100_000_000,
             memory_mb: 8192,
+            out_of_range: Vec::new(),
         }
     }
+}
+
+impl From<LimitsDecl> for Limits {
+    fn from(d: LimitsDecl) -> Limits {
+        let mut bad = Vec::new();
+        let l = Limits::default();
+        let mut take = |key: &'static str, v: Option<Spanned<i64>>, default: u64| match v {
+            None => default,
+            Some(v) => checked_limit(key, &v).unwrap_or_else(|| {
+                bad.push(OutOfRange {
+                    key,
+                    value: *v.get_ref(),
+                    span: v.span(),
+                });
+                default
+            }),
+        };
+        let depth = take("markdown_depth", d.markdown_depth, l.markdown_depth as u64);
+        Limits {
+            // At most 64: the range check makes the conversion exact.
+            markdown_depth: usize::try_from(depth).unwrap_or(l.markdown_depth),
+            template_output_mb: take(
+                "template_output_mb",
+                d.template_output_mb,
+                l.template_output_mb,
+            ),
+            template_fuel: take("template_fuel", d.template_fuel, l.template_fuel),
+            layout_seconds: take("layout_seconds", d.layout_seconds, l.layout_seconds),
+            sheet_cells: take("sheet_cells", d.sheet_cells, l.sheet_cells),
+            memory_mb: take("memory_mb", d.memory_mb, l.memory_mb),
+            out_of_range: bad,
+        }
+    }
+}
+
+/// `key`'s value if it is within its safe range.
+fn checked_limit(key: &str, v: &Spanned<i64>) -> Option<u64> {
+    let range = limit_range(key);
+    u64::try_from(*v.get_ref())
+        .ok()
+        .filter(|n| (range.min..=range.max).contains(n))
+}
+
+fn limit_range(key: &str) -> &'static LimitRange {
+    LIMIT_RANGES
+        .iter()
+        .find(|r| r.key == key)
+        .unwrap_or(&LIMIT_RANGES[0])
 }
 
 /// `[sources.NAME]`: a data file (CSV, Parquet or an Excel workbook, by
@@ -983,8 +1145,40 @@ impl Spec {
         self.check_style(errors);
         self.check_batch(errors);
         self.check_word_roles(errors);
+        self.check_limits(errors);
         if let Err(e) = self.params(&[]) {
             errors.extend(e.into_all());
+        }
+    }
+
+    /// Every `[limits]` key written outside its safe range, at its value.
+    fn check_limits(&self, errors: &mut Vec<Error>) {
+        let n = |v: u64| crate::format::format_number(v as f64, 0);
+        for bad in &self.raw.limits.out_of_range {
+            let r = limit_range(bad.key);
+            let why = if bad.value < i64::try_from(r.min).unwrap_or(i64::MAX) {
+                r.below
+            } else {
+                r.above
+            };
+            errors.push(
+                self.error_at(
+                    ErrorKind::Spec,
+                    format!(
+                        "`limits.{}` must be from {} to {} {}, not {}",
+                        bad.key,
+                        n(r.min),
+                        n(r.max),
+                        r.unit,
+                        bad.value
+                    ),
+                    bad.span.clone(),
+                )
+                .with_hint(format!(
+                    "{why}; set a value in that range, or remove the key for the default ({})",
+                    n(r.default)
+                )),
+            );
         }
     }
 
@@ -1783,6 +1977,99 @@ mod tests {
             crate::style::Style::from_spec(&default).unwrap(),
             crate::style::Style::default()
         );
+    }
+
+    #[test]
+    fn every_limit_out_of_its_safe_range_is_reported_at_its_value() {
+        let e = spec(
+            "layout = \"l.typ\"",
+            "[limits]\nmemory_mb = 0\nmarkdown_depth = 1000000\ntemplate_fuel = -1\nlayout_seconds = 60\n",
+        )
+        .unwrap_err();
+        let found: Vec<(&str, Option<(usize, usize)>)> =
+            e.all().map(|e| (e.message(), e.line_col())).collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "`limits.memory_mb` must be from 256 to 65,536 MB, not 0",
+                    Some((12, 13))
+                ),
+                (
+                    "`limits.markdown_depth` must be from 8 to 64 levels, not 1000000",
+                    Some((13, 18))
+                ),
+                (
+                    "`limits.template_fuel` must be from 10,000 to 1,000,000,000 steps, not -1",
+                    Some((14, 17))
+                ),
+            ]
+        );
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("turn the memory guard off") && hint.contains("(8,192)"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn limits_in_range_are_taken_and_the_defaults_lie_in_their_ranges() {
+        let s = spec(
+            "layout = \"l.typ\"",
+            "[limits]\nmemory_mb = 256\nmarkdown_depth = 64\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (s.raw.limits.memory_mb, s.raw.limits.markdown_depth),
+            (256, 64)
+        );
+        let d = Limits::default();
+        let values = [
+            d.markdown_depth as u64,
+            d.template_output_mb,
+            d.template_fuel,
+            d.layout_seconds,
+            d.sheet_cells,
+            d.memory_mb,
+        ];
+        for (r, v) in LIMIT_RANGES.iter().zip(values) {
+            assert_eq!(r.default, v, "{}", r.key);
+            assert!(r.min <= v && v <= r.max && r.min > 0, "{}", r.key);
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_every_limit_with_its_range() {
+        let readme = include_str!("../README.md");
+        let n = |v: u64| crate::format::format_number(v as f64, 0);
+        for r in LIMIT_RANGES {
+            let row = format!(
+                "| `{}` | {} | {} to {} {} |",
+                r.key,
+                n(r.default),
+                n(r.min),
+                n(r.max),
+                r.unit
+            );
+            assert!(readme.contains(&row), "README lacks {row}");
+        }
+    }
+
+    #[test]
+    fn the_deepest_markdown_allowed_renders_on_a_small_stack() {
+        // Batch papers and the backends render on 2 MB threads: the most
+        // deeply nested Markdown the range allows must convert there.
+        let max = LIMIT_RANGES[0].max as usize;
+        let md = format!("{}text", "> ".repeat(max - 1));
+        let blocks = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                crate::render::markdown::parse_with(&md, &Default::default(), max).map(|b| b.len())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(blocks, Ok(1));
     }
 
     #[test]

@@ -318,7 +318,8 @@ pub(super) fn run(
 }
 
 /// Turns a Polars error into one that points at the query in the spec and,
-/// for a misspelt column, at the name itself with a "did you mean".
+/// for a misspelt column (in any clause, however Polars wraps the error),
+/// at the name itself with a "did you mean" and the columns there are.
 pub(super) fn query_error(
     spec: &Spec,
     sql: &Spanned<String>,
@@ -328,17 +329,28 @@ pub(super) fn query_error(
 ) -> Error {
     let msg = first_line(e);
     let span = sql.span();
-    if let PolarsError::ColumnNotFound(_) = e {
-        if let Some(name) = quoted(&msg) {
+    if let PolarsError::ColumnNotFound(inner) = innermost(e) {
+        if let Some(name) = quoted(inner) {
             let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-            let at = spec.text.get(span.clone()).and_then(|t| t.find(&name));
+            let at = spec
+                .text
+                .get(span.clone())
+                .and_then(|t| identifier_at(t, &name));
             let range = at.map_or(span.clone(), |i| {
                 span.start + i..span.start + i + name.len()
             });
+            let valid = valid_columns(inner);
             let hint = if names.contains(&name.as_str()) {
                 format!("`{name}` is a column of another source or view: check the `FROM` clause")
             } else {
-                suggest(&name, &names, "declared columns")
+                match (
+                    crate::error::did_you_mean(&name, names.iter().copied()),
+                    &valid,
+                ) {
+                    (Some(c), Some(v)) => format!("did you mean `{c}`? the columns there are {v}"),
+                    (None, Some(v)) => format!("the columns there are {v}"),
+                    (_, None) => suggest(&name, &names, "declared columns"),
+                }
             };
             return spec
                 .error_at(
@@ -355,7 +367,42 @@ pub(super) fn query_error(
         )
 }
 
-fn quoted(msg: &str) -> Option<String> {
+/// The error under Polars' context wrappers (a `WHERE` clause's unknown
+/// column arrives wrapped; a `SELECT` list's does not).
+fn innermost(e: &PolarsError) -> &PolarsError {
+    match e {
+        PolarsError::Context { error, .. } | PolarsError::ExprContext { error, .. } => {
+            innermost(error)
+        }
+        e => e,
+    }
+}
+
+/// Where `name` stands as a whole identifier in `sql` (not inside a longer
+/// name or a `'string'`); the first such place.
+fn identifier_at(sql: &str, name: &str) -> Option<usize> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'');
+    sql.match_indices(name).map(|(i, _)| i).find(|&i| {
+        !word(sql[..i].chars().next_back()) && !word(sql[i + name.len()..].chars().next())
+    })
+}
+
+/// The columns Polars lists as valid (`valid columns: ["a", "b"]`), quoted
+/// for the hint; `None` if it lists none.
+fn valid_columns(e: &impl std::fmt::Display) -> Option<String> {
+    let text = e.to_string();
+    let list = text.split("valid columns: [").nth(1)?.split(']').next()?;
+    let names: Vec<String> = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('"'))
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("`{n}`"))
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+fn quoted(msg: &impl std::fmt::Display) -> Option<String> {
+    let msg = msg.to_string();
     let start = msg.find('"')? + 1;
     let len = msg[start..].find('"')?;
     Some(msg[start..start + len].to_string())
@@ -387,6 +434,28 @@ mod tests {
         let deps = check(&s).unwrap().between;
         assert_eq!(deps["t"], ["v"]);
         assert_eq!(query_order(&s, &deps).unwrap(), [("v", true), ("t", false)]);
+    }
+
+    #[test]
+    fn an_unknown_column_is_found_as_a_whole_name_outside_strings() {
+        let sql = "SELECT district_name FROM t WHERE name = 'district' AND district > 1";
+        let at = identifier_at(sql, "district").unwrap();
+        assert_eq!(&sql[at..at + 12], "district > 1");
+        let e = || {
+            PolarsError::ColumnNotFound(
+                "unable to find column \"distrct\"; valid columns: [\"category\", \"district\"]"
+                    .into(),
+            )
+        };
+        let wrapped = e().context("in WHERE".into());
+        assert!(matches!(
+            innermost(&wrapped),
+            PolarsError::ColumnNotFound(_)
+        ));
+        assert_eq!(
+            valid_columns(&e()).as_deref(),
+            Some("`category`, `district`")
+        );
     }
 
     #[test]

@@ -399,3 +399,17 @@ fn a_read_only_output_folder_is_refused_by_name() {
     assert_eq!(fs::read(out.join("a.pdf")).unwrap(), b"one");
     assert_eq!(names(root.path()), ["out"]);
 }
+
+#[test]
+fn io_hints_follow_the_error_kind_not_its_text() {
+    let long = std::io::Error::from_raw_os_error(libc::ENAMETOOLONG);
+    assert!(super::io_hint(&long).contains("too long"), "{long}");
+    let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+    assert!(super::io_hint(&full).contains("disk is full"), "{full}");
+    let denied = std::io::Error::from_raw_os_error(libc::EACCES);
+    assert!(!super::io_hint(&denied).contains("disk"), "{denied}");
+    // A real over-long name, as a batch value could make it.
+    let dir = tempfile::tempdir().unwrap();
+    let e = std::fs::File::create(dir.path().join("x".repeat(300))).unwrap_err();
+    assert!(super::io_hint(&e).contains("too long"), "{e}");
+}

@@ -8,6 +8,7 @@ mod charts;
 pub(crate) mod figure;
 pub(crate) mod filters;
 pub mod markdown;
+mod syntax;
 
 pub use a11y::check_blocks as check_accessible;
 pub(crate) mod table;
@@ -77,7 +78,7 @@ pub fn render(
         templates.insert(key, Template { path, text });
     }
     check_text_values(computed)?;
-    let limits = spec.raw.limits;
+    let limits = spec.raw.limits.clone();
     let names = Names::new(params, computed);
     let (mut env, mut unparsed) = environment(&templates, &limits, &names);
     let refused = includes(&mut env, spec);
@@ -814,6 +815,15 @@ fn template_error_at(
         (Some(d), Some(f)) => format!("{} in `{f}`: {d}", e.kind()),
         (None, Some(f)) => format!("{} in `{f}`", e.kind()),
     };
+    // A template file only: in the spec, a field's text is one string of many.
+    if e.kind() == minijinja::ErrorKind::SyntaxError && field.is_none() {
+        if let Some(open) = range
+            .as_ref()
+            .and_then(|r| syntax::unclosed_block(&t.text, r))
+        {
+            return unclosed(t, &open);
+        }
+    }
     let mut err = Error::new(ErrorKind::Template, message).in_file(&t.path);
     let mut hint = None;
     if let Some(r) = range {
@@ -825,10 +835,16 @@ fn template_error_at(
         let line_end = t.text[r.start.min(t.text.len())..]
             .find('\n')
             .map_or(t.text.len(), |i| r.start + i);
-        hint = t
-            .text
-            .get(line_start..line_end)
-            .and_then(|line| names.hint(line));
+        hint = if e.kind() == minijinja::ErrorKind::UnknownFilter {
+            // The expression first; the line if the span is the tag's.
+            [r.clone(), line_start..line_end]
+                .into_iter()
+                .find_map(|at| t.text.get(at).and_then(syntax::filter_hint))
+        } else {
+            t.text
+                .get(line_start..line_end)
+                .and_then(|line| names.hint(line))
+        };
         if hint.is_none() && e.kind() == minijinja::ErrorKind::UndefinedError {
             hint = t.text.get(r.clone()).and_then(variable_hint);
         }
@@ -849,6 +865,21 @@ fn template_error_at(
         Some(hint) => err.with_hint(hint),
         None => err,
     }
+}
+
+/// A block tag never closed, at the tag (MiniJinja points at the end of
+/// the file, where it gave up looking for the end tag).
+fn unclosed(t: &Template, open: &syntax::Unclosed) -> Error {
+    let kw = open.keyword;
+    Error::new(
+        ErrorKind::Template,
+        format!("`{{% {kw} %}}` is never closed: `{{% end{kw} %}}` is missing"),
+    )
+    .in_file(&t.path)
+    .at_span(&t.text, open.range.clone())
+    .with_hint(format!(
+        "add `{{% end{kw} %}}` where the `{kw}` block should end"
+    ))
 }
 
 /// Where in the template a MiniJinja error points: its span, else its line.

@@ -282,6 +282,24 @@ fn nesting_within_the_limit_builds() {
 }
 
 #[test]
+fn the_deepest_nesting_the_safe_range_allows_builds_without_a_crash() {
+    // `markdown_depth` stops at 64: quotes 63 deep plus their paragraph.
+    let p = project(&format!("# Deep\n\n{}deepest text\n", "> ".repeat(63)));
+    let spec = p.read(SPEC);
+    p.write(SPEC, &format!("{spec}\n[limits]\nmarkdown_depth = 64\n"));
+    build(&p, OLD);
+    let pdf = std::fs::read(p.path(&format!("{OUT}/small.pdf"))).unwrap();
+    assert!(pdf_text(&pdf).contains("deepest text"));
+    // One more level is refused when the spec is read, not by a crash.
+    p.write(SPEC, &format!("{spec}\n[limits]\nmarkdown_depth = 65\n"));
+    let err = p.run_with(&["build", SPEC], &[]).failure(1);
+    assert!(
+        err.contains("`limits.markdown_depth` must be from 8 to 64 levels, not 65"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_template_printing_200_mb_stops_at_the_output_cap() {
     // 100,000 × 100 × 20 bytes (MiniJinja's `range` stops at 100,000).
     let body = "# Big\n\n{% for i in range(100000) %}{% for j in range(100) %}xxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}\n";
