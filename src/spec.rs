@@ -360,6 +360,12 @@ pub struct Limits {
     /// The most resident memory the build may use, in megabytes (enforced
     /// by the command-line program; see `guard`).
     pub memory_mb: u64,
+    /// The most files and folders one source's glob pattern may look at
+    /// (a `**` over a huge or looping tree stops with an error).
+    pub glob_entries: u64,
+    /// The most pixels (width × height, as the file's header claims) an
+    /// image the build reads may have; checked before it is decoded.
+    pub image_pixels: u64,
 }
 
 impl Default for Limits {
@@ -371,6 +377,8 @@ impl Default for Limits {
             layout_seconds: 60,
             sheet_cells: 100_000_000,
             memory_mb: 8192,
+            glob_entries: 100_000,
+            image_pixels: 50_000_000,
         }
     }
 }
@@ -830,7 +838,9 @@ impl Spec {
             None => normalize(&dir),
         };
         let (data_dirs, dir_errors) = data_dirs(path, &text, &dir, &raw.report.data_dirs);
-        let inputs = Arc::new(Inputs::with_data_dirs(&root, data_dirs));
+        let inputs = Arc::new(
+            Inputs::with_data_dirs(&root, data_dirs).with_image_limit(raw.limits.image_pixels),
+        );
         inputs.record(path, "spec", text.as_bytes());
         let mut spec = Spec {
             path: path.to_path_buf(),
@@ -1191,7 +1201,20 @@ impl Spec {
                     )
                     .with_hint("save the logo as PNG or SVG and point `logo` at that file"),
                 ),
-                Ok(_) => {}
+                // Before the layout decodes it (see `image_limit`).
+                Ok(file) => {
+                    let limit = self.raw.limits.image_pixels;
+                    if let Err(too_big) = crate::image_limit::check(&file.bytes, limit) {
+                        errors.push(
+                            self.error_at(
+                                ErrorKind::Spec,
+                                format!("`style.logo` `{}` {}", l.get_ref(), too_big.claims()),
+                                l.span(),
+                            )
+                            .with_hint(crate::image_limit::TooManyPixels::hint()),
+                        );
+                    }
+                }
             }
         }
         if let Some(r) = &st.reference_docx {
