@@ -56,6 +56,9 @@ pub enum Refusal {
     Missing,
     /// The file exists but cannot be read (permissions, a folder…).
     Unreadable(String),
+    /// A raster image whose header claims more pixels than
+    /// `[limits] image_pixels`: refused before anything decodes it.
+    TooManyPixels(crate::image_limit::TooManyPixels),
 }
 
 impl Refusal {
@@ -86,6 +89,10 @@ impl Refusal {
                 "check the path; it is relative to the spec's folder".to_string(),
             ),
             Refusal::Unreadable(e) => (format!("cannot read `{written}`: {e}"), "check that it is a readable file".to_string()),
+            Refusal::TooManyPixels(t) => (
+                format!("the image `{written}` {}", t.claims()),
+                crate::image_limit::TooManyPixels::hint().to_string(),
+            ),
         }
     }
 
@@ -114,6 +121,8 @@ pub struct Inputs {
     /// Each glob pattern a source expanded and the files it matched, so
     /// `watch` can see a new file that matches.
     patterns: Mutex<BTreeMap<PathBuf, Vec<PathBuf>>>,
+    /// `[limits] image_pixels`, for the images the layout reads.
+    image_pixels: u64,
 }
 
 impl Inputs {
@@ -132,7 +141,19 @@ impl Inputs {
             data_dirs: dirs,
             files: Mutex::new(BTreeMap::new()),
             patterns: Mutex::new(BTreeMap::new()),
+            image_pixels: crate::spec::Limits::default().image_pixels,
         }
+    }
+
+    /// The registry with `[limits] image_pixels` set to `pixels`.
+    pub(crate) fn with_image_limit(mut self, pixels: u64) -> Inputs {
+        self.image_pixels = pixels;
+        self
+    }
+
+    /// The most pixels an image the layout reads may claim.
+    pub(crate) fn image_pixels(&self) -> u64 {
+        self.image_pixels
     }
 
     /// How the manifest names `path`: relative to the project root, or

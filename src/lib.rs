@@ -31,6 +31,7 @@ pub mod doc;
 mod error;
 mod format;
 mod guard;
+mod image_limit;
 mod inputs;
 mod output;
 mod params;

@@ -367,6 +367,12 @@ pub struct Limits {
     /// The most resident memory the build may use, in megabytes (enforced
     /// by the command-line program; see `guard`).
     pub memory_mb: u64,
+    /// The most files and folders one source's glob pattern may look at
+    /// (a `**` over a huge or looping tree stops with an error).
+    pub glob_entries: u64,
+    /// The most pixels (width × height, as the file's header claims) an
+    /// image the build reads may have; checked before it is decoded.
+    pub image_pixels: u64,
     /// Keys written outside their safe range (their fields keep the
     /// default); the spec loader refuses the spec naming each.
     out_of_range: Vec<OutOfRange>,
@@ -398,6 +404,10 @@ struct LimitsDecl {
     sheet_cells: Option<Spanned<i64>>,
     #[serde(default)]
     memory_mb: Option<Spanned<i64>>,
+    #[serde(default)]
+    glob_entries: Option<Spanned<i64>>,
+    #[serde(default)]
+    image_pixels: Option<Spanned<i64>>,
 }
 
 /// One `[limits]` key's safe range (inclusive) and why it ends where it does.
@@ -423,7 +433,7 @@ pub(crate) struct LimitRange {
 /// the same). The maximum of each is where the guard would stop guarding;
 /// `markdown_depth`'s is also far below where the renderer's recursion runs
 /// out of stack (about 2,000 levels on a 2 MB thread, measured).
-pub(crate) const LIMIT_RANGES: [LimitRange; 6] = [
+pub(crate) const LIMIT_RANGES: [LimitRange; 8] = [
     LimitRange {
         key: "markdown_depth",
         min: 8,
@@ -478,6 +488,24 @@ pub(crate) const LIMIT_RANGES: [LimitRange; 6] = [
         below: "0 would turn the memory guard off, and below 256 MB no build can start",
         above: "beyond the memory of the machine the guard could never fire",
     },
+    LimitRange {
+        key: "glob_entries",
+        min: 1,
+        max: 10_000_000,
+        default: 100_000,
+        unit: "entries",
+        below: "below 1 entry no glob could look at its folder",
+        above: "a `**` over a huge or looping tree would then run for many minutes before it is stopped",
+    },
+    LimitRange {
+        key: "image_pixels",
+        min: 1,
+        max: 500_000_000,
+        default: 50_000_000,
+        unit: "pixels",
+        below: "below 1 pixel every image would be refused",
+        above: "an image that size takes 2 GB to decode; the check before decoding would no longer protect the build",
+    },
 ];
 
 impl Default for Limits {
@@ -489,6 +517,8 @@ impl Default for Limits {
             layout_seconds: 60,
             sheet_cells: 100_000_000,
             memory_mb: 8192,
+            glob_entries: 100_000,
+            image_pixels: 50_000_000,
             out_of_range: Vec::new(),
         }
     }
@@ -522,6 +552,8 @@ impl From<LimitsDecl> for Limits {
             layout_seconds: take("layout_seconds", d.layout_seconds, l.layout_seconds),
             sheet_cells: take("sheet_cells", d.sheet_cells, l.sheet_cells),
             memory_mb: take("memory_mb", d.memory_mb, l.memory_mb),
+            glob_entries: take("glob_entries", d.glob_entries, l.glob_entries),
+            image_pixels: take("image_pixels", d.image_pixels, l.image_pixels),
             out_of_range: bad,
         }
     }
@@ -1000,7 +1032,9 @@ impl Spec {
             None => normalize(&dir),
         };
         let (data_dirs, dir_errors) = data_dirs(path, &text, &dir, &raw.report.data_dirs);
-        let inputs = Arc::new(Inputs::with_data_dirs(&root, data_dirs));
+        let inputs = Arc::new(
+            Inputs::with_data_dirs(&root, data_dirs).with_image_limit(raw.limits.image_pixels),
+        );
         inputs.record(path, "spec", text.as_bytes());
         let mut spec = Spec {
             path: path.to_path_buf(),
@@ -1393,7 +1427,20 @@ impl Spec {
                     )
                     .with_hint("save the logo as PNG or SVG and point `logo` at that file"),
                 ),
-                Ok(_) => {}
+                // Before the layout decodes it (see `image_limit`).
+                Ok(file) => {
+                    let limit = self.raw.limits.image_pixels;
+                    if let Err(too_big) = crate::image_limit::check(&file.bytes, limit) {
+                        errors.push(
+                            self.error_at(
+                                ErrorKind::Spec,
+                                format!("`style.logo` `{}` {}", l.get_ref(), too_big.claims()),
+                                l.span(),
+                            )
+                            .with_hint(crate::image_limit::TooManyPixels::hint()),
+                        );
+                    }
+                }
             }
         }
         if let Some(r) = &st.reference_docx {
@@ -2031,6 +2078,8 @@ mod tests {
             d.layout_seconds,
             d.sheet_cells,
             d.memory_mb,
+            d.glob_entries,
+            d.image_pixels,
         ];
         for (r, v) in LIMIT_RANGES.iter().zip(values) {
             assert_eq!(r.default, v, "{}", r.key);

@@ -320,14 +320,12 @@ impl Matched {
 
     /// What the pattern matches now, as the build would expand it.
     fn now(&self) -> (bool, BTreeSet<PathBuf>) {
-        let matched = glob::glob(&self.real.to_string_lossy())
-            .map(|paths| {
-                paths
-                    .flatten()
-                    .filter(|p| p.is_file())
-                    .map(|p| real_path(&p))
-                    .collect()
-            })
+        // The build's own walk (loops refused, bounded). With the default
+        // bound: a spec that raised `glob_entries` only costs an extra
+        // rebuild when its folder changes, never a hang.
+        let limit = crate::spec::Limits::default().glob_entries;
+        let matched = crate::source::walk::expand(&self.real, limit)
+            .map(|paths| paths.iter().map(|p| real_path(p)).collect())
             .unwrap_or_default();
         (self.base.is_dir(), matched)
     }

@@ -27,6 +27,7 @@ mod problems;
 #[cfg(test)]
 mod proptests;
 pub(crate) mod remote;
+pub(crate) mod walk;
 pub(crate) mod xlsx;
 
 use std::collections::BTreeMap;
@@ -427,38 +428,59 @@ fn glob_matches(
     decl: &SourceDecl,
     pattern: &Path,
 ) -> Result<Vec<PathBuf>> {
-    let text = pattern.to_string_lossy();
     let bad = |message: String, hint: String| {
         spec.error_at(ErrorKind::Data, message, decl.path.span())
             .with_hint(hint)
     };
-    let entries = glob::glob(&text).map_err(|e| {
-        bad(
-            format!(
-                "the path of source `{name}` is not a valid pattern: {}",
-                e.msg
+    let limit = spec.raw.limits.glob_entries;
+    let paths = walk::expand(pattern, limit).map_err(|e| {
+        let shown = |p: &Path| spec.inputs.name_of(p);
+        let text = shown(pattern);
+        match e {
+            walk::WalkError::Pattern(msg) => bad(
+                format!("the path of source `{name}` is not a valid pattern: {msg}"),
+                "a pattern may use `*` (any text), `?` (one character) and `[abc]`; see the README"
+                    .to_string(),
             ),
-            "a pattern may use `*` (any text), `?` (one character) and `[abc]`; see the README"
-                .to_string(),
-        )
-    })?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| {
-            bad(
+            walk::WalkError::Loop { link, folder } => bad(
                 format!(
-                    "cannot read `{}` while matching the path of source `{name}`: {}",
-                    display_path(e.path()),
-                    e.error()
+                    "`{}` leads back to `{}`, a folder above it, while matching `{text}`, the path of source `{name}`",
+                    shown(&link),
+                    shown(&folder)
+                ),
+                "the folder link makes a loop, and `**` would read the same files again and again; remove the link or point it elsewhere".to_string(),
+            ),
+            walk::WalkError::BrokenLink(link) => bad(
+                format!(
+                    "`{}` matches the path of source `{name}` but is a link to a file that does not exist",
+                    shown(&link)
+                ),
+                "restore the file the link points to, or remove the link".to_string(),
+            ),
+            walk::WalkError::TooMany { limit } => bad(
+                format!(
+                    "matching `{text}`, the path of source `{name}`, looked at more than {} files and folders (`limits.glob_entries`)",
+                    crate::format::format_number(limit as f64, 0)
+                ),
+                "make the pattern narrower (a folder instead of `**`), or raise `glob_entries` under `[limits]`".to_string(),
+            ),
+            walk::WalkError::TooDeep(path) => bad(
+                format!(
+                    "`{}` is more than {} folders deep while matching `{text}`, the path of source `{name}`",
+                    shown(&path),
+                    walk::MAX_DEPTH
+                ),
+                "make the pattern narrower (a folder instead of `**`)".to_string(),
+            ),
+            walk::WalkError::Io { path, error } => bad(
+                format!(
+                    "cannot read `{}` while matching the path of source `{name}`: {error}",
+                    shown(&path)
                 ),
                 "check the folder's permissions".to_string(),
-            )
-        })?;
-        if path.is_file() {
-            paths.push(path);
+            ),
         }
-    }
-    paths.sort();
+    })?;
     spec.inputs.record_pattern(pattern, &paths);
     if paths.is_empty() {
         let shown = spec.inputs.name_of(pattern);

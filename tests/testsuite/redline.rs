@@ -181,7 +181,7 @@ fn the_recorded_content_is_the_published_one_with_suppressed_cells_as_markers() 
     p.run(&["build", EXAMPLE, "--out", "y1"]).success();
     let private = MANIFEST.replace(".json", ".private.json");
     let private: serde_json::Value =
-        serde_json::from_str(&p.read(&format!("y1/{private}"))).expect("private manifest");
+        serde_json::from_str(&p.read(&format!("y1.private/{private}"))).expect("private manifest");
     let public: serde_json::Value =
         serde_json::from_str(&p.read(&format!("y1/{MANIFEST}"))).expect("manifest");
     assert_eq!(public["content"], private["content"]);

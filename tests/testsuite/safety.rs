@@ -381,3 +381,47 @@ fn a_non_character_in_data_is_an_error_naming_where_it_is() {
     assert!(!err.contains(".boardpack-main.typ"), "{err}");
     assert!(snapshot(&p) == old);
 }
+
+/// Issue 22: a 68-byte PNG whose header claims 1,000,000 × 1,000,000
+/// pixels aborted the process (a 4 TB allocation), in `check` too. As the
+/// logo it is refused from the spec; read by the layout itself it is
+/// refused before Typst decodes it; in both `build` and `check`.
+#[test]
+fn an_image_whose_header_claims_a_huge_size_is_refused_before_decoding() {
+    let huge = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/bad_inputs/style-logo-huge-header/logo.png");
+    let p = project(BODY);
+    let old = build(&p, OLD);
+    std::fs::copy(&huge, p.path("templates/huge.png")).unwrap();
+    let layout = p.read("templates/board-paper.typ");
+    p.write(
+        "templates/board-paper.typ",
+        &format!("{layout}\n#image(\"huge.png\")\n"),
+    );
+    for command in ["build", "check"] {
+        let err = p.run(&[command, SPEC]).failure(1);
+        assert!(
+            err.contains("the image `templates/huge.png` claims 1,000,000 × 1,000,000 pixels (1,000,000,000,000 pixels), more than the limit of 50,000,000 (`limits.image_pixels`)"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("raise `image_pixels` under `[limits]`"),
+            "{err}"
+        );
+    }
+    assert!(snapshot(&p) == old);
+    // As the logo, it is refused at its line of the spec.
+    p.write("templates/board-paper.typ", &layout);
+    std::fs::copy(&huge, p.path("reports/small/logo.png")).unwrap();
+    let spec = p.read(SPEC);
+    let spec = spec.replace("[content]", "[style]\nlogo = \"logo.png\"\n\n[content]");
+    p.write(SPEC, &spec);
+    for command in ["build", "check"] {
+        let err = p.run(&[command, SPEC]).failure(1);
+        assert!(
+            err.contains("`style.logo` `logo.png` claims 1,000,000 × 1,000,000 pixels"),
+            "{command}: {err}"
+        );
+    }
+    assert!(snapshot(&p) == old);
+}

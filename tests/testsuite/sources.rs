@@ -278,3 +278,50 @@ fn data_outside_the_project_is_read_from_a_declared_folder() {
         "{err}"
     );
 }
+
+/// Issue 22: a folder link making a loop under `**` counted one file 41
+/// times; two self-links hung the build. Each real file counts once, a
+/// loop is refused naming the link, a link to nothing matching the
+/// pattern is refused, and the figures stay right.
+#[cfg(unix)]
+#[test]
+fn a_glob_counts_each_real_file_once_and_refuses_loops() {
+    use std::os::unix::fs::symlink;
+    let p = Project::empty();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/_base");
+    let data = std::fs::read_to_string(base.join("data/incidents.csv")).unwrap();
+    p.write("data/incidents/a/part.csv", &data);
+    small_project(&p, "path = \"data/incidents/**/*.csv\"");
+    p.run(&["build", "report.toml"]).success();
+    let figure = |p: &Project| {
+        let m = Manifest::read(&p.path("out/case.manifest.json")).unwrap();
+        let files = m.inputs.iter().filter(|i| i.role == "source incidents");
+        let files: Vec<_> = files.map(|i| i.path.clone()).collect();
+        (m.figures["incidents"].value.clone(), files)
+    };
+    let once = figure(&p);
+    assert_eq!(once.1, ["data/incidents/a/part.csv"]);
+    // Two harmless routes to the same file, and a link to itself that the
+    // pattern does not match: the same figures, the same one file.
+    symlink("a", p.path("data/incidents/b")).unwrap();
+    symlink("part.csv", p.path("data/incidents/a/same.csv")).unwrap();
+    symlink("self", p.path("data/incidents/a/self")).unwrap();
+    symlink("loop", p.path("data/incidents/loop")).unwrap();
+    p.run(&["build", "report.toml"]).success();
+    assert_eq!(figure(&p), once);
+    // A link back up the tree is a loop.
+    symlink("..", p.path("data/incidents/a/up")).unwrap();
+    let err = p.run(&["build", "report.toml"]).failure(1);
+    assert!(
+        err.contains("`data/incidents/a/up` leads back to `data/incidents`, a folder above it, while matching `data/incidents/**/*.csv`"),
+        "{err}"
+    );
+    std::fs::remove_file(p.path("data/incidents/a/up")).unwrap();
+    // A link the pattern matches that leads nowhere is not skipped.
+    symlink("gone.csv", p.path("data/incidents/a/late.csv")).unwrap();
+    let err = p.run(&["check", "report.toml"]).failure(1);
+    assert!(
+        err.contains("`data/incidents/a/late.csv` matches the path of source `incidents` but is a link to a file that does not exist"),
+        "{err}"
+    );
+}

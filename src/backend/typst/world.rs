@@ -20,6 +20,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use crate::error::display_path;
+use crate::image_limit;
 use crate::inputs::{Inputs, Refusal};
 
 /// One compilation's world.
@@ -113,17 +114,25 @@ impl ReportWorld {
         files
             .entry(path.clone())
             .or_insert_with(|| match self.inputs.read(&path, "layout file") {
-                Ok(file) => Ok(Bytes::new(file.bytes.clone())),
+                // Typst decodes images it is given: a header claiming a
+                // huge size is refused first (see `image_limit`).
+                Ok(file) => match image_limit::check(&file.bytes, self.inputs.image_pixels()) {
+                    Ok(()) => Ok(Bytes::new(file.bytes.clone())),
+                    Err(too_big) => Err(self.refuse(&path, Refusal::TooManyPixels(too_big))),
+                },
                 Err(Refusal::Missing) => Err(FileError::NotFound(path.clone())),
-                Err(refusal) => {
-                    let written = display_path(&path);
-                    let (message, _) = refusal.explain(&written, self.inputs.root());
-                    let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
-                    refused.push((path.clone(), refusal));
-                    Err(FileError::Other(Some(message.into())))
-                }
+                Err(refusal) => Err(self.refuse(&path, refusal)),
             })
             .clone()
+    }
+
+    /// Records a refused read and gives Typst its message.
+    fn refuse(&self, path: &Path, refusal: Refusal) -> FileError {
+        let written = display_path(path);
+        let (message, _) = refusal.explain(&written, self.inputs.root());
+        let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+        refused.push((path.to_path_buf(), refusal));
+        FileError::Other(Some(message.into()))
     }
 }
 
