@@ -257,11 +257,30 @@ fn sources_appendix(
             printed.push(f);
         }
     }
+    let mut tables = crate::doc::printed_tables(&doc.body);
+    for t in crate::doc::printed_tables(&doc.summary) {
+        if !tables.contains(&t) {
+            tables.push(t);
+        }
+    }
+    let tables: Vec<(String, String)> = tables
+        .into_iter()
+        .filter_map(|t| {
+            let decl = spec.raw.tables.get(&t)?;
+            // A table computing columns withheld from publication (`hidden`,
+            // for disclosure control) gets no entry: its query would name
+            // them.
+            if !decl.hidden.is_empty() {
+                return None;
+            }
+            Some((t, decl.sql.get_ref().clone()))
+        })
+        .collect();
     crate::explain::appendix(
         manifest,
         &printed,
-        setting != Some(false),
-        setting == Some(true),
+        &tables,
+        (setting != Some(false), setting == Some(true)),
     )
 }
 

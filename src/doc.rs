@@ -45,8 +45,10 @@ pub struct Sources {
 /// Where one figure comes from, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceEntry {
-    /// The figure's name (`victims_resident`).
+    /// The figure's name (`victims_resident`), or the table's.
     pub figure: String,
+    /// Whether the entry is a table's (its cells' source), not a figure's.
+    pub table: bool,
     /// The anchor the printed numbers link to (`src-victims_resident`).
     pub id: String,
     /// The value as computed, unrounded (`36845`, `0.16474…`).
@@ -88,7 +90,8 @@ pub fn source_lines(e: &SourceEntry) -> Vec<(&'static str, String)> {
         .as_deref()
         .map(|f| format!(" (format {f})"))
         .unwrap_or_default();
-    lines.push(("Value", format!("{}{format}", e.value)));
+    let value = if e.table { "Rows" } else { "Value" };
+    lines.push((value, format!("{}{format}", e.value)));
     lines.push((
         "Read",
         if e.reads.is_empty() {
@@ -117,6 +120,35 @@ pub fn source_lines(e: &SourceEntry) -> Vec<(&'static str, String)> {
 /// The anchor of `figure`'s entry in the sources appendix.
 pub fn source_id(figure: &str) -> String {
     format!("src-{figure}")
+}
+
+/// The anchor of table `name`'s entry in the sources appendix.
+pub fn table_source_id(name: &str) -> String {
+    format!("src-table-{name}")
+}
+
+/// The computed tables shown in `blocks` (their `source`), in reading
+/// order, each once.
+pub fn printed_tables(blocks: &[Block]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for b in flow(blocks) {
+        match b {
+            Block::Table(Table {
+                source: Some(s), ..
+            }) if !out.contains(s) => out.push(s.clone()),
+            Block::List { items, .. } => {
+                for item in items {
+                    for s in printed_tables(item) {
+                        if !out.contains(&s) {
+                            out.push(s);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Front-matter of a paper, already formatted for display.
@@ -237,6 +269,9 @@ pub struct Table {
     pub landscape: bool,
     /// Set in a smaller font (wide tables).
     pub small: bool,
+    /// The computed table it shows (`[tables.NAME]`), so every output can
+    /// tie its cells to their source; `None` for a Markdown table.
+    pub source: Option<String>,
 }
 
 /// One column of a [`Table`].
@@ -538,6 +573,11 @@ impl Document {
                     Block::Table(t) => {
                         for row in t.rows.iter_mut().chain(t.totals.iter_mut()) {
                             row.iter_mut().for_each(|c| inl(&mut c.text, s));
+                        }
+                        // A table links to its entry only if there is one.
+                        let id = t.source.as_deref().map(table_source_id);
+                        if !s.shown || !s.entries.iter().any(|e| Some(&e.id) == id.as_ref()) {
+                            t.source = None;
                         }
                     }
                     Block::Definitions(defs) => {

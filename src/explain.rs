@@ -262,54 +262,75 @@ fn disclosure_lines(m: &Manifest, l: &Lineage, (kind, name): (&str, &str)) -> St
 }
 
 /// The "Sources of the figures" appendix for the figures printed in the
-/// document (`printed`, in order): each one's unrounded value, query, what
-/// it read and the inputs with their hashes, all as the manifest records
-/// them, so the appendix and `boardpack explain` cannot disagree.
+/// document (`printed`, in order) and the tables shown (`tables`: name and
+/// query, in order): each figure's unrounded value, each table's rows and
+/// content hash, the query, what it read and the inputs with their hashes,
+/// all as the manifest records them, so the appendix and `boardpack
+/// explain` cannot disagree.
 pub(crate) fn appendix(
     m: &Manifest,
     printed: &[String],
-    shown: bool,
-    in_word: bool,
+    tables: &[(String, String)],
+    (shown, in_word): (bool, bool),
 ) -> crate::doc::Sources {
-    let entries = printed
-        .iter()
-        .filter_map(|name| {
-            let f = m.figures.get(name)?;
-            let l = &f.reads;
-            let mut reads: Vec<String> = Vec::new();
-            reads.extend(l.sources.iter().map(|s| format!("source {s}")));
-            reads.extend(l.views.iter().map(|v| format!("view {v}")));
-            reads.extend(l.tables.iter().map(|t| format!("table {t}")));
-            if l.params {
-                let ps: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                reads.push(format!("parameters ({})", ps.join("; ")));
-            } else if let Some(p) = m.params.get("period") {
-                reads.push(format!("the period {p}"));
-            }
-            let inputs = m
-                .inputs
-                .iter()
-                .filter(|i| feeds(i, l, ("figure", name)))
-                .map(|i| (i.path.clone(), i.blake3.clone()))
-                .collect();
-            Some(crate::doc::SourceEntry {
-                figure: name.clone(),
-                id: crate::doc::source_id(name),
-                value: match &f.value {
-                    serde_json::Value::String(s) => s.clone(),
-                    v => v.to_string(),
-                },
-                format: f.format.clone(),
-                description: f.description.clone(),
-                query: f.sql.trim().to_string(),
-                reads,
-                inputs,
-            })
+    let figures = printed.iter().filter_map(|name| {
+        let f = m.figures.get(name)?;
+        Some(crate::doc::SourceEntry {
+            figure: name.clone(),
+            table: false,
+            id: crate::doc::source_id(name),
+            value: match &f.value {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            },
+            format: f.format.clone(),
+            description: f.description.clone(),
+            query: f.sql.trim().to_string(),
+            reads: read_list(m, &f.reads),
+            inputs: inputs(m, &f.reads, ("figure", name)),
         })
-        .collect();
+    });
+    let tables = tables.iter().filter_map(|(name, sql)| {
+        let t = m.tables.get(name)?;
+        Some(crate::doc::SourceEntry {
+            figure: name.clone(),
+            table: true,
+            id: crate::doc::table_source_id(name),
+            value: format!("{} (values BLAKE3 {})", t.rows, t.blake3),
+            format: None,
+            description: None,
+            query: sql.trim().to_string(),
+            reads: read_list(m, &t.reads),
+            inputs: inputs(m, &t.reads, ("table", name)),
+        })
+    });
     crate::doc::Sources {
         shown,
         in_word,
-        entries,
+        entries: figures.chain(tables).collect(),
     }
+}
+
+/// What a lineage read, as the appendix lists it.
+fn read_list(m: &Manifest, l: &Lineage) -> Vec<String> {
+    let mut reads: Vec<String> = Vec::new();
+    reads.extend(l.sources.iter().map(|s| format!("source {s}")));
+    reads.extend(l.views.iter().map(|v| format!("view {v}")));
+    reads.extend(l.tables.iter().map(|t| format!("table {t}")));
+    if l.params {
+        let ps: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        reads.push(format!("parameters ({})", ps.join("; ")));
+    } else if let Some(p) = m.params.get("period") {
+        reads.push(format!("the period {p}"));
+    }
+    reads
+}
+
+/// The inputs a lineage read: path and BLAKE3.
+fn inputs(m: &Manifest, l: &Lineage, item: (&str, &str)) -> Vec<(String, String)> {
+    m.inputs
+        .iter()
+        .filter(|i| feeds(i, l, item))
+        .map(|i| (i.path.clone(), i.blake3.clone()))
+        .collect()
 }

@@ -113,7 +113,9 @@ pub(crate) fn table_filter(value: Value) -> Result<Value, Error> {
             ),
         ));
     }
-    let index = t.placed.push(typed_table(&t.table, &t.display));
+    let mut typed = typed_table(&t.table, &t.display);
+    typed.source = Some(t.name.clone());
+    let index = t.placed.push(typed);
     Ok(Value::from_safe_string(format!(
         "\n\n![]({}{index})\n\n",
         super::markdown::TABLE_MARKER
@@ -189,6 +191,7 @@ pub(crate) fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Ta
             .map(|c| doc::Caption::new(doc::CaptionKind::Table, c.clone())),
         landscape: display.landscape,
         small: display.small,
+        source: None,
     };
     table.measure();
     table

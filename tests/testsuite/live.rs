@@ -72,7 +72,13 @@ fn html_page_follows_the_pdf_and_links_its_siblings() {
     assert_eq!(html.matches("<svg ").count(), 4);
     assert_eq!(html.matches("role=\"img\"").count(), 4);
     assert_eq!(html.matches("<figcaption>Figure ").count(), 4);
-    assert!(html.matches("<caption>Table ").count() >= 3);
+    // Each caption links to its table's entry in the sources appendix.
+    assert!(
+        html.matches("<caption><a class=\"figure\" href=\"#src-table-")
+            .count()
+            >= 3,
+        "{html}"
+    );
     assert!(html.contains("<th scope=\"col\""));
     assert!(html.contains("<tfoot>"));
     for banned in ["<script", "<link", "<iframe", " src=\"http", "url("] {

@@ -97,6 +97,14 @@ description = "Mean amount in the North"
 [figures.share_negative]
 sql = "SELECT SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS share FROM amounts WHERE district = 'East'"
 
+[tables.by_district]
+sql = "SELECT district, COUNT(*) AS records FROM amounts GROUP BY district ORDER BY district"
+caption = "Records by district"
+columns = [
+  {{ name = "district", label = "District" }},
+  {{ name = "records", label = "Records", format = "integer" }},
+]
+
 [figures.top]
 sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP BY district) ORDER BY n DESC, district LIMIT 1"
 "#
@@ -112,7 +120,10 @@ sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP B
     }
     p.write("data/amounts.csv", &data);
     let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_negative | percent(1) }}; most in {{ figures.top }}.\n";
-    p.write("paper.md", &format!("# Findings\n\n{text}"));
+    p.write(
+        "paper.md",
+        &format!("# Findings\n\n{text}\n{{{{ tables.by_district | table }}}}\n"),
+    );
     p.write("summary.md", &format!("# Summary\n\n{text}"));
     let layout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).unwrap();
@@ -207,10 +218,29 @@ fn every_printed_figure_agrees_with_its_manifest_value_and_appendix_entry_in_all
         assert!(xml.contains(&format!("w:name=\"src{}\"", i + 1)), "{xml}");
         assert!(word.contains(&format!("Value: {value}")), "{word}");
     }
-    // Each of the six printed figures is an internal link, none a URL
-    // (a screen reader then reads the number, not an address).
+    // The table's caption links to its entry: its rows, the hash of its
+    // values (the manifest's) and its query.
+    let table = &manifest.tables["by_district"];
+    assert!(
+        html.contains("<caption><a class=\"figure\" href=\"#src-table-by_district\">Table 1: Records by district</a></caption>"),
+        "{html}"
+    );
+    let entry = &html[html
+        .find("<h3 id=\"src-table-by_district\">")
+        .expect("table entry")..];
+    let entry = &entry[..entry.find("</dl>").unwrap()];
+    let rows = format!("<dt>Rows</dt><dd>2 (values BLAKE3 {})", table.blake3);
+    assert!(entry.contains(&rows), "{entry}");
+    assert!(entry.contains("GROUP BY district"), "{entry}");
+    assert!(
+        pdf.contains(&format!("Rows: 2 (values BLAKE3 {})", table.blake3)),
+        "{pdf}"
+    );
+    // Each of the six printed figures and the caption is an internal
+    // link, none a URL (a screen reader then reads the text, not an
+    // address).
     let (internal, external) = pdf_links(&pdf_bytes);
-    assert_eq!((internal, external), (6, 0));
+    assert_eq!((internal, external), (7, 0));
     // The appendix is the manifest's record: the query and the input's hash.
     let input = manifest
         .inputs

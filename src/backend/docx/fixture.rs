@@ -127,6 +127,7 @@ pub(super) fn sample_document() -> Document {
             }),
             landscape: false,
             small: false,
+            source: None,
         }),
         Block::Definitions(vec![
             Definition {

@@ -175,8 +175,15 @@ fn table(out: &mut String, t: &Table) {
         (true, true) => " class=\"small wide\"",
     };
     out.push_str(&format!("<table{class}>\n"));
-    if let Some(c) = &t.caption {
-        out.push_str(&format!("<caption>{}</caption>\n", text(&c.to_string())));
+    match (&t.caption, &t.source) {
+        // The caption links to where the table's numbers come from.
+        (Some(c), Some(name)) => out.push_str(&format!(
+            "<caption><a class=\"figure\" href=\"#{}\">{}</a></caption>\n",
+            attr(&crate::doc::table_source_id(name)),
+            text(&c.to_string())
+        )),
+        (Some(c), None) => out.push_str(&format!("<caption>{}</caption>\n", text(&c.to_string()))),
+        (None, _) => {}
     }
     let row_headers = t.columns.len() > 1 && t.columns[0].align == Align::Left;
     out.push_str("<thead>\n<tr>");

@@ -311,7 +311,7 @@ fn table(out: &mut String, t: &Table) {
         match &t.caption {
             Some(c) => format!(
                 "figure(\n  {body},\n  caption: [{}],\n  numbering: none,\n  kind: table,\n)",
-                inlines(&[Inline::Text(c.to_string())])
+                caption_text(&c.to_string(), t.source.as_deref())
             ),
             None => body,
         }
@@ -345,6 +345,19 @@ fn definitions(out: &mut String, defs: &[Definition]) {
         );
     }
     out.push_str("))\n\n");
+}
+
+/// A table's caption, linked to its entry in the sources appendix when it
+/// shows a computed table.
+fn caption_text(text: &str, source: Option<&str>) -> String {
+    match source {
+        Some(name) => format!(
+            "#bp-figure(label({}), {})",
+            string(&crate::doc::table_source_id(name)),
+            string(text)
+        ),
+        None => inlines(&[Inline::Text(text.to_string())]),
+    }
 }
 
 /// Inline content as Typst markup (to be placed inside `[...]`).
