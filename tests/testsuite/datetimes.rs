@@ -3,8 +3,6 @@
 //! CSV, an Excel workbook (date-time cells) and a Parquet file (a
 //! timestamp column); a time zone is refused, never guessed at.
 
-use std::path::Path;
-
 use boardpack::manifest::Manifest;
 use polars::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -23,26 +21,9 @@ const ROWS: [(&str, &str); 6] = [
 ];
 
 fn spec(path: &str) -> String {
-    format!(
-        r#"[report]
-name = "case"
-title = "Date-time case"
-to = "Board"
-from = "Chief Executive"
-date = 2025-06-30
-layout = "layout.typ"
-
-[report.outputs]
-pdf = "case.pdf"
-
-[content]
-body = "paper.md"
-summary = "summary.md"
-
-[params.period]
-type = "financial-year"
-default = "2024/25"
-
+    crate::support::small_spec("Date-time case", "")
+        + &format!(
+            r#"
 [sources.calls]
 path = "{path}"
 period_column = "at"
@@ -58,17 +39,12 @@ sql = "SELECT COUNT(*) AS calls FROM calls"
 [figures.south]
 sql = "SELECT COUNT(*) AS calls FROM calls WHERE district = 'South'"
 "#
-    )
+        )
 }
 
 fn project(path: &str) -> Project {
-    let p = Project::empty();
-    p.write("report.toml", &spec(path));
     let text = "Calls: {{ figures.calls | number }}, South {{ figures.south | number }}.\n";
-    p.write("paper.md", &format!("# Findings\n\n{text}"));
-    p.write("summary.md", &format!("# Summary\n\n{text}"));
-    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
-    std::fs::copy(layout, p.path("layout.typ")).unwrap();
+    let p = crate::support::small_project(&spec(path), text, text);
     std::fs::create_dir_all(p.path("data")).unwrap();
     p
 }

@@ -5,7 +5,6 @@
 //! its own here.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::{assert_valid_docx, docx_part, Project, EXAMPLE};
 
@@ -554,50 +553,8 @@ fn changes(xml: &str, tag: &str) -> Vec<String> {
 /// struck through, inserted underlined). Without LibreOffice the test fails
 /// (a redline no client opened is not a passing one): `.ci/run` installs it.
 fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
-    let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
-        panic!("`soffice` or `pdftotext` is not installed: run `bash .ci/libreoffice.sh` (CI does); this check never skips");
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
-    let out = Command::new(soffice)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(docx)
-        .output()
-        .expect("run soffice");
-    let pdf = dir
-        .path()
-        .join(docx.file_stem().expect("stem"))
-        .with_extension("pdf");
-    assert!(
-        pdf.is_file(),
-        "LibreOffice wrote no PDF: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = Command::new(pdftotext)
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("run pdftotext");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = crate::support::libreoffice_text(docx);
     for w in wanted {
         assert!(text.contains(w), "LibreOffice's PDF lacks {w:?}:\n{text}");
     }
-}
-
-/// A program on `PATH`.
-fn program(name: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }

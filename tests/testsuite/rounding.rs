@@ -4,31 +4,9 @@
 //! (234.5 → 234), which is what these cases would print if the shared
 //! formatter ever fell back to it.
 
-use std::path::Path;
-
 use crate::support::{docx_text, pdf_text, Project};
 
-const SPEC: &str = r#"[report]
-name = "case"
-title = "Rounding case"
-to = "Board"
-from = "Chief Executive"
-date = 2025-06-30
-layout = "layout.typ"
-
-[report.outputs]
-pdf = "case.pdf"
-docx = "case.docx"
-html = "case.html"
-
-[content]
-body = "paper.md"
-summary = "summary.md"
-
-[params.period]
-type = "financial-year"
-default = "2024/25"
-
+const SPEC: &str = r#"
 [sources.amounts]
 path = "data/amounts.csv"
 period_column = "date"
@@ -73,14 +51,10 @@ fn data() -> String {
 }
 
 fn project() -> Project {
-    let p = Project::empty();
-    p.write("report.toml", SPEC);
+    let spec = crate::support::small_spec("Rounding case", "") + SPEC;
     let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_south | percent(1) }}.\n\n{{ tables.means | table }}\n";
-    p.write("paper.md", &format!("# Findings\n\n{text}"));
-    p.write("summary.md", &format!("# Summary\n\n{text}"));
+    let p = crate::support::small_project(&spec, text, text);
     p.write("data/amounts.csv", &data());
-    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
-    std::fs::copy(layout, p.path("layout.typ")).unwrap();
     p
 }
 

@@ -222,3 +222,96 @@ pub(crate) fn docx_text(docx: &[u8]) -> String {
     }
     text
 }
+
+/// The text LibreOffice lays out for `docx` (converted to PDF headless,
+/// then read with `pdftotext`; pages end with a form feed). A Word file no
+/// client opened is not a passing one, so this never skips: without
+/// `soffice` or `pdftotext` it fails (`.ci/run` installs both with
+/// `.ci/libreoffice.sh`).
+pub(crate) fn libreoffice_text(docx: &Path) -> String {
+    let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
+        panic!("`soffice` or `pdftotext` is not installed: run `bash .ci/libreoffice.sh` (CI does); this check never skips");
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let out = Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(docx)
+        .output()
+        .expect("run soffice");
+    let pdf = dir
+        .path()
+        .join(docx.file_stem().expect("stem"))
+        .with_extension("pdf");
+    assert!(
+        pdf.is_file(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new(pdftotext)
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    String::from_utf8_lossy(&text.stdout).into_owned()
+}
+
+/// A program on `PATH`.
+fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The front of a small project's spec: `[report]` (title `title`, then
+/// the lines `report_extra`), all three outputs as `case.*`, the content
+/// files `paper.md` and `summary.md`, and a financial-year `period`
+/// defaulting to 2024/25. A case appends its sources, figures and tables.
+pub(crate) fn small_spec(title: &str, report_extra: &str) -> String {
+    format!(
+        r#"[report]
+name = "case"
+title = "{title}"
+to = "Board"
+from = "Chief Executive"
+date = 2025-06-30
+layout = "layout.typ"
+{report_extra}
+[report.outputs]
+pdf = "case.pdf"
+docx = "case.docx"
+html = "case.html"
+
+[content]
+body = "paper.md"
+summary = "summary.md"
+
+[params.period]
+type = "financial-year"
+default = "2024/25"
+"#
+    )
+}
+
+/// A small project: `spec` as `report.toml`, the bundled house style as
+/// `layout.typ`, and `paper` and `summary` under a heading each.
+pub(crate) fn small_project(spec: &str, paper: &str, summary: &str) -> Project {
+    let p = Project::empty();
+    p.write("report.toml", spec);
+    p.write("paper.md", &format!("# Findings\n\n{paper}"));
+    p.write("summary.md", &format!("# Summary\n\n{summary}"));
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
+    std::fs::copy(layout, p.path("layout.typ")).expect("layout");
+    p
+}

@@ -49,37 +49,15 @@ fn explain_of_an_unknown_figure_suggests_the_closest_name() {
 
 /// A small paper printing three figures, each in both parts: an average
 /// (234.5, printed "235" by `number`), a share (0.0625, "6.3%" by
-/// `percent(1)`) and a text ("North"); `appendix` is `[report]
+/// `percent(1)`) and a text ("East"), and a table in the paper;
+/// `appendix` is `[report]
 /// sources_appendix` (none: the default).
 fn traced_project(appendix: Option<bool>) -> Project {
-    let p = Project::empty();
     let setting = appendix
         .map(|b| format!("sources_appendix = {b}\n"))
         .unwrap_or_default();
-    p.write(
-        "report.toml",
-        &format!(
-            r#"[report]
-name = "case"
-title = "Traced figures"
-to = "Board"
-from = "Chief Executive"
-date = 2025-06-30
-layout = "layout.typ"
-{setting}
-[report.outputs]
-pdf = "case.pdf"
-docx = "case.docx"
-html = "case.html"
-
-[content]
-body = "paper.md"
-summary = "summary.md"
-
-[params.period]
-type = "financial-year"
-default = "2024/25"
-
+    let spec = crate::support::small_spec("Traced figures", &setting)
+        + r#"
 [sources.amounts]
 path = "data/amounts.csv"
 period_column = "date"
@@ -101,15 +79,16 @@ sql = "SELECT SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS sh
 sql = "SELECT district, COUNT(*) AS records FROM amounts GROUP BY district ORDER BY district"
 caption = "Records by district"
 columns = [
-  {{ name = "district", label = "District" }},
-  {{ name = "records", label = "Records", format = "integer" }},
+  { name = "district", label = "District" },
+  { name = "records", label = "Records", format = "integer" },
 ]
 
 [figures.top]
 sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP BY district) ORDER BY n DESC, district LIMIT 1"
-"#
-        ),
-    );
+"#;
+    let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_negative | percent(1) }}; most in {{ figures.top }}.\n";
+    let paper = format!("{text}\n{{{{ tables.by_district | table }}}}\n");
+    let p = crate::support::small_project(&spec, &paper, text);
     let mut data =
         String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n");
     for day in 1..=16 {
@@ -119,14 +98,6 @@ sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP B
         ));
     }
     p.write("data/amounts.csv", &data);
-    let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_negative | percent(1) }}; most in {{ figures.top }}.\n";
-    p.write(
-        "paper.md",
-        &format!("# Findings\n\n{text}\n{{{{ tables.by_district | table }}}}\n"),
-    );
-    p.write("summary.md", &format!("# Summary\n\n{text}"));
-    let layout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
-    std::fs::copy(layout, p.path("layout.typ")).unwrap();
     p
 }
 

@@ -5,8 +5,7 @@
 //! validity, and LibreOffice opening the result with the header intact.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use crate::support::{assert_valid_docx, docx_part, docx_text, Project, EXAMPLE};
 
@@ -252,44 +251,9 @@ fn generated_word_file_carries_the_marking_and_page_numbers() {
 /// Converts `docx` to PDF with LibreOffice (headless) and asserts every
 /// page's text has each of `wanted` (header and footer are on every page;
 /// `{page}` stands for the page's number).
-/// Without LibreOffice, prints why and returns: `.ci/run` installs it.
+/// Without LibreOffice the test fails, never skips: `.ci/run` installs it.
 fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
-    let (Some(soffice), Some(pdftotext)) = (program("soffice"), program("pdftotext")) else {
-        eprintln!("skipping the LibreOffice check: `soffice` or `pdftotext` is not installed (bash .ci/libreoffice.sh installs both)");
-        return;
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
-    let out = Command::new(soffice)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
-        .arg(dir.path())
-        .arg(docx)
-        .output()
-        .expect("run soffice");
-    let pdf = dir
-        .path()
-        .join(docx.file_stem().expect("stem"))
-        .with_extension("pdf");
-    assert!(
-        pdf.is_file(),
-        "LibreOffice wrote no PDF: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = Command::new(pdftotext)
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("run pdftotext");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = crate::support::libreoffice_text(docx);
     // pdftotext ends every page with a form feed.
     let pages: Vec<&str> = text
         .split('\u{c}')
@@ -306,14 +270,6 @@ fn libreoffice_shows(docx: &Path, wanted: &[&str]) {
             assert!(page.contains(&w), "page {} lacks {w:?}:\n{page}", i + 1);
         }
     }
-}
-
-/// A program on `PATH`.
-fn program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 /// The python-docx template with `footer` as its footer's paragraphs.
