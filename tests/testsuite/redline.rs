@@ -462,14 +462,8 @@ fn view(xml: &str, accept: bool) -> Vec<String> {
             Event::Text(t) if in_t && hidden == 0 => text.push_str(&t.xml_content().expect("text")),
             Event::GeneralRef(r) if in_t && hidden == 0 => {
                 let name = String::from_utf8_lossy(&r).into_owned();
-                text.push_str(match name.as_str() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => panic!("unexpected entity {name}"),
-                });
+                let c = crate::support::xml_entity(&name);
+                text.push_str(c.unwrap_or_else(|| panic!("unexpected entity {name}")));
             }
             Event::Eof => break,
             _ => {}

@@ -206,15 +206,7 @@ pub(crate) fn docx_text(docx: &[u8]) -> String {
                 text.push_str(&t.xml_content().expect("text"))
             }
             quick_xml::events::Event::GeneralRef(r) if in_t => {
-                let name = String::from_utf8_lossy(&r).into_owned();
-                text.push_str(match name.as_str() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "?",
-                });
+                text.push_str(xml_entity(&String::from_utf8_lossy(&r)).unwrap_or("?"));
             }
             quick_xml::events::Event::Eof => break,
             _ => {}
@@ -314,4 +306,16 @@ pub(crate) fn small_project(spec: &str, paper: &str, summary: &str) -> Project {
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).expect("layout");
     p
+}
+
+/// The character an XML predefined entity (`amp`, `lt`, …) stands for.
+pub(crate) fn xml_entity(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => return None,
+    })
 }

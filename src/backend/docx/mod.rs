@@ -114,15 +114,7 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
     };
     let pngs = rasterise(doc, &options.chart_fonts)?;
     let build::Built { docx, info } = build::build(doc, pngs);
-    let mut raw = Cursor::new(Vec::new());
-    docx.build().pack(&mut raw).map_err(|e| {
-        Error::new(
-            ErrorKind::Docx,
-            format!("docx-rs could not write the document: {e}"),
-        )
-    })?;
-    let mut package = Package::read(raw.get_ref())?;
-    fix_package(&mut package, doc, &info, options)?;
+    let mut package = packed(docx, doc, &info, options)?;
     let package = match &options.reference {
         None => {
             apply_house_style(&mut package, &options.style)?;
@@ -133,6 +125,26 @@ pub fn render(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>> {
     let mut package = package;
     package.edit_xml(DOCUMENT, sections::apply)?;
     package.write(options.timestamp)
+}
+
+/// docx-rs's document packed, read back as a package and given the
+/// passes every Word file of ours gets ([`fix_package`]).
+fn packed(
+    docx: docx_rs::Docx,
+    doc: &Document,
+    info: &build::BuildInfo,
+    options: &DocxOptions,
+) -> Result<Package> {
+    let mut raw = Cursor::new(Vec::new());
+    docx.build().pack(&mut raw).map_err(|e| {
+        Error::new(
+            ErrorKind::Docx,
+            format!("docx-rs could not write the document: {e}"),
+        )
+    })?;
+    let mut package = Package::read(raw.get_ref())?;
+    fix_package(&mut package, doc, info, options)?;
+    Ok(package)
 }
 
 /// A Word file in this backend's styles, numbering and properties whose
@@ -151,15 +163,7 @@ pub(crate) fn render_body(
     };
     let build::Built { docx, mut info } = build::build(&doc, BTreeMap::new());
     info.ordered_lists = ordered_lists;
-    let mut raw = Cursor::new(Vec::new());
-    docx.build().pack(&mut raw).map_err(|e| {
-        Error::new(
-            ErrorKind::Docx,
-            format!("docx-rs could not write the document: {e}"),
-        )
-    })?;
-    let mut package = Package::read(raw.get_ref())?;
-    fix_package(&mut package, &doc, &info, options)?;
+    let mut package = packed(docx, &doc, &info, options)?;
     let wrapped = format!("<w:body>{body}</w:body>");
     let ours = xml::parse(wrapped.as_bytes()).map_err(|e| {
         Error::new(
