@@ -356,7 +356,7 @@ impl Batch {
             .papers
             .iter()
             .filter_map(|p| p.result.as_ref().ok())
-            .map(|b| b.names.private_manifest.clone())
+            .map(|b| b.names().private_manifest.clone())
             .collect();
         let private = self.private_files();
         crate::build::write_both(&self.out_dir, &self.files(), &private, &dropped).map_err(|e| {

@@ -44,33 +44,96 @@ pub struct BuildOptions {
 #[derive(Debug, Clone)]
 pub struct Build {
     /// The validated spec.
-    pub spec: Spec,
+    spec: Spec,
     /// Resolved parameters.
-    pub params: Params,
+    params: Params,
     /// Figures and tables.
-    pub computed: Computed,
+    computed: Computed,
     /// The previous period's figures and tables, for comparisons.
-    pub previous: Previous,
+    previous: Previous,
     /// What the documents show: totals added, small counts suppressed.
-    pub published: publish::Published,
+    published: publish::Published,
     /// Rendered Markdown and the shared content tree.
-    pub rendered: Rendered,
+    rendered: Rendered,
     /// The outputs the spec declares, in [`backend::Format::ALL`] order.
-    pub outputs: Vec<backend::Output>,
+    outputs: Vec<backend::Output>,
     /// Provenance, including the outputs' hashes.
-    pub manifest: Manifest,
+    manifest: Manifest,
     /// Where outputs go.
-    pub out_dir: PathBuf,
+    out_dir: PathBuf,
     /// Output file names.
-    pub names: OutputNames,
+    names: OutputNames,
     /// Things the reader of the build log should know (not errors).
-    pub warnings: Vec<String>,
+    warnings: Vec<String>,
     /// The house style every output applies (`[style]`, resolved once).
-    pub style: crate::style::Style,
+    style: crate::style::Style,
     /// The cache this build read and filled.
-    pub cache: std::sync::Arc<crate::cache::Cache>,
+    cache: std::sync::Arc<crate::cache::Cache>,
     /// The loaded data, for [`rebuild`].
-    pub data: DataInputs,
+    data: DataInputs,
+}
+
+/// A build's results, read-only: the stages' values are the build's own.
+impl Build {
+    /// The validated spec.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// Resolved parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Figures and tables as computed (before disclosure control).
+    pub fn computed(&self) -> &Computed {
+        &self.computed
+    }
+
+    /// The previous period's figures and tables, for comparisons.
+    pub fn previous(&self) -> &Previous {
+        &self.previous
+    }
+
+    /// What the documents show: totals added, small counts suppressed.
+    pub fn published(&self) -> &publish::Published {
+        &self.published
+    }
+
+    /// Rendered Markdown and the shared content tree.
+    pub fn rendered(&self) -> &Rendered {
+        &self.rendered
+    }
+
+    /// The outputs the spec declares, in [`backend::Format::ALL`] order.
+    pub fn outputs(&self) -> &[backend::Output] {
+        &self.outputs
+    }
+
+    /// Provenance, including the outputs' hashes.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Where outputs go.
+    pub fn out_dir(&self) -> &std::path::Path {
+        &self.out_dir
+    }
+
+    /// Output file names.
+    pub fn names(&self) -> &OutputNames {
+        &self.names
+    }
+
+    /// Things the reader of the build log should know (not errors).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The house style every output applies.
+    pub fn style(&self) -> &crate::style::Style {
+        &self.style
+    }
 }
 
 /// The file names a build writes.

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::compute::format_cell;
 use crate::compute::Value;
+use crate::format::format_cell;
 use crate::format::format_number;
 use crate::format::{parse_format, Format};
 use crate::manifest::Manifest;

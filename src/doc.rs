@@ -8,8 +8,8 @@
 //! carry their number ([`Caption`]), assigned once for the whole document by
 //! [`number_captions`]: every output prints the same "Table 3".
 
-pub use crate::compute::Value;
 pub use crate::format::Format;
+pub use crate::value::Value;
 
 /// A whole report: metadata, the paper's body and its executive summary.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -292,8 +292,9 @@ pub struct Column {
 /// One cell of a [`Table`]: the typed value and the text shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
-    /// The published value (`Text` for cells of Markdown tables; `Suppressed`
-    /// for a cell withheld by disclosure control; `Null` for an empty cell).
+    /// The published value (`Text` for cells of Markdown tables; `Null`
+    /// for an empty cell, and for a cell withheld by disclosure control,
+    /// whose text is the marker: the tree never holds a withheld count).
     pub value: Value,
     /// The formatted text shown, e.g. `36,845` (inline markup only in
     /// Markdown tables).

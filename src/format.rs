@@ -8,6 +8,8 @@
 
 use num_format::{Locale, ToFormattedString};
 
+use crate::value::Value;
+
 /// Largest number of decimal places honoured (more is clamped).
 pub(crate) const MAX_DECIMALS: u8 = 9;
 
@@ -25,6 +27,17 @@ pub enum Format {
     Percent(u8),
 }
 
+impl Format {
+    /// The format for a number that must read as one (a chart's axis and
+    /// value labels): `Text` reads as a whole number.
+    pub(crate) fn numeric(self) -> Format {
+        match self {
+            Format::Text => Format::Integer,
+            other => other,
+        }
+    }
+}
+
 /// Parses `text`, `integer`, `decimal:N`, `percent:N`.
 pub(crate) fn parse_format(s: &str) -> Option<Format> {
     let (kind, digits) = s.split_once(':').unwrap_or((s, ""));
@@ -40,6 +53,37 @@ pub(crate) fn parse_format(s: &str) -> Option<Format> {
         "percent" => n.map(Format::Percent),
         _ => None,
     }
+}
+
+/// The one formatter: how a value reads under its declared format, in a
+/// table cell, a figure, a chart (see [`format_figure`]), `diff` and
+/// `explain`.
+pub(crate) fn format_cell(value: &Value, format: Format) -> String {
+    use Value as V;
+    let number = match value {
+        V::Int(i) => Some(*i as f64),
+        V::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (format, number) {
+        (Format::Integer, Some(x)) => format_number(x, 0),
+        (Format::Decimal(n), Some(x)) => format_number(x, n),
+        (Format::Percent(n), Some(x)) => format_percent(x, n),
+        _ => match value {
+            V::Null => String::new(),
+            V::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
+            V::Int(i) => i.to_string(),
+            V::Float(f) => f.to_string(),
+            V::Text(s) => s.clone(),
+            V::Date(d) => format_date(*d),
+        },
+    }
+}
+
+/// A number as a chart shows it: [`format_cell`] with the format made
+/// [`numeric`](Format::numeric).
+pub(crate) fn format_figure(x: f64, format: Format) -> String {
+    format_cell(&Value::Float(x), format.numeric())
 }
 
 /// Formats a number with en-GB thousands separators and `decimals` places.
@@ -168,6 +212,19 @@ mod tests {
         assert_eq!(format_number(123_456_789_012.5, 0), "123,456,789,013");
         assert_eq!(format_percent(0.1645, 1), "16.5%");
         assert_eq!(format_percent(0.0005, 1), "0.1%");
+    }
+
+    #[test]
+    fn chart_figures_read_as_numbers() {
+        assert_eq!(format_figure(0.164, Format::Percent(1)), "16.4%");
+        assert_eq!(format_figure(0.82, Format::Percent(0)), "82%");
+        assert_eq!(format_figure(412.0, Format::Integer), "412");
+        assert_eq!(format_figure(1234567.0, Format::Integer), "1,234,567");
+        assert_eq!(format_figure(31.25, Format::Decimal(2)), "31.25");
+        // A chart's `text` column reads as a whole number; a table cell's
+        // as written.
+        assert_eq!(format_figure(1234.5, Format::Text), "1,235");
+        assert_eq!(format_cell(&Value::Float(1234.5), Format::Text), "1234.5");
     }
 
     #[test]

@@ -162,18 +162,18 @@ impl Inputs {
         let path = crate::spec::normalize(path);
         let in_root = !path.is_absolute() || self.root.is_absolute();
         if in_root && within(&path, &self.root) {
-            return crate::manifest::relative(&self.root, &path);
+            return crate::paths::relative(&self.root, &path);
         }
         if let Some(real) = self.real_root.as_ref().filter(|r| within(&path, r)) {
-            return crate::manifest::relative(real, &path);
+            return crate::paths::relative(real, &path);
         }
         for d in &self.data_dirs {
             if within(&path, &d.path) {
-                let rest = crate::manifest::relative(&d.path, &path);
+                let rest = crate::paths::relative(&d.path, &path);
                 return format!("@{}/{rest}", d.name);
             }
         }
-        crate::manifest::relative(&self.root, &path)
+        crate::paths::relative(&self.root, &path)
     }
 
     /// The file a manifest name (see [`Inputs::name_of`]) stands for.

@@ -8,16 +8,78 @@
 //! The pipeline itself is `build` (re-exported here: [`build()`],
 //! [`Build`], [`BuildOptions`]).
 //!
-//! The modules follow the data: `spec` → `params` → `source` → `compute`
-//! → `publish` (totals, disclosure control) → `render` (into the shared
-//! [`doc`] tree) → `backend` (Typst, Word, HTML) → `output`, with
-//! [`manifest`] recording provenance. They are private but [`doc`] (the
+//! The modules follow the data, in the one order `MODULE_ORDER` below
+//! states (and a test enforces): the shared vocabulary (values, the one
+//! formatter, the escapers) at the ground, then `params` → `spec` →
+//! `source` → `checks` → `compute` (`Computed`) → `publish` (totals,
+//! disclosure control: `Published`, whose cells may be withheld) → `chart`
+//! → `render` (into the shared [`doc`] tree) → `backend` (Typst, Word,
+//! HTML: bytes) → `output`, with [`manifest`] recording provenance. They
+//! are private but [`doc`] (the
 //! typed content tree every backend renders); the interface is what this
 //! page re-exports.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and
 //! [`diff`] (over manifests), [`init`] (a new report), [`batch`] (one
 //! paper per district), [`watch`] (rebuild on every save) and `cache`
 //! (reuse what unchanged inputs gave).
+
+/// The modules in the order the data flows, written once: a module may
+/// import only modules before it (checked by a test that reads every
+/// `crate::` path, `src/import_order.rs`).
+///
+/// - the ground vocabulary every stage shares: display formats and the one
+///   formatter, text checks and the escapers, values, paths, the SQL
+///   sandbox, errors, limits;
+/// - the stages: the input registry, parameters, the spec and its style,
+///   sources (→ frames), the cache of what unchanged inputs gave, declared
+///   checks, compute (→ `Computed`), publish (→ `Published`: disclosure
+///   control, totals), charts (drawing), the content tree (`doc`), render
+///   (→ `doc::Document`), backends (→ bytes), the output folder, the
+///   manifest (provenance);
+/// - the commands over manifests the build also uses (diff, explain's
+///   appendix, the redline), the build itself, then the commands around it.
+#[cfg_attr(not(test), allow(dead_code))]
+const MODULE_ORDER: &[&str] = &[
+    // The ground.
+    "value",
+    "format",
+    "text",
+    "escape",
+    "paths",
+    "palette",
+    "font_files",
+    "sql",
+    "error",
+    "guard",
+    "image_limit",
+    // The stages.
+    "inputs",
+    "cache",
+    "params",
+    "spec",
+    "style",
+    "source",
+    "checks",
+    "compute",
+    "publish",
+    "chart",
+    "doc",
+    "render",
+    "backend",
+    "output",
+    "manifest",
+    // Read manifests; the build uses them too.
+    "diff",
+    "explain",
+    "redline",
+    "build",
+    // The commands around the build.
+    "init",
+    "batch",
+    "watch",
+    "verify",
+    "refresh",
+];
 
 // The stages (private: the interface is the re-exports below and the
 // command modules).
@@ -29,18 +91,24 @@ mod checks;
 mod compute;
 pub mod doc;
 mod error;
+mod escape;
+mod font_files;
 mod format;
 mod guard;
 mod image_limit;
 mod inputs;
 mod output;
+mod palette;
 mod params;
+mod paths;
 mod publish;
 mod render;
 mod source;
 mod spec;
+mod sql;
 mod style;
 mod text;
+mod value;
 
 // The commands around the build, and the manifest they read.
 pub mod batch;
@@ -52,6 +120,9 @@ pub mod redline;
 pub mod refresh;
 pub mod verify;
 pub mod watch;
+
+#[cfg(test)]
+mod import_order;
 
 pub use backend::{docx, typst, Format, Output};
 pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};

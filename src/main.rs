@@ -203,7 +203,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
                 redline: a.redline,
             };
             let refreshed = boardpack::refresh::refresh(&options)?;
-            print_warnings(&refreshed.build.warnings);
+            print_warnings(refreshed.build.warnings());
             let _ = write!(out, "{}", refreshed.summary());
             if let Some((_, r)) = &refreshed.redline {
                 let _ = write!(out, "{}", r.summary);
@@ -276,15 +276,15 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     // `check` writes nothing, not even the cache.
     options.cache &= write;
     let build = boardpack::build(&options)?;
-    print_warnings(&build.warnings);
+    print_warnings(build.warnings());
     print_notes(&build.notes());
     if write {
         for path in build.write()? {
             let _ = writeln!(out, "wrote {}", display_path(&path));
         }
     } else {
-        let c = &build.computed;
-        let doc = &build.rendered.document;
+        let c = build.computed();
+        let doc = &build.rendered().document;
         let charts = boardpack::doc::flow(&doc.body)
             .into_iter()
             .chain(boardpack::doc::flow(&doc.summary))
@@ -325,13 +325,13 @@ fn run_batch(
     for paper in &batch.papers {
         match &paper.result {
             Ok(build) if stored => {
-                print_warnings(&build.warnings);
+                print_warnings(build.warnings());
                 print_notes(&build.notes());
                 let first = build
-                    .names
+                    .names()
                     .outputs
                     .first()
-                    .map_or(build.names.manifest.as_str(), |(_, n)| n.as_str());
+                    .map_or(build.names().manifest.as_str(), |(_, n)| n.as_str());
                 let _ = writeln!(out, "built   {:width$}  {first}", paper.value);
             }
             Ok(_) => {}

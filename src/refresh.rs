@@ -112,7 +112,7 @@ fn redline(
     new: &Build,
     options: &BuildOptions,
 ) -> Result<(String, crate::redline::Redline)> {
-    let on_disk = new.out_dir.join(&new.names.manifest);
+    let on_disk = new.out_dir().join(&new.names().manifest);
     // A missing, unreadable or other-period manifest is not an error: the
     // paper is then made again from the old spec, and the summary says so.
     let last = crate::manifest::Manifest::read(&on_disk)
@@ -122,16 +122,16 @@ fn redline(
     let (last, source) = match last {
         Some(m) => (m, format!("`{}` as published", display_path(&on_disk))),
         None => (
-            build_spec(old, options)?.manifest,
+            build_spec(old, options)?.manifest().clone(),
             format!(
                 "the spec as it was, built again with today's data (`{}` records no {period} content)",
                 display_path(&on_disk)
             ),
         ),
     };
-    let stem = new.names.manifest.trim_end_matches(".manifest.json");
+    let stem = new.names().manifest.trim_end_matches(".manifest.json");
     let name = format!("{stem}-redline.docx");
-    let mut redline = crate::redline::redline(&last, &new.manifest)?;
+    let mut redline = crate::redline::redline(&last, new.manifest())?;
     redline.summary = format!(
         "last year's paper for the redline: {source}\n{}",
         redline.summary
@@ -170,7 +170,7 @@ impl Refreshed {
         for (line, a, b) in &self.changes {
             out += &format!("  line {line}: {} → {}\n", a.trim(), b.trim());
         }
-        let m = &self.build.manifest;
+        let m = self.build.manifest();
         let rows: Vec<Row> = m
             .figures
             .iter()

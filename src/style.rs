@@ -14,8 +14,8 @@ use toml::Spanned;
 use typst::foundations::Bytes;
 use typst::text::Font;
 
-pub(crate) use crate::chart::palette::Rgb;
 use crate::error::Result;
+pub(crate) use crate::palette::Rgb;
 use crate::spec::Spec;
 
 /// The body font when `[style]` names none (bundled with Typst).
@@ -38,22 +38,7 @@ pub(crate) const MIN_ACCENT_CONTRAST: f64 = 4.5;
 /// Page margins in millimetres.
 pub(crate) type Margins = crate::spec::Margins;
 
-/// Fonts bundled beside Typst's (Libertinus Serif, New Computer Modern,
-/// DejaVu Sans Mono), so a sans-serif house style needs no font files:
-/// Liberation Sans 2.1.5, metric-compatible with Arial and Helvetica
-/// (SIL Open Font License 1.1, `fonts/liberation-sans/OFL.txt`).
-const OWN_FONTS: [&[u8]; 4] = [
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Regular.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Bold.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Italic.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-BoldItalic.ttf"),
-];
-
-/// Every bundled font file: what the PDF, the charts and the font checks
-/// know without the report's own files.
-pub(crate) fn bundled_fonts() -> impl Iterator<Item = &'static [u8]> {
-    typst_assets::fonts().chain(OWN_FONTS)
-}
+pub(crate) use crate::font_files::bundled_fonts;
 
 /// House fonts that cannot be bundled (their licences forbid it) and the
 /// bundled family set in their place, with how close it is.
@@ -402,7 +387,7 @@ mod tests {
 
     #[test]
     fn the_default_accent_is_readable_as_text() {
-        let c = crate::chart::palette::contrast_ratio(DEFAULT_ACCENT, crate::chart::palette::WHITE);
+        let c = crate::palette::contrast_ratio(DEFAULT_ACCENT, crate::palette::WHITE);
         assert!(c >= MIN_ACCENT_CONTRAST, "{c}");
     }
 }

@@ -116,11 +116,11 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
     let (mut checks, database) = input_checks(&m, &loaded);
     let now = rebuild(&m, &spec_path)?;
     for (i, input) in database {
-        checks[i].status = database_status(input, &now.manifest.inputs);
+        checks[i].status = database_status(input, &now.manifest().inputs);
     }
-    checks.extend(result_checks(&m, &now.manifest));
+    checks.extend(result_checks(&m, now.manifest()));
     let beside = outputs_folder(manifest_path);
-    checks.extend(output_checks(&m, &now.manifest, &beside));
+    checks.extend(output_checks(&m, now.manifest(), &beside));
     Ok(Report {
         spec: spec_path,
         checks,

@@ -157,7 +157,7 @@ impl State {
             patterns = inputs.patterns();
             let built = built?;
             let written = built.write()?;
-            let warnings = built.warnings.clone();
+            let warnings = built.warnings().to_vec();
             self.last = Some(built);
             Ok((written, warnings))
         });

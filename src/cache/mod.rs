@@ -31,7 +31,7 @@
 //! folder holds one build's worth.
 //!
 //! What is cached:
-//! - parsed data files ([`frames`]): each source file's typed frame and row
+//! - parsed data files (`source::cached`): each source file's typed frame and row
 //!   lines, keyed by the file's hash and the declared column rules;
 //! - the Typst layout and PDF export, keyed by the generated Typst source,
 //!   the values it reads from `sys.inputs`, the fonts, dates and
@@ -39,7 +39,6 @@
 //!   read.
 
 pub(crate) mod dir;
-pub(crate) mod frames;
 mod secret;
 
 use std::collections::BTreeSet;

@@ -94,7 +94,7 @@ impl Default for Fonts {
 /// typst-assets' fonts with generic families pointing at Libertinus Serif.
 fn embedded_db() -> fontdb::Database {
     let mut db = fontdb::Database::new();
-    for bytes in crate::style::bundled_fonts() {
+    for bytes in crate::font_files::bundled_fonts() {
         load(&mut db, bytes);
     }
     db.set_serif_family(FONT_FAMILY);

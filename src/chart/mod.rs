@@ -21,9 +21,9 @@
 
 mod build;
 mod fonts;
-mod format;
 mod layout;
-pub(crate) mod palette;
+mod ticks;
+pub(crate) use crate::palette;
 mod png;
 mod svg;
 #[cfg(test)]
@@ -32,8 +32,9 @@ mod tests;
 pub(crate) use build::{draw, png, Drawn, Png};
 
 pub use fonts::Fonts;
-pub(crate) use format::format_value;
 pub(crate) use png::{png_pixels, svg_to_png};
+
+use crate::format::format_figure;
 
 thread_local! {
     static DRAW_IN_PARALLEL: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
@@ -371,7 +372,7 @@ fn describe(spec: &ChartSpec, data: &Prepared) -> String {
             .map(|(i, (c, v))| {
                 let v = v.map_or_else(
                     || spec.gap_label(si, i).to_string(),
-                    |v| format_value(v, spec.format),
+                    |v| format_figure(v, spec.format),
                 );
                 format!("{} {v}", c.replace('\n', " "))
             })

@@ -18,10 +18,10 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::compute::Frames;
 use crate::error::{line_col, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::{CheckDecl, Spec};
+use crate::sql::Frames;
 
 pub(crate) use crate::spec::CheckLevel;
 pub(crate) use rules::Rule;
@@ -505,7 +505,7 @@ fn run_sql(
     }
     let df = frames
         .ctx
-        .execute(&crate::compute::sql::expand(d.sql.get_ref()))
+        .execute(&crate::sql::expand(d.sql.get_ref()))
         .and_then(LazyFrame::collect)
         .map_err(|e| {
             spec.error_at(ErrorKind::Query, format!("check `checks[{i}]` failed to run: {}", first_line(&e)), d.sql.span())

@@ -9,7 +9,6 @@ mod order;
 mod period;
 mod pushdown;
 mod query;
-pub(crate) mod sql;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,21 +22,14 @@ use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
 use crate::format::parse_format;
-pub(crate) use pushdown::{Need, Pushdown};
-pub use value::Value;
-pub(crate) use value::{format_cell, Computed, DatabaseResult, Table, TableColumn};
-
-/// Which rows of database source `name` must be streamed in: those in the
-/// period when some query reading it cannot run inside the database, all
-/// of them when declared checks read it (as for a file).
-pub(crate) fn rows_needed(spec: &Spec, name: &str) -> pushdown::Need {
-    pushdown::rows_needed(spec, name, source::remote::dialect())
-}
+use crate::sql::{self, Frames};
+pub(crate) use value::Value;
+pub(crate) use value::{Computed, DatabaseResult, Table, TableColumn};
 
 /// The previous period's figures and tables, for comparisons, or why there
-/// are none.
+/// are none; as published, `T` is the published period.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Previous {
+pub enum Previous<T = Computed> {
     /// The report has no `period` parameter.
     NotApplicable,
     /// The previous period has no data; `reason` says which file or source.
@@ -52,11 +44,11 @@ pub enum Previous {
         /// The previous period.
         period: FinancialYear,
         /// Its figures and tables.
-        computed: Box<Computed>,
+        computed: Box<T>,
     },
 }
 
-impl Previous {
+impl<T> Previous<T> {
     /// The previous period, if the report has one.
     pub fn period(&self) -> Option<FinancialYear> {
         match self {
@@ -66,7 +58,7 @@ impl Previous {
     }
 
     /// The previous period's results, if there are data for it.
-    pub fn computed(&self) -> Option<&Computed> {
+    pub fn computed(&self) -> Option<&T> {
         match self {
             Previous::Computed { computed, .. } => Some(computed),
             _ => None,
@@ -222,16 +214,6 @@ pub fn compute(
     compute_frames(spec, sources, params).map(|(computed, _)| computed)
 }
 
-/// What the queries ran over, kept for the declared checks: the SQL context
-/// (sources filtered to the period, `params`, views and tables registered)
-/// and each table's frame.
-pub(crate) struct Frames {
-    /// The context every query ran in.
-    pub ctx: SQLContext,
-    /// Each computed table, as the query returned it.
-    pub tables: BTreeMap<String, DataFrame>,
-}
-
 /// [`compute`], also returning the [`Frames`] the queries ran over.
 pub(crate) fn compute_frames(
     spec: &Spec,
@@ -326,7 +308,7 @@ fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml
     // The columns are planned for only when there is an ORDER BY to complete.
     let names = || {
         let schema = ctx
-            .execute(&self::sql::expand(sql.get_ref()))
+            .execute(&crate::sql::expand(sql.get_ref()))
             .ok()?
             .collect_schema()
             .ok()?;

@@ -33,7 +33,7 @@ pub(crate) enum Order {
 }
 
 fn parse(sql: &str) -> Option<Box<Query>> {
-    match super::sql::parse(sql).ok()?.into_iter().next() {
+    match crate::sql::parse(sql).ok()?.into_iter().next() {
         Some(Statement::Query(q)) => Some(q),
         _ => None,
     }

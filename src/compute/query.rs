@@ -12,7 +12,7 @@ use crate::source::{first_line, Source};
 use crate::spec::Spec;
 
 use super::order::{self, Order};
-use super::sql::{self, Problem};
+use crate::sql::{self, Problem};
 
 /// Every query's name, SQL and what it is (`view`, `table`, `figure`).
 fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
@@ -312,7 +312,7 @@ pub(super) fn run(
     columns: &[String],
     what: &str,
 ) -> Result<DataFrame> {
-    ctx.execute(&super::sql::expand(sql.get_ref()))
+    ctx.execute(&crate::sql::expand(sql.get_ref()))
         .and_then(LazyFrame::collect)
         .map_err(|e| query_error(spec, sql, columns, what, &e))
 }

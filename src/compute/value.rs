@@ -8,26 +8,7 @@ use polars::prelude::*;
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::{parse_format, Format};
 use crate::spec::{Spec, TableDecl};
-
-/// A computed scalar, as it reaches templates.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Missing.
-    Null,
-    /// A boolean.
-    Bool(bool),
-    /// A whole number.
-    Int(i64),
-    /// A decimal number.
-    Float(f64),
-    /// Text.
-    Text(String),
-    /// A calendar date.
-    Date(jiff::civil::Date),
-    /// A count withheld by disclosure control (or a value derived from
-    /// one): shows as the marker, never as a number.
-    Suppressed(String),
-}
+pub(crate) use crate::value::Value;
 
 /// A displayed column of a computed table.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,16 +21,43 @@ pub struct TableColumn {
     pub format: Format,
 }
 
-/// A computed table: columns in display order and rows of values.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Table {
+/// A table: columns in display order and rows of cells. Compute makes
+/// them of [`Value`]s; publishing makes them of its own cells, which may be
+/// withheld (`publish::Cell`), so a later stage cannot be handed a raw count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table<C = Value> {
     /// Displayed columns.
     pub columns: Vec<TableColumn>,
-    /// Rows, one value per column.
-    pub rows: Vec<Vec<Value>>,
+    /// Rows, one cell per column.
+    pub rows: Vec<Vec<C>>,
     /// The totals row by column name (empty: none). Filled when the table
     /// is published, from the true values.
-    pub totals: BTreeMap<String, Value>,
+    pub totals: BTreeMap<String, C>,
+}
+
+impl<C> Default for Table<C> {
+    fn default() -> Self {
+        Table {
+            columns: Vec::new(),
+            rows: Vec::new(),
+            totals: BTreeMap::new(),
+        }
+    }
+}
+
+impl<C> Table<C> {
+    /// The same table with every cell (and total) mapped by `f`.
+    pub(crate) fn map<D>(&self, f: impl Fn(&C) -> D) -> Table<D> {
+        Table {
+            columns: self.columns.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| r.iter().map(&f).collect())
+                .collect(),
+            totals: self.totals.iter().map(|(k, v)| (k.clone(), f(v))).collect(),
+        }
+    }
 }
 
 impl TableColumn {
@@ -63,17 +71,29 @@ impl TableColumn {
     }
 }
 
-/// Everything the queries computed, by name.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Computed {
+/// Everything the queries computed, by name; as published, `C` is the
+/// published cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed<C = Value> {
     /// Scalar figures.
     pub figures: BTreeMap<String, Value>,
     /// Tables.
-    pub tables: BTreeMap<String, Table>,
+    pub tables: BTreeMap<String, Table<C>>,
     /// Every declared data check and its result (this period's build only).
     pub checks: Vec<crate::checks::Outcome>,
     /// Every query that ran inside a database, with its result's hash.
     pub database: Vec<DatabaseResult>,
+}
+
+impl<C> Default for Computed<C> {
+    fn default() -> Self {
+        Computed {
+            figures: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            checks: Vec::new(),
+            database: Vec::new(),
+        }
+    }
 }
 
 /// A view, table or figure computed inside a database (pushed down): what
@@ -251,31 +271,6 @@ pub(super) fn to_value(v: AnyValue) -> Value {
         other => match other.extract::<i64>() {
             Some(i) if other.is_integer() => Value::Int(i),
             _ => Value::Text(other.to_string()),
-        },
-    }
-}
-
-/// Formats a table cell according to its column's declared format.
-pub(crate) fn format_cell(value: &Value, format: Format) -> String {
-    use crate::format::{format_date, format_number, format_percent};
-    use Value as V;
-    let number = match value {
-        V::Int(i) => Some(*i as f64),
-        V::Float(f) => Some(*f),
-        _ => None,
-    };
-    match (format, number) {
-        (Format::Integer, Some(x)) => format_number(x, 0),
-        (Format::Decimal(n), Some(x)) => format_number(x, n),
-        (Format::Percent(n), Some(x)) => format_percent(x, n),
-        _ => match value {
-            V::Null => String::new(),
-            V::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
-            V::Int(i) => i.to_string(),
-            V::Float(f) => f.to_string(),
-            V::Text(s) => s.clone(),
-            V::Date(d) => format_date(*d),
-            V::Suppressed(marker) => marker.clone(),
         },
     }
 }

@@ -11,6 +11,7 @@
 //! they give nothing away.
 
 pub(crate) mod audit;
+mod cell;
 pub(crate) mod suppress;
 mod tables;
 mod totals;
@@ -21,6 +22,7 @@ use crate::compute::{Computed, Previous, Table, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::spec::{ProtectDecl, Spec, TableDecl};
 use audit::Interval;
+pub(crate) use cell::{Cell, Period, PublishedPrevious, PublishedTable};
 use suppress::Reason;
 
 /// Published figures and tables for this period and the previous one, and
@@ -28,10 +30,10 @@ use suppress::Reason;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Published {
     /// This period's published values (suppressed cells are
-    /// [`Value::Suppressed`]; tables carry their totals).
-    pub current: Computed,
+    /// [`Cell::Suppressed`]; tables carry their totals).
+    pub current: Period,
     /// The previous period's, published the same way.
-    pub previous: Previous,
+    pub previous: PublishedPrevious,
     /// How this period's tables were protected, if `[disclosure]` is set.
     pub disclosure: Option<Disclosure>,
 }
@@ -81,7 +83,11 @@ pub fn publish(spec: &Spec, computed: &Computed, previous: &Previous) -> Result<
             period: *period,
             computed: Box::new(publish_period(spec, computed)?.0),
         },
-        other => other.clone(),
+        Previous::NotApplicable => Previous::NotApplicable,
+        Previous::Missing { period, reason } => Previous::Missing {
+            period: *period,
+            reason: reason.clone(),
+        },
     };
     Ok(Published {
         current,
@@ -100,8 +106,8 @@ enum Control<'a> {
     Protected(ProtectDecl, &'a TableDecl),
 }
 
-fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<Disclosure>)> {
-    let mut out = Computed {
+fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Period, Option<Disclosure>)> {
+    let mut out = Period {
         figures: computed.figures.clone(),
         tables: BTreeMap::new(),
         checks: computed.checks.clone(),
@@ -355,8 +361,12 @@ mod tests {
         publish(spec, &computed, &Previous::NotApplicable)
     }
 
-    fn suppressed() -> Value {
-        Value::Suppressed("[c]".into())
+    fn suppressed() -> Cell {
+        Cell::Suppressed("[c]".into())
+    }
+
+    fn shown(v: Value) -> Cell {
+        Cell::Value(v)
     }
 
     #[test]
@@ -384,13 +394,16 @@ mod tests {
         );
         let p = publish_one(&s, "d", t).unwrap();
         let out = &p.current.tables["d"];
-        assert_eq!(out.rows[0], vec![text("A"), suppressed(), suppressed()]);
+        assert_eq!(
+            out.rows[0],
+            vec![shown(text("A")), suppressed(), suppressed()]
+        );
         assert_eq!(
             out.rows[1],
-            vec![text("B"), Value::Int(40), Value::Float(2.0)]
+            [text("B"), Value::Int(40), Value::Float(2.0)].map(shown)
         );
         assert_eq!(out.rows[2][1], suppressed());
-        assert_eq!(out.totals["victims"], Value::Int(145));
+        assert_eq!(out.totals["victims"], shown(Value::Int(145)));
         let Some(TableControl::Protected(cells)) = &p.disclosure.as_ref().unwrap().tables.get("d")
         else {
             panic!("protected")
@@ -435,10 +448,10 @@ mod tests {
         // Q × b is a true zero: published (zero is safe).
         assert_eq!(
             out.rows[1],
-            vec![text("Q"), Value::Int(30), Value::Int(0), Value::Int(30)]
+            [text("Q"), Value::Int(30), Value::Int(0), Value::Int(30)].map(shown)
         );
-        assert_eq!(out.totals["a"], Value::Int(40));
-        assert_eq!(out.totals["total"], Value::Int(67));
+        assert_eq!(out.totals["a"], shown(Value::Int(40)));
+        assert_eq!(out.totals["total"], shown(Value::Int(67)));
     }
 
     #[test]

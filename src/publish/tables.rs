@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::suppress::{self, Failure, Margins, Rule};
-use super::{column_total, Disclosure, ProtectedCell};
-use crate::compute::format_cell;
+use super::{column_total, Cell, Disclosure, ProtectedCell, PublishedTable};
 use crate::compute::{Table, TableColumn, Value};
 use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::format::format_cell;
 use crate::format::Format;
 use crate::spec::{ProtectDecl, Spec, TableDecl};
 use toml::Spanned;
@@ -20,8 +20,8 @@ pub(super) fn with_totals(
     name: &str,
     decl: &TableDecl,
     table: &Table,
-) -> Result<Table> {
-    let mut t = table.clone();
+) -> Result<PublishedTable> {
+    let mut t = table.map(|v| Cell::Value(v.clone()));
     for col in &super::totals::summed(decl) {
         if decl.hidden.iter().any(|h| h.get_ref() == col.get_ref()) {
             return Err(spec
@@ -33,7 +33,7 @@ pub(super) fn with_totals(
             spec.error_at(ErrorKind::Spec, format!("table `{name}` cannot total `{}`: not every row holds a number", col.get_ref()), col.span())
                 .with_hint("total only numeric columns with a value in every row (use `COALESCE(x, 0)` in the query where none means zero)")
         })?;
-        t.totals.insert(col.get_ref().clone(), total);
+        t.totals.insert(col.get_ref().clone(), Cell::Value(total));
     }
     Ok(t)
 }
@@ -47,7 +47,7 @@ pub(super) fn protect(
     protect: &ProtectDecl,
     table: &Table,
     d: &Disclosure,
-) -> Result<(Table, Vec<ProtectedCell>)> {
+) -> Result<(PublishedTable, Vec<ProtectedCell>)> {
     let rule = Rule {
         threshold: d.threshold,
         zero_safe: spec
@@ -95,7 +95,7 @@ impl Ctx<'_> {
         decl: &TableDecl,
         protect: &ProtectDecl,
         table: &Table,
-    ) -> Result<(Table, Vec<ProtectedCell>)> {
+    ) -> Result<(PublishedTable, Vec<ProtectedCell>)> {
         let (spec, name) = (self.spec, self.name);
         let counts = if protect.counts.is_empty() {
             &decl.totals
@@ -149,9 +149,9 @@ impl Ctx<'_> {
                 .map_err(|f| self.failure(f, &|r, _| row_label(table, r), &|_| column.clone()))?;
             for ((r, _), interval) in p.intervals {
                 let reason = p.reasons[r][0].unwrap_or(suppress::Reason::Primary);
-                t.rows[r][ci] = Value::Suppressed(self.d.marker.clone());
+                t.rows[r][ci] = Cell::Suppressed(self.d.marker.clone());
                 for &(di, _) in derived_ix.iter().filter(|(_, s)| *s == ci) {
-                    t.rows[r][di] = Value::Suppressed(self.d.marker.clone());
+                    t.rows[r][di] = Cell::Suppressed(self.d.marker.clone());
                 }
                 cells.push(ProtectedCell {
                     row: row_label(table, r),
@@ -207,7 +207,7 @@ impl Ctx<'_> {
         decl: &TableDecl,
         protect: &ProtectDecl,
         table: &Table,
-    ) -> Result<(Table, Vec<ProtectedCell>)> {
+    ) -> Result<(PublishedTable, Vec<ProtectedCell>)> {
         let (spec, name) = (self.spec, self.name);
         let (Some(rows), Some(columns), Some(value)) =
             (&protect.rows, &protect.columns, &protect.value)
@@ -319,7 +319,7 @@ impl Ctx<'_> {
         (ri, vi): (usize, usize),
         p: &Pivot,
         reasons: &[Vec<Option<suppress::Reason>>],
-    ) -> Table {
+    ) -> PublishedTable {
         let format = table.columns[vi].format;
         let total_label = decl.total_label.clone().unwrap_or_else(|| "Total".into());
         let mut columns = vec![TableColumn {
@@ -336,23 +336,23 @@ impl Ctx<'_> {
             label: total_label,
             format,
         });
-        let shown = |v: i64| Value::Int(self.rounded(v));
+        let shown = |v: i64| Cell::Value(Value::Int(self.rounded(v)));
         let rows = p
             .values
             .iter()
             .zip(reasons)
             .zip(&p.row_keys)
             .map(|((vals, rs), (key, _))| {
-                let mut row = vec![key.clone()];
+                let mut row = vec![Cell::Value(key.clone())];
                 row.extend(vals.iter().zip(rs).map(|(v, r)| match r {
-                    Some(_) => Value::Suppressed(self.d.marker.clone()),
+                    Some(_) => Cell::Suppressed(self.d.marker.clone()),
                     None => shown(*v),
                 }));
                 row.push(shown(vals.iter().sum()));
                 row
             })
             .collect();
-        let mut totals: BTreeMap<String, Value> = p
+        let mut totals: BTreeMap<String, Cell> = p
             .col_keys
             .iter()
             .enumerate()
@@ -386,13 +386,13 @@ impl Ctx<'_> {
     }
 
     /// Rounds a one-way count column's published cells and total.
-    fn round(&self, t: &mut Table, ci: usize) {
+    fn round(&self, t: &mut PublishedTable, ci: usize) {
         for row in &mut t.rows {
-            if let Value::Int(n) = row[ci] {
-                row[ci] = Value::Int(self.rounded(n));
+            if let Cell::Value(Value::Int(n)) = row[ci] {
+                row[ci] = Cell::Value(Value::Int(self.rounded(n)));
             }
         }
-        if let Some(Value::Int(n)) = t.totals.get_mut(&t.columns[ci].name) {
+        if let Some(Cell::Value(Value::Int(n))) = t.totals.get_mut(&t.columns[ci].name) {
             *n = self.rounded(*n);
         }
     }
@@ -453,7 +453,7 @@ fn position(
 
 /// Removes the table's hidden columns (used only to protect the others)
 /// before anything prints or records it.
-pub(super) fn drop_hidden(decl: &TableDecl, t: &mut Table) {
+pub(super) fn drop_hidden<C>(decl: &TableDecl, t: &mut Table<C>) {
     let hidden = |n: &str| decl.hidden.iter().any(|h| h.get_ref() == n);
     let keep: Vec<bool> = t.columns.iter().map(|c| !hidden(&c.name)).collect();
     t.columns.retain(|c| !hidden(&c.name));

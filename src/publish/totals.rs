@@ -5,7 +5,8 @@
 
 use toml::Spanned;
 
-use crate::compute::{Table, Value};
+use super::{Cell, PublishedTable};
+use crate::compute::Value;
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::spec::{ColumnDecl, Spec, TableDecl};
 
@@ -38,7 +39,7 @@ pub(super) fn rate_totals(
     spec: &Spec,
     name: &str,
     decl: &TableDecl,
-    t: &mut Table,
+    t: &mut PublishedTable,
     rounded: bool,
 ) -> Result<()> {
     let mut errors = Vec::new();
@@ -103,9 +104,9 @@ fn rate(
     name: &str,
     decl: &TableDecl,
     c: &ColumnDecl,
-    t: &Table,
+    t: &PublishedTable,
     rounded: bool,
-) -> Result<Value> {
+) -> Result<Cell> {
     let col = c.name.get_ref();
     let at = c.total.as_ref().map_or(0..0, Spanned::span);
     let err = |message: String, hint: String| {
@@ -163,16 +164,16 @@ fn rate(
     let (Ok(n), Ok(d)) = (n, d) else {
         unreachable!("both operands were checked just above")
     };
-    match (number(&n), number(&d)) {
+    match (n.number(), d.number()) {
         // A suppressed total suppresses the rate computed from it.
-        _ if matches!(n, Value::Suppressed(_)) => Ok(n),
-        _ if matches!(d, Value::Suppressed(_)) => Ok(d),
+        _ if matches!(n, Cell::Suppressed(_)) => Ok(n),
+        _ if matches!(d, Cell::Suppressed(_)) => Ok(d),
         (Some(_), Some(0.0)) => Err(Error::new(
             ErrorKind::Data,
             format!("table `{name}`: the total of `{}` is 0, so the rate total of `{col}` cannot be computed", den.get_ref()),
         )
         .with_hint("check the data; or declare `total = \"none\"` on the column")),
-        (Some(n), Some(d)) => Ok(Value::Float(n / d * per)),
+        (Some(n), Some(d)) => Ok(Cell::Value(Value::Float(n / d * per))),
         _ => Err(err(
             format!("table `{name}`: the totals of `{}` and `{}` are not both numbers", num.get_ref(), den.get_ref()),
             "a rate total divides two numeric totals".into(),
@@ -180,19 +181,11 @@ fn rate(
     }
 }
 
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::compute::{Computed, Previous, TableColumn};
+    use crate::compute::{Computed, Previous, Table, TableColumn};
     use crate::error::ErrorKind;
     use crate::format::Format;
     use crate::spec::Spec;
@@ -261,10 +254,14 @@ mod tests {
     fn a_rate_total_is_recomputed_from_the_summed_operands() {
         let p = publish(&spec(RATE_TABLE), rates([20, 40, 90])).unwrap();
         let totals = &p.current.tables["d"].totals;
-        assert_eq!(totals["victims"], Value::Int(150));
-        assert_eq!(totals["population"], Value::Int(10_000), "total = \"sum\"");
+        assert_eq!(totals["victims"], Cell::Value(Value::Int(150)));
+        assert_eq!(
+            totals["population"],
+            Cell::Value(Value::Int(10_000)),
+            "total = \"sum\""
+        );
         // 150 / 10,000 × 1,000, not the sum (or mean) of the rates.
-        assert_eq!(totals["rate"], Value::Float(15.0));
+        assert_eq!(totals["rate"], Cell::Value(Value::Float(15.0)));
     }
 
     #[test]
@@ -299,13 +296,14 @@ mod tests {
 
     #[test]
     fn a_suppressed_numerator_total_suppresses_the_rate_total() {
-        let mut t = rates([20, 40, 90]);
+        let mut t = rates([20, 40, 90]).map(|v| Cell::Value(v.clone()));
         t.totals
-            .insert("victims".into(), Value::Suppressed("[c]".into()));
-        t.totals.insert("population".into(), Value::Int(10_000));
+            .insert("victims".into(), Cell::Suppressed("[c]".into()));
+        t.totals
+            .insert("population".into(), Cell::Value(Value::Int(10_000)));
         let s = spec(RATE_TABLE);
         let decl = &s.raw.tables["d"];
         rate_totals(&s, "d", decl, &mut t, false).unwrap();
-        assert_eq!(t.totals["rate"], Value::Suppressed("[c]".into()));
+        assert_eq!(t.totals["rate"], Cell::Suppressed("[c]".into()));
     }
 }

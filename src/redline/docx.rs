@@ -13,9 +13,9 @@
 
 use std::collections::BTreeMap;
 
-use super::content::Run;
 use super::pairing::{pair_rows, sequence, Grid, Op, Para, Style, Unit};
 use super::words::{diff, Edit};
+use crate::manifest::content::Run;
 
 /// Who made the changes and when, as every change records it.
 pub(crate) struct Marks {
@@ -486,12 +486,4 @@ fn run(r: &Run, deleted: bool) -> String {
     out + "</w:r>"
 }
 
-/// Text as XML character data, without what XML 1.0 cannot carry.
-fn escape(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .filter(|&c| !(c.is_control() && c != '\t' && c != '\n'))
-        .filter(|&c| c != '\u{FFFE}' && c != '\u{FFFF}')
-        .collect();
-    quick_xml::escape::escape(&clean).into_owned()
-}
+use crate::escape::xml as escape;

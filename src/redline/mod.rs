@@ -17,14 +17,15 @@
 //! bytes. Accepting every change gives this year's text, rejecting every
 //! change last year's.
 
-mod content;
 mod docx;
 mod pairing;
 mod words;
 
 use std::path::Path;
 
-pub use content::{Block, Caption, Content, Definition, Meta, Run};
+pub use crate::manifest::content::{Block, Caption, Content, Definition, Meta, Run};
+
+use crate::manifest::content;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::Manifest;

@@ -17,8 +17,8 @@
 
 use std::collections::BTreeMap;
 
-use super::content::{self, Block, Content, Run};
 use super::words::similarity;
+use crate::manifest::content::{self, Block, Content, Run};
 
 /// One paragraph or table of a paper, in reading order.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,9 +12,9 @@ use super::markdown::CHART_MARKER;
 use super::table::escape_markdown;
 use super::{plain, Names};
 use crate::chart::{self, Fonts};
-use crate::compute::{Computed, Previous};
 use crate::doc::{Caption, CaptionKind, Figure};
 use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::publish::{Period, PublishedPrevious};
 use crate::spec::Spec;
 
 /// Draws every declared chart; the figures' captions hold the bare title
@@ -23,7 +23,7 @@ pub(super) fn draw_all(
     spec: &Spec,
     env: &Environment,
     ctx: &Value,
-    (computed, previous): (&Computed, &Previous),
+    (computed, previous): (&Period, &PublishedPrevious),
     fonts: &Fonts,
     names: &Names,
 ) -> Result<BTreeMap<String, Figure>> {
@@ -59,7 +59,7 @@ pub(super) fn draw_all(
     // is one of a batch that already keeps every core busy.
     let draw = |(name, decl, title, _): &(&String, &crate::spec::ChartDecl, String, String)| {
         let table = &computed.tables[decl.table.get_ref()];
-        chart::draw(spec, name, decl, (table, previous), title, fonts)
+        super::chart_data::draw(spec, name, decl, (table, previous), title, fonts)
     };
     let draw = &draw;
     let drawn: Vec<Result<chart::Drawn>> = if !chart::draw_in_parallel() {

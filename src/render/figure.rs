@@ -14,9 +14,9 @@ use std::sync::Arc;
 use minijinja::value::{DynObject, Enumerator, Object, Value};
 
 use super::value::{to_value, Missing, MissingUses};
-use crate::compute;
 use crate::format::Format;
 use crate::params::FinancialYear;
+use crate::value as computed;
 
 /// The attributes a figure has in templates (`figures.x.previous`, …).
 pub(crate) const FIGURE_ATTRIBUTES: &[&str] = &[
@@ -36,7 +36,7 @@ pub(crate) enum PreviousValue {
     /// No data for the previous period.
     Missing(FinancialYear),
     /// The previous period's value.
-    Value(FinancialYear, compute::Value),
+    Value(FinancialYear, computed::Value),
 }
 
 /// A computed figure: prints as its value; `.value`, `.previous`,
@@ -46,7 +46,7 @@ pub(crate) struct FigureObject {
     /// The figure's name.
     pub name: String,
     /// This period's value.
-    pub value: compute::Value,
+    pub value: computed::Value,
     /// The previous period's value.
     pub previous: PreviousValue,
     /// Where uses of a missing previous value are recorded.
@@ -60,8 +60,8 @@ impl FigureObject {
     /// error where a figure is expected, never a blank in the paper.
     pub(crate) fn is_empty(&self) -> bool {
         match &self.value {
-            compute::Value::Null => true,
-            compute::Value::Text(t) => t.trim().is_empty(),
+            computed::Value::Null => true,
+            computed::Value::Text(t) => t.trim().is_empty(),
             _ => false,
         }
     }
@@ -94,7 +94,7 @@ impl FigureObject {
 impl Object for FigureObject {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let key = key.as_str()?;
-        let prev = |f: &dyn Fn(&compute::Value) -> Value| match &self.previous {
+        let prev = |f: &dyn Fn(&computed::Value) -> Value| match &self.previous {
             PreviousValue::NotApplicable => None,
             PreviousValue::Missing(_) => Some(self.missing(&format!(".{key}"))),
             PreviousValue::Value(_, v) => Some(f(v)),
@@ -140,7 +140,7 @@ impl Object for FigureObject {
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.format, as_number(&self.value)) {
             (Some(format), Some(_)) if format != Format::Text => {
-                f.write_str(&crate::compute::format_cell(&self.value, format))
+                f.write_str(&crate::format::format_cell(&self.value, format))
             }
             _ => write!(f, "{}", to_value(&self.value)),
         }
@@ -148,10 +148,10 @@ impl Object for FigureObject {
 }
 
 /// The number in a value, if any.
-pub(crate) fn as_number(v: &compute::Value) -> Option<f64> {
+pub(crate) fn as_number(v: &computed::Value) -> Option<f64> {
     match v {
-        compute::Value::Int(i) => Some(*i as f64),
-        compute::Value::Float(f) if f.is_finite() => Some(*f),
+        computed::Value::Int(i) => Some(*i as f64),
+        computed::Value::Float(f) if f.is_finite() => Some(*f),
         _ => None,
     }
 }
@@ -172,7 +172,7 @@ mod tests {
         let uses = MissingUses::default();
         let fig = FigureObject {
             name: "victims".into(),
-            value: compute::Value::Int(value),
+            value: computed::Value::Int(value),
             previous,
             uses: uses.clone(),
             format: None,
@@ -188,7 +188,7 @@ mod tests {
     fn prints_as_value_and_knows_previous() {
         let (v, uses) = figure(
             36845,
-            PreviousValue::Value(fy("2018/19"), compute::Value::Int(35912)),
+            PreviousValue::Value(fy("2018/19"), computed::Value::Int(35912)),
         );
         assert_eq!(v.to_string(), "36845");
         assert_eq!(v.get_attr("previous").unwrap().to_string(), "35912");
@@ -214,7 +214,7 @@ mod tests {
     fn prints_in_its_declared_format() {
         let fig = FigureObject {
             name: "share".into(),
-            value: compute::Value::Float(0.16474),
+            value: computed::Value::Float(0.16474),
             previous: PreviousValue::NotApplicable,
             uses: MissingUses::default(),
             format: crate::format::parse_format("percent:1"),

@@ -305,8 +305,8 @@ fn invalid(filter: &str, value: &Value, expected: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute;
     use crate::render::value::MissingUses;
+    use crate::value as computed;
 
     fn env() -> minijinja::Environment<'static> {
         let mut env = minijinja::Environment::new();
@@ -319,7 +319,7 @@ mod tests {
     fn a_null_figure_through_a_number_filter_names_the_figure() {
         let fig = Value::from_object(FigureObject {
             name: "domestic_abuse_share".into(),
-            value: compute::Value::Null,
+            value: computed::Value::Null,
             previous: PreviousValue::NotApplicable,
             uses: MissingUses::default(),
             format: None,

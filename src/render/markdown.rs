@@ -9,10 +9,10 @@ use std::iter::Peekable;
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::compute::Value;
 use crate::doc::{
     Align, Block, Caption, CaptionKind, Cell, Column, Definition, Figure, Inline, Table,
 };
+use crate::value::Value;
 
 type Events<'a> = Peekable<Parser<'a>>;
 

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Enumerator, Object, Value};
 use minijinja::{Error, ErrorKind};
 
-use super::value::{to_value, Missing, MissingUses};
+use super::value::{cell_value, Missing, MissingUses};
 use crate::compute;
-use crate::compute::format_cell;
 use crate::doc;
 use crate::format::Format;
 use crate::params::FinancialYear;
+use crate::publish::{Cell, PublishedTable};
+use crate::value::Value as Computed;
 
 /// A published table as templates see it: `t.rows` (maps by column name),
 /// `t.columns` (names), `t.previous` (the same table for the previous period)
@@ -21,10 +22,10 @@ pub(crate) struct TableObject {
     /// The table's name.
     pub name: String,
     /// This period's published rows and totals.
-    pub table: compute::Table,
+    pub table: PublishedTable,
     /// The previous period's table, `Err` if that period has no data,
     /// `None` if the report has no period.
-    pub previous: Option<Result<compute::Table, FinancialYear>>,
+    pub previous: Option<Result<PublishedTable, FinancialYear>>,
     /// Where uses of a missing previous table are recorded.
     pub uses: MissingUses,
     /// Caption and size from the spec.
@@ -73,7 +74,7 @@ impl Object for TableObject {
                             .columns
                             .iter()
                             .zip(row)
-                            .map(|(c, v)| (c.name.clone(), to_value(v)));
+                            .map(|(c, v)| (c.name.clone(), cell_value(v)));
                         Value::from_iter(pairs)
                     })
                     .collect::<Vec<_>>(),
@@ -144,7 +145,7 @@ impl PlacedTables {
 /// A published table as a typed document table: each cell keeps its value
 /// and the text its column's format gives it; the totals row (if any) has
 /// the label in its first cell unless that column is totalled.
-pub(crate) fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Table {
+pub(crate) fn typed_table(t: &PublishedTable, display: &TableDisplay) -> doc::Table {
     let columns = t
         .columns
         .iter()
@@ -159,8 +160,9 @@ pub(crate) fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Ta
             width: 0,
         })
         .collect();
-    let cell = |v: &compute::Value, c: &compute::TableColumn| {
-        doc::Cell::new(v.clone(), shown(&format_cell(v, c.format)))
+    let cell = |v: &Cell, c: &compute::TableColumn| {
+        let value = v.value().cloned().unwrap_or(Computed::Null);
+        doc::Cell::new(value, shown(&v.format(c.format)))
     };
     let rows = t
         .rows
@@ -174,10 +176,10 @@ pub(crate) fn typed_table(t: &compute::Table, display: &TableDisplay) -> doc::Ta
             .map(|(i, c)| match t.totals.get(&c.name) {
                 Some(total) => cell(total, c),
                 None if i == 0 => doc::Cell::new(
-                    compute::Value::Text(display.total_label.clone()),
+                    Computed::Text(display.total_label.clone()),
                     shown(&display.total_label),
                 ),
-                None => doc::Cell::new(compute::Value::Null, ""),
+                None => doc::Cell::new(Computed::Null, ""),
             })
             .collect()
     });
@@ -237,24 +239,24 @@ mod tests {
         assert_eq!(escape_markdown("שלום 🙂"), "שלום 🙂");
     }
 
-    fn published() -> compute::Table {
+    fn published() -> PublishedTable {
         let column = |name: &str, format| compute::TableColumn {
             name: name.into(),
             label: format!("{name}\u{202E} label"),
             format,
         };
-        compute::Table {
+        PublishedTable {
             columns: vec![
                 column("district", Format::Text),
                 column("victims", Format::Integer),
                 column("rate", Format::Decimal(1)),
             ],
             rows: vec![vec![
-                compute::Value::Text("South\nCambridgeshire *x*\u{7}".into()),
-                compute::Value::Int(12_345),
-                compute::Value::Suppressed("[c]".into()),
+                Cell::Value(Computed::Text("South\nCambridgeshire *x*\u{7}".into())),
+                Cell::Value(Computed::Int(12_345)),
+                Cell::Suppressed("[c]".into()),
             ]],
-            totals: [("victims".to_string(), compute::Value::Int(12_345))].into(),
+            totals: [("victims".to_string(), Cell::Value(Computed::Int(12_345)))].into(),
         }
     }
 
@@ -276,9 +278,11 @@ mod tests {
         let row = &t.rows[0];
         // Data stays literal text on one line, without control characters.
         assert_eq!(row[0].plain(), "South Cambridgeshire *x*");
-        assert_eq!(row[1].value, compute::Value::Int(12_345));
+        assert_eq!(row[1].value, Computed::Int(12_345));
         assert_eq!(row[1].plain(), "12,345");
         assert_eq!(row[2].plain(), "[c]");
+        // A withheld cell carries its marker, never a value.
+        assert_eq!(row[2].value, Computed::Null);
         let totals: Vec<String> = t
             .totals
             .as_ref()

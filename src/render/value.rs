@@ -8,18 +8,27 @@ use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Object, Value};
 
-use crate::compute;
+use crate::publish::Cell;
+use crate::value as computed;
 
 /// A computed value as a template value (dates as ISO strings).
-pub(crate) fn to_value(v: &compute::Value) -> Value {
+pub(crate) fn to_value(v: &computed::Value) -> Value {
     match v {
-        compute::Value::Null => Value::from(()),
-        compute::Value::Bool(b) => Value::from(*b),
-        compute::Value::Int(i) => Value::from(*i),
-        compute::Value::Float(f) => Value::from(*f),
-        compute::Value::Text(s) => Value::from(s.as_str()),
-        compute::Value::Date(d) => Value::from(d.to_string()),
-        compute::Value::Suppressed(marker) => Value::from(marker.as_str()),
+        computed::Value::Null => Value::from(()),
+        computed::Value::Bool(b) => Value::from(*b),
+        computed::Value::Int(i) => Value::from(*i),
+        computed::Value::Float(f) => Value::from(*f),
+        computed::Value::Text(s) => Value::from(s.as_str()),
+        computed::Value::Date(d) => Value::from(d.to_string()),
+    }
+}
+
+/// A published table cell as a template value: a withheld one is its
+/// marker.
+pub(crate) fn cell_value(c: &Cell) -> Value {
+    match c {
+        Cell::Value(v) => to_value(v),
+        Cell::Suppressed(marker) => Value::from(marker.as_str()),
     }
 }
 

@@ -11,7 +11,7 @@
 //! quoted, how the n-th parameter is written — `?` for ODBC — and how a
 //! string comparison is made binary, e.g. `COLLATE Latin1_General_BIN2`);
 //! a `odbc = { … }` key beside `postgres` in `SourceDecl` then picks it. The
-//! pushdown translator (`compute::pushdown`) only speaks through those two.
+//! pushdown translator (`source::pushdown`) only speaks through those two.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};

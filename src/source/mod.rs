@@ -16,8 +16,9 @@
 //! A source may instead be a PostgreSQL table or query ([`remote`]): its
 //! schema is checked against the database, and its rows are streamed in
 //! only when a query must run in Polars (queries over it alone run inside
-//! the database, see `compute::pushdown`).
+//! the database, see `pushdown`).
 
+mod cached;
 mod cell;
 pub(crate) mod csv;
 pub(crate) mod database;
@@ -26,6 +27,7 @@ pub(crate) mod postgres;
 mod problems;
 #[cfg(test)]
 mod proptests;
+pub(crate) mod pushdown;
 pub(crate) mod remote;
 pub(crate) mod walk;
 pub(crate) mod xlsx;
@@ -348,7 +350,7 @@ fn read_file(
         decl.range.as_ref().map(|r| r.get_ref()),
     );
     let key = (kind, sheet, range, &request.rules);
-    let table = crate::cache::frames::csv(&spec.cache, &file.blake3, &key, || {
+    let table = cached::csv(&spec.cache, &file.blake3, &key, || {
         kind.read(&file.bytes, &request)
     })?;
     let read = SourceFile {

@@ -2,7 +2,7 @@
 //! connection URL from the environment, the declared schema checked against
 //! what the database says the table or query returns, nulls counted in
 //! required columns, and the rows streamed in only when some query must run
-//! in Polars (see `compute::pushdown`). The URL never appears in a message:
+//! in Polars (see `source::pushdown`). The URL never appears in a message:
 //! errors name the environment variable and the host and database.
 
 use std::sync::Arc;
@@ -12,8 +12,8 @@ use toml::Spanned;
 
 use super::database::{self, Database, DbError, DbRows, DbType, DbValue, Dialect};
 use super::postgres::{describe_url, Postgres, PostgresDialect};
+use super::pushdown::{rows_needed, Need, Pushdown};
 use super::Source;
-use crate::compute::Need;
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
 use crate::spec::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl, Spec};
@@ -109,7 +109,7 @@ pub(super) fn load(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) 
         .map_err(|e| ctx.db_error(&remote, &e))?;
     ctx.check_schema(&found)?;
     let period = params.period();
-    remote.fetched = match (crate::compute::rows_needed(spec, name), period) {
+    remote.fetched = match (rows_needed(spec, name, dialect()), period) {
         (Need::Nothing, _) => Fetched::Nothing,
         (Need::Period, Some(fy)) if remote.period.is_some() => Fetched::Period(fy),
         _ => Fetched::All,
@@ -226,7 +226,7 @@ impl Remote {
     pub(crate) fn pull(
         &self,
         name: &str,
-        query: &crate::compute::Pushdown,
+        query: &Pushdown,
         period: Option<FinancialYear>,
     ) -> std::result::Result<Pulled, DbError> {
         let (rows, bounds) = self.relation_sql(period, false);

@@ -131,7 +131,7 @@ fn charts_are_the_same_bytes_every_build() {
         .expect("example builds")
     };
     let figures = |b: &boardpack::Build| -> Vec<boardpack::doc::Figure> {
-        b.rendered
+        b.rendered()
             .document
             .summary
             .iter()

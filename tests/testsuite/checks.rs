@@ -35,14 +35,14 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
     let built = boardpack::build(&options).expect("a warning does not fail the build");
     assert!(
         built
-            .rendered
+            .rendered()
             .body_markdown
             .contains("Caveat: an age over 120 is probably a typing error (1 record, line 2). "),
         "{}",
-        built.rendered.body_markdown
+        built.rendered().body_markdown
     );
     let check = built
-        .manifest
+        .manifest()
         .checks
         .iter()
         .find(|c| c.failing > 0)

@@ -136,7 +136,7 @@ fn charts_are_drawn_in_the_body_font_and_accent() {
         ..Default::default()
     })
     .expect("builds");
-    let svgs: Vec<std::sync::Arc<str>> = boardpack::doc::flow(&build.rendered.document.summary)
+    let svgs: Vec<std::sync::Arc<str>> = boardpack::doc::flow(&build.rendered().document.summary)
         .into_iter()
         .filter_map(|b| match b {
             boardpack::doc::Block::Figure(f) => Some(f.svg.clone()),
@@ -149,5 +149,5 @@ fn charts_are_drawn_in_the_body_font_and_accent() {
         assert!(!svg.contains("Libertinus"), "{svg}");
         assert!(svg.contains("#7A1F3D"), "{svg}");
     }
-    assert_eq!(build.style.body_font, "New Computer Modern");
+    assert_eq!(build.style().body_font, "New Computer Modern");
 }

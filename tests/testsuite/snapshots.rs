@@ -15,8 +15,8 @@ fn example() -> boardpack::Build {
 #[test]
 fn rendered_markdown_and_typst_source() {
     let build = example();
-    insta::assert_snapshot!("paper_markdown", build.rendered.body_markdown);
-    insta::assert_snapshot!("summary_markdown", build.rendered.summary_markdown);
+    insta::assert_snapshot!("paper_markdown", build.rendered().body_markdown);
+    insta::assert_snapshot!("summary_markdown", build.rendered().summary_markdown);
     let pdf = build.output(boardpack::Format::Pdf).expect("a PDF");
     insta::assert_snapshot!("typst_source", pdf.source.as_deref().unwrap_or_default());
 }

@@ -92,16 +92,13 @@ pub(crate) fn build(doc: &Document, pngs: BTreeMap<String, crate::chart::Png>) -
     Built { docx: b.docx, info }
 }
 
-/// Removes what XML 1.0 cannot carry: control characters other than tab and
-/// newline, and the non-characters U+FFFE/U+FFFF. The render stage strips
-/// them too; doing it again here keeps the backend safe on its own.
-/// Newlines become spaces (a hard break is [`Inline::LineBreak`]).
+/// Applies the escapers' one control-character rule ([`crate::escape`]):
+/// tab kept, newline a space, other control characters and U+FFFE/U+FFFF
+/// dropped (docx-rs escapes the markup). The render stage strips them too; doing it again
+/// here keeps the backend safe on its own. Newlines become spaces (a hard
+/// break is [`Inline::LineBreak`]).
 pub(crate) fn clean_text(text: &str) -> String {
-    text.chars()
-        .filter(|&c| !(c.is_control() && c != '\t' && c != '\n'))
-        .filter(|&c| c != '\u{FFFE}' && c != '\u{FFFF}')
-        .map(|c| if c == '\n' { ' ' } else { c })
-        .collect()
+    crate::escape::xml_chars(text, &['\t'])
 }
 
 /// Run formatting inherited from enclosing inlines.

@@ -2,7 +2,7 @@
 //! header and footer with "Page X of Y", and the protective marking at the
 //! top and bottom of every page and in the document properties.
 
-use quick_xml::escape::escape;
+use crate::escape::xml as escape;
 
 use super::package::{NewPart, Package};
 use super::passes::order_children;
@@ -100,7 +100,7 @@ fn text_paragraph(text: &str, align: &str) -> String {
 fn small_run(text: &str) -> String {
     format!(
         r#"<w:r><w:rPr><w:sz w:val="{SMALL}"/><w:szCs w:val="{SMALL}"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
-        escape(super::build::clean_text(text).as_str())
+        escape(text)
     )
 }
 
@@ -279,16 +279,14 @@ pub(crate) fn record_marking(package: &mut Package, marking: &str) -> Result<()>
     package.edit_xml(super::parts::CORE, |root| {
         root.remove_children("cp:category");
         let mut category = Element::new("cp:category");
-        category
-            .children
-            .push(Node::Text(escape(marking).into_owned()));
+        category.children.push(Node::Text(escape(marking)));
         root.children.push(Node::Element(category));
     })
 }
 
 /// Sets a text custom property, replacing one of the same name.
 fn set_property(root: &mut Element, name: &str, value: &str) {
-    let escaped_name = escape(name).into_owned();
+    let escaped_name = escape(name);
     root.children.retain(
         |n| !matches!(n, Node::Element(e) if e.attr("name") == Some(escaped_name.as_str())),
     );
@@ -299,7 +297,7 @@ fn set_property(root: &mut Element, name: &str, value: &str) {
         .unwrap_or(1)
         + 1;
     let mut text = Element::new("vt:lpwstr");
-    text.children.push(Node::Text(escape(value).into_owned()));
+    text.children.push(Node::Text(escape(value)));
     let mut property = Element::new("property")
         .with_attr("fmtid", "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}")
         .with_attr("pid", &pid.to_string())

@@ -4,9 +4,9 @@
 //! properties, stamps them 1970, and writes no theme part (Word expects one:
 //! the validator reports its relationship as missing).
 
+use crate::escape::xml as escape;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use quick_xml::escape::escape;
 
 use super::package::NewPart;
 use crate::doc::Meta;

@@ -56,7 +56,7 @@ impl Element {
 
     /// Sets an attribute from plain text (escaped here), replacing any old value.
     pub(super) fn set_attr(&mut self, name: &str, value: &str) {
-        let raw = quick_xml::escape::escape(value).into_owned();
+        let raw = crate::escape::xml(value);
         match self.attrs.iter_mut().find(|(k, _)| k == name) {
             Some(slot) => slot.1 = raw,
             None => self.attrs.push((name.to_string(), raw)),

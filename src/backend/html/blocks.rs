@@ -359,29 +359,4 @@ pub(super) fn href_for_file(name: &str) -> String {
     out
 }
 
-/// Escapes text content.
-pub(super) fn text(s: &str) -> String {
-    escape(s, false)
-}
-
-/// Escapes an attribute value (double-quoted).
-pub(super) fn attr(s: &str) -> String {
-    escape(s, true)
-}
-
-fn escape(s: &str, quotes: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            '\n' if !quotes => out.push('\n'),
-            // C0 controls are not allowed in HTML text.
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::escape::{html_attr as attr, html_text as text};

@@ -383,23 +383,7 @@ pub fn inlines(content: &[Inline]) -> String {
     out
 }
 
-/// A Typst string literal holding `s` exactly.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(crate) use crate::escape::typst_string as string;
 
 #[cfg(test)]
 mod tests {

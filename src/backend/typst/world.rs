@@ -140,7 +140,7 @@ impl ReportWorld {
 fn embedded_fonts() -> &'static Vec<Font> {
     static FONTS: OnceLock<Vec<Font>> = OnceLock::new();
     FONTS.get_or_init(|| {
-        crate::style::bundled_fonts()
+        crate::font_files::bundled_fonts()
             .flat_map(|data| Font::iter(Bytes::new(data)))
             .collect()
     })

@@ -18,16 +18,21 @@
 //! fixed order, and nothing depends on the clock or the machine, so the same
 //! inputs give the same bytes.
 
+pub(crate) mod content;
+mod lineage;
+mod record;
+
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compute::{self, Computed, Previous, Table};
+use crate::compute::{self, Table};
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{ParamValue, Params};
-use crate::source::Source;
-use crate::spec::Spec;
+pub(crate) use crate::paths::relative;
+use crate::publish::Cell;
+pub use record::Record;
 
 /// The manifest, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,7 +81,7 @@ pub struct Manifest {
     /// redline. Absent in the copy embedded in the PDF (the PDF is that
     /// content) and in manifests written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<crate::redline::Content>,
+    pub content: Option<content::Content>,
     /// Output file name → BLAKE3 hash. Absent in the copy embedded in the
     /// PDF (a file cannot contain its own hash).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -294,136 +299,7 @@ pub struct SuppressedCell {
     pub hi: Option<i64>,
 }
 
-/// What a build knows that the manifest records.
-pub struct Record<'a> {
-    /// The spec.
-    pub spec: &'a Spec,
-    /// Resolved params.
-    pub params: &'a Params,
-    /// `SOURCE_DATE_EPOCH`, if given.
-    pub source_date_epoch: Option<i64>,
-    /// This period's sources.
-    pub sources: &'a BTreeMap<String, Source>,
-    /// The previous period's sources (only those read from other files matter).
-    pub previous_sources: &'a BTreeMap<String, Source>,
-    /// Figures and tables as computed (recorded only in the private part).
-    pub computed: &'a Computed,
-    /// The previous period's.
-    pub previous: &'a Previous,
-    /// What the documents show, and the disclosure control applied.
-    pub published: &'a crate::publish::Published,
-    /// Other files read (templates, layout, fonts) with their roles.
-    pub files: Vec<(std::path::PathBuf, String)>,
-}
-
 impl Manifest {
-    /// The manifest for a build, without outputs.
-    pub fn new(r: &Record) -> Result<Manifest> {
-        let spec = r.spec;
-        let spec_hash = FileHash {
-            path: relative(&spec.root, &spec.path),
-            blake3: hash(spec.text.as_bytes()),
-        };
-        let mut inputs = vec![Input {
-            path: spec_hash.path.clone(),
-            role: "spec".into(),
-            blake3: spec_hash.blake3.clone(),
-            ..Input::default()
-        }];
-        for (path, role) in &r.files {
-            // The registry hands back the bytes the build used (read once).
-            let file = spec
-                .inputs
-                .read(path, role)
-                .map_err(|r| r.to_error(path, &spec.root))?;
-            inputs.push(Input {
-                path: spec.inputs.name_of(path),
-                role: role.clone(),
-                blake3: file.blake3.clone(),
-                ..Input::default()
-            });
-        }
-        for (name, s) in r.sources {
-            inputs.extend(source_inputs(spec, s, format!("source {name}")));
-        }
-        inputs.extend(r.computed.database.iter().map(|d| database_input(d, None)));
-        if let Some(fy) = r.previous.period() {
-            for (name, s) in r.previous_sources {
-                let now = r.sources.get(name);
-                if now.map(|c| &c.path) != Some(&s.path) {
-                    inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
-                } else if s.remote.is_some() && now.map(|c| &c.blake3) != Some(&s.blake3) {
-                    let mut input = source_input(spec, s, format!("source {name} ({fy})"));
-                    input.path = format!("{}@{fy}", input.path);
-                    inputs.push(input);
-                }
-            }
-            if let Some(before) = r.previous.computed() {
-                inputs.extend(before.database.iter().map(|d| database_input(d, Some(fy))));
-            }
-        }
-        // A file read in two roles (e.g. a layout that is also a template) is listed once.
-        let mut seen = std::collections::BTreeSet::new();
-        inputs.retain(|i| seen.insert(i.path.clone()));
-
-        let before = r.published.previous.computed();
-        let figures = r
-            .published
-            .current
-            .figures
-            .iter()
-            .map(|(name, v)| {
-                let decl = spec.raw.figures.get(name);
-                let sql = decl.map(|d| d.sql.get_ref().trim().to_string());
-                let figure = Figure {
-                    value: json(v),
-                    previous: before.and_then(|c| c.figures.get(name)).map(json),
-                    format: decl
-                        .and_then(|d| d.format.as_ref())
-                        .map(|f| f.get_ref().clone()),
-                    sql: sql.unwrap_or_default(),
-                    description: decl.and_then(|d| d.description.clone()),
-                    reads: decl
-                        .map(|d| crate::explain::lineage(spec, d.sql.get_ref()))
-                        .unwrap_or_default(),
-                };
-                (name.clone(), figure)
-            })
-            .collect();
-        let mut tables = table_hashes(&r.published.current);
-        for (name, t) in tables.iter_mut() {
-            if let Some(decl) = spec.raw.tables.get(name) {
-                t.reads = crate::explain::lineage(spec, decl.sql.get_ref());
-            }
-        }
-        let (disclosure, private) = disclosure_records(r);
-        Ok(Manifest {
-            boardpack: env!("CARGO_PKG_VERSION").to_string(),
-            report: spec.raw.report.name.clone(),
-            spec: spec_hash,
-            date: spec.date.to_string(),
-            source_date_epoch: r.source_date_epoch,
-            params: params_text(r.params),
-            previous_period: r.previous.period().map(|fy| PreviousPeriod {
-                period: fy.to_string(),
-                missing: match r.previous {
-                    Previous::Missing { reason, .. } => Some(reason.clone()),
-                    _ => None,
-                },
-            }),
-            inputs,
-            figures,
-            tables,
-            disclosure,
-            private,
-            checks: r.computed.checks.clone(),
-            batch: None,
-            word_captions: Vec::new(),
-            content: None,
-            outputs: BTreeMap::new(),
-        })
-    }
-
     /// The manifest without its private part: what the PDF carries. Under
     /// `[disclosure]` the hashes of results computed inside a database are
     /// [`WITHHELD`] (a few small counts hash to a value that can be
@@ -483,147 +359,6 @@ impl Manifest {
     }
 }
 
-fn table_hashes(c: &Computed) -> BTreeMap<String, TableHash> {
-    c.tables
-        .iter()
-        .map(|(name, t)| {
-            let entry = TableHash {
-                rows: t.rows.len() as u64,
-                columns: t.columns.iter().map(|c| c.name.clone()).collect(),
-                blake3: table_hash(t),
-                reads: Lineage::default(),
-            };
-            (name.clone(), entry)
-        })
-        .collect()
-}
-
-/// The public record of disclosure control and the analyst's private one.
-fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>) {
-    use crate::publish::TableControl;
-    let Some(d) = &r.published.disclosure else {
-        return (None, None);
-    };
-    let mut tables = BTreeMap::new();
-    let mut suppressed = BTreeMap::new();
-    for (name, control) in &d.tables {
-        let entry = match control {
-            TableControl::OptedOut(reason) => DisclosureTable {
-                status: "opted out".into(),
-                reason: Some(reason.clone()),
-                suppressed: 0,
-            },
-            TableControl::Protected(cells) => {
-                let list = cells
-                    .iter()
-                    .map(|c| SuppressedCell {
-                        row: c.row.clone(),
-                        column: c.column.clone(),
-                        reason: c.reason.as_str().into(),
-                        value: c.value,
-                        lo: c.interval.lo,
-                        hi: c.interval.hi,
-                    })
-                    .collect();
-                suppressed.insert(name.clone(), list);
-                DisclosureTable {
-                    status: "protected".into(),
-                    reason: None,
-                    suppressed: cells.len(),
-                }
-            }
-        };
-        tables.insert(name.clone(), entry);
-    }
-    let public = DisclosureRecord {
-        threshold: d.threshold,
-        marker: d.marker.clone(),
-        round_to: d.round_to,
-        tables,
-    };
-    let private = Private {
-        computed_tables: table_hashes(r.computed),
-        suppressed,
-    };
-    (Some(public), Some(private))
-}
-
-/// One input per file a source read (a glob reads several), named as the
-/// registry names it (`@NAME/…` in a data folder, never absolute).
-fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
-    if s.remote.is_some() {
-        return vec![source_input(spec, s, role)];
-    }
-    s.files
-        .iter()
-        .map(|f| Input {
-            path: spec.inputs.name_of(&f.path),
-            role: role.clone(),
-            blake3: f.blake3.clone(),
-            rows: Some(f.rows as u64),
-            sparse: sparse(spec, s),
-            ..Input::default()
-        })
-        .collect()
-}
-
-/// Why the source's months may be empty, if it is declared `sparse`.
-fn sparse(spec: &Spec, s: &Source) -> Option<String> {
-    let decl = spec.raw.sources.get(&s.name)?;
-    decl.sparse.as_ref().map(|w| w.get_ref().clone())
-}
-
-/// A database source as one input: its rows fetched, hashed canonically.
-fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
-    use crate::source::remote::Fetched;
-    let rows = Some(s.frame.height() as u64);
-    let (role, rows) = match s.remote.as_ref().map(|r| r.fetched) {
-        None => (role, rows),
-        Some(Fetched::Nothing) => (format!("{role}, PostgreSQL: no rows fetched"), None),
-        Some(Fetched::Period(fy)) => (format!("{role}, PostgreSQL: rows for {fy} fetched"), rows),
-        Some(Fetched::All) => (format!("{role}, PostgreSQL: every row fetched"), rows),
-    };
-    Input {
-        path: relative(&spec.root, &s.path),
-        role,
-        blake3: s.blake3.clone(),
-        rows,
-        sparse: sparse(spec, s),
-        ..Input::default()
-    }
-}
-
-/// A query that ran inside a database: `postgres:SOURCE/KIND.NAME` (with
-/// `@PERIOD` for the previous period's), its SQL, bound values and result
-/// hash.
-fn database_input(
-    d: &compute::DatabaseResult,
-    previous: Option<crate::params::FinancialYear>,
-) -> Input {
-    let name = d.query.replacen(' ', ".", 1);
-    let (path, role) = match previous {
-        None => (
-            format!("postgres:{}/{name}", d.source),
-            format!("query {}", d.query),
-        ),
-        Some(fy) => (
-            format!("postgres:{}/{name}@{fy}", d.source),
-            format!("query {} ({fy})", d.query),
-        ),
-    };
-    let query_blake3 = hash(format!("{}\u{1e}{}", d.sql, d.params.join("\u{1f}")).as_bytes());
-    Input {
-        path,
-        role,
-        blake3: d.blake3.clone(),
-        rows: Some(d.rows),
-        sql: Some(d.sql.clone()),
-        params: d.params.clone(),
-        query_blake3: Some(query_blake3),
-        sparse: None,
-    }
-}
-
 /// Params as `--set` text: `2019/20`, `3.26`, `Cambridgeshire & Peterborough`.
 pub fn params_text(params: &Params) -> BTreeMap<String, String> {
     params
@@ -647,15 +382,37 @@ pub fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
+/// A table cell as JSON: a computed value ([`json`]), or a published cell
+/// (a withheld one is its marker).
+pub(crate) trait AsJson {
+    /// The cell as the manifest records it.
+    fn as_json(&self) -> serde_json::Value;
+}
+
+impl AsJson for compute::Value {
+    fn as_json(&self) -> serde_json::Value {
+        json(self)
+    }
+}
+
+impl AsJson for Cell {
+    fn as_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Value(v) => json(v),
+            Cell::Suppressed(marker) => marker.clone().into(),
+        }
+    }
+}
+
 /// BLAKE3 of a table's column names and values in JSON (one line per row,
 /// then the totals row if any), so equal tables hash equal however they
 /// were computed.
-pub fn table_hash(t: &Table) -> String {
+pub(crate) fn table_hash<C: AsJson>(t: &Table<C>) -> String {
     let mut h = blake3::Hasher::new();
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
     h.update(serde_json::to_string(&names).unwrap_or_default().as_bytes());
     for row in &t.rows {
-        let values: Vec<serde_json::Value> = row.iter().map(json).collect();
+        let values: Vec<serde_json::Value> = row.iter().map(AsJson::as_json).collect();
         h.update(b"\n");
         h.update(
             serde_json::to_string(&values)
@@ -667,7 +424,7 @@ pub fn table_hash(t: &Table) -> String {
         let totals: BTreeMap<&str, serde_json::Value> = t
             .totals
             .iter()
-            .map(|(k, v)| (k.as_str(), json(v)))
+            .map(|(k, v)| (k.as_str(), v.as_json()))
             .collect();
         h.update(b"\ntotals ");
         h.update(
@@ -689,7 +446,6 @@ pub fn json(v: &compute::Value) -> serde_json::Value {
         V::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
         V::Text(s) => s.clone().into(),
         V::Date(d) => d.to_string().into(),
-        V::Suppressed(marker) => marker.clone().into(),
     }
 }
 
@@ -699,21 +455,6 @@ pub fn json(v: &compute::Value) -> serde_json::Value {
 /// reading them back must give the same bits either way).
 pub fn stored(v: &serde_json::Value) -> serde_json::Value {
     serde_json::from_str(&v.to_string()).unwrap_or_else(|_| v.clone())
-}
-
-/// `path` relative to `root`, `/`-separated (never absolute, so it does not
-/// depend on where the project is checked out).
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-            Component::ParentDir => Some("..".into()),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
 }
 
 fn strip_position(message: &str) -> String {
@@ -728,18 +469,6 @@ mod tests {
     use super::*;
     use crate::compute::TableColumn;
     use crate::format::Format;
-
-    #[test]
-    fn relative_paths_use_slashes_and_drop_the_root() {
-        assert_eq!(
-            relative(Path::new("/w/p"), Path::new("/w/p/data/victims.csv")),
-            "data/victims.csv"
-        );
-        assert_eq!(
-            relative(Path::new(""), Path::new("data/x.csv")),
-            "data/x.csv"
-        );
-    }
 
     #[test]
     fn table_hash_depends_on_values_and_names() {

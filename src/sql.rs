@@ -16,6 +16,17 @@ use sqlparser::ast::{Query, Statement, TableFactor, Visit, Visitor};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::{Parser, ParserError, ParserOptions};
 
+/// What the queries ran over, kept for the declared checks (which run
+/// their own SQL in it): the SQL context (sources filtered to the period,
+/// `params`, views and tables registered) and each table's frame. Compute
+/// fills it; the checks read it.
+pub(crate) struct Frames {
+    /// The context every query ran in.
+    pub ctx: polars::sql::SQLContext,
+    /// Each computed table, as the query returned it.
+    pub tables: std::collections::BTreeMap<String, polars::prelude::DataFrame>,
+}
+
 /// What a query reads, or why it may not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Problem {

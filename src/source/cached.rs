@@ -1,4 +1,5 @@
-//! Parsed data files in the cache: a source file's typed frame (stored as
+//! Parsed data files in the cache ([`crate::cache`], which knows nothing
+//! of sources): a source file's typed frame (stored as
 //! uncompressed Parquet, which keeps every Polars type and null) and the
 //! editor line of each row, keyed by the file's BLAKE3 and the declared
 //! column rules. Only a file that parsed without a problem is stored;
@@ -9,9 +10,9 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::{Cache, Fields, Key, Record};
+use super::csv::Table;
+use crate::cache::{Cache, Fields, Key, Record};
 use crate::error::Result;
-use crate::source::csv::Table;
 
 /// The parsed CSV for `file_hash` under `rules` from `cache`, or `parse`d
 /// (and kept for the next build).

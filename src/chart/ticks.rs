@@ -1,23 +1,13 @@
-//! en-GB number formatting and "nice" axis ticks.
+//! "Nice" axis ticks, labelled by the one number formatter
+//! ([`crate::format`]), at the precision of their step.
 //!
-//! Numbers are formatted the same way as boardpack's template filters:
-//! thousands separators from `num-format` (en-GB), a decimal point, an ASCII
-//! hyphen for negatives and never "-0". Ticks are whole multiples of a step
+//! Ticks are whole multiples of a step
 //! of 1, 2 or 5 × 10ⁿ, and each tick value is computed from its integer
 //! index, so there is no accumulated float noise ("35000.000001").
 
 use super::Format;
 
-pub(super) use crate::format::{format_number, MAX_DECIMALS};
-
-/// Formats a value as the spec asks (value labels, table cells).
-pub(crate) fn format_value(x: f64, format: Format) -> String {
-    match format {
-        Format::Text | Format::Integer => format_number(x, 0),
-        Format::Decimal(d) => format_number(x, d),
-        Format::Percent(d) => format!("{}%", format_number(x * 100.0, d)),
-    }
-}
+use crate::format::{format_number, format_percent, MAX_DECIMALS};
 
 /// Axis ticks: `count` values `first + i × step`, where `step = mantissa × 10^exp`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,9 +58,7 @@ impl Ticks {
             .map(|i| {
                 let v = self.value_of(i);
                 let label = match self.format {
-                    Format::Percent(_) => {
-                        format!("{}%", format_number(v * 100.0, decimals))
-                    }
+                    Format::Percent(_) => format_percent(v, decimals),
                     _ => format_number(v, decimals),
                 };
                 (v, label)
@@ -152,15 +140,6 @@ pub(super) fn nice_ticks(min: f64, max: f64, target: usize, format: Format) -> T
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn value_formats() {
-        assert_eq!(format_value(0.164, Format::Percent(1)), "16.4%");
-        assert_eq!(format_value(0.82, Format::Percent(0)), "82%");
-        assert_eq!(format_value(412.0, Format::Integer), "412");
-        assert_eq!(format_value(1234567.0, Format::Integer), "1,234,567");
-        assert_eq!(format_value(31.25, Format::Decimal(2)), "31.25");
-    }
 
     fn labels(t: &Ticks) -> Vec<String> {
         t.values().into_iter().map(|(_, l)| l).collect()
