@@ -75,39 +75,14 @@ pub struct Build {
 
 /// A build's results, read-only: the stages' values are the build's own.
 impl Build {
-    /// The validated spec.
-    pub fn spec(&self) -> &Spec {
-        &self.spec
-    }
-
-    /// Resolved parameters.
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
-
     /// Figures and tables as computed (before disclosure control).
     pub fn computed(&self) -> &Computed {
         &self.computed
     }
 
-    /// The previous period's figures and tables, for comparisons.
-    pub fn previous(&self) -> &Previous {
-        &self.previous
-    }
-
-    /// What the documents show: totals added, small counts suppressed.
-    pub fn published(&self) -> &publish::Published {
-        &self.published
-    }
-
     /// Rendered Markdown and the shared content tree.
     pub fn rendered(&self) -> &Rendered {
         &self.rendered
-    }
-
-    /// The outputs the spec declares, in [`backend::Format::ALL`] order.
-    pub fn outputs(&self) -> &[backend::Output] {
-        &self.outputs
     }
 
     /// Provenance, including the outputs' hashes.

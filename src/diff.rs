@@ -180,7 +180,7 @@ fn fmt(r: &Row) -> Option<Format> {
 
 /// A figure's value in its declared format (`16.5%`), else as [`display`]
 /// shows it. The one formatter (`format_cell`) the paper uses.
-pub fn display_as(v: &serde_json::Value, format: Option<Format>) -> String {
+pub(crate) fn display_as(v: &serde_json::Value, format: Option<Format>) -> String {
     match (format, v.as_f64()) {
         (Some(f @ (Format::Integer | Format::Decimal(_) | Format::Percent(_))), Some(x)) => {
             format_cell(&Value::Float(x), f)
@@ -191,7 +191,7 @@ pub fn display_as(v: &serde_json::Value, format: Option<Format>) -> String {
 
 /// [`change`] in a figure's format: a percentage's change is in percentage
 /// points (`up 8.3 percentage points`), a decimal's at its places.
-pub fn change_as(
+pub(crate) fn change_as(
     old: Option<&serde_json::Value>,
     new: Option<&serde_json::Value>,
     format: Option<Format>,

@@ -32,7 +32,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::params::{ParamValue, Params};
 pub(crate) use crate::paths::relative;
 use crate::publish::Cell;
-pub use record::Record;
+pub(crate) use record::Record;
 
 /// The manifest, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -360,7 +360,7 @@ impl Manifest {
 }
 
 /// Params as `--set` text: `2019/20`, `3.26`, `Cambridgeshire & Peterborough`.
-pub fn params_text(params: &Params) -> BTreeMap<String, String> {
+pub(crate) fn params_text(params: &Params) -> BTreeMap<String, String> {
     params
         .values
         .iter()

@@ -11,7 +11,7 @@ use crate::source::Source;
 use crate::spec::Spec;
 
 /// What a build knows that the manifest records.
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     /// The spec.
     pub spec: &'a Spec,
     /// Resolved params.
@@ -34,7 +34,7 @@ pub struct Record<'a> {
 
 impl Manifest {
     /// The manifest for a build, without outputs.
-    pub fn new(r: &Record) -> Result<Manifest> {
+    pub(crate) fn new(r: &Record) -> Result<Manifest> {
         let spec = r.spec;
         let spec_hash = FileHash {
             path: relative(&spec.root, &spec.path),
