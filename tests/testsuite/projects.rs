@@ -18,6 +18,9 @@ use crate::support::{docx_text, pdf_text, Project, Run};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expect {
+    /// Another case folder this one is laid over (its files first, then
+    /// this case's own): a variant of a project without a copy of it.
+    base: Option<String>,
     /// The arguments after `boardpack` (default `build report.toml`).
     #[serde(default)]
     args: Vec<String>,
@@ -94,7 +97,14 @@ fn check_case(case: &Path) -> Vec<String> {
         Err(e) => return vec![format!("expect.toml: {e}")],
     };
     let name = case.file_name().unwrap().to_string_lossy().into_owned();
-    let p = Project::fixture(&name);
+    let p = match &expect.base {
+        Some(base) => {
+            let p = Project::fixture(base);
+            p.overlay(case);
+            p
+        }
+        None => Project::fixture(&name),
+    };
     let mut args = expect.args.clone();
     if args.is_empty() {
         args = vec!["build".into(), "report.toml".into()];

@@ -47,6 +47,12 @@ impl Project {
         p
     }
 
+    /// Copies the files of the folder `dir` over the project's (leaving
+    /// out expectations: `expect.toml`, snapshots).
+    pub(crate) fn overlay(&self, dir: &Path) {
+        copy_fixture(dir, self.root());
+    }
+
     /// Sets keys in the TOML file `rel` (a spec): every key of `toml` is
     /// set at its path, tables merged key by key, other values replaced,
     /// so a case states what it changes instead of editing the text.
