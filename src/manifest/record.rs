@@ -40,78 +40,8 @@ impl Manifest {
             path: relative(&spec.root, &spec.path),
             blake3: hash(spec.text.as_bytes()),
         };
-        let mut inputs = vec![Input {
-            path: spec_hash.path.clone(),
-            role: "spec".into(),
-            blake3: spec_hash.blake3.clone(),
-            ..Input::default()
-        }];
-        for (path, role) in &r.files {
-            // The registry hands back the bytes the build used (read once).
-            let file = spec
-                .inputs
-                .read(path, role)
-                .map_err(|r| r.to_error(path, &spec.root))?;
-            inputs.push(Input {
-                path: spec.inputs.name_of(path),
-                role: role.clone(),
-                blake3: file.blake3.clone(),
-                ..Input::default()
-            });
-        }
-        for (name, s) in r.sources {
-            inputs.extend(source_inputs(spec, s, format!("source {name}")));
-        }
-        inputs.extend(r.computed.database.iter().map(|d| database_input(d, None)));
-        if let Some(fy) = r.previous.period() {
-            for (name, s) in r.previous_sources {
-                let now = r.sources.get(name);
-                if now.map(|c| &c.path) != Some(&s.path) {
-                    inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
-                } else if s.remote.is_some() && now.map(|c| &c.blake3) != Some(&s.blake3) {
-                    let mut input = source_input(spec, s, format!("source {name} ({fy})"));
-                    input.path = format!("{}@{fy}", input.path);
-                    inputs.push(input);
-                }
-            }
-            if let Some(before) = r.previous.computed() {
-                inputs.extend(before.database.iter().map(|d| database_input(d, Some(fy))));
-            }
-        }
-        // A file read in two roles (e.g. a layout that is also a template) is listed once.
-        let mut seen = std::collections::BTreeSet::new();
-        inputs.retain(|i| seen.insert(i.path.clone()));
-
-        let before = r.published.previous.computed();
-        let figures = r
-            .published
-            .current
-            .figures
-            .iter()
-            .map(|(name, v)| {
-                let decl = spec.raw.figures.get(name);
-                let sql = decl.map(|d| d.sql.get_ref().trim().to_string());
-                let figure = Figure {
-                    value: json(v),
-                    previous: before.and_then(|c| c.figures.get(name)).map(json),
-                    format: decl
-                        .and_then(|d| d.format.as_ref())
-                        .map(|f| f.get_ref().clone()),
-                    sql: sql.unwrap_or_default(),
-                    description: decl.and_then(|d| d.description.clone()),
-                    reads: decl
-                        .map(|d| lineage::lineage(spec, d.sql.get_ref()))
-                        .unwrap_or_default(),
-                };
-                (name.clone(), figure)
-            })
-            .collect();
-        let mut tables = table_hashes(&r.published.current);
-        for (name, t) in tables.iter_mut() {
-            if let Some(decl) = spec.raw.tables.get(name) {
-                t.reads = lineage::lineage(spec, decl.sql.get_ref());
-            }
-        }
+        let inputs = inputs(r, &spec_hash)?;
+        let (figures, tables) = results(r);
         let (disclosure, private) = disclosure_records(r);
         Ok(Manifest {
             boardpack: env!("CARGO_PKG_VERSION").to_string(),
@@ -139,6 +69,92 @@ impl Manifest {
             outputs: BTreeMap::new(),
         })
     }
+}
+
+/// Every input the build read, with its hash: the spec, the other files,
+/// each source (and the previous period's, where another file or fetch),
+/// and the results computed inside a database; each path once.
+fn inputs(r: &Record, spec_hash: &FileHash) -> Result<Vec<Input>> {
+    let spec = r.spec;
+    let mut inputs = vec![Input {
+        path: spec_hash.path.clone(),
+        role: "spec".into(),
+        blake3: spec_hash.blake3.clone(),
+        ..Input::default()
+    }];
+    for (path, role) in &r.files {
+        // The registry hands back the bytes the build used (read once).
+        let file = spec
+            .inputs
+            .read(path, role)
+            .map_err(|r| r.to_error(path, &spec.root))?;
+        inputs.push(Input {
+            path: spec.inputs.name_of(path),
+            role: role.clone(),
+            blake3: file.blake3.clone(),
+            ..Input::default()
+        });
+    }
+    for (name, s) in r.sources {
+        inputs.extend(source_inputs(spec, s, format!("source {name}")));
+    }
+    inputs.extend(r.computed.database.iter().map(|d| database_input(d, None)));
+    if let Some(fy) = r.previous.period() {
+        for (name, s) in r.previous_sources {
+            let now = r.sources.get(name);
+            if now.map(|c| &c.path) != Some(&s.path) {
+                inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
+            } else if s.remote.is_some() && now.map(|c| &c.blake3) != Some(&s.blake3) {
+                let mut input = source_input(spec, s, format!("source {name} ({fy})"));
+                input.path = format!("{}@{fy}", input.path);
+                inputs.push(input);
+            }
+        }
+        if let Some(before) = r.previous.computed() {
+            inputs.extend(before.database.iter().map(|d| database_input(d, Some(fy))));
+        }
+    }
+    // A file read in two roles (e.g. a layout that is also a template) is listed once.
+    let mut seen = std::collections::BTreeSet::new();
+    inputs.retain(|i| seen.insert(i.path.clone()));
+    Ok(inputs)
+}
+
+/// The published figures and tables as the manifest records them, each
+/// with what its query read.
+fn results(r: &Record) -> (BTreeMap<String, Figure>, BTreeMap<String, TableHash>) {
+    let spec = r.spec;
+    let before = r.published.previous.computed();
+    let figures = r
+        .published
+        .current
+        .figures
+        .iter()
+        .map(|(name, v)| {
+            let decl = spec.raw.figures.get(name);
+            let sql = decl.map(|d| d.sql.get_ref().trim().to_string());
+            let figure = Figure {
+                value: json(v),
+                previous: before.and_then(|c| c.figures.get(name)).map(json),
+                format: decl
+                    .and_then(|d| d.format.as_ref())
+                    .map(|f| f.get_ref().clone()),
+                sql: sql.unwrap_or_default(),
+                description: decl.and_then(|d| d.description.clone()),
+                reads: decl
+                    .map(|d| lineage::lineage(spec, d.sql.get_ref()))
+                    .unwrap_or_default(),
+            };
+            (name.clone(), figure)
+        })
+        .collect();
+    let mut tables = table_hashes(&r.published.current);
+    for (name, t) in tables.iter_mut() {
+        if let Some(decl) = spec.raw.tables.get(name) {
+            t.reads = lineage::lineage(spec, decl.sql.get_ref());
+        }
+    }
+    (figures, tables)
 }
 
 fn table_hashes<C: AsJson>(c: &Computed<C>) -> BTreeMap<String, TableHash> {

@@ -70,6 +70,25 @@ pub(super) fn draw(
             .and_then(|&i| number_format(table.columns[i].format))
             .unwrap_or(Format::Integer),
     };
+    let chart = chart_spec(decl, title, format, withheld);
+    let data = ChartData { categories, series };
+    let fail = |e: ChartError| {
+        chart_err(
+            format!("chart `{name}` cannot be drawn: {e}"),
+            decl.table.span(),
+        )
+        .with_hint("check the chart's table, columns and size in the spec")
+    };
+    chart::draw(&chart, &data, fonts).map_err(fail)
+}
+
+/// What the chart library draws for `decl`, with its title rendered.
+fn chart_spec(
+    decl: &ChartDecl,
+    title: &str,
+    format: Format,
+    withheld: Option<Withheld>,
+) -> ChartSpec {
     let kind = match decl.kind {
         ChartKindDecl::Bar => ChartKind::Bar,
         ChartKindDecl::HorizontalBar => ChartKind::HorizontalBar,
@@ -87,15 +106,7 @@ pub(super) fn draw(
     chart.width_pt = decl.width.unwrap_or(chart.width_pt);
     chart.height_pt = decl.height.unwrap_or(chart.height_pt);
     chart.withheld = withheld;
-    let data = ChartData { categories, series };
-    let fail = |e: ChartError| {
-        chart_err(
-            format!("chart `{name}` cannot be drawn: {e}"),
-            decl.table.span(),
-        )
-        .with_hint("check the chart's table, columns and size in the spec")
-    };
-    chart::draw(&chart, &data, fonts).map_err(fail)
+    chart
 }
 
 /// The chart's series (for a year-on-year chart, last year's first) and
