@@ -26,15 +26,19 @@ mod build;
 mod cache;
 mod chart;
 mod checks;
+mod colour;
 mod compute;
+mod context;
 pub mod doc;
 mod error;
 mod format;
 mod guard;
 mod image_limit;
 mod inputs;
+mod limits;
 mod output;
 mod params;
+mod paths;
 mod publish;
 mod render;
 mod source;
@@ -65,8 +69,10 @@ pub use spec::Spec;
 /// disclosure audit. Not a stable interface: [`build()`] is.
 #[doc(hidden)]
 pub mod stages {
+    pub use crate::build::stage_context as context;
     pub use crate::chart::Fonts;
     pub use crate::compute::{compute, previous};
+    pub use crate::context::BuildContext;
     pub use crate::inputs::Inputs;
     pub use crate::publish::audit::{intervals, PublishedGrid};
     pub use crate::publish::publish;
