@@ -225,43 +225,26 @@ fn build_reusing(
 ) -> Result<Build> {
     let mut clock = Timings::from_env();
     guard::limit(spec.limits.memory_mb);
-    let params = Params::resolve(&spec, &options.overrides)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
-    let cache = Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
-    let ctx = BuildContext::new(&spec, inputs, cache.clone(), params);
-    let reused = last.and_then(|l| reusable(l, &spec, &ctx, options.strict));
-    let data = match reused {
+    let ctx = context(&spec, inputs, options, &out_dir)?;
+    let data = match last.and_then(|l| reusable(l, &spec, &ctx, options.strict)) {
         Some(data) => data,
         None => data_stages(&spec, &ctx, options.strict, shared, &mut clock)?,
     };
-    let params = &ctx.params;
     let style = crate::style::Style::from_spec(&spec, &ctx)?;
     let font_files = report_fonts(&spec, &ctx)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
-    let rendered = render_stage(&spec, &ctx, &data.published, &chart_fonts, options.strict)?;
+    let mut rendered = render_stage(&spec, &ctx, &data.published, &chart_fonts, options.strict)?;
     clock.lap("render and charts");
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
     let docx = docx_options(&spec, &ctx, &style, (timestamp, &chart_fonts))?;
     let names = output_names(&spec, options)?;
-    let mut typst = typst_options(&spec, &ctx, timestamp, font_files)?;
-    typst.style = style.clone();
+    let mut typst = typst_options(&spec, &ctx, (timestamp, &style), font_files)?;
     let files = layout_files(&spec, &ctx, &typst)?;
-    let mut manifest = Manifest::new(&manifest::Record {
-        spec: &spec,
-        inputs: &ctx.inputs,
-        params,
-        source_date_epoch: options.source_date_epoch,
-        sources: &data.sources,
-        previous_sources: &data.previous_sources,
-        computed: &data.computed,
-        previous: &data.previous,
-        published: &data.published,
-        files,
-    })?;
+    let mut manifest = new_manifest(&spec, &ctx, options, &data, files)?;
     manifest.word_captions =
         manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
-    let mut rendered = rendered;
     let sources = sources_appendix(&spec, &rendered.document, &manifest);
     rendered.document.tie_numbers(sources);
     attach_manifest(&mut typst, &names, &manifest);
@@ -270,25 +253,25 @@ fn build_reusing(
     content.meta.marking = style.marking.clone();
     manifest.content = Some(content);
     clock.lap("manifest");
-    let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);
     let outputs = backend::render_all(&backend::Context {
         doc: &rendered.document,
         outputs: &names.outputs,
         typst: &typst,
         docx: &docx,
-        html: &html,
-        cache: &cache,
+        html: &backend::html::HtmlOptions::new(&spec),
+        cache: &ctx.cache,
     })?;
     clock.lap("outputs (pdf, docx, html)");
     spec.check_outputs_against_inputs(&out_dir, &*ctx.inputs)?;
     complete_manifest(&mut manifest, &ctx.inputs, &outputs);
     manifest.batch = options.batch.clone();
-    // A cache asked for but not usable (a link in its place, no key).
-    for w in cache.notice().map(str::to_string).into_iter() {
-        ctx.diagnostics.warn(w);
-    }
-    for w in warnings(&data.check_warnings, &rendered, &outputs) {
+    // A cache asked for but not usable (a link in its place, no key) first.
+    let notice = ctx.cache.notice().map(str::to_string);
+    for w in notice
+        .into_iter()
+        .chain(warnings(&data.check_warnings, &rendered, &outputs))
+    {
         ctx.diagnostics.warn(w);
     }
     Ok(Build {
@@ -304,13 +287,49 @@ fn build_reusing(
         outputs,
         manifest,
         style,
-        cache,
+        cache: ctx.cache.clone(),
         data: DataInputs {
             sources: data.sources,
             previous_sources: data.previous_sources,
             check_warnings: data.check_warnings,
             strict: options.strict,
         },
+    })
+}
+
+/// The build's context: its registry, a cache in the output folder
+/// `out_dir`, the parameters with `--set` applied, the spec's limits.
+fn context(
+    spec: &Spec,
+    inputs: Arc<Inputs>,
+    options: &BuildOptions,
+    out_dir: &Path,
+) -> Result<BuildContext> {
+    let params = Params::resolve(spec, &options.overrides)?;
+    let cache = Arc::new(crate::cache::Cache::new(out_dir, options.cache));
+    Ok(BuildContext::new(spec, inputs, cache, params))
+}
+
+/// The manifest of what the data stages read and made, and the content
+/// files, layout, fonts and logo (`files`); without outputs yet.
+fn new_manifest(
+    spec: &Spec,
+    ctx: &BuildContext,
+    options: &BuildOptions,
+    data: &DataStages,
+    files: Vec<(PathBuf, String)>,
+) -> Result<Manifest> {
+    Manifest::new(&manifest::Record {
+        spec,
+        inputs: &ctx.inputs,
+        params: &ctx.params,
+        source_date_epoch: options.source_date_epoch,
+        sources: &data.sources,
+        previous_sources: &data.previous_sources,
+        computed: &data.computed,
+        previous: &data.previous,
+        published: &data.published,
+        files,
     })
 }
 
@@ -823,10 +842,11 @@ fn report_fonts(spec: &Spec, ctx: &BuildContext) -> Result<Vec<Vec<u8>>> {
     Ok(fonts)
 }
 
+/// The PDF backend's options: the layout, fonts and house style.
 fn typst_options<'a>(
     spec: &'a Spec,
     ctx: &BuildContext,
-    timestamp: jiff::Timestamp,
+    (timestamp, style): (jiff::Timestamp, &crate::style::Style),
     fonts: Vec<Vec<u8>>,
 ) -> Result<TypstOptions<'a>> {
     let r = &spec.report;
@@ -842,7 +862,7 @@ fn typst_options<'a>(
         timestamp,
         attachments: Vec::new(),
         time_limit: std::time::Duration::from_secs(spec.limits.layout_seconds),
-        style: crate::style::Style::default(),
+        style: style.clone(),
     })
 }
 
