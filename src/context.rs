@@ -92,3 +92,33 @@ impl Diagnostics {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SpecBuilder;
+
+    #[test]
+    fn a_file_the_spec_names_is_read_through_the_registry_and_errors_point_at_it() {
+        let spec = SpecBuilder::new().build();
+        let ctx = crate::build::stage_context(&spec, &[]).unwrap();
+        let e = ctx
+            .read(&spec, &spec.content.body, "template body")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.message(), "`b.md` does not exist");
+        assert_eq!(e.line_col().map(|l| l.0), Some(9));
+        // The registry holds the spec itself, recorded when it was made.
+        let files = ctx.inputs.files();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].role, "spec");
+    }
+
+    #[test]
+    fn warnings_keep_their_order() {
+        let d = Diagnostics::default();
+        d.warn("first".into());
+        d.warn("second".into());
+        assert_eq!(d.all(), ["first", "second"]);
+    }
+}
