@@ -72,4 +72,6 @@ pub mod stages {
     pub use crate::publish::publish;
     pub use crate::render::{check_accessible, markdown, render};
     pub use crate::source::load_all;
+    #[doc(hidden)]
+    pub use crate::source::csv::read_csv;
 }
