@@ -351,14 +351,70 @@ fn any_cell() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
     ]
 }
 
-/// A file: optional BOM, the header, rows of 7–9 cells (8 is right) with
-/// `\n`, `\r\n` or `\r` endings, blank lines, and maybe no final break.
+/// A good cell of header field `k` (`s,i,x,d,f,b,t,n`), sometimes quoted.
+fn good_cell(k: usize) -> proptest::strategy::BoxedStrategy<Vec<u8>> {
+    use proptest::prelude::*;
+    let text: BoxedStrategy<String> = match k {
+        0 => "[a-zé ,\"\n\r.-]{1,20}".boxed(),
+        1 => prop_oneof![any::<i64>().prop_map(|v| v.to_string()), Just(String::new()), Just("NA".into())].boxed(),
+        3 => (1900..2100i32, 1..=12u32, 1..=28u32)
+            .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+            .boxed(),
+        4 => prop_oneof![(-1e9..1e9f64).prop_map(|v| v.to_string()), Just(String::new())].boxed(),
+        5 => prop_oneof![Just("true".to_string()), Just("false".to_string())].boxed(),
+        6 => prop_oneof![
+            (0..24u32, 0..60u32, 0..60u32).prop_map(|(h, m, s)| format!("2019-04-01 {h:02}:{m:02}:{s:02}")),
+            Just(String::new()),
+        ]
+        .boxed(),
+        7 => "[a-zé-]{0,14}".boxed(),
+        _ => "[a-z,\"]{0,5}".boxed(),
+    };
+    (text, 0..4).prop_map(|(t, q)| {
+        let needs = t.contains([',', '"', '\n', '\r']);
+        if needs || q == 0 {
+            format!("\"{}\"", t.replace('"', "\"\"")).into_bytes()
+        } else {
+            t.into_bytes()
+        }
+    })
+    .boxed()
+}
+
+/// A row of the header's eight fields: good cells, each replaced by any
+/// cell one time in `bad` (0: never); now and then a field short or over.
+fn any_row(bad: u32) -> impl proptest::strategy::Strategy<Value = Vec<Vec<u8>>> {
+    use proptest::prelude::*;
+    let cells: Vec<_> = (0..8)
+        .map(|k| {
+            let good = good_cell(k);
+            if bad == 0 {
+                good
+            } else {
+                prop_oneof![bad => good, 1 => any_cell()].boxed()
+            }
+        })
+        .collect();
+    let shape = if bad == 0 { 0..1u32 } else { 0..30u32 };
+    (cells, shape).prop_map(|(mut cells, shape)| {
+        match shape {
+            1 => drop(cells.pop()),
+            2 => cells.push(b"extra".to_vec()),
+            _ => {}
+        }
+        cells
+    })
+}
+
+/// A file: optional BOM, the header, rows with `\n`, `\r\n` or `\r`
+/// endings, blank lines, and maybe no final break; clean (every cell
+/// good), or with a bad cell one time in 40 or in 3.
 fn any_file() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
     use proptest::prelude::*;
-    let width = prop_oneof![12 => Just(8usize), 1 => Just(7), 1 => Just(9)];
-    let row = width.prop_flat_map(|w| proptest::collection::vec(any_cell(), w));
     let ending = prop_oneof![6 => Just("\n"), 2 => Just("\r\n"), 1 => Just("\r"), 1 => Just("\n\n")];
-    let rows = proptest::collection::vec((row, ending), 0..40);
+    let rows = prop_oneof![Just(0u32), Just(40), Just(3)].prop_flat_map(move |bad| {
+        proptest::collection::vec((any_row(bad), ending.clone()), 0..40)
+    });
     (any::<bool>(), rows, any::<bool>()).prop_map(|(bom, rows, last_break)| {
         let mut out = Vec::new();
         if bom {
@@ -432,6 +488,22 @@ fn the_reader_reads_what_the_oracle_reads() {
     big.extend_from_slice(b"oops,1.5,x,2019-13-01,x,yes,2019,\n");
     assert!(matches!(both(&big, 2).0, Outcome::Problems(..)));
     assert_eq!(both(&big, 2).0, both(&big, 2).1);
+}
+
+#[test]
+fn the_random_files_give_tables_and_problems() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut tables, mut problems) = (0, 0);
+    for _ in 0..300 {
+        let text = any_file().new_tree(&mut runner).unwrap().current();
+        match outcome(read_in_parts(&text, Path::new("d.csv"), &every_type(), &absent, 1)) {
+            Outcome::Table(_, lines) if lines.len() > 3 => tables += 1,
+            Outcome::Table(..) => {}
+            Outcome::Problems(..) => problems += 1,
+        }
+    }
+    assert!(tables > 50 && problems > 50, "{tables} tables, {problems} problems");
 }
 
 proptest::proptest! {
