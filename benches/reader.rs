@@ -46,9 +46,13 @@ fn main() {
     let before = read_csv(b"a\n1\n", &[("a", "int")], true).is_ok();
     let (mut ours, mut old, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        ours.push(timed(|| read_csv(&bytes, &COLUMNS, false).expect("boardpack reads it")));
+        ours.push(timed(|| {
+            read_csv(&bytes, &COLUMNS, false).expect("boardpack reads it")
+        }));
         if before {
-            old.push(timed(|| read_csv(&bytes, &COLUMNS, true).expect("the oracle reads it")));
+            old.push(timed(|| {
+                read_csv(&bytes, &COLUMNS, true).expect("the oracle reads it")
+            }));
         }
         theirs.push(timed(|| polars_read(&bytes, &schema)));
     }

@@ -383,12 +383,13 @@ pub fn read_csv(
         #[cfg(feature = "reader-oracle")]
         let read = oracle::read(bytes, file, &rules, &absent);
         #[cfg(not(feature = "reader-oracle"))]
-        let read = Err(Error::new(ErrorKind::Internal, "built without `reader-oracle`"));
+        let read = Err(Error::new(
+            ErrorKind::Internal,
+            "built without `reader-oracle`",
+        ));
         read
     } else {
         read(bytes, file, &rules, &absent)
     };
-    table
-        .map(|t| t.frame.height())
-        .map_err(|e| e.to_string())
+    table.map(|t| t.frame.height()).map_err(|e| e.to_string())
 }

@@ -21,9 +21,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::{not_csv, ColumnRule, Table};
+use crate::error::{Error, ErrorKind, Result};
 use crate::source::cell::{self, Builder, Parsed};
 use crate::source::problems::{Problems, Rule};
-use crate::error::{Error, ErrorKind, Result};
 
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
@@ -661,4 +661,3 @@ fn read_cells(
         }
     }
 }
-

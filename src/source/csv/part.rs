@@ -61,7 +61,14 @@ struct Batch {
 impl Batch {
     /// Adds a record whose text is valid UTF-8; `at` is its first byte in
     /// the part, whose first byte is `offset` in the file.
-    fn push(&mut self, record: &Record, (at, offset): (usize, usize), line: u32, ascii: bool, header: &Header) {
+    fn push(
+        &mut self,
+        record: &Record,
+        (at, offset): (usize, usize),
+        line: u32,
+        ascii: bool,
+        header: &Header,
+    ) {
         let base = if record.plain {
             at
         } else {
@@ -132,7 +139,9 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
                 part.last = Some(((range.start + at) as u64, line));
                 let line32 = u32::try_from(line).map_err(|_| locate::too_many_lines(cx.file))?;
                 part.lines.push(line32);
-                if let Some(ascii) = check_record(&record, line32, ascii, cx.header, &mut part.problems) {
+                if let Some(ascii) =
+                    check_record(&record, line32, ascii, cx.header, &mut part.problems)
+                {
                     batch.push(&record, (at, range.start), line32, ascii, cx.header);
                     if batch.rows.len() == BATCH {
                         type_batch(cx, text, &batch, &mut part);

@@ -200,11 +200,16 @@ mod simd {
             // `rest[base..base + 16]`, in bounds by the loop's test.
             let (nl, comma, special) = unsafe {
                 let v = _mm_loadu_si128(rest.as_ptr().add(base).cast::<__m128i>());
-                let eq = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u32;
+                let eq =
+                    |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u32;
                 (eq(b'\n'), eq(b','), eq(b'"') | eq(b'\r'))
             };
             // Only the bytes before the line break count.
-            let before = if nl == 0 { 0xFFFF } else { (1 << nl.trailing_zeros()) - 1 };
+            let before = if nl == 0 {
+                0xFFFF
+            } else {
+                (1 << nl.trailing_zeros()) - 1
+            };
             let mut special = special & before;
             while special != 0 {
                 let i = base + special.trailing_zeros() as usize;

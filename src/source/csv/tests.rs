@@ -334,14 +334,40 @@ const EVERY_TYPE_HEADER: &str = "s,i,x,d,f,b,t,n";
 fn any_cell() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
     use proptest::prelude::*;
     let texts = prop_oneof![
-        Just(""), Just("NA"), Just("-"), Just("a"), Just("Cambridge"),
-        Just("a long value past twelve bytes"), Just("12"), Just("-7"), Just("+3"),
-        Just("99999999999999999999"), Just("1.5"), Just("1e3"), Just("NaN"), Just("inf"),
-        Just("true"), Just("false"), Just("True"), Just("2019-04-01"), Just("2020-02-29"),
-        Just("2019-02-30"), Just("2019-04-01 13:45"), Just("2019-04-01T23:59:59.5"),
-        Just("2019-04-01 12:00Z"), Just(" 5"), Just("é"), Just("caf\u{e9} au lait, très"),
-        Just("\u{fffe}"), Just("\"q\"\"x\""), Just("\"a,b\""), Just("\"l1\nl2\""),
-        Just("\"l1\r\nl2\""), Just("\"l1\rl2\""), Just("\""), Just("\u{feff}"),
+        Just(""),
+        Just("NA"),
+        Just("-"),
+        Just("a"),
+        Just("Cambridge"),
+        Just("a long value past twelve bytes"),
+        Just("12"),
+        Just("-7"),
+        Just("+3"),
+        Just("99999999999999999999"),
+        Just("1.5"),
+        Just("1e3"),
+        Just("NaN"),
+        Just("inf"),
+        Just("true"),
+        Just("false"),
+        Just("True"),
+        Just("2019-04-01"),
+        Just("2020-02-29"),
+        Just("2019-02-30"),
+        Just("2019-04-01 13:45"),
+        Just("2019-04-01T23:59:59.5"),
+        Just("2019-04-01 12:00Z"),
+        Just(" 5"),
+        Just("é"),
+        Just("caf\u{e9} au lait, très"),
+        Just("\u{fffe}"),
+        Just("\"q\"\"x\""),
+        Just("\"a,b\""),
+        Just("\"l1\nl2\""),
+        Just("\"l1\r\nl2\""),
+        Just("\"l1\rl2\""),
+        Just("\""),
+        Just("\u{feff}"),
     ]
     .prop_map(|s: &str| s.as_bytes().to_vec());
     prop_oneof![
@@ -356,29 +382,40 @@ fn good_cell(k: usize) -> proptest::strategy::BoxedStrategy<Vec<u8>> {
     use proptest::prelude::*;
     let text: BoxedStrategy<String> = match k {
         0 => "[a-zé ,\"\n\r.-]{1,20}".boxed(),
-        1 => prop_oneof![any::<i64>().prop_map(|v| v.to_string()), Just(String::new()), Just("NA".into())].boxed(),
+        1 => prop_oneof![
+            any::<i64>().prop_map(|v| v.to_string()),
+            Just(String::new()),
+            Just("NA".into())
+        ]
+        .boxed(),
         3 => (1900..2100i32, 1..=12u32, 1..=28u32)
             .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
             .boxed(),
-        4 => prop_oneof![(-1e9..1e9f64).prop_map(|v| v.to_string()), Just(String::new())].boxed(),
+        4 => prop_oneof![
+            (-1e9..1e9f64).prop_map(|v| v.to_string()),
+            Just(String::new())
+        ]
+        .boxed(),
         5 => prop_oneof![Just("true".to_string()), Just("false".to_string())].boxed(),
         6 => prop_oneof![
-            (0..24u32, 0..60u32, 0..60u32).prop_map(|(h, m, s)| format!("2019-04-01 {h:02}:{m:02}:{s:02}")),
+            (0..24u32, 0..60u32, 0..60u32)
+                .prop_map(|(h, m, s)| format!("2019-04-01 {h:02}:{m:02}:{s:02}")),
             Just(String::new()),
         ]
         .boxed(),
         7 => "[a-zé-]{0,14}".boxed(),
         _ => "[a-z,\"]{0,5}".boxed(),
     };
-    (text, 0..4).prop_map(|(t, q)| {
-        let needs = t.contains([',', '"', '\n', '\r']);
-        if needs || q == 0 {
-            format!("\"{}\"", t.replace('"', "\"\"")).into_bytes()
-        } else {
-            t.into_bytes()
-        }
-    })
-    .boxed()
+    (text, 0..4)
+        .prop_map(|(t, q)| {
+            let needs = t.contains([',', '"', '\n', '\r']);
+            if needs || q == 0 {
+                format!("\"{}\"", t.replace('"', "\"\"")).into_bytes()
+            } else {
+                t.into_bytes()
+            }
+        })
+        .boxed()
 }
 
 /// A row of the header's eight fields: good cells, each replaced by any
@@ -411,10 +448,10 @@ fn any_row(bad: u32) -> impl proptest::strategy::Strategy<Value = Vec<Vec<u8>>> 
 /// good), or with a bad cell one time in 40 or in 3.
 fn any_file() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
     use proptest::prelude::*;
-    let ending = prop_oneof![6 => Just("\n"), 2 => Just("\r\n"), 1 => Just("\r"), 1 => Just("\n\n")];
-    let rows = prop_oneof![Just(0u32), Just(40), Just(3)].prop_flat_map(move |bad| {
-        proptest::collection::vec((any_row(bad), ending.clone()), 0..40)
-    });
+    let ending =
+        prop_oneof![6 => Just("\n"), 2 => Just("\r\n"), 1 => Just("\r"), 1 => Just("\n\n")];
+    let rows = prop_oneof![Just(0u32), Just(40), Just(3)]
+        .prop_flat_map(move |bad| proptest::collection::vec((any_row(bad), ending.clone()), 0..40));
     (any::<bool>(), rows, any::<bool>()).prop_map(|(bom, rows, last_break)| {
         let mut out = Vec::new();
         if bom {
@@ -497,13 +534,22 @@ fn the_random_files_give_tables_and_problems() {
     let (mut tables, mut problems) = (0, 0);
     for _ in 0..300 {
         let text = any_file().new_tree(&mut runner).unwrap().current();
-        match outcome(read_in_parts(&text, Path::new("d.csv"), &every_type(), &absent, 1)) {
+        match outcome(read_in_parts(
+            &text,
+            Path::new("d.csv"),
+            &every_type(),
+            &absent,
+            1,
+        )) {
             Outcome::Table(_, lines) if lines.len() > 3 => tables += 1,
             Outcome::Table(..) => {}
             Outcome::Problems(..) => problems += 1,
         }
     }
-    assert!(tables > 50 && problems > 50, "{tables} tables, {problems} problems");
+    assert!(
+        tables > 50 && problems > 50,
+        "{tables} tables, {problems} problems"
+    );
 }
 
 proptest::proptest! {
