@@ -77,5 +77,7 @@ pub mod stages {
     pub use crate::publish::audit::{intervals, PublishedGrid};
     pub use crate::publish::publish;
     pub use crate::render::{check_accessible, markdown, render};
+    #[doc(hidden)]
+    pub use crate::source::csv::read_csv;
     pub use crate::source::load_all;
 }
