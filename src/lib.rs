@@ -27,12 +27,12 @@
 /// import only modules before it (checked by a test that reads every
 /// `crate::` path, `src/import_order.rs`).
 ///
-/// - the ground vocabulary every stage shares: display formats and the one
-///   formatter, text checks and the escapers, values, paths, the SQL
-///   sandbox, errors, limits;
-/// - the stages: the input registry, parameters, the spec and its style,
-///   sources (→ frames), the cache of what unchanged inputs gave, declared
-///   checks, compute (→ `Computed`), publish (→ `Published`: disclosure
+/// - the ground vocabulary every stage shares: values, display formats
+///   and the one formatter, text checks and the escapers, the SQL sandbox,
+///   colours, the bundled fonts, errors, limits, paths;
+/// - the stages: the input registry, the cache of what unchanged inputs
+///   gave, the spec, parameters, the build context, the house style, sources,
+///   declared checks, compute (→ `Computed`), publish (→ `Published`: disclosure
 ///   control, totals), charts (drawing), the content tree (`doc`), render
 ///   (→ `doc::Document`), backends (→ bytes), the output folder, the
 ///   manifest (provenance);
@@ -45,18 +45,20 @@ const MODULE_ORDER: &[&str] = &[
     "format",
     "text",
     "escape",
-    "paths",
-    "palette",
-    "font_files",
     "sql",
+    "colour",
+    "font_files",
     "error",
     "guard",
     "image_limit",
+    "paths",
+    "limits",
     // The stages.
     "inputs",
     "cache",
-    "params",
     "spec",
+    "params",
+    "context",
     "style",
     "source",
     "checks",
@@ -88,7 +90,9 @@ mod build;
 mod cache;
 mod chart;
 mod checks;
+mod colour;
 mod compute;
+mod context;
 pub mod doc;
 mod error;
 mod escape;
@@ -97,8 +101,8 @@ mod format;
 mod guard;
 mod image_limit;
 mod inputs;
+mod limits;
 mod output;
-mod palette;
 mod params;
 mod paths;
 mod publish;
@@ -136,11 +140,15 @@ pub use spec::Spec;
 /// disclosure audit. Not a stable interface: [`build()`] is.
 #[doc(hidden)]
 pub mod stages {
+    pub use crate::build::stage_context as context;
     pub use crate::chart::Fonts;
     pub use crate::compute::{compute, previous};
+    pub use crate::context::BuildContext;
     pub use crate::inputs::Inputs;
     pub use crate::publish::audit::{intervals, PublishedGrid};
     pub use crate::publish::publish;
     pub use crate::render::{check_accessible, markdown, render};
+    #[doc(hidden)]
+    pub use crate::source::csv::read_csv;
     pub use crate::source::load_all;
 }

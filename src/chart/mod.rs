@@ -22,12 +22,12 @@
 mod build;
 mod fonts;
 mod layout;
-mod ticks;
-pub(crate) use crate::palette;
+pub(crate) mod palette;
 mod png;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod ticks;
 
 pub(crate) use build::{draw, png, Drawn, Png};
 

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::compute::{self, Table};
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{ParamValue, Params};
-pub(crate) use crate::paths::relative;
+pub use crate::paths::relative;
 use crate::publish::Cell;
 pub(crate) use record::Record;
 

@@ -79,7 +79,7 @@ pub(crate) fn translate(spec: &Spec, sql: &str, dialect: &dyn Dialect) -> Option
         return None;
     };
     let (source, alias) = single_source(spec, select)?;
-    let decl = &spec.raw.sources[&source];
+    let decl = &spec.sources[&source];
     let scope = Scope {
         columns: columns(decl),
         names: [Some(source.clone()), alias]
@@ -131,7 +131,7 @@ pub(crate) enum Need {
 /// Which rows of database source `name` must come back, given which
 /// queries and checks read it.
 pub(crate) fn rows_needed(spec: &Spec, name: &str, dialect: &dyn Dialect) -> Need {
-    let raw = &spec.raw;
+    let raw = spec;
     let prefix = format!("{name}.");
     let foreign = raw
         .tables
@@ -300,7 +300,7 @@ fn single_source(spec: &Spec, s: &Select) -> Option<(String, Option<String>)> {
         return None;
     };
     let table = part.as_ident()?.value.clone();
-    let decl = spec.raw.sources.get(&table)?;
+    let decl = spec.sources.get(&table)?;
     if !decl.is_database() {
         return None;
     }

@@ -4,11 +4,14 @@ use super::*;
 use crate::source::postgres::PostgresDialect;
 
 fn spec() -> Spec {
-    let text = "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n\
-        [sources.victims]\npostgres = { url_env = \"PG\", table = \"victims\" }\nperiod_column = \"day\"\n\
-        [sources.victims.columns]\nid = \"string\"\nday = \"date\"\nage = \"int\"\nrate = \"float\"\nda = \"bool\"\nnote = { type = \"string\", nullable = true }\n\
-        [sources.pop]\npath = \"p.csv\"\ncolumns = { id = \"string\" }\n";
-    Spec::from_text(std::path::Path::new("report.toml"), text.into()).unwrap()
+    crate::spec::SpecBuilder::new()
+        .source(
+            "victims",
+            "postgres = { url_env = \"PG\", table = \"victims\" }\nperiod_column = \"day\"\n\
+             [sources.victims.columns]\nid = \"string\"\nday = \"date\"\nage = \"int\"\nrate = \"float\"\nda = \"bool\"\nnote = { type = \"string\", nullable = true }",
+        )
+        .source("pop", "path = \"p.csv\"\ncolumns = { id = \"string\" }")
+        .build()
 }
 
 fn pushed(sql: &str) -> Option<Pushdown> {
