@@ -377,10 +377,7 @@ impl Batch {
                     if let Some(file) = e.file() {
                         named = named.in_file(file);
                     }
-                    match e.hint() {
-                        Some(h) => named.with_hint(h),
-                        None => named,
-                    }
+                    e.hints().iter().fold(named, |n, h| n.add_hint(h))
                 }
                 None => e,
             }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::guard::{self, Stage};
 use crate::spec::Spec;
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
@@ -63,8 +63,9 @@ pub struct Build {
     pub out_dir: PathBuf,
     /// Output file names.
     pub names: OutputNames,
-    /// Things the reader of the build log should know (not errors).
-    pub warnings: Vec<String>,
+    /// Things the reader of the build log should know (not errors), each
+    /// with its place, in stage order.
+    pub warnings: Diagnostics,
     /// The house style every output applies (`[style]`, resolved once).
     pub style: crate::style::Style,
     /// The cache this build read and filled.
@@ -217,9 +218,13 @@ fn build_reusing(
     spec.check_outputs_against_inputs(&out_dir)?;
     complete_manifest(&mut manifest, &spec, &outputs);
     manifest.batch = options.batch.clone();
-    let mut warnings = warnings(&data.check_warnings, &rendered, &outputs);
     // A cache asked for but not usable (a link in its place, no key).
-    warnings.splice(0..0, cache.notice().map(str::to_string));
+    let mut warnings: Diagnostics = cache
+        .notice()
+        .map(|n| Diagnostic::warning(ErrorKind::Io, n))
+        .into_iter()
+        .collect();
+    warnings.extend(stage_warnings(&data.check_warnings, &rendered, &outputs));
     Ok(Build {
         out_dir,
         names,
@@ -294,7 +299,11 @@ fn output_names(spec: &Spec, options: &BuildOptions) -> Result<OutputNames> {
 
 /// Every warning of a build, in stage order: data checks, rendering, each
 /// output.
-fn warnings(checks: &[String], rendered: &Rendered, outputs: &[backend::Output]) -> Vec<String> {
+fn stage_warnings(
+    checks: &Diagnostics,
+    rendered: &Rendered,
+    outputs: &[backend::Output],
+) -> Diagnostics {
     checks
         .iter()
         .chain(&rendered.warnings)
@@ -317,7 +326,7 @@ fn render_stage(
 ) -> Result<Rendered> {
     let rendered = render::render(spec, params, published, chart_fonts)?;
     match rendered.warnings.first() {
-        Some(w) if strict => Err(Error::new(ErrorKind::Template, w.clone())
+        Some(w) if strict => Err(Error::from_diagnostic(w.clone())
             .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")),
         _ => Ok(rendered),
     }
@@ -381,7 +390,7 @@ struct DataStages {
     sources: BTreeMap<String, source::Source>,
     previous_sources: BTreeMap<String, source::Source>,
     computed: Computed,
-    check_warnings: Vec<String>,
+    check_warnings: Diagnostics,
     previous: Previous,
     published: publish::Published,
 }
@@ -461,7 +470,7 @@ fn reusable(last: &Build, spec: &Spec, params: &Params, strict: bool) -> Option<
 pub struct DataInputs {
     sources: std::collections::BTreeMap<String, source::Source>,
     previous_sources: std::collections::BTreeMap<String, source::Source>,
-    check_warnings: Vec<String>,
+    check_warnings: Diagnostics,
     strict: bool,
 }
 
@@ -580,7 +589,7 @@ fn compute_checked(
     sources: &std::collections::BTreeMap<String, source::Source>,
     params: &Params,
     (strict, checked): (bool, Option<&[checks::Outcome]>),
-) -> Result<(Computed, Vec<String>)> {
+) -> Result<(Computed, Diagnostics)> {
     let mut outcomes = match checked {
         Some(outcomes) => outcomes.to_vec(),
         None => checks::check_sources(spec, sources)?,

@@ -27,6 +27,7 @@ mod cache;
 mod chart;
 mod checks;
 mod compute;
+mod diagnostic;
 pub mod doc;
 mod error;
 mod format;
@@ -55,6 +56,7 @@ pub mod watch;
 
 pub use backend::{docx, typst, Format, Output};
 pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{display_path, Error, ErrorKind, Result};
 pub use guard::enforce as enforce_memory_limit;
 pub use params::parse_assignment;

@@ -450,11 +450,10 @@ fn print_notes(notes: &[String]) {
     }
 }
 
-fn print_warnings(warnings: &[String]) {
-    for w in warnings {
-        let w = w.strip_prefix("warning: ").unwrap_or(w);
-        eprintln!("warning: {}", w.trim_end());
-    }
+/// The build's warnings, each as an error would show (place, excerpt,
+/// hints), rendered once here: the library never prints.
+fn print_warnings(warnings: &boardpack::Diagnostics) {
+    eprint!("{}", warnings.render());
 }
 
 /// `diff --docx A B -o X`: the redline of two manifests, and what it paired.

@@ -74,8 +74,8 @@ pub enum WatchEvent {
         elapsed: Duration,
         /// The files written.
         written: Vec<PathBuf>,
-        /// The build's warnings.
-        warnings: Vec<String>,
+        /// The build's warnings, for the command line to render.
+        warnings: crate::error::Diagnostics,
     },
     /// A build failed; the previous outputs are untouched.
     Failed {

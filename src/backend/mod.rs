@@ -98,8 +98,8 @@ pub struct Output {
     /// The intermediate source the backend generated, if any (the Typst
     /// source of the PDF), for snapshots and debugging.
     pub source: Option<String>,
-    /// What the backend warned about, rendered for people.
-    pub warnings: Vec<String>,
+    /// What the backend warned about, each with its place.
+    pub warnings: crate::error::Diagnostics,
 }
 
 /// A backend: one output format from the content tree.

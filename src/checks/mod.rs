@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::compute::Frames;
-use crate::error::{line_col, Error, ErrorKind, Result};
+use crate::error::{line_col, Diagnostics, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::{CheckDecl, Spec};
 
@@ -132,8 +132,8 @@ pub(crate) fn check_computed(
 
 /// Fails the build on every failed `error` check (and, under `--strict`,
 /// every failed `warning`), reporting all at once; otherwise returns the
-/// warnings to print.
-pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
+/// warnings, each with its place.
+pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Diagnostics> {
     let failed = outcomes.iter().filter(|o| o.failed());
     let (fatal, warn): (Vec<&Outcome>, Vec<&Outcome>) =
         failed.partition(|o| o.level == CheckLevel::Error || strict);
@@ -153,7 +153,10 @@ pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> 
             .collect();
     }
     Error::collect(errors)?;
-    Ok(warn.iter().map(|o| report(o).to_string()).collect())
+    Ok(warn
+        .iter()
+        .flat_map(|o| report(o).into_warnings())
+        .collect())
 }
 
 /// The failed warning-level checks, as templates list them (`warnings`).

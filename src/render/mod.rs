@@ -24,7 +24,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use crate::chart;
 use crate::compute::{Computed, Previous};
 use crate::doc::{plain_text, Block, Document, Meta};
-use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::error::{suggest, Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::publish::Published;
 use crate::spec::Spec;
@@ -43,7 +43,7 @@ pub struct Rendered {
     pub document: Document,
     /// Uses of previous-period values that do not exist (shown as "n/a");
     /// `--strict` makes them errors.
-    pub warnings: Vec<String>,
+    pub warnings: Diagnostics,
 }
 
 /// A loaded template: its path (for errors) and text.
@@ -99,7 +99,7 @@ pub fn render(
     Error::collect(errors)?;
     let charts = charts?;
     charts::register(&mut env, &charts);
-    let mut warnings = Vec::new();
+    let mut warnings = Diagnostics::default();
     let mut render = |key: &str| {
         if let Some(syntax) = unparsed.remove(key) {
             return Err(syntax);
@@ -153,14 +153,15 @@ pub fn render(
     })
 }
 
-fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> String {
+fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> Diagnostic {
     let file = crate::error::display_path(path);
-    match previous {
+    let message = match previous {
         Previous::Missing { reason, .. } => format!(
             "`{file}` uses `{what}`, but there is nothing to compare with: {reason}; it is shown as \"n/a\""
         ),
         _ => format!("`{file}` uses `{what}`, which has no value; it is shown as \"n/a\""),
-    }
+    };
+    Diagnostic::warning(ErrorKind::Template, message)
 }
 
 /// Lets templates `{% include "NAME" %}` other files: names resolve against

@@ -739,7 +739,7 @@ mod tests {
         read_str(text)
             .unwrap_err()
             .all()
-            .map(Error::to_string)
+            .map(ToString::to_string)
             .collect()
     }
 
@@ -899,7 +899,7 @@ mod tests {
         broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n");
         let render = |r: Result<Table>| -> Vec<String> {
             let e = r.unwrap_err();
-            let mut all: Vec<String> = e.all().map(Error::to_string).collect();
+            let mut all: Vec<String> = e.all().map(ToString::to_string).collect();
             all.push(e.count().to_string());
             all
         };

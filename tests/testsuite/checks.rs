@@ -52,9 +52,11 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
         ("range(victim_age: 0 to 120)", &[2][..])
     );
     let run = build(&p);
+    // Rendered as an error would be, with its place and hint.
     assert!(
-        run.stderr()
-            .contains("warning: data/victims.csv:2: column `victim_age`"),
+        run.stderr().contains(
+            "warning: check failed on 1 of 36,845 rows of source `victims`: an age over 120 is probably a typing error\n  --> data/victims.csv:2, column `victim_age`\n  = hint: found at line 2 (`130`)"
+        ),
         "{}",
         run.stderr()
     );
