@@ -54,9 +54,10 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
     let run = build(&p);
     // Rendered as an error would be, with its place and hint.
     assert!(
-        run.stderr().contains(
-            "warning: check failed on 1 of 36,845 rows of source `victims`: an age over 120 is probably a typing error\n  --> data/victims.csv:2, column `victim_age`\n  = hint: found at line 2 (`130`)"
-        ),
+        run.stderr().starts_with("warning: check failed on 1 of ")
+            && run.stderr().contains(
+                " rows of source `victims`: an age over 120 is probably a typing error\n  --> data/victims.csv:2, column `victim_age`\n  = hint: found at line 2 (`130`)"
+            ),
         "{}",
         run.stderr()
     );
