@@ -315,8 +315,8 @@ fn stage_warnings(
 /// The content files, layout, fonts and logo, with their roles, as the
 /// manifest lists them (the layout is read through the registry here, so
 /// a missing one fails before any output is made).
-/// The rendered document; under `--strict`, its first warning (e.g. a
-/// comparison with a period that has no data) is an error.
+/// The rendered document; under `--strict`, its warnings (e.g. a
+/// comparison with a period that has no data) are errors, all reported.
 fn render_stage(
     spec: &Spec,
     params: &Params,
@@ -325,11 +325,11 @@ fn render_stage(
     strict: bool,
 ) -> Result<Rendered> {
     let rendered = render::render(spec, params, published, chart_fonts)?;
-    match rendered.warnings.first() {
-        Some(w) if strict => Err(Error::from_diagnostic(w.clone())
-            .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")),
-        _ => Ok(rendered),
+    if strict {
+        Error::collect(rendered.warnings.iter().map(|w| Error::from_diagnostic(w.clone())
+            .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")).collect())?;
     }
+    Ok(rendered)
 }
 
 /// The public manifest, embedded in the PDF (PDF/A-3 attachment).
