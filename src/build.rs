@@ -132,8 +132,12 @@ pub(crate) fn build_with(spec: Spec, options: &BuildOptions, shared: &Shared) ->
 impl Build {
     /// What the build output notes without warning (nothing `--strict`
     /// refuses): each bundled font standing in for a house font.
-    pub fn notes(&self) -> Vec<String> {
-        self.style.stand_ins.iter().map(|s| s.note()).collect()
+    pub fn notes(&self) -> Diagnostics {
+        self.style
+            .stand_ins
+            .iter()
+            .map(|s| Diagnostic::note(ErrorKind::Spec, s.note()))
+            .collect()
     }
 }
 

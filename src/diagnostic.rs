@@ -24,6 +24,9 @@ pub enum Severity {
     /// The build goes on; the reader of the build log should know
     /// (`--strict` makes some warnings errors).
     Warning,
+    /// Changes nothing the build decided, but a reader should know (which
+    /// bundled font stands in for a house font); never an error.
+    Note,
 }
 
 impl Severity {
@@ -32,6 +35,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -146,6 +150,11 @@ impl Diagnostic {
     /// A warning (see [`Diagnostic::new`]).
     pub fn warning(kind: ErrorKind, message: impl Into<String>) -> Self {
         Diagnostic::new(Severity::Warning, kind, message)
+    }
+
+    /// A note (see [`Diagnostic::new`]).
+    pub fn note(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Note, kind, message)
     }
 
     /// The same diagnostic with another severity (a failed `warning` check
@@ -287,6 +296,7 @@ impl Diagnostic {
             let severity = match self.severity {
                 Severity::Error => codespan::Severity::Error,
                 Severity::Warning => codespan::Severity::Warning,
+                Severity::Note => codespan::Severity::Note,
             };
             let diag = codespan::Diagnostic::new(severity)
                 .with_message(&self.message)
@@ -396,6 +406,16 @@ impl Diagnostics {
     /// Those of `severity`.
     pub fn of(&self, severity: Severity) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(move |d| d.severity == severity)
+    }
+
+    /// Takes out the error diagnostics, if any, as one error carrying them
+    /// all (every problem at once); warnings and notes stay.
+    pub fn take_errors(&mut self) -> Option<Vec<Diagnostic>> {
+        let (errors, rest) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition::<Vec<_>, _>(|d| d.severity == Severity::Error);
+        self.0 = rest;
+        (!errors.is_empty()).then_some(errors)
     }
 
     /// Each rendered (see [`Diagnostic::render`]), in order: a one-line

@@ -211,6 +211,17 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Diagnostics {
+    /// Fails with every error diagnostic collected so far (taken out of
+    /// the sink, all reported at once); warnings and notes stay.
+    pub fn check(&mut self) -> Result<()> {
+        match self.take_errors() {
+            Some(diagnostics) => Err(Error { diagnostics }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The candidate closest to `name` by edit distance, for "did you mean".
 pub(crate) fn did_you_mean<'a>(
     name: &str,
@@ -326,6 +337,20 @@ mod tests {
         assert_eq!(e.clone().with_hint("c").hints(), ["c"]);
         let back: Vec<Error> = e.into_all();
         assert_eq!(back[1].kind(), ErrorKind::Data);
+    }
+
+    #[test]
+    fn a_sink_fails_with_all_its_errors_and_keeps_the_rest() {
+        let mut sink = Diagnostics::default();
+        assert!(sink.check().is_ok());
+        sink.push(Diagnostic::error(ErrorKind::Spec, "a"));
+        sink.push(Diagnostic::warning(ErrorKind::Data, "w"));
+        sink.push(Diagnostic::note(ErrorKind::Spec, "n"));
+        sink.push(Diagnostic::error(ErrorKind::Data, "b"));
+        let e = sink.check().unwrap_err();
+        assert_eq!(e.count(), 2);
+        assert_eq!(sink.render(), "warning: w\nnote: n\n");
+        assert!(sink.check().is_ok());
     }
 
     #[test]

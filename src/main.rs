@@ -444,10 +444,8 @@ fn print_watch_event(event: boardpack::watch::WatchEvent) {
 
 /// Notes that change nothing the build decided but a reader should know
 /// (e.g. which bundled font stands in for the house font).
-fn print_notes(notes: &[String]) {
-    for n in notes {
-        eprintln!("note: {n}");
-    }
+fn print_notes(notes: &boardpack::Diagnostics) {
+    eprint!("{}", notes.render());
 }
 
 /// The build's warnings, each as an error would show (place, excerpt,
