@@ -94,38 +94,10 @@ fn one_paper_per_district_each_with_its_own_figures() {
     assert_eq!(whole["figures"]["victims_resident"]["value"], sum);
 }
 
-/// A small project whose batch has five good values and one that fails.
+/// A small project whose batch has five good values and one that fails
+/// (`tests/projects/_batch-one-broken/`).
 fn five_good_one_broken() -> Project {
-    let p = Project::empty();
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/_base");
-    let spec = std::fs::read_to_string(base.join("report.toml")).expect("spec");
-    let spec = spec.replace(
-        "FROM incidents\nGROUP BY district",
-        "FROM incidents CROSS JOIN params\nWHERE incidents.district = params.district\nGROUP BY incidents.district",
-    );
-    let spec = spec.replace(
-        "SELECT district, COUNT(*)",
-        "SELECT incidents.district AS district, COUNT(*)",
-    );
-    let spec = format!(
-        "{spec}\n[params.district]\ntype = \"string\"\ndefault = \"North\"\n\n[batch]\nfor_each = \"district\"\nvalues = [\"North\", \"South\", \"East\", \"West\", \"Nowhere\", \"Centre\"]\n"
-    );
-    p.write("report.toml", &spec);
-    for f in ["paper.md", "summary.md", "data/incidents.csv"] {
-        let text = std::fs::read_to_string(base.join(f)).expect("base file");
-        let text = if f.ends_with(".csv") {
-            // A fifth district, so five values have data.
-            format!(
-                "{text}2023-05-01,Centre,Theft\n2024-05-01,Centre,Theft\n2024-06-01,Centre,Theft\n"
-            )
-        } else {
-            text
-        };
-        p.write(f, &text);
-    }
-    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
-    std::fs::copy(layout, p.path("layout.typ")).expect("layout");
-    p
+    Project::fixture("_batch-one-broken")
 }
 
 #[test]
@@ -170,9 +142,7 @@ fn a_batch_param_set_twice_or_a_missing_batch_is_a_usage_error() {
         .run(&["build", "report.toml", "--for-each", "category"])
         .failure(2);
     assert!(err.contains("batch is over `district`"), "{err}");
-    let spec = p.read("report.toml");
-    let cut = spec.find("[batch]").expect("batch section");
-    p.write("report.toml", &spec[..cut]);
+    p.remove_toml("report.toml", "batch");
     let err = p
         .run(&["build", "report.toml", "--for-each", "district"])
         .failure(2);

@@ -1,64 +1,69 @@
-//! Declared data checks and figure formats on the example, through the real
-//! CLI (failing checks and strict-template errors are `tests/bad_inputs/`
+//! Declared data checks and figure formats on the example and the
+//! board-paper fixture, through the real CLI (failing checks and strict-template errors are `tests/bad_inputs/`
 //! cases: `checks-*`, `template-*`, `figure-*`).
 
-use crate::support::{Project, EXAMPLE};
+use crate::support::Project;
 
-const VICTIM_1: &str = "CR-0000001,V-000001,2018-04-01,Stalking and harassment,Peterborough,47,";
+/// The board-paper fixture with one victim aged 130 on data line 2 and its
+/// age range check made a warning, which the paper lists as a caveat.
+fn paper_with_a_warning() -> Project {
+    let p = Project::fixture("board-paper");
+    let csv = p.read("data/victims.csv");
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[5] = "130";
+    lines[1] = cells.join(",");
+    p.write("data/victims.csv", &(lines.join("\n") + "\n"));
+    p.set_toml(
+        "report.toml",
+        r#"
+[[sources.victims.checks]]
+unique = ["crime_id", "victim_id"]
 
-fn build(p: &Project) -> crate::support::Run {
-    p.run(&["build", EXAMPLE])
+[[sources.victims.checks]]
+column = "victim_age"
+range = [0, 120]
+level = "warning"
+message = "an age over 120 is probably a typing error"
+"#,
+    );
+    p.edit(
+        "paper.md",
+        "Key findings will inform",
+        "{% for w in warnings %}Caveat: {{ w.message }} ({{ w.failing }} record, line {{ w.lines[0] }}). {% endfor %}Key findings will inform",
+    );
+    p
 }
 
 #[test]
 fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
-    let p = Project::example();
-    p.edit(
-        "data/victims.csv",
-        VICTIM_1,
-        &VICTIM_1.replace(",47,", ",130,"),
-    );
-    p.edit(
-        "reports/needs-assessment/report.toml",
-        "range = [0, 120]\n",
-        "range = [0, 120]\nlevel = \"warning\"\nmessage = \"an age over 120 is probably a typing error\"\n",
-    );
-    p.edit(
-        "reports/needs-assessment/paper.md",
-        "The top five nationalities",
-        "{% for w in warnings %}Caveat: {{ w.message }} ({{ w.failing }} record, line {{ w.lines[0] }}). {% endfor %}The top five nationalities",
-    );
-    let options = boardpack::BuildOptions {
-        spec: p.path(EXAMPLE),
-        ..Default::default()
-    };
-    let built = boardpack::build(&options).expect("a warning does not fail the build");
+    let p = paper_with_a_warning();
+    let run = p.run(&["build", "report.toml"]);
+    run.success();
+    let page = crate::projects::html_text(&p.read("out/paper.html"));
+    let page = page.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        built
-            .rendered
-            .body_markdown
-            .contains("Caveat: an age over 120 is probably a typing error (1 record, line 2). "),
-        "{}",
-        built.rendered.body_markdown
+        page.contains("Caveat: an age over 120 is probably a typing error (1 record, line 2). "),
+        "{page}"
     );
-    let check = built
-        .manifest
-        .checks
+    let m: serde_json::Value =
+        serde_json::from_str(&p.read("out/paper.manifest.json")).expect("manifest");
+    let failing: Vec<&serde_json::Value> = m["checks"]
+        .as_array()
+        .expect("checks")
         .iter()
-        .find(|c| c.failing > 0)
-        .expect("recorded");
-    assert_eq!(
-        (check.rule.as_str(), check.lines.as_slice()),
-        ("range(victim_age: 0 to 120)", &[2][..])
-    );
-    let run = build(&p);
+        .filter(|c| c["failing"].as_u64() > Some(0))
+        .collect();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert_eq!(failing[0]["rule"], "range(victim_age: 0 to 120)");
+    assert_eq!(failing[0]["lines"], serde_json::json!([2]));
     assert!(
         run.stderr()
             .contains("warning: data/victims.csv:2: column `victim_age`"),
         "{}",
         run.stderr()
     );
-    let strict = p.run(&["build", EXAMPLE, "--strict"]).failure(1);
+    let strict = p.run(&["build", "report.toml", "--strict"]).failure(1);
     assert!(strict.contains("made an error by `--strict`"), "{strict}");
 }
 

@@ -2,8 +2,8 @@
 //! loads the example's `data/*.csv` and exports `BOARDPACK_PG_URL` (CI
 //! sources it before the tests). Without it these tests fail, never skip.
 //!
-//! The example built from the database gives the CSV build's figures and
-//! tables exactly; queries over one database source run inside it (only the
+//! A county paper over the example's data built from the database gives
+//! the CSV build's figures and tables exactly; queries over one database source run inside it (only the
 //! aggregate comes back, the period bound as `$1`/`$2`); `verify` notices
 //! when the database's data changed; the URL appears nowhere.
 
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use boardpack::manifest::{Manifest, WITHHELD};
 
-use crate::support::{Project, EXAMPLE};
+use crate::support::Project;
 
 const URL_ENV: &str = "BOARDPACK_PG_URL";
 
@@ -36,35 +36,137 @@ fn manifest(p: &Project, rel: &str) -> Manifest {
     Manifest::read(&p.path(rel)).expect("manifest parses")
 }
 
-const OUT: &str = "reports/needs-assessment/out";
+const OUT: &str = "out";
 
-/// Every example source read from the table of the same name instead.
-fn use_postgres(p: &Project) {
-    for name in ["victims", "population", "offenders", "first_time_entrants"] {
-        p.edit(
-            EXAMPLE,
-            &format!("path = \"../../data/{name}.csv\""),
-            &format!("postgres = {{ url_env = \"{URL_ENV}\", table = \"{name}\" }}"),
-        );
+/// A county paper over the example's `victims` and `population` data (the
+/// tables `.ci/postgres.sh` loads), with each source's `path`/`postgres`
+/// line made by `source`: data checks of every kind, a view grouping one
+/// source (pushed down to the database), figures, a rates table with a
+/// foreign-key check and a two-way table with suppressed cells.
+fn county(p: &Project, source: impl Fn(&str) -> String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["data/victims.csv", "data/population.csv"] {
+        std::fs::create_dir_all(p.path("data")).unwrap();
+        std::fs::copy(root.join(f), p.path(f)).unwrap();
     }
+    let spec = crate::support::small_spec("County paper", "")
+        + &format!(
+            r#"
+[disclosure]
+threshold = 5
+marker = "[c]"
+apply_to = ["tables.*"]
+
+[sources.victims]
+{victims}
+period_column = "offence_date"
+
+[sources.victims.columns]
+crime_id = "string"
+victim_id = "string"
+offence_date = "date"
+offence_group = "string"
+district = "string"
+victim_age = "int"
+victim_sex = "string"
+domestic_abuse = "bool"
+resident_in_county = "bool"
+
+[[sources.victims.checks]]
+unique = ["crime_id", "victim_id"]
+
+[[sources.victims.checks]]
+not_null = ["crime_id", "victim_id", "offence_date", "district"]
+
+[[sources.victims.checks]]
+column = "crime_id"
+pattern = "CR-[0-9]{{7}}"
+
+[[sources.victims.checks]]
+column = "victim_age"
+range = [0, 120]
+
+[sources.population]
+{population}
+
+[sources.population.columns]
+district = "string"
+age_band = "string"
+population = "int"
+
+[views.county_victims]
+sql = """
+SELECT victim_id, MIN(district) AS district, MIN(victim_age) AS age,
+       MAX(CAST(domestic_abuse AS INT)) AS domestic_abuse, COUNT(*) AS records
+FROM victims
+WHERE resident_in_county
+GROUP BY victim_id
+"""
+
+[figures.victims_resident]
+format = "integer"
+sql = "SELECT COUNT(*) AS victims FROM county_victims"
+
+[figures.domestic_abuse_share]
+format = "percent:1"
+sql = "SELECT AVG(CAST(domestic_abuse AS DOUBLE)) AS share FROM county_victims"
+
+[tables.rates_by_district]
+sql = """
+WITH v AS (SELECT district, COUNT(*) AS victims FROM county_victims GROUP BY district),
+     p AS (SELECT district, SUM(population) AS population FROM population GROUP BY district)
+SELECT v.district, v.victims, p.population, 1000.0 * v.victims / p.population AS rate_per_1000
+FROM v JOIN p ON v.district = p.district
+ORDER BY rate_per_1000 DESC
+"""
+caption = "Resident victims by district, {{{{ period }}}}"
+totals = ["victims", "population"]
+protect = {{ counts = ["victims"], derived = {{ rate_per_1000 = "victims" }}, public = ["population"] }}
+
+[[tables.rates_by_district.checks]]
+column = "district"
+foreign_key = "population.district"
+
+[tables.robbery_by_age]
+sql = """
+WITH robbed AS (SELECT DISTINCT victim_id FROM victims
+                WHERE resident_in_county AND offence_group = 'Robbery'),
+     banded AS (SELECT r.district,
+                       CASE WHEN r.age < 18 THEN '0-17' WHEN r.age < 25 THEN '18-24'
+                            WHEN r.age < 40 THEN '25-39' WHEN r.age < 65 THEN '40-64'
+                            ELSE '65+' END AS age_band
+                FROM county_victims r JOIN robbed ON r.victim_id = robbed.victim_id)
+SELECT district, age_band, COUNT(*) AS victims
+FROM banded
+GROUP BY district, age_band
+ORDER BY district, age_band
+"""
+caption = "Resident victims of robbery by district and age band, {{{{ period }}}}"
+protect = {{ rows = "district", columns = "age_band", value = "victims" }}
+"#,
+            victims = source("victims"),
+            population = source("population"),
+        );
+    let text = "{{ figures.victims_resident | number }} resident victims \
+                ({{ figures.domestic_abuse_share }} domestic abuse).\n\n\
+                {{ tables.rates_by_district | table }}\n\n{{ tables.robbery_by_age | table }}\n";
+    crate::support::write_small_project(p, &spec, text, text);
+    p.set_toml("report.toml", "[params.period]\ndefault = \"2019/20\"");
 }
 
 #[test]
-fn the_example_from_postgres_gives_the_csv_figures_and_tables() {
+fn a_county_paper_from_postgres_gives_the_csv_figures_and_tables() {
     let _ = client();
-    let p = Project::example();
-    p.build_example(&[]);
-    let csv = manifest(
-        &p,
-        &format!("{OUT}.private/needs-assessment.manifest.private.json"),
-    );
-    use_postgres(&p);
-    let run = p.run(&["build", EXAMPLE]);
+    let p = Project::empty();
+    county(&p, |name| format!("path = \"data/{name}.csv\""));
+    p.run(&["build", "report.toml"]).success();
+    let csv = manifest(&p, &format!("{OUT}.private/case.manifest.private.json"));
+    county(&p, |name| {
+        format!("postgres = {{ url_env = \"{URL_ENV}\", table = \"{name}\" }}")
+    });
+    let run = p.run(&["build", "report.toml"]);
     run.success();
-    let db = manifest(
-        &p,
-        &format!("{OUT}.private/needs-assessment.manifest.private.json"),
-    );
+    let db = manifest(&p, &format!("{OUT}.private/case.manifest.private.json"));
     assert!(!csv.figures.is_empty() && !csv.tables.is_empty());
     assert_eq!(
         db.figures, csv.figures,
@@ -103,7 +205,7 @@ fn the_example_from_postgres_gives_the_csv_figures_and_tables() {
         .any(|i| i.path == "postgres:victims/view.county_victims@2018/19"
             && i.params == ["2018-04-01", "2019-03-31"]));
     // The public manifest withholds result hashes of a controlled report.
-    let public = manifest(&p, &format!("{OUT}/needs-assessment.manifest.json"));
+    let public = manifest(&p, &format!("{OUT}/case.manifest.json"));
     let v = public.inputs.iter().find(|i| i.path == view.path).unwrap();
     assert_eq!(v.blake3, WITHHELD);
     assert_ne!(view.blake3, WITHHELD);

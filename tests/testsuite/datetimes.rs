@@ -171,23 +171,24 @@ fn a_postgresql_timestamp_is_in_the_period_its_day_is_in() {
         std::env::var(var).is_ok_and(|u| !u.is_empty()),
         "`{var}` is not set: run `source .ci/postgres.sh` first (CI does); this test never skips"
     );
-    let rows: Vec<String> = ROWS
-        .iter()
-        .map(|(at, district)| format!("(TIMESTAMP '{at}', '{district}')"))
-        .collect();
-    let query = format!(
-        "SELECT * FROM (VALUES {}) AS v(at, district)",
-        rows.join(", ")
-    );
+    // The rows as a query of `kind` values (`TIMESTAMP` or `TIMESTAMPTZ`).
+    let source = |kind: &str| {
+        let rows: Vec<String> = ROWS
+            .iter()
+            .map(|(at, district)| format!("({kind} '{at}', '{district}')"))
+            .collect();
+        let query = format!(
+            "SELECT * FROM (VALUES {}) AS v(at, district)",
+            rows.join(", ")
+        );
+        format!("[sources.calls]\npostgres = {{ url_env = \"{var}\", query = \"{query}\" }}")
+    };
     let p = project("unused");
-    let spec = spec("unused").replace(
-        "path = \"unused\"",
-        &format!("postgres = {{ url_env = \"{var}\", query = \"{query}\" }}"),
-    );
-    p.write("report.toml", &spec);
+    p.remove_toml("report.toml", "sources.calls.path");
+    p.set_toml("report.toml", &source("TIMESTAMP"));
     builds_with_the_periods_own_rows(&p);
     // `timestamptz` is an instant: which day it falls on needs a zone.
-    p.write("report.toml", &spec.replace("TIMESTAMP '", "TIMESTAMPTZ '"));
+    p.set_toml("report.toml", &source("TIMESTAMPTZ"));
     let err = p.run(&["build", "report.toml"]).failure(1);
     assert!(err.contains("is `timestamptz` in PostgreSQL"), "{err}");
 }

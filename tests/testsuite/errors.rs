@@ -1,59 +1,80 @@
-//! Bad input that needs the full example (a failed build keeps the previous
-//! outputs; the bundled layout; links). Most error messages are fixture
-//! folders in `tests/bad_inputs/` instead. Each case here asserts the exit
+//! Bad input after a good build: a failed build keeps the previous outputs
+//! (of the example: its bundled layout and data links; of the board-paper
+//! fixture: a malformed spec). Most error messages are fixture folders in
+//! `tests/bad_inputs/` instead. Each case here asserts the exit
 //! code, snapshots the exact message
 //! (file, line/column or row, what was expected, what to do) and checks that
 //! the previous good outputs were left untouched.
 
 use crate::support::{Project, EXAMPLE};
 
-const SPEC: &str = "reports/needs-assessment/report.toml";
+/// Every file in the output folder `out` (not the cache), with its bytes.
+fn outputs(p: &Project, out: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(p.path(out))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name() != ".boardpack-cache")
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
 
-/// Builds once, applies `breakage`, builds again expecting failure with
-/// `code`; asserts the first build's outputs survive byte for byte.
+/// Builds the example once, applies `breakage`, builds again expecting
+/// failure with `code`; asserts the first build's outputs survive byte
+/// for byte.
 fn fails_keeping_outputs(breakage: impl FnOnce(&Project), args: &[&str], code: i32) -> String {
     let p = Project::example();
-    let (pdf, docx) = p.build_example(&[]);
-    let manifest_path = p.path("reports/needs-assessment/out/needs-assessment.manifest.json");
-    let manifest = std::fs::read(&manifest_path).unwrap();
-    breakage(&p);
-    let mut all = vec!["build", EXAMPLE];
+    fails_keeping_outputs_of(
+        &p,
+        EXAMPLE,
+        "reports/needs-assessment/out",
+        breakage,
+        args,
+        code,
+    )
+}
+
+/// As `fails_keeping_outputs`, for the spec `spec` of `p` writing to `out`.
+fn fails_keeping_outputs_of(
+    p: &Project,
+    spec: &str,
+    out: &str,
+    breakage: impl FnOnce(&Project),
+    args: &[&str],
+    code: i32,
+) -> String {
+    p.run(&["build", spec]).success();
+    let before = outputs(p, out);
+    breakage(p);
+    let mut all = vec!["build", spec];
     all.extend_from_slice(args);
     let stderr = p.run(&all).failure(code);
-    let (pdf2, docx2) = (
-        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment.pdf")).unwrap(),
-        std::fs::read(p.path("reports/needs-assessment/out/needs-assessment-summary.docx"))
-            .unwrap(),
-    );
+    let after = outputs(p, out);
     assert!(
-        pdf == pdf2 && docx == docx2 && manifest == std::fs::read(&manifest_path).unwrap(),
+        before == after,
         "a failed build changed the previous outputs"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(p.path("reports/needs-assessment/out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".boardpack-cache")
-        .collect();
+    let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
     // PDF, DOCX, HTML and the public manifest (the analyst's private one
     // is in `out.private/`).
-    assert_eq!(
-        leftovers.len(),
-        4,
-        "no temporary files left behind: {leftovers:?}"
-    );
+    assert_eq!(names.len(), 4, "no temporary files left behind: {names:?}");
     stderr
 }
 
 #[test]
 fn malformed_toml_points_at_line_and_column() {
-    let err = fails_keeping_outputs(
-        |p| {
-            p.edit(
-                SPEC,
-                "name = \"needs-assessment\"",
-                "name = needs-assessment\"",
-            )
-        },
+    // The board-paper fixture with its report name unquoted: a TOML error
+    // cannot be stated as a change of keys, so this one edits the text.
+    let p = Project::fixture("board-paper");
+    let err = fails_keeping_outputs_of(
+        &p,
+        "report.toml",
+        "out",
+        |p| p.edit("report.toml", "name = \"paper\"", "name = paper\""),
         &[],
         1,
     );

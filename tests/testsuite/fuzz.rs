@@ -88,28 +88,21 @@ fn seed_project(target: Target) -> (Project, Vec<u8>) {
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         std::fs::copy(fixtures().join("_base").join(f), to).expect("copy base");
     }
-    let spec = p.read("report.toml");
     match target {
         Target::Csv | Target::Spec => {}
         Target::Xlsx => {
             let csv = p.read("data/incidents.csv");
             std::fs::write(p.path("data/incidents.xlsx"), workbook(&csv)).expect("xlsx");
-            p.write(
+            p.set_toml(
                 "report.toml",
-                &spec.replace(
-                    "path = \"data/incidents.csv\"",
-                    "path = \"data/incidents.xlsx\"\nsheet = \"Incidents\"",
-                ),
+                "[sources.incidents]\npath = \"data/incidents.xlsx\"\nsheet = \"Incidents\"",
             );
         }
         Target::Docx => {
             let docx = std::fs::read(fixtures().join("../fixtures/word/foreign.docx"))
                 .expect("reference docx");
             std::fs::write(p.path("house.docx"), docx).expect("docx");
-            p.write(
-                "report.toml",
-                &format!("{spec}\n[style]\nreference_docx = \"house.docx\"\n"),
-            );
+            p.set_toml("report.toml", "[style]\nreference_docx = \"house.docx\"");
         }
     }
     let seed = std::fs::read(p.path(target.file())).expect("seed");

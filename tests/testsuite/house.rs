@@ -128,27 +128,36 @@ fn a_withheld_bar_is_named_by_the_marker_with_the_reason() {
     );
 }
 
+/// The table's `columns`, with `extra` (a line) before the share column.
+fn columns(extra: Option<&str>) -> String {
+    format!(
+        "[tables.by_district]\ncolumns = [\n  \
+         {{ name = \"district\", label = \"District\" }},\n  \
+         {{ name = \"incidents\", label = \"Incidents\", format = \"integer\" }},\n\
+         {}  {{ name = \"pct_burglary\", label = \"Burglary share\", format = \"decimal:1\" }},\n]",
+        extra.unwrap_or("")
+    )
+}
+
 #[test]
 fn protecting_a_column_the_query_does_not_declare_suggests_hidden() {
     let p = project("");
-    p.edit("report.toml", "hidden = [\"burglaries\"]\n", "");
-    p.edit(
+    p.remove_toml("report.toml", "tables.by_district.hidden");
+    p.set_toml(
         "report.toml",
-        "  { name = \"pct_burglary\"",
-        "  { name = \"burglaries\" },\n  { name = \"pct_burglary\"",
+        &columns(Some("  { name = \"burglaries\" },\n")),
     );
     // Shown and protected: builds, and prints the count (the old way).
     p.run(&["build", "report.toml"]).success();
-    p.edit("report.toml", "  { name = \"burglaries\" },\n", "");
+    p.set_toml("report.toml", &columns(None));
     let err = p.run(&["build", "report.toml"]).failure(1);
     assert!(
         err.contains("has no column `burglaries`") && err.contains("hidden = [\"burglaries\"]"),
         "{err}"
     );
-    p.edit(
+    p.set_toml(
         "report.toml",
-        "columns = [",
-        "hidden = [\"burglary\"]\ncolumns = [",
+        "[tables.by_district]\nhidden = [\"burglary\"]",
     );
     let err = p.run(&["build", "report.toml"]).failure(1);
     assert!(err.contains("did you mean `burglaries`?"), "{err}");
@@ -268,10 +277,9 @@ alt = "{% for q in period.quarters %}{{ q.label }} ({{ q.months }}, from {{ q.st
         "{html}"
     );
     // One value column only: the chart draws last year's beside it.
-    p.edit(
+    p.set_toml(
         "report.toml",
-        "y = \"incidents\"\ntitle = \"Incidents by quarter\"",
-        "y = [\"incidents\", \"quarter\"]\ntitle = \"Incidents by quarter\"",
+        "[charts.quarters]\ny = [\"incidents\", \"quarter\"]",
     );
     let err = p.run(&["build", "report.toml"]).failure(1);
     assert!(

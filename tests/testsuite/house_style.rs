@@ -4,7 +4,7 @@
 //! header and footer, and charts in the body font and accent colour.
 
 use crate::pdf::{info, page_sizes, pages, structure, xmp};
-use crate::support::{Project, EXAMPLE};
+use crate::support::Project;
 
 /// The marking is the first and the last word on the page (printed top
 /// and bottom) and appears nowhere else.
@@ -49,20 +49,14 @@ fn the_marking_is_on_every_page_top_and_bottom_and_in_the_metadata() {
 
 #[test]
 fn cover_contents_and_a_landscape_table_keep_the_running_header_and_footer() {
-    let p = Project::example();
-    let spec = "reports/needs-assessment/report.toml";
-    p.edit(
-        spec,
-        "marking = \"OFFICIAL\"",
-        "marking = \"OFFICIAL-SENSITIVE\"\ncover = true\ntoc = true",
+    let p = Project::fixture("board-paper");
+    p.set_toml(
+        "report.toml",
+        "[style]\nmarking = \"OFFICIAL-SENSITIVE\"\ncover = true\ntoc = true\n\
+         [tables.robbery_by_age]\nlandscape = true",
     );
-    p.edit(
-        spec,
-        "[tables.robbery_by_age]\n",
-        "[tables.robbery_by_age]\nlandscape = true\n",
-    );
-    p.run(&["build", EXAMPLE]).success();
-    let pdf = std::fs::read(p.path("reports/needs-assessment/out/needs-assessment.pdf")).unwrap();
+    p.run(&["build", "report.toml"]).success();
+    let pdf = std::fs::read(p.path("out/paper.pdf")).unwrap();
     let (pages, sizes) = (pages(&pdf), page_sizes(&pdf));
     let n = pages.len();
     for (i, page) in pages.iter().enumerate() {
@@ -73,11 +67,7 @@ fn cover_contents_and_a_landscape_table_keep_the_running_header_and_footer() {
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
     // The cover: the title and the front block, nothing of the body.
-    assert!(
-        flat[0].contains("Victim and Offender Needs Assessment"),
-        "{}",
-        flat[0]
-    );
+    assert!(flat[0].contains("Community Safety Paper"), "{}", flat[0]);
     assert!(
         flat[0].contains("To: Business Coordination Board"),
         "{}",
@@ -105,13 +95,9 @@ fn cover_contents_and_a_landscape_table_keep_the_running_header_and_footer() {
         "{}",
         flat[w]
     );
+    assert!(flat[w].contains("Community Safety Paper"), "{}", flat[w]);
     assert!(
-        flat[w].contains("Victim and Offender Needs Assessment"),
-        "{}",
-        flat[w]
-    );
-    assert!(
-        flat[w].contains("Office of the Police and Crime Commissioner"),
+        flat[w].contains("Office of the Commissioner"),
         "{}",
         flat[w]
     );
@@ -122,12 +108,11 @@ fn cover_contents_and_a_landscape_table_keep_the_running_header_and_footer() {
 
 #[test]
 fn charts_are_drawn_in_the_body_font_and_accent() {
-    let p = Project::example();
-    let spec = "reports/needs-assessment/report.toml";
-    p.edit(
+    let p = Project::fixture("board-paper");
+    let spec = "report.toml";
+    p.set_toml(
         spec,
-        "accent = \"#1F4E79\"",
-        "accent = \"#7A1F3D\"\nbody_font = \"New Computer Modern\"",
+        "[style]\naccent = \"#7A1F3D\"\nbody_font = \"New Computer Modern\"",
     );
     // The charts' SVGs are the ones the PDF embeds and the PNGs in Word are
     // rendered from; the library's build keeps them.
@@ -143,7 +128,7 @@ fn charts_are_drawn_in_the_body_font_and_accent() {
             _ => None,
         })
         .collect();
-    assert_eq!(svgs.len(), 4);
+    assert_eq!(svgs.len(), 3, "the fixture's three charts");
     for svg in &svgs {
         assert!(svg.contains("font-family=\"New Computer Modern\""), "{svg}");
         assert!(!svg.contains("Libertinus"), "{svg}");

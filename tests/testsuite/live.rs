@@ -1,11 +1,8 @@
-//! Issue 13: outputs as backends, the HTML page, the build cache and
-//! `watch`, through the real CLI.
+//! Issue 13: outputs as backends, the HTML page and the build cache,
+//! through the real CLI (`watch` is in `watch.rs`).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use crate::support::{Project, EXAMPLE};
 
@@ -96,50 +93,6 @@ fn html_page_follows_the_pdf_and_links_its_siblings() {
 }
 
 #[test]
-fn outputs_are_what_the_spec_declares() {
-    let p = Project::example();
-    let spec = "reports/needs-assessment/report.toml";
-    p.edit(
-        spec,
-        "pdf = \"needs-assessment.pdf\"\ndocx = \"needs-assessment-summary.docx\"\n",
-        "",
-    );
-    p.edit(
-        spec,
-        "html = \"needs-assessment.html\"",
-        "html = \"paper.html\"",
-    );
-    let stdout = p.run(&["build", EXAMPLE]).success();
-    assert_eq!(
-        stdout,
-        "wrote reports/needs-assessment/out/paper.html\n\
-         wrote reports/needs-assessment/out/needs-assessment.manifest.json\n\
-         wrote reports/needs-assessment/out.private/needs-assessment.manifest.private.json\n"
-    );
-    let html = p.read(&format!("{OUT}/paper.html"));
-    assert!(!html.contains("<nav"), "nothing to link to");
-}
-
-#[test]
-fn two_outputs_may_not_share_a_name() {
-    let p = Project::example();
-    p.edit(
-        "reports/needs-assessment/report.toml",
-        "html = \"needs-assessment.html\"",
-        "html = \"needs-assessment.pdf\"",
-    );
-    let stderr = p.run(&["build", EXAMPLE]).failure(1);
-    assert!(
-        stderr.contains("`report.outputs.html` names `needs-assessment.pdf`, a file another output of this report already writes"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("report.toml:"),
-        "points into the spec: {stderr}"
-    );
-}
-
-#[test]
 fn cached_uncached_and_no_cache_builds_are_byte_identical() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
@@ -211,135 +164,6 @@ fn a_changed_input_misses_the_cache() {
     assert_eq!(outputs(&p), cached, "the cached build equals a fresh one");
 }
 
-/// A running `boardpack watch` and its output lines.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-}
-
-impl Watch {
-    fn start(p: &Project, extra: &[&str]) -> Watch {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_boardpack"))
-            .args(["watch", EXAMPLE])
-            .args(extra)
-            .current_dir(p.root())
-            .env_remove("SOURCE_DATE_EPOCH")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start watch");
-        let (send, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        let err = child.stderr.take().unwrap();
-        for stream in [
-            Box::new(out) as Box<dyn std::io::Read + Send>,
-            Box::new(err),
-        ] {
-            let send = send.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = send.send(line);
-                }
-            });
-        }
-        Watch { child, lines }
-    }
-
-    /// Waits for a line containing `what`; returns every line up to it.
-    fn expect(&self, what: &str) -> Vec<String> {
-        self.expect_all(&[what])
-    }
-
-    /// Waits until each of `all` has appeared in a line (stdout and stderr
-    /// are read by two threads, so their lines may interleave either way);
-    /// returns every line up to the last one needed.
-    fn expect_all(&self, all: &[&str]) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let mut seen: Vec<String> = Vec::new();
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    seen.push(line);
-                    if all.iter().all(|w| seen.iter().any(|l| l.contains(w))) {
-                        return seen;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-        panic!(
-            "watch never printed all of {all:?}; it printed:\n{}",
-            seen.join("\n")
-        );
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn watch_rebuilds_on_change(poll: bool) {
-    let p = Project::example();
-    let extra: &[&str] = if poll { &["--poll"] } else { &[] };
-    let w = Watch::start(&p, extra);
-    w.expect("built in");
-    w.expect("watching");
-    // Outputs and the editor's own files in watched folders change nothing.
-    std::fs::write(p.path("reports/needs-assessment/.paper.md.swp"), "x").unwrap();
-    // A prose edit, saved by rename as editors do.
-    let paper = "reports/needs-assessment/paper.md";
-    let text = p.read(paper).replace(
-        "The purpose of this report",
-        "The whole purpose of this report",
-    );
-    std::fs::write(p.path("reports/needs-assessment/paper.md.new"), text).unwrap();
-    std::fs::rename(
-        p.path("reports/needs-assessment/paper.md.new"),
-        p.path(paper),
-    )
-    .unwrap();
-    let lines = w.expect("built in");
-    let last = lines.last().unwrap();
-    assert!(
-        last.starts_with("changed `reports/needs-assessment/paper.md`: built in "),
-        "{last}"
-    );
-    assert!(p.read(HTML).contains("The whole purpose of this report"));
-    let good = outputs(&p);
-    // A broken spec: the diagnostic, and the last good outputs stay.
-    let spec = "reports/needs-assessment/report.toml";
-    let original = p.read(spec);
-    p.write(spec, &original.replace("[content]", "[content"));
-    let lines = w.expect_all(&["build failed", "report.toml:"]);
-    assert!(
-        lines.iter().any(|l| l
-            .starts_with("changed `reports/needs-assessment/report.toml`: build failed after ")),
-        "{lines:?}"
-    );
-    assert_eq!(
-        outputs(&p),
-        good,
-        "a failed rebuild keeps the last good outputs"
-    );
-    // Fixed: rebuilt.
-    p.write(spec, &original);
-    let lines = w.expect("built in");
-    assert!(lines.last().unwrap().contains("report.toml"), "{lines:?}");
-}
-
-#[test]
-fn watch_rebuilds_after_each_save_and_survives_a_broken_spec() {
-    watch_rebuilds_on_change(false);
-}
-
-#[test]
-fn watch_poll_sees_changes_without_events() {
-    watch_rebuilds_on_change(true);
-}
-
 /// The browser tools `.ci/browser.sh` installs; a missing one fails the
 /// test with what to run (an unchecked page is not a passing one).
 fn browser_tools() -> (std::path::PathBuf, std::path::PathBuf) {
@@ -404,24 +228,8 @@ fn html_has_no_axe_violations_in_chromium_and_validates() {
     );
 }
 
-// Issue 22: the cache is never followed, never a source of truth, and
-// `watch` loses no save.
-
-/// Every file of the output folder `dir` (not the cache) with its bytes.
-fn outputs_in(p: &Project, dir: &str) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(p.path(dir))
-        .map(|d| d.flatten().collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.file_name() != ".boardpack-cache")
-        .filter_map(|e| {
-            let bytes = std::fs::read(e.path()).ok()?;
-            Some((e.file_name().to_string_lossy().into_owned(), bytes))
-        })
-        .collect();
-    files.sort();
-    files
-}
+// Issue 22: the cache is never followed and never a source of truth
+// (`watch` losing no save: `watch.rs`).
 
 /// The cache entries by name, with their bytes.
 fn entry_bytes(p: &Project) -> std::collections::BTreeMap<String, Vec<u8>> {
@@ -564,115 +372,6 @@ fn pipes_and_device_links_in_place_of_entries_are_misses_left_alone() {
         .unwrap()
         .file_type()
         .is_symlink());
-}
-
-/// One save of the random-saves test: prose (written in place or by
-/// rename), the spec's title, or a new file matching the victims' glob.
-fn random_save(p: &Project, rng: &mut fastrand::Rng, n: usize, kind: u32) {
-    let (paper, spec) = ("reports/needs-assessment/paper.md", EXAMPLE);
-    match kind {
-        0 | 1 => {
-            let text = p.read(paper);
-            let at = text.find(" of this report").unwrap();
-            let start = text[..at].rfind("The purpose").unwrap();
-            let edited = format!("{}The purpose ({n}){}", &text[..start], &text[at..]);
-            if kind == 0 {
-                p.write(paper, &edited);
-            } else {
-                p.write(&format!("{paper}.new"), &edited);
-                std::fs::rename(p.path(&format!("{paper}.new")), p.path(paper)).unwrap();
-            }
-        }
-        2 => {
-            let text = p.read(spec);
-            let at = text.find("Needs Assessment\"\n").unwrap();
-            let start = text[..at].rfind("title = \"").unwrap();
-            let edited = format!("{}title = \"Victim ({n}) {}", &text[..start], &text[at..]);
-            p.write(spec, &edited);
-        }
-        _ => {
-            let text = p.read("data/victims/part-0.csv");
-            let (header, rows) = text.split_once('\n').unwrap();
-            let extra: Vec<String> = rows
-                .lines()
-                .take(1 + rng.usize(0..3))
-                .map(|r| r.replacen("CR-000", &format!("CR-9{n:02}"), 1))
-                .collect();
-            p.write(
-                &format!("data/victims/extra-{n}.csv"),
-                &format!("{header}\n{}\n", extra.join("\n")),
-            );
-        }
-    }
-}
-
-#[test]
-fn watch_outputs_equal_a_fresh_build_after_saves_at_random_moments() {
-    let p = Project::example();
-    // The victims as a glob source, so new files can join it.
-    let text = p.read("data/victims.csv");
-    let (header, rows) = text.split_once('\n').unwrap();
-    let rows: Vec<&str> = rows.lines().collect();
-    for (i, part) in rows.chunks(rows.len() / 2 + 1).enumerate() {
-        p.write(
-            &format!("data/victims/part-{i}.csv"),
-            &format!("{header}\n{}\n", part.join("\n")),
-        );
-    }
-    std::fs::remove_file(p.path("data/victims.csv")).unwrap();
-    p.edit(EXAMPLE, "data/victims.csv", "data/victims/*.csv");
-    let mut rng = fastrand::Rng::with_seed(22);
-    let mut n = 0;
-    // How long a watch takes to its first build's end on this machine, so
-    // that the saves below land inside the first build, whatever its speed
-    // (measured, never asserted).
-    let mut span = 0;
-    for session in 0..17 {
-        let started = Instant::now();
-        let w = Watch::start(&p, &[]);
-        if session == 0 {
-            w.expect("built in");
-            span = started.elapsed().as_millis() as u64 + 1;
-        }
-        // The first save lands at a random moment of the first build; the
-        // others at random moments of the rebuilds they start. Every other
-        // session stops after that first save (a lost one would not be
-        // hidden by a later save); the last saves are of every kind.
-        let saves = if session % 2 == 1 { 1 } else { 3 };
-        for i in 0..saves {
-            // (Late in the first build: the data stages come first.)
-            let wait = if i == 0 {
-                span / 4 + rng.u64(0..span)
-            } else {
-                rng.u64(0..3 * span)
-            };
-            std::thread::sleep(Duration::from_millis(wait));
-            let kind = if i + 1 == saves {
-                (session / 2) % 4
-            } else {
-                rng.u32(0..4)
-            };
-            random_save(&p, &mut rng, n, kind);
-            n += 1;
-        }
-        // What a fresh build of the files on disk makes.
-        p.run(&["build", EXAMPLE, "--no-cache", "--out", "fresh"])
-            .success();
-        let fresh = outputs_in(&p, "fresh");
-        // The watcher gets there once the saves settle (no timing is
-        // asserted: the deadline only stops a hung test).
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while outputs_in(&p, OUT) != fresh {
-            if Instant::now() > deadline {
-                let lines: Vec<String> = w.lines.try_iter().collect();
-                panic!(
-                    "session {session}: watch's outputs never matched a fresh build; it printed:\n{}",
-                    lines.join("\n")
-                );
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
 }
 
 /// `html` with the printed figures' `<a …><data …>` openings removed.

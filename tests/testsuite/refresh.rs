@@ -130,18 +130,18 @@ fn refresh_dry_run_writes_nothing_and_date_can_be_given() {
 
 #[test]
 fn refresh_into_a_year_without_data_fails_and_keeps_the_spec() {
-    let p = Project::example();
-    p.edit(EXAMPLE, "default = \"2019/20\"", "default = \"2020/21\"");
-    let before = p.read(EXAMPLE);
-    let err = p.run(&["refresh", EXAMPLE]).failure(1);
-    assert_eq!(p.read(EXAMPLE), before);
-    assert!(!p.path("reports/needs-assessment/out").exists());
+    // The board-paper fixture reports on 2024/25, its data's last year.
+    let p = Project::fixture("board-paper");
+    let before = p.read("report.toml");
+    let err = p.run(&["refresh", "report.toml"]).failure(1);
+    assert_eq!(p.read("report.toml"), before);
+    assert!(!p.path("out").exists());
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn period_templated_paths_read_each_years_extract() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     let all = p.read("data/victims.csv");
     let mut lines = all.lines();
     let header = lines.next().unwrap();
@@ -149,9 +149,9 @@ fn period_templated_paths_read_each_years_extract() {
     for line in lines {
         let date = &line.split(',').nth(2).unwrap()[..7];
         let slug = match date {
-            d if ("2018-04".."2019-04").contains(&d) => "2018-19",
-            d if ("2019-04".."2020-04").contains(&d) => "2019-20",
-            _ => "2020-21",
+            d if ("2023-04".."2024-04").contains(&d) => "2023-24",
+            d if ("2024-04".."2025-04").contains(&d) => "2024-25",
+            _ => "2022-23",
         };
         let file = by_year.entry(slug).or_insert_with(|| format!("{header}\n"));
         file.push_str(line);
@@ -160,20 +160,16 @@ fn period_templated_paths_read_each_years_extract() {
     for (slug, text) in &by_year {
         p.write(&format!("data/victims/{slug}.csv"), text);
     }
-    p.edit(
-        EXAMPLE,
-        "path = \"../../data/victims.csv\"",
-        "path = \"../../data/victims/{{ period.slug }}.csv\"",
+    p.set_toml(
+        "report.toml",
+        "[sources.victims]\npath = \"data/victims/{{ period.slug }}.csv\"",
     );
-    p.run(&["build", EXAMPLE]).success();
-    let m = Manifest::read(&p.path(MANIFEST)).unwrap();
-    assert_eq!(
-        m.figures["victims_resident"].value,
-        serde_json::json!(36845)
-    );
+    p.run(&["build", "report.toml"]).success();
+    let m = Manifest::read(&p.path("out/paper.manifest.json")).unwrap();
+    assert_eq!(m.figures["victims_resident"].value, serde_json::json!(63));
     assert_eq!(
         m.figures["victims_resident"].previous,
-        Some(serde_json::json!(35912))
+        Some(serde_json::json!(33))
     );
     let roles: Vec<(&str, &str)> = m
         .inputs
@@ -184,14 +180,14 @@ fn period_templated_paths_read_each_years_extract() {
     assert_eq!(
         roles,
         [
-            ("data/victims/2019-20.csv", "source victims"),
-            ("data/victims/2018-19.csv", "source victims (2018/19)"),
+            ("data/victims/2024-25.csv", "source victims"),
+            ("data/victims/2023-24.csv", "source victims (2023/24)"),
         ]
     );
-    // Next year's extract is not there yet: the error names the year and file.
-    std::fs::remove_file(p.path("data/victims/2020-21.csv")).unwrap();
+    // The next year's extract is not there yet: the error names the year
+    // and the file.
     let err = p
-        .run(&["build", EXAMPLE, "--set", "period=2020/21"])
+        .run(&["build", "report.toml", "--set", "period=2025/26"])
         .failure(1);
     insta::assert_snapshot!(err);
 }

@@ -236,8 +236,7 @@ fn runaway(body: &str, limits: &str) -> (String, Duration) {
     let old = build(&p, OLD);
     p.write("reports/small/body.md", body);
     if !limits.is_empty() {
-        let spec = p.read(SPEC);
-        p.write(SPEC, &format!("{spec}\n[limits]\n{limits}\n"));
+        p.set_toml(SPEC, &format!("[limits]\n{limits}"));
     }
     let start = Instant::now();
     let err = p
@@ -285,13 +284,12 @@ fn nesting_within_the_limit_builds() {
 fn the_deepest_nesting_the_safe_range_allows_builds_without_a_crash() {
     // `markdown_depth` stops at 64: quotes 63 deep plus their paragraph.
     let p = project(&format!("# Deep\n\n{}deepest text\n", "> ".repeat(63)));
-    let spec = p.read(SPEC);
-    p.write(SPEC, &format!("{spec}\n[limits]\nmarkdown_depth = 64\n"));
+    p.set_toml(SPEC, "[limits]\nmarkdown_depth = 64");
     build(&p, OLD);
     let pdf = std::fs::read(p.path(&format!("{OUT}/small.pdf"))).unwrap();
     assert!(pdf_text(&pdf).contains("deepest text"));
     // One more level is refused when the spec is read, not by a crash.
-    p.write(SPEC, &format!("{spec}\n[limits]\nmarkdown_depth = 65\n"));
+    p.set_toml(SPEC, "[limits]\nmarkdown_depth = 65");
     let err = p.run_with(&["build", SPEC], &[]).failure(1);
     assert!(
         err.contains("`limits.markdown_depth` must be from 8 to 64 levels, not 65"),
@@ -331,8 +329,7 @@ fn a_layout_that_loops_stops_at_the_time_limit() {
         "templates/board-paper.typ",
         &format!("#for i in range(100000000) {{}}\n{layout}"),
     );
-    let spec = p.read(SPEC);
-    p.write(SPEC, &format!("{spec}\n[limits]\nlayout_seconds = 2\n"));
+    p.set_toml(SPEC, "[limits]\nlayout_seconds = 2");
     let start = Instant::now();
     let err = p
         .run_with(&["build", SPEC], &[("SOURCE_DATE_EPOCH", NEW)])
@@ -413,9 +410,7 @@ fn an_image_whose_header_claims_a_huge_size_is_refused_before_decoding() {
     // As the logo, it is refused at its line of the spec.
     p.write("templates/board-paper.typ", &layout);
     std::fs::copy(&huge, p.path("reports/small/logo.png")).unwrap();
-    let spec = p.read(SPEC);
-    let spec = spec.replace("[content]", "[style]\nlogo = \"logo.png\"\n\n[content]");
-    p.write(SPEC, &spec);
+    p.set_toml(SPEC, "[style]\nlogo = \"logo.png\"");
     for command in ["build", "check"] {
         let err = p.run(&[command, SPEC]).failure(1);
         assert!(

@@ -2,12 +2,14 @@
 //! the project (SQL table functions, symbolic links, `import`/`include`
 //! through a link) or to write over an input. Each case asserts the clear
 //! error, that nothing from outside reaches any output or the message, and
-//! that the previous outputs are byte-unchanged.
+//! that the previous outputs are byte-unchanged. The cases start from the
+//! board-paper fixture project (`tests/projects/board-paper/`) and state
+//! what they change with `Project::set_toml`.
 
-use crate::support::{Project, EXAMPLE};
+use crate::support::Project;
 
-const SPEC: &str = "reports/needs-assessment/report.toml";
-const OUT: &str = "reports/needs-assessment/out";
+const SPEC: &str = "report.toml";
+const OUT: &str = "out";
 /// What the file outside the project holds; it must never be printed.
 const SECRET: &str = "SECRET-OUTSIDE-THE-PROJECT";
 
@@ -51,11 +53,11 @@ fn outputs(p: &Project) -> Vec<(String, Vec<u8>)> {
 /// asserts the outputs are byte-unchanged and the secret appears nowhere.
 /// Returns stderr.
 fn refused(breakage: impl FnOnce(&Project), args: &[&str]) -> String {
-    let p = Project::example();
-    p.build_example(&[]);
+    let p = Project::fixture("board-paper");
+    p.run(&["build", SPEC]).success();
     let before = outputs(&p);
     breakage(&p);
-    let mut all = vec!["build", EXAMPLE];
+    let mut all = vec!["build", SPEC];
     all.extend_from_slice(args);
     let stderr = p.run(&all).failure(1);
     let after = outputs(&p);
@@ -78,8 +80,7 @@ fn link(target: &std::path::Path, at: std::path::PathBuf) {
 }
 
 fn add_query(p: &Project, toml: &str) {
-    let text = p.read(SPEC);
-    p.write(SPEC, &format!("{text}\n{toml}\n"));
+    p.set_toml(SPEC, toml);
 }
 
 #[test]
@@ -136,10 +137,10 @@ fn typst_read_through_a_link_out_of_the_project_is_refused() {
     let dir = outside();
     let err = refused(
         |p| {
-            link(&dir.path().join("secret.csv"), p.path("templates/pw.txt"));
-            let layout = p.read("templates/board-paper.typ");
+            link(&dir.path().join("secret.csv"), p.path("pw.txt"));
+            let layout = p.read("layout.typ");
             p.write(
-                "templates/board-paper.typ",
+                "layout.typ",
                 &format!("{layout}\n#let leaked = read(\"pw.txt\")\n"),
             );
         },
@@ -149,7 +150,7 @@ fn typst_read_through_a_link_out_of_the_project_is_refused() {
         err.contains("leads through a symbolic link to a file outside the project"),
         "{err}"
     );
-    assert!(err.contains("templates/board-paper.typ"), "{err}");
+    assert!(err.contains("layout.typ"), "{err}");
     assert!(
         err.contains("hint: copy the file into the project"),
         "{err}"
@@ -162,10 +163,10 @@ fn typst_import_through_a_link_out_of_the_project_is_refused() {
     let dir = outside();
     let err = refused(
         |p| {
-            link(&dir.path().join("secret.typ"), p.path("templates/ext.typ"));
-            let layout = p.read("templates/board-paper.typ");
+            link(&dir.path().join("secret.typ"), p.path("ext.typ"));
+            let layout = p.read("layout.typ");
             p.write(
-                "templates/board-paper.typ",
+                "layout.typ",
                 &format!("#import \"ext.typ\": leaked\n{layout}"),
             );
         },
@@ -184,11 +185,7 @@ fn a_folder_link_out_of_the_project_is_refused_for_data() {
     let err = refused(
         |p| {
             link(dir.path(), p.path("data/ext"));
-            p.edit(
-                SPEC,
-                "\"../../data/population.csv\"",
-                "\"../../data/ext/secret.csv\"",
-            );
+            p.set_toml(SPEC, "[sources.population]\npath = \"data/ext/secret.csv\"");
         },
         &[],
     );
@@ -201,13 +198,10 @@ fn a_template_include_through_a_link_is_refused() {
     let dir = outside();
     let err = refused(
         |p| {
-            link(
-                &dir.path().join("secret.md"),
-                p.path("reports/needs-assessment/inc.md"),
-            );
-            let paper = p.read("reports/needs-assessment/paper.md");
+            link(&dir.path().join("secret.md"), p.path("inc.md"));
+            let paper = p.read("paper.md");
             p.write(
-                "reports/needs-assessment/paper.md",
+                "paper.md",
                 &format!("{paper}\n{{% include \"inc.md\" %}}\n"),
             );
         },
@@ -225,39 +219,28 @@ fn a_template_include_through_a_link_is_refused() {
 
 #[test]
 fn a_template_include_inside_the_project_is_read_and_listed() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
+    p.write("inc.md", "Included from {{ period }}.\n");
+    let paper = p.read("paper.md");
     p.write(
-        "reports/needs-assessment/inc.md",
-        "Included from {{ period }}.\n",
-    );
-    let paper = p.read("reports/needs-assessment/paper.md");
-    p.write(
-        "reports/needs-assessment/paper.md",
+        "paper.md",
         &format!("{paper}\n{{% include \"inc.md\" %}}\n"),
     );
-    let (pdf, _) = p.build_example(&[]);
+    p.run(&["build", SPEC]).success();
+    let pdf = std::fs::read(p.path(&format!("{OUT}/paper.pdf"))).unwrap();
     assert!(
-        crate::support::pdf_text(&pdf).contains("Included from 2019/20."),
+        crate::support::pdf_text(&pdf).contains("Included from 2024/25."),
         "the include is rendered"
     );
-    let manifest = p.read(&format!("{OUT}/needs-assessment.manifest.json"));
-    assert!(
-        manifest.contains("\"path\": \"reports/needs-assessment/inc.md\""),
-        "{manifest}"
-    );
+    let manifest = p.read(&format!("{OUT}/paper.manifest.json"));
+    assert!(manifest.contains("\"path\": \"inc.md\""), "{manifest}");
     assert!(manifest.contains("template include"), "{manifest}");
 }
 
 #[test]
 fn an_output_name_that_is_a_path_is_refused() {
     let err = refused(
-        |p| {
-            p.edit(
-                SPEC,
-                "pdf = \"needs-assessment.pdf\"",
-                "pdf = \"../paper.md\"",
-            )
-        },
+        |p| p.set_toml(SPEC, "[report.outputs]\npdf = \"../paper.md\""),
         &[],
     );
     insta::assert_snapshot!(err);
@@ -266,11 +249,11 @@ fn an_output_name_that_is_a_path_is_refused() {
 #[test]
 fn an_output_over_an_input_is_refused() {
     let p_err = refused(
-        |p| p.edit(SPEC, "pdf = \"needs-assessment.pdf\"", "pdf = \"paper.md\""),
-        &["--out", "reports/needs-assessment"],
+        |p| p.set_toml(SPEC, "[report.outputs]\npdf = \"paper.md\""),
+        &["--out", "."],
     );
     assert!(
-        p_err.contains("output `paper.md` would overwrite `reports/needs-assessment/paper.md`, an input of this build"),
+        p_err.contains("output `paper.md` would overwrite `paper.md`, an input of this build"),
         "{p_err}"
     );
 }
@@ -281,10 +264,9 @@ fn an_absolute_data_path_says_it_is_absolute() {
     let file = dir.path().join("secret.csv");
     let err = refused(
         |p| {
-            p.edit(
+            p.set_toml(
                 SPEC,
-                "\"../../data/population.csv\"",
-                &format!("\"{}\"", file.display()),
+                &format!("[sources.population]\npath = \"{}\"", file.display()),
             )
         },
         &[],
@@ -311,16 +293,11 @@ fn an_absolute_data_path_says_it_is_absolute() {
 fn a_spec_with_three_mistakes_reports_all_three() {
     let err = refused(
         |p| {
-            p.edit(SPEC, "language = \"en-GB\"", "language = \"fr-FR\"");
-            p.edit(
+            p.set_toml(
                 SPEC,
-                "docx = \"needs-assessment-summary.docx\"",
-                "docx = \"a/b.docx\"",
-            );
-            p.edit(
-                SPEC,
-                "\"../../data/offenders.csv\"",
-                "\"../../../offenders.csv\"",
+                "[report]\nlanguage = \"fr-FR\"\n\
+                 [report.outputs]\ndocx = \"a/b.docx\"\n\
+                 [sources.population]\npath = \"../population.csv\"",
             );
         },
         &[],

@@ -1,5 +1,6 @@
-//! Source kinds end to end: the example built from CSV, Parquet and Excel
-//! gives the same figures and tables; globs read several files as one
+//! Source kinds end to end: the board-paper fixture project
+//! (`tests/projects/board-paper/`) built from CSV, Parquet and Excel gives
+//! the same figures and tables; globs read several files as one
 //! source; data folders outside the project are named, never by their
 //! absolute path.
 
@@ -10,16 +11,26 @@ use boardpack::manifest::{hash, Manifest};
 use polars::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-use crate::support::{Project, EXAMPLE};
+use crate::support::Project;
 
-const MANIFEST: &str = "reports/needs-assessment/out/needs-assessment.manifest.json";
-const SOURCES: [&str; 4] = ["victims", "population", "offenders", "first_time_entrants"];
+const SPEC: &str = "report.toml";
+const MANIFEST: &str = "out/paper.manifest.json";
+const SOURCES: [&str; 2] = ["victims", "population"];
+/// The data rows of the fixture's `data/victims.csv`.
+const VICTIM_ROWS: u64 = 101;
+
+/// The board-paper fixture, built.
+fn built_paper() -> Project {
+    let p = Project::fixture("board-paper");
+    p.run(&["build", SPEC]).success();
+    p
+}
 
 fn manifest(p: &Project) -> Manifest {
     Manifest::read(&p.path(MANIFEST)).expect("manifest parses")
 }
 
-/// A CSV of the example read by Polars on its own (types inferred, dates
+/// A CSV of the project read by Polars on its own (types inferred, dates
 /// parsed), independently of boardpack's reader.
 fn frame(p: &Project, name: &str) -> DataFrame {
     CsvReadOptions::default()
@@ -77,14 +88,13 @@ fn write_xlsx(p: &Project, name: &str) {
         .expect("xlsx saved");
 }
 
-/// Points every source of the example at `data/NAME.EXT`, with `extra`
-/// lines added to each source.
+/// Points every source of the project at `data/NAME.EXT`, with the keys
+/// `extra` (TOML lines) added to each source.
 fn use_kind(p: &Project, ext: &str, extra: &str) {
     for name in SOURCES {
-        p.edit(
-            EXAMPLE,
-            &format!("path = \"../../data/{name}.csv\""),
-            &format!("path = \"../../data/{name}.{ext}\"{extra}"),
+        p.set_toml(
+            SPEC,
+            &format!("[sources.{name}]\npath = \"data/{name}.{ext}\"\n{extra}"),
         );
     }
 }
@@ -98,18 +108,17 @@ fn results(m: &Manifest) -> String {
 }
 
 #[test]
-fn the_example_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
-    let csv = Project::example();
-    csv.build_example(&[]);
+fn a_paper_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
+    let csv = built_paper();
     let expected = results(&manifest(&csv));
     assert!(expected.contains("victims_resident"), "{expected}");
 
-    let pq = Project::example();
+    let pq = Project::fixture("board-paper");
     for name in SOURCES {
         write_parquet(&pq, name);
     }
     use_kind(&pq, "parquet", "");
-    pq.build_example(&[]);
+    pq.run(&["build", SPEC]).success();
     let m = manifest(&pq);
     assert_eq!(results(&m), expected, "Parquet gives other numbers");
     let victims = m.inputs.iter().find(|i| i.path == "data/victims.parquet");
@@ -118,18 +127,21 @@ fn the_example_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
         victims.blake3,
         hash(&std::fs::read(pq.path("data/victims.parquet")).unwrap())
     );
-    assert_eq!(victims.rows, Some(146_458));
+    assert_eq!(victims.rows, Some(VICTIM_ROWS));
 
-    let xl = Project::example();
+    let xl = Project::fixture("board-paper");
     let start = Instant::now();
     for name in SOURCES {
         write_xlsx(&xl, name);
     }
-    eprintln!("writing the example as XLSX took {:?}", start.elapsed());
-    use_kind(&xl, "xlsx", "\nsheet = \"Data\"\nrange = \"A2:Z1048576\"");
+    eprintln!(
+        "writing the paper's data as XLSX took {:?}",
+        start.elapsed()
+    );
+    use_kind(&xl, "xlsx", "sheet = \"Data\"\nrange = \"A2:Z1048576\"");
     let start = Instant::now();
-    xl.build_example(&[]);
-    eprintln!("building the example from XLSX took {:?}", start.elapsed());
+    xl.run(&["build", SPEC]).success();
+    eprintln!("building the paper from XLSX took {:?}", start.elapsed());
     assert_eq!(
         results(&manifest(&xl)),
         expected,
@@ -174,8 +186,8 @@ fn a_committed_workbook_made_by_another_tool_reads() {
 fn small_project(p: &Project, source: &str) {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/_base");
     let spec = std::fs::read_to_string(base.join("report.toml")).unwrap();
-    let spec = spec.replace("path = \"data/incidents.csv\"", source);
     p.write("report.toml", &spec);
+    p.set_toml("report.toml", &format!("[sources.incidents]\n{source}"));
     for f in ["paper.md", "summary.md"] {
         p.write(f, &std::fs::read_to_string(base.join(f)).unwrap());
     }
@@ -185,8 +197,7 @@ fn small_project(p: &Project, source: &str) {
 
 #[test]
 fn a_glob_reads_every_matching_file_as_one_source() {
-    let p = Project::example();
-    p.build_example(&[]);
+    let p = built_paper();
     let expected = results(&manifest(&p));
     // Split the victims extract into three files by line.
     let text = p.read("data/victims.csv");
@@ -201,8 +212,8 @@ fn a_glob_reads_every_matching_file_as_one_source() {
         );
     }
     std::fs::remove_file(p.path("data/victims.csv")).unwrap();
-    p.edit(EXAMPLE, "data/victims.csv", "data/victims/*.csv");
-    p.build_example(&[]);
+    p.set_toml(SPEC, "[sources.victims]\npath = \"data/victims/*.csv\"");
+    p.run(&["build", SPEC]).success();
     let m = manifest(&p);
     assert_eq!(results(&m), expected);
     let parts: Vec<_> = m
@@ -213,7 +224,7 @@ fn a_glob_reads_every_matching_file_as_one_source() {
     assert_eq!(parts.len(), 3, "each file is listed");
     assert_eq!(parts[0].path, "data/victims/part-0.csv");
     let rows: u64 = parts.iter().map(|i| i.rows.unwrap()).sum();
-    assert_eq!(rows, 146_458);
+    assert_eq!(rows, VICTIM_ROWS);
     for part in parts {
         assert_eq!(
             part.blake3,
@@ -221,32 +232,35 @@ fn a_glob_reads_every_matching_file_as_one_source() {
         );
     }
     // A bad cell is named in its own file.
-    p.edit("data/victims/part-1.csv", ",true,true\n", ",yes,true\n");
-    let err = p.run(&["build", EXAMPLE]).failure(1);
+    let part = p.read("data/victims/part-1.csv");
+    let at = part.find(",true\n").expect("a resident victim in part 1");
+    p.write(
+        "data/victims/part-1.csv",
+        &format!("{},yes\n{}", &part[..at], &part[at + 6..]),
+    );
+    let err = p.run(&["build", SPEC]).failure(1);
     assert!(err.contains("--> data/victims/part-1.csv:"), "{err}");
 }
 
 #[test]
 fn data_outside_the_project_is_read_from_a_declared_folder() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     let shared = tempfile::tempdir().unwrap();
     for name in SOURCES {
         let file = format!("{name}.csv");
         std::fs::rename(p.path(&format!("data/{file}")), shared.path().join(&file)).unwrap();
-        p.edit(
-            EXAMPLE,
-            &format!("../../data/{file}"),
-            &format!("@shared/{file}"),
+        p.set_toml(
+            SPEC,
+            &format!("[sources.{name}]\npath = \"@shared/{file}\""),
         );
     }
-    p.edit(
-        EXAMPLE,
-        "\n[content]",
-        "\n[report.data_dirs]\nshared = { env = \"BOARDPACK_TEST_SHARED\" }\n\n[content]",
+    p.set_toml(
+        SPEC,
+        "[report.data_dirs]\nshared = { env = \"BOARDPACK_TEST_SHARED\" }",
     );
     let folder = shared.path().to_string_lossy().into_owned();
     let env = [("BOARDPACK_TEST_SHARED", folder.as_str())];
-    let out = p.run_with(&["build", EXAMPLE], &env);
+    let out = p.run_with(&["build", SPEC], &env);
     out.success();
     let m = manifest(&p);
     let victims = m
@@ -259,12 +273,8 @@ fn data_outside_the_project_is_read_from_a_declared_folder() {
         victims.blake3,
         hash(&std::fs::read(shared.path().join("victims.csv")).unwrap())
     );
-    for file in [
-        "needs-assessment.pdf",
-        "needs-assessment-summary.docx",
-        "needs-assessment.manifest.json",
-    ] {
-        let bytes = std::fs::read(p.path(&format!("reports/needs-assessment/out/{file}"))).unwrap();
+    for file in ["paper.pdf", "paper-summary.docx", "paper.manifest.json"] {
+        let bytes = std::fs::read(p.path(&format!("out/{file}"))).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(&folder), "{file} holds the absolute path");
     }
@@ -272,7 +282,7 @@ fn data_outside_the_project_is_read_from_a_declared_folder() {
     let verified = p.run_with(&["verify", MANIFEST], &env);
     verified.success();
     // Without the variable, the spec says what to set.
-    let err = p.run(&["build", EXAMPLE]).failure(1);
+    let err = p.run(&["build", SPEC]).failure(1);
     assert!(
         err.contains("`BOARDPACK_TEST_SHARED`, which is not set"),
         "{err}"

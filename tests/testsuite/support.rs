@@ -30,6 +30,55 @@ impl Project {
         Project { dir }
     }
 
+    /// A copy of the fixture project `tests/projects/NAME` (without its
+    /// `expect.toml` and snapshots), with the bundled house style as
+    /// `layout.typ` unless the fixture has its own.
+    pub(crate) fn fixture(name: &str) -> Project {
+        let p = Project::empty();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/projects")
+            .join(name);
+        assert!(from.is_dir(), "no fixture project {}", from.display());
+        copy_fixture(&from, p.root());
+        if !p.path("layout.typ").exists() {
+            let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
+            std::fs::copy(layout, p.path("layout.typ")).expect("layout");
+        }
+        p
+    }
+
+    /// Copies the files of the folder `dir` over the project's (leaving
+    /// out expectations: `expect.toml`, snapshots).
+    pub(crate) fn overlay(&self, dir: &Path) {
+        copy_fixture(dir, self.root());
+    }
+
+    /// Sets keys in the TOML file `rel` (a spec): every key of `toml` is
+    /// set at its path, tables merged key by key, other values replaced,
+    /// so a case states what it changes instead of editing the text.
+    pub(crate) fn set_toml(&self, rel: &str, toml: &str) {
+        let mut doc: toml_edit::DocumentMut = self.read(rel).parse().expect("the spec is TOML");
+        let add: toml_edit::DocumentMut = toml.parse().expect("the keys are TOML");
+        merge(doc.as_table_mut(), add.as_table());
+        self.write(rel, &doc.to_string());
+    }
+
+    /// Removes the key at the dotted path `key` (e.g. `report.outputs.pdf`)
+    /// from the TOML file `rel`, asserting it was there.
+    pub(crate) fn remove_toml(&self, rel: &str, key: &str) {
+        let mut doc: toml_edit::DocumentMut = self.read(rel).parse().expect("the spec is TOML");
+        let (parents, last) = key.rsplit_once('.').map_or(("", key), |(a, b)| (a, b));
+        let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+        for part in parents.split('.').filter(|s| !s.is_empty()) {
+            table = table
+                .get_mut(part)
+                .and_then(|i| i.as_table_like_mut())
+                .unwrap_or_else(|| panic!("no table `{part}` in {rel}"));
+        }
+        assert!(table.remove(last).is_some(), "no `{key}` in {rel}");
+        self.write(rel, &doc.to_string());
+    }
+
     /// An empty temporary project.
     pub(crate) fn empty() -> Project {
         Project {
@@ -130,6 +179,40 @@ impl Run {
     /// Standard output as text.
     pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+}
+
+/// Merges `add` into `into`: tables key by key, anything else replaced.
+fn merge(into: &mut toml_edit::Table, add: &toml_edit::Table) {
+    for (key, item) in add.iter() {
+        if let (Some(toml_edit::Item::Table(old)), toml_edit::Item::Table(new)) =
+            (into.get_mut(key), item)
+        {
+            merge(old, new);
+            continue;
+        }
+        into.insert(key, item.clone());
+    }
+}
+
+/// Copies a fixture folder, leaving out its expectations (`expect.toml`,
+/// `args.txt`, `exit.txt`, insta snapshots).
+fn copy_fixture(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if matches!(name.as_str(), "expect.toml" | "args.txt" | "exit.txt")
+            || name.contains(".snap")
+        {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().expect("type").is_dir() {
+            copy_fixture(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
     }
 }
 
@@ -300,12 +383,17 @@ default = "2024/25"
 /// `layout.typ`, and `paper` and `summary` under a heading each.
 pub(crate) fn small_project(spec: &str, paper: &str, summary: &str) -> Project {
     let p = Project::empty();
+    write_small_project(&p, spec, paper, summary);
+    p
+}
+
+/// Writes the files of `small_project` into `p` (replacing its own).
+pub(crate) fn write_small_project(p: &Project, spec: &str, paper: &str, summary: &str) {
     p.write("report.toml", spec);
     p.write("paper.md", &format!("# Findings\n\n{paper}"));
     p.write("summary.md", &format!("# Summary\n\n{summary}"));
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).expect("layout");
-    p
 }
 
 /// The character an XML predefined entity (`amp`, `lt`, …) stands for.

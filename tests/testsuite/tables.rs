@@ -6,10 +6,6 @@
 use crate::pdf::pages;
 use crate::support::{docx_part, docx_text, pdf_text, Project};
 
-const PAPER: &str = "reports/needs-assessment/paper.md";
-const SUMMARY: &str = "reports/needs-assessment/summary.md";
-const SPEC: &str = "reports/needs-assessment/report.toml";
-
 /// The numbers of every "Table N:" caption in `text`, in order.
 fn table_numbers(text: &str) -> Vec<u32> {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -25,76 +21,98 @@ fn table_numbers(text: &str) -> Vec<u32> {
 
 #[test]
 fn captions_are_numbered_once_across_the_body_and_the_appendix() {
-    let p = Project::example();
-    // The body shows the first-time entrants table too (the summary already
-    // does): one table, two places, two numbers.
+    // The board-paper fixture's body shows the offence-group table too (its
+    // summary, four captioned tables, already does): one table, two
+    // places, two numbers.
+    let p = Project::fixture("board-paper");
     p.edit(
-        PAPER,
-        "Key findings will inform countywide",
-        "{{ tables.fte_trend | table }}\n\nKey findings will inform countywide",
+        "paper.md",
+        "Key findings will inform",
+        "{{ tables.offence_groups | table }}\n\nKey findings will inform",
     );
-    let (pdf, docx) = p.build_example(&[]);
+    let build = |p: &Project| {
+        p.run(&["build", "report.toml"]).success();
+        let read = |f: &str| std::fs::read(p.path(&format!("out/{f}"))).unwrap();
+        (read("paper.pdf"), read("paper-summary.docx"))
+    };
+    let (pdf, docx) = build(&p);
     let text = pdf_text(&pdf);
-    assert_eq!(table_numbers(&text), [1, 2, 3, 4, 5, 6], "{text}");
+    assert_eq!(table_numbers(&text), [1, 2, 3, 4, 5], "{text}");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("Table 1: First-time entrants to the criminal justice system by year"));
-    assert!(flat.contains("Table 6: First-time entrants to the criminal justice system by year"));
+    assert!(flat.contains("Table 1: Resident victims by offence group"));
+    assert!(flat.contains("Table 5: Resident victims by offence group"));
     // The Word file is the summary alone: by default its own numbers,
     // from 1, with no restarted field.
     let words = docx_text(&docx);
-    assert_eq!(table_numbers(&words), [1, 2, 3, 4, 5], "{words}");
+    assert_eq!(table_numbers(&words), [1, 2, 3, 4], "{words}");
     let xml = docx_part(&docx, "word/document.xml");
     assert_eq!(xml.matches(" SEQ Table \\r").count(), 0);
-    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 5);
+    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 4);
     // `captions = "as-pdf"`: the same numbers as the PDF's appendix, never
     // a second "Table 1"; Word's field restarts there.
-    let spec = p.read(SPEC);
-    p.write(
-        SPEC,
-        &format!("{spec}\n[style.word]\ncaptions = \"as-pdf\"\n"),
-    );
-    let (_, docx) = p.build_example(&[]);
+    p.set_toml("report.toml", "[style.word]\ncaptions = \"as-pdf\"");
+    let (_, docx) = build(&p);
     let words = docx_text(&docx);
-    assert_eq!(table_numbers(&words), [2, 3, 4, 5, 6], "{words}");
+    assert_eq!(table_numbers(&words), [2, 3, 4, 5], "{words}");
     let xml = docx_part(&docx, "word/document.xml");
     assert_eq!(xml.matches(" SEQ Table \\r 2 \\* ARABIC ").count(), 1);
-    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 4);
+    assert_eq!(xml.matches(" SEQ Table \\* ARABIC ").count(), 3);
 }
 
-/// A 42-row table (every district and age band), placed eight times in the
-/// summary after 1 to 8 short paragraphs, so that its starts fall at many
-/// heights on the page, some of them near the foot.
-fn long_tables(p: &Project) {
-    let spec = p.read(SPEC);
-    p.write(
-        SPEC,
-        &format!(
-            "{spec}\n[tables.population_detail]\n\
-             sql = \"SELECT district, age_band, population FROM population ORDER BY district, age_band\"\n\
-             caption = \"Population by district and age band\"\n\
-             disclosure = false\n\
-             disclosure_reason = \"published population estimates\"\n\
-             totals = [\"population\"]\n\
-             columns = [\n  {{ name = \"district\", label = \"District\" }},\n\
-               {{ name = \"age_band\", label = \"Age band\" }},\n\
-               {{ name = \"population\", label = \"Population\", format = \"integer\" }},\n]\n"
-        ),
-    );
-    let mut summary = p.read(SUMMARY);
+/// A project with a 42-row table (seven districts by seven age bands, from
+/// its own population file), placed eight times in the summary after 1 to
+/// 8 short paragraphs, so that its starts fall at many heights on the
+/// page, some of them near the foot.
+fn long_tables() -> Project {
+    let spec = crate::support::small_spec("Long tables", "")
+        + r#"
+[sources.population]
+path = "data/population.csv"
+columns = { district = "string", age_band = "string", population = "int" }
+
+[tables.population_detail]
+sql = "SELECT district, age_band, population FROM population ORDER BY district, age_band"
+caption = "Population by district and age band"
+totals = ["population"]
+columns = [
+  { name = "district", label = "District" },
+  { name = "age_band", label = "Age band" },
+  { name = "population", label = "Population", format = "integer" },
+]
+"#;
+    let mut summary = String::from("The population of each district.\n");
     for copy in 1..=8 {
         for line in 1..=copy {
             summary += &format!("\nFiller {copy}.{line}.\n");
         }
         summary += "\n{{ tables.population_detail | table }}\n";
     }
-    p.write(SUMMARY, &summary);
+    let p = crate::support::small_project(&spec, "The population.\n", &summary);
+    let mut csv = String::from("district,age_band,population\n");
+    for (d, district) in DISTRICTS.iter().enumerate() {
+        for (b, band) in BANDS.iter().enumerate() {
+            csv += &format!("{district},{band},{}\n", 10_000 + 1_000 * d + 37 * b);
+        }
+    }
+    p.write("data/population.csv", &csv);
+    p
 }
+
+const DISTRICTS: [&str; 6] = [
+    "Cambridge",
+    "East Cambridgeshire",
+    "Fenland",
+    "Huntingdonshire",
+    "Peterborough",
+    "South Cambridgeshire",
+];
+const BANDS: [&str; 7] = ["0-17", "18-24", "25-29", "30-39", "40-49", "50-64", "65+"];
 
 #[test]
 fn a_table_header_never_ends_a_page_with_fewer_than_two_rows_under_it() {
-    let p = Project::example();
-    long_tables(&p);
-    let (pdf, _) = p.build_example(&[]);
+    let p = long_tables();
+    p.run(&["build", "report.toml"]).success();
+    let pdf = std::fs::read(p.path("out/case.pdf")).unwrap();
     // Table cells may all share one text line in the extracted text, so
     // rows are counted as words: a row is a district, an age band and a
     // number; a page's rows end at the first word that is none of those.
@@ -107,7 +125,7 @@ fn a_table_header_never_ends_a_page_with_fewer_than_two_rows_under_it() {
         "Peterborough",
         "South",
     ];
-    let bands = ["0-17", "18-24", "25-29", "30-39", "40-49", "50-64", "65+"];
+    let bands = BANDS;
     let is_number = |w: &str| w.chars().all(|c| c.is_ascii_digit() || c == ',');
     let mut headers = 0;
     for (n, page) in pages(&pdf).iter().enumerate() {

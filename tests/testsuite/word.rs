@@ -7,9 +7,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::support::{assert_valid_docx, docx_part, docx_text, Project, EXAMPLE};
+use crate::support::{assert_valid_docx, docx_part, docx_text, Project};
 
-const OUT: &str = "reports/needs-assessment/out/needs-assessment-summary.docx";
+/// The cases start from the board-paper fixture (`tests/projects/`).
+const SPEC: &str = "report.toml";
+const OUT: &str = "out/paper-summary.docx";
 
 /// Every part of a package: name → bytes.
 fn parts(docx: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -37,42 +39,22 @@ const MERGED: &[&str] = &[
     "docProps/custom.xml",
 ];
 
-/// Sets `[style]` keys in the example spec (adding the section if it has
-/// none); `marking` is removed first when `marking` is `None`.
-fn set_style(p: &Project, lines: &str, marking: Option<&str>) {
-    let spec = p.read(EXAMPLE);
-    // Keys `lines` sets replace the example's own.
-    let keys: Vec<String> = lines
-        .lines()
-        .filter_map(|l| l.split_once('=').map(|(k, _)| format!("{} =", k.trim())))
-        .collect();
-    let mut kept: Vec<&str> = spec
-        .lines()
-        .filter(|l| {
-            let t = l.trim_start();
-            !t.starts_with("marking =")
-                && !l.starts_with("reference_docx")
-                && !keys.iter().any(|k| t.starts_with(k.as_str()))
-        })
-        .collect();
-    let mut add = lines.to_string();
-    if let Some(m) = marking {
-        add += &format!("\nmarking = \"{m}\"");
-    }
-    match kept.iter().position(|l| l.trim() == "[style]") {
-        Some(i) => kept.insert(i + 1, &add),
+/// Sets `[style]` keys (`keys`, TOML lines) in the spec; the marking is
+/// set to `marking`, or removed when it is `None`.
+fn set_style(p: &Project, keys: &str, marking: Option<&str>) {
+    match marking {
+        Some(m) => p.set_toml(SPEC, &format!("[style]\n{keys}\nmarking = \"{m}\"")),
         None => {
-            kept.push("[style]");
-            kept.push(&add);
+            p.remove_toml(SPEC, "style.marking");
+            p.set_toml(SPEC, &format!("[style]\n{keys}"));
         }
     }
-    p.write(EXAMPLE, &(kept.join("\n") + "\n"));
 }
 
 /// Adds a paragraph in `style` to the summary's last section.
 fn add_styled_paragraph(p: &Project, style: &str) {
     p.edit(
-        "reports/needs-assessment/summary.md",
+        "summary.md",
         "# Next steps\n",
         &format!(
             "# Next steps\n\nThe Board is recommended to note the findings. {{.style=\"{style}\"}}\n"
@@ -81,7 +63,7 @@ fn add_styled_paragraph(p: &Project, style: &str) {
 }
 
 fn build(p: &Project) -> Vec<u8> {
-    p.run(&["build", EXAMPLE]).success();
+    p.run(&["build", SPEC]).success();
     std::fs::read(p.path(OUT)).expect("docx written")
 }
 
@@ -105,10 +87,11 @@ fn house_docx() -> Vec<u8> {
 
 #[test]
 fn house_template_is_kept_sealed_and_styles_resolve_by_name() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
+    std::fs::write(p.path("house.docx"), house_docx()).expect("copy template");
     set_style(
         &p,
-        "reference_docx = \"../../templates/house.docx\"",
+        "reference_docx = \"house.docx\"",
         Some("OFFICIAL-SENSITIVE"),
     );
     add_styled_paragraph(&p, "OPCC Recommendation");
@@ -182,14 +165,10 @@ fn house_template_is_kept_sealed_and_styles_resolve_by_name() {
 
 #[test]
 fn foreign_template_is_kept_sealed() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/word/foreign.docx");
-    std::fs::copy(&fixture, p.path("templates/foreign.docx")).expect("copy fixture");
-    set_style(
-        &p,
-        "reference_docx = \"../../templates/foreign.docx\"",
-        None,
-    );
+    std::fs::copy(&fixture, p.path("foreign.docx")).expect("copy fixture");
+    set_style(&p, "reference_docx = \"foreign.docx\"", None);
     add_styled_paragraph(&p, "Force Note");
     let docx = build(&p);
     let template = std::fs::read(&fixture).expect("fixture");
@@ -227,7 +206,7 @@ fn foreign_template_is_kept_sealed() {
 
 #[test]
 fn generated_word_file_carries_the_marking_and_page_numbers() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     set_style(&p, "header = \"Cambridgeshire OPCC\"", Some("OFFICIAL"));
     let docx = build(&p);
     let header = docx_part(&docx, "word/header1.xml");
@@ -282,12 +261,8 @@ fn foreign_with_footer(p: &Project, paragraphs: &str) {
             &format!("<w:t>Made with python-docx</w:t></w:r></w:p>{paragraphs}"),
         )
     });
-    std::fs::write(p.path("templates/foreign.docx"), edited).expect("write template");
-    set_style(
-        p,
-        "reference_docx = \"../../templates/foreign.docx\"",
-        Some("OFFICIAL"),
-    );
+    std::fs::write(p.path("foreign.docx"), edited).expect("write template");
+    set_style(p, "reference_docx = \"foreign.docx\"", Some("OFFICIAL"));
 }
 
 /// How often `needle` is a paragraph's whole text in a part.
@@ -309,7 +284,7 @@ fn paragraphs_reading(xml: &str, needle: &str) -> usize {
 
 #[test]
 fn a_template_showing_the_marking_as_typed_text_is_used_as_it_is() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     // Typed, and split over two runs as Word often stores it.
     foreign_with_footer(
         &p,
@@ -330,7 +305,7 @@ fn a_template_showing_the_marking_as_typed_text_is_used_as_it_is() {
 
 #[test]
 fn a_template_showing_no_marking_gets_it_in_header_and_footer() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     foreign_with_footer(&p, "");
     let docx = build(&p);
     for part in ["word/header1.xml", "word/footer1.xml"] {
@@ -345,9 +320,9 @@ fn a_template_showing_no_marking_gets_it_in_header_and_footer() {
 
 #[test]
 fn a_template_showing_another_marking_is_refused_naming_the_part() {
-    let p = Project::example();
+    let p = Project::fixture("board-paper");
     foreign_with_footer(&p, "<w:p><w:r><w:t>OFFICIAL-SENSITIVE</w:t></w:r></w:p>");
-    let err = p.run(&["build", EXAMPLE]).failure(1);
+    let err = p.run(&["build", SPEC]).failure(1);
     assert!(
         err.contains("shows the protective marking `OFFICIAL-SENSITIVE` in `word/footer1.xml`, but the spec's marking is `OFFICIAL`"),
         "{err}"
