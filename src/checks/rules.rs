@@ -353,7 +353,13 @@ pub(super) fn nulls(frame: &DataFrame, cols: &[String]) -> Option<u64> {
 /// exact rule then reports it).
 pub(super) fn mismatches(frame: &DataFrame, column: &str, pattern: &str) -> Option<u64> {
     let re = regex::Regex::new(&format!("^(?:{pattern})$")).ok()?;
-    let texts = frame.column(column).ok()?.as_materialized_series().str().ok()?.clone();
+    let texts = frame
+        .column(column)
+        .ok()?
+        .as_materialized_series()
+        .str()
+        .ok()?
+        .clone();
     let failing = texts
         .downcast_iter()
         .flat_map(|chunk| chunk.iter())
@@ -386,7 +392,11 @@ mod tests {
             .select([failing(rule, None).unwrap().sum()])
             .collect()
             .unwrap();
-        counted.columns()[0].get(0).unwrap().extract::<u64>().unwrap()
+        counted.columns()[0]
+            .get(0)
+            .unwrap()
+            .extract::<u64>()
+            .unwrap()
     }
 
     #[test]
@@ -397,11 +407,21 @@ mod tests {
             "n" => [Some(1i64), None, Some(3), None, Some(5)]
         )
         .unwrap();
-        for p in ["CR-[0-9]{7}", "CR-[0-9]+|cr-.*", ".*", "[a-e]", "CR-[0-9]{7}\n?"] {
+        for p in [
+            "CR-[0-9]{7}",
+            "CR-[0-9]+|cr-.*",
+            ".*",
+            "[a-e]",
+            "CR-[0-9]{7}\n?",
+        ] {
             let rule = Rule::Pattern("id".into(), p.into());
             assert_eq!(mismatches(&df, "id", p), Some(exact(&df, &rule)), "{p}");
             let rule = Rule::Pattern("ok".into(), p.into());
-            assert_eq!(mismatches(&df, "ok", p), Some(exact(&df, &rule)), "{p} on ok");
+            assert_eq!(
+                mismatches(&df, "ok", p),
+                Some(exact(&df, &rule)),
+                "{p} on ok"
+            );
         }
         // Not text, or not a pattern: left to the exact rule to report.
         assert_eq!(mismatches(&df, "n", "1"), None);
