@@ -25,23 +25,24 @@ fn main() {
     for _ in 0..RUNS {
         let t = Instant::now();
         let spec = Spec::load(&spec_path).expect("spec");
-        let params = spec.params(&[]).expect("params");
+        let ctx = stages::context(&spec, &[]).expect("params");
+        let params = ctx.params();
         record("spec + params", t.elapsed());
         let t = Instant::now();
-        let sources = stages::load_all(&spec, &params, &Default::default()).expect("sources");
+        let sources = stages::load_all(&spec, &ctx, params, &Default::default()).expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
-        let computed = stages::compute(&spec, &sources, &params).expect("compute");
+        let computed = stages::compute(&spec, &sources, params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let (previous, _) = stages::previous(&spec, &sources, &params).expect("previous");
+        let (previous, _) = stages::previous(&spec, &ctx, &sources, params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
         let published = stages::publish(&spec, &computed, &previous).expect("publish");
         record("publish (totals, disclosure audit)", t.elapsed());
         let t = Instant::now();
         let fonts = Fonts::new(&[]);
-        let rendered = stages::render(&spec, &params, &published, &fonts).expect("render");
+        let rendered = stages::render(&spec, &ctx, &published, &fonts).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

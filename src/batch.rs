@@ -17,8 +17,10 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::build::{build_with, Build, BuildOptions, Shared};
+use crate::context::BuildContext;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{self, BatchRecord};
+use crate::params::Params;
 use crate::spec::Spec;
 use crate::timings::{self, Stage as T};
 use crate::{chart, checks, compute, source};
@@ -74,7 +76,8 @@ struct PaperRecord<'a> {
 /// sources, the values) are returned; a paper's own error is kept in its
 /// [`Paper`].
 pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Batch> {
-    let spec = Spec::load(&options.spec)?;
+    // One registry for the batch: every paper reads through it.
+    let (spec, inputs) = crate::build::load(&options.spec)?;
     let param = batch_param(&spec, for_each)?;
     if options.overrides.iter().any(|(n, _)| *n == param) {
         return Err(Error::new(
@@ -85,12 +88,16 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             "drop `--for-each` to build the one paper for that {param}, or drop the `--set`"
         )));
     }
-    let params = spec.params(&options.overrides)?;
+    let params = Params::resolve(&spec, &options.overrides)?;
+    // The batch's own context, for the work all papers share (no cache:
+    // each paper's build has its own).
+    let cache = std::sync::Arc::new(crate::cache::Cache::disabled());
+    let ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
     compute::check_queries(&spec)?;
     let sources = timings::time(
         T::Sources,
         || "every source, once for the batch".into(),
-        || source::load_all(&spec, &params, &BTreeMap::new()),
+        || source::load_all(&spec, &ctx, &params, &BTreeMap::new()),
     )?;
     let values = timings::time(
         T::Query,
@@ -119,7 +126,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             slug: slug.clone(),
         });
         timings::scoped(&format!("paper {slug}"), || {
-            build_with(spec.clone(), &opts, &shared).map(Box::new)
+            build_with(spec.clone(), inputs.clone(), &opts, &shared).map(Box::new)
         })
     });
     let papers = jobs
@@ -132,7 +139,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
         })
         .collect();
     Ok(Batch {
-        report: spec.raw.report.name.clone(),
+        report: spec.report.name.clone(),
         for_each: param,
         papers,
         out_dir,
@@ -142,7 +149,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
 /// The param the batch varies: the one `[batch]` declares, which the
 /// command line may name again.
 fn batch_param(spec: &Spec, named: Option<&str>) -> Result<String> {
-    let Some(batch) = &spec.raw.batch else {
+    let Some(batch) = &spec.batch else {
         let p = named.unwrap_or("district");
         return Err(Error::new(
             ErrorKind::Usage,
@@ -177,7 +184,7 @@ fn slugs(spec: &Spec, values: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for value in values {
         let slug = cap_slug(slugify(value), value);
-        let span = spec.raw.batch.as_ref().map_or(0..0, |b| b.span());
+        let span = spec.batch.as_ref().map_or(0..0, |b| b.span());
         if slug.is_empty() {
             errors.push(
                 spec.error_at(

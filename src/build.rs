@@ -1,13 +1,17 @@
 //! The pipeline, in order: spec → params → sources → compute (+ checks)
-//! → publish → render → backends → manifest. It owns the build's input
-//! registry (through the spec) and writes nothing; [`Build::write`] does.
+//! → publish → render → backends → manifest. It loads the spec with the
+//! build's input registry, makes the one [`BuildContext`] every stage is
+//! lent, and writes nothing; [`Build::write`] does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::context::BuildContext;
 use crate::error::{Error, ErrorKind, Result};
 use crate::guard::{self, Stage};
-use crate::spec::Spec;
+use crate::inputs::Inputs;
+use crate::spec::{Parsed, Spec};
 use crate::timings::{self, Stage as T};
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
 
@@ -74,28 +78,75 @@ pub struct Build {
     pub data: DataInputs,
 }
 
-/// The file names a build writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputNames {
-    /// The declared outputs (format, file name), in
-    /// [`backend::Format::ALL`] order.
-    pub outputs: Vec<(backend::Format, String)>,
-    /// The provenance manifest (public: no suppressed value).
-    pub manifest: String,
-    /// The analyst's full manifest, written when the spec has
-    /// `[disclosure]`.
-    pub private_manifest: String,
-}
+/// The file names a build writes (declared by the spec).
+pub use crate::spec::OutputNames;
 
 /// Runs the whole pipeline in memory; writes nothing.
 pub fn build(options: &BuildOptions) -> Result<Build> {
-    build_spec(Spec::load(&options.spec)?, options)
+    let (spec, inputs) = load(&options.spec)?;
+    build_reusing(spec, inputs, options, None, &Shared::default())
 }
 
 /// Runs the whole pipeline for an already loaded spec (e.g. one `refresh`
-/// has rewritten in memory); writes nothing.
+/// has rewritten in memory), with a registry of its own; writes nothing.
 pub fn build_spec(spec: Spec, options: &BuildOptions) -> Result<Build> {
-    build_reusing(spec, options, None, &Shared::default())
+    let inputs = registry(&spec);
+    build_reusing(spec, inputs, options, None, &Shared::default())
+}
+
+/// Loading a spec needs the registry the files it names are read
+/// through, and the build is what makes registries: so these live here.
+impl Spec {
+    /// Reads and validates the spec at `path`.
+    pub fn load(path: &Path) -> Result<Spec> {
+        load(path).map(|(spec, _)| spec)
+    }
+
+    /// Validates spec `text` as if it were the file at `path`.
+    pub fn from_text(path: &Path, text: String) -> Result<Spec> {
+        load_text(path, text).map(|(spec, _)| spec)
+    }
+}
+
+/// Reads and validates the spec at `path`, with the registry that read it
+/// (the spec first, then the fonts and logo its check reads).
+pub(crate) fn load(path: &Path) -> Result<(Spec, Arc<Inputs>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::new(ErrorKind::Io, format!("cannot read the spec: {e}"))
+            .in_file(path)
+            .with_hint("check the path; a spec is a `report.toml` file")
+    })?;
+    load_text(path, text)
+}
+
+/// [`load`] for spec `text` as if it were the file at `path`.
+pub(crate) fn load_text(path: &Path, text: String) -> Result<(Spec, Arc<Inputs>)> {
+    let parsed = Parsed::new(path, text)?;
+    let inputs = Arc::new(
+        Inputs::with_data_dirs(parsed.root(), parsed.data_dirs().to_vec())
+            .with_image_limit(parsed.limits().image_pixels),
+    );
+    inputs.record(parsed.path(), "spec", parsed.text().as_bytes());
+    let spec = parsed.validate(&*inputs)?;
+    Ok((spec, inputs))
+}
+
+/// The context [`build`] makes for `spec` (with `overrides`, no cache),
+/// for running the stages one at a time (`stages`, the stage benchmark).
+#[doc(hidden)]
+pub fn stage_context(spec: &Spec, overrides: &[(String, String)]) -> Result<BuildContext> {
+    let params = Params::resolve(spec, overrides)?;
+    let cache = Arc::new(crate::cache::Cache::disabled());
+    Ok(BuildContext::new(spec, registry(spec), cache, params))
+}
+
+/// A new registry for a loaded spec: its root, data folders and image
+/// limit, the spec's text recorded as its first input.
+pub(crate) fn registry(spec: &Spec) -> Arc<Inputs> {
+    let inputs = Inputs::with_data_dirs(&spec.root, spec.data_dirs.clone())
+        .with_image_limit(spec.limits.image_pixels);
+    inputs.record(&spec.path, "spec", spec.text.as_bytes());
+    Arc::new(inputs)
 }
 
 /// What a batch reads and checks once for all its papers.
@@ -125,8 +176,13 @@ impl Shared {
 
 /// [`build_spec`], reusing what a batch loaded once: a source in `shared`
 /// read from the same file is not read or parsed again, nor checked again.
-pub(crate) fn build_with(spec: Spec, options: &BuildOptions, shared: &Shared) -> Result<Build> {
-    build_reusing(spec, options, None, shared)
+pub(crate) fn build_with(
+    spec: Spec,
+    inputs: Arc<Inputs>,
+    options: &BuildOptions,
+    shared: &Shared,
+) -> Result<Build> {
+    build_reusing(spec, inputs, options, None, shared)
 }
 
 impl Build {
@@ -144,63 +200,55 @@ impl Build {
 /// with the same hash, and a previous period that had data (a file that
 /// did not exist may have appeared). Otherwise everything is computed.
 pub fn rebuild(spec: Spec, options: &BuildOptions, last: &Build) -> Result<Build> {
-    build_reusing(spec, options, Some(last), &Shared::default())
+    let inputs = registry(&spec);
+    rebuild_with(spec, inputs, options, last)
 }
 
+/// [`rebuild`] reading through `inputs` (which `watch` keeps, to see
+/// what the build read even when it fails).
+pub(crate) fn rebuild_with(
+    spec: Spec,
+    inputs: Arc<Inputs>,
+    options: &BuildOptions,
+    last: &Build,
+) -> Result<Build> {
+    build_reusing(spec, inputs, options, Some(last), &Shared::default())
+}
+
+/// [`build_spec`] after an optional earlier build; the build's context is
+/// made here and nowhere else.
 fn build_reusing(
-    mut spec: Spec,
+    spec: Spec,
+    inputs: Arc<Inputs>,
     options: &BuildOptions,
     last: Option<&Build>,
     shared: &Shared,
 ) -> Result<Build> {
-    guard::limit(spec.raw.limits.memory_mb);
-    let params = spec.params(&options.overrides)?;
+    guard::limit(spec.limits.memory_mb);
     let out_dir = spec.out_dir(options.out_dir.as_deref());
-    let cache = std::sync::Arc::new(crate::cache::Cache::new(&out_dir, options.cache));
-    spec.cache = cache.clone();
-    let reused = last.and_then(|l| reusable(l, &spec, &params, options.strict));
-    let data = match reused {
+    let ctx = context(&spec, inputs, options, &out_dir)?;
+    let data = match last.and_then(|l| reusable(l, &spec, &ctx, options.strict)) {
         Some(data) => data,
-        None => data_stages(&spec, &params, options.strict, shared)?,
+        None => data_stages(&spec, &ctx, options.strict, shared)?,
     };
-    let style = crate::style::Style::from_spec(&spec)?;
-    let font_files = report_fonts(&spec)?;
+    let style = crate::style::Style::from_spec(&spec, &ctx)?;
+    let font_files = report_fonts(&spec, &ctx)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
-    let rendered = timings::time(
+    let mut rendered = timings::time(
         T::Render,
         || "templates, tables and charts".into(),
-        || {
-            render_stage(
-                &spec,
-                &params,
-                &data.published,
-                &chart_fonts,
-                options.strict,
-            )
-        },
+        || render_stage(&spec, &ctx, &data.published, &chart_fonts, options.strict),
     )?;
     let manifest_started = std::time::Instant::now();
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
-    let docx = docx_options(&spec, &style, timestamp, &chart_fonts)?;
+    let docx = docx_options(&spec, &ctx, &style, (timestamp, &chart_fonts))?;
     let names = output_names(&spec, options)?;
-    let mut typst = typst_options(&spec, timestamp, font_files)?;
-    typst.style = style.clone();
-    let files = layout_files(&spec, &typst)?;
-    let mut manifest = Manifest::new(&manifest::Record {
-        spec: &spec,
-        params: &params,
-        source_date_epoch: options.source_date_epoch,
-        sources: &data.sources,
-        previous_sources: &data.previous_sources,
-        computed: &data.computed,
-        previous: &data.previous,
-        published: &data.published,
-        files,
-    })?;
+    let mut typst = typst_options(&spec, &ctx, (timestamp, &style), font_files)?;
+    let files = layout_files(&spec, &ctx, &typst)?;
+    let mut manifest = new_manifest(&spec, &ctx, options, &data, files)?;
     manifest.word_captions =
         manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
-    let mut rendered = rendered;
     let sources = sources_appendix(&spec, &rendered.document, &manifest);
     rendered.document.tie_numbers(sources);
     attach_manifest(&mut typst, &names, &manifest);
@@ -213,42 +261,82 @@ fn build_reusing(
         "manifest and sources appendix",
         manifest_started,
     );
-    let html = backend::html::HtmlOptions::new(&spec);
     guard::enter(Stage::Outputs);
     let outputs = backend::render_all(&backend::Context {
         doc: &rendered.document,
         outputs: &names.outputs,
         typst: &typst,
         docx: &docx,
-        html: &html,
-        cache: &cache,
+        html: &backend::html::HtmlOptions::new(&spec),
+        cache: &ctx.cache,
     })?;
-    spec.check_outputs_against_inputs(&out_dir)?;
-    complete_manifest(&mut manifest, &spec, &outputs);
+    spec.check_outputs_against_inputs(&out_dir, &*ctx.inputs)?;
+    complete_manifest(&mut manifest, &ctx.inputs, &outputs);
     manifest.batch = options.batch.clone();
-    let mut warnings = warnings(&data.check_warnings, &rendered, &outputs);
-    // A cache asked for but not usable (a link in its place, no key).
-    warnings.splice(0..0, cache.notice().map(str::to_string));
+    // A cache asked for but not usable (a link in its place, no key) first.
+    let notice = ctx.cache.notice().map(str::to_string);
+    for w in notice
+        .into_iter()
+        .chain(warnings(&data.check_warnings, &rendered, &outputs))
+    {
+        ctx.diagnostics.warn(w);
+    }
     Ok(Build {
         out_dir,
         names,
+        warnings: ctx.diagnostics.all(),
+        params: ctx.params.clone(),
         spec,
-        params,
         computed: data.computed,
         previous: data.previous,
         published: data.published,
         rendered,
         outputs,
         manifest,
-        warnings,
         style,
-        cache,
+        cache: ctx.cache.clone(),
         data: DataInputs {
             sources: data.sources,
             previous_sources: data.previous_sources,
             check_warnings: data.check_warnings,
             strict: options.strict,
         },
+    })
+}
+
+/// The build's context: its registry, a cache in the output folder
+/// `out_dir`, the parameters with `--set` applied, the spec's limits.
+fn context(
+    spec: &Spec,
+    inputs: Arc<Inputs>,
+    options: &BuildOptions,
+    out_dir: &Path,
+) -> Result<BuildContext> {
+    let params = Params::resolve(spec, &options.overrides)?;
+    let cache = Arc::new(crate::cache::Cache::new(out_dir, options.cache));
+    Ok(BuildContext::new(spec, inputs, cache, params))
+}
+
+/// The manifest of what the data stages read and made, and the content
+/// files, layout, fonts and logo (`files`); without outputs yet.
+fn new_manifest(
+    spec: &Spec,
+    ctx: &BuildContext,
+    options: &BuildOptions,
+    data: &DataStages,
+    files: Vec<(PathBuf, String)>,
+) -> Result<Manifest> {
+    Manifest::new(&manifest::Record {
+        spec,
+        inputs: &ctx.inputs,
+        params: &ctx.params,
+        source_date_epoch: options.source_date_epoch,
+        sources: &data.sources,
+        previous_sources: &data.previous_sources,
+        computed: &data.computed,
+        previous: &data.previous,
+        published: &data.published,
+        files,
     })
 }
 
@@ -259,7 +347,7 @@ fn sources_appendix(
     doc: &crate::doc::Document,
     manifest: &Manifest,
 ) -> crate::doc::Sources {
-    let setting = spec.raw.report.sources_appendix;
+    let setting = spec.report.sources_appendix;
     let mut printed = crate::doc::printed_figures(&doc.body);
     for f in crate::doc::printed_figures(&doc.summary) {
         if !printed.contains(&f) {
@@ -275,7 +363,7 @@ fn sources_appendix(
     let tables: Vec<(String, String)> = tables
         .into_iter()
         .filter_map(|t| {
-            let decl = spec.raw.tables.get(&t)?;
+            let decl = spec.tables.get(&t)?;
             // A table computing columns withheld from publication (`hidden`,
             // for disclosure control) gets no entry: its query would name
             // them.
@@ -296,7 +384,7 @@ fn sources_appendix(
 /// The outputs' file names: the spec's, or a batch member's.
 fn output_names(spec: &Spec, options: &BuildOptions) -> Result<OutputNames> {
     match &options.batch {
-        Some(member) => spec.output_names().for_batch(spec, member),
+        Some(member) => batch_names(&spec.output_names(), spec, member),
         None => Ok(spec.output_names()),
     }
 }
@@ -319,12 +407,12 @@ fn warnings(checks: &[String], rendered: &Rendered, outputs: &[backend::Output])
 /// comparison with a period that has no data) is an error.
 fn render_stage(
     spec: &Spec,
-    params: &Params,
+    ctx: &BuildContext,
     published: &publish::Published,
     chart_fonts: &chart::Fonts,
     strict: bool,
 ) -> Result<Rendered> {
-    let rendered = render::render(spec, params, published, chart_fonts)?;
+    let rendered = render::render(spec, ctx, published, chart_fonts)?;
     match rendered.warnings.first() {
         Some(w) if strict => Err(Error::new(ErrorKind::Template, w.clone())
             .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")),
@@ -343,21 +431,25 @@ fn attach_manifest(typst: &mut TypstOptions, names: &OutputNames, manifest: &Man
     });
 }
 
-fn layout_files(spec: &Spec, typst: &TypstOptions) -> Result<Vec<(PathBuf, String)>> {
+fn layout_files(
+    spec: &Spec,
+    ctx: &BuildContext,
+    typst: &TypstOptions,
+) -> Result<Vec<(PathBuf, String)>> {
     let mut files = Vec::new();
     for (key, value) in [
-        ("body", &spec.raw.content.body),
-        ("summary", &spec.raw.content.summary),
+        ("body", &spec.content.body),
+        ("summary", &spec.content.summary),
     ] {
-        files.push((spec.resolve(value)?, format!("template {key}")));
+        files.push((ctx.resolve(spec, value)?, format!("template {key}")));
     }
-    spec.read(&spec.raw.report.layout, "layout")?;
+    ctx.read(spec, &spec.report.layout, "layout")?;
     files.push((typst.layout.clone(), "layout".to_string()));
-    for f in &spec.raw.report.fonts {
-        files.push((spec.resolve(f)?, "font".to_string()));
+    for f in &spec.report.fonts {
+        files.push((ctx.resolve(spec, f)?, "font".to_string()));
     }
-    if let Some(logo) = &spec.raw.style.logo {
-        files.push((spec.resolve(logo)?, "logo".to_string()));
+    if let Some(logo) = &spec.style.logo {
+        files.push((ctx.resolve(spec, logo)?, "logo".to_string()));
     }
     Ok(files)
 }
@@ -365,9 +457,9 @@ fn layout_files(spec: &Spec, typst: &TypstOptions) -> Result<Vec<(PathBuf, Strin
 /// Adds what only the finished outputs know to the manifest: every file
 /// the registry read that it does not list yet (images and includes the
 /// layout read, template includes) and each output's hash.
-fn complete_manifest(manifest: &mut Manifest, spec: &Spec, outputs: &[backend::Output]) {
-    for file in spec.inputs.files() {
-        let path = spec.inputs.name_of(&file.path);
+fn complete_manifest(manifest: &mut Manifest, inputs: &Inputs, outputs: &[backend::Output]) {
+    for file in inputs.files() {
+        let path = inputs.name_of(&file.path);
         if !manifest.inputs.iter().any(|i| i.path == path) {
             manifest.inputs.push(manifest::Input {
                 path,
@@ -397,7 +489,13 @@ struct DataStages {
 
 /// Sources → compute (with every data check, beside the previous period)
 /// → publish, each stage timed.
-fn data_stages(spec: &Spec, params: &Params, strict: bool, shared: &Shared) -> Result<DataStages> {
+fn data_stages(
+    spec: &Spec,
+    ctx: &BuildContext,
+    strict: bool,
+    shared: &Shared,
+) -> Result<DataStages> {
+    let params = &ctx.params;
     // Queries may only read declared tables: refuse before reading any data.
     timings::time(
         T::Spec,
@@ -408,7 +506,7 @@ fn data_stages(spec: &Spec, params: &Params, strict: bool, shared: &Shared) -> R
     let sources = timings::time(
         T::Sources,
         || "every source (read, hash, reader)".into(),
-        || source::load_all(spec, params, &shared.sources),
+        || source::load_all(spec, ctx, params, &shared.sources),
     )?;
     let checked = shared.checks_for(&sources);
     guard::enter(Stage::Queries);
@@ -419,7 +517,7 @@ fn data_stages(spec: &Spec, params: &Params, strict: bool, shared: &Shared) -> R
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    compute::previous(spec, loaded, params)
+                    compute::previous(spec, ctx, loaded, params)
                 })
             })
         });
@@ -449,9 +547,9 @@ fn data_stages(spec: &Spec, params: &Params, strict: bool, shared: &Shared) -> R
 /// The data stages' results, taken over from `last` if nothing they read
 /// changed (see [`rebuild`]); their data files are read again through
 /// `spec`'s registry, so the new build lists (and `watch` watches) them.
-fn reusable(last: &Build, spec: &Spec, params: &Params, strict: bool) -> Option<DataStages> {
+fn reusable(last: &Build, spec: &Spec, ctx: &BuildContext, strict: bool) -> Option<DataStages> {
     let same = last.spec.text == spec.text
-        && last.params == *params
+        && last.params == ctx.params
         && last.data.strict == strict
         && !matches!(last.previous, Previous::Missing { .. });
     if !same {
@@ -459,7 +557,7 @@ fn reusable(last: &Build, spec: &Spec, params: &Params, strict: bool) -> Option<
     }
     let d = &last.data;
     for (name, s) in d.sources.iter().chain(&d.previous_sources) {
-        let file = spec.inputs.read(&s.path, &format!("source {name}")).ok()?;
+        let file = ctx.inputs.read(&s.path, &format!("source {name}")).ok()?;
         if file.blake3 != s.blake3 {
             return None;
         }
@@ -483,49 +581,51 @@ pub struct DataInputs {
     strict: bool,
 }
 
-impl OutputNames {
-    /// The names of one paper of a batch: each file's stem (the name up to
-    /// its first `.`) through `[batch] output` (default
-    /// `{{ stem }}-{{ slug }}`), the rest kept: `needs-assessment.pdf` →
-    /// `needs-assessment-fenland.pdf`.
-    pub fn for_batch(&self, spec: &Spec, member: &manifest::BatchRecord) -> Result<OutputNames> {
-        let batch = spec.raw.batch.as_ref().map(|b| b.get_ref());
-        let pattern = batch
-            .and_then(|b| b.output.as_ref())
-            .map_or("{{ stem }}-{{ slug }}", |o| o.get_ref().as_str());
-        let span = batch
-            .and_then(|b| b.output.as_ref())
-            .map_or(0..0, |o| o.span());
-        let mut env = minijinja::Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        let rename = |name: &str| -> Result<String> {
-            let (stem, rest) = name.split_at(name.find('.').unwrap_or(name.len()));
-            let ctx = minijinja::context! { stem, slug => &member.slug, value => &member.value };
-            let new = env.render_str(pattern, ctx).map_err(|e| {
-                spec.error_at(
-                    ErrorKind::Spec,
-                    format!("cannot fill in `[batch] output`: {}", e.kind()),
-                    span.clone(),
-                )
-                .with_hint("the pattern may use `{{ stem }}`, `{{ slug }}` and `{{ value }}`")
-            })?;
-            if new.is_empty() || new.contains(['/', '\\']) || new.starts_with('.') {
-                return Err(spec
-                    .error_at(ErrorKind::Spec, format!("`[batch] output` makes `{new}{rest}` for `{}`, which is not a plain file name", member.value), span.clone())
-                    .with_hint("use `{{ slug }}` (letters, digits and dashes) rather than `{{ value }}` in file names"));
-            }
-            Ok(format!("{new}{rest}"))
-        };
-        let mut outputs = Vec::new();
-        for (format, name) in &self.outputs {
-            outputs.push((*format, rename(name)?));
+/// The names of one paper of a batch: each file's stem (the name up to
+/// its first `.`) through `[batch] output` (default
+/// `{{ stem }}-{{ slug }}`), the rest kept: `needs-assessment.pdf` →
+/// `needs-assessment-fenland.pdf`.
+fn batch_names(
+    names: &OutputNames,
+    spec: &Spec,
+    member: &manifest::BatchRecord,
+) -> Result<OutputNames> {
+    let batch = spec.batch.as_ref().map(|b| b.get_ref());
+    let pattern = batch
+        .and_then(|b| b.output.as_ref())
+        .map_or("{{ stem }}-{{ slug }}", |o| o.get_ref().as_str());
+    let span = batch
+        .and_then(|b| b.output.as_ref())
+        .map_or(0..0, |o| o.span());
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let rename = |name: &str| -> Result<String> {
+        let (stem, rest) = name.split_at(name.find('.').unwrap_or(name.len()));
+        let ctx = minijinja::context! { stem, slug => &member.slug, value => &member.value };
+        let new = env.render_str(pattern, ctx).map_err(|e| {
+            spec.error_at(
+                ErrorKind::Spec,
+                format!("cannot fill in `[batch] output`: {}", e.kind()),
+                span.clone(),
+            )
+            .with_hint("the pattern may use `{{ stem }}`, `{{ slug }}` and `{{ value }}`")
+        })?;
+        if new.is_empty() || new.contains(['/', '\\']) || new.starts_with('.') {
+            return Err(spec
+                .error_at(ErrorKind::Spec, format!("`[batch] output` makes `{new}{rest}` for `{}`, which is not a plain file name", member.value), span.clone())
+                .with_hint("use `{{ slug }}` (letters, digits and dashes) rather than `{{ value }}` in file names"));
         }
-        Ok(OutputNames {
-            outputs,
-            manifest: rename(&self.manifest)?,
-            private_manifest: rename(&self.private_manifest)?,
-        })
+        Ok(format!("{new}{rest}"))
+    };
+    let mut outputs = Vec::new();
+    for (format, name) in &names.outputs {
+        outputs.push((*format, rename(name)?));
     }
+    Ok(OutputNames {
+        outputs,
+        manifest: rename(&names.manifest)?,
+        private_manifest: rename(&names.private_manifest)?,
+    })
 }
 
 /// Computes the figures and tables and runs the declared data checks: the
@@ -667,14 +767,14 @@ fn timestamp(spec: &Spec, epoch: Option<i64>) -> Result<jiff::Timestamp> {
 /// reference document, read through the input registry.
 fn docx_options(
     spec: &Spec,
+    ctx: &BuildContext,
     style: &crate::style::Style,
-    timestamp: jiff::Timestamp,
-    chart_fonts: &chart::Fonts,
+    (timestamp, chart_fonts): (jiff::Timestamp, &chart::Fonts),
 ) -> Result<backend::docx::DocxOptions> {
-    let reference = match &spec.raw.style.reference_docx {
+    let reference = match &spec.style.reference_docx {
         Some(path) => Some(backend::docx::Reference {
-            path: manifest::relative(&spec.root, &spec.resolve(path)?).into(),
-            bytes: spec.read(path, "reference docx")?.bytes.clone(),
+            path: manifest::relative(&spec.root, &ctx.resolve(spec, path)?).into(),
+            bytes: ctx.read(spec, path, "reference docx")?.bytes.clone(),
         }),
         None => None,
     };
@@ -706,24 +806,26 @@ fn docx_options(
 }
 
 /// The font files `report.fonts` names.
-fn report_fonts(spec: &Spec) -> Result<Vec<Vec<u8>>> {
+fn report_fonts(spec: &Spec, ctx: &BuildContext) -> Result<Vec<Vec<u8>>> {
     let mut fonts = Vec::new();
-    for f in &spec.raw.report.fonts {
-        fonts.push(spec.read(f, "font")?.bytes.to_vec());
+    for f in &spec.report.fonts {
+        fonts.push(ctx.read(spec, f, "font")?.bytes.to_vec());
     }
     Ok(fonts)
 }
 
-fn typst_options(
-    spec: &Spec,
-    timestamp: jiff::Timestamp,
+/// The PDF backend's options: the layout, fonts and house style.
+fn typst_options<'a>(
+    spec: &'a Spec,
+    ctx: &BuildContext,
+    (timestamp, style): (jiff::Timestamp, &crate::style::Style),
     fonts: Vec<Vec<u8>>,
-) -> Result<TypstOptions<'_>> {
-    let r = &spec.raw.report;
-    let layout = spec.resolve(&r.layout)?;
+) -> Result<TypstOptions<'a>> {
+    let r = &spec.report;
+    let layout = ctx.resolve(spec, &r.layout)?;
     Ok(TypstOptions {
         root: &spec.root,
-        inputs: spec.inputs.clone(),
+        inputs: ctx.inputs.clone(),
         layout,
         main_dir: &spec.dir,
         fonts,
@@ -731,8 +833,8 @@ fn typst_options(
         date: spec.date,
         timestamp,
         attachments: Vec::new(),
-        time_limit: std::time::Duration::from_secs(spec.raw.limits.layout_seconds),
-        style: crate::style::Style::default(),
+        time_limit: std::time::Duration::from_secs(spec.limits.layout_seconds),
+        style: style.clone(),
     })
 }
 

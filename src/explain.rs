@@ -14,7 +14,7 @@ use crate::spec::Spec;
 /// A query that cannot be parsed reads nothing here: the build has already
 /// refused it before any manifest is written.
 pub(crate) fn lineage(spec: &Spec, sql: &str) -> Lineage {
-    let raw = &spec.raw;
+    let raw = spec;
     let (mut views, mut tables, mut sources) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     let mut params = false;
     let mut todo: Vec<String> = reads(sql);

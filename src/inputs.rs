@@ -20,7 +20,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::error::{display_path, Error, ErrorKind};
+use crate::paths::{non_empty, normalize, within};
+pub(crate) use crate::paths::{DataDir, Refusal};
 
 /// One file the build read: where, in which role, its bytes and their hash.
 #[derive(Debug)]
@@ -38,75 +39,6 @@ pub struct InputFile {
     /// data file ([`Inputs::read_data`]) keeps only the path and hash:
     /// there `bytes` is empty and this is `false`.
     pub held: bool,
-}
-
-/// Why a file may not or cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// An absolute path that is not inside the project root.
-    Absolute,
-    /// A relative path whose `..` climbs above the project root.
-    LeavesRoot,
-    /// The path is (or passes through) a symbolic link that points outside
-    /// the project root.
-    LinkOut,
-    /// `@NAME/…` names a data folder the spec does not declare.
-    UnknownDataDir(String),
-    /// Nothing at that path.
-    Missing,
-    /// The file exists but cannot be read (permissions, a folder…).
-    Unreadable(String),
-    /// A raster image whose header claims more pixels than
-    /// `[limits] image_pixels`: refused before anything decodes it.
-    TooManyPixels(crate::image_limit::TooManyPixels),
-}
-
-impl Refusal {
-    /// The message and hint for a path `written` (as the user wrote it)
-    /// inside the project root `root`.
-    pub fn explain(&self, written: &str, root: &Path) -> (String, String) {
-        let root = display_path(root);
-        let outside = declare_hint(written, &root);
-        match self {
-            Refusal::Absolute => (
-                format!("`{written}` is an absolute path outside the project"),
-                outside,
-            ),
-            Refusal::LeavesRoot => (
-                format!("`{written}` leaves the project: its `..` goes above the project root"),
-                outside,
-            ),
-            Refusal::UnknownDataDir(name) => (
-                format!("`{written}` names the data folder `{name}`, which the spec does not declare"),
-                format!("declare it in the spec: `[report.data_dirs]` then `{name} = \"/path/to/the/folder\"` (or `{name} = {{ env = \"VARIABLE\" }}` to take it from the environment)"),
-            ),
-            Refusal::LinkOut => (
-                format!("`{written}` leads through a symbolic link to a file outside the project"),
-                format!("copy the file into the project instead of linking to it, or declare the folder it points into in `[report.data_dirs]`: links are followed only while they stay inside the project root `{root}` or a declared data folder"),
-            ),
-            Refusal::Missing => (
-                format!("`{written}` does not exist"),
-                "check the path; it is relative to the spec's folder".to_string(),
-            ),
-            Refusal::Unreadable(e) => (format!("cannot read `{written}`: {e}"), "check that it is a readable file".to_string()),
-            Refusal::TooManyPixels(t) => (
-                format!("the image `{written}` {}", t.claims()),
-                crate::image_limit::TooManyPixels::hint().to_string(),
-            ),
-        }
-    }
-
-    /// A spec-independent error (for files named outside the spec, e.g. by
-    /// the layout): kind [`ErrorKind::Io`] for missing or unreadable files,
-    /// [`ErrorKind::Spec`] for refused paths.
-    pub fn to_error(&self, path: &Path, root: &Path) -> Error {
-        let (message, hint) = self.explain(&display_path(path), root);
-        let kind = match self {
-            Refusal::Missing | Refusal::Unreadable(_) => ErrorKind::Io,
-            _ => ErrorKind::Spec,
-        };
-        Error::new(kind, message).in_file(path).with_hint(hint)
-    }
 }
 
 /// The files of one build, read once each, all inside one project root.
@@ -141,7 +73,7 @@ impl Inputs {
             data_dirs: dirs,
             files: Mutex::new(BTreeMap::new()),
             patterns: Mutex::new(BTreeMap::new()),
-            image_pixels: crate::spec::Limits::default().image_pixels,
+            image_pixels: crate::limits::Limits::default().image_pixels,
         }
     }
 
@@ -159,21 +91,21 @@ impl Inputs {
     /// How the manifest names `path`: relative to the project root, or
     /// `@NAME/rest` inside a declared data folder; never absolute.
     pub fn name_of(&self, path: &Path) -> String {
-        let path = crate::spec::normalize(path);
+        let path = normalize(path);
         let in_root = !path.is_absolute() || self.root.is_absolute();
         if in_root && within(&path, &self.root) {
-            return crate::manifest::relative(&self.root, &path);
+            return crate::paths::relative(&self.root, &path);
         }
         if let Some(real) = self.real_root.as_ref().filter(|r| within(&path, r)) {
-            return crate::manifest::relative(real, &path);
+            return crate::paths::relative(real, &path);
         }
         for d in &self.data_dirs {
             if within(&path, &d.path) {
-                let rest = crate::manifest::relative(&d.path, &path);
+                let rest = crate::paths::relative(&d.path, &path);
                 return format!("@{}/{rest}", d.name);
             }
         }
-        crate::manifest::relative(&self.root, &path)
+        crate::paths::relative(&self.root, &path)
     }
 
     /// The file a manifest name (see [`Inputs::name_of`]) stands for.
@@ -205,7 +137,7 @@ impl Inputs {
             let Some(d) = self.data_dirs.iter().find(|d| d.name == name) else {
                 return Err(Refusal::UnknownDataDir(name.to_string()));
             };
-            let path = crate::spec::normalize(&d.path.join(rest));
+            let path = normalize(&d.path.join(rest));
             if Path::new(rest).is_absolute() || !within(&path, &d.path) {
                 return Err(Refusal::LeavesRoot);
             }
@@ -214,7 +146,7 @@ impl Inputs {
                 Err(r) => Err(r),
             };
         }
-        let path = crate::spec::normalize(&dir.join(written));
+        let path = normalize(&dir.join(written));
         if !self.inside(&path) {
             return Err(match Path::new(written).is_absolute() {
                 true => Refusal::Absolute,
@@ -245,7 +177,7 @@ impl Inputs {
     }
 
     fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
-        let path = crate::spec::normalize(path);
+        let path = normalize(path);
         if !self.inside(&path) {
             return Err(match path.is_absolute() {
                 true => Refusal::Absolute,
@@ -308,7 +240,7 @@ impl Inputs {
     /// Records bytes the build already holds (the spec's text) as the file
     /// at `path`, so the manifest lists them like any other input.
     pub fn record(&self, path: &Path, role: &str, bytes: &[u8]) {
-        let path = crate::spec::normalize(path);
+        let path = normalize(path);
         let key = non_empty(&path)
             .canonicalize()
             .unwrap_or_else(|_| path.clone());
@@ -351,7 +283,7 @@ impl Inputs {
     pub fn contains(&self, path: &Path) -> bool {
         let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         let real = non_empty(path).canonicalize();
-        let lexical = crate::spec::normalize(path);
+        let lexical = normalize(path);
         files
             .iter()
             .any(|(k, f)| real.as_ref().is_ok_and(|r| r == k) || f.path == lexical)
@@ -384,46 +316,19 @@ impl Inputs {
     }
 }
 
-/// A declared data folder outside the project (`[report.data_dirs]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataDir {
-    /// The name paths use (`@NAME/…`) and the manifest records.
-    pub name: String,
-    /// The folder, lexically normalised.
-    pub path: PathBuf,
-    /// The folder with links resolved (`None` if it does not exist).
-    pub real: Option<PathBuf>,
-}
-
-impl DataDir {
-    /// The data folder `name` at `path`.
-    pub fn new(name: &str, path: &Path) -> DataDir {
-        let path = crate::spec::normalize(path);
-        DataDir {
-            name: name.to_string(),
-            real: non_empty(&path).canonicalize().ok(),
-            path,
-        }
+/// The registry is the file access the spec's validation uses.
+impl crate::paths::Files for Inputs {
+    fn locate_path(&self, dir: &Path, written: &str) -> Result<PathBuf, Refusal> {
+        self.locate(dir, written)
     }
-}
 
-/// The hint for a path outside the project: declare the folder that holds
-/// it as a data folder and name the file through it.
-fn declare_hint(written: &str, root: &str) -> String {
-    let path = Path::new(written);
-    let folder = path
-        .parent()
-        .map(display_path)
-        .filter(|f| !f.is_empty())
-        .unwrap_or_else(|| ".".to_string());
-    let file = path
-        .file_name()
-        .map_or_else(|| "FILE".to_string(), |f| f.to_string_lossy().into_owned());
-    format!(
-        "files inside the project root `{root}` are read as they are; to read from a folder outside it, \
-         declare the folder in the spec (`[report.data_dirs]` then `extracts = \"{folder}\"`, \
-         or `extracts = {{ env = \"VARIABLE\" }}`) and write `path = \"@extracts/{file}\"`"
-    )
+    fn read_bytes(&self, path: &Path, role: &str) -> Result<Arc<[u8]>, Refusal> {
+        self.read(path, role).map(|f| f.bytes.clone())
+    }
+
+    fn has_read(&self, path: &Path) -> bool {
+        self.contains(path)
+    }
 }
 
 /// A whole file's bytes, read straight into shared memory (an extract of a
@@ -476,28 +381,10 @@ fn io_refusal(e: &io::Error) -> Refusal {
     }
 }
 
-/// `.` for the empty path (the current folder), so it can be canonicalised.
-fn non_empty(path: &Path) -> &Path {
-    if path.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        path
-    }
-}
-
-/// Whether `path` lies inside `root` (both lexically normalised).
-pub(crate) fn within(path: &Path, root: &Path) -> bool {
-    match path.strip_prefix(root) {
-        Ok(rest) => !rest
-            .components()
-            .any(|c| c == std::path::Component::ParentDir),
-        Err(_) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::display_path;
 
     fn project() -> (tempfile::TempDir, tempfile::TempDir) {
         let root = tempfile::tempdir().unwrap();

@@ -26,15 +26,19 @@ mod build;
 mod cache;
 mod chart;
 mod checks;
+mod colour;
 mod compute;
+mod context;
 pub mod doc;
 mod error;
 mod format;
 mod guard;
 mod image_limit;
 mod inputs;
+mod limits;
 mod output;
 mod params;
+mod paths;
 mod publish;
 mod render;
 mod source;
@@ -67,11 +71,15 @@ pub use timings::{enable as enable_timings, report as timings_report};
 /// disclosure audit. Not a stable interface: [`build()`] is.
 #[doc(hidden)]
 pub mod stages {
+    pub use crate::build::stage_context as context;
     pub use crate::chart::Fonts;
     pub use crate::compute::{compute, previous};
+    pub use crate::context::BuildContext;
     pub use crate::inputs::Inputs;
     pub use crate::publish::audit::{intervals, PublishedGrid};
     pub use crate::publish::publish;
     pub use crate::render::{check_accessible, markdown, render};
+    #[doc(hidden)]
+    pub use crate::source::csv::read_csv;
     pub use crate::source::load_all;
 }

@@ -19,13 +19,14 @@
 //! inputs give the same bytes.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::compute::{self, Computed, Previous, Table};
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{ParamValue, Params};
+pub use crate::paths::relative;
 use crate::source::Source;
 use crate::spec::Spec;
 
@@ -298,6 +299,8 @@ pub struct SuppressedCell {
 pub struct Record<'a> {
     /// The spec.
     pub spec: &'a Spec,
+    /// The build's input registry (every file it read).
+    pub inputs: &'a crate::inputs::Inputs,
     /// Resolved params.
     pub params: &'a Params,
     /// `SOURCE_DATE_EPOCH`, if given.
@@ -332,26 +335,30 @@ impl Manifest {
         }];
         for (path, role) in &r.files {
             // The registry hands back the bytes the build used (read once).
-            let file = spec
+            let file = r
                 .inputs
                 .read(path, role)
-                .map_err(|r| r.to_error(path, &spec.root))?;
+                .map_err(|e| e.to_error(path, &spec.root))?;
             inputs.push(Input {
-                path: spec.inputs.name_of(path),
+                path: r.inputs.name_of(path),
                 role: role.clone(),
                 blake3: file.blake3.clone(),
                 ..Input::default()
             });
         }
         for (name, s) in r.sources {
-            inputs.extend(source_inputs(spec, s, format!("source {name}")));
+            inputs.extend(source_inputs((spec, r.inputs), s, format!("source {name}")));
         }
         inputs.extend(r.computed.database.iter().map(|d| database_input(d, None)));
         if let Some(fy) = r.previous.period() {
             for (name, s) in r.previous_sources {
                 let now = r.sources.get(name);
                 if now.map(|c| &c.path) != Some(&s.path) {
-                    inputs.extend(source_inputs(spec, s, format!("source {name} ({fy})")));
+                    inputs.extend(source_inputs(
+                        (spec, r.inputs),
+                        s,
+                        format!("source {name} ({fy})"),
+                    ));
                 } else if s.remote.is_some() && now.map(|c| &c.blake3) != Some(&s.blake3) {
                     let mut input = source_input(spec, s, format!("source {name} ({fy})"));
                     input.path = format!("{}@{fy}", input.path);
@@ -373,7 +380,7 @@ impl Manifest {
             .figures
             .iter()
             .map(|(name, v)| {
-                let decl = spec.raw.figures.get(name);
+                let decl = spec.figures.get(name);
                 let sql = decl.map(|d| d.sql.get_ref().trim().to_string());
                 let figure = Figure {
                     value: json(v),
@@ -392,14 +399,14 @@ impl Manifest {
             .collect();
         let mut tables = table_hashes(&r.published.current);
         for (name, t) in tables.iter_mut() {
-            if let Some(decl) = spec.raw.tables.get(name) {
+            if let Some(decl) = spec.tables.get(name) {
                 t.reads = crate::explain::lineage(spec, decl.sql.get_ref());
             }
         }
         let (disclosure, private) = disclosure_records(r);
         Ok(Manifest {
             boardpack: env!("CARGO_PKG_VERSION").to_string(),
-            report: spec.raw.report.name.clone(),
+            report: spec.report.name.clone(),
             spec: spec_hash,
             date: spec.date.to_string(),
             source_date_epoch: r.source_date_epoch,
@@ -550,14 +557,18 @@ fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>)
 
 /// One input per file a source read (a glob reads several), named as the
 /// registry names it (`@NAME/…` in a data folder, never absolute).
-fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
+fn source_inputs(
+    (spec, inputs): (&Spec, &crate::inputs::Inputs),
+    s: &Source,
+    role: String,
+) -> Vec<Input> {
     if s.remote.is_some() {
         return vec![source_input(spec, s, role)];
     }
     s.files
         .iter()
         .map(|f| Input {
-            path: spec.inputs.name_of(&f.path),
+            path: inputs.name_of(&f.path),
             role: role.clone(),
             blake3: f.blake3.clone(),
             rows: Some(f.rows as u64),
@@ -569,7 +580,7 @@ fn source_inputs(spec: &Spec, s: &Source, role: String) -> Vec<Input> {
 
 /// Why the source's months may be empty, if it is declared `sparse`.
 fn sparse(spec: &Spec, s: &Source) -> Option<String> {
-    let decl = spec.raw.sources.get(&s.name)?;
+    let decl = spec.sources.get(&s.name)?;
     decl.sparse.as_ref().map(|w| w.get_ref().clone())
 }
 
@@ -699,21 +710,6 @@ pub fn json(v: &compute::Value) -> serde_json::Value {
 /// reading them back must give the same bits either way).
 pub fn stored(v: &serde_json::Value) -> serde_json::Value {
     serde_json::from_str(&v.to_string()).unwrap_or_else(|_| v.clone())
-}
-
-/// `path` relative to `root`, `/`-separated (never absolute, so it does not
-/// depend on where the project is checked out).
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-            Component::ParentDir => Some("..".into()),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
 }
 
 fn strip_position(message: &str) -> String {

@@ -1,7 +1,7 @@
 //! The house style, resolved once from `[style]` into a small value that
 //! every output takes: the Typst layout, the charts and the Word file.
 //!
-//! The spec validates `[style]` (see `Spec::check_style`): fonts exist,
+//! The spec validates `[style]` (see `spec::validate::style`): fonts exist,
 //! the accent is `#RRGGBB` and readable, the logo is a readable image
 //! inside the project, margins are sane, the marking is one we know. So
 //! [`Style::from_spec`] only turns what was written into typed values.
@@ -11,15 +11,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use toml::Spanned;
-use typst::foundations::Bytes;
-use typst::text::Font;
 
-pub(crate) use crate::chart::palette::Rgb;
+pub(crate) use crate::colour::Rgb;
+use crate::context::BuildContext;
 use crate::error::Result;
 use crate::spec::Spec;
+// The vocabulary `[style]` is checked with, declared with the spec.
+pub(crate) use crate::spec::style::{
+    bundled_fonts, font_families, image_format, parse_hex, stand_in, ImageFormat, DEFAULT_FONT,
+    WORD_CAPTIONS,
+};
 
-/// The body font when `[style]` names none (bundled with Typst).
-pub(crate) const DEFAULT_FONT: &str = "Libertinus Serif";
 /// The accent when `[style]` names none: a dark blue (9.6:1 on white).
 pub(crate) const DEFAULT_ACCENT: Rgb = Rgb(0x1F, 0x4E, 0x79);
 /// Margins when `[style]` names none, in millimetres.
@@ -29,66 +31,8 @@ pub(crate) const DEFAULT_MARGINS: Margins = Margins {
     left: 25.0,
     right: 25.0,
 };
-/// The smallest and largest margin accepted, in millimetres.
-pub(crate) const MARGIN_RANGE_MM: std::ops::RangeInclusive<f64> = 5.0..=60.0;
-/// The least contrast the accent must have against white: it colours
-/// heading text, so WCAG 2.2's text threshold (4.5:1) applies.
-pub(crate) const MIN_ACCENT_CONTRAST: f64 = 4.5;
-
 /// Page margins in millimetres.
 pub(crate) type Margins = crate::spec::Margins;
-
-/// Fonts bundled beside Typst's (Libertinus Serif, New Computer Modern,
-/// DejaVu Sans Mono), so a sans-serif house style needs no font files:
-/// Liberation Sans 2.1.5, metric-compatible with Arial and Helvetica
-/// (SIL Open Font License 1.1, `fonts/liberation-sans/OFL.txt`).
-const OWN_FONTS: [&[u8]; 4] = [
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Regular.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Bold.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-Italic.ttf"),
-    include_bytes!("../fonts/liberation-sans/LiberationSans-BoldItalic.ttf"),
-];
-
-/// Every bundled font file: what the PDF, the charts and the font checks
-/// know without the report's own files.
-pub(crate) fn bundled_fonts() -> impl Iterator<Item = &'static [u8]> {
-    typst_assets::fonts().chain(OWN_FONTS)
-}
-
-/// House fonts that cannot be bundled (their licences forbid it) and the
-/// bundled family set in their place, with how close it is.
-const STAND_INS: &[(&str, &str, &str)] = &[
-    ("Arial", SANS, "same letter widths"),
-    ("Helvetica", SANS, "same letter widths"),
-    ("Helvetica Neue", SANS, "nearly the same letter widths"),
-    (
-        "Calibri",
-        SANS,
-        "the nearest bundled sans-serif; wider than Calibri",
-    ),
-    ("Segoe UI", SANS, "the nearest bundled sans-serif"),
-    (
-        "Verdana",
-        SANS,
-        "the nearest bundled sans-serif; narrower than Verdana",
-    ),
-    ("Tahoma", SANS, "the nearest bundled sans-serif"),
-    ("Times New Roman", DEFAULT_FONT, "the nearest bundled serif"),
-    ("Georgia", DEFAULT_FONT, "the nearest bundled serif"),
-    ("Cambria", DEFAULT_FONT, "the nearest bundled serif"),
-];
-
-/// The bundled sans-serif family.
-const SANS: &str = "Liberation Sans";
-
-/// The bundled family that stands in for house font `family` (any case),
-/// and how close it is.
-pub(crate) fn stand_in(family: &str) -> Option<(&'static str, &'static str)> {
-    STAND_INS
-        .iter()
-        .find(|(house, _, _)| house.eq_ignore_ascii_case(family.trim()))
-        .map(|(_, used, how)| (*used, *how))
-}
 
 /// A house font set in a bundled family, because the report has no file
 /// for it: the PDF and the charts use `used`, the Word file names `house`
@@ -161,17 +105,6 @@ pub struct Logo {
     pub format: ImageFormat,
 }
 
-/// The logo formats every backend can place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// PNG.
-    Png,
-    /// JPEG.
-    Jpeg,
-    /// SVG.
-    Svg,
-}
-
 impl Default for Style {
     fn default() -> Self {
         Style {
@@ -193,19 +126,16 @@ impl Default for Style {
     }
 }
 
-/// The `[style.word]` key that sets how the Word summary numbers captions.
-pub(crate) const WORD_CAPTIONS: &str = "captions";
-
 impl Style {
     /// The style a validated spec's `[style]` describes (defaults for
     /// anything it leaves out). Reads the logo through the registry.
-    pub fn from_spec(spec: &Spec) -> Result<Style> {
-        let s = &spec.raw.style;
+    pub(crate) fn from_spec(spec: &Spec, ctx: &BuildContext) -> Result<Style> {
+        let s = &spec.style;
         let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-        let (body_font, heading_font, stand_ins) = house_fonts(spec)?;
+        let (body_font, heading_font, stand_ins) = house_fonts(spec, ctx)?;
         let logo = match &s.logo {
             Some(l) => {
-                let file = spec.read(l, "logo")?;
+                let file = ctx.read(spec, l, "logo")?;
                 let format = image_format(&file.bytes).ok_or_else(|| {
                     spec.error_at(
                         crate::ErrorKind::Spec,
@@ -237,7 +167,7 @@ impl Style {
             cover: s.cover,
             toc: s.toc,
             reference_docx: match &s.reference_docx {
-                Some(r) => Some(spec.resolve(r)?),
+                Some(r) => Some(ctx.resolve(spec, r)?),
                 None => None,
             },
             // `captions` is a setting, not a content role.
@@ -278,12 +208,12 @@ impl Style {
 
 /// The body and heading families the PDF and charts use, with a bundled
 /// stand-in for each house font the report has no files for.
-fn house_fonts(spec: &Spec) -> Result<(String, String, Vec<StandIn>)> {
-    let s = &spec.raw.style;
+fn house_fonts(spec: &Spec, ctx: &BuildContext) -> Result<(String, String, Vec<StandIn>)> {
+    let s = &spec.style;
     let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
     let mut files = Vec::new();
-    for f in &spec.raw.report.fonts {
-        files.push(spec.read(f, "font")?.bytes.clone());
+    for f in &spec.report.fonts {
+        files.push(ctx.read(spec, f, "font")?.bytes.clone());
     }
     let families = font_families(&files);
     let mut stand_ins = Vec::new();
@@ -319,49 +249,10 @@ pub(crate) fn hex(c: Rgb) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-/// Parses `#RRGGBB` (either case); anything else is `None`.
-pub(crate) fn parse_hex(s: &str) -> Option<Rgb> {
-    let h = s.strip_prefix('#')?;
-    if h.len() != 6 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
-    Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
-}
-
-/// What kind of image `bytes` hold, from their first bytes.
-pub(crate) fn image_format(bytes: &[u8]) -> Option<ImageFormat> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some(ImageFormat::Png);
-    }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some(ImageFormat::Jpeg);
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    let svg = head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg"));
-    svg.then_some(ImageFormat::Svg)
-}
-
-/// The font families the documents can use, named as Typst names them:
-/// Typst's bundled fonts and the report's own font files (`extra`),
-/// sorted, each once.
-pub(crate) fn font_families(extra: &[Arc<[u8]>]) -> Vec<String> {
-    let bundled = bundled_fonts().map(Bytes::new);
-    let own = extra.iter().map(|b| Bytes::new(b.clone()));
-    let mut names: Vec<String> = bundled
-        .chain(own)
-        .flat_map(Font::iter)
-        .map(|f| f.info().family.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::style::MIN_ACCENT_CONTRAST;
 
     #[test]
     fn hex_colours_parse_and_print() {
@@ -402,7 +293,7 @@ mod tests {
 
     #[test]
     fn the_default_accent_is_readable_as_text() {
-        let c = crate::chart::palette::contrast_ratio(DEFAULT_ACCENT, crate::chart::palette::WHITE);
+        let c = crate::colour::contrast_ratio(DEFAULT_ACCENT, crate::colour::WHITE);
         assert!(c >= MIN_ACCENT_CONTRAST, "{c}");
     }
 }

@@ -112,8 +112,8 @@ pub fn verify(manifest_path: &Path, spec: Option<&Path>) -> Result<Report> {
         Some(p) => p.to_path_buf(),
         None => find_spec(manifest_path, &m.spec.path)?,
     };
-    let loaded = crate::Spec::load(&spec_path)?;
-    let (mut checks, database) = input_checks(&m, &loaded);
+    let (_, inputs) = crate::build::load(&spec_path)?;
+    let (mut checks, database) = input_checks(&m, &inputs);
     let now = rebuild(&m, &spec_path)?;
     for (i, input) in database {
         checks[i].status = database_status(input, &now.manifest.inputs);
@@ -168,7 +168,7 @@ fn recover_folder(dir: &Path) -> Result<()> {
 /// (with their index) settled against the rebuild.
 fn input_checks<'m>(
     m: &'m Manifest,
-    loaded: &crate::Spec,
+    inputs: &crate::inputs::Inputs,
 ) -> (Vec<Check>, Vec<(usize, &'m Input)>) {
     let mut checks = Vec::new();
     let mut database = Vec::new();
@@ -183,7 +183,7 @@ fn input_checks<'m>(
             });
             continue;
         }
-        let path = loaded.inputs.path_of(&input.path);
+        let path = inputs.path_of(&input.path);
         let status = match std::fs::read(&path) {
             Ok(bytes) => compare_hash(&input.blake3, &manifest::hash(&bytes)),
             Err(e) => Status::Missing(format!("cannot read `{}`: {e}", display_path(&path))),
@@ -362,7 +362,7 @@ fn find_spec(manifest_path: &Path, spec_rel: &str) -> Result<PathBuf> {
     while let Some(d) = here {
         let candidate = d.join(spec_rel);
         if candidate.is_file() {
-            return Ok(crate::spec::normalize(&candidate));
+            return Ok(crate::paths::normalize(&candidate));
         }
         here = match d.canonicalize() {
             Ok(real) if real.parent().is_some() => Some(d.join("..")),

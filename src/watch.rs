@@ -2,7 +2,7 @@
 //! build changes.
 //!
 //! The set of files to watch is exactly what the last build read: the input
-//! registry (`spec.inputs`) lists it, including templates a template
+//! registry (the build's `inputs`) lists it, including templates a template
 //! included and files the Typst layout read. A failed build still reports
 //! what it had read before it failed, so fixing any of those files (or the
 //! spec) triggers the next attempt.
@@ -45,9 +45,8 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::build::{build_spec, rebuild, Build, BuildOptions};
+use crate::build::{build_with, load, rebuild_with, Build, BuildOptions, Shared};
 use crate::error::{Error, ErrorKind, Result};
-use crate::spec::Spec;
 
 /// How long events are gathered before a rebuild.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -147,11 +146,10 @@ impl State {
         let mut patterns = Vec::new();
         // Before loading: a save after this is seen as a change.
         let spec_hash = hash_file(&options.spec);
-        let result = Spec::load(&options.spec).and_then(|spec| {
-            let inputs = spec.inputs.clone();
+        let result = load(&options.spec).and_then(|(spec, inputs)| {
             let built = match &self.last {
-                Some(last) => rebuild(spec, options, last),
-                None => build_spec(spec, options),
+                Some(last) => rebuild_with(spec, inputs.clone(), options, last),
+                None => build_with(spec, inputs.clone(), options, &Shared::default()),
             };
             read = inputs.files();
             patterns = inputs.patterns();

@@ -15,57 +15,8 @@ pub mod typst;
 use crate::doc::Document;
 use crate::error::Result;
 
-/// One output format a build can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// The PDF board paper (Typst).
-    Pdf,
-    /// The editable Word executive summary.
-    Docx,
-    /// The whole paper as one accessible HTML page.
-    Html,
-}
-
-impl Format {
-    /// Every format, in the order a build renders and lists them.
-    pub const ALL: [Format; 3] = [Format::Pdf, Format::Docx, Format::Html];
-
-    /// The key in `[report.outputs]` (and the usual file extension).
-    pub fn key(self) -> &'static str {
-        match self {
-            Format::Pdf => "pdf",
-            Format::Docx => "docx",
-            Format::Html => "html",
-        }
-    }
-
-    /// The key's full name in the spec, e.g. `report.outputs.pdf`.
-    pub fn spec_key(self) -> &'static str {
-        match self {
-            Format::Pdf => "report.outputs.pdf",
-            Format::Docx => "report.outputs.docx",
-            Format::Html => "report.outputs.html",
-        }
-    }
-
-    /// The file name used when the spec names none, from `report.name`.
-    pub fn default_name(self, report: &str) -> String {
-        match self {
-            Format::Pdf => format!("{report}.pdf"),
-            Format::Docx => format!("{report}-summary.docx"),
-            Format::Html => format!("{report}.html"),
-        }
-    }
-
-    /// What the file is, for people (link texts, messages).
-    pub fn describe(self) -> &'static str {
-        match self {
-            Format::Pdf => "the board paper (PDF)",
-            Format::Docx => "the executive summary (Word)",
-            Format::Html => "the board paper (web page)",
-        }
-    }
-}
+/// One output format a build can write (declared by the spec).
+pub use crate::spec::OutputFormat as Format;
 
 /// Everything a backend may use: the content tree and each format's
 /// options, already resolved by the build. No backend reads data; files

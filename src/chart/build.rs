@@ -191,7 +191,6 @@ fn withheld(spec: &Spec, series: &[(&Table, Vec<usize>)]) -> Option<Withheld> {
         }
     }
     let threshold = spec
-        .raw
         .disclosure
         .as_ref()
         .map(|d| *d.get_ref().threshold.get_ref());

@@ -9,9 +9,10 @@
 //! distinct pair under every common colour-vision deficiency, so two-series
 //! charts get them.
 
-/// An sRGB colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rgb(pub u8, pub u8, pub u8);
+#[cfg(test)]
+use crate::colour::contrast_ratio;
+pub(crate) use crate::colour::Rgb;
+pub(crate) use crate::colour::WHITE;
 
 /// Series colours, in order of use. Single-series charts use the first.
 pub(crate) const SERIES: [Rgb; 6] = [
@@ -31,32 +32,9 @@ pub(crate) const TEXT_MUTED: Rgb = Rgb(0x4D, 0x4D, 0x4D);
 pub(crate) const GRID: Rgb = Rgb(0xDD, 0xDD, 0xDD);
 /// The zero line / value axis baseline.
 pub(crate) const AXIS: Rgb = Rgb(0x59, 0x59, 0x59);
-/// Background.
-pub(crate) const WHITE: Rgb = Rgb(0xFF, 0xFF, 0xFF);
-
 /// The colour of the i-th series (cycles after six).
 pub(crate) fn series(i: usize) -> Rgb {
     SERIES[i % SERIES.len()]
-}
-
-/// WCAG 2.2 relative luminance.
-pub(crate) fn relative_luminance(c: Rgb) -> f64 {
-    fn channel(v: u8) -> f64 {
-        let s = f64::from(v) / 255.0;
-        if s <= 0.04045 {
-            s / 12.92
-        } else {
-            ((s + 0.055) / 1.055).powf(2.4)
-        }
-    }
-    0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
-}
-
-/// WCAG 2.2 contrast ratio between two colours (1 to 21).
-pub(crate) fn contrast_ratio(a: Rgb, b: Rgb) -> f64 {
-    let (la, lb) = (relative_luminance(a), relative_luminance(b));
-    let (hi, lo) = if la >= lb { (la, lb) } else { (lb, la) };
-    (hi + 0.05) / (lo + 0.05)
 }
 
 #[cfg(test)]

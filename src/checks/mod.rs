@@ -75,7 +75,7 @@ pub(crate) fn check_sources(
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.raw.sources {
+    for (name, decl) in &spec.sources {
         let Some(source) = sources.get(name) else {
             continue;
         };
@@ -101,7 +101,7 @@ pub(crate) fn check_computed(
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.raw.tables {
+    for (name, decl) in &spec.tables {
         let Some(frame) = frames.tables.get(name) else {
             continue;
         };
@@ -120,7 +120,7 @@ pub(crate) fn check_computed(
             }
         }
     }
-    for (i, check) in spec.raw.checks.iter().enumerate() {
+    for (i, check) in spec.checks.iter().enumerate() {
         match run_sql(spec, check, i, frames) {
             Ok(o) => out.push(o),
             Err(e) => errors.push(e),
@@ -405,8 +405,8 @@ fn foreign_frame(
         .as_ref()
         .map_or(check.span(), |f| f.span());
     let Some(df) = target(table) else {
-        let mut names: Vec<&str> = spec.raw.sources.keys().map(String::as_str).collect();
-        names.extend(spec.raw.tables.keys().map(String::as_str));
+        let mut names: Vec<&str> = spec.sources.keys().map(String::as_str).collect();
+        names.extend(spec.tables.keys().map(String::as_str));
         return Err(vec![spec
             .error_at(ErrorKind::Spec, format!("the foreign key of a check on {owner} names `{table}`, which is not a source or table"), span)
             .with_hint(crate::error::suggest(table, &names, "declared sources and tables"))]);

@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use super::rules::{failing, parse};
 use super::*;
 
@@ -80,11 +78,12 @@ fn foreign_key_needs_the_value_in_the_other_table() {
     assert_eq!(rows(&rule, Some(&population)), [3]);
 }
 
-const SPEC: &str = "[report]\nname = \"t\"\ntitle = \"t\"\nto = \"t\"\nfrom = \"t\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.v]\npath = \"v.csv\"\ncolumns = { age = \"int\" }\n";
-
 fn parse_checks(extra: &str) -> Vec<std::result::Result<Rule, Vec<Error>>> {
-    let spec = Spec::from_text(Path::new("report.toml"), format!("{SPEC}{extra}")).unwrap();
-    spec.raw.sources["v"]
+    let spec = crate::spec::SpecBuilder::new()
+        .source("v", "path = \"v.csv\"\ncolumns = { age = \"int\" }")
+        .section(extra)
+        .build();
+    spec.sources["v"]
         .checks
         .iter()
         .map(|c| parse(&spec, c, "source `v`"))

@@ -81,6 +81,7 @@ impl Previous {
 /// is read twice.
 pub fn previous(
     spec: &Spec,
+    ctx: &crate::context::BuildContext,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
@@ -93,7 +94,7 @@ pub fn previous(
         period,
         reason: e.message().to_string(),
     };
-    let previous_sources = match source::load_all(spec, &p, sources) {
+    let previous_sources = match source::load_all(spec, ctx, &p, sources) {
         Ok(s) => s,
         Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
         Err(e) => return Err(e),
@@ -118,7 +119,7 @@ pub(crate) fn batch_values(
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Vec<String>> {
-    let Some(batch) = &spec.raw.batch else {
+    let Some(batch) = &spec.batch else {
         return Ok(Vec::new());
     };
     let b = batch.get_ref();
@@ -256,8 +257,8 @@ pub(crate) fn compute_frames(
             continue;
         }
         let (sql, what) = match is_view {
-            true => (&spec.raw.views[name].sql, format!("view `{name}`")),
-            false => (&spec.raw.tables[name].sql, format!("table `{name}`")),
+            true => (&spec.views[name].sql, format!("view `{name}`")),
+            false => (&spec.tables[name].sql, format!("table `{name}`")),
         };
         // Ties broken by the columns: the same order (and the same rows
         // under a LIMIT) every build.
@@ -275,7 +276,7 @@ pub(crate) fn compute_frames(
         .and_then(|df| match is_view {
             true => Ok((df, None)),
             false => {
-                let table = value::to_table(spec, name, &spec.raw.tables[name], &df)?;
+                let table = value::to_table(spec, name, &spec.tables[name], &df)?;
                 Ok((df, Some(table)))
             }
         });
@@ -293,7 +294,7 @@ pub(crate) fn compute_frames(
             }
         }
     }
-    for (name, decl) in &spec.raw.figures {
+    for (name, decl) in &spec.figures {
         if reads_broken(&deps.figures[name.as_str()], &broken) {
             continue;
         }
@@ -364,11 +365,7 @@ fn period_context(
                 }
                 None => (period::empty_in_period(source, column, coverage), coverage),
             };
-            let sparse = spec
-                .raw
-                .sources
-                .get(name)
-                .is_some_and(|d| d.sparse.is_some());
+            let sparse = spec.sources.get(name).is_some_and(|d| d.sparse.is_some());
             match covers {
                 Some(covers) => empty.push((source, covers)),
                 None if !sparse => {

@@ -155,7 +155,7 @@ pub(crate) fn translate(spec: &Spec, sql: &str, dialect: &dyn Dialect) -> Option
         return None;
     };
     let (source, alias) = single_source(spec, select)?;
-    let decl = &spec.raw.sources[&source];
+    let decl = &spec.sources[&source];
     let scope = Scope {
         columns: columns(decl),
         names: [Some(source.clone()), alias]
@@ -207,7 +207,7 @@ pub(crate) enum Need {
 /// Which rows of database source `name` must come back, given which
 /// queries and checks read it.
 pub(crate) fn rows_needed(spec: &Spec, name: &str, dialect: &dyn Dialect) -> Need {
-    let raw = &spec.raw;
+    let raw = spec;
     let prefix = format!("{name}.");
     let foreign = raw
         .tables
@@ -376,7 +376,7 @@ fn single_source(spec: &Spec, s: &Select) -> Option<(String, Option<String>)> {
         return None;
     };
     let table = part.as_ident()?.value.clone();
-    let decl = spec.raw.sources.get(&table)?;
+    let decl = spec.sources.get(&table)?;
     if !decl.is_database() {
         return None;
     }
@@ -684,11 +684,14 @@ mod tests {
     use crate::source::postgres::PostgresDialect;
 
     fn spec() -> Spec {
-        let text = "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n\
-            [sources.victims]\npostgres = { url_env = \"PG\", table = \"victims\" }\nperiod_column = \"day\"\n\
-            [sources.victims.columns]\nid = \"string\"\nday = \"date\"\nage = \"int\"\nrate = \"float\"\nda = \"bool\"\nnote = { type = \"string\", nullable = true }\n\
-            [sources.pop]\npath = \"p.csv\"\ncolumns = { id = \"string\" }\n";
-        Spec::from_text(std::path::Path::new("report.toml"), text.into()).unwrap()
+        crate::spec::SpecBuilder::new()
+            .source(
+                "victims",
+                "postgres = { url_env = \"PG\", table = \"victims\" }\nperiod_column = \"day\"\n\
+                 [sources.victims.columns]\nid = \"string\"\nday = \"date\"\nage = \"int\"\nrate = \"float\"\nda = \"bool\"\nnote = { type = \"string\", nullable = true }",
+            )
+            .source("pop", "path = \"p.csv\"\ncolumns = { id = \"string\" }")
+            .build()
     }
 
     fn pushed(sql: &str) -> Option<Pushdown> {

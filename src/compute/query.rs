@@ -16,7 +16,7 @@ use super::sql::{self, Problem};
 
 /// Every query's name, SQL and what it is (`view`, `table`, `figure`).
 fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
-    let raw = &spec.raw;
+    let raw = spec;
     let views = raw.views.iter().map(|(n, v)| (n.as_str(), &v.sql, "view"));
     let tables = raw
         .tables
@@ -47,7 +47,7 @@ pub(super) struct Deps<'a> {
 /// declared sources, views, tables and `params` (see [`sql`]). Returns the
 /// views and tables each query reads, or every refused query at once.
 pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
-    let raw = &spec.raw;
+    let raw = spec;
     let declared: BTreeSet<&str> = raw
         .sources
         .keys()
@@ -115,7 +115,7 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
 /// print its rows in a different order from build to build; and every
 /// figure that picks rows with `LIMIT` from rows in no defined order.
 fn unordered(spec: &Spec) -> Vec<(&'static str, &str, Error)> {
-    let raw = &spec.raw;
+    let raw = spec;
     // Whether `name` (a source, table or view) has an order a plain
     // `SELECT … FROM name` keeps; views are followed, at most once each.
     let keeps_order = |name: &str| {
@@ -271,10 +271,9 @@ pub(super) fn query_order<'a>(
                 .find(|n| !done.iter().any(|(d, _)| d == *n))
                 .expect("a node is left");
             let sql = spec
-                .raw
                 .views
                 .get(*name)
-                .map_or_else(|| &spec.raw.tables[*name].sql, |v| &v.sql);
+                .map_or_else(|| &spec.tables[*name].sql, |v| &v.sql);
             return Err(spec
                 .error_at(
                     ErrorKind::Spec,
@@ -285,7 +284,7 @@ pub(super) fn query_order<'a>(
                     "views and tables may only select from sources and each other without cycles",
                 ));
         };
-        done.push((next, spec.raw.views.contains_key(next)));
+        done.push((next, spec.views.contains_key(next)));
     }
     Ok(done)
 }
@@ -413,10 +412,10 @@ mod tests {
     use super::*;
 
     fn spec(queries: &str) -> Spec {
-        let text = format!(
-            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.victims]\npath = \"v.csv\"\ncolumns = {{ a = \"string\" }}\n{queries}"
-        );
-        Spec::from_text(std::path::Path::new("report.toml"), text).unwrap()
+        crate::spec::SpecBuilder::new()
+            .source("victims", "path = \"v.csv\"\ncolumns = { a = \"string\" }")
+            .section(queries)
+            .build()
     }
 
     #[test]

@@ -107,7 +107,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
         checks: computed.checks.clone(),
         database: computed.database.clone(),
     };
-    let mut record = spec.raw.disclosure.as_ref().map(|d| {
+    let mut record = spec.disclosure.as_ref().map(|d| {
         let d = d.get_ref();
         Disclosure {
             threshold: *d.threshold.get_ref(),
@@ -119,7 +119,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
     let mut errors = check_section(spec);
     errors.extend(check_figures(spec, computed, record.as_ref()));
     for (name, table) in &computed.tables {
-        let decl = &spec.raw.tables[name];
+        let decl = &spec.tables[name];
         let result = match (control(spec, name, decl), &record) {
             (Err(e), _) => Err(e),
             (Ok(Control::Protected(protect, decl)), Some(d)) => {
@@ -153,7 +153,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Computed, Option<
 
 /// Checks the `[disclosure]` section's own values.
 fn check_section(spec: &Spec) -> Vec<Error> {
-    let Some(d) = &spec.raw.disclosure else {
+    let Some(d) = &spec.disclosure else {
         return Vec::new();
     };
     let d = d.get_ref();
@@ -194,12 +194,11 @@ fn check_figures(spec: &Spec, computed: &Computed, d: Option<&Disclosure>) -> Ve
         return Vec::new();
     };
     let zero_safe = spec
-        .raw
         .disclosure
         .as_ref()
         .is_none_or(|s| s.get_ref().zero_safe);
     let mut errors = Vec::new();
-    for (name, decl) in spec.raw.figures.iter().filter(|(_, f)| f.count) {
+    for (name, decl) in spec.figures.iter().filter(|(_, f)| f.count) {
         let n = match computed.figures.get(name) {
             Some(Value::Int(n)) => *n,
             Some(Value::Float(f)) if f.fract() == 0.0 => *f as i64,
@@ -222,7 +221,7 @@ fn check_figures(spec: &Spec, computed: &Computed, d: Option<&Disclosure>) -> Ve
 /// Whether and how `[disclosure]` controls table `name`.
 fn control<'a>(spec: &Spec, name: &str, decl: &'a TableDecl) -> Result<Control<'a>> {
     let flag = decl.disclosure.as_ref().map(|f| *f.get_ref());
-    let Some(section) = &spec.raw.disclosure else {
+    let Some(section) = &spec.disclosure else {
         if flag == Some(true) || decl.protect.is_some() {
             let span = decl
                 .protect
@@ -264,7 +263,7 @@ fn protect_decl(decl: &TableDecl) -> ProtectDecl {
 
 /// The span of `key` inside the spec's `[disclosure]` section, for errors.
 fn spec_span(spec: &Spec, key: &str) -> std::ops::Range<usize> {
-    let section = spec.raw.disclosure.as_ref().map_or(0..0, |d| d.span());
+    let section = spec.disclosure.as_ref().map_or(0..0, |d| d.span());
     spec.text
         .get(section.clone())
         .and_then(|t| t.find(key))
@@ -319,12 +318,10 @@ mod tests {
     use crate::format::Format;
 
     fn spec(tables: &str) -> Spec {
-        let text = format!(
-            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"A\"\nfrom = \"B\"\ndate = 2020-11-26\n\
-             layout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n\
-             [disclosure]\nthreshold = 5\napply_to = [\"tables.*\"]\n{tables}"
-        );
-        Spec::from_text(std::path::Path::new("report.toml"), text).expect("spec")
+        crate::spec::SpecBuilder::new()
+            .disclosure(5)
+            .section(tables)
+            .build()
     }
 
     fn table(columns: &[(&str, Format)], rows: Vec<Vec<Value>>) -> Table {

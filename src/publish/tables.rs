@@ -51,7 +51,6 @@ pub(super) fn protect(
     let rule = Rule {
         threshold: d.threshold,
         zero_safe: spec
-            .raw
             .disclosure
             .as_ref()
             .is_none_or(|s| s.get_ref().zero_safe),

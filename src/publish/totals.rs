@@ -200,12 +200,10 @@ mod tests {
     use super::*;
 
     fn spec(tables: &str) -> Spec {
-        let text = format!(
-            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"A\"\nfrom = \"B\"\ndate = 2020-11-26\n\
-             layout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n\
-             [disclosure]\nthreshold = 5\napply_to = [\"tables.*\"]\n{tables}"
-        );
-        Spec::from_text(std::path::Path::new("report.toml"), text).expect("spec")
+        crate::spec::SpecBuilder::new()
+            .disclosure(5)
+            .section(tables)
+            .build()
     }
 
     /// Districts with victims, population and a rate per 1,000.
@@ -304,7 +302,7 @@ mod tests {
             .insert("victims".into(), Value::Suppressed("[c]".into()));
         t.totals.insert("population".into(), Value::Int(10_000));
         let s = spec(RATE_TABLE);
-        let decl = &s.raw.tables["d"];
+        let decl = &s.tables["d"];
         rate_totals(&s, "d", decl, &mut t, false).unwrap();
         assert_eq!(t.totals["rate"], Value::Suppressed("[c]".into()));
     }

@@ -30,7 +30,7 @@ pub(super) fn draw_all(
     // Every chart's title and alt text first, all problems at once.
     let mut texts = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.raw.charts {
+    for (name, decl) in &spec.charts {
         let decl = decl.get_ref();
         let field = format!("charts.{name}.title");
         let at = (decl.title.get_ref().as_str(), Some(decl.title.span()));

@@ -23,6 +23,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 use crate::chart;
 use crate::compute::{Computed, Previous};
+use crate::context::BuildContext;
 use crate::doc::{plain_text, Block, Document, Meta};
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::params::Params;
@@ -57,15 +58,16 @@ struct Template {
 /// charts never see a suppressed value.
 pub fn render(
     spec: &Spec,
-    params: &Params,
+    build: &BuildContext,
     published: &Published,
     fonts: &chart::Fonts,
 ) -> Result<Rendered> {
+    let params = &build.params;
     let (computed, previous) = (&published.current, &published.previous);
-    let content = &spec.raw.content;
+    let content = &spec.content;
     let mut templates = BTreeMap::new();
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
-        let file = spec.read(value, &format!("template {key}"))?;
+        let file = build.read(spec, value, &format!("template {key}"))?;
         let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
             spec.error_at(
                 ErrorKind::Template,
@@ -78,10 +80,10 @@ pub fn render(
         templates.insert(key, Template { path, text });
     }
     check_text_values(computed)?;
-    let limits = spec.raw.limits.clone();
+    let limits = build.limits.clone();
     let names = Names::new(params, computed);
     let (mut env, mut unparsed) = environment(&templates, &limits, &names);
-    let refused = includes(&mut env, spec);
+    let refused = includes(&mut env, spec, build);
     let uses = MissingUses::default();
     // Captions, chart titles and alt texts: every problem at once.
     let (displays, mut errors) = table_displays(spec, &env, params, computed, &names);
@@ -171,9 +173,13 @@ fn missing_warning(path: &std::path::Path, what: &str, previous: &Previous) -> S
 /// the spec's folder and are read through the build's input registry (so an
 /// include cannot leave the project, even through a link). Returns where the
 /// hint of a refused include is left for the error.
-fn includes(env: &mut Environment<'static>, spec: &Spec) -> Arc<Mutex<Option<String>>> {
+fn includes(
+    env: &mut Environment<'static>,
+    spec: &Spec,
+    build: &BuildContext,
+) -> Arc<Mutex<Option<String>>> {
     let refused = Arc::new(Mutex::new(None));
-    let (inputs, dir) = (spec.inputs.clone(), spec.dir.clone());
+    let (inputs, dir) = (build.inputs.clone(), spec.dir.clone());
     let cell = refused.clone();
     env.set_loader(move |name| {
         let read = inputs
@@ -346,7 +352,7 @@ fn context(
                     PreviousValue::Missing(*period)
                 }
             };
-            let format = spec.raw.figures.get(k).and_then(|d| d.format.as_ref());
+            let format = spec.figures.get(k).and_then(|d| d.format.as_ref());
             let fig = FigureObject {
                 name: k.clone(),
                 value: v.clone(),
@@ -379,7 +385,7 @@ fn context(
             (k.as_str(), Value::from_object(obj))
         })
         .collect();
-    let r = &spec.raw.report;
+    let r = &spec.report;
     minijinja::context! {
         period => p.get("period").cloned(),
         params => p,
@@ -408,7 +414,7 @@ fn table_displays(
     let ctx = context(spec, params, computed, &Previous::NotApplicable, &shown);
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.raw.tables {
+    for (name, decl) in &spec.tables {
         if !computed.tables.contains_key(name) {
             continue;
         }
@@ -478,7 +484,7 @@ pub(crate) fn plain(
     let blocks = markdown::parse_with(
         &md,
         &markdown::Embeds::default(),
-        spec.raw.limits.markdown_depth,
+        spec.limits.markdown_depth,
     )
     .map_err(|e| {
         let hint = format!("simplify `{field}` in the spec; if it really needs deeper nesting, raise `markdown_depth` under `[limits]`");
@@ -515,7 +521,7 @@ pub(crate) fn plain(
 /// Title and summary title may use `{{ }}` too; they are rendered through the
 /// same Markdown path and flattened to plain text.
 fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
-    let r = &spec.raw.report;
+    let r = &spec.report;
     let text = |field: &str, source: &toml::Spanned<String>| {
         let at = (source.get_ref().as_str(), Some(source.span()));
         plain(spec, env, ctx, names, at, &format!("report.{field}"))

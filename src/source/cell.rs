@@ -80,15 +80,22 @@ pub(super) fn parse<'a>(text: &'a str, rule: &ColumnRule) -> Parsed<'a> {
     value.map_or(Parsed::NotA, Parsed::Value)
 }
 
-fn parse_int(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+pub(super) fn parse_int(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text).as_bytes();
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    text.parse().ok()
+    // Up to 18 digits cannot overflow: summed here, the common case.
+    if digits.len() > 18 {
+        return text.parse().ok();
+    }
+    let v = digits
+        .iter()
+        .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
+    Some(if text.starts_with('-') { -v } else { v })
 }
 
-fn parse_float(text: &str) -> Option<f64> {
+pub(super) fn parse_float(text: &str) -> Option<f64> {
     // Rust also accepts `inf` and `NaN`; a figure computed from them would
     // print as nonsense, so only finite decimal numbers pass.
     let ok = text
@@ -108,10 +115,9 @@ pub(super) fn parse_date(text: &str) -> Option<i32> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i32> {
-        let s = &text[r];
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
+        b[r].iter().try_fold(0, |v, &c| {
+            c.is_ascii_digit().then(|| v * 10 + i32::from(c - b'0'))
+        })
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(1..=12).contains(&m) || !(1..=days_in_month(y, m)).contains(&d) {

@@ -37,6 +37,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use self::csv::ColumnRule;
+use crate::context::BuildContext;
 use crate::error::{display_path, suggest, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::spec::{PeriodFilter, SourceDecl, Spec};
@@ -179,12 +180,13 @@ impl Kind {
 /// the period). Every source's problems are reported at once.
 pub fn load_all(
     spec: &Spec,
+    ctx: &BuildContext,
     params: &Params,
     reuse: &BTreeMap<String, Source>,
 ) -> Result<BTreeMap<String, Source>> {
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.raw.sources {
+    for (name, decl) in &spec.sources {
         if decl.is_database() {
             // Every row fetched serves every period; otherwise the
             // database filters (or aggregates) for this period again.
@@ -206,10 +208,11 @@ pub fn load_all(
             }
             continue;
         }
-        let loaded = source_path(spec, name, decl, params).and_then(|path| match reuse.get(name) {
-            Some(s) if s.path == path => Ok(s.clone()),
-            _ => load(spec, name, decl, path, params),
-        });
+        let loaded =
+            source_path(spec, ctx, name, decl, params).and_then(|path| match reuse.get(name) {
+                Some(s) if s.path == path => Ok(s.clone()),
+                _ => load(spec, ctx, name, decl, path, params),
+            });
         match loaded {
             Ok(source) => {
                 out.insert(name.clone(), source);
@@ -224,16 +227,22 @@ pub fn load_all(
 /// The file a source reads for `params`: its `path`, with `{{ period.slug }}`
 /// and other template expressions filled in (so next year's extract drops
 /// into place), resolved inside the project root.
-fn source_path(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) -> Result<PathBuf> {
+fn source_path(
+    spec: &Spec,
+    ctx: &BuildContext,
+    name: &str,
+    decl: &SourceDecl,
+    params: &Params,
+) -> Result<PathBuf> {
     let written = decl.path.get_ref();
     if !written.contains("{{") && !written.contains("{%") {
-        return spec.resolve(&decl.path);
+        return ctx.resolve(spec, &decl.path);
     }
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let values = params.template_values();
-    let ctx = minijinja::context! { period => values.get("period").cloned(), params => values };
-    let rendered = env.render_str(written, ctx).map_err(|e| {
+    let vars = minijinja::context! { period => values.get("period").cloned(), params => values };
+    let rendered = env.render_str(written, vars).map_err(|e| {
         spec.error_at(
             ErrorKind::Spec,
             format!("cannot fill in the path of source `{name}`: {}", e.kind()),
@@ -241,20 +250,21 @@ fn source_path(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) -> R
         )
         .with_hint("a path may use `{{ period.slug }}` (2019-20), `{{ period.short }}` (19/20) or `{{ params.NAME }}`")
     })?;
-    spec.resolve(&toml::Spanned::new(decl.path.span(), rendered))
+    ctx.resolve(spec, &toml::Spanned::new(decl.path.span(), rendered))
 }
 
 /// Reads the file (or every file a glob matches, in path order) of one
 /// source into one frame.
 fn load(
     spec: &Spec,
+    ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
     path: PathBuf,
     params: &Params,
 ) -> Result<Source> {
     let paths = if is_glob(&path) {
-        glob_matches(spec, name, decl, &path)?
+        glob_matches(spec, ctx, name, decl, &path)?
     } else {
         vec![path.clone()]
     };
@@ -262,7 +272,7 @@ fn load(
     let mut tables = Vec::new();
     let mut errors = Vec::new();
     for file in &paths {
-        match read_file(spec, name, decl, file, params, &rules) {
+        match read_file((spec, ctx), name, decl, file, params, &rules) {
             Ok(read) => tables.push(read),
             Err(e) => errors.push(e),
         }
@@ -271,7 +281,7 @@ fn load(
     let (frame, lines, files) = combine(tables)?;
     let blake3 = match &files[..] {
         [one] => one.blake3.clone(),
-        many => combined_hash(spec, many),
+        many => combined_hash(&ctx.inputs, many),
     };
     Ok(Source {
         name: name.to_string(),
@@ -293,7 +303,7 @@ fn load(
 /// reader parses the very bytes that were hashed) with the reader its
 /// extension names.
 fn read_file(
-    spec: &Spec,
+    (spec, ctx): (&Spec, &BuildContext),
     name: &str,
     decl: &SourceDecl,
     path: &Path,
@@ -302,7 +312,7 @@ fn read_file(
 ) -> Result<(Table, SourceFile)> {
     let kind = Kind::of(spec, name, decl, path)?;
     // The registry keeps the hash, not the bytes: they are freed once parsed.
-    let file = match spec.inputs.read_data(path, &format!("source {name}")) {
+    let file = match ctx.inputs.read_data(path, &format!("source {name}")) {
         Ok(file) => file,
         Err(crate::inputs::Refusal::Missing) => {
             return Err(missing(spec, name, decl, path, params))
@@ -316,7 +326,7 @@ fn read_file(
     };
     // Messages name a file in a data folder as `@NAME/…`, never by the
     // folder's absolute path.
-    let shown = match spec.inputs.name_of(path) {
+    let shown = match ctx.inputs.name_of(path) {
         n if n.starts_with('@') => PathBuf::from(n),
         _ => path.to_path_buf(),
     };
@@ -348,7 +358,7 @@ fn read_file(
         decl.range.as_ref().map(|r| r.get_ref()),
     );
     let key = (kind, sheet, range, &request.rules);
-    let table = crate::cache::frames::csv(&spec.cache, &file.blake3, &key, || {
+    let table = crate::cache::frames::csv(&ctx.cache, &file.blake3, &key, || {
         kind.read(&file.bytes, &request)
     })?;
     let read = SourceFile {
@@ -391,10 +401,10 @@ fn combine(tables: Vec<(Table, SourceFile)>) -> Result<(DataFrame, Arc<[u32]>, V
 /// A glob's files share one hash in the source's summary: BLAKE3 over each
 /// file's manifest name and hash, in order (each file is also listed with
 /// its own hash).
-fn combined_hash(spec: &Spec, files: &[SourceFile]) -> String {
+fn combined_hash(inputs: &crate::inputs::Inputs, files: &[SourceFile]) -> String {
     let mut h = blake3::Hasher::new();
     for f in files {
-        h.update(spec.inputs.name_of(&f.path).as_bytes());
+        h.update(inputs.name_of(&f.path).as_bytes());
         h.update(b"\0");
         h.update(f.blake3.as_bytes());
         h.update(b"\n");
@@ -424,6 +434,7 @@ fn is_glob(path: &Path) -> bool {
 /// folder looked in.
 fn glob_matches(
     spec: &Spec,
+    ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
     pattern: &Path,
@@ -432,9 +443,9 @@ fn glob_matches(
         spec.error_at(ErrorKind::Data, message, decl.path.span())
             .with_hint(hint)
     };
-    let limit = spec.raw.limits.glob_entries;
+    let limit = ctx.limits.glob_entries;
     let paths = walk::expand(pattern, limit).map_err(|e| {
-        let shown = |p: &Path| spec.inputs.name_of(p);
+        let shown = |p: &Path| ctx.inputs.name_of(p);
         let text = shown(pattern);
         match e {
             walk::WalkError::Pattern(msg) => bad(
@@ -481,9 +492,9 @@ fn glob_matches(
             ),
         }
     })?;
-    spec.inputs.record_pattern(pattern, &paths);
+    ctx.inputs.record_pattern(pattern, &paths);
     if paths.is_empty() {
-        let shown = spec.inputs.name_of(pattern);
+        let shown = ctx.inputs.name_of(pattern);
         let folder = Path::new(&shown)
             .parent()
             .map(display_path)
@@ -550,10 +561,7 @@ pub(crate) fn first_line(e: &PolarsError) -> String {
 /// `[sources.s]`), for the readers' tests.
 #[cfg(test)]
 pub(crate) fn test_spec(source: &str) -> Spec {
-    let text = format!(
-        "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.s]\n{source}"
-    );
-    Spec::from_text(Path::new("report.toml"), text).expect("valid test spec")
+    crate::spec::SpecBuilder::new().source("s", source).build()
 }
 
 /// Reads `bytes` as the file `file` of source `s` in `spec`; errors
@@ -564,7 +572,7 @@ pub(crate) fn test_read(
     file: &str,
     bytes: &[u8],
 ) -> std::result::Result<Table, Vec<String>> {
-    let decl = &spec.raw.sources["s"];
+    let decl = &spec.sources["s"];
     let rules = column_rules(decl);
     let absent = |i: usize, found: &[&str]| {
         Error::new(

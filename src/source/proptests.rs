@@ -195,7 +195,7 @@ fn column_table() -> impl Strategy<Value = (String, crate::spec::SourceColumn)> 
 }
 
 fn district_decl(spec: &crate::spec::Spec) -> crate::spec::SourceColumn {
-    let source = &spec.raw.sources["incidents"];
+    let source = &spec.sources["incidents"];
     let (_, decl) = source
         .columns
         .iter()

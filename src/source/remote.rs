@@ -548,10 +548,12 @@ mod tests {
     use super::*;
 
     fn spec(source: &str) -> std::result::Result<Spec, Error> {
-        let text = format!(
-            "[report]\nname = \"t\"\ntitle = \"T\"\nto = \"B\"\nfrom = \"A\"\ndate = 2020-11-26\nlayout = \"l.typ\"\n[content]\nbody = \"b.md\"\nsummary = \"s.md\"\n[sources.v]\n{source}\n[sources.v.columns]\nid = \"string\"\n"
-        );
-        Spec::from_text(std::path::Path::new("report.toml"), text)
+        crate::spec::SpecBuilder::new()
+            .source(
+                "v",
+                &format!("{source}\n[sources.v.columns]\nid = \"string\""),
+            )
+            .load()
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub(crate) fn read(bytes: &[u8], r: &Request) -> Result<Table> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let area = Area::of(r)?;
-    let limit = r.spec.raw.limits.sheet_cells;
+    let limit = r.spec.limits.sheet_cells;
     let cursor = Cursor::new(bytes);
     match ext.as_str() {
         "xls" => {

@@ -51,7 +51,7 @@ impl HtmlOptions {
     /// font name with characters outside letters, digits, spaces and `-`
     /// fall back to the house defaults (they cannot break out of the CSS).
     pub(crate) fn new(spec: &Spec) -> HtmlOptions {
-        let style = &spec.raw.style;
+        let style = &spec.style;
         let accent = style
             .accent
             .as_ref()

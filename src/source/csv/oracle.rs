@@ -1,5 +1,9 @@
-//! The CSV reader: one validating pass over a file's bytes that builds the
-//! typed columns as it goes.
+//! The CSV reader as it was before the typed reader (27 November), kept
+//! as the test oracle: the differential tests read the same bytes with both
+//! and want the same table or the same problems. Not built outside tests.
+//!
+//! One validating pass over a file's bytes that builds the typed columns as
+//! it goes, through Polars' generic builders.
 //!
 //! The header is read with the `csv` crate; the records by [`Splitter`]: a
 //! plain line (no `"`, no stray `\r`) is split at its commas in place, any
@@ -7,48 +11,26 @@
 //! dialect). Each record's line is counted from its first byte, so every
 //! problem names the line an editor shows (header = line 1; after quoted
 //! line breaks, blank lines, and with `\r\n` or `\r`-only endings too). The same pass parses
-//! each declared cell by the rules in [`super::cell`] and appends the value
+//! each declared cell by the rules in [`crate::source::cell`] and appends the value
 //! to its column, so the checked value and the loaded value can never
 //! disagree. Every problem is collected (capped per rule, see
 //! [`Problems`]); the frame is returned only if there were none.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::cell::{self, Builder, Parsed};
-use super::problems::{Problems, Rule};
+use super::{not_csv, ColumnRule, Table};
 use crate::error::{Error, ErrorKind, Result};
-use crate::spec::ColumnType;
-
-/// What the reader needs to know about one declared column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ColumnRule {
-    /// The header name.
-    pub name: String,
-    /// The declared type.
-    pub ty: ColumnType,
-    /// Whether a missing cell becomes a null (else it is an error).
-    pub nullable: bool,
-    /// The exact cell texts that count as missing.
-    pub missing: Vec<String>,
-}
-
-/// A CSV file read into typed columns.
-#[derive(Debug, Clone)]
-pub(crate) struct Table {
-    /// The declared columns, in the order given, one row per record.
-    pub frame: DataFrame,
-    /// The physical line each frame row starts on (header = line 1).
-    pub lines: Arc<[u32]>,
-}
+use crate::source::cell::{self, Builder, Parsed};
+use crate::source::problems::{Problems, Rule};
 
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
 /// error for declared column `i` missing from the header. Returns every
 /// problem found, or the table.
-pub(crate) fn read(
+#[cfg_attr(not(feature = "reader-oracle"), allow(dead_code))]
+pub(super) fn read(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
@@ -68,7 +50,7 @@ pub(crate) fn read(
 
 /// [`read`], in up to `n` parts read in parallel (see [`parts`]): the same
 /// table, or the same problems, as one pass.
-fn read_in_parts(
+pub(super) fn read_in_parts(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
@@ -432,7 +414,7 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
             ErrorKind::Internal,
             format!(
                 "the checked columns do not line up: {}",
-                super::first_line(&e)
+                crate::source::first_line(&e)
             ),
         )
         .in_file(file)
@@ -457,32 +439,6 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
         frame,
         lines: lines.into(),
     })
-}
-
-/// What the bytes look like if they are clearly not a CSV text file: a
-/// Parquet, Excel/ZIP, gzip or other binary file (a NUL byte never occurs in
-/// text), or UTF-16 text. The bytes themselves are never shown.
-pub(crate) fn not_csv(bytes: &[u8]) -> Option<&'static str> {
-    const SIGNATURES: [(&[u8], &str); 5] = [
-        (b"PAR1", "a Parquet file"),
-        (b"PK\x03\x04", "an Excel workbook or another ZIP archive"),
-        (
-            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
-            "an old Excel (.xls) workbook",
-        ),
-        (b"\x1F\x8B", "a gzip-compressed file"),
-        (b"\xFF\xFE", "UTF-16 text"),
-    ];
-    if let Some((_, what)) = SIGNATURES
-        .iter()
-        .find(|(magic, _)| bytes.starts_with(magic))
-    {
-        return Some(what);
-    }
-    if bytes.starts_with(b"\xFE\xFF") {
-        return Some("UTF-16 text");
-    }
-    bytes.contains(&0).then_some("a binary file")
 }
 
 /// Whether the last record (`rest`: its bytes to the end of the file) spans
@@ -702,315 +658,6 @@ fn read_cells(
             Parsed::NotA => {
                 problems.add_cell(Rule::Type, i, place, || cell::type_message(text, rule.ty))
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
-        ColumnRule {
-            name: name.into(),
-            ty,
-            nullable,
-            missing: vec![String::new()],
-        }
-    }
-
-    fn cols() -> Vec<ColumnRule> {
-        vec![
-            rule("id", ColumnType::String, false),
-            rule("age", ColumnType::Int, true),
-            rule("when", ColumnType::Date, false),
-        ]
-    }
-
-    fn absent(i: usize, _: &[&str]) -> Error {
-        Error::new(ErrorKind::Data, format!("absent {i}"))
-    }
-
-    fn read_str(text: &[u8]) -> Result<Table> {
-        read(text, Path::new("d.csv"), &cols(), &absent)
-    }
-
-    fn rendered(text: &[u8]) -> Vec<String> {
-        read_str(text)
-            .unwrap_err()
-            .all()
-            .map(Error::to_string)
-            .collect()
-    }
-
-    #[test]
-    fn reads_typed_columns_with_lines() {
-        let t = read_str(
-            b"id,age,when,extra\na,1,2019-04-01,x\n\"b\nc\",,2020-02-29,y\nd,3,1970-01-01,z\n",
-        )
-        .unwrap();
-        assert_eq!(t.frame.height(), 3);
-        assert_eq!(&*t.lines, &[2, 3, 5]);
-        let age = t.frame.column("age").unwrap();
-        assert_eq!(age.null_count(), 1);
-        assert_eq!(age.dtype(), &DataType::Int64);
-        assert_eq!(t.frame.column("when").unwrap().dtype(), &DataType::Date);
-        assert_eq!(t.frame.width(), 3, "undeclared columns are not loaded");
-    }
-
-    #[test]
-    fn line_numbers_follow_quoted_newlines() {
-        let errs = rendered(b"id,age,when\n\"a\nb\nc\",x,2019-04-01\n");
-        assert_eq!(
-            errs,
-            [
-                // The cell's own line and column, not the record's first line.
-                r#"d.csv:4:4: column `age`: "x" is not a whole number (hint: fix the cell, or declare `age` with another type in the spec)"#
-            ]
-        );
-        let errs = rendered(b"id,age,when\n\"a\nb\",1,2019-04-01\nc,1,2019-02-30\n");
-        assert!(
-            errs[0].starts_with("d.csv:4:5: column `when`: \"2019-02-30\" is not a date"),
-            "{errs:?}"
-        );
-    }
-
-    #[test]
-    fn reports_every_problem_by_rule() {
-        let errs = rendered(b"id,age,when\n,1,2019-04-01\nb,1\nc,1,2019-04-01,x\nd,z,2019-04-01\n");
-        assert_eq!(errs.len(), 4, "{errs:?}");
-        assert!(
-            errs[0].starts_with("d.csv:3: expected 3 fields as in the header, found 2"),
-            "{errs:?}"
-        );
-        assert!(
-            errs[1].starts_with("d.csv:4: expected 3 fields as in the header, found 4"),
-            "{errs:?}"
-        );
-        assert!(
-            errs[2].starts_with("d.csv:2:1: column `id`: empty cell in a required column"),
-            "{errs:?}"
-        );
-        assert!(
-            errs[3].starts_with("d.csv:5:3: column `age`: \"z\" is not"),
-            "{errs:?}"
-        );
-    }
-
-    #[test]
-    fn caps_each_rule_and_counts_the_rest() {
-        let mut text = b"id,age,when\n".to_vec();
-        for _ in 0..25 {
-            text.extend_from_slice(b"a,oops,2019-04-01\n");
-        }
-        let e = read_str(&text).unwrap_err();
-        assert_eq!(e.count(), 25);
-        let shown: Vec<_> = e.all().collect();
-        assert_eq!(shown.len(), 21);
-        assert_eq!(
-            shown[20].message(),
-            "… and 5 more cells in column `age` that are not a whole number"
-        );
-    }
-
-    #[test]
-    fn header_problems_and_binary_files() {
-        let errs = rendered(b"id,age,age,when\n");
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(errs[0].contains("column `age` appears twice in the header (fields 2 and 3)"));
-        // After blank lines, the header's own line.
-        let errs = rendered(b"\r\n\nid,age,age,when\r\n");
-        assert!(
-            errs[0].starts_with("d.csv:3: column `age` appears twice"),
-            "{errs:?}"
-        );
-        assert!(rendered(b"id,age\n")[0].contains("absent 2"));
-        let parquet = rendered(b"PAR1\x15\x04\x15\x00garbage");
-        assert_eq!(parquet.len(), 1);
-        assert!(
-            parquet[0].contains("it looks like a Parquet file"),
-            "{parquet:?}"
-        );
-        assert!(!parquet[0].contains("garbage"));
-        assert!(rendered(b"id,age\0,when\n")[0].contains("a binary file"));
-        assert!(rendered(b"")[0].contains("the file is empty"));
-    }
-
-    #[test]
-    fn an_unclosed_quote_cannot_swallow_the_rest_of_the_file() {
-        let errs = rendered(
-            b"id,age,when\na,1,2019-04-01\nb,2,\"2019-04-01\nc,3,2019-04-02\nd,4,2019-04-03\n",
-        );
-        assert!(
-            errs[0].starts_with("d.csv:3: a quoted value on this line is never closed"),
-            "{errs:?}"
-        );
-        let t = read_str(b"id,age,when\n\"a\nb\",1,2019-04-01\n\n").unwrap();
-        assert_eq!(
-            t.frame.height(),
-            1,
-            "a closed multi-line value and a trailing blank line are fine"
-        );
-    }
-
-    #[test]
-    fn non_utf8_names_the_line() {
-        let errs = rendered(b"id,age,when\na,1,2019-04-01\ncaf\xe9,1,2019-04-01\n");
-        assert_eq!(errs.len(), 1);
-        assert!(
-            errs[0].starts_with("d.csv:3: this line is not valid UTF-8 (hint: re-save"),
-            "{errs:?}"
-        );
-    }
-
-    /// `rows` data lines, every `bad`th one broken in some way (0: none),
-    /// with blank lines and CRLF endings mixed in.
-    fn big(rows: usize, bad: usize) -> Vec<u8> {
-        let mut text = b"id,age,when\r\n".to_vec();
-        for i in 0..rows {
-            let line = match (bad > 0).then(|| i % bad) {
-                Some(0) => format!("a{i},x,2019-04-01\n"),
-                Some(1) => format!("a{i},1\n"),
-                Some(2) => format!(",{i},2019-04-01\r\n"),
-                Some(3) => format!("caf\u{e9}{i},{i},2019-02-30\n"),
-                _ if i % 50 == 7 => "\n".to_string(),
-                _ => format!("a{i},{i},2019-04-{:02}\n", i % 30 + 1),
-            };
-            text.extend_from_slice(line.as_bytes());
-        }
-        text
-    }
-
-    fn in_parts(text: &[u8], n: usize) -> Result<Table> {
-        read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n)
-    }
-
-    #[test]
-    fn parts_read_in_parallel_give_what_one_pass_gives() {
-        let clean = big(5_000, 0);
-        let one = in_parts(&clean, 1).unwrap();
-        for n in [2, 3, 7] {
-            assert_eq!(parts(&clean, n).len(), n);
-            let many = in_parts(&clean, n).unwrap();
-            assert!(many.frame.equals_missing(&one.frame), "{n} parts");
-            assert_eq!(many.lines, one.lines, "{n} parts");
-        }
-        let mut broken = big(5_000, 41);
-        broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n");
-        let render = |r: Result<Table>| -> Vec<String> {
-            let e = r.unwrap_err();
-            let mut all: Vec<String> = e.all().map(Error::to_string).collect();
-            all.push(e.count().to_string());
-            all
-        };
-        let one = render(in_parts(&broken, 1));
-        assert!(one.iter().any(|e| e.contains("never closed")), "{one:?}");
-        assert!(one.iter().any(|e| e.contains("… and ")), "{one:?}");
-        for n in [2, 5] {
-            assert_eq!(render(in_parts(&broken, n)), one, "{n} parts");
-        }
-    }
-
-    #[test]
-    fn parts_start_only_before_the_first_quote() {
-        let mut text = big(2_000, 0);
-        let quote_at = text.len() / 3;
-        let at = quote_at + text[quote_at..].iter().position(|&b| b == b'\n').unwrap() + 1;
-        text.splice(at..at, b"\"q\nr\",1,2019-04-01\n".iter().copied());
-        let ranges = parts(&text, 4);
-        assert!(ranges.iter().all(|r| r.start < at), "{ranges:?}");
-        assert!(in_parts(&text, 4)
-            .unwrap()
-            .frame
-            .equals_missing(&in_parts(&text, 1).unwrap().frame));
-        let bom = b"id\na\n\xEF\xBB\xBFb\nc\n";
-        let starts: Vec<usize> = parts(bom, 3).iter().map(|r| r.start).collect();
-        assert_eq!(starts, [0, 10], "a BOM never starts a part");
-    }
-
-    #[test]
-    fn header_only_is_an_empty_table() {
-        let t = read_str(b"\xEF\xBB\xBFid,age,when\r\n").unwrap();
-        assert_eq!(t.frame.height(), 0);
-        assert_eq!(t.frame.width(), 3);
-    }
-
-    /// Every record as the splitter reads it after a header line: its
-    /// line and fields.
-    fn split(text: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let after = memchr::memchr(b'\n', text).map_or(text.len(), |i| i + 1);
-        let mut out = Vec::new();
-        each_record(text, (after, 2), |r, line, _| {
-            let fields = r.bounds.iter().map(|&(a, b)| r.text[a..b].to_vec());
-            out.push((line, fields.collect()));
-            Ok(())
-        })
-        .unwrap();
-        out
-    }
-
-    /// The same, as the `csv` crate reads the text in one pass. Its
-    /// record's position is where the last one ended, before the `\n` of a
-    /// `\r\n` and any blank lines: the record's own line is counted from
-    /// its first byte.
-    fn csv_crate(text: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut reader = csv_reader(text);
-        let mut record = ::csv::ByteRecord::new();
-        let mut out = Vec::new();
-        let mut first = true;
-        while reader.read_byte_record(&mut record).unwrap() {
-            let mut at = record.position().unwrap().byte() as usize;
-            while matches!(text.get(at), Some(b'\r' | b'\n')) {
-                at += 1;
-            }
-            // Line breaks as an editor shows them: `\n`, or `\r` alone.
-            let breaks = text[..at]
-                .iter()
-                .enumerate()
-                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')));
-            let line = 1 + breaks.count() as u64;
-            if !std::mem::take(&mut first) {
-                out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn the_splitter_reads_what_the_csv_crate_reads() {
-        for text in [
-            &b"h\na,b\r\nc,\"d\r\ne\"\r\n\r\n\n\"\",x\rf,g\n\xEF\xBB\xBF\"q\",1"[..],
-            b"h\n\"unclosed,1\n2,3\n",
-            b"h\na\"b,c\n\xEF\xBB\xBFd,e",
-        ] {
-            assert_eq!(
-                split(text),
-                csv_crate(text),
-                "{:?}",
-                String::from_utf8_lossy(text)
-            );
-        }
-    }
-
-    proptest::proptest! {
-        /// Any text of commas, quotes, line breaks, carriage returns and
-        /// byte-order marks is split into the same records, on the same
-        /// lines, as one pass of the `csv` crate.
-        #[test]
-        fn the_splitter_agrees_with_the_csv_crate_on_any_text(
-            pieces in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::strategy::Just("a"), proptest::strategy::Just("bc"),
-                    proptest::strategy::Just(","), proptest::strategy::Just("\""),
-                    proptest::strategy::Just("\n"), proptest::strategy::Just("\r"),
-                    proptest::strategy::Just("\r\n"), proptest::strategy::Just("\u{feff}"),
-                    proptest::strategy::Just("é"),
-                ],
-                0..40,
-            )
-        ) {
-            let text = format!("h\n{}", pieces.concat());
-            proptest::prop_assert_eq!(split(text.as_bytes()), csv_crate(text.as_bytes()));
         }
     }
 }

@@ -1,0 +1,124 @@
+//! What one build holds besides the spec: the input registry every file
+//! comes through, the cache, the resolved parameters, the limits and the
+//! warnings so far.
+//!
+//! `build` (or `batch`, for the work a batch shares) creates the one
+//! [`BuildContext`] of a build and passes it down; no stage creates or
+//! fills one, so which registry and cache a build used is decided in one
+//! place. The spec itself stays a runtime-free model (`spec::Spec`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use toml::Spanned;
+
+use crate::cache::Cache;
+use crate::error::{ErrorKind, Result};
+use crate::inputs::{InputFile, Inputs};
+use crate::limits::Limits;
+use crate::params::Params;
+use crate::spec::Spec;
+
+/// One build's runtime: made by `build` (or `batch`), lent to the stages.
+#[derive(Debug)]
+pub struct BuildContext {
+    /// Every file the build reads, the spec first.
+    pub(crate) inputs: Arc<Inputs>,
+    /// The build cache (disabled unless asked for).
+    pub(crate) cache: Arc<Cache>,
+    /// The resolved parameters (`[params]` with `--set` applied).
+    pub(crate) params: Params,
+    /// `[limits]`, as the spec declares them.
+    pub(crate) limits: Limits,
+    /// Warnings so far, in the order they arose.
+    pub(crate) diagnostics: Diagnostics,
+}
+
+impl BuildContext {
+    /// The context of a build of `spec` reading through `inputs`.
+    pub(crate) fn new(spec: &Spec, inputs: Arc<Inputs>, cache: Arc<Cache>, params: Params) -> Self {
+        BuildContext {
+            inputs,
+            cache,
+            params,
+            limits: spec.limits.clone(),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// The resolved parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Reads a file the spec names (`value`, relative to the spec's
+    /// folder) through the registry; errors point at `value`.
+    pub(crate) fn read(
+        &self,
+        spec: &Spec,
+        value: &Spanned<String>,
+        role: &str,
+    ) -> Result<Arc<InputFile>> {
+        let path = self.resolve(spec, value)?;
+        self.inputs
+            .read(&path, role)
+            .map_err(|r| spec.refused(ErrorKind::Io, &r, value))
+    }
+
+    /// Resolves a path written in the spec, refusing anything that leaves
+    /// the project root (see `Spec::resolve`).
+    pub(crate) fn resolve(&self, spec: &Spec, value: &Spanned<String>) -> Result<PathBuf> {
+        spec.resolve(&*self.inputs, value)
+    }
+}
+
+/// The warnings of one build, collected from every stage (stages may run
+/// on several threads). A list of messages for now; each becomes a
+/// located diagnostic when the crate has one type for them.
+#[derive(Debug, Default)]
+pub(crate) struct Diagnostics(Mutex<Vec<String>>);
+
+impl Diagnostics {
+    /// Adds one warning.
+    pub(crate) fn warn(&self, message: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(message);
+    }
+
+    /// Every warning so far, in order.
+    pub(crate) fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SpecBuilder;
+
+    #[test]
+    fn a_file_the_spec_names_is_read_through_the_registry_and_errors_point_at_it() {
+        let spec = SpecBuilder::new().build();
+        let ctx = crate::build::stage_context(&spec, &[]).unwrap();
+        let e = ctx
+            .read(&spec, &spec.content.body, "template body")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.message(), "`b.md` does not exist");
+        assert_eq!(e.line_col().map(|l| l.0), Some(9));
+        // The registry holds the spec itself, recorded when it was made.
+        let files = ctx.inputs.files();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].role, "spec");
+    }
+
+    #[test]
+    fn warnings_keep_their_order() {
+        let d = Diagnostics::default();
+        d.warn("first".into());
+        d.warn("second".into());
+        assert_eq!(d.all(), ["first", "second"]);
+    }
+}

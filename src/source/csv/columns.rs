@@ -1,0 +1,290 @@
+//! Typed column buffers, filled straight from the cells' bytes and frozen
+//! into Arrow arrays with no copy: numbers, dates (days since 1970-01-01)
+//! and date-times (µs) in plain vectors, `bool`s in a bitmap, text as
+//! Arrow string views (a value of up to 12 bytes inside its view, a longer
+//! one in one contiguous buffer per column and part). A validity bitmap is
+//! made only once a column meets its first null.
+//!
+//! Polars' own builders do the same with a check, a view and often a
+//! reallocation per value (benches/RESULTS.md, 27 November): here each
+//! value is a parse and a push.
+
+use polars::prelude::{ArrayRef, DataType, TimeUnit};
+use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray, View};
+use polars_arrow::bitmap::MutableBitmap;
+use polars_arrow::datatypes::ArrowDataType;
+use polars_arrow::types::NativeType;
+use polars_buffer::Buffer;
+
+use super::ColumnRule;
+use crate::source::cell;
+use crate::spec::ColumnType;
+
+/// What a column does with each cell's text.
+pub(super) trait Sink {
+    /// Appends the value `text` stands for; `false` (nothing appended) if
+    /// it is not a value of the column's type.
+    fn value(&mut self, text: &str) -> bool;
+    /// Appends a null.
+    fn null(&mut self);
+}
+
+/// One typed column of one part of a file.
+pub(super) enum Column {
+    Str(Strings),
+    Int(Values<Int>),
+    Float(Values<Float>),
+    Bool(Bools),
+    Date(Values<Date>),
+    Datetime(Values<Datetime>),
+}
+
+impl Column {
+    /// An empty column for `rule`, with room for `rows` values.
+    pub(super) fn new(rule: &ColumnRule, rows: usize) -> Column {
+        match rule.ty {
+            ColumnType::String => Column::Str(Strings {
+                views: Vec::with_capacity(rows),
+                ..Strings::default()
+            }),
+            ColumnType::Int => Column::Int(Values::new(rows)),
+            ColumnType::Float => Column::Float(Values::new(rows)),
+            ColumnType::Bool => Column::Bool(Bools {
+                values: MutableBitmap::with_capacity(rows),
+                validity: Validity::default(),
+            }),
+            ColumnType::Date => Column::Date(Values::new(rows)),
+            ColumnType::Datetime => Column::Datetime(Values::new(rows)),
+        }
+    }
+
+    /// The Polars type of `rule`'s column.
+    pub(super) fn dtype(rule: &ColumnRule) -> DataType {
+        match rule.ty {
+            ColumnType::String => DataType::String,
+            ColumnType::Int => DataType::Int64,
+            ColumnType::Float => DataType::Float64,
+            ColumnType::Bool => DataType::Boolean,
+            ColumnType::Date => DataType::Date,
+            ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+        }
+    }
+
+    /// The filled column as one Arrow array (the physical type of
+    /// [`Column::dtype`]).
+    pub(super) fn finish(self) -> ArrayRef {
+        match self {
+            Column::Str(c) => c.finish(),
+            Column::Int(c) => c.finish(),
+            Column::Float(c) => c.finish(),
+            Column::Bool(c) => c.finish(),
+            Column::Date(c) => c.finish(),
+            Column::Datetime(c) => c.finish(),
+        }
+    }
+}
+
+/// Which values are present: `None` while every one is.
+#[derive(Default)]
+pub(super) struct Validity(Option<MutableBitmap>);
+
+impl Validity {
+    #[inline]
+    fn valid(&mut self) {
+        if let Some(bits) = &mut self.0 {
+            bits.push(true);
+        }
+    }
+
+    /// A null after `len` values.
+    #[inline]
+    fn null(&mut self, len: usize) {
+        self.0
+            .get_or_insert_with(|| MutableBitmap::from_len_set(len))
+            .push(false);
+    }
+}
+
+/// How one fixed-width type reads a cell (the rules of [`cell`]).
+pub(super) trait Parse {
+    type T: NativeType;
+    const ARROW: ArrowDataType;
+    fn parse(text: &str) -> Option<Self::T>;
+}
+
+pub(super) struct Int;
+pub(super) struct Float;
+pub(super) struct Date;
+pub(super) struct Datetime;
+
+impl Parse for Int {
+    type T = i64;
+    const ARROW: ArrowDataType = ArrowDataType::Int64;
+    #[inline]
+    fn parse(text: &str) -> Option<i64> {
+        cell::parse_int(text)
+    }
+}
+
+impl Parse for Float {
+    type T = f64;
+    const ARROW: ArrowDataType = ArrowDataType::Float64;
+    #[inline]
+    fn parse(text: &str) -> Option<f64> {
+        cell::parse_float(text)
+    }
+}
+
+impl Parse for Date {
+    type T = i32;
+    const ARROW: ArrowDataType = ArrowDataType::Int32;
+    #[inline]
+    fn parse(text: &str) -> Option<i32> {
+        cell::parse_date(text)
+    }
+}
+
+impl Parse for Datetime {
+    type T = i64;
+    const ARROW: ArrowDataType = ArrowDataType::Int64;
+    #[inline]
+    fn parse(text: &str) -> Option<i64> {
+        cell::parse_datetime(text)
+    }
+}
+
+/// A column of fixed-width values.
+pub(super) struct Values<P: Parse> {
+    values: Vec<P::T>,
+    validity: Validity,
+}
+
+impl<P: Parse> Values<P> {
+    fn new(rows: usize) -> Self {
+        Values {
+            values: Vec::with_capacity(rows),
+            validity: Validity::default(),
+        }
+    }
+
+    fn finish(self) -> ArrayRef {
+        let validity = self.validity.0.map(Into::into);
+        Box::new(PrimitiveArray::new(P::ARROW, self.values.into(), validity))
+    }
+}
+
+impl<P: Parse> Sink for Values<P> {
+    #[inline]
+    fn value(&mut self, text: &str) -> bool {
+        let Some(v) = P::parse(text) else {
+            return false;
+        };
+        self.values.push(v);
+        self.validity.valid();
+        true
+    }
+
+    #[inline]
+    fn null(&mut self) {
+        self.validity.null(self.values.len());
+        self.values.push(P::T::default());
+    }
+}
+
+/// A `bool` column.
+pub(super) struct Bools {
+    values: MutableBitmap,
+    validity: Validity,
+}
+
+impl Bools {
+    fn finish(self) -> ArrayRef {
+        let validity = self.validity.0.map(Into::into);
+        let values = self.values.into();
+        Box::new(BooleanArray::new(ArrowDataType::Boolean, values, validity))
+    }
+}
+
+impl Sink for Bools {
+    #[inline]
+    fn value(&mut self, text: &str) -> bool {
+        let v = match text {
+            "true" => true,
+            "false" => false,
+            _ => return false,
+        };
+        self.values.push(v);
+        self.validity.valid();
+        true
+    }
+
+    #[inline]
+    fn null(&mut self) {
+        self.validity.null(self.values.len());
+        self.values.push(false);
+    }
+}
+
+/// A `string` column: Arrow views, the longer values in `buffer` (and,
+/// past 4 GiB, in earlier buffers: a view's offset is 32 bits).
+#[derive(Default)]
+pub(super) struct Strings {
+    views: Vec<View>,
+    buffer: Vec<u8>,
+    full: Vec<Buffer<u8>>,
+    validity: Validity,
+    /// The values' total length in bytes (Arrow keeps it with the array).
+    bytes: usize,
+}
+
+impl Strings {
+    fn finish(mut self) -> ArrayRef {
+        if !self.buffer.is_empty() {
+            self.full.push(std::mem::take(&mut self.buffer).into());
+        }
+        let total_buffer_len = self.full.iter().map(Buffer::len).sum();
+        let validity = self.validity.0.map(Into::into);
+        // SAFETY: every value is UTF-8 (the reader checked its record),
+        // and every view longer than 12 bytes points at its own bytes in
+        // `full` (see `value`).
+        let array = unsafe {
+            Utf8ViewArray::new_unchecked(
+                ArrowDataType::Utf8View,
+                self.views.into(),
+                self.full.into(),
+                validity,
+                Some(self.bytes),
+                total_buffer_len,
+            )
+        };
+        Box::new(array)
+    }
+}
+
+impl Sink for Strings {
+    #[inline]
+    fn value(&mut self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let view = if b.len() <= View::MAX_INLINE_SIZE as usize {
+            View::new_inline(b)
+        } else {
+            if self.buffer.len() + b.len() > u32::MAX as usize {
+                self.full.push(std::mem::take(&mut self.buffer).into());
+            }
+            let offset = self.buffer.len() as u32;
+            self.buffer.extend_from_slice(b);
+            // SAFETY: longer than the inline size, as the branch says.
+            unsafe { View::new_noninline_unchecked(b, self.full.len() as u32, offset) }
+        };
+        self.views.push(view);
+        self.bytes += b.len();
+        self.validity.valid();
+        true
+    }
+
+    #[inline]
+    fn null(&mut self) {
+        self.validity.null(self.views.len());
+        self.views.push(View::default());
+    }
+}

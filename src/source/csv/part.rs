@@ -1,0 +1,248 @@
+//! One part of a file, read: records split, checked and typed a batch at
+//! a time. The splitter fills a batch with the declared cells' byte
+//! offsets; then each column types its cells of the batch in one tight
+//! loop (one type, one sink), so the per-cell work is a parse and a push.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::columns::{Column, Sink};
+use super::split::{Record, Splitter};
+use super::{locate, ColumnRule, Header};
+use crate::error::Result;
+use crate::source::cell;
+use crate::source::problems::{Problems, Rule};
+
+/// Records typed together: enough to amortise the switch between
+/// columns, few enough that their offsets stay in the cache.
+const BATCH: usize = 1024;
+
+/// One part of the file, read: its typed columns, lines and problems.
+pub(super) struct Part {
+    pub(super) columns: Vec<Column>,
+    pub(super) lines: Vec<u32>,
+    pub(super) problems: Problems,
+    /// Where the part's last record starts in the file: (byte, line).
+    pub(super) last: Option<(u64, u64)>,
+}
+
+/// What the part's reader shares with its batches.
+pub(super) struct Context<'a> {
+    /// The whole file, to place a bad cell at its line and column.
+    pub(super) bytes: &'a [u8],
+    pub(super) file: &'a Path,
+    pub(super) header: &'a Header,
+    pub(super) columns: &'a [ColumnRule],
+}
+
+/// A well-shaped record in the batch.
+#[derive(Clone, Copy)]
+struct Row {
+    /// Its first byte in the file.
+    start: usize,
+    line: u32,
+    /// Whether its cells are in the batch's `side` buffer (a record with
+    /// quotes), not in the part's bytes.
+    side: bool,
+    /// Whether it is all ASCII (else each cell is checked for
+    /// non-characters).
+    ascii: bool,
+}
+
+/// Up to [`BATCH`] well-shaped records: the declared cells' offsets,
+/// `cells[r * columns + i]` for declared column `i` of row `r`.
+struct Batch {
+    rows: Vec<Row>,
+    cells: Vec<(usize, usize)>,
+    side: Vec<u8>,
+    width: usize,
+}
+
+impl Batch {
+    /// Adds a record whose text is valid UTF-8; `at` is its first byte in
+    /// the part, whose first byte is `offset` in the file.
+    fn push(
+        &mut self,
+        record: &Record,
+        (at, offset): (usize, usize),
+        line: u32,
+        ascii: bool,
+        header: &Header,
+    ) {
+        let base = if record.plain {
+            at
+        } else {
+            let base = self.side.len();
+            self.side.extend_from_slice(record.text);
+            base
+        };
+        for j in &header.index {
+            let (a, b) = j.map_or((0, 0), |j| record.bounds[j]);
+            self.cells.push((base + a, base + b));
+        }
+        self.rows.push(Row {
+            start: offset + at,
+            line,
+            side: !record.plain,
+            ascii,
+        });
+    }
+
+    /// Declared column `i`'s cell of row `r`; `part` is the part's bytes.
+    #[inline]
+    fn cell<'s>(&'s self, part: &'s [u8], r: usize, i: usize) -> &'s str {
+        let (a, b) = self.cells[r * self.width + i];
+        let text = if self.rows[r].side { &self.side } else { part };
+        // SAFETY: the record was checked to be UTF-8 (the whole part, or
+        // this record), and its fields split at ASCII commas.
+        unsafe { std::str::from_utf8_unchecked(&text[a..b]) }
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.cells.clear();
+        self.side.clear();
+    }
+}
+
+/// Reads, checks and types every record of the file's bytes `range` from
+/// `(byte, line)`: the byte within the part where its first record
+/// starts and that byte's line in the file.
+pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Result<Part> {
+    let text = &cx.bytes[range.clone()];
+    // Rows are about one per line: sized once, not grown by copying.
+    let rows = memchr::memchr_iter(b'\n', text).count();
+    let mut part = Part {
+        columns: cx.columns.iter().map(|c| Column::new(c, rows)).collect(),
+        lines: Vec::with_capacity(rows),
+        problems: Problems::new(cx.file, cx.columns),
+        last: None,
+    };
+    // Most files are ASCII: then every record is UTF-8 and holds no
+    // non-character, settled here once.
+    let ascii = text[from.0.min(text.len())..].is_ascii();
+    let mut batch = Batch {
+        rows: Vec::with_capacity(BATCH),
+        cells: Vec::with_capacity(BATCH * cx.columns.len()),
+        side: Vec::new(),
+        width: cx.columns.len(),
+    };
+    let (mut at, mut line) = from;
+    let mut splitter = Splitter::new();
+    while at < text.len() {
+        // Blank lines are not records (as the `csv` crate reads them).
+        match text[at] {
+            b'\n' => line += 1,
+            b'\r' => line += u64::from(text.get(at + 1) != Some(&b'\n')),
+            _ => {
+                let record = splitter.next(&text[at..]);
+                part.last = Some(((range.start + at) as u64, line));
+                let line32 = u32::try_from(line).map_err(|_| locate::too_many_lines(cx.file))?;
+                part.lines.push(line32);
+                if let Some(ascii) =
+                    check_record(&record, line32, ascii, cx.header, &mut part.problems)
+                {
+                    batch.push(&record, (at, range.start), line32, ascii, cx.header);
+                    if batch.rows.len() == BATCH {
+                        type_batch(cx, text, &batch, &mut part);
+                        batch.clear();
+                    }
+                }
+                line += record.lines;
+                at += record.len;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    type_batch(cx, text, &batch, &mut part);
+    Ok(part)
+}
+
+/// Checks a record's shape (field count, UTF-8 unless the part is
+/// ASCII); `Some(whether it is all ASCII)` if its cells can be read.
+fn check_record(
+    record: &Record,
+    line: u32,
+    ascii: bool,
+    header: &Header,
+    problems: &mut Problems,
+) -> Option<bool> {
+    let found = record.bounds.len();
+    if found != header.width {
+        let rule = if found < header.width {
+            Rule::TooFewFields
+        } else {
+            Rule::TooManyFields
+        };
+        problems.add(rule, None, line, || {
+            format!(
+                "expected {} fields as in the header, found {found}",
+                header.width
+            )
+        });
+        return None;
+    }
+    if ascii {
+        return Some(true);
+    }
+    // One UTF-8 check for the whole record: fields join at ASCII commas
+    // (or end to end), so the text is UTF-8 exactly when every field is.
+    let Ok(text) = std::str::from_utf8(record.text) else {
+        problems.add(Rule::NotUtf8, None, line, || {
+            "this line is not valid UTF-8".to_string()
+        });
+        return None;
+    };
+    Some(text.is_ascii())
+}
+
+/// Types every declared column's cells of `batch`.
+fn type_batch(cx: &Context, part: &[u8], batch: &Batch, out: &mut Part) {
+    for (i, column) in out.columns.iter_mut().enumerate() {
+        let problems = &mut out.problems;
+        match column {
+            Column::Str(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Int(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Float(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Bool(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Date(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Datetime(c) => fill(c, cx, (part, batch), i, problems),
+        }
+    }
+}
+
+/// Types declared column `i`'s cells of the batch into `sink`: a cell
+/// that is missing becomes a null (or a problem in a required column), any
+/// other must be a value of the column's type.
+fn fill<S: Sink>(
+    sink: &mut S,
+    cx: &Context,
+    (part, batch): (&[u8], &Batch),
+    i: usize,
+    problems: &mut Problems,
+) {
+    let rule = &cx.columns[i];
+    let Some(field) = cx.header.index[i] else {
+        return;
+    };
+    for (r, row) in batch.rows.iter().enumerate() {
+        let text = batch.cell(part, r, i);
+        let place = || locate::place(cx.bytes, row.start, row.line, field);
+        if !row.ascii {
+            if let Err(why) = crate::text::check_text(text) {
+                problems.add_cell(Rule::NotText, i, place, || format!("the cell holds {why}"));
+                continue;
+            }
+        }
+        if rule.missing.iter().any(|m| m == text) {
+            if rule.nullable {
+                sink.null();
+            } else {
+                problems.add_cell(Rule::Missing, i, place, || cell::missing_message(text));
+            }
+        } else if !sink.value(text) {
+            problems.add_cell(Rule::Type, i, place, || cell::type_message(text, rule.ty));
+        }
+    }
+}
