@@ -46,6 +46,7 @@ mod source;
 mod spec;
 mod style;
 mod text;
+mod timings;
 
 // The commands around the build, and the manifest they read.
 pub mod batch;
@@ -65,6 +66,7 @@ pub use error::{display_path, Error, ErrorKind, Result};
 pub use guard::enforce as enforce_memory_limit;
 pub use params::parse_assignment;
 pub use spec::Spec;
+pub use timings::{enable as enable_timings, report as timings_report};
 
 /// Each stage of the pipeline as one call, for the stage benchmark
 /// (`benches/build.rs`) and the property tests of the backends and the

@@ -218,11 +218,15 @@ fn screen(
         .into_iter()
         .map(|n| n.as_str())
         .collect();
-    /// How a check is screened: by the Polars pass (its column there), or
-    /// by hashing rows (`unique`, its columns), or not at all.
+    /// How a check is screened: by the Polars pass (its column there), by
+    /// hashing rows (`unique`, its columns), by the columns' null counts
+    /// (`not_null`, kept by Arrow: no scan), by matching each text on a
+    /// thread of its own (`pattern`), or not at all.
     enum Slot {
         Expr(usize),
         Unique(Vec<String>),
+        NotNull(u64),
+        Pattern(String, String),
     }
     let mut exprs = Vec::new();
     let mut slots = Vec::with_capacity(checks.len());
@@ -237,8 +241,11 @@ fn screen(
                     }
                     _ => None,
                 };
-                if let Rule::Unique(cols) = rule {
-                    return Some(Slot::Unique(cols));
+                match rule {
+                    Rule::Unique(cols) => return Some(Slot::Unique(cols)),
+                    Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
+                    Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
+                    _ => {}
                 }
                 let e = rules::screening(&rule, fk.as_ref()).ok()?;
                 exprs.push(
@@ -249,9 +256,10 @@ fn screen(
             });
         slots.push(slot);
     }
-    // The row hashing of `unique` runs on its own thread while Polars
-    // evaluates the other rules on its pool.
-    let (counts, unique) = std::thread::scope(|scope| {
+    // The row hashing of `unique` and the matching of `pattern` run on
+    // threads of their own while Polars evaluates the other rules on its
+    // pool.
+    let (counts, unique, patterns) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
             slots
                 .iter()
@@ -261,20 +269,31 @@ fn screen(
                 })
                 .collect::<Vec<_>>()
         });
+        let matching = scope.spawn(|| {
+            slots
+                .iter()
+                .map(|slot| match slot {
+                    Some(Slot::Pattern(c, p)) => rules::mismatches(frame, c, p),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        });
         let counts = match exprs.is_empty() {
             true => None,
             false => frame.clone().lazy().select(exprs).collect().ok(),
         };
-        let unique = hashing
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (counts, unique)
+        let join = |h: std::thread::ScopedJoinHandle<'_, Vec<Option<u64>>>| {
+            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        };
+        (counts, join(hashing), join(matching))
     });
     slots
         .iter()
-        .zip(unique)
-        .map(|(slot, unique)| match slot.as_ref()? {
+        .zip(unique.into_iter().zip(patterns))
+        .map(|(slot, (unique, pattern))| match slot.as_ref()? {
             Slot::Unique(_) => unique,
+            Slot::NotNull(nulls) => Some(*nulls),
+            Slot::Pattern(..) => pattern,
             Slot::Expr(i) => counts
                 .as_ref()?
                 .columns()

@@ -94,7 +94,11 @@ pub fn render(
         placed: &placed,
     };
     let ctx = context(spec, params, computed, previous, &shown);
-    let charts = charts::draw_all(spec, &env, &ctx, (computed, previous), fonts, &names);
+    let charts = crate::timings::time(
+        crate::timings::Stage::Charts,
+        || "every chart".into(),
+        || charts::draw_all(spec, &env, &ctx, (computed, previous), fonts, &names),
+    );
     if let Err(e) = &charts {
         errors.push(e.clone());
     }

@@ -167,6 +167,9 @@ pub fn render_cached(
     if let Some(hit) = cached::lookup(cache, &key, &options.inputs, &text) {
         return Ok(hit);
     }
+    let _world_timed = crate::timings::span(crate::timings::Stage::Backend, || {
+        "pdf: typst world (fonts, library)".into()
+    });
     let world = Arc::new(ReportWorld::new(
         options.root,
         options.inputs.clone(),
@@ -176,7 +179,12 @@ pub fn render_cached(
         today,
         inputs,
     ));
-    let Warned { output, warnings } = compile(&world, options.time_limit)?;
+    drop(_world_timed);
+    let Warned { output, warnings } = crate::timings::time(
+        crate::timings::Stage::Backend,
+        || "pdf: typst layout".into(),
+        || compile(&world, options.time_limit),
+    )?;
     let warnings = diag::warnings(&world, &warnings);
     let document = output.map_err(|errors| diag::first_error(&world, &errors, &[]))?;
     let pdf_options = PdfOptions {
@@ -194,8 +202,12 @@ pub fn render_cached(
         tagged: true,
         pretty: false,
     };
-    let pdf = typst_pdf::pdf(&document, &pdf_options)
-        .map_err(|errors| diag::first_error(&world, &errors, &diag::missing_glyphs(&document)))?;
+    let pdf = crate::timings::time(
+        crate::timings::Stage::Backend,
+        || "pdf: export (PDF/UA-1, PDF/A-3a)".into(),
+        || typst_pdf::pdf(&document, &pdf_options),
+    )
+    .map_err(|errors| diag::first_error(&world, &errors, &diag::missing_glyphs(&document)))?;
     let out = PdfOutput {
         pdf,
         source: text,
