@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The side-by-side benchmark (not a test): boardpack against the Python
-# pipeline an analyst would write (peers/python) and Quarto's route as a
-# lower bound (peers/quarto), on the same generated data, at several sizes.
+# pipeline an analyst would write (peers/python), Quarto's route as a
+# lower bound (peers/quarto) and bare Polars (polars_direct.rs: Polars'
+# own CSV read of the same files, then the same queries for both periods,
+# no checks, no documents), on the same generated data, at several sizes.
 #
 #   benches/run.sh [RUNS] [SIZES...]      e.g. benches/run.sh 5 36845 368450
 #
 # Defaults: 5 alternating runs; 1x, 10x and 30x the 36,845-row extract and
 # 10,000,000 rows. Prints a Markdown table of medians (wall, user+sys CPU,
 # peak RSS) and the ratios Python/boardpack and Quarto/boardpack; raw
-# timings go to $BENCH_DIR/times.tsv. Needs: a release build
-# (`cargo build --release --bin boardpack --example make-data`), python3,
+# timings go to $BENCH_DIR/times.tsv, the load average before and after to
+# $BENCH_DIR/load.txt (the machine may be shared: the runs alternate so
+# load hits every tool alike). Needs: a release build
+# (`cargo build --release --bin boardpack --example make-data` and
+# `cargo bench --bench polars_direct --no-run`), python3,
 # /usr/bin/time. The peers' packages are installed from PyPI into a venv
 # ($BENCH_VENV, default $BENCH_DIR/venv) with pinned versions.
 set -euo pipefail
@@ -25,6 +30,12 @@ BENCH_VENV=${BENCH_VENV:-$BENCH_DIR/venv}
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}/release
 BOARDPACK=${BOARDPACK:-$TARGET/boardpack}
 MAKE_DATA=${MAKE_DATA:-$TARGET/examples/make-data}
+# The newest polars_direct bench binary (set POLARS_DIRECT to choose one).
+POLARS_DIRECT=${POLARS_DIRECT:-$(ls -t "$TARGET"/deps/polars_direct-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)}
+if [ ! -x "${POLARS_DIRECT:-}" ]; then
+  echo "no polars_direct binary: run cargo bench --bench polars_direct --no-run" >&2
+  exit 1
+fi
 # 10M rows: fewer runs (each takes a while on a shared machine).
 BIG_RUNS=${BIG_RUNS:-3}
 
@@ -63,6 +74,7 @@ measure() {
 }
 
 : >"$BENCH_DIR/times.tsv"
+echo "before: $(cat /proc/loadavg)" >"$BENCH_DIR/load.txt"
 for rows in "${SIZES[@]}"; do
   dir=$(project "$rows")
   n=$RUNS; [ "$rows" -ge 5000000 ] && n=$BIG_RUNS
@@ -78,6 +90,9 @@ for rows in "${SIZES[@]}"; do
     measure boardpack-cached "$rows" "$BOARDPACK" build "$dir/reports/needs-assessment/report.toml" --out "$dir/out-boardpack"
     measure python "$rows" "$PY" "$HERE/peers/python/report.py" "$dir/data" "$dir/out-python"
     measure quarto "$rows" "$PY" "$HERE/peers/quarto/render.py" "$HERE/peers/quarto/report.qmd" "$dir/data" "$dir/out-quarto"
+    measure polars-direct "$rows" "$POLARS_DIRECT" "$dir/data" --eager-only
   done
 done
+echo "after: $(cat /proc/loadavg)" >>"$BENCH_DIR/load.txt"
+cat "$BENCH_DIR/load.txt" >&2
 python3 "$HERE/summarize.py" "$BENCH_DIR/times.tsv"

@@ -21,7 +21,7 @@ print("| rows | tool | runs | wall s | CPU s (user+sys) | peak RSS MB | wall rat
 print("|---:|---|---:|---:|---:|---:|---:|---:|")
 for rows in sorted({r for r, _ in runs}):
     base_wall, base_cpu = med(rows, "boardpack", 0), med(rows, "boardpack", 1)
-    for tool in ("boardpack", "boardpack-cached", "python", "quarto"):
+    for tool in ("boardpack", "boardpack-cached", "python", "quarto", "polars-direct"):
         if (rows, tool) not in runs:
             continue
         wall, cpu, rss = (med(rows, tool, i) for i in range(3))

@@ -22,6 +22,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{self, BatchRecord};
 use crate::params::Params;
 use crate::spec::Spec;
+use crate::timings::{self, Stage as T};
 use crate::{chart, checks, compute, source};
 
 /// A finished batch: every paper's build or error, in value order.
@@ -93,11 +94,24 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     let cache = std::sync::Arc::new(crate::cache::Cache::disabled());
     let ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
     compute::check_queries(&spec)?;
-    let sources = source::load_all(&spec, &ctx, &params, &BTreeMap::new())?;
-    let values = compute::batch_values(&spec, &sources, &params)?;
+    let sources = timings::time(
+        T::Sources,
+        || "every source, once for the batch".into(),
+        || source::load_all(&spec, &ctx, &params, &BTreeMap::new()),
+    )?;
+    let values = timings::time(
+        T::Query,
+        || "the batch's values".into(),
+        || compute::batch_values(&spec, &sources, &params),
+    )?;
     // The sources' checks depend on the sources alone: run once, for all.
+    let source_checks = timings::time(
+        T::Checks,
+        || "sources' checks, once for the batch".into(),
+        || checks::check_sources(&spec, &sources),
+    )?;
     let shared = Shared {
-        source_checks: Some(checks::check_sources(&spec, &sources)?),
+        source_checks: Some(source_checks),
         sources,
     };
     let slugs = slugs(&spec, &values)?;
@@ -111,7 +125,9 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             value: value.clone(),
             slug: slug.clone(),
         });
-        build_with(spec.clone(), inputs.clone(), &opts, &shared).map(Box::new)
+        timings::scoped(&format!("paper {slug}"), || {
+            build_with(spec.clone(), inputs.clone(), &opts, &shared).map(Box::new)
+        })
     });
     let papers = jobs
         .into_iter()
@@ -366,6 +382,7 @@ impl Batch {
             .map(|b| b.names().private_manifest.clone())
             .collect();
         let private = self.private_files();
+        let _timed = timings::span(T::Outputs, || "write every paper's output set".into());
         crate::build::write_both(&self.out_dir, &self.files(), &private, &dropped).map_err(|e| {
             let name = e
                 .file()
@@ -384,10 +401,7 @@ impl Batch {
                     if let Some(file) = e.file() {
                         named = named.in_file(file);
                     }
-                    match e.hint() {
-                        Some(h) => named.with_hint(h),
-                        None => named,
-                    }
+                    e.hints().iter().fold(named, |n, h| n.add_hint(h))
                 }
                 None => e,
             }

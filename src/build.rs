@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::context::BuildContext;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::guard::{self, Stage};
 use crate::inputs::Inputs;
 use crate::spec::{Parsed, Spec};
+use crate::timings::{self, Stage as T};
 use crate::{backend, chart, checks, compute, manifest, output, publish, render, source};
 
 use crate::backend::typst::{Attachment, TypstOptions};
@@ -67,8 +68,9 @@ pub struct Build {
     out_dir: PathBuf,
     /// Output file names.
     names: OutputNames,
-    /// Things the reader of the build log should know (not errors).
-    warnings: Vec<String>,
+    /// Things the reader of the build log should know (not errors), each
+    /// with its place, in stage order.
+    warnings: Diagnostics,
     /// The house style every output applies (`[style]`, resolved once).
     style: crate::style::Style,
     /// The cache this build read and filled.
@@ -105,7 +107,7 @@ impl Build {
     }
 
     /// Things the reader of the build log should know (not errors).
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &Diagnostics {
         &self.warnings
     }
 
@@ -225,8 +227,12 @@ pub(crate) fn build_with(
 impl Build {
     /// What the build output notes without warning (nothing `--strict`
     /// refuses): each bundled font standing in for a house font.
-    pub fn notes(&self) -> Vec<String> {
-        self.style.stand_ins.iter().map(|s| s.note()).collect()
+    pub fn notes(&self) -> Diagnostics {
+        self.style
+            .stand_ins
+            .iter()
+            .map(|s| Diagnostic::note(ErrorKind::Spec, s.note()))
+            .collect()
     }
 }
 
@@ -261,20 +267,23 @@ fn build_reusing(
     last: Option<&Build>,
     shared: &Shared,
 ) -> Result<Build> {
-    let mut clock = Timings::from_env();
     guard::limit(spec.limits.memory_mb);
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let ctx = context(&spec, inputs, options, &out_dir)?;
     let data = match last.and_then(|l| reusable(l, &spec, &ctx, options.strict)) {
         Some(data) => data,
-        None => data_stages(&spec, &ctx, options.strict, shared, &mut clock)?,
+        None => data_stages(&spec, &ctx, options.strict, shared)?,
     };
     let style = crate::style::Style::from_spec(&spec, &ctx)?;
     let font_files = report_fonts(&spec, &ctx)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
-    let mut rendered = render_stage(&spec, &ctx, &data.published, &chart_fonts, options.strict)?;
-    clock.lap("render and charts");
+    let mut rendered = timings::time(
+        T::Render,
+        || "templates, tables and charts".into(),
+        || render_stage(&spec, &ctx, &data.published, &chart_fonts, options.strict),
+    )?;
+    let manifest_started = std::time::Instant::now();
     let timestamp = timestamp(&spec, options.source_date_epoch)?;
     let docx = docx_options(&spec, &ctx, &style, (timestamp, &chart_fonts))?;
     let names = output_names(&spec, options)?;
@@ -290,7 +299,11 @@ fn build_reusing(
     let mut content = crate::redline::Content::of(&rendered.document);
     content.meta.marking = style.marking.clone();
     manifest.content = Some(content);
-    clock.lap("manifest");
+    timings::record_since(
+        T::Manifest,
+        "manifest and sources appendix",
+        manifest_started,
+    );
     guard::enter(Stage::Outputs);
     let outputs = backend::render_all(&backend::Context {
         doc: &rendered.document,
@@ -300,18 +313,16 @@ fn build_reusing(
         html: &backend::html::HtmlOptions::new(&spec),
         cache: &ctx.cache,
     })?;
-    clock.lap("outputs (pdf, docx, html)");
     spec.check_outputs_against_inputs(&out_dir, &*ctx.inputs)?;
     complete_manifest(&mut manifest, &ctx.inputs, &outputs);
     manifest.batch = options.batch.clone();
     // A cache asked for but not usable (a link in its place, no key) first.
-    let notice = ctx.cache.notice().map(str::to_string);
-    for w in notice
-        .into_iter()
-        .chain(warnings(&data.check_warnings, &rendered, &outputs))
-    {
-        ctx.diagnostics.warn(w);
+    if let Some(notice) = ctx.cache.notice() {
+        ctx.diagnostics
+            .push(Diagnostic::warning(ErrorKind::Io, notice));
     }
+    ctx.diagnostics
+        .extend(stage_warnings(&data.check_warnings, &rendered, &outputs));
     Ok(Build {
         out_dir,
         names,
@@ -422,7 +433,11 @@ fn output_names(spec: &Spec, options: &BuildOptions) -> Result<OutputNames> {
 
 /// Every warning of a build, in stage order: data checks, rendering, each
 /// output.
-fn warnings(checks: &[String], rendered: &Rendered, outputs: &[backend::Output]) -> Vec<String> {
+fn stage_warnings(
+    checks: &Diagnostics,
+    rendered: &Rendered,
+    outputs: &[backend::Output],
+) -> Diagnostics {
     checks
         .iter()
         .chain(&rendered.warnings)
@@ -434,8 +449,8 @@ fn warnings(checks: &[String], rendered: &Rendered, outputs: &[backend::Output])
 /// The content files, layout, fonts and logo, with their roles, as the
 /// manifest lists them (the layout is read through the registry here, so
 /// a missing one fails before any output is made).
-/// The rendered document; under `--strict`, its first warning (e.g. a
-/// comparison with a period that has no data) is an error.
+/// The rendered document; under `--strict`, its warnings (e.g. a
+/// comparison with a period that has no data) are errors, all reported.
 fn render_stage(
     spec: &Spec,
     ctx: &BuildContext,
@@ -444,11 +459,11 @@ fn render_stage(
     strict: bool,
 ) -> Result<Rendered> {
     let rendered = render::render(spec, ctx, published, chart_fonts)?;
-    match rendered.warnings.first() {
-        Some(w) if strict => Err(Error::new(ErrorKind::Template, w.clone())
-            .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")),
-        _ => Ok(rendered),
+    if strict {
+        Error::collect(rendered.warnings.iter().map(|w| Error::from_diagnostic(w.clone())
+            .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")).collect())?;
     }
+    Ok(rendered)
 }
 
 /// The public manifest, embedded in the PDF (PDF/A-3 attachment).
@@ -513,7 +528,7 @@ struct DataStages {
     sources: BTreeMap<String, source::Source>,
     previous_sources: BTreeMap<String, source::Source>,
     computed: Computed,
-    check_warnings: Vec<String>,
+    check_warnings: Diagnostics,
     previous: Previous,
     published: publish::Published,
 }
@@ -525,21 +540,33 @@ fn data_stages(
     ctx: &BuildContext,
     strict: bool,
     shared: &Shared,
-    clock: &mut Timings,
 ) -> Result<DataStages> {
     let params = &ctx.params;
     // Queries may only read declared tables: refuse before reading any data.
-    compute::check_queries(spec)?;
-    clock.lap("spec, params, query check");
+    timings::time(
+        T::Spec,
+        || "query check".into(),
+        || compute::check_queries(spec),
+    )?;
     guard::enter(Stage::Sources);
-    let sources = source::load_all(spec, ctx, params, &shared.sources)?;
+    let sources = timings::time(
+        T::Sources,
+        || "every source (read, hash, reader)".into(),
+        || source::load_all(spec, ctx, params, &shared.sources),
+    )?;
     let checked = shared.checks_for(&sources);
-    clock.lap("sources");
     guard::enter(Stage::Queries);
     // The previous period's queries run alongside the current ones over
     // the same loaded sources (no file is read again).
     let (current, previous) = std::thread::scope(|s| {
-        let previous = s.spawn(|| compute::previous(spec, ctx, &sources, params));
+        let (scope, loaded) = (timings::scope(), &sources);
+        let previous = s.spawn(move || {
+            timings::scoped(&scope, || {
+                timings::scoped("previous period", || {
+                    compute::previous(spec, ctx, loaded, params)
+                })
+            })
+        });
         let current = compute_checked(spec, &sources, params, (strict, checked));
         let previous = previous
             .join()
@@ -548,9 +575,11 @@ fn data_stages(
     });
     let (computed, check_warnings) = current?;
     let (previous, previous_sources) = previous?;
-    clock.lap("compute, checks and previous period");
-    let published = publish::publish(spec, &computed, &previous)?;
-    clock.lap("publish");
+    let published = timings::time(
+        T::Publish,
+        || "publish".into(),
+        || publish::publish(spec, &computed, &previous),
+    )?;
     Ok(DataStages {
         sources,
         previous_sources,
@@ -594,7 +623,7 @@ fn reusable(last: &Build, spec: &Spec, ctx: &BuildContext, strict: bool) -> Opti
 pub struct DataInputs {
     sources: std::collections::BTreeMap<String, source::Source>,
     previous_sources: std::collections::BTreeMap<String, source::Source>,
-    check_warnings: Vec<String>,
+    check_warnings: Diagnostics,
     strict: bool,
 }
 
@@ -645,67 +674,6 @@ fn batch_names(
     })
 }
 
-/// `BOARDPACK_TIMINGS=1`: each stage's wall time and the process's CPU time
-/// (all threads, user + system) on stderr, for profiling on a busy machine.
-/// A diagnostic, not an interface: never set by tests, never in an output.
-struct Timings {
-    last: Option<(std::time::Instant, f64)>,
-}
-
-impl Timings {
-    fn from_env() -> Timings {
-        let on = std::env::var_os("BOARDPACK_TIMINGS").is_some_and(|v| v == "1");
-        Timings {
-            last: on.then(|| (std::time::Instant::now(), cpu_ms())),
-        }
-    }
-
-    /// Prints the time since the last lap under `stage`.
-    fn lap(&mut self, stage: &str) {
-        if let Some((wall, cpu)) = self.last {
-            let now = cpu_ms();
-            eprintln!(
-                "timing: {stage:<36} {:>8.1} ms wall {:>8.1} ms cpu {:>6.0} MB peak",
-                wall.elapsed().as_secs_f64() * 1000.0,
-                now - cpu,
-                peak_mb()
-            );
-            self.last = Some((std::time::Instant::now(), now));
-        }
-    }
-}
-
-/// The process's resource usage so far (`getrusage`), if available.
-#[cfg(unix)]
-fn rusage() -> Option<libc::rusage> {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    (unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0).then_some(usage)
-}
-
-/// CPU time used by the process so far (user + system, all threads), ms.
-#[cfg(unix)]
-fn cpu_ms() -> f64 {
-    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
-    rusage().map_or(0.0, |u| ms(u.ru_utime) + ms(u.ru_stime))
-}
-
-/// The process's peak resident memory so far, MB (Linux reports KB).
-#[cfg(unix)]
-fn peak_mb() -> f64 {
-    rusage().map_or(0.0, |u| u.ru_maxrss as f64 / 1024.0)
-}
-
-#[cfg(not(unix))]
-fn cpu_ms() -> f64 {
-    0.0
-}
-
-#[cfg(not(unix))]
-fn peak_mb() -> f64 {
-    0.0
-}
-
 /// Computes the figures and tables and runs the declared data checks: the
 /// sources' first (a failed one explains a query failure after it), then the
 /// tables' and the SQL checks. Returns the warnings of failed `warning` checks.
@@ -715,14 +683,22 @@ fn compute_checked(
     sources: &std::collections::BTreeMap<String, source::Source>,
     params: &Params,
     (strict, checked): (bool, Option<&[checks::Outcome]>),
-) -> Result<(Computed, Vec<String>)> {
+) -> Result<(Computed, Diagnostics)> {
     let mut outcomes = match checked {
         Some(outcomes) => outcomes.to_vec(),
-        None => checks::check_sources(spec, sources)?,
+        None => timings::time(
+            T::Checks,
+            || "sources' checks".into(),
+            || checks::check_sources(spec, sources),
+        )?,
     };
     checks::settle(&outcomes, strict)?;
     let (mut computed, mut frames) = compute::compute_frames(spec, sources, params)?;
-    outcomes.extend(checks::check_computed(spec, sources, &mut frames)?);
+    outcomes.extend(timings::time(
+        T::Checks,
+        || "tables' and SQL checks".into(),
+        || checks::check_computed(spec, sources, &mut frames),
+    )?);
     let warnings = checks::settle(&outcomes, strict)?;
     computed.checks = outcomes;
     Ok((computed, warnings))
@@ -773,7 +749,11 @@ impl Build {
     /// own and, say, a redline), all one set.
     pub(crate) fn write_public(&self, public: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
         let dropped = [self.names.private_manifest.clone()];
-        let written = write_both(&self.out_dir, public, &self.private_files(), &dropped)?;
+        let written = timings::time(
+            T::Outputs,
+            || "write the output set".into(),
+            || write_both(&self.out_dir, public, &self.private_files(), &dropped),
+        )?;
         self.cache.flush();
         Ok(written)
     }

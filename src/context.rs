@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use toml::Spanned;
 
 use crate::cache::Cache;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Diagnostic, Diagnostics, ErrorKind, Result};
 use crate::inputs::{InputFile, Inputs};
 use crate::limits::Limits;
 use crate::params::Params;
@@ -30,8 +30,8 @@ pub struct BuildContext {
     pub(crate) params: Params,
     /// `[limits]`, as the spec declares them.
     pub(crate) limits: Limits,
-    /// Warnings so far, in the order they arose.
-    pub(crate) diagnostics: Diagnostics,
+    /// Warnings so far, in the order they arose, each with its place.
+    pub(crate) diagnostics: Sink,
 }
 
 impl BuildContext {
@@ -42,7 +42,7 @@ impl BuildContext {
             cache,
             params,
             limits: spec.limits.clone(),
-            diagnostics: Diagnostics::default(),
+            diagnostics: Sink::default(),
         }
     }
 
@@ -72,23 +72,27 @@ impl BuildContext {
     }
 }
 
-/// The warnings of one build, collected from every stage (stages may run
-/// on several threads). A list of messages for now; each becomes a
-/// located diagnostic when the crate has one type for them.
+/// The diagnostics of one build, collected from every stage (stages may
+/// run on several threads, hence the lock), returned with the build.
 #[derive(Debug, Default)]
-pub(crate) struct Diagnostics(Mutex<Vec<String>>);
+pub(crate) struct Sink(Mutex<Diagnostics>);
 
-impl Diagnostics {
-    /// Adds one warning.
-    pub(crate) fn warn(&self, message: String) {
+impl Sink {
+    /// Adds one.
+    pub(crate) fn push(&self, diagnostic: Diagnostic) {
+        self.extend([diagnostic]);
+    }
+
+    /// Adds each, in order.
+    pub(crate) fn extend(&self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(message);
+            .extend(diagnostics);
     }
 
-    /// Every warning so far, in order.
-    pub(crate) fn all(&self) -> Vec<String> {
+    /// Every diagnostic so far, in order.
+    pub(crate) fn all(&self) -> Diagnostics {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
@@ -116,9 +120,11 @@ mod tests {
 
     #[test]
     fn warnings_keep_their_order() {
-        let d = Diagnostics::default();
-        d.warn("first".into());
-        d.warn("second".into());
-        assert_eq!(d.all(), ["first", "second"]);
+        let d = Sink::default();
+        d.push(Diagnostic::warning(ErrorKind::Data, "first"));
+        d.extend([Diagnostic::warning(ErrorKind::Io, "second")]);
+        let all = d.all();
+        let messages: Vec<&str> = all.iter().map(Diagnostic::message).collect();
+        assert_eq!(messages, ["first", "second"]);
     }
 }

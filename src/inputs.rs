@@ -336,6 +336,10 @@ impl crate::paths::Files for Inputs {
 /// BLAKE3 hash, computed on every core for a large file.
 fn read_and_hash(real: &Path) -> io::Result<(Arc<[u8]>, String)> {
     use std::io::Read;
+    let _timed = crate::timings::span(crate::timings::Stage::ReadHash, || {
+        real.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    });
     let mut file = std::fs::File::open(real)?;
     let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
     // SAFETY: all-zero bytes are valid `u8`s.

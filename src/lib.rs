@@ -48,11 +48,13 @@ const MODULE_ORDER: &[&str] = &[
     "sql",
     "colour",
     "font_files",
+    "diagnostic",
     "error",
     "guard",
     "image_limit",
     "paths",
     "limits",
+    "timings",
     // The stages.
     "inputs",
     "cache",
@@ -93,6 +95,7 @@ mod checks;
 mod colour;
 mod compute;
 mod context;
+mod diagnostic;
 pub mod doc;
 mod error;
 mod escape;
@@ -112,6 +115,7 @@ mod spec;
 mod sql;
 mod style;
 mod text;
+mod timings;
 mod value;
 
 // The commands around the build, and the manifest they read.
@@ -130,10 +134,12 @@ mod import_order;
 
 pub use backend::{docx, typst, Format, Output};
 pub use build::{build, build_spec, rebuild, Build, BuildOptions, DataInputs, OutputNames};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{display_path, Error, ErrorKind, Result};
 pub use guard::enforce as enforce_memory_limit;
 pub use params::parse_assignment;
 pub use spec::Spec;
+pub use timings::{enable as enable_timings, report as timings_report};
 
 /// Each stage of the pipeline as one call, for the stage benchmark
 /// (`benches/build.rs`) and the property tests of the backends and the

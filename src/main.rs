@@ -128,6 +128,9 @@ struct CheckArgs {
     /// `--for-each district`).
     #[arg(long, value_name = "PARAM", num_args = 0..=1, default_missing_value = "")]
     for_each: Option<String>,
+    /// Print where the check's wall time went, stage by stage, to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl From<CheckArgs> for BuildArgs {
@@ -139,6 +142,7 @@ impl From<CheckArgs> for BuildArgs {
             strict: a.strict,
             for_each: a.for_each,
             no_cache: true,
+            timings: a.timings,
         }
     }
 }
@@ -166,6 +170,10 @@ struct BuildArgs {
     /// (`OUT/.boardpack-cache/`). The outputs are the same either way.
     #[arg(long)]
     no_cache: bool,
+    /// Print where the build's wall time went, stage by stage, to stderr
+    /// (also `BOARDPACK_TIMINGS=1`); never into the outputs.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -177,7 +185,14 @@ fn main() -> ExitCode {
     }));
     // `[limits] memory_mb`: stop a runaway build with an error (exit 1).
     boardpack::enforce_memory_limit();
-    match std::panic::catch_unwind(|| run(cli)) {
+    let started = std::time::Instant::now();
+    let result = std::panic::catch_unwind(|| run(cli));
+    // `--timings`: after the build and its messages, never into an output.
+    eprint!(
+        "{}",
+        boardpack::timings_report(started.elapsed().as_secs_f64() * 1000.0)
+    );
+    match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             eprint!("{}", e.render());
@@ -370,6 +385,7 @@ fn run_batch(
 }
 
 fn build_options(args: BuildArgs) -> boardpack::Result<BuildOptions> {
+    boardpack::enable_timings(args.timings);
     Ok(BuildOptions {
         spec: args.spec,
         overrides: args.set,
@@ -405,6 +421,10 @@ fn print_watch_event(event: boardpack::watch::WatchEvent) {
             warnings,
         } => {
             print_warnings(&warnings);
+            eprint!(
+                "{}",
+                boardpack::timings_report(elapsed.as_secs_f64() * 1000.0)
+            );
             let _ = writeln!(
                 out,
                 "{}built in {} ms: {} files in `{}`",
@@ -431,6 +451,10 @@ fn print_watch_event(event: boardpack::watch::WatchEvent) {
             );
             let _ = out.flush();
             eprint!("{}", error.render());
+            eprint!(
+                "{}",
+                boardpack::timings_report(elapsed.as_secs_f64() * 1000.0)
+            );
         }
         WatchEvent::Watching { files } => {
             let _ = writeln!(
@@ -444,17 +468,14 @@ fn print_watch_event(event: boardpack::watch::WatchEvent) {
 
 /// Notes that change nothing the build decided but a reader should know
 /// (e.g. which bundled font stands in for the house font).
-fn print_notes(notes: &[String]) {
-    for n in notes {
-        eprintln!("note: {n}");
-    }
+fn print_notes(notes: &boardpack::Diagnostics) {
+    eprint!("{}", notes.render());
 }
 
-fn print_warnings(warnings: &[String]) {
-    for w in warnings {
-        let w = w.strip_prefix("warning: ").unwrap_or(w);
-        eprintln!("warning: {}", w.trim_end());
-    }
+/// The build's warnings, each as an error would show (place, excerpt,
+/// hints), rendered once here: the library never prints.
+fn print_warnings(warnings: &boardpack::Diagnostics) {
+    eprint!("{}", warnings.render());
 }
 
 /// `diff --docx A B -o X`: the redline of two manifests, and what it paired.

@@ -212,7 +212,6 @@ fn rebuild(m: &Manifest, spec_path: &Path) -> Result<crate::Build> {
         cache: false,
     };
     build(&options).map_err(|e| {
-        let hint = e.hint().map(str::to_string);
         let mut err = Error::new(
             e.kind(),
             format!("the recorded build no longer succeeds: {}", e.message()),
@@ -220,7 +219,10 @@ fn rebuild(m: &Manifest, spec_path: &Path) -> Result<crate::Build> {
         if let Some(f) = e.file() {
             err = err.in_file(f);
         }
-        err.with_hint(hint.unwrap_or_else(|| "fix the input named above, then verify again".into()))
+        match e.hints() {
+            [] => err.with_hint("fix the input named above, then verify again"),
+            hints => hints.iter().fold(err, |err, h| err.add_hint(h)),
+        }
     })
 }
 

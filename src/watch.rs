@@ -73,8 +73,8 @@ pub enum WatchEvent {
         elapsed: Duration,
         /// The files written.
         written: Vec<PathBuf>,
-        /// The build's warnings.
-        warnings: Vec<String>,
+        /// The build's warnings, for the command line to render.
+        warnings: crate::error::Diagnostics,
     },
     /// A build failed; the previous outputs are untouched.
     Failed {
@@ -155,7 +155,7 @@ impl State {
             patterns = inputs.patterns();
             let built = built?;
             let written = built.write()?;
-            let warnings = built.warnings().to_vec();
+            let warnings = built.warnings().clone();
             self.last = Some(built);
             Ok((written, warnings))
         });

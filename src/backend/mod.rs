@@ -49,8 +49,8 @@ pub struct Output {
     /// The intermediate source the backend generated, if any (the Typst
     /// source of the PDF), for snapshots and debugging.
     pub source: Option<String>,
-    /// What the backend warned about, rendered for people.
-    pub warnings: Vec<String>,
+    /// What the backend warned about, each with its place.
+    pub warnings: crate::error::Diagnostics,
 }
 
 /// A backend: one output format from the content tree.
@@ -79,7 +79,16 @@ pub(crate) fn render_all(cx: &Context) -> Result<Vec<Output>> {
         let running: Vec<_> = cx
             .outputs
             .iter()
-            .map(|(format, name)| scope.spawn(move || backend(*format).render(cx, name)))
+            .map(|(format, name)| {
+                let timed = crate::timings::scope();
+                scope.spawn(move || {
+                    crate::timings::scoped(&timed, || {
+                        let what = || format!("{} ({name})", format.key());
+                        let _t = crate::timings::span(crate::timings::Stage::Backend, what);
+                        backend(*format).render(cx, name)
+                    })
+                })
+            })
             .collect();
         running
             .into_iter()

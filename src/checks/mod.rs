@@ -18,7 +18,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::error::{line_col, Error, ErrorKind, Result};
+use crate::error::{line_col, Diagnostics, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
 use crate::spec::{CheckDecl, Spec};
 use crate::sql::Frames;
@@ -132,8 +132,8 @@ pub(crate) fn check_computed(
 
 /// Fails the build on every failed `error` check (and, under `--strict`,
 /// every failed `warning`), reporting all at once; otherwise returns the
-/// warnings to print.
-pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> {
+/// warnings, each with its place.
+pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Diagnostics> {
     let failed = outcomes.iter().filter(|o| o.failed());
     let (fatal, warn): (Vec<&Outcome>, Vec<&Outcome>) =
         failed.partition(|o| o.level == CheckLevel::Error || strict);
@@ -153,7 +153,10 @@ pub(crate) fn settle(outcomes: &[Outcome], strict: bool) -> Result<Vec<String>> 
             .collect();
     }
     Error::collect(errors)?;
-    Ok(warn.iter().map(|o| report(o).to_string()).collect())
+    Ok(warn
+        .iter()
+        .flat_map(|o| report(o).into_warnings())
+        .collect())
 }
 
 /// The failed warning-level checks, as templates list them (`warnings`).
@@ -215,11 +218,15 @@ fn screen(
         .into_iter()
         .map(|n| n.as_str())
         .collect();
-    /// How a check is screened: by the Polars pass (its column there), or
-    /// by hashing rows (`unique`, its columns), or not at all.
+    /// How a check is screened: by the Polars pass (its column there), by
+    /// hashing rows (`unique`, its columns), by the columns' null counts
+    /// (`not_null`, kept by Arrow: no scan), by matching each text on a
+    /// thread of its own (`pattern`), or not at all.
     enum Slot {
         Expr(usize),
         Unique(Vec<String>),
+        NotNull(u64),
+        Pattern(String, String),
     }
     let mut exprs = Vec::new();
     let mut slots = Vec::with_capacity(checks.len());
@@ -234,8 +241,11 @@ fn screen(
                     }
                     _ => None,
                 };
-                if let Rule::Unique(cols) = rule {
-                    return Some(Slot::Unique(cols));
+                match rule {
+                    Rule::Unique(cols) => return Some(Slot::Unique(cols)),
+                    Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
+                    Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
+                    _ => {}
                 }
                 let e = rules::screening(&rule, fk.as_ref()).ok()?;
                 exprs.push(
@@ -246,9 +256,10 @@ fn screen(
             });
         slots.push(slot);
     }
-    // The row hashing of `unique` runs on its own thread while Polars
-    // evaluates the other rules on its pool.
-    let (counts, unique) = std::thread::scope(|scope| {
+    // The row hashing of `unique` and the matching of `pattern` run on
+    // threads of their own while Polars evaluates the other rules on its
+    // pool.
+    let (counts, unique, patterns) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
             slots
                 .iter()
@@ -258,20 +269,31 @@ fn screen(
                 })
                 .collect::<Vec<_>>()
         });
+        let matching = scope.spawn(|| {
+            slots
+                .iter()
+                .map(|slot| match slot {
+                    Some(Slot::Pattern(c, p)) => rules::mismatches(frame, c, p),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        });
         let counts = match exprs.is_empty() {
             true => None,
             false => frame.clone().lazy().select(exprs).collect().ok(),
         };
-        let unique = hashing
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (counts, unique)
+        let join = |h: std::thread::ScopedJoinHandle<'_, Vec<Option<u64>>>| {
+            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        };
+        (counts, join(hashing), join(matching))
     });
     slots
         .iter()
-        .zip(unique)
-        .map(|(slot, unique)| match slot.as_ref()? {
+        .zip(unique.into_iter().zip(patterns))
+        .map(|(slot, (unique, pattern))| match slot.as_ref()? {
             Slot::Unique(_) => unique,
+            Slot::NotNull(nulls) => Some(*nulls),
+            Slot::Pattern(..) => pattern,
             Slot::Expr(i) => counts
                 .as_ref()?
                 .columns()

@@ -335,6 +335,40 @@ pub(super) fn repeats_possible(frame: &DataFrame, cols: &[String]) -> Option<boo
     Some(acc.windows(2).any(|w| w[0] == w[1]))
 }
 
+/// A number that is 0 exactly when no row of `frame` has a null in one of
+/// `cols` (the `not_null` rule): their null counts, which Arrow keeps, so
+/// nothing is scanned. `None` if a column is missing.
+pub(super) fn nulls(frame: &DataFrame, cols: &[String]) -> Option<u64> {
+    cols.iter()
+        .map(|c| frame.column(c).ok().map(|c| c.null_count() as u64))
+        .sum()
+}
+
+/// A number that is 0 exactly when every text of `column` matches
+/// `pattern` in full (nulls pass), as the `pattern` rule's Polars
+/// expression decides it (the same `regex` crate, the same anchored
+/// pattern), but one tight loop over the strings: Polars' `str.contains`
+/// took ~170 ms over 1.1 M identifiers, this a fraction of it. `None` for
+/// a column that is not text or a pattern that does not compile (the
+/// exact rule then reports it).
+pub(super) fn mismatches(frame: &DataFrame, column: &str, pattern: &str) -> Option<u64> {
+    let re = regex::Regex::new(&format!("^(?:{pattern})$")).ok()?;
+    let texts = frame
+        .column(column)
+        .ok()?
+        .as_materialized_series()
+        .str()
+        .ok()?
+        .clone();
+    let failing = texts
+        .downcast_iter()
+        .flat_map(|chunk| chunk.iter())
+        .flatten()
+        .filter(|t| !re.is_match(t))
+        .count();
+    Some(failing as u64)
+}
+
 fn allowed(values: &[toml::Value]) -> Series {
     let ints: Option<Vec<i64>> = values.iter().map(|v| v.as_integer()).collect();
     match ints {
@@ -349,6 +383,57 @@ fn allowed(values: &[toml::Value]) -> Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows failing `rule` by the exact Polars expression.
+    fn exact(df: &DataFrame, rule: &Rule) -> u64 {
+        let counted = df
+            .clone()
+            .lazy()
+            .select([failing(rule, None).unwrap().sum()])
+            .collect()
+            .unwrap();
+        counted.columns()[0]
+            .get(0)
+            .unwrap()
+            .extract::<u64>()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_screens_of_not_null_and_pattern_agree_with_the_exact_rules() {
+        let df = df!(
+            "id" => [Some("CR-0000001"), Some("CR-12"), None, Some("cr-0000002"), Some("CR-0000003\n")],
+            "ok" => [Some("a"), Some("b"), Some("c"), Some("d"), Some("e")],
+            "n" => [Some(1i64), None, Some(3), None, Some(5)]
+        )
+        .unwrap();
+        for p in [
+            "CR-[0-9]{7}",
+            "CR-[0-9]+|cr-.*",
+            ".*",
+            "[a-e]",
+            "CR-[0-9]{7}\n?",
+        ] {
+            let rule = Rule::Pattern("id".into(), p.into());
+            assert_eq!(mismatches(&df, "id", p), Some(exact(&df, &rule)), "{p}");
+            let rule = Rule::Pattern("ok".into(), p.into());
+            assert_eq!(
+                mismatches(&df, "ok", p),
+                Some(exact(&df, &rule)),
+                "{p} on ok"
+            );
+        }
+        // Not text, or not a pattern: left to the exact rule to report.
+        assert_eq!(mismatches(&df, "n", "1"), None);
+        assert_eq!(mismatches(&df, "id", "("), None);
+        for cols in [&["ok"][..], &["id"], &["id", "n"], &["ok", "n"]] {
+            let cols: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
+            let screened = nulls(&df, &cols).unwrap();
+            let failing = exact(&df, &Rule::NotNull(cols.clone()));
+            assert_eq!(screened == 0, failing == 0, "{cols:?}");
+        }
+        assert_eq!(nulls(&df, &["missing".to_string()]), None);
+    }
 
     #[test]
     fn repeats_are_never_missed_and_distinct_rows_pass() {

@@ -170,6 +170,7 @@ fn run(
     (sql, what): (&toml::Spanned<String>, &str),
     database: &mut Vec<DatabaseResult>,
 ) -> Result<DataFrame> {
+    let _timed = crate::timings::span(crate::timings::Stage::Query, || what.to_string());
     match pushdown::run(spec, sources, params, (sql, what), database)? {
         Some(df) => Ok(df),
         None => {

@@ -49,6 +49,9 @@ pub(super) fn filtered_once(
     let (Some((column, filter)), Some(fy)) = (&source.period_column, period) else {
         return Ok((source.frame.clone().lazy(), None));
     };
+    let _timed = crate::timings::span(crate::timings::Stage::Period, || {
+        format!("source `{}` to {fy}", source.name)
+    });
     let internal = |e: PolarsError| {
         Error::new(
             ErrorKind::Internal,

@@ -234,7 +234,7 @@ fn links_and_pipes_among_the_outputs_are_refused_all_at_once_without_waiting() {
     // A pipe opened for reading would block this test forever.
     let err = write_all(&out, &set("two", "dos")).unwrap_err();
     assert_eq!(err.count(), 3, "{}", err.render());
-    let all: Vec<&str> = err.all().map(Error::message).collect();
+    let all: Vec<&str> = err.all().map(|e| e.message()).collect();
     assert!(all[0].contains("a.pdf` is a link to `"), "{all:?}");
     assert!(all[1].contains("b.docx` is a named pipe, where"), "{all:?}");
     assert!(

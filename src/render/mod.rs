@@ -28,7 +28,7 @@ use crate::chart;
 use crate::compute::Previous;
 use crate::context::BuildContext;
 use crate::doc::{plain_text, Block, Document, Meta};
-use crate::error::{suggest, Error, ErrorKind, Result};
+use crate::error::{suggest, Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::publish::Published;
 use crate::publish::{Period, PublishedPrevious};
@@ -50,7 +50,7 @@ pub struct Rendered {
     pub document: Document,
     /// Uses of previous-period values that do not exist (shown as "n/a");
     /// `--strict` makes them errors.
-    pub warnings: Vec<String>,
+    pub warnings: Diagnostics,
 }
 
 /// A loaded template: its path (for errors) and text.
@@ -100,14 +100,18 @@ pub fn render(
         placed: &placed,
     };
     let ctx = context(spec, params, computed, previous, &shown);
-    let charts = charts::draw_all(spec, &env, &ctx, (computed, previous), fonts, &names);
+    let charts = crate::timings::time(
+        crate::timings::Stage::Charts,
+        || "every chart".into(),
+        || charts::draw_all(spec, &env, &ctx, (computed, previous), fonts, &names),
+    );
     if let Err(e) = &charts {
         errors.push(e.clone());
     }
     Error::collect(errors)?;
     let charts = charts?;
     charts::register(&mut env, &charts);
-    let mut warnings = Vec::new();
+    let mut warnings = Diagnostics::default();
     let mut render = |key: &str| {
         if let Some(syntax) = unparsed.remove(key) {
             return Err(syntax);
@@ -161,14 +165,15 @@ pub fn render(
     })
 }
 
-fn missing_warning(path: &std::path::Path, what: &str, previous: &PublishedPrevious) -> String {
+fn missing_warning(path: &std::path::Path, what: &str, previous: &PublishedPrevious) -> Diagnostic {
     let file = crate::error::display_path(path);
-    match previous {
+    let message = match previous {
         Previous::Missing { reason, .. } => format!(
             "`{file}` uses `{what}`, but there is nothing to compare with: {reason}; it is shown as \"n/a\""
         ),
         _ => format!("`{file}` uses `{what}`, which has no value; it is shown as \"n/a\""),
-    }
+    };
+    Diagnostic::warning(ErrorKind::Template, message)
 }
 
 /// Lets templates `{% include "NAME" %}` other files: names resolve against

@@ -592,7 +592,7 @@ pub(crate) fn test_read(
     };
     let kind = Kind::of(spec, "s", decl, path).map_err(|e| vec![e.to_string()])?;
     kind.read(bytes, &request)
-        .map_err(|e| e.all().map(Error::to_string).collect())
+        .map_err(|e| e.all().map(ToString::to_string).collect())
 }
 
 #[cfg(test)]

@@ -289,3 +289,54 @@ fn help_lists_the_commands() {
         "{build}"
     );
 }
+
+#[test]
+fn timings_go_to_stderr_in_pipeline_order_and_never_into_the_outputs() {
+    let p = Project::example();
+    let (pdf, docx) = p.build_example(&[]);
+    let run = p.run(&["build", EXAMPLE, "--timings"]);
+    let stdout = run.success();
+    assert!(!stdout.contains("timing:"), "{stdout}");
+    let stderr = run.stderr();
+    // Every stage named once or more, in the pipeline's order.
+    let stages = [
+        "timing: read+hash",
+        "timing: sources",
+        "timing: data checks",
+        "timing: period filter source `victims` to 2019/20",
+        "timing: query         view `county_victims`",
+        "view `county_victims` [previous period]",
+        "timing: render",
+        "timing: charts",
+        "timing: backend       docx",
+        "timing: backend       pdf",
+        "timing: outputs",
+        "timing: total",
+    ];
+    let at: Vec<usize> = stages
+        .iter()
+        .map(|s| {
+            stderr
+                .find(s)
+                .unwrap_or_else(|| panic!("no `{s}` in\n{stderr}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
+    // The same outputs as a build without timings.
+    let out = p.path("reports/needs-assessment/out");
+    assert_eq!(
+        std::fs::read(out.join("needs-assessment.pdf")).unwrap(),
+        pdf
+    );
+    assert_eq!(
+        std::fs::read(out.join("needs-assessment-summary.docx")).unwrap(),
+        docx
+    );
+    // The environment variable still turns them on; without either, none.
+    let env = p.run_with(&["build", EXAMPLE], &[("BOARDPACK_TIMINGS", "1")]);
+    env.success();
+    assert!(env.stderr().contains("timing: total"), "{}", env.stderr());
+    let quiet = p.run(&["build", EXAMPLE]);
+    quiet.success();
+    assert!(!quiet.stderr().contains("timing:"), "{}", quiet.stderr());
+}

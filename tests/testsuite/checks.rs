@@ -57,9 +57,12 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
     assert_eq!(failing.len(), 1, "{failing:?}");
     assert_eq!(failing[0]["rule"], "range(victim_age: 0 to 120)");
     assert_eq!(failing[0]["lines"], serde_json::json!([2]));
+    // Rendered as an error would be, with its place and hint.
     assert!(
-        run.stderr()
-            .contains("warning: data/victims.csv:2: column `victim_age`"),
+        run.stderr().starts_with("warning: check failed on 1 of ")
+            && run.stderr().contains(
+                " rows of source `victims`: an age over 120 is probably a typing error\n  --> data/victims.csv:2, column `victim_age`\n  = hint: found at line 2 (`130`)"
+            ),
         "{}",
         run.stderr()
     );

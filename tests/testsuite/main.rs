@@ -9,6 +9,7 @@ mod build;
 mod checks;
 mod database;
 mod datetimes;
+mod diagnostics;
 mod disclosure;
 mod errors;
 mod escaping;

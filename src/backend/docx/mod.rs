@@ -95,7 +95,7 @@ impl crate::backend::Backend for Docx {
             name: name.to_string(),
             bytes: render(cx.doc, cx.docx)?,
             source: None,
-            warnings: Vec::new(),
+            warnings: Default::default(),
         })
     }
 }

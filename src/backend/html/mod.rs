@@ -92,7 +92,7 @@ impl Backend for Html {
             name: name.to_string(),
             bytes: render(cx.doc, cx.html, &siblings).into_bytes(),
             source: None,
-            warnings: Vec::new(),
+            warnings: Default::default(),
         })
     }
 }

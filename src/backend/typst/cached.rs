@@ -9,6 +9,7 @@ use typst::foundations::{Datetime, Dict};
 
 use super::PdfOutput;
 use crate::cache::{Cache, Fields, Key, Record};
+use crate::error::Diagnostics;
 use crate::inputs::Inputs;
 
 /// The role the Typst world reads its files under (the same here, so a hit
@@ -46,9 +47,10 @@ pub(super) fn lookup(cache: &Cache, key: &Key, registry: &Inputs, text: &str) ->
     let entry = cache.get(key)?;
     let mut f = Fields::new(&entry);
     let pdf = f.bytes()?.to_vec();
+    // Each warning as JSON, so a hit reports it with its place.
     let warnings = (0..count(&mut f)?)
-        .map(|_| f.text().map(str::to_string))
-        .collect::<Option<Vec<_>>>()?;
+        .map(|_| serde_json::from_str(f.text()?).ok())
+        .collect::<Option<Diagnostics>>()?;
     let deps = (0..count(&mut f)?)
         .map(|_| Some((PathBuf::from(f.text()?), f.text()?.to_string())))
         .collect::<Option<Vec<_>>>()?;
@@ -85,7 +87,10 @@ pub(super) fn store(cache: &Cache, key: &Key, out: &PdfOutput, registry: &Inputs
     r.field(&out.pdf);
     r.field(out.warnings.len().to_string().as_bytes());
     for w in &out.warnings {
-        r.field(w.as_bytes());
+        let Ok(json) = serde_json::to_string(w) else {
+            return;
+        };
+        r.field(json.as_bytes());
     }
     r.field(out.dependencies.len().to_string().as_bytes());
     for path in &out.dependencies {

@@ -2,6 +2,7 @@
 //! as a library (no CLI, no system fonts, no network).
 
 mod cached;
+mod diag;
 pub mod source;
 pub mod world;
 
@@ -10,9 +11,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
-use typst::diag::{Severity, SourceDiagnostic, SourceResult, Warned};
+use typst::diag::{SourceResult, Warned};
 use typst::foundations::{Datetime, Dict, IntoValue, Smart, Str};
-use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -72,8 +72,8 @@ pub struct PdfOutput {
     pub source: String,
     /// Files Typst read (layout, images, fonts), sorted.
     pub dependencies: Vec<PathBuf>,
-    /// Typst warnings, rendered for people.
-    pub warnings: Vec<String>,
+    /// Typst's warnings, each with its place.
+    pub warnings: crate::error::Diagnostics,
 }
 
 /// The PDF backend (see the `Backend` trait).
@@ -167,6 +167,9 @@ pub fn render_cached(
     if let Some(hit) = cached::lookup(cache, &key, &options.inputs, &text) {
         return Ok(hit);
     }
+    let _world_timed = crate::timings::span(crate::timings::Stage::Backend, || {
+        "pdf: typst world (fonts, library)".into()
+    });
     let world = Arc::new(ReportWorld::new(
         options.root,
         options.inputs.clone(),
@@ -176,12 +179,14 @@ pub fn render_cached(
         today,
         inputs,
     ));
-    let Warned { output, warnings } = compile(&world, options.time_limit)?;
-    let warnings = warnings
-        .iter()
-        .map(|w| diagnostic(&world, w).render())
-        .collect();
-    let document = output.map_err(|errors| first_error(&world, &errors))?;
+    drop(_world_timed);
+    let Warned { output, warnings } = crate::timings::time(
+        crate::timings::Stage::Backend,
+        || "pdf: typst layout".into(),
+        || compile(&world, options.time_limit),
+    )?;
+    let warnings = diag::warnings(&world, &warnings);
+    let document = output.map_err(|errors| diag::first_error(&world, &errors, &[]))?;
     let pdf_options = PdfOptions {
         ident: Smart::Custom(options.ident.to_string()),
         creator: Smart::Custom(Some("boardpack".to_string())),
@@ -197,8 +202,12 @@ pub fn render_cached(
         tagged: true,
         pretty: false,
     };
-    let pdf =
-        typst_pdf::pdf(&document, &pdf_options).map_err(|errors| first_error(&world, &errors))?;
+    let pdf = crate::timings::time(
+        crate::timings::Stage::Backend,
+        || "pdf: export (PDF/UA-1, PDF/A-3a)".into(),
+        || typst_pdf::pdf(&document, &pdf_options),
+    )
+    .map_err(|errors| diag::first_error(&world, &errors, &diag::missing_glyphs(&document)))?;
     let out = PdfOutput {
         pdf,
         source: text,
@@ -299,58 +308,4 @@ fn virtual_path(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     format!("/{}", parts.join("/"))
-}
-
-fn first_error(world: &ReportWorld, diags: &[SourceDiagnostic]) -> Error {
-    let diag = diags
-        .iter()
-        .find(|d| d.severity == Severity::Error)
-        .or(diags.first());
-    let err = match diag {
-        Some(d) => diagnostic(world, d),
-        None => Error::new(ErrorKind::Layout, "Typst failed without a message"),
-    };
-    // A read the registry refused says what to do about the file.
-    match world.first_refusal() {
-        Some((path, refusal)) => {
-            let (_, hint) = refusal.explain(&crate::error::display_path(&path), world.root());
-            err.with_hint(hint)
-        }
-        None => err,
-    }
-}
-
-/// A Typst diagnostic as a boardpack error, pointing into the layout file
-/// (or the generated source) with Typst's own hints.
-fn diagnostic(world: &ReportWorld, d: &SourceDiagnostic) -> Error {
-    let mut err = Error::new(ErrorKind::Layout, format!("layout failed: {}", d.message));
-    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span)) {
-        let text = world.source(id).ok().map(|s| s.text().to_string());
-        let name = if id == world.main_source().id() {
-            PathBuf::from("<generated Typst source>")
-        } else {
-            world.path_of(id).unwrap_or_default()
-        };
-        err = err.in_file(&name);
-        if let Some(text) = text {
-            err = err.at_span(&text, range);
-        }
-    }
-    let hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
-    if d.message.contains("could not be displayed with font") {
-        // PDF/UA-1 refuses text without a glyph (it would be unreadable).
-        return err.with_hint(
-            "no bundled font has this character (emoji usually): add a font file that has it to `report.fonts`, or remove it from the data or template",
-        );
-    }
-    if hints.is_empty() {
-        err.with_hint(format!(
-            "the house style must define {}",
-            source::LAYOUT_FUNCTIONS
-                .map(|f| format!("`{f}`"))
-                .join(", ")
-        ))
-    } else {
-        err.with_hint(hints.join("; "))
-    }
 }

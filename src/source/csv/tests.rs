@@ -33,7 +33,7 @@ fn rendered(text: &[u8]) -> Vec<String> {
     read_str(text)
         .unwrap_err()
         .all()
-        .map(Error::to_string)
+        .map(ToString::to_string)
         .collect()
 }
 
@@ -193,7 +193,7 @@ fn parts_read_in_parallel_give_what_one_pass_gives() {
     broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n");
     let render = |r: Result<Table>| -> Vec<String> {
         let e = r.unwrap_err();
-        let mut all: Vec<String> = e.all().map(Error::to_string).collect();
+        let mut all: Vec<String> = e.all().map(ToString::to_string).collect();
         all.push(e.count().to_string());
         all
     };
@@ -488,7 +488,7 @@ fn outcome(read: Result<Table>) -> Outcome {
             });
             Outcome::Table(columns.collect(), t.lines.to_vec())
         }
-        Err(e) => Outcome::Problems(e.all().map(Error::to_string).collect(), e.count()),
+        Err(e) => Outcome::Problems(e.all().map(ToString::to_string).collect(), e.count()),
     }
 }
 
