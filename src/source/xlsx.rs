@@ -30,7 +30,8 @@ use std::io::Cursor;
 
 use calamine::{Data, DataRef, Reader};
 
-use super::cell::{self, Builder, Parsed, Value};
+use super::cell::{self, Parsed, Value};
+use super::columns::Column;
 use super::csv::{ColumnRule, Table};
 use super::problems::{column_letters, Place, Problems, Rule};
 use super::Request;
@@ -474,7 +475,7 @@ struct Rows<'r> {
     /// The sheet column of each declared column, once the header is read.
     at: Vec<u32>,
     problems: Option<Problems>,
-    builders: Vec<Builder>,
+    builders: Vec<Column>,
     lines: Vec<u32>,
     row: Option<u32>,
     cells: Vec<XCell<'static>>,
@@ -491,7 +492,7 @@ impl<'r> Rows<'r> {
             header: Vec::new(),
             at: Vec::new(),
             problems: None,
-            builders: r.rules.iter().map(|rule| Builder::new(rule, 0)).collect(),
+            builders: r.rules.iter().map(|rule| Column::new(rule, 0)).collect(),
             lines: Vec::new(),
             row: None,
             cells: vec![XCell::Empty; r.rules.len()],
@@ -610,7 +611,9 @@ impl<'r> Rows<'r> {
             p.finish()?;
         }
         let height = self.lines.len();
-        let columns = self.builders.into_iter().map(Builder::finish).collect();
+        let columns = (self.builders.into_iter().zip(self.r.rules))
+            .map(|(b, rule)| b.into_polars(rule))
+            .collect();
         let frame = polars::prelude::DataFrame::new(height, columns).map_err(|e| {
             Error::new(
                 ErrorKind::Internal,
@@ -632,7 +635,7 @@ impl<'r> Rows<'r> {
 fn put(
     value: &XCell,
     rule: &ColumnRule,
-    b: &mut Builder,
+    b: &mut Column,
     problems: &mut Problems,
     i: usize,
     line: u32,
