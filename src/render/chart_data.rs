@@ -56,15 +56,8 @@ pub(super) fn draw(
         .collect();
     let (series, withheld) = series_of(spec, name, decl, (table, previous), (x, &ys))?;
     let format = match &decl.format {
-        Some(f) => crate::format::parse_format(f.get_ref())
-            .and_then(number_format)
-            .ok_or_else(|| {
-                chart_err(
-                    format!("chart `{name}`: unknown format `{}`", f.get_ref()),
-                    f.span(),
-                )
-                .with_hint("use `integer`, `decimal:N` or `percent:N`")
-            })?,
+        // Resolved (and never `Text`) as the spec was loaded.
+        Some(f) => *f.get_ref(),
         None => ys
             .first()
             .and_then(|&i| number_format(table.columns[i].format))
