@@ -275,17 +275,50 @@ pub(crate) fn compute_frames(
             }
         }
     }
+    let run_on = (&mut ctx, &columns[..]);
+    compute_figures(
+        spec,
+        sources,
+        params,
+        run_on,
+        &deps,
+        &broken,
+        &mut out,
+        &mut errors,
+    );
+    errors.sort_by_key(Error::line_col);
+    Error::collect(errors)?;
+    Ok((out, Frames { ctx, tables }))
+}
+
+/// Each figure's query, run over the views and tables `ctx` holds, into
+/// `out`; every failure into `errors`. A figure that reads a broken view or
+/// table is not run: its error would only repeat that one's.
+#[allow(clippy::too_many_arguments)]
+fn compute_figures(
+    spec: &Spec,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+    (ctx, columns): (&mut SQLContext, &[String]),
+    deps: &query::Deps,
+    broken: &BTreeSet<&str>,
+    out: &mut Computed,
+    errors: &mut Vec<Error>,
+) {
     for (name, decl) in &spec.figures {
-        if reads_broken(&deps.figures[name.as_str()], &broken) {
+        if deps.figures[name.as_str()]
+            .iter()
+            .any(|d| broken.contains(d))
+        {
             continue;
         }
         let what = format!("figure `{name}`");
-        let total = total_order(&mut ctx, &decl.sql);
+        let total = total_order(ctx, &decl.sql);
         let value = run(
             spec,
             sources,
             params,
-            (&mut ctx, &columns),
+            (&mut *ctx, columns),
             (total.as_ref().unwrap_or(&decl.sql), &what),
             &mut out.database,
         )
@@ -297,9 +330,6 @@ pub(crate) fn compute_frames(
             Err(e) => errors.push(e),
         }
     }
-    errors.sort_by_key(Error::line_col);
-    Error::collect(errors)?;
-    Ok((out, Frames { ctx, tables }))
 }
 
 /// A query with every output column appended to its `ORDER BY`
