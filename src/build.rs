@@ -17,9 +17,7 @@ pub(crate) use self::write::write_both;
 
 use self::data::{data_stages, reusable};
 use self::options::{docx_options, output_names, report_fonts, timestamp, typst_options};
-use self::record::{
-    attach_manifest, complete_manifest, layout_files, new_manifest, sources_appendix,
-};
+use self::record::complete_manifest;
 use crate::context::BuildContext;
 use crate::error::{Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::guard::{self, Stage};
@@ -275,17 +273,13 @@ fn build_reusing(
     let docx = docx_options(&spec, &ctx, &style, (timestamp, &chart_fonts))?;
     let names = output_names(&spec, options)?;
     let mut typst = typst_options(&spec, &ctx, (timestamp, &style), font_files)?;
-    let files = layout_files(&spec, &ctx, &typst)?;
-    let mut manifest = new_manifest(&spec, &ctx, options, &data, files)?;
-    manifest.word_captions =
-        manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
-    let sources = sources_appendix(&spec, &rendered.document, &manifest);
-    rendered.document.tie_numbers(sources);
-    attach_manifest(&mut typst, &names, &manifest);
-    // Recorded after the PDF's copy is made: the PDF is that content.
-    let mut content = crate::redline::Content::of(&rendered.document);
-    content.meta.marking = style.marking.clone();
-    manifest.content = Some(content);
+    let mut manifest = record::record(
+        (&spec, &ctx, options),
+        &data,
+        &mut rendered,
+        &style,
+        (&names, &mut typst),
+    )?;
     timings::record_since(
         T::Manifest,
         "manifest and sources appendix",
@@ -303,13 +297,7 @@ fn build_reusing(
     spec.check_outputs_against_inputs(&out_dir, &*ctx.inputs)?;
     complete_manifest(&mut manifest, &ctx.inputs, &outputs);
     manifest.batch = options.batch.clone();
-    // A cache asked for but not usable (a link in its place, no key) first.
-    if let Some(notice) = ctx.cache.notice() {
-        ctx.diagnostics
-            .push(Diagnostic::warning(ErrorKind::Io, notice));
-    }
-    ctx.diagnostics
-        .extend(stage_warnings(&data.check_warnings, &rendered, &outputs));
+    collect_warnings(&ctx, &data.check_warnings, &rendered, &outputs);
     Ok(Build {
         out_dir,
         names,
@@ -344,6 +332,22 @@ fn context(
     let params = Params::resolve(spec, &options.overrides)?;
     let cache = Arc::new(crate::cache::Cache::new(out_dir, options.cache));
     Ok(BuildContext::new(spec, inputs, cache, params))
+}
+
+/// Puts the build's warnings into its diagnostics: a cache asked for but
+/// not usable (a link in its place, no key) first, then the stages'.
+fn collect_warnings(
+    ctx: &BuildContext,
+    checks: &Diagnostics,
+    rendered: &Rendered,
+    outputs: &[backend::Output],
+) {
+    if let Some(notice) = ctx.cache.notice() {
+        ctx.diagnostics
+            .push(Diagnostic::warning(ErrorKind::Io, notice));
+    }
+    ctx.diagnostics
+        .extend(stage_warnings(checks, rendered, outputs));
 }
 
 /// Every warning of a build, in stage order: data checks, rendering, each

@@ -112,7 +112,7 @@ pub(super) fn data_stages(
 }
 
 /// The data stages' results, taken over from `last` if nothing they read
-/// changed (see [`rebuild`]); their data files are read again through
+/// changed (see [`rebuild`](super::rebuild)); their data files are read again through
 /// `spec`'s registry, so the new build lists (and `watch` watches) them.
 pub(super) fn reusable(
     last: &Build,
@@ -144,7 +144,7 @@ pub(super) fn reusable(
     })
 }
 
-/// What [`rebuild`] needs of a build besides its public results.
+/// What [`rebuild`](super::rebuild) needs of a build besides its public results.
 #[derive(Debug, Clone)]
 pub struct DataInputs {
     pub(super) sources: std::collections::BTreeMap<String, source::Source>,

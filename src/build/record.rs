@@ -12,11 +12,37 @@ use crate::context::BuildContext;
 use crate::error::Result;
 use crate::inputs::Inputs;
 use crate::manifest::{self, Manifest};
+use crate::render::Rendered;
 use crate::spec::Spec;
+
+/// The manifest of the data stages, the content files and the document:
+/// the sources appendix is made from it and tied into `rendered`, the
+/// public copy attached to the PDF (`typst`), and the document's content
+/// recorded for the redline after that copy is made.
+pub(super) fn record(
+    (spec, ctx, options): (&Spec, &BuildContext, &BuildOptions),
+    data: &DataStages,
+    rendered: &mut Rendered,
+    style: &crate::style::Style,
+    (names, typst): (&OutputNames, &mut TypstOptions),
+) -> Result<Manifest> {
+    let files = layout_files(spec, ctx, typst)?;
+    let mut manifest = new_manifest(spec, ctx, options, data, files)?;
+    manifest.word_captions =
+        manifest::word_captions(&rendered.document, style.word_captions_as_pdf);
+    let sources = sources_appendix(spec, &rendered.document, &manifest);
+    rendered.document.tie_numbers(sources);
+    attach_manifest(typst, names, &manifest);
+    // Recorded after the PDF's copy is made: the PDF is that content.
+    let mut content = crate::redline::Content::of(&rendered.document);
+    content.meta.marking = style.marking.clone();
+    manifest.content = Some(content);
+    Ok(manifest)
+}
 
 /// The manifest of what the data stages read and made, and the content
 /// files, layout, fonts and logo (`files`); without outputs yet.
-pub(super) fn new_manifest(
+fn new_manifest(
     spec: &Spec,
     ctx: &BuildContext,
     options: &BuildOptions,
@@ -39,7 +65,7 @@ pub(super) fn new_manifest(
 
 /// The "Sources of the figures" appendix from the manifest, shown as
 /// `[report] sources_appendix` says.
-pub(super) fn sources_appendix(
+fn sources_appendix(
     spec: &Spec,
     doc: &crate::doc::Document,
     manifest: &Manifest,
@@ -79,7 +105,7 @@ pub(super) fn sources_appendix(
 }
 
 /// The public manifest, embedded in the PDF (PDF/A-3 attachment).
-pub(super) fn attach_manifest(typst: &mut TypstOptions, names: &OutputNames, manifest: &Manifest) {
+fn attach_manifest(typst: &mut TypstOptions, names: &OutputNames, manifest: &Manifest) {
     typst.attachments.push(Attachment {
         name: names.manifest.clone(),
         mime_type: "application/json".into(),
@@ -92,7 +118,7 @@ pub(super) fn attach_manifest(typst: &mut TypstOptions, names: &OutputNames, man
 /// The content files, layout, fonts and logo, with their roles, as the
 /// manifest lists them (the layout is read through the registry here, so
 /// a missing one fails before any output is made).
-pub(super) fn layout_files(
+fn layout_files(
     spec: &Spec,
     ctx: &BuildContext,
     typst: &TypstOptions,
