@@ -291,7 +291,7 @@ fn build_reusing(
         outputs: &names.outputs,
         typst: &typst,
         docx: &docx,
-        html: &backend::html::HtmlOptions::new(&spec),
+        html: &backend::html::HtmlOptions::new(&spec.style),
         cache: &ctx.cache,
     })?;
     spec.check_outputs_against_inputs(&out_dir, &*ctx.inputs)?;

@@ -27,33 +27,9 @@ pub struct Row {
 /// The differences between two manifests, for people.
 pub fn diff(a: &Manifest, b: &Manifest) -> String {
     let mut out = String::new();
-    let label = |m: &Manifest, fallback: &str| {
-        m.params
-            .get("period")
-            .cloned()
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    let (la, lb) = (label(a, "A"), label(b, "B"));
-    let (la, lb) = if la == lb {
-        (format!("{la} (A)"), format!("{lb} (B)"))
-    } else {
-        (la, lb)
-    };
-    let names: BTreeSet<&String> = a.figures.keys().chain(b.figures.keys()).collect();
-    let rows: Vec<Row> = names
-        .into_iter()
-        .map(|n| Row {
-            name: n.clone(),
-            old: a.figures.get(n).map(|f| f.value.clone()),
-            new: b.figures.get(n).map(|f| f.value.clone()),
-            format: b
-                .figures
-                .get(n)
-                .or_else(|| a.figures.get(n))
-                .and_then(|f| f.format.clone()),
-        })
-        .collect();
-    let (changed, same): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.old != r.new);
+    let (la, lb) = labels(a, b);
+    let (changed, same): (Vec<Row>, Vec<Row>) =
+        figure_rows(a, b).into_iter().partition(|r| r.old != r.new);
     if a.report != b.report {
         out += &format!("reports: {} → {}\n", a.report, b.report);
     }
@@ -71,8 +47,60 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
         let names: Vec<&str> = same.iter().map(|r| r.name.as_str()).collect();
         out += &format!("unchanged: {}\n", names.join(", "));
     }
+    let moved = changed_params(a, b);
+    if !moved.is_empty() {
+        out += &format!("params: {}\n", moved.join("; "));
+    }
+    let inputs = changed_inputs(a, b);
+    if !inputs.is_empty() {
+        out += &format!("inputs that differ: {}\n", inputs.join(", "));
+    }
+    let tables = changed_tables(a, b);
+    if !tables.is_empty() {
+        out += &format!("tables that differ: {}\n", tables.join(", "));
+    }
+    out
+}
+
+/// The two papers' column labels: their periods, or "A" and "B", told
+/// apart when they are the same.
+fn labels(a: &Manifest, b: &Manifest) -> (String, String) {
+    let label = |m: &Manifest, fallback: &str| {
+        m.params
+            .get("period")
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let (la, lb) = (label(a, "A"), label(b, "B"));
+    if la == lb {
+        (format!("{la} (A)"), format!("{lb} (B)"))
+    } else {
+        (la, lb)
+    }
+}
+
+/// One row per figure in either manifest, by name.
+fn figure_rows(a: &Manifest, b: &Manifest) -> Vec<Row> {
+    let names: BTreeSet<&String> = a.figures.keys().chain(b.figures.keys()).collect();
+    names
+        .into_iter()
+        .map(|n| Row {
+            name: n.clone(),
+            old: a.figures.get(n).map(|f| f.value.clone()),
+            new: b.figures.get(n).map(|f| f.value.clone()),
+            format: b
+                .figures
+                .get(n)
+                .or_else(|| a.figures.get(n))
+                .and_then(|f| f.format.clone()),
+        })
+        .collect()
+}
+
+/// The parameters whose values differ, each as `name old → new`.
+fn changed_params(a: &Manifest, b: &Manifest) -> Vec<String> {
     let params: BTreeSet<&String> = a.params.keys().chain(b.params.keys()).collect();
-    let moved: Vec<String> = params
+    params
         .into_iter()
         .filter(|k| a.params.get(*k) != b.params.get(*k))
         .map(|k| {
@@ -82,10 +110,11 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
                 or_none(b.params.get(k))
             )
         })
-        .collect();
-    if !moved.is_empty() {
-        out += &format!("params: {}\n", moved.join("; "));
-    }
+        .collect()
+}
+
+/// The input files that differ or are in one manifest only.
+fn changed_inputs(a: &Manifest, b: &Manifest) -> Vec<String> {
     let inputs: BTreeSet<&String> = a.inputs.iter().chain(&b.inputs).map(|i| &i.path).collect();
     let find = |m: &Manifest, p: &str| {
         m.inputs
@@ -93,7 +122,7 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
             .find(|i| i.path == p)
             .map(|i| i.blake3.clone())
     };
-    let inputs: Vec<String> = inputs
+    inputs
         .into_iter()
         .filter_map(|p| match (find(a, p), find(b, p)) {
             (Some(x), Some(y)) if x == y => None,
@@ -101,12 +130,14 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
             (Some(_), None) => Some(format!("{p} (only in A)")),
             _ => Some(format!("{p} (only in B)")),
         })
-        .collect();
-    if !inputs.is_empty() {
-        out += &format!("inputs that differ: {}\n", inputs.join(", "));
-    }
+        .collect()
+}
+
+/// The tables that differ (with their row counts where those changed) or
+/// are in one manifest only.
+fn changed_tables(a: &Manifest, b: &Manifest) -> Vec<String> {
     let tables: BTreeSet<&String> = a.tables.keys().chain(b.tables.keys()).collect();
-    let tables: Vec<String> = tables
+    tables
         .into_iter()
         .filter_map(|t| match (a.tables.get(t), b.tables.get(t)) {
             (Some(x), Some(y)) if x == y => None,
@@ -117,11 +148,7 @@ pub fn diff(a: &Manifest, b: &Manifest) -> String {
             (Some(_), None) => Some(format!("{t} (only in A)")),
             _ => Some(format!("{t} (only in B)")),
         })
-        .collect();
-    if !tables.is_empty() {
-        out += &format!("tables that differ: {}\n", tables.join(", "));
-    }
-    out
+        .collect()
 }
 
 /// An aligned text table: figure, old, new, change.

@@ -11,6 +11,16 @@
 pub use crate::format::Format;
 pub use crate::value::Value;
 
+mod numbering;
+mod sources;
+#[cfg(test)]
+mod tests;
+
+pub use numbering::{captions, number_captions, number_summary_alone};
+pub use sources::{
+    source_id, source_lines, table_source_id, SourceEntry, Sources, SOURCES_INTRO, SOURCES_TITLE,
+};
+
 /// A whole report: metadata, the paper's body and its executive summary.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
@@ -24,107 +34,6 @@ pub struct Document {
     /// figures"), filled from the manifest once it is made; `None` until
     /// then.
     pub sources: Option<Sources>,
-}
-
-/// The "Sources of the figures" appendix: one entry per figure printed in
-/// the body or summary, in order of first appearance. Every backend lays
-/// out the same entries; each printed number links to its entry.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sources {
-    /// Whether the PDF and the web page show the appendix (`[report]
-    /// sources_appendix`, default on); without it their printed figures
-    /// still carry their values, unlinked.
-    pub shown: bool,
-    /// Whether the Word file shows the appendix too (only when
-    /// `sources_appendix = true`); it always has a bookmark per figure.
-    pub in_word: bool,
-    /// The entries.
-    pub entries: Vec<SourceEntry>,
-}
-
-/// Where one figure comes from, as the manifest records it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SourceEntry {
-    /// The figure's name (`victims_resident`), or the table's.
-    pub figure: String,
-    /// Whether the entry is a table's (its cells' source), not a figure's.
-    pub table: bool,
-    /// The anchor the printed numbers link to (`src-victims_resident`).
-    pub id: String,
-    /// The value as computed, unrounded (`36845`, `0.16474…`).
-    pub value: String,
-    /// The declared format (`percent:1`), if any.
-    pub format: Option<String>,
-    /// What the figure means (the spec's `description`).
-    pub description: Option<String>,
-    /// The SQL that computed it.
-    pub query: String,
-    /// What the query read: `source victims`, `view v`, `params`.
-    pub reads: Vec<String>,
-    /// The input files (or database results) read, each with its BLAKE3.
-    pub inputs: Vec<(String, String)>,
-}
-
-impl Sources {
-    /// The entry of `figure`, if the appendix has one.
-    pub fn entry(&self, figure: &str) -> Option<&SourceEntry> {
-        self.entries.iter().find(|e| e.figure == figure)
-    }
-}
-
-/// The sources appendix's title.
-pub const SOURCES_TITLE: &str = "Sources of the figures";
-
-/// What the sources appendix is, said once before its entries.
-pub const SOURCES_INTRO: &str = "Every figure printed in this paper links here. Each entry gives the value as computed (before rounding), the query that computed it, what the query read and the input files with their BLAKE3 hashes, as recorded in the manifest embedded in this paper; the command boardpack explain prints the same.";
-
-/// An entry's lines as every output shows them, label and text, before
-/// its query.
-pub fn source_lines(e: &SourceEntry) -> Vec<(&'static str, String)> {
-    let mut lines = Vec::new();
-    if let Some(d) = &e.description {
-        lines.push(("Meaning", d.clone()));
-    }
-    let format = e
-        .format
-        .as_deref()
-        .map(|f| format!(" (format {f})"))
-        .unwrap_or_default();
-    let value = if e.table { "Rows" } else { "Value" };
-    lines.push((value, format!("{}{format}", e.value)));
-    lines.push((
-        "Read",
-        if e.reads.is_empty() {
-            "nothing".to_string()
-        } else {
-            e.reads.join("; ")
-        },
-    ));
-    let inputs: Vec<String> = e
-        .inputs
-        .iter()
-        .map(|(p, h)| format!("{p} (BLAKE3 {h})"))
-        .collect();
-    lines.push((
-        "Inputs",
-        if inputs.is_empty() {
-            "none".to_string()
-        } else {
-            inputs.join("; ")
-        },
-    ));
-    lines.push(("Query", String::new()));
-    lines
-}
-
-/// The anchor of `figure`'s entry in the sources appendix.
-pub fn source_id(figure: &str) -> String {
-    format!("src-{figure}")
-}
-
-/// The anchor of table `name`'s entry in the sources appendix.
-pub fn table_source_id(name: &str) -> String {
-    format!("src-table-{name}")
 }
 
 /// The computed tables shown in `blocks` (their `source`), in reading
@@ -445,83 +354,6 @@ impl Table {
     }
 }
 
-/// Numbers every caption once, in reading order over the whole document
-/// (the body, then the summary): tables and figures each from 1. A table
-/// shown in both parts gets two numbers, so no number repeats in the PDF;
-/// the Word file (the summary alone) prints the same numbers as the PDF's
-/// appendix. Tables without a caption are not numbered.
-pub fn number_captions(doc: &mut Document) {
-    let mut next = Numbers::default();
-    for block in doc.body.iter_mut().chain(doc.summary.iter_mut()) {
-        number_block(block, &mut next);
-    }
-}
-
-/// Numbers the summary's captions again, on their own from 1: the Word
-/// file is the summary alone, and "Table 5" with no Tables 1 to 4 before it
-/// reads as a mistake. Returns the PDF's number of each caption, in order.
-pub fn number_summary_alone(doc: &mut Document) -> Vec<u32> {
-    let pdf = captions(&doc.summary).iter().map(|c| c.number).collect();
-    let mut next = Numbers::default();
-    for block in doc.summary.iter_mut() {
-        number_block(block, &mut next);
-    }
-    pdf
-}
-
-/// Every caption in `blocks`, in reading order.
-pub fn captions(blocks: &[Block]) -> Vec<&Caption> {
-    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Caption>) {
-        for b in blocks {
-            match b {
-                Block::Table(t) => out.extend(t.caption.as_ref()),
-                Block::Figure(f) => out.push(&f.caption),
-                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                Block::Landscape(blocks) => walk(blocks, out),
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(blocks, &mut out);
-    out
-}
-
-/// The last number given to each kind of caption.
-#[derive(Default)]
-struct Numbers {
-    tables: u32,
-    figures: u32,
-}
-
-fn number_block(block: &mut Block, next: &mut Numbers) {
-    let caption = match block {
-        Block::Table(t) => t.caption.as_mut(),
-        Block::Figure(f) => Some(&mut f.caption),
-        Block::List { items, .. } => {
-            for b in items.iter_mut().flatten() {
-                number_block(b, next);
-            }
-            None
-        }
-        Block::Landscape(inner) => {
-            for b in inner {
-                number_block(b, next);
-            }
-            None
-        }
-        _ => None,
-    };
-    if let Some(c) = caption {
-        let counter = match c.kind {
-            CaptionKind::Table => &mut next.tables,
-            CaptionKind::Figure => &mut next.figures,
-        };
-        *counter += 1;
-        c.number = *counter;
-    }
-}
-
 /// Concatenates the plain text of inline content (for titles, alt text, tests).
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -538,63 +370,6 @@ fn push_plain(out: &mut String, inlines: &[Inline]) {
             }
             Inline::LineBreak => out.push('\n'),
         }
-    }
-}
-
-impl Document {
-    /// Sets `sources` and gives every printed figure its unrounded value
-    /// from them.
-    pub fn tie_numbers(&mut self, sources: Sources) {
-        fn inl(inlines: &mut [Inline], s: &Sources) {
-            for i in inlines {
-                match i {
-                    Inline::Number {
-                        figure,
-                        value,
-                        linked,
-                        ..
-                    } => {
-                        if let Some(e) = s.entry(figure) {
-                            value.clone_from(&e.value);
-                            *linked = s.shown;
-                        }
-                    }
-                    Inline::Strong(c) | Inline::Emph(c) | Inline::Link { content: c, .. } => {
-                        inl(c, s)
-                    }
-                    _ => {}
-                }
-            }
-        }
-        fn walk(blocks: &mut [Block], s: &Sources) {
-            for b in blocks {
-                match b {
-                    Block::Heading { content, .. } | Block::Paragraph(content) => inl(content, s),
-                    Block::List { items, .. } => items.iter_mut().for_each(|i| walk(i, s)),
-                    Block::Table(t) => {
-                        for row in t.rows.iter_mut().chain(t.totals.iter_mut()) {
-                            row.iter_mut().for_each(|c| inl(&mut c.text, s));
-                        }
-                        // A table links to its entry only if there is one.
-                        let id = t.source.as_deref().map(table_source_id);
-                        if !s.shown || !s.entries.iter().any(|e| Some(&e.id) == id.as_ref()) {
-                            t.source = None;
-                        }
-                    }
-                    Block::Definitions(defs) => {
-                        for d in defs {
-                            inl(&mut d.term, s);
-                            d.entries.iter_mut().for_each(|e| inl(e, s));
-                        }
-                    }
-                    Block::Landscape(inner) | Block::Styled { blocks: inner, .. } => walk(inner, s),
-                    Block::Figure(_) => {}
-                }
-            }
-        }
-        walk(&mut self.body, &sources);
-        walk(&mut self.summary, &sources);
-        self.sources = Some(sources);
     }
 }
 
@@ -656,125 +431,4 @@ pub fn figures(blocks: &[Block]) -> Vec<&Figure> {
     let mut out = Vec::new();
     walk(blocks, &mut out);
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_text_flattens_nested_runs() {
-        let inl = vec![
-            Inline::Text("a ".into()),
-            Inline::Strong(vec![Inline::Emph(vec![Inline::Text("b".into())])]),
-            Inline::Link {
-                url: "https://x".into(),
-                content: vec![Inline::Text(" c".into())],
-            },
-        ];
-        assert_eq!(plain_text(&inl), "a b c");
-    }
-
-    fn captioned(text: &str) -> Block {
-        Block::Table(Table {
-            caption: Some(Caption::new(CaptionKind::Table, text)),
-            ..Table::default()
-        })
-    }
-
-    fn numbers(blocks: &[Block]) -> Vec<String> {
-        let mut out = Vec::new();
-        for b in blocks {
-            match b {
-                Block::Table(Table {
-                    caption: Some(c), ..
-                }) => out.push(c.to_string()),
-                Block::List { items, .. } => out.extend(numbers(&items.concat())),
-                _ => {}
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn captions_are_numbered_once_across_body_and_summary() {
-        let mut doc = Document {
-            body: vec![
-                captioned("A"),
-                Block::Table(Table::default()),
-                Block::List {
-                    ordered: false,
-                    items: vec![vec![captioned("B")]],
-                },
-            ],
-            summary: vec![captioned("A"), captioned("C")],
-            ..Document::default()
-        };
-        number_captions(&mut doc);
-        assert_eq!(numbers(&doc.body), ["Table 1: A", "Table 2: B"]);
-        assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
-        // Landscape pages are numbered in their place.
-        doc.body.push(Block::Landscape(vec![captioned("L")]));
-        number_captions(&mut doc);
-        let Block::Landscape(inner) = &doc.body[3] else {
-            panic!()
-        };
-        assert_eq!(numbers(inner), ["Table 3: L"]);
-        assert_eq!(numbers(&doc.summary), ["Table 4: A", "Table 5: C"]);
-        doc.body.pop();
-        // Numbering again gives the same numbers (it never accumulates).
-        number_captions(&mut doc);
-        assert_eq!(numbers(&doc.summary), ["Table 3: A", "Table 4: C"]);
-    }
-
-    #[test]
-    fn width_hints_are_the_longest_text_or_label_word() {
-        let text = |s: &str| vec![Inline::Text(s.into())];
-        let column = |label: &str| Column {
-            label: text(label),
-            ..Column::default()
-        };
-        let mut t = Table {
-            columns: vec![column("District"), column("Resident victims per 1,000")],
-            rows: vec![
-                vec![
-                    Cell::new(
-                        Value::Text("South Cambridgeshire".into()),
-                        "South Cambridgeshire",
-                    ),
-                    Cell::new(Value::Float(12.25), "12.3"),
-                ],
-                vec![Cell::new(Value::Text("Ely".into()), "Ely")],
-            ],
-            totals: Some(vec![
-                Cell::new(Value::Text("Total".into()), "Total"),
-                Cell::new(Value::Int(1_234_567), "1,234,567"),
-            ]),
-            ..Table::default()
-        };
-        t.measure();
-        assert_eq!(t.columns[0].width, 20);
-        assert_eq!(
-            t.columns[1].width, 9,
-            "\"Resident\" and \"1,234,567\" are longest"
-        );
-    }
-
-    #[test]
-    fn flow_opens_landscape_groups_in_place() {
-        let p = |t: &str| Block::Paragraph(vec![Inline::Text(t.into())]);
-        let blocks = vec![
-            p("a"),
-            Block::Landscape(vec![p("b"), Block::Landscape(vec![p("c")])]),
-            p("d"),
-        ];
-        let texts: Vec<String> = flow(&blocks)
-            .into_iter()
-            .map(|b| match b {
-                Block::Paragraph(i) => plain_text(i),
-                _ => String::new(),
-            })
-            .collect();
-        assert_eq!(texts, ["a", "b", "c", "d"]);
-    }
 }

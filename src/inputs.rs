@@ -176,6 +176,24 @@ impl Inputs {
         self.read_keeping(path, role, false)
     }
 
+    /// The BLAKE3 of the file at `path` as it is now, with the checks of
+    /// [`Inputs::read`] (inside the root, links resolved) but recorded
+    /// nowhere: for asking "is this input unchanged?" (a cached PDF's
+    /// dependencies, `verify`) without making it an input of this build.
+    pub(crate) fn hash_of(&self, path: &Path) -> Result<String, Refusal> {
+        let path = normalize(path);
+        if !self.inside(&path) {
+            return Err(match path.is_absolute() {
+                true => Refusal::Absolute,
+                false => Refusal::LeavesRoot,
+            });
+        }
+        let real = self.real(&path)?;
+        read_and_hash(&real)
+            .map(|(_, hash)| hash)
+            .map_err(|e| io_refusal(&e))
+    }
+
     fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
         let path = normalize(path);
         if !self.inside(&path) {
@@ -449,6 +467,30 @@ mod tests {
             matches!(&e, Refusal::Unreadable(why) if why.contains("changed")),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn hash_of_checks_like_a_read_and_records_nothing() {
+        let (root, outside) = project();
+        let inputs = Inputs::new(root.path());
+        let a = root.path().join("data/a.csv");
+        assert_eq!(
+            inputs.hash_of(&a),
+            Ok(blake3::hash(b"x\n1\n").to_hex().to_string())
+        );
+        let secret = outside.path().join("secret.txt");
+        assert_eq!(inputs.hash_of(&secret), Err(Refusal::Absolute));
+        let up = root.path().join("data/../../x.csv");
+        assert!(inputs.hash_of(&up).is_err());
+        #[cfg(unix)]
+        {
+            let link = root.path().join("data/link.txt");
+            std::os::unix::fs::symlink(&secret, &link).unwrap();
+            assert_eq!(inputs.hash_of(&link), Err(Refusal::LinkOut));
+        }
+        let missing = root.path().join("data/nope.csv");
+        assert_eq!(inputs.hash_of(&missing), Err(Refusal::Missing));
+        assert!(inputs.files().is_empty(), "hash_of records no input");
     }
 
     #[test]

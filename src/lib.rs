@@ -10,12 +10,13 @@
 //!
 //! The modules follow the data, in the one order `MODULE_ORDER` below
 //! states (and a test enforces): the shared vocabulary (values, the one
-//! formatter, the escapers) at the ground, then `params` → `spec` →
-//! `source` → `checks` → `compute` (`Computed`) → `publish` (totals,
-//! disclosure control: `Published`, whose cells may be withheld) → `chart`
-//! → `render` (into the shared [`doc`] tree) → `backend` (Typst, Word,
-//! HTML: bytes) → `output`, with [`manifest`] recording provenance. They
-//! are private but [`doc`] (the
+//! formatter, the escapers, diagnostics) at the ground, then `inputs` →
+//! `spec` (the validated model) → `params` → `context` (one build's
+//! registry, cache and diagnostics) → `source` → `checks` → `compute`
+//! (`Computed`) → `publish` (totals, disclosure control: `Published`,
+//! whose cells may be withheld) → `chart` → `render` (into the shared
+//! [`doc`] tree) → `backend` (Typst, Word, HTML: bytes) → `output`, with
+//! [`manifest`] recording provenance. They are private but [`doc`] (the
 //! typed content tree every backend renders); the interface is what this
 //! page re-exports.
 //! Around the build: [`refresh`] (next year's paper), [`verify`] and

@@ -184,9 +184,11 @@ fn input_checks<'m>(
             continue;
         }
         let path = inputs.path_of(&input.path);
-        let status = match std::fs::read(&path) {
-            Ok(bytes) => compare_hash(&input.blake3, &manifest::hash(&bytes)),
-            Err(e) => Status::Missing(format!("cannot read `{}`: {e}", display_path(&path))),
+        // Through the registry's checks: a manifest naming a file outside
+        // the project (edited, or from elsewhere) is refused, not read.
+        let status = match inputs.hash_of(&path) {
+            Ok(hash) => compare_hash(&input.blake3, &hash),
+            Err(refusal) => Status::Missing(refusal.explain(&input.path, inputs.root()).0),
         };
         checks.push(Check {
             kind: "input",

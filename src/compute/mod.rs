@@ -21,7 +21,6 @@ use crate::params::{FinancialYear, Params};
 use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
-use crate::format::parse_format;
 use crate::sql::{self, Frames};
 pub(crate) use value::Value;
 pub(crate) use value::{Computed, DatabaseResult, Table, TableColumn};
@@ -369,8 +368,8 @@ fn period_context(
     Ok(ctx)
 }
 
-/// A figure's value: its query must return one row and one column, and its
-/// `format` (if any) must be known.
+/// A figure's value: its query must return one row and one column (its
+/// `format` was resolved as the spec was loaded).
 fn figure_value(
     spec: &Spec,
     name: &str,
@@ -389,17 +388,6 @@ fn figure_value(
                 decl.sql.span(),
             )
             .with_hint("aggregate to a single value, or declare it under `[tables]`"));
-    }
-    if let Some(f) = &decl.format {
-        if parse_format(f.get_ref()).is_none() {
-            return Err(spec
-                .error_at(
-                    ErrorKind::Spec,
-                    format!("unknown format `{}` for figure `{name}`", f.get_ref()),
-                    f.span(),
-                )
-                .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N up to 6), as for table columns"));
-        }
     }
     let value = df.columns()[0]
         .get(0)

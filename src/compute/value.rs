@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use crate::error::{suggest, ErrorKind, Result};
-use crate::format::{parse_format, Format};
+use crate::format::Format;
 use crate::spec::{Spec, TableDecl};
 pub(crate) use crate::value::Value;
 
@@ -213,26 +213,16 @@ fn table_columns(
         decl.columns
             .iter()
             .map(|c| {
-                let format = match &c.format {
-                    Some(f) => parse_format(f.get_ref()).ok_or_else(|| {
-                        spec.error_at(
-                            ErrorKind::Spec,
-                            format!("unknown format `{}` in table `{name}`", f.get_ref()),
-                            f.span(),
-                        )
-                        .with_hint("use `text`, `integer`, `decimal:N` or `percent:N`")
-                    })?,
-                    None => Format::Text,
-                };
+                let format = c.format.as_ref().map_or(Format::Text, |f| *f.get_ref());
                 let label = c.label.clone().unwrap_or_else(|| c.name.get_ref().clone());
                 let column = TableColumn {
                     name: c.name.get_ref().clone(),
                     label,
                     format,
                 };
-                Ok((column, c.name.span()))
+                (column, c.name.span())
             })
-            .collect::<Result<_>>()?
+            .collect()
     };
     if let Some((c, span)) = columns.iter().find(|(c, _)| hidden(&c.name)) {
         return Err(spec
@@ -278,6 +268,7 @@ pub(super) fn to_value(v: AnyValue) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::parse_format;
 
     #[test]
     fn formats_parse() {

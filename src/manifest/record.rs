@@ -143,7 +143,7 @@ fn results(r: &Record) -> (BTreeMap<String, Figure>, BTreeMap<String, TableHash>
                 value: json(v),
                 previous: before.and_then(|c| c.figures.get(name)).map(json),
                 format: decl
-                    .and_then(|d| d.format.as_ref())
+                    .and_then(|d| d.format_text.as_ref())
                     .map(|f| f.get_ref().clone()),
                 sql: sql.unwrap_or_default(),
                 description: decl.and_then(|d| d.description.clone()),

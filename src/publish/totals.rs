@@ -142,18 +142,7 @@ fn rate(
             )
             .with_hint("use e.g. `per = 1000` for a rate per 1,000, or leave it out for a share"));
     }
-    let columns: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-    let operand = |o: &Spanned<String>| {
-        match t.totals.get(o.get_ref()) {
-        Some(v) => Ok(v.clone()),
-        None if !columns.contains(&o.get_ref().as_str()) => Err(spec
-            .error_at(ErrorKind::Spec, format!("table `{name}` has no column `{}` (named in the rate total of `{col}`)", o.get_ref()), o.span())
-            .with_hint(suggest(o.get_ref(), &columns, "shown columns"))),
-        None => Err(spec
-            .error_at(ErrorKind::Spec, format!("table `{name}`: `{}` has no total, so the rate total of `{col}` cannot be computed", o.get_ref()), o.span())
-            .with_hint(format!("add `{}` to the table's `totals`", o.get_ref()))),
-    }
-    };
+    let operand = |o: &Spanned<String>| rate_operand(spec, name, col, t, o);
     let (n, d) = (operand(num), operand(den));
     Error::collect(
         [&n, &d]
@@ -178,6 +167,27 @@ fn rate(
             format!("table `{name}`: the totals of `{}` and `{}` are not both numbers", num.get_ref(), den.get_ref()),
             "a rate total divides two numeric totals".into(),
         )),
+    }
+}
+
+/// The published total of a rate's operand column `o`; an error naming the
+/// column if the table does not show it or does not total it.
+fn rate_operand(
+    spec: &Spec,
+    name: &str,
+    col: &str,
+    t: &PublishedTable,
+    o: &Spanned<String>,
+) -> Result<Cell> {
+    let columns: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    match t.totals.get(o.get_ref()) {
+        Some(v) => Ok(v.clone()),
+        None if !columns.contains(&o.get_ref().as_str()) => Err(spec
+            .error_at(ErrorKind::Spec, format!("table `{name}` has no column `{}` (named in the rate total of `{col}`)", o.get_ref()), o.span())
+            .with_hint(suggest(o.get_ref(), &columns, "shown columns"))),
+        None => Err(spec
+            .error_at(ErrorKind::Spec, format!("table `{name}`: `{}` has no total, so the rate total of `{col}` cannot be computed", o.get_ref()), o.span())
+            .with_hint(format!("add `{}` to the table's `totals`", o.get_ref()))),
     }
 }
 

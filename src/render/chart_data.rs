@@ -9,7 +9,7 @@ use crate::chart::{
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::Format;
 use crate::publish::{Cell, PublishedPrevious as Previous, PublishedTable as Table};
-use crate::spec::{ChartDecl, ChartKindDecl, Spec};
+use crate::spec::{ChartDecl, ChartKindDecl, DisclosureSection, Spec};
 use crate::value::Value;
 
 /// Draws chart `name` from its published table; `title` is already
@@ -56,15 +56,8 @@ pub(super) fn draw(
         .collect();
     let (series, withheld) = series_of(spec, name, decl, (table, previous), (x, &ys))?;
     let format = match &decl.format {
-        Some(f) => crate::format::parse_format(f.get_ref())
-            .and_then(number_format)
-            .ok_or_else(|| {
-                chart_err(
-                    format!("chart `{name}`: unknown format `{}`", f.get_ref()),
-                    f.span(),
-                )
-                .with_hint("use `integer`, `decimal:N` or `percent:N`")
-            })?,
+        // Resolved (and never `Text`) as the spec was loaded.
+        Some(f) => *f.get_ref(),
         None => ys
             .first()
             .and_then(|&i| number_format(table.columns[i].format))
@@ -142,12 +135,18 @@ fn series_of(
         withheld_in.push((t, vec![*ly]));
     }
     withheld_in.push((table, ys.to_vec()));
-    Ok((series, withheld(spec, &withheld_in)))
+    Ok((
+        series,
+        withheld(spec.disclosure.as_ref().map(|d| d.get_ref()), &withheld_in),
+    ))
 }
 
 /// The chart's suppressed values, named by the table's own marker, with
-/// the reason the description gives.
-fn withheld(spec: &Spec, series: &[(&Table, Vec<usize>)]) -> Option<Withheld> {
+/// the reason the description gives (naming `[disclosure]`'s threshold).
+fn withheld(
+    disclosure: Option<&DisclosureSection>,
+    series: &[(&Table, Vec<usize>)],
+) -> Option<Withheld> {
     let mut marker = None;
     let mut cells = Vec::new();
     let columns = series
@@ -161,10 +160,7 @@ fn withheld(spec: &Spec, series: &[(&Table, Vec<usize>)]) -> Option<Withheld> {
             }
         }
     }
-    let threshold = spec
-        .disclosure
-        .as_ref()
-        .map(|d| *d.get_ref().threshold.get_ref());
+    let threshold = disclosure.map(|d| *d.threshold.get_ref());
     let reason = match threshold {
         Some(t) => format!("suppressed to protect small counts (fewer than {t})"),
         None => "suppressed to protect small counts".to_string(),

@@ -365,7 +365,7 @@ fn context(
                 value: v.clone(),
                 previous: prev,
                 uses: uses.clone(),
-                format: format.and_then(|f| crate::format::parse_format(f.get_ref())),
+                format: format.map(|f| *f.get_ref()),
             };
             (k.as_str(), Value::from_object(fig))
         })

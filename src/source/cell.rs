@@ -1,5 +1,5 @@
-//! What a CSV cell means: the parse rule of each column type, what counts as
-//! missing, and the typed column builders the reader appends to.
+//! What a cell means: the parse rule of each column type and what counts as
+//! missing (the column buffers the readers fill are in [`super::columns`]).
 //!
 //! These rules are the only ones: the reader checks a cell and loads it with
 //! the same call, so what is reported and what is loaded cannot disagree.
@@ -14,8 +14,6 @@
 //!   is refused rather than guessed at. A bare date is its midnight.
 //!
 //! No cell is trimmed: `" 5"` is not a whole number.
-
-use polars::prelude::*;
 
 use super::csv::ColumnRule;
 use crate::spec::ColumnType;
@@ -241,72 +239,6 @@ pub(super) fn quoted(text: &str) -> String {
     let cut: String = text.chars().take(40).collect();
     let escaped = format!("{cut:?}");
     format!("{}…\"", &escaped[..escaped.len() - 1])
-}
-
-/// A typed column being filled, one value (or null) per record.
-pub(super) enum Builder {
-    /// A `string` column.
-    Str(StringChunkedBuilder),
-    /// An `int` column.
-    Int(PrimitiveChunkedBuilder<Int64Type>),
-    /// A `float` column.
-    Float(PrimitiveChunkedBuilder<Float64Type>),
-    /// A `bool` column.
-    Bool(BooleanChunkedBuilder),
-    /// A `date` column (days since 1970-01-01).
-    Date(PrimitiveChunkedBuilder<Int32Type>),
-    /// A `datetime` column (microseconds since 1970-01-01 00:00).
-    Datetime(PrimitiveChunkedBuilder<Int64Type>),
-}
-
-impl Builder {
-    /// An empty column for `rule`, with room for `rows` values.
-    pub(super) fn new(rule: &ColumnRule, rows: usize) -> Builder {
-        let name = PlSmallStr::from(rule.name.as_str());
-        match rule.ty {
-            ColumnType::String => Builder::Str(StringChunkedBuilder::new(name, rows)),
-            ColumnType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, rows)),
-            ColumnType::Float => Builder::Float(PrimitiveChunkedBuilder::new(name, rows)),
-            ColumnType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, rows)),
-            ColumnType::Date => Builder::Date(PrimitiveChunkedBuilder::new(name, rows)),
-            ColumnType::Datetime => Builder::Datetime(PrimitiveChunkedBuilder::new(name, rows)),
-        }
-    }
-
-    /// Appends a value (of this column's type, as [`parse`] made it) or a
-    /// null.
-    pub(super) fn push(&mut self, value: Option<Value>) {
-        match (self, value) {
-            (Builder::Str(b), Some(Value::Str(s))) => b.append_value(s),
-            (Builder::Int(b), Some(Value::Int(v))) => b.append_value(v),
-            (Builder::Float(b), Some(Value::Float(v))) => b.append_value(v),
-            (Builder::Bool(b), Some(Value::Bool(v))) => b.append_value(v),
-            (Builder::Date(b), Some(Value::Date(v))) => b.append_value(v),
-            (Builder::Datetime(b), Some(Value::Datetime(v))) => b.append_value(v),
-            (Builder::Str(b), _) => b.append_null(),
-            (Builder::Int(b), _) => b.append_null(),
-            (Builder::Float(b), _) => b.append_null(),
-            (Builder::Bool(b), _) => b.append_null(),
-            (Builder::Date(b), _) => b.append_null(),
-            (Builder::Datetime(b), _) => b.append_null(),
-        }
-    }
-
-    /// The finished column.
-    pub(super) fn finish(self) -> Column {
-        let series = match self {
-            Builder::Str(b) => b.finish().into_series(),
-            Builder::Int(b) => b.finish().into_series(),
-            Builder::Float(b) => b.finish().into_series(),
-            Builder::Bool(b) => b.finish().into_series(),
-            Builder::Date(b) => b.finish().into_date().into_series(),
-            Builder::Datetime(b) => b
-                .finish()
-                .into_datetime(TimeUnit::Microseconds, None)
-                .into_series(),
-        };
-        Column::from(series)
-    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 
 mod cached;
 mod cell;
+mod columns;
 pub(crate) mod csv;
 pub(crate) mod database;
 pub(crate) mod parquet;

@@ -21,7 +21,8 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::cell::{self, Builder, Parsed};
+use super::cell::{self, Parsed};
+use super::columns;
 use super::csv::{ColumnRule, Table};
 use super::problems::{Place, Problems, Rule};
 use super::Request;
@@ -197,7 +198,7 @@ fn column(s: &Series, i: usize, rule: &ColumnRule, problems: &mut Problems) -> C
             let Ok(ca) = s.str() else {
                 return Column::from(s.clone());
             };
-            let mut b = Builder::new(rule, ca.len());
+            let mut b = columns::Column::new(rule, ca.len());
             for (k, v) in ca.iter().enumerate() {
                 let text = v.unwrap_or("");
                 let parsed = match v {
@@ -221,7 +222,7 @@ fn column(s: &Series, i: usize, rule: &ColumnRule, problems: &mut Problems) -> C
                     }),
                 }
             }
-            b.finish()
+            b.into_polars(rule)
         }
         _ => {
             if !rule.nullable && s.null_count() > 0 {

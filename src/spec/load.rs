@@ -15,9 +15,9 @@ use toml::Spanned;
 
 use super::params::RawParamDecl;
 use super::{
-    validate, BatchSection, ChartDecl, ContentSection, DataDirDecl, DisclosureSection, EnvVar,
-    FigureDecl, Limits, ReportSection, SourceDecl, Spec, SqlCheckDecl, StyleSection, TableDecl,
-    ViewDecl,
+    formats, validate, BatchSection, ChartDecl, ContentSection, DataDirDecl, DisclosureSection,
+    EnvVar, FigureDecl, Limits, ReportSection, SourceDecl, Spec, SqlCheckDecl, StyleSection,
+    TableDecl, ViewDecl,
 };
 use crate::error::{display_path, Error, ErrorKind, Result};
 use crate::paths::{normalize, DataDir, Files};
@@ -130,7 +130,8 @@ impl Parsed {
     /// Validates the spec, reading the files it names (fonts, the logo)
     /// through `files`; every problem is reported at once.
     pub(crate) fn validate(self, files: &dyn Files) -> Result<Spec> {
-        let (spec, mut errors) = self.into_spec();
+        let (mut spec, mut errors) = self.into_spec();
+        formats::resolve(&mut spec, &mut errors);
         validate::all(&spec, files, &mut errors);
         // Reported in the order they appear in the file.
         errors.sort_by_key(Error::line_col);

@@ -16,6 +16,7 @@
 
 #[cfg(test)]
 mod builder;
+mod formats;
 mod load;
 mod model;
 mod outputs;

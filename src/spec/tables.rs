@@ -5,6 +5,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::ProtectDecl;
+use crate::format::Format;
 
 /// `[views.NAME]`: a named intermediate query (like a SQL view).
 #[derive(Debug, Clone, Deserialize)]
@@ -27,10 +28,14 @@ pub struct FigureDecl {
     /// is a small count (text cannot show a suppressed figure).
     #[serde(default)]
     pub count: bool,
-    /// `integer`, `decimal:N` or `percent:N` (as for table columns): how
-    /// `diff`, `refresh`, `verify` and the manifest show the figure.
-    #[serde(default)]
-    pub format: Option<Spanned<String>>,
+    /// `integer`, `decimal:N` or `percent:N` (as for table columns), as
+    /// written: the manifest records it so.
+    #[serde(default, rename = "format")]
+    pub format_text: Option<Spanned<String>>,
+    /// The format, resolved as the spec is loaded: how `diff`, `refresh`,
+    /// `verify` and the manifest show the figure.
+    #[serde(skip)]
+    pub format: Option<Spanned<Format>>,
 }
 
 /// `[tables.NAME]`: a DataFrame from a Polars SQL query.
@@ -172,9 +177,13 @@ pub struct ChartDecl {
     /// Print each value on its bar or point.
     #[serde(default)]
     pub value_labels: bool,
-    /// `integer`, `decimal:N` or `percent:N` (default: the table column's).
-    #[serde(default)]
-    pub format: Option<Spanned<String>>,
+    /// `integer`, `decimal:N` or `percent:N` (default: the table column's),
+    /// as written.
+    #[serde(default, rename = "format")]
+    pub format_text: Option<Spanned<String>>,
+    /// The format, resolved as the spec is loaded (never `Text`).
+    #[serde(skip)]
+    pub format: Option<Spanned<Format>>,
     /// Start a line chart's value axis at zero (default true).
     #[serde(default)]
     pub y_from_zero: Option<bool>,
@@ -233,9 +242,12 @@ pub struct ColumnDecl {
     /// Header text (default: the name).
     #[serde(default)]
     pub label: Option<String>,
-    /// `text`, `integer`, `decimal:N` or `percent:N`.
-    #[serde(default)]
-    pub format: Option<Spanned<String>>,
+    /// `text`, `integer`, `decimal:N` or `percent:N`, as written.
+    #[serde(default, rename = "format")]
+    pub format_text: Option<Spanned<String>>,
+    /// The format, resolved as the spec is loaded.
+    #[serde(skip)]
+    pub format: Option<Spanned<Format>>,
     /// What the totals row shows for this column: `sum` (as if listed in
     /// the table's `totals`), `rate` (`numerator` total ÷ `denominator`
     /// total × `per`, recomputed from the totals, never summed) or `none`.

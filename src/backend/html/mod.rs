@@ -17,7 +17,7 @@ mod tests;
 use crate::backend::{Backend, Context, Format, Output};
 use crate::doc::Document;
 use crate::error::Result;
-use crate::spec::Spec;
+use crate::spec::StyleSection;
 
 /// The style the page applies, resolved from the spec's `[style]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,12 +46,11 @@ impl Default for HtmlOptions {
 }
 
 impl HtmlOptions {
-    /// The options `spec`'s `[style]` asks for. Values the spec check
+    /// The options the spec's `[style]` asks for. Values the spec check
     /// refuses never reach the page: a colour that is not `#RRGGBB` or a
     /// font name with characters outside letters, digits, spaces and `-`
     /// fall back to the house defaults (they cannot break out of the CSS).
-    pub(crate) fn new(spec: &Spec) -> HtmlOptions {
-        let style = &spec.style;
+    pub(crate) fn new(style: &StyleSection) -> HtmlOptions {
         let accent = style
             .accent
             .as_ref()

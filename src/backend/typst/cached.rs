@@ -59,9 +59,9 @@ pub(super) fn lookup(cache: &Cache, key: &Key, registry: &Inputs, text: &str) ->
     }
     // Check on the disk first, so a miss registers nothing the new
     // compilation might not read.
-    let unchanged = deps.iter().all(|(path, hash)| {
-        std::fs::read(path).is_ok_and(|b| blake3::hash(&b).to_hex().as_str() == hash)
-    });
+    let unchanged = deps
+        .iter()
+        .all(|(path, hash)| registry.hash_of(path).is_ok_and(|h| h == *hash));
     if !unchanged {
         return None;
     }

@@ -17,10 +17,11 @@
 //! The cell rules are [`crate::source::cell`]'s, shared with the other
 //! readers, so the checked value and the loaded value cannot disagree.
 
-mod columns;
 mod locate;
 #[cfg(any(test, feature = "reader-oracle"))]
 mod oracle;
+#[cfg(any(test, feature = "reader-oracle"))]
+mod oracle_builder;
 mod part;
 mod split;
 #[cfg(test)]
@@ -32,8 +33,8 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use self::part::{Context, Part};
-use super::cell;
 use super::problems::{Problems, Rule};
+use super::{cell, columns};
 use crate::error::{Error, ErrorKind, Result};
 use crate::spec::ColumnType;
 
@@ -182,15 +183,10 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> 
         });
     }
     problems.finish()?;
-    let columns = rules.iter().zip(chunks).map(|(rule, chunks)| {
-        let name = PlSmallStr::from(rule.name.as_str());
-        // SAFETY: each chunk is the physical array of the column's type
-        // (see `Column::finish`).
-        let series = unsafe {
-            Series::from_chunks_and_dtype_unchecked(name, chunks, &columns::Column::dtype(rule))
-        };
-        Column::from(series)
-    });
+    let columns = rules
+        .iter()
+        .zip(chunks)
+        .map(|(rule, chunks)| columns::into_polars(rule, chunks));
     let frame = DataFrame::new(lines.len(), columns.collect()).map_err(|e| {
         Error::new(
             ErrorKind::Internal,

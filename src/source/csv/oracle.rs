@@ -20,9 +20,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::oracle_builder::Builder;
 use super::{not_csv, ColumnRule, Table};
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::cell::{self, Builder, Parsed};
+use crate::source::cell::{self, Parsed};
 use crate::source::problems::{Problems, Rule};
 
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a

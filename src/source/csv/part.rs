@@ -6,11 +6,11 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::columns::{Column, Sink};
 use super::split::{Record, Splitter};
 use super::{locate, ColumnRule, Header};
 use crate::error::Result;
 use crate::source::cell;
+use crate::source::columns::{Column, Sink};
 use crate::source::problems::{Problems, Rule};
 
 /// Records typed together: enough to amortise the switch between

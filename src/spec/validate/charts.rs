@@ -1,5 +1,5 @@
-//! `[tables]` and `[charts]`: charts draw declared tables and have
-//! alternative text; every format is one boardpack knows.
+//! `[charts]`: charts draw declared tables and have alternative text
+//! (formats are resolved as the spec is loaded, `spec/formats.rs`).
 
 use crate::error::{suggest, Error, ErrorKind};
 use crate::spec::Spec;
@@ -33,33 +33,6 @@ pub(super) fn check_charts(spec: &Spec, errors: &mut Vec<Error>) {
                     span,
                 )
                 .with_hint("add `alt = \"…\"` describing what the chart shows (it may use {{ figures }}): the accessible PDF (PDF/UA-1) and Word need it for readers who cannot see the chart"));
-        }
-    }
-}
-
-/// Table column and chart formats are ones boardpack knows.
-pub(super) fn check_formats(spec: &Spec, errors: &mut Vec<Error>) {
-    let tables = spec.tables.iter().flat_map(|(name, t)| {
-        t.columns
-            .iter()
-            .filter_map(move |c| c.format.as_ref().map(|f| (format!("table `{name}`"), f)))
-    });
-    let charts = spec.charts.iter().filter_map(|(name, c)| {
-        c.get_ref()
-            .format
-            .as_ref()
-            .map(|f| (format!("chart `{name}`"), f))
-    });
-    for (what, f) in tables.chain(charts) {
-        if crate::format::parse_format(f.get_ref()).is_none() {
-            errors.push(
-                spec.error_at(
-                    ErrorKind::Spec,
-                    format!("unknown format `{}` in {what}", f.get_ref()),
-                    f.span(),
-                )
-                .with_hint("use `text`, `integer`, `decimal:N` or `percent:N` (N from 0 to 6)"),
-            );
         }
     }
 }

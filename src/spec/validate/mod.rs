@@ -31,7 +31,6 @@ pub(super) fn all(spec: &Spec, files: &dyn Files, errors: &mut Vec<Error>) {
     sources::check_period_columns(spec, errors);
     sources::check_source_kinds(spec, errors);
     report::check_paths(spec, files, errors);
-    charts::check_formats(spec, errors);
     report::check_output_names(spec, errors);
     report::check_out_dir(spec, errors);
     style::check_style(spec, files, errors);

@@ -1,4 +1,4 @@
-//! Typed column buffers, filled straight from the cells' bytes and frozen
+//! Typed column buffers (every reader's: CSV, Excel, Parquet text), filled straight from the cells' bytes and frozen
 //! into Arrow arrays with no copy: numbers, dates (days since 1970-01-01)
 //! and date-times (µs) in plain vectors, `bool`s in a bitmap, text as
 //! Arrow string views (a value of up to 12 bytes inside its view, a longer
@@ -9,19 +9,19 @@
 //! reallocation per value (benches/RESULTS.md, 27 November): here each
 //! value is a parse and a push.
 
-use polars::prelude::{ArrayRef, DataType, TimeUnit};
+use polars::prelude::{ArrayRef, Column as PlColumn, DataType, PlSmallStr, Series, TimeUnit};
 use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray, View};
 use polars_arrow::bitmap::MutableBitmap;
 use polars_arrow::datatypes::ArrowDataType;
 use polars_arrow::types::NativeType;
 use polars_buffer::Buffer;
 
-use super::ColumnRule;
-use crate::source::cell;
+use super::cell::{self, Value};
+use super::csv::ColumnRule;
 use crate::spec::ColumnType;
 
 /// What a column does with each cell's text.
-pub(super) trait Sink {
+pub(crate) trait Sink {
     /// Appends the value `text` stands for; `false` (nothing appended) if
     /// it is not a value of the column's type.
     fn value(&mut self, text: &str) -> bool;
@@ -30,7 +30,7 @@ pub(super) trait Sink {
 }
 
 /// One typed column of one part of a file.
-pub(super) enum Column {
+pub(crate) enum Column {
     Str(Strings),
     Int(Values<Int>),
     Float(Values<Float>),
@@ -41,7 +41,7 @@ pub(super) enum Column {
 
 impl Column {
     /// An empty column for `rule`, with room for `rows` values.
-    pub(super) fn new(rule: &ColumnRule, rows: usize) -> Column {
+    pub(crate) fn new(rule: &ColumnRule, rows: usize) -> Column {
         match rule.ty {
             ColumnType::String => Column::Str(Strings {
                 views: Vec::with_capacity(rows),
@@ -59,7 +59,7 @@ impl Column {
     }
 
     /// The Polars type of `rule`'s column.
-    pub(super) fn dtype(rule: &ColumnRule) -> DataType {
+    pub(crate) fn dtype(rule: &ColumnRule) -> DataType {
         match rule.ty {
             ColumnType::String => DataType::String,
             ColumnType::Int => DataType::Int64,
@@ -72,7 +72,7 @@ impl Column {
 
     /// The filled column as one Arrow array (the physical type of
     /// [`Column::dtype`]).
-    pub(super) fn finish(self) -> ArrayRef {
+    pub(crate) fn finish(self) -> ArrayRef {
         match self {
             Column::Str(c) => c.finish(),
             Column::Int(c) => c.finish(),
@@ -82,11 +82,48 @@ impl Column {
             Column::Datetime(c) => c.finish(),
         }
     }
+
+    /// Appends a value already parsed by [`cell::parse`] (of this column's
+    /// type) or, for `None` or a value of another type, a null.
+    pub(crate) fn push(&mut self, value: Option<Value>) {
+        match (self, value) {
+            (Column::Str(c), Some(Value::Str(s))) => {
+                c.value(s);
+            }
+            (Column::Int(c), Some(Value::Int(v))) => c.push(v),
+            (Column::Float(c), Some(Value::Float(v))) => c.push(v),
+            (Column::Bool(c), Some(Value::Bool(v))) => c.push(v),
+            (Column::Date(c), Some(Value::Date(v))) => c.push(v),
+            (Column::Datetime(c), Some(Value::Datetime(v))) => c.push(v),
+            (Column::Str(c), _) => c.null(),
+            (Column::Int(c), _) => c.null(),
+            (Column::Float(c), _) => c.null(),
+            (Column::Bool(c), _) => c.null(),
+            (Column::Date(c), _) => c.null(),
+            (Column::Datetime(c), _) => c.null(),
+        }
+    }
+
+    /// The filled column as a one-chunk Polars column named by `rule`.
+    pub(crate) fn into_polars(self, rule: &ColumnRule) -> PlColumn {
+        into_polars(rule, vec![self.finish()])
+    }
+}
+
+/// `chunks` (arrays made by [`Column::finish`] for `rule`) as one Polars
+/// column, without copying.
+pub(crate) fn into_polars(rule: &ColumnRule, chunks: Vec<ArrayRef>) -> PlColumn {
+    let name = PlSmallStr::from(rule.name.as_str());
+    // SAFETY: each chunk is the physical array of the column's type (see
+    // `Column::finish`).
+    let series =
+        unsafe { Series::from_chunks_and_dtype_unchecked(name, chunks, &Column::dtype(rule)) };
+    PlColumn::from(series)
 }
 
 /// Which values are present: `None` while every one is.
 #[derive(Default)]
-pub(super) struct Validity(Option<MutableBitmap>);
+pub(crate) struct Validity(Option<MutableBitmap>);
 
 impl Validity {
     #[inline]
@@ -106,16 +143,16 @@ impl Validity {
 }
 
 /// How one fixed-width type reads a cell (the rules of [`cell`]).
-pub(super) trait Parse {
+pub(crate) trait Parse {
     type T: NativeType;
     const ARROW: ArrowDataType;
     fn parse(text: &str) -> Option<Self::T>;
 }
 
-pub(super) struct Int;
-pub(super) struct Float;
-pub(super) struct Date;
-pub(super) struct Datetime;
+pub(crate) struct Int;
+pub(crate) struct Float;
+pub(crate) struct Date;
+pub(crate) struct Datetime;
 
 impl Parse for Int {
     type T = i64;
@@ -154,7 +191,7 @@ impl Parse for Datetime {
 }
 
 /// A column of fixed-width values.
-pub(super) struct Values<P: Parse> {
+pub(crate) struct Values<P: Parse> {
     values: Vec<P::T>,
     validity: Validity,
 }
@@ -165,6 +202,13 @@ impl<P: Parse> Values<P> {
             values: Vec::with_capacity(rows),
             validity: Validity::default(),
         }
+    }
+
+    /// Appends a value already parsed.
+    #[inline]
+    fn push(&mut self, v: P::T) {
+        self.values.push(v);
+        self.validity.valid();
     }
 
     fn finish(self) -> ArrayRef {
@@ -179,8 +223,7 @@ impl<P: Parse> Sink for Values<P> {
         let Some(v) = P::parse(text) else {
             return false;
         };
-        self.values.push(v);
-        self.validity.valid();
+        self.push(v);
         true
     }
 
@@ -192,12 +235,18 @@ impl<P: Parse> Sink for Values<P> {
 }
 
 /// A `bool` column.
-pub(super) struct Bools {
+pub(crate) struct Bools {
     values: MutableBitmap,
     validity: Validity,
 }
 
 impl Bools {
+    #[inline]
+    fn push(&mut self, v: bool) {
+        self.values.push(v);
+        self.validity.valid();
+    }
+
     fn finish(self) -> ArrayRef {
         let validity = self.validity.0.map(Into::into);
         let values = self.values.into();
@@ -213,8 +262,7 @@ impl Sink for Bools {
             "false" => false,
             _ => return false,
         };
-        self.values.push(v);
-        self.validity.valid();
+        self.push(v);
         true
     }
 
@@ -228,7 +276,7 @@ impl Sink for Bools {
 /// A `string` column: Arrow views, the longer values in `buffer` (and,
 /// past 4 GiB, in earlier buffers: a view's offset is 32 bits).
 #[derive(Default)]
-pub(super) struct Strings {
+pub(crate) struct Strings {
     views: Vec<View>,
     buffer: Vec<u8>,
     full: Vec<Buffer<u8>>,
@@ -244,7 +292,7 @@ impl Strings {
         }
         let total_buffer_len = self.full.iter().map(Buffer::len).sum();
         let validity = self.validity.0.map(Into::into);
-        // SAFETY: every value is UTF-8 (the reader checked its record),
+        // SAFETY: every value is UTF-8 (a `&str`),
         // and every view longer than 12 bytes points at its own bytes in
         // `full` (see `value`).
         let array = unsafe {
