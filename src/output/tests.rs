@@ -1,3 +1,4 @@
+use super::swap::unmovable;
 use super::*;
 
 /// The test hooks read the environment, which tests share: a test that

@@ -199,6 +199,37 @@ impl Remote {
         }
     }
 
+    /// The period's coverage, as items for the profile's one `SELECT` and
+    /// their parameters: rows in the period, the first and last day, and
+    /// the rows in each month (`None` without a period filter).
+    fn coverage_sql(&self, period: Option<FinancialYear>) -> Option<(Vec<String>, Vec<DbValue>)> {
+        let (Some((column, PeriodFilter::Period)), Some(fy)) = (&self.period, period) else {
+            return None;
+        };
+        let mut items = Vec::new();
+        let c = self.day_sql(column);
+        items.push(format!(
+            "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} <= CAST({} AS date))",
+            DIALECT.param(1),
+            DIALECT.param(2)
+        ));
+        items.push(format!("CAST(MIN({c}) AS text)"));
+        items.push(format!("CAST(MAX({c}) AS text)"));
+        let mut bounds = vec![DbValue::Date(fy.start()), DbValue::Date(fy.end())];
+        // The rows in each month of the period (parameters 3 to 15:
+        // the first day of each month, and of the next period).
+        for i in 0..12 {
+            items.push(format!(
+                    "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} < CAST({} AS date) AND {c} <= CAST({} AS date))",
+                    DIALECT.param(3 + i),
+                    DIALECT.param(4 + i),
+                    DIALECT.param(2)
+                ));
+        }
+        bounds.extend((0..=12).map(|i| DbValue::Date(fy.month(i))));
+        Some((items, bounds))
+    }
+
     /// The declared columns, filtered to `period` unless `all`, unordered.
     fn relation_sql(&self, period: Option<FinancialYear>, all: bool) -> (String, Vec<DbValue>) {
         let cols: Vec<String> = self.columns.iter().map(|(c, _)| DIALECT.ident(c)).collect();
@@ -370,32 +401,12 @@ impl Ctx<'_> {
                 )
             })
             .collect();
-        let mut bounds = Vec::new();
-        let coverage = match (&remote.period, period) {
-            (Some((column, PeriodFilter::Period)), Some(fy)) => {
-                let c = remote.day_sql(column);
-                items.push(format!(
-                    "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} <= CAST({} AS date))",
-                    DIALECT.param(1),
-                    DIALECT.param(2)
-                ));
-                items.push(format!("CAST(MIN({c}) AS text)"));
-                items.push(format!("CAST(MAX({c}) AS text)"));
-                bounds = vec![DbValue::Date(fy.start()), DbValue::Date(fy.end())];
-                // The rows in each month of the period (parameters 3 to 15:
-                // the first day of each month, and of the next period).
-                for i in 0..12 {
-                    items.push(format!(
-                        "COUNT(*) FILTER (WHERE {c} >= CAST({} AS date) AND {c} < CAST({} AS date) AND {c} <= CAST({} AS date))",
-                        DIALECT.param(3 + i),
-                        DIALECT.param(4 + i),
-                        DIALECT.param(2)
-                    ));
-                }
-                bounds.extend((0..=12).map(|i| DbValue::Date(fy.month(i))));
-                true
+        let (coverage, bounds) = match remote.coverage_sql(period) {
+            Some((sql, bounds)) => {
+                items.extend(sql);
+                (true, bounds)
             }
-            _ => false,
+            None => (false, Vec::new()),
         };
         if items.is_empty() {
             return Ok(None);
@@ -544,68 +555,4 @@ fn internal(e: PolarsError) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(source: &str) -> std::result::Result<Spec, Error> {
-        crate::spec::SpecBuilder::new()
-            .source(
-                "v",
-                &format!("{source}\n[sources.v.columns]\nid = \"string\""),
-            )
-            .load()
-    }
-
-    #[test]
-    fn a_source_reads_a_file_or_a_database_table_or_query() {
-        assert!(spec("postgres = { url_env = \"PG\", table = \"v\" }").is_ok());
-        assert!(spec("postgres = { url_env = \"PG\", query = \"SELECT 1\" }").is_ok());
-        let cases = [
-            ("", "has neither `path` nor `postgres`", 11),
-            (
-                "path = \"v.csv\"\npostgres = { url_env = \"PG\", table = \"v\" }",
-                "has both `path` and `postgres`",
-                13,
-            ),
-            (
-                "postgres = { url_env = \"PG\" }",
-                "exactly one of `table` and `query`, found neither",
-                11,
-            ),
-            (
-                "postgres = { url_env = \"PG\", table = \"v\", query = \"SELECT 1\" }",
-                "found both",
-                12,
-            ),
-            (
-                "postgres = { url_env = \"postgresql://u:p@h/db\", table = \"v\" }",
-                "must name an environment variable",
-                12,
-            ),
-        ];
-        for (source, message, line) in cases {
-            let e = spec(source).unwrap_err();
-            assert!(e.message().contains(message), "{source}: {}", e.message());
-            assert_eq!(e.kind(), ErrorKind::Spec);
-            assert_eq!(e.line_col().map(|(l, _)| l), Some(line), "{source}");
-        }
-    }
-
-    #[test]
-    fn passwords_are_blanked() {
-        let url = "postgresql://analyst:s3cret@db:5432/force";
-        assert_eq!(redact("failed for s3cret", url), "failed for ***");
-        assert_eq!(redact(&format!("bad {url}"), url), "bad <url>");
-        assert_eq!(redact("nothing", "postgresql://db/force"), "nothing");
-    }
-
-    #[test]
-    fn tables_are_quoted_and_queries_wrapped() {
-        let decl: DatabaseDecl =
-            toml::from_str("url_env = \"X\"\ntable = \"public.victims\"").unwrap();
-        assert_eq!(relation(&decl), "\"public\".\"victims\"");
-        let decl: DatabaseDecl =
-            toml::from_str("url_env = \"X\"\nquery = \"SELECT 1 AS a;\"").unwrap();
-        assert_eq!(relation(&decl), "(SELECT 1 AS a)");
-    }
-}
+mod tests;

@@ -1,0 +1,184 @@
+//! The data stages of a build: sources → compute (with every declared
+//! check, beside the previous period) → publish, what a batch shares
+//! between its papers, and what `watch` may take over from the last build.
+
+use std::collections::BTreeMap;
+
+use super::Build;
+use crate::context::BuildContext;
+use crate::error::{Diagnostics, Result};
+use crate::guard::{self, Stage};
+use crate::params::Params;
+use crate::spec::Spec;
+use crate::timings::{self, Stage as T};
+use crate::{checks, compute, publish, source};
+
+use crate::compute::{Computed, Previous};
+
+/// What a batch reads and checks once for all its papers.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// The sources, read and parsed once.
+    pub(crate) sources: BTreeMap<String, source::Source>,
+    /// Their declared checks' outcomes: they depend on the sources alone,
+    /// so a paper whose sources are these very ones does not run them again.
+    pub(crate) source_checks: Option<Vec<checks::Outcome>>,
+}
+
+impl Shared {
+    /// The shared source checks, if `sources` are the shared sources (the
+    /// same names, files and hashes; a paper whose path names its batch
+    /// value reads a file of its own, and checks it).
+    pub(super) fn checks_for(
+        &self,
+        sources: &BTreeMap<String, source::Source>,
+    ) -> Option<&[checks::Outcome]> {
+        let same = sources.len() == self.sources.len()
+            && sources.iter().all(|(name, s)| {
+                self.sources
+                    .get(name)
+                    .is_some_and(|t| t.path == s.path && t.blake3 == s.blake3)
+            });
+        self.source_checks.as_deref().filter(|_| same)
+    }
+}
+
+/// What the data stages produce: the loaded sources of both periods, the
+/// figures and tables with their checks, and what may be published.
+pub(super) struct DataStages {
+    pub(super) sources: BTreeMap<String, source::Source>,
+    pub(super) previous_sources: BTreeMap<String, source::Source>,
+    pub(super) computed: Computed,
+    pub(super) check_warnings: Diagnostics,
+    pub(super) previous: Previous,
+    pub(super) published: publish::Published,
+}
+
+/// Sources → compute (with every data check, beside the previous period)
+/// → publish, each stage timed.
+pub(super) fn data_stages(
+    spec: &Spec,
+    ctx: &BuildContext,
+    strict: bool,
+    shared: &Shared,
+) -> Result<DataStages> {
+    let params = &ctx.params;
+    // Queries may only read declared tables: refuse before reading any data.
+    timings::time(
+        T::Spec,
+        || "query check".into(),
+        || compute::check_queries(spec),
+    )?;
+    guard::enter(Stage::Sources);
+    let sources = timings::time(
+        T::Sources,
+        || "every source (read, hash, reader)".into(),
+        || source::load_all(spec, ctx, params, &shared.sources),
+    )?;
+    let checked = shared.checks_for(&sources);
+    guard::enter(Stage::Queries);
+    // The previous period's queries run alongside the current ones over
+    // the same loaded sources (no file is read again).
+    let (current, previous) = std::thread::scope(|s| {
+        let (scope, loaded) = (timings::scope(), &sources);
+        let previous = s.spawn(move || {
+            timings::scoped(&scope, || {
+                timings::scoped("previous period", || {
+                    compute::previous(spec, ctx, loaded, params)
+                })
+            })
+        });
+        let current = compute_checked(spec, &sources, params, (strict, checked));
+        let previous = previous
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (current, previous)
+    });
+    let (computed, check_warnings) = current?;
+    let (previous, previous_sources) = previous?;
+    let published = timings::time(
+        T::Publish,
+        || "publish".into(),
+        || publish::publish(spec, &computed, &previous),
+    )?;
+    Ok(DataStages {
+        sources,
+        previous_sources,
+        computed,
+        check_warnings,
+        previous,
+        published,
+    })
+}
+
+/// The data stages' results, taken over from `last` if nothing they read
+/// changed (see [`rebuild`](super::rebuild)); their data files are read again through
+/// `spec`'s registry, so the new build lists (and `watch` watches) them.
+pub(super) fn reusable(
+    last: &Build,
+    spec: &Spec,
+    ctx: &BuildContext,
+    strict: bool,
+) -> Option<DataStages> {
+    let same = last.spec.text == spec.text
+        && last.params == ctx.params
+        && last.data.strict == strict
+        && !matches!(last.previous, Previous::Missing { .. });
+    if !same {
+        return None;
+    }
+    let d = &last.data;
+    for (name, s) in d.sources.iter().chain(&d.previous_sources) {
+        let file = ctx.inputs.read(&s.path, &format!("source {name}")).ok()?;
+        if file.blake3 != s.blake3 {
+            return None;
+        }
+    }
+    Some(DataStages {
+        sources: d.sources.clone(),
+        previous_sources: d.previous_sources.clone(),
+        computed: last.computed.clone(),
+        check_warnings: d.check_warnings.clone(),
+        previous: last.previous.clone(),
+        published: last.published.clone(),
+    })
+}
+
+/// What [`rebuild`](super::rebuild) needs of a build besides its public results.
+#[derive(Debug, Clone)]
+pub struct DataInputs {
+    pub(super) sources: std::collections::BTreeMap<String, source::Source>,
+    pub(super) previous_sources: std::collections::BTreeMap<String, source::Source>,
+    pub(super) check_warnings: Diagnostics,
+    pub(super) strict: bool,
+}
+
+/// Computes the figures and tables and runs the declared data checks: the
+/// sources' first (a failed one explains a query failure after it), then the
+/// tables' and the SQL checks. Returns the warnings of failed `warning` checks.
+/// `checked`: the sources' check outcomes, if a batch already ran them.
+pub(super) fn compute_checked(
+    spec: &Spec,
+    sources: &std::collections::BTreeMap<String, source::Source>,
+    params: &Params,
+    (strict, checked): (bool, Option<&[checks::Outcome]>),
+) -> Result<(Computed, Diagnostics)> {
+    let mut outcomes = match checked {
+        Some(outcomes) => outcomes.to_vec(),
+        None => timings::time(
+            T::Checks,
+            || "sources' checks".into(),
+            || checks::check_sources(spec, sources),
+        )?,
+    };
+    checks::settle(&outcomes, strict)?;
+    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params)?;
+    outcomes.extend(timings::time(
+        T::Checks,
+        || "tables' and SQL checks".into(),
+        || checks::check_computed(spec, sources, &mut frames),
+    )?);
+    let warnings = checks::settle(&outcomes, strict)?;
+    computed.checks = outcomes;
+    Ok((computed, warnings))
+}
