@@ -1,7 +1,7 @@
 //! The one diagnostic type: what is wrong (or worth a warning), where
 //! (file, and a line/column span with the offending line, or a data row or
 //! cell) and what to do about it (any number of hints). Errors
-//! ([`crate::error::Error`]) carry one or more; warnings are collected into
+//! (`Error`, in the module above this one) carry one or more; warnings are collected into
 //! [`Diagnostics`] during a build and returned with it. The library never
 //! prints: the command line renders both, the same way.
 //!
