@@ -70,21 +70,7 @@ pub fn render(
 ) -> Result<Rendered> {
     let params = &build.params;
     let (computed, previous) = (&published.current, &published.previous);
-    let content = &spec.content;
-    let mut templates = BTreeMap::new();
-    for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
-        let file = build.read(spec, value, &format!("template {key}"))?;
-        let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
-            spec.error_at(
-                ErrorKind::Template,
-                "content template is not UTF-8 text",
-                value.span(),
-            )
-            .with_hint("save the file as UTF-8")
-        })?;
-        let path = file.path.clone();
-        templates.insert(key, Template { path, text });
-    }
+    let templates = read_templates(spec, build)?;
     check_text_values(computed)?;
     let limits = build.limits.clone();
     let names = Names::new(params, computed);
@@ -138,10 +124,53 @@ pub fn render(
     )?;
     let (body_markdown, summary_markdown) = (body?, summary?);
     let meta = meta(spec, &env, &ctx, &names)?;
-    let depth = limits.markdown_depth;
-    let tables = placed.tables();
+    let markdown = [body_markdown.as_str(), summary_markdown.as_str()];
+    let embeds = (&charts, placed.tables());
+    let document = parse_document(&templates, markdown, meta, embeds, limits.markdown_depth)?;
+    Ok(Rendered {
+        body_markdown: without_marks(&body_markdown),
+        summary_markdown: without_marks(&summary_markdown),
+        document,
+        warnings,
+    })
+}
+
+/// The body and summary templates, read through the build's registry; a
+/// file that is not UTF-8 is refused at its place in the spec.
+fn read_templates(spec: &Spec, build: &BuildContext) -> Result<BTreeMap<&'static str, Template>> {
+    let content = &spec.content;
+    let mut templates = BTreeMap::new();
+    for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
+        let file = build.read(spec, value, &format!("template {key}"))?;
+        let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
+            spec.error_at(
+                ErrorKind::Template,
+                "content template is not UTF-8 text",
+                value.span(),
+            )
+            .with_hint("save the file as UTF-8")
+        })?;
+        let path = file.path.clone();
+        templates.insert(key, Template { path, text });
+    }
+    Ok(templates)
+}
+
+/// The rendered Markdown of the body and summary parsed into the one
+/// document every backend prints: charts and placed tables embedded,
+/// captions numbered once, then checked for accessibility.
+fn parse_document(
+    templates: &BTreeMap<&'static str, Template>,
+    [body_markdown, summary_markdown]: [&str; 2],
+    meta: Meta,
+    (charts, tables): (
+        &BTreeMap<String, crate::doc::Figure>,
+        Vec<crate::doc::Table>,
+    ),
+    depth: usize,
+) -> Result<Document> {
     let embeds = markdown::Embeds {
-        charts: Some(&charts),
+        charts: Some(charts),
         tables: &tables,
     };
     let parse = |key: &str, md: &str| {
@@ -149,20 +178,15 @@ pub fn render(
     };
     let mut document = Document {
         meta,
-        body: parse("body", &body_markdown)?,
-        summary: parse("summary", &summary_markdown)?,
+        body: parse("body", body_markdown)?,
+        summary: parse("summary", summary_markdown)?,
         sources: None,
     };
     // Once, over the whole document: every output prints these numbers.
     crate::doc::number_captions(&mut document);
     let part = |key: &str| (templates[key].path.as_path(), templates[key].text.as_str());
     a11y::check(&document, part("body"), part("summary"))?;
-    Ok(Rendered {
-        body_markdown: without_marks(&body_markdown),
-        summary_markdown: without_marks(&summary_markdown),
-        document,
-        warnings,
-    })
+    Ok(document)
 }
 
 fn missing_warning(path: &std::path::Path, what: &str, previous: &PublishedPrevious) -> Diagnostic {
