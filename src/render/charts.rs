@@ -27,37 +27,10 @@ pub(super) fn draw_all(
     fonts: &Fonts,
     names: &Names,
 ) -> Result<BTreeMap<String, Figure>> {
-    // Every chart's title and alt text first, all problems at once.
-    let mut texts = Vec::new();
-    let mut errors = Vec::new();
-    for (name, decl) in &spec.charts {
-        let decl = decl.get_ref();
-        let field = format!("charts.{name}.title");
-        let at = (decl.title.get_ref().as_str(), Some(decl.title.span()));
-        let title = plain(spec, env, ctx, names, at, &field);
-        let at = decl
-            .alt
-            .as_ref()
-            .map_or(("", None), |a| (a.get_ref().as_str(), Some(a.span())));
-        let field = format!("charts.{name}.alt");
-        let alt = plain(spec, env, ctx, names, at, &field).and_then(|alt| {
-            if alt.trim().is_empty() {
-                let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
-                return Err(spec
-                    .error_at(ErrorKind::Spec, format!("chart `{name}` has empty alternative text"), span)
-                    .with_hint("the alt text must say what the chart shows: the accessible PDF (PDF/UA-1) and Word need it"));
-            }
-            Ok(alt)
-        });
-        match (title, alt) {
-            (Ok(title), Ok(alt)) => texts.push((name, decl, title, alt)),
-            (title, alt) => errors.extend(title.err().into_iter().chain(alt.err())),
-        }
-    }
-    Error::collect(errors)?;
+    let texts = chart_texts(spec, env, ctx, names)?;
     // Rasterising is the slow part: one thread per chart, unless the build
     // is one of a batch that already keeps every core busy.
-    let draw = |(name, decl, title, _): &(&String, &crate::spec::ChartDecl, String, String)| {
+    let draw = |(name, decl, title, _): &ChartTexts| {
         let table = &computed.tables[decl.table.get_ref()];
         super::chart_data::draw(spec, name, decl, (table, previous), title, fonts)
     };
@@ -104,6 +77,47 @@ pub(super) fn draw_all(
     Error::collect(errors)?;
     Ok(out)
 }
+
+/// Each chart's title and alt text, rendered as plain text; every problem
+/// (a template error, an empty alt text) at once.
+fn chart_texts<'s>(
+    spec: &'s Spec,
+    env: &Environment,
+    ctx: &Value,
+    names: &Names,
+) -> Result<Vec<ChartTexts<'s>>> {
+    let mut texts = Vec::new();
+    let mut errors = Vec::new();
+    for (name, decl) in &spec.charts {
+        let decl = decl.get_ref();
+        let field = format!("charts.{name}.title");
+        let at = (decl.title.get_ref().as_str(), Some(decl.title.span()));
+        let title = plain(spec, env, ctx, names, at, &field);
+        let at = decl
+            .alt
+            .as_ref()
+            .map_or(("", None), |a| (a.get_ref().as_str(), Some(a.span())));
+        let field = format!("charts.{name}.alt");
+        let alt = plain(spec, env, ctx, names, at, &field).and_then(|alt| {
+            if alt.trim().is_empty() {
+                let span = decl.alt.as_ref().map_or(0..0, |a| a.span());
+                return Err(spec
+                    .error_at(ErrorKind::Spec, format!("chart `{name}` has empty alternative text"), span)
+                    .with_hint("the alt text must say what the chart shows: the accessible PDF (PDF/UA-1) and Word need it"));
+            }
+            Ok(alt)
+        });
+        match (title, alt) {
+            (Ok(title), Ok(alt)) => texts.push((name, decl, title, alt)),
+            (title, alt) => errors.extend(title.err().into_iter().chain(alt.err())),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(texts)
+}
+
+/// A chart's name and declaration with its rendered title and alt text.
+type ChartTexts<'s> = (&'s String, &'s crate::spec::ChartDecl, String, String);
 
 /// Registers `chart("NAME")`, which places a chart as its own paragraph.
 pub(super) fn register(env: &mut Environment, charts: &BTreeMap<String, Figure>) {
