@@ -218,44 +218,7 @@ fn screen(
         .into_iter()
         .map(|n| n.as_str())
         .collect();
-    /// How a check is screened: by the Polars pass (its column there), by
-    /// hashing rows (`unique`, its columns), by the columns' null counts
-    /// (`not_null`, kept by Arrow: no scan), by matching each text on a
-    /// thread of its own (`pattern`), or not at all.
-    enum Slot {
-        Expr(usize),
-        Unique(Vec<String>),
-        NotNull(u64),
-        Pattern(String, String),
-    }
-    let mut exprs = Vec::new();
-    let mut slots = Vec::with_capacity(checks.len());
-    for check in checks {
-        let slot = rules::parse(spec, check, &owner)
-            .ok()
-            .filter(|rule| rules::unknown_columns(spec, check, rule, &found, &owner).is_empty())
-            .and_then(|rule| {
-                let fk = match &rule {
-                    Rule::ForeignKey(_, t, k) => {
-                        Some(foreign_frame(spec, check, t, k, target, &owner).ok()?)
-                    }
-                    _ => None,
-                };
-                match rule {
-                    Rule::Unique(cols) => return Some(Slot::Unique(cols)),
-                    Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
-                    Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
-                    _ => {}
-                }
-                let e = rules::screening(&rule, fk.as_ref()).ok()?;
-                exprs.push(
-                    e.cast(DataType::UInt64)
-                        .alias(format!("__check{}", exprs.len())),
-                );
-                Some(Slot::Expr(exprs.len() - 1))
-            });
-        slots.push(slot);
-    }
+    let (slots, exprs) = plan_screen(spec, checks, &owner, frame, &found, target);
     // The row hashing of `unique` and the matching of `pattern` run on
     // threads of their own while Polars evaluates the other rules on its
     // pool.
@@ -305,6 +268,57 @@ fn screen(
         .collect()
 }
 
+/// How a check is screened: by the Polars pass (its column there), by
+/// hashing rows (`unique`, its columns), by the columns' null counts
+/// (`not_null`, kept by Arrow: no scan), by matching each text on a
+/// thread of its own (`pattern`), or not at all.
+enum Slot {
+    Expr(usize),
+    Unique(Vec<String>),
+    NotNull(u64),
+    Pattern(String, String),
+}
+/// How each check is screened (`None`: it is not), and the Polars
+/// expressions of those screened by the one Polars pass.
+fn plan_screen(
+    spec: &Spec,
+    checks: &[Spanned<CheckDecl>],
+    owner: &str,
+    frame: &DataFrame,
+    found: &[&str],
+    target: &dyn Fn(&str) -> Option<DataFrame>,
+) -> (Vec<Option<Slot>>, Vec<Expr>) {
+    let mut exprs = Vec::new();
+    let mut slots = Vec::with_capacity(checks.len());
+    for check in checks {
+        let slot = rules::parse(spec, check, owner)
+            .ok()
+            .filter(|rule| rules::unknown_columns(spec, check, rule, found, owner).is_empty())
+            .and_then(|rule| {
+                let fk = match &rule {
+                    Rule::ForeignKey(_, t, k) => {
+                        Some(foreign_frame(spec, check, t, k, target, owner).ok()?)
+                    }
+                    _ => None,
+                };
+                match rule {
+                    Rule::Unique(cols) => return Some(Slot::Unique(cols)),
+                    Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
+                    Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
+                    _ => {}
+                }
+                let e = rules::screening(&rule, fk.as_ref()).ok()?;
+                exprs.push(
+                    e.cast(DataType::UInt64)
+                        .alias(format!("__check{}", exprs.len())),
+                );
+                Some(Slot::Expr(exprs.len() - 1))
+            });
+        slots.push(slot);
+    }
+    (slots, exprs)
+}
+
 /// Runs one check. `screened` is its result from [`screen`], if any: 0
 /// means it passed, and the rows are not scanned again.
 fn run_one(
@@ -349,26 +363,7 @@ fn run_one(
             report: None,
         });
     }
-    let fails = rules::failing(&rule, fk_frame.as_ref()).map_err(run_error)?;
-    let cols: Vec<Expr> = rule.columns().into_iter().map(col).collect();
-    let mut selected = vec![col("__row")];
-    selected.extend(cols);
-    let lf = frame
-        .clone()
-        .lazy()
-        .with_row_index("__row", None)
-        .filter(fails);
-    let count = lf.clone().select([len()]).collect().map_err(run_error)?;
-    let failing = count.columns()[0]
-        .get(0)
-        .ok()
-        .and_then(|v| v.extract::<u64>())
-        .unwrap_or(0);
-    let first = lf
-        .select(selected)
-        .limit(FIRST_ROWS as IdxSize)
-        .collect()
-        .map_err(run_error)?;
+    let (failing, first) = failing_rows(&rule, fk_frame.as_ref(), frame).map_err(run_error)?;
     let rows = first_rows(&first);
     let lines: Vec<u64> = rows.iter().map(|(r, _)| subject.line(*r)).collect();
     let mut outcome = Outcome {
@@ -392,6 +387,32 @@ fn run_one(
         ));
     }
     Ok(outcome)
+}
+
+/// How many rows of `frame` fail `rule`, and the first [`FIRST_ROWS`] of
+/// them (with their row numbers in `__row`).
+fn failing_rows(
+    rule: &Rule,
+    fk_frame: Option<&DataFrame>,
+    frame: &DataFrame,
+) -> std::result::Result<(u64, DataFrame), PolarsError> {
+    let fails = rules::failing(rule, fk_frame)?;
+    let cols: Vec<Expr> = rule.columns().into_iter().map(col).collect();
+    let mut selected = vec![col("__row")];
+    selected.extend(cols);
+    let lf = frame
+        .clone()
+        .lazy()
+        .with_row_index("__row", None)
+        .filter(fails);
+    let count = lf.clone().select([len()]).collect()?;
+    let failing = count.columns()[0]
+        .get(0)
+        .ok()
+        .and_then(|v| v.extract::<u64>())
+        .unwrap_or(0);
+    let first = lf.select(selected).limit(FIRST_ROWS as IdxSize).collect()?;
+    Ok((failing, first))
 }
 
 fn foreign_frame(
