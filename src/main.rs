@@ -211,27 +211,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
     let (args, write) = match cli.command {
         Command::Build(a) => (a, true),
         Command::Check(a) => (a.into(), false),
-        Command::Refresh(a) => {
-            let options = boardpack::refresh::RefreshOptions {
-                build: build_options(a.build)?,
-                date: a.date,
-                redline: a.redline,
-            };
-            let refreshed = boardpack::refresh::refresh(&options)?;
-            print_warnings(refreshed.build.warnings());
-            let _ = write!(out, "{}", refreshed.summary());
-            if let Some((_, r)) = &refreshed.redline {
-                let _ = write!(out, "{}", r.summary);
-            }
-            if a.dry_run {
-                let _ = writeln!(out, "dry run: nothing written");
-            } else {
-                for path in refreshed.write()? {
-                    let _ = writeln!(out, "wrote {}", display_path(&path));
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
+        Command::Refresh(a) => return run_refresh(a, &mut out),
         Command::Verify(a) => {
             let report = boardpack::verify::verify(&a.manifest, a.spec.as_deref())?;
             let _ = write!(out, "{}", report.render());
@@ -256,22 +236,7 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Init(a) => {
-            let made = boardpack::init::init(&a.dir, a.title.as_deref())?;
-            for path in &made.files {
-                let _ = writeln!(out, "created {}", display_path(path));
-            }
-            if a.title.is_none() {
-                let _ = writeln!(
-                    out,
-                    "title: \"{}\" (change it in report.toml, or give --title)",
-                    made.title
-                );
-            }
-            let spec = display_path(&a.dir.join("report.toml"));
-            let _ = writeln!(out, "next: boardpack build {spec}");
-            return Ok(ExitCode::SUCCESS);
-        }
+        Command::Init(a) => return run_init(a, &mut out),
         Command::Watch(a) => {
             let options = boardpack::watch::WatchOptions {
                 build: build_options(a.build)?,
@@ -298,25 +263,72 @@ fn run(cli: Cli) -> boardpack::Result<ExitCode> {
             let _ = writeln!(out, "wrote {}", display_path(&path));
         }
     } else {
-        let c = build.computed();
-        let doc = &build.rendered().document;
-        let charts = boardpack::doc::flow(&doc.body)
-            .into_iter()
-            .chain(boardpack::doc::flow(&doc.summary))
-            .filter(|b| matches!(b, boardpack::doc::Block::Figure(_)))
-            .count();
-        let _ = writeln!(
-            out,
-            "ok: {} figures, {} tables, spec, data, templates and layout are valid",
-            c.figures.len(),
-            c.tables.len()
-        );
-        let _ = writeln!(
-            out,
-            "accessible: PDF/UA-1 and PDF/A-3a export passed, {charts} chart(s) with alternative text, headings in order, no empty links or typed bullets"
-        );
+        print_check(&build, &mut out);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `refresh`: next year's paper, its summary and any redline printed,
+/// then written unless it is a dry run.
+fn run_refresh(a: RefreshArgs, out: &mut impl Write) -> boardpack::Result<ExitCode> {
+    let options = boardpack::refresh::RefreshOptions {
+        build: build_options(a.build)?,
+        date: a.date,
+        redline: a.redline,
+    };
+    let refreshed = boardpack::refresh::refresh(&options)?;
+    print_warnings(refreshed.build.warnings());
+    let _ = write!(out, "{}", refreshed.summary());
+    if let Some((_, r)) = &refreshed.redline {
+        let _ = write!(out, "{}", r.summary);
+    }
+    if a.dry_run {
+        let _ = writeln!(out, "dry run: nothing written");
+    } else {
+        for path in refreshed.write()? {
+            let _ = writeln!(out, "wrote {}", display_path(&path));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init`: a new report, the files made and the next command printed.
+fn run_init(a: InitArgs, out: &mut impl Write) -> boardpack::Result<ExitCode> {
+    let made = boardpack::init::init(&a.dir, a.title.as_deref())?;
+    for path in &made.files {
+        let _ = writeln!(out, "created {}", display_path(path));
+    }
+    if a.title.is_none() {
+        let _ = writeln!(
+            out,
+            "title: \"{}\" (change it in report.toml, or give --title)",
+            made.title
+        );
+    }
+    let spec = display_path(&a.dir.join("report.toml"));
+    let _ = writeln!(out, "next: boardpack build {spec}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `check` prints for a build that passed every check.
+fn print_check(build: &boardpack::Build, out: &mut impl Write) {
+    let c = build.computed();
+    let doc = &build.rendered().document;
+    let charts = boardpack::doc::flow(&doc.body)
+        .into_iter()
+        .chain(boardpack::doc::flow(&doc.summary))
+        .filter(|b| matches!(b, boardpack::doc::Block::Figure(_)))
+        .count();
+    let _ = writeln!(
+        out,
+        "ok: {} figures, {} tables, spec, data, templates and layout are valid",
+        c.figures.len(),
+        c.tables.len()
+    );
+    let _ = writeln!(
+        out,
+        "accessible: PDF/UA-1 and PDF/A-3a export passed, {charts} chart(s) with alternative text, headings in order, no empty links or typed bullets"
+    );
 }
 
 /// Builds a batch, prints one line per paper (and each failed paper's
