@@ -21,14 +21,7 @@ fn fixtures() -> PathBuf {
 
 /// The case folders, in name order.
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .expect("tests/bad_inputs exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_dir())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('_'))
-        .collect();
-    cases.sort();
-    cases
+    crate::support::case_folders("bad_inputs")
 }
 
 /// A temporary project: the base, then the case's files over it.

@@ -52,20 +52,9 @@ struct Expect {
     snapshots: Vec<String>,
 }
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects")
-}
-
 /// The case folders, in name order.
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .expect("tests/projects exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_dir())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('_'))
-        .collect();
-    cases.sort();
-    cases
+    crate::support::case_folders("projects")
 }
 
 #[test]

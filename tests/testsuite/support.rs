@@ -407,3 +407,19 @@ pub(crate) fn xml_entity(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// The case folders under `tests/NAME` (one fixture project each), in name
+/// order; folders starting with `_` are shared parts, not cases.
+pub(crate) fn case_folders(name: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("tests/{name}: {e}"))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_dir())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    cases.sort();
+    cases
+}
