@@ -129,8 +129,12 @@ pub(super) fn reusable(
     }
     let d = &last.data;
     for (name, s) in d.sources.iter().chain(&d.previous_sources) {
-        let file = ctx.inputs.read(&s.path, &format!("source {name}")).ok()?;
-        if file.blake3 != s.blake3 {
+        // Hashed a block at a time: the bytes are not kept.
+        let blake3 = ctx
+            .inputs
+            .hash_data(&s.path, &format!("source {name}"))
+            .ok()?;
+        if blake3 != s.blake3 {
             return None;
         }
     }

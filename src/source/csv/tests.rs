@@ -223,6 +223,60 @@ fn parts_start_only_before_the_first_quote() {
 }
 
 #[test]
+fn blocks_of_any_size_give_what_one_pass_gives() {
+    let render = |r: Result<Table>| match r {
+        Ok(t) => format!("{:?} {:?}", t.frame, t.lines),
+        Err(e) => {
+            let all: Vec<String> = e.all().map(ToString::to_string).collect();
+            format!("{all:?} {}", e.count())
+        }
+    };
+    let blocks = |text: &[u8], block: usize, n: usize| {
+        render(read_in_blocks(
+            text,
+            Path::new("d.csv"),
+            &cols(),
+            &absent,
+            (block, n),
+        ))
+    };
+    let mut quoted = big(400, 0);
+    quoted.extend_from_slice(b"\"q\r\nr\",1,2019-04-01\r\n\r\rs,2,2019-04-02\r");
+    let mut broken = big(400, 13);
+    broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n\n\n");
+    let header = b"\n\r\n\xEF\xBB\xBF\"id\",\"a\nge\",when\r\n\r\nx,1,2019-04-01".to_vec();
+    for text in [
+        big(300, 0),
+        quoted,
+        broken,
+        header,
+        b"".to_vec(),
+        b"\n\n".to_vec(),
+    ] {
+        let one = render(in_parts(&text, 1));
+        for block in [1, 2, 3, 7, 64, 1000, 1 << 20] {
+            for n in [1, 2, 3] {
+                assert_eq!(blocks(&text, block, n), one, "block {block}, {n} parts");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_binary_or_foreign_file_is_named_whatever_else_is_wrong() {
+    let mut text = b"id,age,when\nx,y,z\n".to_vec();
+    text.extend(std::iter::repeat_n(b'a', 500));
+    text.extend_from_slice(b"\0\n");
+    for block in [4, 16, 1 << 20] {
+        let e = read_in_blocks(&text, Path::new("d.csv"), &cols(), &absent, (block, 2));
+        let e = e.unwrap_err().to_string();
+        assert!(e.contains("it looks like a binary file"), "{block}: {e}");
+        let e = read_in_blocks(b"PAR1\0abc", Path::new("d.csv"), &cols(), &absent, (3, 1));
+        assert!(e.unwrap_err().to_string().contains("a Parquet file"));
+    }
+}
+
+#[test]
 fn header_only_is_an_empty_table() {
     let t = read_str(b"\xEF\xBB\xBFid,age,when\r\n").unwrap();
     assert_eq!(t.frame.height(), 0);
@@ -562,5 +616,19 @@ proptest::proptest! {
     fn the_reader_agrees_with_the_oracle_on_any_file(text in any_file(), n in 1usize..4) {
         let (new, old) = both(&text, n);
         proptest::prop_assert_eq!(new, old);
+    }
+
+    /// The same, read a small block at a time (records, quoted line breaks,
+    /// `\r\n` and byte-order marks cut anywhere by a block's end).
+    #[test]
+    fn the_reader_in_blocks_agrees_with_the_oracle_on_any_file(
+        text in any_file(),
+        block in 1usize..160,
+        n in 1usize..4,
+    ) {
+        let cols = every_type();
+        let new = read_in_blocks(&text, Path::new("d.csv"), &cols, &absent, (block, n));
+        let old = oracle::read_in_parts(&text, Path::new("d.csv"), &cols, &absent, 1);
+        proptest::prop_assert_eq!(outcome(new), outcome(old));
     }
 }
