@@ -155,7 +155,7 @@ fn batch_param(spec: &Spec, named: Option<&str>) -> Result<String> {
             ErrorKind::Usage,
             format!("`--for-each {p}` needs a `[batch]` section in the spec saying which values to build"),
         )
-        .in_file(&spec.path)
+        .in_file(spec.file.path())
         .with_hint(format!(
             "add\n\n[batch]\nfor_each = \"{p}\"\nquery = \"SELECT DISTINCT {p} FROM … ORDER BY {p}\"   # or values = [\"…\", \"…\"]\n"
         )));

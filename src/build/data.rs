@@ -120,7 +120,7 @@ pub(super) fn reusable(
     ctx: &BuildContext,
     strict: bool,
 ) -> Option<DataStages> {
-    let same = last.spec.text == spec.text
+    let same = last.spec.file.text() == spec.file.text()
         && last.params == ctx.params
         && last.data.strict == strict
         && !matches!(last.previous, Previous::Missing { .. });

@@ -480,7 +480,7 @@ fn failure_report(
     rows: &[(u64, Vec<String>)],
     total: usize,
 ) -> Error {
-    let (line, _) = line_col(&spec.text, check.span().start);
+    let (line, _) = line_col(spec.file.text(), check.span().start);
     let what = match subject {
         Subject::Source(_) => "line",
         Subject::Table(_) => "row",
@@ -505,7 +505,7 @@ fn failure_report(
     let hint = format!(
         "found at {}{more}; fix the data, or the check at `{}` line {line}",
         shown.join(", "),
-        crate::error::display_path(&spec.path)
+        crate::error::display_path(spec.file.path())
     );
     let column = rule.columns().first().map(|c| c.to_string());
     let err = Error::new(ErrorKind::Data, message).with_hint(hint);

@@ -270,7 +270,8 @@ fn protect_decl(decl: &TableDecl) -> ProtectDecl {
 /// The span of `key` inside the spec's `[disclosure]` section, for errors.
 fn spec_span(spec: &Spec, key: &str) -> std::ops::Range<usize> {
     let section = spec.disclosure.as_ref().map_or(0..0, |d| d.span());
-    spec.text
+    spec.file
+        .text()
         .get(section.clone())
         .and_then(|t| t.find(key))
         .map_or(section.clone(), |i| {
