@@ -108,7 +108,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     let source_checks = timings::time(
         T::Checks,
         || "sources' checks, once for the batch".into(),
-        || checks::check_sources(&spec, &sources),
+        || checks::check_sources(spec.checks_part(), &sources),
     )?;
     let shared = Shared {
         source_checks: Some(source_checks),

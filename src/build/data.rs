@@ -168,7 +168,7 @@ pub(super) fn compute_checked(
         None => timings::time(
             T::Checks,
             || "sources' checks".into(),
-            || checks::check_sources(spec, sources),
+            || checks::check_sources(spec.checks_part(), sources),
         )?,
     };
     checks::settle(&outcomes, strict)?;
@@ -176,7 +176,7 @@ pub(super) fn compute_checked(
     outcomes.extend(timings::time(
         T::Checks,
         || "tables' and SQL checks".into(),
-        || checks::check_computed(spec, sources, &mut frames),
+        || checks::check_computed(spec.checks_part(), sources, &mut frames),
     )?);
     let warnings = checks::settle(&outcomes, strict)?;
     computed.checks = outcomes;

@@ -20,7 +20,7 @@ use toml::Spanned;
 
 use crate::error::{line_col, Diagnostics, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
-use crate::spec::{CheckDecl, Spec};
+use crate::spec::{CheckDecl, ChecksPart};
 use crate::sql::Frames;
 
 pub(crate) use crate::spec::CheckLevel;
@@ -70,12 +70,12 @@ pub(crate) fn source_line(source: &Source, row: u64) -> u64 {
 /// Runs every source's declared checks over all rows of its file. Spec
 /// problems (an unknown column, a bad pattern) are errors, all at once.
 pub(crate) fn check_sources(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     sources: &BTreeMap<String, Source>,
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.sources {
+    for (name, decl) in spec.sources {
         let Some(source) = sources.get(name) else {
             continue;
         };
@@ -95,13 +95,13 @@ pub(crate) fn check_sources(
 
 /// Runs every table's declared checks and the `[[checks]]` SQL checks.
 pub(crate) fn check_computed(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     sources: &BTreeMap<String, Source>,
     frames: &mut Frames,
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.tables {
+    for (name, decl) in spec.tables {
         let Some(frame) = frames.tables.get(name) else {
             continue;
         };
@@ -206,7 +206,7 @@ impl Subject<'_> {
 /// `unique` is screened by hashing each row's combination (see
 /// [`rules::repeats_possible`]).
 fn screen(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     checks: &[Spanned<CheckDecl>],
     subject: &Subject,
     frame: &DataFrame,
@@ -281,7 +281,7 @@ enum Slot {
 /// How each check is screened (`None`: it is not), and the Polars
 /// expressions of those screened by the one Polars pass.
 fn plan_screen(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     checks: &[Spanned<CheckDecl>],
     owner: &str,
     frame: &DataFrame,
@@ -322,7 +322,7 @@ fn plan_screen(
 /// Runs one check. `screened` is its result from [`screen`], if any: 0
 /// means it passed, and the rows are not scanned again.
 fn run_one(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     subject: &Subject,
     frame: &DataFrame,
@@ -416,7 +416,7 @@ fn failing_rows(
 }
 
 fn foreign_frame(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     table: &str,
     column: &str,
@@ -472,7 +472,7 @@ fn cell_text(v: AnyValue) -> String {
 }
 
 fn failure_report(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     subject: &Subject,
     rule: &Rule,
@@ -527,7 +527,7 @@ fn failure_report(
 
 /// A `[[checks]]` entry: its query must return no rows.
 fn run_sql(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<crate::spec::SqlCheckDecl>,
     i: usize,
     frames: &mut Frames,

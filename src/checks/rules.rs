@@ -5,7 +5,7 @@ use polars::prelude::*;
 use toml::Spanned;
 
 use crate::error::{suggest, Error, ErrorKind};
-use crate::spec::{CheckDecl, Spec};
+use crate::spec::{CheckDecl, ChecksPart};
 
 /// One rule of a `[[sources.NAME.checks]]` / `[[tables.NAME.checks]]` entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ fn value_text(v: &toml::Value) -> String {
 
 /// Parses a check entry into its rule, or every problem with it.
 pub(super) fn parse(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     owner: &str,
 ) -> Result<Rule, Vec<Error>> {
@@ -139,7 +139,7 @@ pub(super) fn parse(
 /// The one-column rules an entry declares (`None` where `column` is missing
 /// or the rule is malformed; the problem is pushed to `errors`).
 fn column_rules(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     d: &CheckDecl,
     owner: &str,
     errors: &mut Vec<Error>,
@@ -221,7 +221,7 @@ fn column_rules(
 /// Problems with the columns a rule names, given the checked frame's
 /// columns: each points at the misspelt name with a "did you mean".
 pub(super) fn unknown_columns(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     rule: &Rule,
     found: &[&str],

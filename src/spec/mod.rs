@@ -22,6 +22,7 @@ mod load;
 mod model;
 mod outputs;
 mod params;
+mod parts;
 mod sources;
 pub(crate) mod style;
 mod tables;
@@ -49,6 +50,7 @@ pub(crate) use model::{
 };
 pub use outputs::{OutputFormat, OutputNames};
 pub(crate) use params::{FinancialYear, ParamDecl, ParamKind, ParamValue};
+pub(crate) use parts::ChecksPart;
 #[cfg(test)]
 pub(crate) use sources::SourceColumn;
 pub(crate) use sources::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl};
