@@ -211,7 +211,12 @@ fn marker(c: &mut Canvas, x: f64, y: f64, color: Rgb) {
 
 /// Maps a value to a position along an axis from `a` (at ticks.min) to `b`.
 fn scale(t: &Ticks, a: f64, b: f64) -> impl Fn(f64) -> f64 {
-    let (lo, hi) = (t.min(), t.max());
+    linear(t.min(), t.max(), a, b)
+}
+
+/// Maps a value to a position from `a` (at `lo`) to `b` (at `hi`); an
+/// empty range counts as one unit wide.
+fn linear(lo: f64, hi: f64, a: f64, b: f64) -> impl Fn(f64) -> f64 {
     let span = if hi > lo { hi - lo } else { 1.0 };
     move |v| a + (v - lo) / span * (b - a)
 }
