@@ -5,19 +5,15 @@ use super::*;
 
 /// HorizontalBar: categories down the left (first at the top), values across.
 pub(super) fn horizontal(
+    c: &mut Canvas,
     spec: &ChartSpec,
     data: &Prepared,
     m: &mut Measurer,
-) -> Result<Canvas, ChartError> {
-    let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
-    let mut c = Canvas::new(w, h);
+) -> Result<(), ChartError> {
+    let h = c.height;
     let f = HorizontalFrame::settle(spec, data, m)?;
     let x = scale(&f.ticks, f.left, f.right);
-    let zero = x(if f.ticks.min() > 0.0 {
-        f.ticks.min()
-    } else {
-        0.0_f64.min(f.ticks.max())
-    });
+    let zero = x(base_value(&f.ticks));
     for (v, label) in f.ticks.values() {
         let xx = x(v);
         c.line(
@@ -34,15 +30,15 @@ pub(super) fn horizontal(
             Anchor::Middle,
         );
     }
-    horizontal_bars(&mut c, spec, data, &f, (&x, zero));
+    horizontal_bars(c, spec, data, &f, (&x, zero));
     c.line(
         vec![(zero, f.plot_top), (zero, f.plot_bottom)],
         palette::AXIS,
         AXIS_W,
     );
-    axis_titles::value_title(&mut c, spec, f.y_title_top);
-    axis_titles::category_title(&mut c, spec, (f.left + f.right) / 2.0, h);
-    Ok(c)
+    axis_titles::value_title(c, spec, f.y_title_top);
+    axis_titles::category_title(c, spec, (f.left + f.right) / 2.0, h);
+    Ok(())
 }
 
 /// Where a horizontal bar chart's parts go: one band per category between
@@ -67,14 +63,10 @@ impl HorizontalFrame {
         data: &Prepared,
         m: &mut Measurer,
     ) -> Result<HorizontalFrame, ChartError> {
-        let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
+        let (w, h) = size(spec);
         let n = data.categories.len();
-        let mut top = PAD;
-        let y_title_top = top;
-        if spec.y_label.is_some() {
-            top += FS * LEADING + 4.0;
-        }
-        let plot_top = top;
+        let y_title_top = PAD;
+        let plot_top = y_title_top + axis_titles::height(&spec.y_label);
         let x_title_h = axis_titles::height(&spec.x_label);
         let plot_bottom = h - PAD - x_title_h - FS * LEADING - GAP;
         let plot_h = plot_bottom - plot_top;
@@ -195,24 +187,23 @@ fn horizontal_bars(
 
 /// TableBars: rows of label, formatted value and a proportional bar.
 pub(super) fn table_bars(
+    c: &mut Canvas,
     spec: &ChartSpec,
     data: &Prepared,
     m: &mut Measurer,
-) -> Result<Canvas, ChartError> {
-    let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
-    let mut c = Canvas::new(w, h);
+) -> Result<(), ChartError> {
     let texts = value_texts(spec, data);
     let f = TableFrame::settle(spec, data, &texts, m)?;
     if f.header {
-        table_header(&mut c, spec, &f);
+        table_header(c, spec, &f);
     }
-    table_rows(&mut c, data, &f, &texts);
+    table_rows(c, data, &f, &texts);
     if f.lo < 0.0 {
         let zero = f.x(0.0);
         let bottom = f.top + f.row * data.categories.len() as f64;
         c.line(vec![(zero, f.top), (zero, bottom)], palette::AXIS, GRID_W);
     }
-    Ok(c)
+    Ok(())
 }
 
 /// The first series' values as the table prints them: formatted, or the
@@ -261,7 +252,7 @@ impl TableFrame {
         texts: &[String],
         m: &mut Measurer,
     ) -> Result<TableFrame, ChartError> {
-        let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
+        let (w, h) = size(spec);
         let header = spec.x_label.is_some() || spec.y_label.is_some();
         let header_top = PAD;
         let mut top = header_top;
