@@ -93,20 +93,16 @@ fn content_types() -> String {
 }
 
 fn package_rels() -> String {
-    let o = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rId1" Type="{o}/officeDocument" Target="word/document.xml"/>"#,
-            r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#,
-            r#"<Relationship Id="rId3" Type="{o}/extended-properties" Target="docProps/app.xml"/>"#,
-            r#"<Relationship Id="rId4" Type="{o}/custom-properties" Target="docProps/custom.xml"/>"#,
-            r#"</Relationships>"#
+    relationships(&[
+        office_rel("rId1", "officeDocument", "word/document.xml"),
+        rel(
+            "rId2",
+            "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+            "docProps/core.xml",
         ),
-        d = DECL,
-        o = o
-    )
+        office_rel("rId3", "extended-properties", "docProps/app.xml"),
+        office_rel("rId4", "custom-properties", "docProps/custom.xml"),
+    ])
 }
 
 fn core() -> String {
@@ -163,23 +159,34 @@ fn document() -> String {
 }
 
 fn document_rels() -> String {
-    let o = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    relationships(&[
+        office_rel("rId1", "styles", "styles.xml"),
+        office_rel("rId2", "numbering", "numbering.xml"),
+        office_rel("rId3", "settings", "settings.xml"),
+        office_rel("rId4", "fontTable", "fontTable.xml"),
+        office_rel("rId5", "theme", "theme/theme1.xml"),
+        office_rel("rId6", "header", "header1.xml"),
+        office_rel("rId7", "footer", "footer1.xml"),
+    ])
+}
+
+/// A relationships part holding `rels`.
+fn relationships(rels: &[String]) -> String {
     format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rId1" Type="{o}/styles" Target="styles.xml"/>"#,
-            r#"<Relationship Id="rId2" Type="{o}/numbering" Target="numbering.xml"/>"#,
-            r#"<Relationship Id="rId3" Type="{o}/settings" Target="settings.xml"/>"#,
-            r#"<Relationship Id="rId4" Type="{o}/fontTable" Target="fontTable.xml"/>"#,
-            r#"<Relationship Id="rId5" Type="{o}/theme" Target="theme/theme1.xml"/>"#,
-            r#"<Relationship Id="rId6" Type="{o}/header" Target="header1.xml"/>"#,
-            r#"<Relationship Id="rId7" Type="{o}/footer" Target="footer1.xml"/>"#,
-            r#"</Relationships>"#
-        ),
-        d = DECL,
-        o = o
+        r#"{DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>"#,
+        rels.concat()
     )
+}
+
+/// The relationship `id`, of type `kind` (a URL), to `target`.
+fn rel(id: &str, kind: &str, target: &str) -> String {
+    format!(r#"<Relationship Id="{id}" Type="{kind}" Target="{target}"/>"#)
+}
+
+/// The relationship `id`, of the office document type `kind` ("styles",
+/// "header"…), to `target`.
+fn office_rel(id: &str, kind: &str, target: &str) -> String {
+    rel(id, &format!("{R}/{kind}"), target)
 }
 
 /// A paragraph style.
@@ -396,15 +403,7 @@ fn header() -> String {
 }
 
 fn header_rels() -> String {
-    format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rIdLogo" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.png"/>"#,
-            r#"</Relationships>"#
-        ),
-        d = DECL
-    )
+    relationships(&[office_rel("rIdLogo", "image", "media/logo.png")])
 }
 
 fn page_field(name: &str) -> String {
