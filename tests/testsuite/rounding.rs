@@ -4,7 +4,7 @@
 //! (234.5 → 234), which is what these cases would print if the shared
 //! formatter ever fell back to it.
 
-use crate::support::{docx_text, pdf_text, Project};
+use crate::support::{docx_text, html_text, pdf_text, Project};
 
 const SPEC: &str = r#"
 [sources.amounts]
@@ -64,7 +64,7 @@ fn halves_round_away_from_zero_in_every_output() {
     p.run(&["build", "report.toml"]).success();
     let pdf = pdf_text(&std::fs::read(p.path("out/case.pdf")).unwrap());
     let docx = docx_text(&std::fs::read(p.path("out/case.docx")).unwrap());
-    let html = without_tags(&p.read("out/case.html"));
+    let html = html_text(&p.read("out/case.html"));
     for (name, text) in [("PDF", &pdf), ("Word", &docx), ("HTML", &html)] {
         // Spaces aside: a printed figure is a link, whose text a PDF
         // extractor and the tag-stripped page set off with spaces.
@@ -87,22 +87,4 @@ fn halves_round_away_from_zero_in_every_output() {
             .collect();
         assert_eq!(cell, "-3", "{name}: -2.5 is not -3: {text}");
     }
-}
-
-/// The HTML page's text: tags dropped (each a space).
-fn without_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }

@@ -396,6 +396,30 @@ pub(crate) fn write_small_project(p: &Project, spec: &str, paper: &str, summary:
     std::fs::copy(layout, p.path("layout.typ")).expect("layout");
 }
 
+/// The text of an HTML page's `<body>`: tags dropped (each a space),
+/// the predefined entities decoded.
+pub(crate) fn html_text(html: &str) -> String {
+    let body = html.find("<body").map_or(html, |at| &html[at..]);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The character an XML predefined entity (`amp`, `lt`, …) stands for.
 pub(crate) fn xml_entity(name: &str) -> Option<&'static str> {
     Some(match name {
