@@ -145,6 +145,33 @@ impl Project {
     }
 }
 
+/// What a small project's build wrote (`out/case.*`, see `small_spec`).
+pub(crate) struct CaseOutputs {
+    pub(crate) pdf: Vec<u8>,
+    pub(crate) docx: Vec<u8>,
+    pub(crate) html: String,
+    pub(crate) manifest: boardpack::manifest::Manifest,
+}
+
+impl Project {
+    /// Builds a small project (`boardpack build report.toml`), asserting
+    /// success, and reads the outputs and the manifest.
+    pub(crate) fn build_case(&self) -> CaseOutputs {
+        self.run(&["build", "report.toml"]).success();
+        let read = |ext: &str| {
+            std::fs::read(self.path(&format!("out/case.{ext}")))
+                .unwrap_or_else(|e| panic!("out/case.{ext}: {e}"))
+        };
+        let manifest = self.path("out/case.manifest.json");
+        CaseOutputs {
+            pdf: read("pdf"),
+            docx: read("docx"),
+            html: String::from_utf8(read("html")).expect("the page is UTF-8"),
+            manifest: boardpack::manifest::Manifest::read(&manifest).expect("the manifest reads"),
+        }
+    }
+}
+
 /// A finished CLI run.
 pub(crate) struct Run(pub Output);
 
@@ -394,6 +421,35 @@ pub(crate) fn write_small_project(p: &Project, spec: &str, paper: &str, summary:
     p.write("summary.md", &format!("# Summary\n\n{summary}"));
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).expect("layout");
+}
+
+/// A small project's `[sources.amounts]`: `data/amounts.csv` (see
+/// `amounts_csv`), an amount a day by district.
+pub(crate) const AMOUNTS_SOURCE: &str = r#"
+[sources.amounts]
+path = "data/amounts.csv"
+period_column = "date"
+sparse = "a test extract: a few rows chosen for their means and shares"
+
+[sources.amounts.columns]
+date = "date"
+district = "string"
+amount = "int"
+"#;
+
+/// `data/amounts.csv`: in 2024/25, North 234 and 235 (a mean of 234.5),
+/// the rows `extra`, and East one negative amount in sixteen (a share of
+/// 0.0625). Both are exact in binary, so only the rounding rule decides
+/// how they print.
+pub(crate) fn amounts_csv(extra: &str) -> String {
+    let mut rows =
+        String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n");
+    rows.push_str(extra);
+    for day in 1..=16 {
+        let amount = if day == 1 { -1 } else { 0 };
+        rows.push_str(&format!("2024-06-{day:02},East,{amount}\n"));
+    }
+    rows
 }
 
 /// The text of an HTML page's `<body>`: tags dropped (each a space),
