@@ -132,6 +132,22 @@ impl Project {
         Run(out)
     }
 
+    /// Every file in the folder `rel` but the build cache (which is not an
+    /// output, see `boardpack::cache`), with its bytes, in name order.
+    pub(crate) fn outputs(&self, rel: &str) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(self.path(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}"))
+            .map(|e| e.expect("dir entry"))
+            .filter(|e| e.file_name() != ".boardpack-cache")
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     /// Builds the example, asserting success; returns (pdf, docx) bytes.
     pub(crate) fn build_example(&self, extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
         let mut args = vec!["build", EXAMPLE];
