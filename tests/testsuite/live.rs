@@ -36,7 +36,7 @@ fn html_page_follows_the_pdf_and_links_its_siblings() {
         ["1.1", "2.1", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "5.1"]
     );
     let pdf_text = crate::support::pdf_text(&pdf);
-    let flat = pdf_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::support::flat(&pdf_text);
     // The same computed figures.
     for figure in [
         "36,845 in 19/20 (resident in county)",

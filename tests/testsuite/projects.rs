@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::support::{docx_text, html_text, pdf_text, Project, Run};
+use crate::support::{docx_text, flat, html_text, pdf_text, Project, Run};
 
 /// A case's `expect.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -213,11 +213,6 @@ fn check_texts(p: &Project, run: &Run, expect: &Expect) -> Vec<String> {
         }
     }
     problems
-}
-
-/// Runs of whitespace as one space, so line breaks in a PDF do not matter.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A text source: `stdout`, `stderr`, `pdf`, `docx`, `html` (the text of

@@ -468,6 +468,12 @@ pub(crate) fn amounts_csv(extra: &str) -> String {
     rows
 }
 
+/// Runs of whitespace as one space, so line breaks in a PDF (or a page's
+/// layout) do not matter.
+pub(crate) fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The text of an HTML page's `<body>`: tags dropped (each a space),
 /// the predefined entities decoded.
 pub(crate) fn html_text(html: &str) -> String {

@@ -126,7 +126,7 @@ fn every_printed_figure_agrees_with_its_manifest_value_and_appendix_entry_in_all
     } = traced_project(Some(true)).build_case();
     let pdf = crate::support::pdf_text(&pdf_bytes);
     // Words as the extractor spaces them (a link's text is set off).
-    let pdf = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    let pdf = crate::support::flat(&pdf);
     let xml = crate::support::docx_part(&docx, "word/document.xml");
     let word = crate::support::docx_text(&docx);
     assert!(pdf.contains("Sources of the figures"), "{pdf}");
