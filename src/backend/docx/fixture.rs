@@ -1,5 +1,5 @@
-//! A summary that uses every block and inline kind, for tests (the unit
-//! tests here and the validator test, which includes this file by path).
+//! A summary that uses every block and inline kind, for the Word backend's
+//! unit tests.
 
 use crate::doc::{
     Align, Block, Caption, CaptionKind, Cell, Column, Definition, Document, Format, Inline, Meta,
