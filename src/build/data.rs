@@ -99,7 +99,7 @@ pub(super) fn data_stages(
     let published = timings::time(
         T::Publish,
         || "publish".into(),
-        || publish::publish(spec, &computed, &previous),
+        || publish::publish(spec.publish_part(), &computed, &previous),
     )?;
     Ok(DataStages {
         sources,
