@@ -10,6 +10,7 @@
 //! The rules are Polars expressions over the whole frame; only the first
 //! few failing rows are brought back, with their data lines.
 
+mod lookup;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -219,9 +220,9 @@ fn screen(
         .map(|n| n.as_str())
         .collect();
     let (slots, exprs) = plan_screen(spec, checks, &owner, frame, &found, target);
-    // The row hashing of `unique` and the matching of `pattern` run on
-    // threads of their own while Polars evaluates the other rules on its
-    // pool.
+    // The row hashing of `unique` and the matching of `pattern` and `values`
+    // run on threads of their own while Polars evaluates the other rules on
+    // its pool.
     let (counts, unique, patterns) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
             slots
@@ -237,6 +238,7 @@ fn screen(
                 .iter()
                 .map(|slot| match slot {
                     Some(Slot::Pattern(c, p)) => rules::mismatches(frame, c, p),
+                    Some(Slot::Values(c, texts)) => lookup::outside(frame, c, texts),
                     _ => None,
                 })
                 .collect::<Vec<_>>()
@@ -256,7 +258,7 @@ fn screen(
         .map(|(slot, (unique, pattern))| match slot.as_ref()? {
             Slot::Unique(_) => unique,
             Slot::NotNull(nulls) => Some(*nulls),
-            Slot::Pattern(..) => pattern,
+            Slot::Pattern(..) | Slot::Values(..) => pattern,
             Slot::Expr(i) => counts
                 .as_ref()?
                 .columns()
@@ -271,12 +273,15 @@ fn screen(
 /// How a check is screened: by the Polars pass (its column there), by
 /// hashing rows (`unique`, its columns), by the columns' null counts
 /// (`not_null`, kept by Arrow: no scan), by matching each text on a
-/// thread of its own (`pattern`), or not at all.
+/// thread of its own (`pattern`), by looking each text's view up among
+/// the allowed values' (`values` on text, on the same thread:
+/// [`lookup`]), or not at all.
 enum Slot {
     Expr(usize),
     Unique(Vec<String>),
     NotNull(u64),
     Pattern(String, String),
+    Values(String, Vec<String>),
 }
 /// How each check is screened (`None`: it is not), and the Polars
 /// expressions of those screened by the one Polars pass.
@@ -305,6 +310,11 @@ fn plan_screen(
                     Rule::Unique(cols) => return Some(Slot::Unique(cols)),
                     Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
                     Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
+                    Rule::Values(ref c, ref v) if is_text(frame, c) => {
+                        if let Some(texts) = rules::allowed_texts(v) {
+                            return Some(Slot::Values(c.clone(), texts));
+                        }
+                    }
                     _ => {}
                 }
                 let e = rules::screening(&rule, fk.as_ref()).ok()?;
@@ -317,6 +327,12 @@ fn plan_screen(
         slots.push(slot);
     }
     (slots, exprs)
+}
+
+fn is_text(frame: &DataFrame, column: &str) -> bool {
+    frame
+        .column(column)
+        .is_ok_and(|c| c.dtype() == &DataType::String)
 }
 
 /// Runs one check. `screened` is its result from [`screen`], if any: 0

@@ -369,6 +369,16 @@ pub(super) fn mismatches(frame: &DataFrame, column: &str, pattern: &str) -> Opti
     Some(failing as u64)
 }
 
+/// The allowed texts of a `values` rule on a text column, as
+/// [`allowed`] lists them; `None` when every value is a whole number (the
+/// list is then of numbers, not text).
+pub(super) fn allowed_texts(values: &[toml::Value]) -> Option<Vec<String>> {
+    match values.iter().all(|v| v.as_integer().is_some()) {
+        true => None,
+        false => Some(values.iter().map(value_text).collect()),
+    }
+}
+
 fn allowed(values: &[toml::Value]) -> Series {
     let ints: Option<Vec<i64>> = values.iter().map(|v| v.as_integer()).collect();
     match ints {
