@@ -157,7 +157,9 @@ pub(crate) fn share(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Pa
     };
     let columns = query::known_columns(sources);
     for (name, is_view) in order {
-        let ready = deps.between[name].iter().all(|d| out.frames.contains_key(*d));
+        let ready = deps.between[name]
+            .iter()
+            .all(|d| out.frames.contains_key(*d));
         if !free.between.contains(name) || !ready {
             continue;
         }
