@@ -259,13 +259,8 @@ pub(crate) fn compute_frames(
             true => (&spec.views[name].sql, format!("view `{name}`")),
             false => (&spec.tables[name].sql, format!("table `{name}`")),
         };
-        if let Some((df, table)) = reuse.and_then(|r| r.frame(name)) {
-            let _timed = shared::taken(&what);
-            ctx.register(name, df.clone().lazy());
-            if let Some(table) = table {
-                out.tables.insert(name.to_string(), table.clone());
-                tables.insert(name.to_string(), df.clone());
-            }
+        if let Some(taken) = reuse.and_then(|r| r.frame(name)) {
+            take(name, &what, taken, &mut ctx, (&mut out, &mut tables));
             continue;
         }
         // Ties broken by the columns: the same order (and the same rows
@@ -315,6 +310,23 @@ pub(crate) fn compute_frames(
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok((out, Frames { ctx, tables }))
+}
+
+/// A view's or table's result a batch shared, registered and kept as if
+/// it had run here.
+fn take(
+    name: &str,
+    what: &str,
+    (df, table): (&DataFrame, Option<&Table>),
+    ctx: &mut SQLContext,
+    (out, tables): (&mut Computed, &mut BTreeMap<String, DataFrame>),
+) {
+    let _timed = shared::taken(what);
+    ctx.register(name, df.clone().lazy());
+    if let Some(table) = table {
+        out.tables.insert(name.to_string(), table.clone());
+        tables.insert(name.to_string(), df.clone());
+    }
 }
 
 /// Each figure's query, run over the views and tables `ctx` holds, into
