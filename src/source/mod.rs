@@ -291,7 +291,7 @@ fn read_file(
     let refused = |r: crate::inputs::Refusal| match r {
         crate::inputs::Refusal::Missing => missing(spec, name, decl, path, params),
         r => {
-            let (message, hint) = r.explain(&display_path(path), &spec.root);
+            let (message, hint) = r.explain(&display_path(path), spec.file.root());
             spec.error_at(ErrorKind::Spec, message, decl.path.span())
                 .with_hint(hint)
         }
