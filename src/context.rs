@@ -16,7 +16,7 @@ use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics, ErrorKind, Result};
 use crate::inputs::{InputFile, Inputs};
 use crate::limits::Limits;
-use crate::params::Params;
+use crate::params::{FinancialYear, Params};
 use crate::spec::Spec;
 
 /// One build's runtime: made by `build` (or `batch`), lent to the stages.
@@ -28,6 +28,10 @@ pub struct BuildContext {
     pub(crate) cache: Arc<Cache>,
     /// The resolved parameters (`[params]` with `--set` applied).
     pub(crate) params: Params,
+    /// The periods the build computes (its period and the previous one;
+    /// a batch over `period`, every paper's): the sources keep only their
+    /// rows. `None`: not known before the data is read; every row is kept.
+    pub(crate) periods: Option<Vec<FinancialYear>>,
     /// `[limits]`, as the spec declares them.
     pub(crate) limits: Limits,
     /// Warnings so far, in the order they arose, each with its place.
@@ -40,10 +44,21 @@ impl BuildContext {
         BuildContext {
             inputs,
             cache,
+            periods: params.period().map(|fy| vec![fy, fy.previous()]),
             params,
             limits: spec.limits.clone(),
             diagnostics: Sink::default(),
         }
+    }
+
+    /// For a batch over `period`: the periods every paper computes, by
+    /// its listed `values` (with a query, or a value that is not a
+    /// period, they are not known before the data is read: `None`).
+    pub(crate) fn batch_over_period(&mut self, values: Option<&[String]>) {
+        let each = |v: &String| FinancialYear::parse(v).map(|fy| [fy, fy.previous()]);
+        self.periods = values
+            .and_then(|vs| vs.iter().map(each).collect::<Option<Vec<_>>>())
+            .map(|pairs| pairs.concat());
     }
 
     /// The resolved parameters.

@@ -27,6 +27,9 @@ pub(crate) trait Sink {
     fn value(&mut self, text: &str) -> bool;
     /// Appends a null.
     fn null(&mut self);
+    /// Whether `text` is a value of the column's type (appending nothing:
+    /// a row the reader does not keep is checked all the same).
+    fn valid(text: &str) -> bool;
 }
 
 /// One typed column of one part of a file.
@@ -232,6 +235,11 @@ impl<P: Parse> Sink for Values<P> {
         self.validity.null(self.values.len());
         self.values.push(P::T::default());
     }
+
+    #[inline]
+    fn valid(text: &str) -> bool {
+        P::parse(text).is_some()
+    }
 }
 
 /// A `bool` column.
@@ -270,6 +278,11 @@ impl Sink for Bools {
     fn null(&mut self) {
         self.validity.null(self.values.len());
         self.values.push(false);
+    }
+
+    #[inline]
+    fn valid(text: &str) -> bool {
+        matches!(text, "true" | "false")
     }
 }
 
@@ -334,5 +347,10 @@ impl Sink for Strings {
     fn null(&mut self) {
         self.validity.null(self.views.len());
         self.views.push(View::default());
+    }
+
+    #[inline]
+    fn valid(_: &str) -> bool {
+        true
     }
 }

@@ -138,6 +138,9 @@ pub(super) fn load(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) 
         // No file: the manifest lists the rows fetched (canonical hash).
         files: Vec::new(),
         remote: Some(Arc::new(remote)),
+        // The database filters to the period itself.
+        keep: None,
+        extent: Default::default(),
     })
 }
 

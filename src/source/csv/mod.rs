@@ -33,6 +33,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use self::part::{Context, Part};
+use super::keep::{Extent, KeepRows};
 use super::problems::{Problems, Rule};
 use super::{cell, columns};
 use crate::error::{Error, ErrorKind, Result};
@@ -51,24 +52,43 @@ pub(crate) struct ColumnRule {
     pub missing: Vec<String>,
 }
 
-/// A CSV file read into typed columns.
+/// A file read into typed columns (every reader's result).
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
-    /// The declared columns, in the order given, one row per record.
+    /// The declared columns, in the order given, one row per kept record.
     pub frame: DataFrame,
     /// The physical line each frame row starts on (header = line 1).
     pub lines: Arc<[u32]>,
+    /// How many records were read and checked (kept or not).
+    pub read: usize,
+    /// The period column's extent over every record read, when a
+    /// [`KeepRows`] filter was applied (else nothing).
+    pub extent: Extent,
+}
+
+impl Table {
+    /// A table of every record read.
+    pub(crate) fn new(frame: DataFrame, lines: Arc<[u32]>) -> Table {
+        Table {
+            frame,
+            read: lines.len(),
+            lines,
+            extent: Extent::default(),
+        }
+    }
 }
 
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
-/// error for declared column `i` missing from the header. Returns every
-/// problem found, or the table.
+/// error for declared column `i` missing from the header. Every record is
+/// checked; only those `keep` keeps (all, without it) are in the table.
+/// Returns every problem found, or the table.
 pub(crate) fn read(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
+    keep: Option<&KeepRows>,
 ) -> Result<Table> {
     // Threads pay off from about a megabyte a part.
     const MIN_PART: usize = 1 << 20;
@@ -79,17 +99,20 @@ pub(crate) fn read(
         columns,
         absent,
         threads.min(bytes.len() / MIN_PART),
+        keep,
     )
 }
 
 /// [`read`], in up to `n` parts read in parallel (see [`parts`]): the same
-/// table, or the same problems, as one pass.
+/// table, or the same problems, as one pass. Records are kept as `keep`
+/// says (see [`part`]).
 fn read_in_parts(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
     n: usize,
+    keep: Option<&KeepRows>,
 ) -> Result<Table> {
     if let Some(what) = not_csv(bytes) {
         return Err(Error::new(
@@ -119,6 +142,7 @@ fn read_in_parts(
         file,
         header: &header,
         columns,
+        keep: part::Keep::of(columns, keep),
     };
     // The other parts are read on their own threads while this one reads
     // the first; see [`parts`] for why each starts exactly at a record.
@@ -155,12 +179,15 @@ fn read_in_parts(
 fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> Result<Table> {
     let mut problems: Option<Problems> = None;
     let mut last = None;
+    let (mut read, mut extent) = (0, Extent::default());
     let mut lines = Vec::new();
     let mut chunks: Vec<Vec<ArrayRef>> = rules.iter().map(|_| Vec::new()).collect();
     for part in parts {
         if part.last.is_some() {
             last = part.last;
         }
+        read += part.read;
+        extent.merge(part.extent);
         match problems.as_mut() {
             None => problems = Some(part.problems),
             Some(p) => p.merge(part.problems),
@@ -200,6 +227,8 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> 
     Ok(Table {
         frame,
         lines: lines.into(),
+        read,
+        extent,
     })
 }
 
@@ -385,7 +414,7 @@ pub fn read_csv(
         ));
         read
     } else {
-        read(bytes, file, &rules, &absent)
+        read(bytes, file, &rules, &absent, None)
     };
     table.map(|t| t.frame.height()).map_err(|e| e.to_string())
 }

@@ -3,6 +3,7 @@
 
 use super::split::each_record;
 use super::*;
+use crate::source::keep::KeepRows;
 
 fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
     ColumnRule {
@@ -26,7 +27,7 @@ fn absent(i: usize, _: &[&str]) -> Error {
 }
 
 fn read_str(text: &[u8]) -> Result<Table> {
-    read(text, Path::new("d.csv"), &cols(), &absent)
+    read(text, Path::new("d.csv"), &cols(), &absent, None)
 }
 
 fn rendered(text: &[u8]) -> Vec<String> {
@@ -176,7 +177,7 @@ fn big(rows: usize, bad: usize) -> Vec<u8> {
 }
 
 fn in_parts(text: &[u8], n: usize) -> Result<Table> {
-    read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n)
+    read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n, None)
 }
 
 #[test]
@@ -471,10 +472,15 @@ fn any_file() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
 }
 
 /// A read as the tests compare it: the frame (its columns' names, types
-/// and values) and lines, or every message and the count.
+/// and values), lines, and the records read with the period column's
+/// extent, or every message and the count.
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Table(Vec<(String, DataType, Vec<String>)>, Vec<u32>),
+    Table(
+        Vec<(String, DataType, Vec<String>)>,
+        Vec<u32>,
+        (usize, crate::source::keep::Extent),
+    ),
     Problems(Vec<String>, usize),
 }
 
@@ -486,7 +492,7 @@ fn outcome(read: Result<Table>) -> Outcome {
                 let values = (0..s.len()).map(|i| format!("{:?}", s.get(i).unwrap()));
                 (s.name().to_string(), s.dtype().clone(), values.collect())
             });
-            Outcome::Table(columns.collect(), t.lines.to_vec())
+            Outcome::Table(columns.collect(), t.lines.to_vec(), (t.read, t.extent))
         }
         Err(e) => Outcome::Problems(e.all().map(ToString::to_string).collect(), e.count()),
     }
@@ -495,9 +501,41 @@ fn outcome(read: Result<Table>) -> Outcome {
 /// Both readers on `text` in `n` parts.
 fn both(text: &[u8], n: usize) -> (Outcome, Outcome) {
     let cols = every_type();
-    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n);
+    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n, None);
     let old = oracle::read_in_parts(text, Path::new("d.csv"), &cols, &absent, n);
     (outcome(new), outcome(old))
+}
+
+/// Both readers on `text` in `n` parts, keeping the rows `keep` keeps:
+/// the reader as it reads, the oracle's whole table filtered afterwards
+/// (as the Excel and Parquet readers are).
+fn both_keeping(text: &[u8], n: usize, keep: &KeepRows) -> (Outcome, Outcome) {
+    let cols = every_type();
+    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n, Some(keep));
+    let old = oracle::read_in_parts(text, Path::new("d.csv"), &cols, &absent, n)
+        .and_then(|t| crate::source::keep::filter(t, keep));
+    (outcome(new), outcome(old))
+}
+
+/// A keep rule on the date column `d` (years 1900 to 2099 in
+/// [`any_file`]) or on the date-time column `t` (1 April 2019): a range of
+/// days, or every day up to one.
+fn any_keep() -> impl proptest::strategy::Strategy<Value = KeepRows> {
+    use proptest::prelude::*;
+    let day = |y: i32| cell::parse_date(&format!("{y:04}-01-01")).unwrap();
+    let on_d =
+        (1890..2110i32, 0..100i32, any::<bool>()).prop_map(move |(y, years, to_date)| KeepRows {
+            column: "d".into(),
+            first: (!to_date).then(|| day(y)),
+            last: day(y) + years * 365,
+        });
+    let april = cell::parse_date("2019-04-01").unwrap();
+    let on_t = (-2..2i32, 0..3i32, any::<bool>()).prop_map(move |(from, span, to_date)| KeepRows {
+        column: "t".into(),
+        first: (!to_date).then_some(april + from),
+        last: april + from + span,
+    });
+    prop_oneof![3 => on_d, 1 => on_t]
 }
 
 #[test]
@@ -540,8 +578,9 @@ fn the_random_files_give_tables_and_problems() {
             &every_type(),
             &absent,
             1,
+            None,
         )) {
-            Outcome::Table(_, lines) if lines.len() > 3 => tables += 1,
+            Outcome::Table(_, lines, _) if lines.len() > 3 => tables += 1,
             Outcome::Table(..) => {}
             Outcome::Problems(..) => problems += 1,
         }
@@ -550,6 +589,29 @@ fn the_random_files_give_tables_and_problems() {
         tables > 50 && problems > 50,
         "{tables} tables, {problems} problems"
     );
+}
+
+#[test]
+fn kept_rows_are_the_oracle_s_rows_filtered() {
+    let mut big = EVERY_TYPE_HEADER.as_bytes().to_vec();
+    big.push(b'\n');
+    for i in 0..3_000 {
+        let row = format!("id {i},{i},x,{}-06-01,1.5,true,,-\n", 2000 + i % 30);
+        big.extend_from_slice(row.as_bytes());
+    }
+    let keep = KeepRows {
+        column: "d".into(),
+        first: cell::parse_date("2010-01-01"),
+        last: cell::parse_date("2011-12-31").unwrap(),
+    };
+    for n in [1, 2, 3] {
+        let (new, old) = both_keeping(&big, n, &keep);
+        let Outcome::Table(_, lines, (read, _)) = &new else {
+            panic!("{new:?}");
+        };
+        assert_eq!((lines.len(), *read), (200, 3_000), "two years in thirty");
+        assert_eq!(new, old, "{n} parts");
+    }
 }
 
 proptest::proptest! {
@@ -561,6 +623,18 @@ proptest::proptest! {
     #[test]
     fn the_reader_agrees_with_the_oracle_on_any_file(text in any_file(), n in 1usize..4) {
         let (new, old) = both(&text, n);
+        proptest::prop_assert_eq!(new, old);
+    }
+
+    /// With a keep rule: the oracle's table filtered by the same rule (a
+    /// row without a date kept), or the same problems (every row checked).
+    #[test]
+    fn kept_rows_agree_with_the_oracle_filtered(
+        text in any_file(),
+        n in 1usize..4,
+        keep in any_keep(),
+    ) {
+        let (new, old) = both_keeping(&text, n, &keep);
         proptest::prop_assert_eq!(new, old);
     }
 }
