@@ -2,7 +2,7 @@
 //!
 //! One reader per kind of file, chosen by the path's extension ([`Kind`]):
 //! CSV ([`csv`]), Parquet ([`parquet`]) and Excel/OpenDocument workbooks
-//! ([`xlsx`]). Every reader checks every row and cell against the same
+//! ([`xlsx`]). Every reader checks every cell of every row against the same
 //! declared columns (type, required or nullable, the texts that count as
 //! missing) and returns the same [`Table`]; every problem is reported at
 //! once, located as the user finds it (`file:LINE` for CSV,
