@@ -92,14 +92,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     // The batch's own context, for the work all papers share (no cache:
     // each paper's build has its own).
     let cache = std::sync::Arc::new(crate::cache::Cache::disabled());
-    let mut ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
-    if param == "period" {
-        let values = spec
-            .batch
-            .as_ref()
-            .and_then(|b| b.get_ref().values.as_ref());
-        ctx.batch_over_period(values.map(|v| v.get_ref().as_slice()));
-    }
+    let ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
     compute::check_queries(&spec)?;
     let sources = timings::time(
         T::Sources,

@@ -29,8 +29,8 @@ pub struct BuildContext {
     /// The resolved parameters (`[params]` with `--set` applied).
     pub(crate) params: Params,
     /// The periods the build computes (its period and the previous one;
-    /// a batch over `period`, every paper's): the sources keep only their
-    /// rows. `None`: not known before the data is read; every row is kept.
+    /// a batch cannot vary the period, so its papers share them): the
+    /// sources keep only their rows. `None` (no period): every row is kept.
     pub(crate) periods: Option<Vec<FinancialYear>>,
     /// `[limits]`, as the spec declares them.
     pub(crate) limits: Limits,
@@ -49,16 +49,6 @@ impl BuildContext {
             limits: spec.limits.clone(),
             diagnostics: Sink::default(),
         }
-    }
-
-    /// For a batch over `period`: the periods every paper computes, by
-    /// its listed `values` (with a query, or a value that is not a
-    /// period, they are not known before the data is read: `None`).
-    pub(crate) fn batch_over_period(&mut self, values: Option<&[String]>) {
-        let each = |v: &String| FinancialYear::parse(v).map(|fy| [fy, fy.previous()]);
-        self.periods = values
-            .and_then(|vs| vs.iter().map(each).collect::<Option<Vec<_>>>())
-            .map(|pairs| pairs.concat());
     }
 
     /// The resolved parameters.
