@@ -263,23 +263,9 @@ fn check_record(
 /// Types every declared column's cells of `batch`, keeping the rows
 /// the filter keeps (all, without one).
 fn type_batch(cx: &Context, part: &[u8], batch: &mut Batch, out: &mut Part) {
-    let keep = match (cx.keep, cx.keep.and_then(|k| cx.header.index[k.index])) {
-        (Some(k), Some(_)) => {
-            batch.keep.clear();
-            for r in 0..batch.rows.len() {
-                let kept = k.keeps(batch.cell(part, r, k.index), &mut out.extent);
-                batch.keep.push(kept);
-            }
-            let kept = batch.rows.iter().zip(&batch.keep).filter(|(_, &k)| k);
-            out.lines.extend(kept.map(|(row, _)| row.line));
-            Some(&batch.keep[..])
-        }
-        _ => {
-            out.lines.extend(batch.rows.iter().map(|row| row.line));
-            None
-        }
-    };
+    let filtered = keep_mask(cx, part, batch, out);
     let batch = &*batch;
+    let keep = filtered.then_some(&batch.keep[..]);
     for (i, column) in out.columns.iter_mut().enumerate() {
         let problems = &mut out.problems;
         let at = (part, batch, keep);
@@ -292,6 +278,24 @@ fn type_batch(cx: &Context, part: &[u8], batch: &mut Batch, out: &mut Part) {
             Column::Datetime(c) => fill(c, cx, at, i, problems),
         }
     }
+}
+
+/// Marks the rows of `batch` the filter keeps in `batch.keep` (`false`:
+/// no filter, every row kept) and adds their lines to `out`: a first pass
+/// over the period column's cells.
+fn keep_mask(cx: &Context, part: &[u8], batch: &mut Batch, out: &mut Part) -> bool {
+    let Some(k) = cx.keep.filter(|k| cx.header.index[k.index].is_some()) else {
+        out.lines.extend(batch.rows.iter().map(|row| row.line));
+        return false;
+    };
+    batch.keep.clear();
+    for r in 0..batch.rows.len() {
+        let kept = k.keeps(batch.cell(part, r, k.index), &mut out.extent);
+        batch.keep.push(kept);
+    }
+    let kept = batch.rows.iter().zip(&batch.keep).filter(|(_, &k)| k);
+    out.lines.extend(kept.map(|(row, _)| row.line));
+    true
 }
 
 /// Types declared column `i`'s cells of the batch into `sink`: a cell
@@ -325,11 +329,14 @@ fn fill<S: Sink>(
             } else if kept {
                 sink.null();
             }
-        } else if !(if kept {
+            continue;
+        }
+        let typed = if kept {
             sink.value(text)
         } else {
             S::valid(text)
-        }) {
+        };
+        if !typed {
             problems.add_cell(Rule::Type, i, place, || cell::type_message(text, rule.ty));
         }
     }
