@@ -167,84 +167,102 @@ pub(super) fn to_svg(
     let mut body = String::new();
     {
         let root = SVGBackend::with_string(&mut body, size).into_drawing_area();
-        let draw_err = |e: plotters::drawing::DrawingAreaErrorKind<std::io::Error>| {
-            ChartError::Draw(e.to_string())
-        };
+        let draw_err = |e: DrawError| ChartError::Draw(e.to_string());
         root.fill(&colour(palette::WHITE)).map_err(draw_err)?;
         for op in &canvas.ops {
-            match op {
-                Op::Rect {
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                    color,
-                } => root.draw(&Rectangle::new(
-                    [(u(*x0), u(*y0)), (u(*x1), u(*y1))],
-                    colour(*color).filled(),
-                )),
-                Op::Line {
-                    points,
-                    color,
-                    width,
-                } => root.draw(&PathElement::new(
-                    points
-                        .iter()
-                        .map(|(x, y)| (u(*x), u(*y)))
-                        .collect::<Vec<_>>(),
-                    colour(*color).stroke_width(u(*width).max(1) as u32),
-                )),
-                Op::Dot { cx, cy, r, color } => root.draw(&Circle::new(
-                    (u(*cx), u(*cy)),
-                    u(*r).max(1),
-                    colour(*color).filled(),
-                )),
-                Op::Text {
-                    x,
-                    y,
-                    text,
-                    size,
-                    color,
-                    anchor,
-                } => {
-                    let h = match anchor {
-                        Anchor::Start => HPos::Left,
-                        Anchor::Middle => HPos::Center,
-                        Anchor::End => HPos::Right,
-                    };
-                    // VPos::Top makes plotters write dy="0.76em"; shift up
-                    // by as much so the baseline lands on `y`.
-                    let style = text_style(family, *size, *color, Pos::new(h, VPos::Top), false);
-                    root.draw(&Text::new(
-                        text.as_str(),
-                        (u(*x), u(y - 0.76 * size)),
-                        style,
-                    ))
-                }
-                Op::TextUp {
-                    x,
-                    top,
-                    text,
-                    size,
-                    color,
-                } => {
-                    // Rotated 270°: "end" sits at `top`, dy (0.25em for
-                    // VPos::Center) moves the baseline right of `x`, and
-                    // figures then straddle `x`.
-                    let pos = Pos::new(HPos::Right, VPos::Center);
-                    let style = text_style(family, *size, *color, pos, true);
-                    root.draw(&Text::new(
-                        text.as_str(),
-                        (u(x + 0.08 * size), u(*top)),
-                        style,
-                    ))
-                }
-            }
-            .map_err(draw_err)?;
+            draw_op(&root, op, family).map_err(draw_err)?;
         }
         root.present().map_err(draw_err)?;
     }
     Ok(finish(&body, canvas, title, desc, family))
+}
+
+/// What plotters' SVG backend fails with.
+type DrawError = plotters::drawing::DrawingAreaErrorKind<std::io::Error>;
+
+/// The drawing area of plotters' SVG backend, in SVG user units.
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws one operation, converting points to user units.
+fn draw_op(root: &Area, op: &Op, family: &str) -> Result<(), DrawError> {
+    match op {
+        Op::Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            color,
+        } => root.draw(&Rectangle::new(
+            [(u(*x0), u(*y0)), (u(*x1), u(*y1))],
+            colour(*color).filled(),
+        )),
+        Op::Line {
+            points,
+            color,
+            width,
+        } => root.draw(&PathElement::new(
+            points
+                .iter()
+                .map(|(x, y)| (u(*x), u(*y)))
+                .collect::<Vec<_>>(),
+            colour(*color).stroke_width(u(*width).max(1) as u32),
+        )),
+        Op::Dot { cx, cy, r, color } => root.draw(&Circle::new(
+            (u(*cx), u(*cy)),
+            u(*r).max(1),
+            colour(*color).filled(),
+        )),
+        Op::Text {
+            x,
+            y,
+            text,
+            size,
+            color,
+            anchor,
+        } => draw_text(root, (*x, *y), text, (*size, *color), *anchor, family),
+        Op::TextUp {
+            x,
+            top,
+            text,
+            size,
+            color,
+        } => draw_text_up(root, (*x, *top), text, (*size, *color), family),
+    }
+}
+
+/// A line of text with its baseline at `y`.
+fn draw_text(
+    root: &Area,
+    (x, y): (f64, f64),
+    text: &str,
+    (size, color): (f64, Rgb),
+    anchor: Anchor,
+    family: &str,
+) -> Result<(), DrawError> {
+    let h = match anchor {
+        Anchor::Start => HPos::Left,
+        Anchor::Middle => HPos::Center,
+        Anchor::End => HPos::Right,
+    };
+    // VPos::Top makes plotters write dy="0.76em"; shift up by as much so
+    // the baseline lands on `y`.
+    let style = text_style(family, size, color, Pos::new(h, VPos::Top), false);
+    root.draw(&Text::new(text, (u(x), u(y - 0.76 * size)), style))
+}
+
+/// Text reading bottom-to-top, centred on `x`, its end at `top`.
+fn draw_text_up(
+    root: &Area,
+    (x, top): (f64, f64),
+    text: &str,
+    (size, color): (f64, Rgb),
+    family: &str,
+) -> Result<(), DrawError> {
+    // Rotated 270°: "end" sits at `top`, dy (0.25em for VPos::Center)
+    // moves the baseline right of `x`, and figures then straddle `x`.
+    let pos = Pos::new(HPos::Right, VPos::Center);
+    let style = text_style(family, size, color, pos, true);
+    root.draw(&Text::new(text, (u(x + 0.08 * size), u(top)), style))
 }
 
 fn text_style(family: &str, size: f64, color: Rgb, pos: Pos, up: bool) -> TextStyle<'_> {

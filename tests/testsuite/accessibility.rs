@@ -47,7 +47,7 @@ fn the_pdf_is_pdf_ua_1_with_described_figures_and_header_cells() {
         "Figure 4: First-time entrants to the criminal justice system, 2015/16 to 2019/20",
         "Table 1: Resident victims and victimisation rates by district, 2019/20",
     ] {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = crate::support::flat(&text);
         assert!(flat.contains(caption), "no `{caption}` in\n{flat}");
     }
 }
@@ -108,10 +108,7 @@ fn the_docx_has_described_pictures_header_rows_totals_and_ordered_headings() {
 fn totals_rows_sum_the_declared_columns() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&[]);
-    let flat = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = crate::support::flat(&pdf_text(&pdf));
     assert!(flat.contains("Total 36,845 856,397"), "{flat}");
     let doc = docx_part(&docx, "word/document.xml");
     let total = doc.find(">Total<").expect("totals row in Word");
@@ -186,10 +183,7 @@ alt = "Grouped bars of resident victims and their rate per 1,000 by age band."
     let docx = std::fs::read(p.path("out/paper-summary.docx")).unwrap();
     let tree = structure(&pdf);
     assert_eq!(tree.iter().filter(|(k, _)| k == "Figure").count(), 4);
-    let flat = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = crate::support::flat(&pdf_text(&pdf));
     assert!(
         flat.contains("Figure 3: Victims and rates by age band"),
         "{flat}"

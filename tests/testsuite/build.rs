@@ -24,7 +24,7 @@ fn pdf_carries_the_computed_2019_20_findings() {
     let p = Project::example();
     let (pdf, _) = p.build_example(&[]);
     let text = pdf_text(&pdf);
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::support::flat(&text);
     for expected in [
         "VICTIM AND OFFENDER NEEDS ASSESSMENT",
         "36,845 in 19/20 (resident in county)",
@@ -166,10 +166,7 @@ fn validator_rejects_docx_rs_element_order() {
 fn pdf_and_docx_agree_on_every_figure() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&[]);
-    let pdf = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let pdf = crate::support::flat(&pdf_text(&pdf));
     let docx = docx_text(&docx);
     // Every number in the Word summary appears in the PDF (its Appendix 1).
     let mut numbers = Vec::new();
@@ -231,10 +228,7 @@ fn timestamps_come_from_the_report_date_or_source_date_epoch() {
 fn other_periods_give_other_figures_from_the_same_spec() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&["--set", "period=2020/21"]);
-    let text = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::flat(&pdf_text(&pdf));
     assert!(text.contains("34,296 in 20/21"), "{text}");
     assert!(text.contains("18.1%"), "{text}");
     // 2019/20's figure appears only as the comparison (paper and appendix).
@@ -245,10 +239,7 @@ fn other_periods_give_other_figures_from_the_same_spec() {
     );
     assert!(docx_text(&docx).contains("34,296"));
     let (pdf, _) = p.build_example(&["--set", "period=2018/19", "--set", "area=Norfolk & Suffolk"]);
-    let text = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::flat(&pdf_text(&pdf));
     assert!(text.contains("35,912"));
     assert!(
         text.contains("Norfolk & Suffolk Needs Assessment"),

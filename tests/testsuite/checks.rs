@@ -40,8 +40,8 @@ fn a_warning_check_warns_is_listed_to_templates_and_fails_under_strict() {
     let p = paper_with_a_warning();
     let run = p.run(&["build", "report.toml"]);
     run.success();
-    let page = crate::projects::html_text(&p.read("out/paper.html"));
-    let page = page.split_whitespace().collect::<Vec<_>>().join(" ");
+    let page = crate::support::html_text(&p.read("out/paper.html"));
+    let page = crate::support::flat(&page);
     assert!(
         page.contains("Caveat: an age over 120 is probably a typing error (1 record, line 2). "),
         "{page}"

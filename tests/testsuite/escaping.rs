@@ -71,7 +71,7 @@ fn outputs(p: &Project) -> (String, String) {
 #[test]
 fn special_characters_arrive_literally_in_the_pdf() {
     let (pdf, _) = outputs(&project());
-    let flat: String = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat: String = crate::support::flat(&pdf);
     let short = || flat.chars().take(600).collect::<String>();
     assert!(flat.contains(SPECIAL), "PDF text:\n{}", short());
     assert!(flat.contains("accents é ü ñ — and Hebrew"), "{}", short());

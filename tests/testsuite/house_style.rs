@@ -23,7 +23,7 @@ fn the_marking_is_on_every_page_top_and_bottom_and_in_the_metadata() {
     assert!(n >= 5, "{n} pages");
     for (i, page) in pages.iter().enumerate() {
         assert_marked(page, "OFFICIAL", i + 1);
-        let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = crate::support::flat(page);
         assert!(
             flat.contains(&format!("Page {} of {n}", i + 1)),
             "page {}:\n{flat}",
@@ -62,10 +62,7 @@ fn cover_contents_and_a_landscape_table_keep_the_running_header_and_footer() {
     for (i, page) in pages.iter().enumerate() {
         assert_marked(page, "OFFICIAL-SENSITIVE", i + 1);
     }
-    let flat: Vec<String> = pages
-        .iter()
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+    let flat: Vec<String> = pages.iter().map(|t| crate::support::flat(t)).collect();
     // The cover: the title and the front block, nothing of the body.
     assert!(flat[0].contains("Community Safety Paper"), "{}", flat[0]);
     assert!(

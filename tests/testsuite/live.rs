@@ -10,23 +10,6 @@ const OUT: &str = "reports/needs-assessment/out";
 const HTML: &str = "reports/needs-assessment/out/needs-assessment.html";
 const CACHE: &str = "reports/needs-assessment/out/.boardpack-cache";
 
-/// Every output file (not the cache) with its bytes.
-fn outputs(p: &Project) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(p.path(OUT))
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != ".boardpack-cache")
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 fn cache_entries(p: &Project) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(p.path(CACHE))
         .map(|d| d.map(|e| e.unwrap().path()).collect())
@@ -53,7 +36,7 @@ fn html_page_follows_the_pdf_and_links_its_siblings() {
         ["1.1", "2.1", "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "5.1"]
     );
     let pdf_text = crate::support::pdf_text(&pdf);
-    let flat = pdf_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::support::flat(&pdf_text);
     // The same computed figures.
     for figure in [
         "36,845 in 19/20 (resident in county)",
@@ -96,27 +79,27 @@ fn html_page_follows_the_pdf_and_links_its_siblings() {
 fn cached_uncached_and_no_cache_builds_are_byte_identical() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
-    let cold = outputs(&p);
+    let cold = p.outputs(OUT);
     assert!(
         !cache_entries(&p).is_empty(),
         "the first build fills the cache"
     );
     p.run(&["build", EXAMPLE]).success();
-    assert_eq!(outputs(&p), cold, "a cached build");
+    assert_eq!(p.outputs(OUT), cold, "a cached build");
     p.run(&["build", EXAMPLE, "--no-cache"]).success();
-    assert_eq!(outputs(&p), cold, "`--no-cache`");
+    assert_eq!(p.outputs(OUT), cold, "`--no-cache`");
     // A fresh project that never had a cache agrees too.
     let q = Project::example();
     q.run(&["build", EXAMPLE, "--no-cache"]).success();
     assert!(cache_entries(&q).is_empty(), "`--no-cache` writes no cache");
-    assert_eq!(outputs(&q), cold);
+    assert_eq!(q.outputs(OUT), cold);
 }
 
 #[test]
 fn a_damaged_cache_entry_is_rebuilt_not_trusted() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
-    let good = outputs(&p);
+    let good = p.outputs(OUT);
     let entries = cache_entries(&p);
     assert!(!entries.is_empty());
     for (i, entry) in entries.iter().enumerate() {
@@ -131,7 +114,7 @@ fn a_damaged_cache_entry_is_rebuilt_not_trusted() {
         std::fs::write(entry, bytes).unwrap();
     }
     p.run(&["build", EXAMPLE]).success();
-    assert_eq!(outputs(&p), good);
+    assert_eq!(p.outputs(OUT), good);
     for entry in &entries {
         let intact = std::fs::read(entry).expect("rewritten");
         assert!(intact.len() > 1000, "{} rewritten whole", entry.display());
@@ -142,7 +125,7 @@ fn a_damaged_cache_entry_is_rebuilt_not_trusted() {
 fn a_changed_input_misses_the_cache() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
-    let before = outputs(&p);
+    let before = p.outputs(OUT);
     // The layout is read by Typst alone: its change must reach the PDF.
     p.edit(
         "templates/board-paper.typ",
@@ -150,7 +133,7 @@ fn a_changed_input_misses_the_cache() {
         "font: house.heading-font, upper(title + \" (draft)\")))",
     );
     p.run(&["build", EXAMPLE]).success();
-    let cached = outputs(&p);
+    let cached = p.outputs(OUT);
     let pdf = |set: &[(String, Vec<u8>)]| {
         set.iter()
             .find(|(n, _)| n.ends_with(".pdf"))
@@ -161,7 +144,11 @@ fn a_changed_input_misses_the_cache() {
     assert_ne!(pdf(&cached), pdf(&before));
     assert!(crate::support::pdf_text(&pdf(&cached)).contains("(DRAFT)"));
     p.run(&["build", EXAMPLE, "--no-cache"]).success();
-    assert_eq!(outputs(&p), cached, "the cached build equals a fresh one");
+    assert_eq!(
+        p.outputs(OUT),
+        cached,
+        "the cached build equals a fresh one"
+    );
 }
 
 /// The browser tools `.ci/browser.sh` installs; a missing one fails the
@@ -256,11 +243,11 @@ fn a_genuine_entry_for_other_input_bytes_never_changes_the_figures() {
         .collect();
     p.write("data/victims.csv", &fewer);
     p.run(&["build", EXAMPLE]).success();
-    let other_figures = outputs(&p);
+    let other_figures = p.outputs(OUT);
     let other = entry_bytes(&p);
     p.write("data/victims.csv", &victims);
     p.run(&["build", EXAMPLE]).success();
-    let good = outputs(&p);
+    let good = p.outputs(OUT);
     assert_ne!(good, other_figures, "the two data sets give other figures");
     let now = entry_bytes(&p);
     let frame = |set: &std::collections::BTreeMap<String, Vec<u8>>,
@@ -278,7 +265,7 @@ fn a_genuine_entry_for_other_input_bytes_never_changes_the_figures() {
     // entry keyed by name alone would accept.
     std::fs::write(p.path(CACHE).join(&real), &other[&planted]).unwrap();
     p.run(&["build", EXAMPLE]).success();
-    assert_eq!(outputs(&p), good, "the planted entry was not used");
+    assert_eq!(p.outputs(OUT), good, "the planted entry was not used");
     assert_eq!(entry_bytes(&p)[&real], now[&real], "and it was replaced");
     // A cache made under another user's key: every entry rebuilt, same
     // outputs.
@@ -287,7 +274,7 @@ fn a_genuine_entry_for_other_input_bytes_never_changes_the_figures() {
     let run = p.run_with(&["build", EXAMPLE], &[("XDG_CACHE_HOME", &key_home)]);
     run.success();
     assert!(!run.stderr().contains("warning"), "{}", run.stderr());
-    assert_eq!(outputs(&p), good);
+    assert_eq!(p.outputs(OUT), good);
     let rewritten = entry_bytes(&p);
     assert_eq!(
         rewritten.keys().collect::<Vec<_>>(),
@@ -349,7 +336,7 @@ fn a_link_in_place_of_the_cache_folder_deletes_nothing_it_points_to() {
 fn pipes_and_device_links_in_place_of_entries_are_misses_left_alone() {
     let p = Project::example();
     p.run(&["build", EXAMPLE]).success();
-    let good = outputs(&p);
+    let good = p.outputs(OUT);
     let entries = cache_entries(&p);
     assert!(entries.len() >= 2);
     let (pipe, device) = (&entries[0], &entries[1]);
@@ -362,7 +349,7 @@ fn pipes_and_device_links_in_place_of_entries_are_misses_left_alone() {
     // Would block forever on the pipe, or read /dev/zero into the memory
     // guard, if either were opened.
     p.run(&["build", EXAMPLE]).success();
-    assert_eq!(outputs(&p), good);
+    assert_eq!(p.outputs(OUT), good);
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::symlink_metadata(pipe)
         .unwrap()

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::support::{docx_text, pdf_text, Project, Run};
+use crate::support::{docx_text, flat, html_text, pdf_text, Project, Run};
 
 /// A case's `expect.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -215,11 +215,6 @@ fn check_texts(p: &Project, run: &Run, expect: &Expect) -> Vec<String> {
     problems
 }
 
-/// Runs of whitespace as one space, so line breaks in a PDF do not matter.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A text source: `stdout`, `stderr`, `pdf`, `docx`, `html` (the text of
 /// the only such output in `out/`), a path relative to the case root (its
 /// text, read by its extension: a PDF's text, a Word file's body text, an
@@ -259,30 +254,6 @@ fn files_ending(p: &Project, dir: &str, suffix: &str) -> Vec<PathBuf> {
     found.retain(|f| f.to_string_lossy().ends_with(suffix));
     found.sort();
     found
-}
-
-/// The text of an HTML page's `<body>`: tags dropped (each a space),
-/// the predefined entities decoded.
-pub(crate) fn html_text(html: &str) -> String {
-    let body = html.find("<body").map_or(html, |at| &html[at..]);
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The figures as `name: value (previous: value)` lines: what a reader

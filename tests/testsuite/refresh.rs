@@ -237,10 +237,7 @@ fn init_creates_a_report_that_builds_at_once_and_never_overwrites() {
     );
     p.run(&["build", "reports/my-paper/report.toml"]).success();
     let pdf = std::fs::read(p.path("reports/my-paper/out/my-paper.pdf")).unwrap();
-    let text = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::flat(&pdf_text(&pdf));
     assert!(text.contains("60 incidents were recorded in 2024/25. The number fell: down 16.7% on 2023/24, from 72."), "{text}");
     let docx = std::fs::read(p.path("reports/my-paper/out/my-paper-summary.docx")).unwrap();
     assert!(docx_text(&docx).contains("60 incidents in 2024/25 (down 16.7% on 2023/24)."));

@@ -4,19 +4,9 @@
 //! (234.5 → 234), which is what these cases would print if the shared
 //! formatter ever fell back to it.
 
-use crate::support::{docx_text, pdf_text, Project};
+use crate::support::{amounts_csv, docx_text, html_text, pdf_text, Project, AMOUNTS_SOURCE};
 
 const SPEC: &str = r#"
-[sources.amounts]
-path = "data/amounts.csv"
-period_column = "date"
-sparse = "a test extract: a few rows chosen for their means"
-
-[sources.amounts.columns]
-date = "date"
-district = "string"
-amount = "int"
-
 [figures.mean_north]
 sql = "SELECT AVG(amount) AS mean FROM amounts WHERE district = 'North'"
 
@@ -37,34 +27,22 @@ columns = [
 ]
 "#;
 
-/// North: 234 and 235 (mean 234.5); South: -5 and 0 (mean -2.5); East:
-/// one negative amount in sixteen (a share of 0.0625, 6.25%). All three
-/// are exact in binary, so only the rounding rule decides.
-fn data() -> String {
-    let mut rows = String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n2024-05-03,South,-5\n2024-05-04,South,0\n");
-    for day in 1..=16 {
-        let amount = if day == 1 { -1 } else { 0 };
-        rows.push_str(&format!("2024-06-{day:02},East,{amount}\n"));
-    }
-    rows.push_str("2023-05-01,North,1\n");
-    rows
-}
-
 fn project() -> Project {
-    let spec = crate::support::small_spec("Rounding case", "") + SPEC;
+    let spec = crate::support::small_spec("Rounding case", "") + AMOUNTS_SOURCE + SPEC;
     let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_south | percent(1) }}.\n\n{{ tables.means | table }}\n";
     let p = crate::support::small_project(&spec, text, text);
-    p.write("data/amounts.csv", &data());
+    // South: -5 and 0, a mean of -2.5; and a row of the previous year.
+    let extra = "2024-05-03,South,-5\n2024-05-04,South,0\n2023-05-01,North,1\n";
+    p.write("data/amounts.csv", &amounts_csv(extra));
     p
 }
 
 #[test]
 fn halves_round_away_from_zero_in_every_output() {
-    let p = project();
-    p.run(&["build", "report.toml"]).success();
-    let pdf = pdf_text(&std::fs::read(p.path("out/case.pdf")).unwrap());
-    let docx = docx_text(&std::fs::read(p.path("out/case.docx")).unwrap());
-    let html = without_tags(&p.read("out/case.html"));
+    let out = project().build_case();
+    let pdf = pdf_text(&out.pdf);
+    let docx = docx_text(&out.docx);
+    let html = html_text(&out.html);
     for (name, text) in [("PDF", &pdf), ("Word", &docx), ("HTML", &html)] {
         // Spaces aside: a printed figure is a link, whose text a PDF
         // extractor and the tag-stripped page set off with spaces.
@@ -87,22 +65,4 @@ fn halves_round_away_from_zero_in_every_output() {
             .collect();
         assert_eq!(cell, "-3", "{name}: -2.5 is not -3: {text}");
     }
-}
-
-/// The HTML page's text: tags dropped (each a space).
-fn without_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }

@@ -31,36 +31,18 @@ fn outside() -> tempfile::TempDir {
     dir
 }
 
-/// Every file in the output folder, with its bytes.
-fn outputs(p: &Project) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(p.path(OUT))
-        .unwrap()
-        .map(|e| e.unwrap())
-        // The build cache is not an output (see `crate::cache`).
-        .filter(|e| e.file_name() != ".boardpack-cache")
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// Builds once, applies `breakage`, builds again expecting exit code 1;
 /// asserts the outputs are byte-unchanged and the secret appears nowhere.
 /// Returns stderr.
 fn refused(breakage: impl FnOnce(&Project), args: &[&str]) -> String {
     let p = Project::fixture("board-paper");
     p.run(&["build", SPEC]).success();
-    let before = outputs(&p);
+    let before = p.outputs(OUT);
     breakage(&p);
     let mut all = vec!["build", SPEC];
     all.extend_from_slice(args);
     let stderr = p.run(&all).failure(1);
-    let after = outputs(&p);
+    let after = p.outputs(OUT);
     assert!(before == after, "a refused build changed the outputs");
     let secret = SECRET.as_bytes();
     for (name, bytes) in &after {

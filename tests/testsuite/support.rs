@@ -132,6 +132,22 @@ impl Project {
         Run(out)
     }
 
+    /// Every file in the folder `rel` but the build cache (which is not an
+    /// output, see `boardpack::cache`), with its bytes, in name order.
+    pub(crate) fn outputs(&self, rel: &str) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(self.path(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}"))
+            .map(|e| e.expect("dir entry"))
+            .filter(|e| e.file_name() != ".boardpack-cache")
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     /// Builds the example, asserting success; returns (pdf, docx) bytes.
     pub(crate) fn build_example(&self, extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
         let mut args = vec!["build", EXAMPLE];
@@ -142,6 +158,33 @@ impl Project {
             std::fs::read(out.join("needs-assessment.pdf")).expect("pdf"),
             std::fs::read(out.join("needs-assessment-summary.docx")).expect("docx"),
         )
+    }
+}
+
+/// What a small project's build wrote (`out/case.*`, see `small_spec`).
+pub(crate) struct CaseOutputs {
+    pub(crate) pdf: Vec<u8>,
+    pub(crate) docx: Vec<u8>,
+    pub(crate) html: String,
+    pub(crate) manifest: boardpack::manifest::Manifest,
+}
+
+impl Project {
+    /// Builds a small project (`boardpack build report.toml`), asserting
+    /// success, and reads the outputs and the manifest.
+    pub(crate) fn build_case(&self) -> CaseOutputs {
+        self.run(&["build", "report.toml"]).success();
+        let read = |ext: &str| {
+            std::fs::read(self.path(&format!("out/case.{ext}")))
+                .unwrap_or_else(|e| panic!("out/case.{ext}: {e}"))
+        };
+        let manifest = self.path("out/case.manifest.json");
+        CaseOutputs {
+            pdf: read("pdf"),
+            docx: read("docx"),
+            html: String::from_utf8(read("html")).expect("the page is UTF-8"),
+            manifest: boardpack::manifest::Manifest::read(&manifest).expect("the manifest reads"),
+        }
     }
 }
 
@@ -394,6 +437,65 @@ pub(crate) fn write_small_project(p: &Project, spec: &str, paper: &str, summary:
     p.write("summary.md", &format!("# Summary\n\n{summary}"));
     let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/board-paper.typ");
     std::fs::copy(layout, p.path("layout.typ")).expect("layout");
+}
+
+/// A small project's `[sources.amounts]`: `data/amounts.csv` (see
+/// `amounts_csv`), an amount a day by district.
+pub(crate) const AMOUNTS_SOURCE: &str = r#"
+[sources.amounts]
+path = "data/amounts.csv"
+period_column = "date"
+sparse = "a test extract: a few rows chosen for their means and shares"
+
+[sources.amounts.columns]
+date = "date"
+district = "string"
+amount = "int"
+"#;
+
+/// `data/amounts.csv`: in 2024/25, North 234 and 235 (a mean of 234.5),
+/// the rows `extra`, and East one negative amount in sixteen (a share of
+/// 0.0625). Both are exact in binary, so only the rounding rule decides
+/// how they print.
+pub(crate) fn amounts_csv(extra: &str) -> String {
+    let mut rows =
+        String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n");
+    rows.push_str(extra);
+    for day in 1..=16 {
+        let amount = if day == 1 { -1 } else { 0 };
+        rows.push_str(&format!("2024-06-{day:02},East,{amount}\n"));
+    }
+    rows
+}
+
+/// Runs of whitespace as one space, so line breaks in a PDF (or a page's
+/// layout) do not matter.
+pub(crate) fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of an HTML page's `<body>`: tags dropped (each a space),
+/// the predefined entities decoded.
+pub(crate) fn html_text(html: &str) -> String {
+    let body = html.find("<body").map_or(html, |at| &html[at..]);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The character an XML predefined entity (`amp`, `lt`, …) stands for.

@@ -8,7 +8,7 @@ use crate::support::{docx_part, docx_text, pdf_text, Project};
 
 /// The numbers of every "Table N:" caption in `text`, in order.
 fn table_numbers(text: &str) -> Vec<u32> {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::support::flat(text);
     flat.split("Table ")
         .skip(1)
         .filter_map(|rest| {
@@ -38,7 +38,7 @@ fn captions_are_numbered_once_across_the_body_and_the_appendix() {
     let (pdf, docx) = build(&p);
     let text = pdf_text(&pdf);
     assert_eq!(table_numbers(&text), [1, 2, 3, 4, 5], "{text}");
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::support::flat(&text);
     assert!(flat.contains("Table 1: Resident victims by offence group"));
     assert!(flat.contains("Table 5: Resident victims by offence group"));
     // The Word file is the summary alone: by default its own numbers,
@@ -129,7 +129,7 @@ fn a_table_header_never_ends_a_page_with_fewer_than_two_rows_under_it() {
     let is_number = |w: &str| w.chars().all(|c| c.is_ascii_digit() || c == ',');
     let mut headers = 0;
     for (n, page) in pages(&pdf).iter().enumerate() {
-        let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = crate::support::flat(page);
         for (at, _) in flat.match_indices("District Age band Population") {
             headers += 1;
             let after = flat[at..].split(' ').skip(4);
@@ -182,10 +182,7 @@ fn word_columns_are_as_wide_as_their_longest_text() {
 fn the_totals_row_shows_the_rate_computed_from_the_totals() {
     let p = Project::example();
     let (pdf, docx) = p.build_example(&[]);
-    let flat = pdf_text(&pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat = crate::support::flat(&pdf_text(&pdf));
     // 36,845 victims ÷ 856,397 residents × 1,000 = 43.02…: the county's
     // rate, not the sum or mean of the districts' rates.
     assert!(flat.contains("Total 36,845 856,397 43.0"), "{flat}");

@@ -1,7 +1,7 @@
 //! Traceable figures: `boardpack explain` prints a figure's lineage from the
 //! manifest alone.
 
-use crate::support::{Project, EXAMPLE};
+use crate::support::{amounts_csv, CaseOutputs, Project, AMOUNTS_SOURCE, EXAMPLE};
 
 const MANIFEST: &str = "reports/needs-assessment/out/needs-assessment.manifest.json";
 
@@ -57,17 +57,8 @@ fn traced_project(appendix: Option<bool>) -> Project {
         .map(|b| format!("sources_appendix = {b}\n"))
         .unwrap_or_default();
     let spec = crate::support::small_spec("Traced figures", &setting)
+        + AMOUNTS_SOURCE
         + r#"
-[sources.amounts]
-path = "data/amounts.csv"
-period_column = "date"
-sparse = "a test extract"
-
-[sources.amounts.columns]
-date = "date"
-district = "string"
-amount = "int"
-
 [figures.mean_north]
 sql = "SELECT AVG(amount) AS mean FROM amounts WHERE district = 'North'"
 description = "Mean amount in the North"
@@ -89,15 +80,7 @@ sql = "SELECT district FROM (SELECT district, COUNT(*) AS n FROM amounts GROUP B
     let text = "Mean {{ figures.mean_north | number }}; share {{ figures.share_negative | percent(1) }}; most in {{ figures.top }}.\n";
     let paper = format!("{text}\n{{{{ tables.by_district | table }}}}\n");
     let p = crate::support::small_project(&spec, &paper, text);
-    let mut data =
-        String::from("date,district,amount\n2024-05-01,North,234\n2024-05-02,North,235\n");
-    for day in 1..=16 {
-        data.push_str(&format!(
-            "2024-06-{day:02},East,{}\n",
-            if day == 1 { -1 } else { 0 }
-        ));
-    }
-    p.write("data/amounts.csv", &data);
+    p.write("data/amounts.csv", &amounts_csv(""));
     p
 }
 
@@ -135,15 +118,15 @@ fn pdf_links(pdf: &[u8]) -> (usize, usize) {
 
 #[test]
 fn every_printed_figure_agrees_with_its_manifest_value_and_appendix_entry_in_all_outputs() {
-    let p = traced_project(Some(true));
-    p.run(&["build", "report.toml"]).success();
-    let manifest = boardpack::manifest::Manifest::read(&p.path("out/case.manifest.json")).unwrap();
-    let html = p.read("out/case.html");
-    let pdf_bytes = std::fs::read(p.path("out/case.pdf")).unwrap();
+    let CaseOutputs {
+        pdf: pdf_bytes,
+        docx,
+        html,
+        manifest,
+    } = traced_project(Some(true)).build_case();
     let pdf = crate::support::pdf_text(&pdf_bytes);
     // Words as the extractor spaces them (a link's text is set off).
-    let pdf = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
-    let docx = std::fs::read(p.path("out/case.docx")).unwrap();
+    let pdf = crate::support::flat(&pdf);
     let xml = crate::support::docx_part(&docx, "word/document.xml");
     let word = crate::support::docx_text(&docx);
     assert!(pdf.contains("Sources of the figures"), "{pdf}");
@@ -224,21 +207,17 @@ fn every_printed_figure_agrees_with_its_manifest_value_and_appendix_entry_in_all
 
 #[test]
 fn without_the_appendix_figures_keep_their_values_but_link_nowhere() {
-    let p = traced_project(Some(false));
-    p.run(&["build", "report.toml"]).success();
-    let html = p.read("out/case.html");
+    let out = traced_project(Some(false)).build_case();
+    let html = &out.html;
     assert!(html.contains("<data value=\"234.5\">235</data>"), "{html}");
     assert!(!html.contains("Sources of the figures") && !html.contains("href=\"#src-"));
-    let pdf_bytes = std::fs::read(p.path("out/case.pdf")).unwrap();
-    assert!(!crate::support::pdf_text(&pdf_bytes).contains("Sources of the figures"));
-    assert_eq!(pdf_links(&pdf_bytes), (0, 0));
+    assert!(!crate::support::pdf_text(&out.pdf).contains("Sources of the figures"));
+    assert_eq!(pdf_links(&out.pdf), (0, 0));
     // By default: in the PDF and the web page, not in the Word file, which
     // still bookmarks each printed figure.
-    let p = traced_project(None);
-    p.run(&["build", "report.toml"]).success();
-    assert!(p.read("out/case.html").contains("Sources of the figures"));
-    let docx = std::fs::read(p.path("out/case.docx")).unwrap();
-    assert!(!crate::support::docx_text(&docx).contains("Sources of the figures"));
-    let xml = crate::support::docx_part(&docx, "word/document.xml");
+    let out = traced_project(None).build_case();
+    assert!(out.html.contains("Sources of the figures"));
+    assert!(!crate::support::docx_text(&out.docx).contains("Sources of the figures"));
+    let xml = crate::support::docx_part(&out.docx, "word/document.xml");
     assert!(xml.contains("w:name=\"fig1_mean_north\""), "{xml}");
 }

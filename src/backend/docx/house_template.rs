@@ -93,20 +93,16 @@ fn content_types() -> String {
 }
 
 fn package_rels() -> String {
-    let o = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rId1" Type="{o}/officeDocument" Target="word/document.xml"/>"#,
-            r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#,
-            r#"<Relationship Id="rId3" Type="{o}/extended-properties" Target="docProps/app.xml"/>"#,
-            r#"<Relationship Id="rId4" Type="{o}/custom-properties" Target="docProps/custom.xml"/>"#,
-            r#"</Relationships>"#
+    relationships(&[
+        office_rel("rId1", "officeDocument", "word/document.xml"),
+        rel(
+            "rId2",
+            "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+            "docProps/core.xml",
         ),
-        d = DECL,
-        o = o
-    )
+        office_rel("rId3", "extended-properties", "docProps/app.xml"),
+        office_rel("rId4", "custom-properties", "docProps/custom.xml"),
+    ])
 }
 
 fn core() -> String {
@@ -163,23 +159,34 @@ fn document() -> String {
 }
 
 fn document_rels() -> String {
-    let o = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    relationships(&[
+        office_rel("rId1", "styles", "styles.xml"),
+        office_rel("rId2", "numbering", "numbering.xml"),
+        office_rel("rId3", "settings", "settings.xml"),
+        office_rel("rId4", "fontTable", "fontTable.xml"),
+        office_rel("rId5", "theme", "theme/theme1.xml"),
+        office_rel("rId6", "header", "header1.xml"),
+        office_rel("rId7", "footer", "footer1.xml"),
+    ])
+}
+
+/// A relationships part holding `rels`.
+fn relationships(rels: &[String]) -> String {
     format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rId1" Type="{o}/styles" Target="styles.xml"/>"#,
-            r#"<Relationship Id="rId2" Type="{o}/numbering" Target="numbering.xml"/>"#,
-            r#"<Relationship Id="rId3" Type="{o}/settings" Target="settings.xml"/>"#,
-            r#"<Relationship Id="rId4" Type="{o}/fontTable" Target="fontTable.xml"/>"#,
-            r#"<Relationship Id="rId5" Type="{o}/theme" Target="theme/theme1.xml"/>"#,
-            r#"<Relationship Id="rId6" Type="{o}/header" Target="header1.xml"/>"#,
-            r#"<Relationship Id="rId7" Type="{o}/footer" Target="footer1.xml"/>"#,
-            r#"</Relationships>"#
-        ),
-        d = DECL,
-        o = o
+        r#"{DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>"#,
+        rels.concat()
     )
+}
+
+/// The relationship `id`, of type `kind` (a URL), to `target`.
+fn rel(id: &str, kind: &str, target: &str) -> String {
+    format!(r#"<Relationship Id="{id}" Type="{kind}" Target="{target}"/>"#)
+}
+
+/// The relationship `id`, of the office document type `kind` ("styles",
+/// "header"…), to `target`.
+fn office_rel(id: &str, kind: &str, target: &str) -> String {
+    rel(id, &format!("{R}/{kind}"), target)
 }
 
 /// A paragraph style.
@@ -206,27 +213,40 @@ fn heading(n: u8, size: u8) -> String {
     )
 }
 
+/// `styles.xml`: the defaults (Arial 11 pt, en-GB), Word's default styles,
+/// the house's paragraph styles and the table grid and hyperlink styles.
 fn styles() -> String {
-    let mut out = format!(
-        concat!(
-            "{d}<w:styles xmlns:w=\"{w}\">",
-            r#"<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:eastAsia="Arial" w:hAnsi="Arial" w:cs="Arial"/>"#,
-            r#"<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-GB"/></w:rPr></w:rPrDefault>"#,
-            r#"<w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>"#,
-            r#"<w:latentStyles w:defLockedState="0" w:defUIPriority="99" w:defSemiHidden="0" w:defUnhideWhenUsed="0" w:defQFormat="0" w:count="376">"#,
-            r#"<w:lsdException w:name="List Bullet" w:uiPriority="99"/><w:lsdException w:name="List Number" w:uiPriority="99"/>"#,
-            r#"<w:lsdException w:name="Quote" w:uiPriority="29" w:qFormat="1"/><w:lsdException w:name="heading 4" w:uiPriority="9" w:qFormat="1"/>"#,
-            r#"</w:latentStyles>"#,
-            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>"#,
-            r#"<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/><w:unhideWhenUsed/></w:style>"#,
-            r#"<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>"#,
-            r#"<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>"#,
-            r#"<w:style w:type="numbering" w:default="1" w:styleId="NoList"><w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/></w:style>"#
-        ),
-        d = DECL,
-        w = W
-    );
-    out += &pstyle(
+    let mut out = format!("{DECL}<w:styles xmlns:w=\"{W}\">");
+    out += DEFAULT_STYLES;
+    out += &house_paragraph_styles();
+    out += &page_part_styles();
+    out += TABLE_AND_LINK_STYLES;
+    out += "</w:styles>";
+    out
+}
+
+/// The document defaults, the latent styles left to Word ("List Bullet",
+/// "List Number", "Quote", "heading 4") and Word's default paragraph,
+/// character, table and numbering styles.
+const DEFAULT_STYLES: &str = concat!(
+    r#"<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Arial" w:eastAsia="Arial" w:hAnsi="Arial" w:cs="Arial"/>"#,
+    r#"<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-GB"/></w:rPr></w:rPrDefault>"#,
+    r#"<w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>"#,
+    r#"<w:latentStyles w:defLockedState="0" w:defUIPriority="99" w:defSemiHidden="0" w:defUnhideWhenUsed="0" w:defQFormat="0" w:count="376">"#,
+    r#"<w:lsdException w:name="List Bullet" w:uiPriority="99"/><w:lsdException w:name="List Number" w:uiPriority="99"/>"#,
+    r#"<w:lsdException w:name="Quote" w:uiPriority="29" w:qFormat="1"/><w:lsdException w:name="heading 4" w:uiPriority="9" w:qFormat="1"/>"#,
+    r#"</w:latentStyles>"#,
+    r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>"#,
+    r#"<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/><w:unhideWhenUsed/></w:style>"#,
+    r#"<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>"#,
+    r#"<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>"#,
+    r#"<w:style w:type="numbering" w:default="1" w:styleId="NoList"><w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/></w:style>"#
+);
+
+/// Title, headings 1–3 and the house's own "OPCC Heading 1" and "OPCC
+/// Recommendation", in navy.
+fn house_paragraph_styles() -> String {
+    let mut out = pstyle(
         "Title",
         "Title",
         &format!(
@@ -265,34 +285,34 @@ fn styles() -> String {
             navy = NAVY
         ),
     );
-    out += &pstyle(
+    out
+}
+
+/// The caption style and the header and footer styles (alike: 9 pt,
+/// centre and right tab stops, no spacing).
+fn page_part_styles() -> String {
+    const HEADER_FOOTER: &str = r#"<w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:tabs><w:tab w:val="center" w:pos="4819"/><w:tab w:val="right" w:pos="9638"/></w:tabs><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>"#;
+    let mut out = pstyle(
         "Caption",
         "caption",
         r#"<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="35"/><w:unhideWhenUsed/><w:qFormat/><w:rPr><w:i/><w:iCs/><w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>"#,
     );
-    out += &pstyle(
-        "Header",
-        "header",
-        r#"<w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:tabs><w:tab w:val="center" w:pos="4819"/><w:tab w:val="right" w:pos="9638"/></w:tabs><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>"#,
-    );
-    out += &pstyle(
-        "Footer",
-        "footer",
-        r#"<w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:tabs><w:tab w:val="center" w:pos="4819"/><w:tab w:val="right" w:pos="9638"/></w:tabs><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>"#,
-    );
-    out += concat!(
-        r#"<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/>"#,
-        r#"<w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/></w:pPr><w:tblPr><w:tblBorders>"#,
-        r#"<w:top w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:left w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
-        r#"<w:bottom w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:right w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
-        r#"<w:insideH w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
-        r#"</w:tblBorders></w:tblPr></w:style>"#,
-        r#"<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>"#,
-        r#"<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style>"#,
-        r#"</w:styles>"#
-    );
+    out += &pstyle("Header", "header", HEADER_FOOTER);
+    out += &pstyle("Footer", "footer", HEADER_FOOTER);
     out
 }
+
+/// "Table Grid" (navy single borders) and "Hyperlink".
+const TABLE_AND_LINK_STYLES: &str = concat!(
+    r#"<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/>"#,
+    r#"<w:pPr><w:spacing w:before="40" w:after="40" w:line="240" w:lineRule="auto"/></w:pPr><w:tblPr><w:tblBorders>"#,
+    r#"<w:top w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:left w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
+    r#"<w:bottom w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:right w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
+    r#"<w:insideH w:val="single" w:sz="4" w:space="0" w:color="1F3864"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="1F3864"/>"#,
+    r#"</w:tblBorders></w:tblPr></w:style>"#,
+    r#"<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>"#,
+    r#"<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style>"#
+);
 
 /// One list of the template's own (a lettered list), so a build's lists
 /// must take ids above it.
@@ -383,15 +403,7 @@ fn header() -> String {
 }
 
 fn header_rels() -> String {
-    format!(
-        concat!(
-            "{d}",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
-            r#"<Relationship Id="rIdLogo" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.png"/>"#,
-            r#"</Relationships>"#
-        ),
-        d = DECL
-    )
+    relationships(&[office_rel("rIdLogo", "image", "media/logo.png")])
 }
 
 fn page_field(name: &str) -> String {

@@ -377,12 +377,7 @@ fn fix_package(
     }
     package.add_part(&parts::THEME, parts::THEME_XML.as_bytes().to_vec())?;
     // docx-rs lists hyperlink relationships in hash-map order.
-    let rels: Vec<String> = package
-        .names()
-        .filter(|n| n.ends_with(".rels"))
-        .map(str::to_string)
-        .collect();
-    for name in rels {
+    for name in package.rels_names() {
         package.edit_xml(&name, passes::sort_relationships)?;
     }
     Ok(())

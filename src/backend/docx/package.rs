@@ -97,6 +97,15 @@ impl Package {
         self.parts.keys().map(String::as_str)
     }
 
+    /// The names of the relationship parts (`*.rels`), in zip order and
+    /// owned, so that each can be edited while going through them.
+    pub(super) fn rels_names(&self) -> Vec<String> {
+        self.names()
+            .filter(|n| n.ends_with(".rels"))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The bytes of a part.
     pub(super) fn get(&self, name: &str) -> Option<&[u8]> {
         self.parts.get(name).map(Vec::as_slice)
@@ -149,12 +158,7 @@ impl Package {
                 |n| !matches!(n, Node::Element(e) if e.attr("PartName") == Some(&part_name)),
             );
         })?;
-        let rels: Vec<String> = self
-            .names()
-            .filter(|n| n.ends_with(".rels"))
-            .map(str::to_string)
-            .collect();
-        for rels_name in rels {
+        for rels_name in self.rels_names() {
             self.edit_xml(&rels_name, |root| {
                 root.children.retain(|n| !targets(n, &rels_name, name));
             })?;

@@ -118,7 +118,35 @@ pub fn render_cached(
         &options.attachments,
         options.style.marking.as_deref(),
     );
-    // Attachment data reaches Typst as `sys.inputs`, not as source text.
+    let inputs = sys_inputs(doc, options);
+    let (today, created) = dates(options)?;
+    let key = cached::key(
+        &main_vpath,
+        &text,
+        &inputs,
+        &options.fonts,
+        &today,
+        &created,
+        options.ident,
+    );
+    if let Some(hit) = cached::lookup(cache, &key, &options.inputs, &text) {
+        return Ok(hit);
+    }
+    let (world, document, warnings) = lay_out(options, &main_vpath, text.clone(), today, inputs)?;
+    let pdf = export(&world, &document, options.ident, created)?;
+    let out = PdfOutput {
+        pdf,
+        source: text,
+        dependencies: world.dependencies(),
+        warnings,
+    };
+    cached::store(cache, &key, &out, &options.inputs);
+    Ok(out)
+}
+
+/// What reaches Typst as `sys.inputs` rather than as source text: the
+/// attachments' data, the house style and the charts' SVGs.
+fn sys_inputs(doc: &Document, options: &TypstOptions) -> Dict {
     let mut inputs = Dict::new();
     for (i, a) in options.attachments.iter().enumerate() {
         inputs.insert(
@@ -127,18 +155,18 @@ pub fn render_cached(
         );
     }
     inputs.insert(STYLE_KEY.into(), style_dict(&options.style, options.root));
-    // So are the charts' SVGs.
     for f in figures(doc) {
         inputs.insert(
             source::chart_key(&f.name).into(),
             Str::from(&*f.svg).into_value(),
         );
     }
-    let fonts = options
-        .fonts
-        .iter()
-        .flat_map(|f| world::load_fonts(f.clone()))
-        .collect();
+    inputs
+}
+
+/// The report date (Typst's `today`) and the PDF's creation time, as Typst
+/// dates.
+fn dates(options: &TypstOptions) -> Result<(Datetime, Datetime)> {
     let date = options.date;
     let today = Datetime::from_ymd(date.year().into(), date.month() as u8, date.day() as u8)
         .ok_or_else(|| Error::new(ErrorKind::Layout, "report date is out of range"))?;
@@ -155,26 +183,32 @@ pub fn render_cached(
         ts.second() as u8,
     )
     .ok_or_else(|| Error::new(ErrorKind::Layout, "build timestamp is out of range"))?;
-    let key = cached::key(
-        &main_vpath,
-        &text,
-        &inputs,
-        &options.fonts,
-        &today,
-        &created,
-        options.ident,
-    );
-    if let Some(hit) = cached::lookup(cache, &key, &options.inputs, &text) {
-        return Ok(hit);
-    }
+    Ok((today, created))
+}
+
+/// Builds the Typst world for the main file `text` (at `main_vpath`) and
+/// lays it out: the world (for its dependencies and for placing errors),
+/// the document and Typst's warnings.
+fn lay_out(
+    options: &TypstOptions,
+    main_vpath: &str,
+    text: String,
+    today: Datetime,
+    inputs: Dict,
+) -> Result<(Arc<ReportWorld>, PagedDocument, crate::error::Diagnostics)> {
+    let fonts = options
+        .fonts
+        .iter()
+        .flat_map(|f| world::load_fonts(f.clone()))
+        .collect();
     let _world_timed = crate::timings::span(crate::timings::Stage::Backend, || {
         "pdf: typst world (fonts, library)".into()
     });
     let world = Arc::new(ReportWorld::new(
         options.root,
         options.inputs.clone(),
-        &main_vpath,
-        text.clone(),
+        main_vpath,
+        text,
         fonts,
         today,
         inputs,
@@ -187,8 +221,18 @@ pub fn render_cached(
     )?;
     let warnings = diag::warnings(&world, &warnings);
     let document = output.map_err(|errors| diag::first_error(&world, &errors, &[]))?;
+    Ok((world, document, warnings))
+}
+
+/// Exports the laid-out document as a tagged PDF/UA-1 and PDF/A-3a file.
+fn export(
+    world: &ReportWorld,
+    document: &PagedDocument,
+    ident: &str,
+    created: Datetime,
+) -> Result<Vec<u8>> {
     let pdf_options = PdfOptions {
-        ident: Smart::Custom(options.ident.to_string()),
+        ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some("boardpack".to_string())),
         timestamp: Some(Timestamp::new_utc(created)),
         page_ranges: None,
@@ -202,20 +246,12 @@ pub fn render_cached(
         tagged: true,
         pretty: false,
     };
-    let pdf = crate::timings::time(
+    crate::timings::time(
         crate::timings::Stage::Backend,
         || "pdf: export (PDF/UA-1, PDF/A-3a)".into(),
-        || typst_pdf::pdf(&document, &pdf_options),
+        || typst_pdf::pdf(document, &pdf_options),
     )
-    .map_err(|errors| diag::first_error(&world, &errors, &diag::missing_glyphs(&document)))?;
-    let out = PdfOutput {
-        pdf,
-        source: text,
-        dependencies: world.dependencies(),
-        warnings,
-    };
-    cached::store(cache, &key, &out, &options.inputs);
-    Ok(out)
+    .map_err(|errors| diag::first_error(world, &errors, &diag::missing_glyphs(document)))
 }
 
 /// Compiles on a thread of its own with a deadline: Typst has no fuel, and

@@ -5,19 +5,15 @@ use super::*;
 
 /// HorizontalBar: categories down the left (first at the top), values across.
 pub(super) fn horizontal(
+    c: &mut Canvas,
     spec: &ChartSpec,
     data: &Prepared,
     m: &mut Measurer,
-) -> Result<Canvas, ChartError> {
-    let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
-    let mut c = Canvas::new(w, h);
+) -> Result<(), ChartError> {
+    let h = c.height;
     let f = HorizontalFrame::settle(spec, data, m)?;
     let x = scale(&f.ticks, f.left, f.right);
-    let zero = x(if f.ticks.min() > 0.0 {
-        f.ticks.min()
-    } else {
-        0.0_f64.min(f.ticks.max())
-    });
+    let zero = x(base_value(&f.ticks));
     for (v, label) in f.ticks.values() {
         let xx = x(v);
         c.line(
@@ -34,15 +30,15 @@ pub(super) fn horizontal(
             Anchor::Middle,
         );
     }
-    horizontal_bars(&mut c, spec, data, &f, (&x, zero));
+    horizontal_bars(c, spec, data, &f, (&x, zero));
     c.line(
         vec![(zero, f.plot_top), (zero, f.plot_bottom)],
         palette::AXIS,
         AXIS_W,
     );
-    axis_titles::value_title(&mut c, spec, f.y_title_top);
-    axis_titles::category_title(&mut c, spec, (f.left + f.right) / 2.0, h);
-    Ok(c)
+    axis_titles::value_title(c, spec, f.y_title_top);
+    axis_titles::category_title(c, spec, (f.left + f.right) / 2.0, h);
+    Ok(())
 }
 
 /// Where a horizontal bar chart's parts go: one band per category between
@@ -67,14 +63,10 @@ impl HorizontalFrame {
         data: &Prepared,
         m: &mut Measurer,
     ) -> Result<HorizontalFrame, ChartError> {
-        let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
+        let (w, h) = size(spec);
         let n = data.categories.len();
-        let mut top = PAD;
-        let y_title_top = top;
-        if spec.y_label.is_some() {
-            top += FS * LEADING + 4.0;
-        }
-        let plot_top = top;
+        let y_title_top = PAD;
+        let plot_top = y_title_top + axis_titles::height(&spec.y_label);
         let x_title_h = axis_titles::height(&spec.x_label);
         let plot_bottom = h - PAD - x_title_h - FS * LEADING - GAP;
         let plot_h = plot_bottom - plot_top;
@@ -195,119 +187,185 @@ fn horizontal_bars(
 
 /// TableBars: rows of label, formatted value and a proportional bar.
 pub(super) fn table_bars(
+    c: &mut Canvas,
     spec: &ChartSpec,
     data: &Prepared,
     m: &mut Measurer,
-) -> Result<Canvas, ChartError> {
-    let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
-    let mut c = Canvas::new(w, h);
-    let n = data.categories.len();
-    let values = &data.series[0].1;
-    let color = data.colour(0);
-    let fmt = |v: f64| format_figure(v, spec.format);
-    let texts: Vec<String> = values
+) -> Result<(), ChartError> {
+    let texts = value_texts(spec, data);
+    let f = TableFrame::settle(spec, data, &texts, m)?;
+    if f.header {
+        table_header(c, spec, &f);
+    }
+    table_rows(c, data, &f, &texts);
+    if f.lo < 0.0 {
+        let zero = f.x(0.0);
+        let bottom = f.top + f.row * data.categories.len() as f64;
+        c.line(vec![(zero, f.top), (zero, bottom)], palette::AXIS, GRID_W);
+    }
+    Ok(())
+}
+
+/// The first series' values as the table prints them: formatted, or the
+/// gap label where one is missing.
+fn value_texts(spec: &ChartSpec, data: &Prepared) -> Vec<String> {
+    data.series[0]
+        .1
         .iter()
         .enumerate()
-        .map(|(i, v)| v.map_or_else(|| spec.gap_label(0, i).to_string(), fmt))
-        .collect();
+        .map(|(i, v)| {
+            v.map_or_else(
+                || spec.gap_label(0, i).to_string(),
+                |v| format_figure(v, spec.format),
+            )
+        })
+        .collect()
+}
 
-    let header = spec.x_label.is_some() || spec.y_label.is_some();
-    let mut top = PAD;
-    let header_top = top;
-    if header {
-        top += FS * LEADING + 5.0;
+/// Where a table with bars puts its parts: a header line with the axis
+/// titles (if either is set), then one row per category: its wrapped
+/// label at the left, its value right-aligned at `value_right`, its bar
+/// between `bar_left` and `bar_right` over the values `lo..hi` (zero
+/// included).
+struct TableFrame {
+    header: bool,
+    header_top: f64,
+    /// Where the rows start.
+    top: f64,
+    /// The height of one row.
+    row: f64,
+    labels: Vec<Vec<String>>,
+    /// The size of the labels and the values.
+    size: f64,
+    value_right: f64,
+    bar_left: f64,
+    bar_right: f64,
+    lo: f64,
+    hi: f64,
+}
+
+impl TableFrame {
+    /// Lays the table out, or says the chart is too small for its rows.
+    fn settle(
+        spec: &ChartSpec,
+        data: &Prepared,
+        texts: &[String],
+        m: &mut Measurer,
+    ) -> Result<TableFrame, ChartError> {
+        let (w, h) = size(spec);
+        let header = spec.x_label.is_some() || spec.y_label.is_some();
+        let header_top = PAD;
+        let mut top = header_top;
+        if header {
+            top += FS * LEADING + 5.0;
+        }
+        let row = ((h - top - PAD) / data.categories.len() as f64).min(24.0);
+        if row < FS_MIN {
+            return Err(too_small(spec));
+        }
+        let (labels, size) = row_labels(&data.categories, w * 0.42, row, m);
+        let (label_w, value_w) = column_widths(spec, &labels, texts, size, m);
+        let value_right = PAD + label_w + 12.0 + value_w;
+        let bar_left = value_right + 10.0;
+        let bar_right = w - PAD;
+        if bar_right - bar_left < 30.0 {
+            return Err(too_small(spec));
+        }
+        let (dmin, dmax) = extent(data);
+        Ok(TableFrame {
+            header,
+            header_top,
+            top,
+            row,
+            labels,
+            size,
+            value_right,
+            bar_left,
+            bar_right,
+            lo: dmin.min(0.0),
+            hi: dmax.max(0.0),
+        })
     }
-    let avail = h - top - PAD;
-    let row = (avail / n as f64).min(24.0);
-    if row < FS_MIN {
-        return Err(too_small(spec));
+
+    /// The horizontal position of value `v` on the bars' scale.
+    fn x(&self, v: f64) -> f64 {
+        linear(self.lo, self.hi, self.bar_left, self.bar_right)(v)
     }
-    let (labels, lsize) = row_labels(&data.categories, w * 0.42, row, m);
-    let vsize = lsize;
+}
+
+/// The widths of the label and value columns: their widest entry, or
+/// their header's title (within a share of the width) when that is wider.
+fn column_widths(
+    spec: &ChartSpec,
+    labels: &[Vec<String>],
+    texts: &[String],
+    size: f64,
+    m: &mut Measurer,
+) -> (f64, f64) {
+    let w = f64::from(spec.width_pt);
     let mut label_w = labels
         .iter()
-        .map(|l| widest(l, lsize, m))
+        .map(|l| widest(l, size, m))
         .fold(0.0, f64::max);
-    let mut value_w = texts.iter().map(|t| m.width(t, vsize)).fold(0.0, f64::max);
+    let mut value_w = texts.iter().map(|t| m.width(t, size)).fold(0.0, f64::max);
     if let Some(t) = &spec.y_label {
         label_w = label_w.max(m.width(t, FS).min(w * 0.42));
     }
     if let Some(t) = &spec.x_label {
         value_w = value_w.max(m.width(t, FS).min(w * 0.25));
     }
-    let label_x = PAD;
-    let value_right = PAD + label_w + 12.0 + value_w;
-    let bar_left = value_right + 10.0;
-    let bar_right = w - PAD;
-    if bar_right - bar_left < 30.0 {
-        return Err(too_small(spec));
-    }
+    (label_w, value_w)
+}
 
-    let (dmin, dmax) = extent(data);
-    let (lo, hi) = (dmin.min(0.0), dmax.max(0.0));
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let x = |v: f64| bar_left + (v - lo) / span * (bar_right - bar_left);
-    let zero = x(0.0);
-
-    if header {
-        let baseline = header_top + ASCENT * FS;
-        if let Some(t) = &spec.y_label {
-            c.text(
-                label_x,
-                baseline,
-                &t.replace('\n', " "),
-                FS,
-                palette::TEXT_MUTED,
-                Anchor::Start,
-            );
+/// The header line: `y_label` over the labels, `x_label` over the values
+/// (right-aligned), and a rule under them.
+fn table_header(c: &mut Canvas, spec: &ChartSpec, f: &TableFrame) {
+    let baseline = f.header_top + ASCENT * FS;
+    let titles = [
+        (&spec.y_label, PAD, Anchor::Start),
+        (&spec.x_label, f.value_right, Anchor::End),
+    ];
+    for (title, x, anchor) in titles {
+        if let Some(t) = title {
+            let text = t.replace('\n', " ");
+            c.text(x, baseline, &text, FS, palette::TEXT_MUTED, anchor);
         }
-        if let Some(t) = &spec.x_label {
-            c.text(
-                value_right,
-                baseline,
-                &t.replace('\n', " "),
-                FS,
-                palette::TEXT_MUTED,
-                Anchor::End,
-            );
-        }
-        c.line(
-            vec![(PAD, top - 2.0), (w - PAD, top - 2.0)],
-            palette::AXIS,
-            GRID_W,
-        );
     }
-    let thick = (row * 0.6).min(12.0);
+    let (w, rule) = (c.width, f.top - 2.0);
+    c.line(vec![(PAD, rule), (w - PAD, rule)], palette::AXIS, GRID_W);
+}
+
+/// The rows: label, value (muted where it is missing), bar, and a rule
+/// between each row and the next.
+fn table_rows(c: &mut Canvas, data: &Prepared, f: &TableFrame, texts: &[String]) {
+    let n = data.categories.len();
+    let values = &data.series[0].1;
+    let color = data.colour(0);
+    let thick = (f.row * 0.6).min(12.0);
+    let zero = f.x(0.0);
     for i in 0..n {
-        let cy = top + row * (i as f64 + 0.5);
-        draw_row_label(&mut c, &labels[i], label_x, cy, lsize, Anchor::Start);
+        let cy = f.top + f.row * (i as f64 + 0.5);
+        draw_row_label(c, &f.labels[i], PAD, cy, f.size, Anchor::Start);
         let vcolor = if values[i].is_some() {
             palette::TEXT
         } else {
             palette::TEXT_MUTED
         };
+        let baseline = cy + MID * f.size;
         c.text(
-            value_right,
-            cy + MID * vsize,
+            f.value_right,
+            baseline,
             &texts[i],
-            vsize,
+            f.size,
             vcolor,
             Anchor::End,
         );
         if let Some(v) = values[i] {
-            c.rect(zero, cy - thick / 2.0, x(v), cy + thick / 2.0, color);
+            c.rect(zero, cy - thick / 2.0, f.x(v), cy + thick / 2.0, color);
         }
         if i + 1 < n {
-            let yy = top + row * (i as f64 + 1.0);
-            c.line(vec![(PAD, yy), (w - PAD, yy)], palette::GRID, GRID_W);
+            let yy = f.top + f.row * (i as f64 + 1.0);
+            c.line(vec![(PAD, yy), (c.width - PAD, yy)], palette::GRID, GRID_W);
         }
     }
-    if lo < 0.0 {
-        c.line(
-            vec![(zero, top), (zero, top + row * n as f64)],
-            palette::AXIS,
-            GRID_W,
-        );
-    }
-    Ok(c)
 }

@@ -32,24 +32,37 @@ const GAP: f64 = 5.0;
 const GRID_W: f64 = 0.5;
 const AXIS_W: f64 = 0.8;
 
+/// Draws the chart on a blank canvas of the spec's size, by the layout of
+/// its kind.
 pub(crate) fn draw(
     spec: &ChartSpec,
     data: &Prepared,
     fonts: &super::Fonts,
 ) -> Result<Canvas, ChartError> {
     let mut m = Measurer::new(fonts, fonts.family());
+    let (w, h) = size(spec);
+    let mut c = Canvas::new(w, h);
     match spec.kind {
-        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::Line => vertical(spec, data, &mut m),
-        ChartKind::HorizontalBar => horizontal(spec, data, &mut m),
-        ChartKind::TableBars => table_bars(spec, data, &mut m),
+        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::Line => {
+            vertical(&mut c, spec, data, &mut m)?
+        }
+        ChartKind::HorizontalBar => horizontal(&mut c, spec, data, &mut m)?,
+        ChartKind::TableBars => table_bars(&mut c, spec, data, &mut m)?,
     }
+    Ok(c)
+}
+
+/// The chart's width and height in points.
+fn size(spec: &ChartSpec) -> (f64, f64) {
+    (f64::from(spec.width_pt), f64::from(spec.height_pt))
 }
 
 /// The axis titles the bar and line layouts share.
 mod axis_titles {
     use super::*;
 
-    /// Vertical room a horizontal axis title takes (none without one).
+    /// Vertical room an axis title takes (none without one): both are set
+    /// flat, `x_label` under the plot and `y_label` above it.
     pub(super) fn height(label: &Option<String>) -> f64 {
         if label.is_some() {
             FS * LEADING + 4.0
@@ -211,9 +224,24 @@ fn marker(c: &mut Canvas, x: f64, y: f64, color: Rgb) {
 
 /// Maps a value to a position along an axis from `a` (at ticks.min) to `b`.
 fn scale(t: &Ticks, a: f64, b: f64) -> impl Fn(f64) -> f64 {
-    let (lo, hi) = (t.min(), t.max());
+    linear(t.min(), t.max(), a, b)
+}
+
+/// Maps a value to a position from `a` (at `lo`) to `b` (at `hi`); an
+/// empty range counts as one unit wide.
+fn linear(lo: f64, hi: f64, a: f64, b: f64) -> impl Fn(f64) -> f64 {
     let span = if hi > lo { hi - lo } else { 1.0 };
     move |v| a + (v - lo) / span * (b - a)
+}
+
+/// The value bars start from: zero, or the axis end nearest to it when
+/// zero is off the axis.
+fn base_value(t: &Ticks) -> f64 {
+    if t.min() > 0.0 {
+        t.min()
+    } else {
+        0.0_f64.min(t.max())
+    }
 }
 
 /// How the category labels under a vertical chart are set.

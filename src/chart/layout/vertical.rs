@@ -5,12 +5,12 @@ use super::*;
 
 /// Bar, GroupedBar and Line: categories along the bottom, values up.
 pub(super) fn vertical(
+    c: &mut Canvas,
     spec: &ChartSpec,
     data: &Prepared,
     m: &mut Measurer,
-) -> Result<Canvas, ChartError> {
-    let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
-    let mut c = Canvas::new(w, h);
+) -> Result<(), ChartError> {
+    let (w, h) = size(spec);
     let is_line = spec.kind == ChartKind::Line;
 
     let mut top = PAD;
@@ -21,9 +21,7 @@ pub(super) fn vertical(
         top += l.height();
     }
     let y_title_top = top;
-    if spec.y_label.is_some() {
-        top += FS * LEADING + 4.0;
-    }
+    top += axis_titles::height(&spec.y_label);
     let f = VerticalFrame::settle(spec, data, top, m)?;
 
     // Gridlines and tick labels.
@@ -40,20 +38,20 @@ pub(super) fn vertical(
         );
     }
     if let Some(l) = &legend {
-        l.draw(&mut c, PAD, legend_top);
+        l.draw(c, PAD, legend_top);
     }
-    axis_titles::value_title(&mut c, spec, y_title_top);
+    axis_titles::value_title(c, spec, y_title_top);
 
     if is_line {
-        line_series(&mut c, spec, data, &f, m);
+        line_series(c, spec, data, &f, m);
     } else {
-        bar_series(&mut c, spec, data, &f, m);
+        bar_series(c, spec, data, &f, m);
     }
     let zero = f.zero();
     c.line(vec![(f.left, zero), (f.right, zero)], palette::AXIS, AXIS_W);
-    f.category_labels(&mut c);
-    axis_titles::category_title(&mut c, spec, (f.left + f.right) / 2.0, h);
-    Ok(c)
+    f.category_labels(c);
+    axis_titles::category_title(c, spec, (f.left + f.right) / 2.0, h);
+    Ok(())
 }
 
 /// Where a vertical chart's plot sits, its value ticks and its category
@@ -79,7 +77,7 @@ impl VerticalFrame {
         top: f64,
         m: &mut Measurer,
     ) -> Result<VerticalFrame, ChartError> {
-        let (w, h) = (f64::from(spec.width_pt), f64::from(spec.height_pt));
+        let (w, h) = size(spec);
         let is_line = spec.kind == ChartKind::Line;
         let n = data.categories.len();
         // Room above the highest tick for its label or value labels.
@@ -151,11 +149,7 @@ impl VerticalFrame {
 
     /// Where bars start: zero, or the nearest tick when zero is off the axis.
     fn zero(&self) -> f64 {
-        self.y(if self.ticks.min() > 0.0 {
-            self.ticks.min()
-        } else {
-            0.0_f64.min(self.ticks.max())
-        })
+        self.y(base_value(&self.ticks))
     }
 
     /// The category labels under the plot (wrapped, or rotated).
