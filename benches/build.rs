@@ -38,7 +38,8 @@ fn main() {
         let (previous, _) = stages::previous(&spec, &ctx, &sources, params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
-        let published = stages::publish(&spec, &computed, &previous).expect("publish");
+        let published =
+            stages::publish(spec.publish_part(), &computed, &previous).expect("publish");
         record("publish (totals, disclosure audit)", t.elapsed());
         let t = Instant::now();
         let fonts = Fonts::new(&[]);

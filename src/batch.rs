@@ -99,20 +99,11 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
         || "every source, once for the batch".into(),
         || source::load_all(&spec, &ctx, &params, &BTreeMap::new()),
     )?;
-    let values = timings::time(
-        T::Query,
-        || "the batch's values".into(),
-        || compute::batch_values(&spec, &sources, &params),
-    )?;
-    // The sources' checks depend on the sources alone: run once, for all.
-    let source_checks = timings::time(
-        T::Checks,
-        || "sources' checks, once for the batch".into(),
-        || checks::check_sources(&spec, &sources),
-    )?;
+    let (values, source_checks, queries) = shared_work(&spec, &ctx, &sources)?;
     let shared = Shared {
         source_checks: Some(source_checks),
         sources,
+        queries,
     };
     let slugs = slugs(&spec, &values)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
@@ -146,6 +137,67 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     })
 }
 
+/// The work every paper shares, done once for the batch on two threads:
+/// the batch's values, the sources' checks (they depend on the sources
+/// alone) and the queries that read no parameter, in both periods.
+fn shared_work(
+    spec: &Spec,
+    ctx: &BuildContext,
+    sources: &BTreeMap<String, source::Source>,
+) -> Result<(Vec<String>, Vec<checks::Outcome>, compute::SharedQueries)> {
+    let params = &ctx.params;
+    let scope = timings::scope();
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            timings::scoped(&scope, || {
+                let checks = timings::time(
+                    T::Checks,
+                    || "sources' checks, once for the batch".into(),
+                    || checks::check_sources(spec.checks_part(), sources),
+                );
+                (checks, previous_share(spec, ctx, sources))
+            })
+        });
+        let mut queries = compute::SharedQueries::default();
+        let current = compute::share(spec, sources, params);
+        queries.insert(params.period(), current);
+        let values = timings::time(
+            T::Query,
+            || "the batch's values".into(),
+            || compute::batch_values(spec, sources, params, &queries),
+        );
+        let (checks, previous) = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let Some((period, results)) = previous {
+            queries.insert(Some(period), results);
+        }
+        Ok((values?, checks?, queries))
+    })
+}
+
+/// The previous period's shared results, when every source of that period
+/// is the current one's file (no path names a parameter, no database
+/// source, which would be asked again): then nothing is read for them.
+fn previous_share(
+    spec: &Spec,
+    ctx: &BuildContext,
+    sources: &BTreeMap<String, source::Source>,
+) -> Option<(crate::params::FinancialYear, compute::SharedResults)> {
+    let period = ctx.params.period()?.previous();
+    let fixed = spec.sources.values().all(|d| {
+        let path = d.path.get_ref();
+        !d.is_database() && !path.contains("{{") && !path.contains("{%")
+    });
+    if !fixed {
+        return None;
+    }
+    let p = ctx.params.with_period(period);
+    let loaded = source::load_all(spec, ctx, &p, sources).ok()?;
+    let results = timings::scoped("previous period", || compute::share(spec, &loaded, &p));
+    Some((period, results))
+}
+
 /// The param the batch varies: the one `[batch]` declares, which the
 /// command line may name again.
 fn batch_param(spec: &Spec, named: Option<&str>) -> Result<String> {
@@ -155,7 +207,7 @@ fn batch_param(spec: &Spec, named: Option<&str>) -> Result<String> {
             ErrorKind::Usage,
             format!("`--for-each {p}` needs a `[batch]` section in the spec saying which values to build"),
         )
-        .in_file(&spec.path)
+        .in_file(spec.file.path())
         .with_hint(format!(
             "add\n\n[batch]\nfor_each = \"{p}\"\nquery = \"SELECT DISTINCT {p} FROM … ORDER BY {p}\"   # or values = [\"…\", \"…\"]\n"
         )));

@@ -192,9 +192,9 @@ pub fn stage_context(spec: &Spec, overrides: &[(String, String)]) -> Result<Buil
 /// A new registry for a loaded spec: its root, data folders and image
 /// limit, the spec's text recorded as its first input.
 pub(crate) fn registry(spec: &Spec) -> Arc<Inputs> {
-    let inputs = Inputs::with_data_dirs(&spec.root, spec.data_dirs.clone())
+    let inputs = Inputs::with_data_dirs(spec.file.root(), spec.data_dirs.clone())
         .with_image_limit(spec.limits.image_pixels);
-    inputs.record(&spec.path, "spec", spec.text.as_bytes());
+    inputs.record(spec.file.path(), "spec", spec.file.text().as_bytes());
     Arc::new(inputs)
 }
 

@@ -67,7 +67,7 @@ impl BuildContext {
         let path = self.resolve(spec, value)?;
         self.inputs
             .read(&path, role)
-            .map_err(|r| spec.refused(ErrorKind::Io, &r, value))
+            .map_err(|r| spec.file.refused(ErrorKind::Io, &r, value))
     }
 
     /// Resolves a path written in the spec, refusing anything that leaves

@@ -37,7 +37,7 @@ impl Params {
                     ErrorKind::Usage,
                     format!("unknown param `{name}` in `--set`"),
                 )
-                .in_file(&spec.path)
+                .in_file(spec.file.path())
                 .with_hint(suggest(name, &names, "declared params")));
             };
             let kind = decl.get_ref().kind;

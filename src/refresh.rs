@@ -71,7 +71,7 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
                 .with_hint("give the new date with `--date YYYY-MM-DD`")
             })?,
     };
-    let text = rewrite(&old.text, new_period, new_date).map_err(|message| {
+    let text = rewrite(old.file.text(), new_period, new_date).map_err(|message| {
         Error::new(ErrorKind::Spec, message)
             .in_file(path)
             .with_hint(
@@ -79,7 +79,8 @@ pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
         )
     })?;
     let changes = old
-        .text
+        .file
+        .text()
         .lines()
         .zip(text.lines())
         .enumerate()

@@ -81,6 +81,18 @@ pub(crate) fn relations(sql: &str) -> Result<BTreeSet<String>, Vec<Problem>> {
         .collect())
 }
 
+/// Whether `sql` names the relation `name` anywhere, even where a common
+/// table expression of that name shadows it: a conservative "may read",
+/// `true` if the query does not parse.
+pub(crate) fn names_relation(sql: &str, name: &str) -> bool {
+    let Ok(statements) = parse(sql) else {
+        return true;
+    };
+    let mut walk = Walk::default();
+    let _ = statements.visit(&mut walk);
+    walk.relations.contains(name)
+}
+
 /// The name of the financial-quarter helper: `fy_quarter(date)` is 1 for
 /// April to June … 4 for January to March, NULL for a NULL date.
 pub(crate) const FY_QUARTER: &str = "fy_quarter";

@@ -23,6 +23,9 @@ pub(crate) struct Shared {
     /// Their declared checks' outcomes: they depend on the sources alone,
     /// so a paper whose sources are these very ones does not run them again.
     pub(crate) source_checks: Option<Vec<checks::Outcome>>,
+    /// The results of the queries that read no parameter, per period
+    /// (see [`compute::SharedQueries`]).
+    pub(crate) queries: compute::SharedQueries,
 }
 
 impl Shared {
@@ -84,11 +87,11 @@ pub(super) fn data_stages(
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    compute::previous(spec, ctx, loaded, params)
+                    compute::previous_sharing(spec, ctx, loaded, params, &shared.queries)
                 })
             })
         });
-        let current = compute_checked(spec, &sources, params, (strict, checked));
+        let current = compute_checked(spec, &sources, params, (strict, checked), &shared.queries);
         let previous = previous
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -99,7 +102,7 @@ pub(super) fn data_stages(
     let published = timings::time(
         T::Publish,
         || "publish".into(),
-        || publish::publish(spec, &computed, &previous),
+        || publish::publish(spec.publish_part(), &computed, &previous),
     )?;
     Ok(DataStages {
         sources,
@@ -120,7 +123,7 @@ pub(super) fn reusable(
     ctx: &BuildContext,
     strict: bool,
 ) -> Option<DataStages> {
-    let same = last.spec.text == spec.text
+    let same = last.spec.file.text() == spec.file.text()
         && last.params == ctx.params
         && last.data.strict == strict
         && !matches!(last.previous, Previous::Missing { .. });
@@ -162,21 +165,22 @@ pub(super) fn compute_checked(
     sources: &std::collections::BTreeMap<String, source::Source>,
     params: &Params,
     (strict, checked): (bool, Option<&[checks::Outcome]>),
+    queries: &compute::SharedQueries,
 ) -> Result<(Computed, Diagnostics)> {
     let mut outcomes = match checked {
         Some(outcomes) => outcomes.to_vec(),
         None => timings::time(
             T::Checks,
             || "sources' checks".into(),
-            || checks::check_sources(spec, sources),
+            || checks::check_sources(spec.checks_part(), sources),
         )?,
     };
     checks::settle(&outcomes, strict)?;
-    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params)?;
+    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params, queries)?;
     outcomes.extend(timings::time(
         T::Checks,
         || "tables' and SQL checks".into(),
-        || checks::check_computed(spec, sources, &mut frames),
+        || checks::check_computed(spec.checks_part(), sources, &mut frames),
     )?);
     let warnings = checks::settle(&outcomes, strict)?;
     computed.checks = outcomes;

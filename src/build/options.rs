@@ -93,7 +93,7 @@ pub(super) fn docx_options(
 ) -> Result<backend::docx::DocxOptions> {
     let reference = match &spec.style.reference_docx {
         Some(path) => Some(backend::docx::Reference {
-            path: manifest::relative(&spec.root, &ctx.resolve(spec, path)?).into(),
+            path: manifest::relative(spec.file.root(), &ctx.resolve(spec, path)?).into(),
             bytes: ctx.read(spec, path, "reference docx")?.bytes.clone(),
         }),
         None => None,
@@ -144,10 +144,10 @@ pub(super) fn typst_options<'a>(
     let r = &spec.report;
     let layout = ctx.resolve(spec, &r.layout)?;
     Ok(TypstOptions {
-        root: &spec.root,
+        root: spec.file.root(),
         inputs: ctx.inputs.clone(),
         layout,
-        main_dir: &spec.dir,
+        main_dir: spec.file.dir(),
         fonts,
         ident: &r.name,
         date: spec.date,

@@ -34,6 +34,7 @@ fn a_batch_s_source_checks_serve_only_papers_reading_the_same_files() {
     let shared = Shared {
         sources: BTreeMap::from([("v".to_string(), source("d/v.csv", "h1"))]),
         source_checks: Some(vec![outcome.clone()]),
+        ..Shared::default()
     };
     let same = BTreeMap::from([("v".to_string(), source("d/v.csv", "h1"))]);
     assert_eq!(shared.checks_for(&same), Some(&[outcome][..]));

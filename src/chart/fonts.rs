@@ -22,6 +22,9 @@ pub struct Fonts {
     /// Whether the report added font files (then widths are not shared
     /// across reports).
     custom: bool,
+    /// BLAKE3 of the report's font files, in order: what a raster drawn
+    /// with these fonts depends on besides the bundled ones.
+    files: [u8; 32],
     family: String,
     accent: Option<Rgb>,
 }
@@ -40,12 +43,15 @@ impl Fonts {
     /// declared fonts). Files that are not fonts are ignored, as Typst does.
     pub fn new(extra: &[Vec<u8>]) -> Fonts {
         let mut db = embedded_db();
+        let mut files = blake3::Hasher::new();
         for bytes in extra {
             load(&mut db, bytes.clone());
+            files.update(blake3::hash(bytes).as_bytes());
         }
         Fonts {
             db: Arc::new(db),
             custom: !extra.is_empty(),
+            files: *files.finalize().as_bytes(),
             family: FONT_FAMILY.to_string(),
             accent: None,
         }
@@ -67,6 +73,14 @@ impl Fonts {
     /// The house style's accent, if any (the first series' colour).
     pub fn accent(&self) -> Option<Rgb> {
         self.accent
+    }
+
+    /// What text drawn with these fonts depends on (the report's font
+    /// files and the default family), as bytes for a cache key.
+    pub(crate) fn identity(&self) -> Vec<u8> {
+        let mut id = self.files.to_vec();
+        id.extend_from_slice(self.family.as_bytes());
+        id
     }
 
     /// Options for parsing an SVG with these fonts and no outside access.
@@ -91,8 +105,15 @@ impl Default for Fonts {
     }
 }
 
-/// typst-assets' fonts with generic families pointing at Libertinus Serif.
+/// typst-assets' fonts with generic families pointing at Libertinus Serif;
+/// read once per process (each report's fonts are then added to a copy,
+/// whose faces share the font data).
 fn embedded_db() -> fontdb::Database {
+    static DB: OnceLock<fontdb::Database> = OnceLock::new();
+    DB.get_or_init(read_embedded_db).clone()
+}
+
+fn read_embedded_db() -> fontdb::Database {
     let mut db = fontdb::Database::new();
     for bytes in crate::font_files::bundled_fonts() {
         load(&mut db, bytes);
@@ -133,12 +154,7 @@ fn load<T: AsRef<[u8]> + Send + Sync + Clone + 'static>(db: &mut fontdb::Databas
 /// The embedded fonts, shared by every measurement.
 pub(crate) fn measuring_fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| Fonts {
-        db: Arc::new(embedded_db()),
-        custom: false,
-        family: FONT_FAMILY.to_string(),
-        accent: None,
-    })
+    FONTS.get_or_init(|| Fonts::new(&[]))
 }
 
 /// Measures text widths in one family of a [`Fonts`]. With the embedded

@@ -11,6 +11,39 @@ const MAX_SIDE_PX: f32 = 20_000.0;
 /// points × dpi / 72, rounded (440pt at 200 dpi → 1222 px). The background
 /// is opaque white. Same SVG, dpi and fonts → identical bytes.
 pub(crate) fn svg_to_png(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartError> {
+    let mut key = blake3::Hasher::new();
+    key.update(&dpi.to_le_bytes())
+        .update(&fonts.identity())
+        .update(svg.as_bytes());
+    let key = *key.finalize().as_bytes();
+    if let Some(png) = drawn().lock().ok().and_then(|d| d.get(&key).cloned()) {
+        return Ok(png);
+    }
+    let png = rasterise(svg, dpi, fonts)?;
+    if let Ok(mut d) = drawn().lock() {
+        if d.len() >= DRAWN_MAX {
+            d.clear();
+        }
+        d.insert(key, png.clone());
+    }
+    Ok(png)
+}
+
+/// At most this many rasters are kept (~55 KB each at 200 dpi).
+const DRAWN_MAX: usize = 64;
+
+/// The rasters drawn so far in this process, by SVG, resolution and fonts:
+/// the same chart in every paper of a batch (one that reads no parameter)
+/// is rasterised once. The bytes are the same either way.
+fn drawn() -> &'static std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<u8>>> {
+    static DRAWN: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<[u8; 32], Vec<u8>>>,
+    > = std::sync::OnceLock::new();
+    DRAWN.get_or_init(Default::default)
+}
+
+/// [`svg_to_png`], drawn afresh.
+fn rasterise(svg: &str, dpi: f32, fonts: &Fonts) -> Result<Vec<u8>, ChartError> {
     if !dpi.is_finite() || dpi <= 0.0 {
         return Err(ChartError::BadDpi(dpi));
     }

@@ -11,6 +11,7 @@
 //! The rules are Polars expressions over the whole frame; only the first
 //! few failing rows are brought back, with their data lines.
 
+mod lookup;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use toml::Spanned;
 
 use crate::error::{line_col, Diagnostics, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
-use crate::spec::{CheckDecl, Spec};
+use crate::spec::{CheckDecl, ChecksPart};
 use crate::sql::Frames;
 
 pub(crate) use crate::spec::CheckLevel;
@@ -72,12 +73,12 @@ pub(crate) fn source_line(source: &Source, row: u64) -> u64 {
 /// of every row was already type-checked by its reader). Spec
 /// problems (an unknown column, a bad pattern) are errors, all at once.
 pub(crate) fn check_sources(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     sources: &BTreeMap<String, Source>,
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.sources {
+    for (name, decl) in spec.sources {
         let Some(source) = sources.get(name) else {
             continue;
         };
@@ -97,13 +98,13 @@ pub(crate) fn check_sources(
 
 /// Runs every table's declared checks and the `[[checks]]` SQL checks.
 pub(crate) fn check_computed(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     sources: &BTreeMap<String, Source>,
     frames: &mut Frames,
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.tables {
+    for (name, decl) in spec.tables {
         let Some(frame) = frames.tables.get(name) else {
             continue;
         };
@@ -208,7 +209,7 @@ impl Subject<'_> {
 /// `unique` is screened by hashing each row's combination (see
 /// [`rules::repeats_possible`]).
 fn screen(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     checks: &[Spanned<CheckDecl>],
     subject: &Subject,
     frame: &DataFrame,
@@ -221,9 +222,9 @@ fn screen(
         .map(|n| n.as_str())
         .collect();
     let (slots, exprs) = plan_screen(spec, checks, &owner, frame, &found, target);
-    // The row hashing of `unique` and the matching of `pattern` run on
-    // threads of their own while Polars evaluates the other rules on its
-    // pool.
+    // The row hashing of `unique` and the matching of `pattern` and `values`
+    // run on threads of their own while Polars evaluates the other rules on
+    // its pool.
     let (counts, unique, patterns) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
             slots
@@ -239,6 +240,7 @@ fn screen(
                 .iter()
                 .map(|slot| match slot {
                     Some(Slot::Pattern(c, p)) => rules::mismatches(frame, c, p),
+                    Some(Slot::Values(c, texts)) => lookup::outside(frame, c, texts),
                     _ => None,
                 })
                 .collect::<Vec<_>>()
@@ -258,7 +260,7 @@ fn screen(
         .map(|(slot, (unique, pattern))| match slot.as_ref()? {
             Slot::Unique(_) => unique,
             Slot::NotNull(nulls) => Some(*nulls),
-            Slot::Pattern(..) => pattern,
+            Slot::Pattern(..) | Slot::Values(..) => pattern,
             Slot::Expr(i) => counts
                 .as_ref()?
                 .columns()
@@ -273,17 +275,20 @@ fn screen(
 /// How a check is screened: by the Polars pass (its column there), by
 /// hashing rows (`unique`, its columns), by the columns' null counts
 /// (`not_null`, kept by Arrow: no scan), by matching each text on a
-/// thread of its own (`pattern`), or not at all.
+/// thread of its own (`pattern`), by looking each text's view up among
+/// the allowed values' (`values` on text, on the same thread:
+/// [`lookup`]), or not at all.
 enum Slot {
     Expr(usize),
     Unique(Vec<String>),
     NotNull(u64),
     Pattern(String, String),
+    Values(String, Vec<String>),
 }
 /// How each check is screened (`None`: it is not), and the Polars
 /// expressions of those screened by the one Polars pass.
 fn plan_screen(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     checks: &[Spanned<CheckDecl>],
     owner: &str,
     frame: &DataFrame,
@@ -307,6 +312,11 @@ fn plan_screen(
                     Rule::Unique(cols) => return Some(Slot::Unique(cols)),
                     Rule::NotNull(cols) => return Some(Slot::NotNull(rules::nulls(frame, &cols)?)),
                     Rule::Pattern(c, p) => return Some(Slot::Pattern(c, p)),
+                    Rule::Values(ref c, ref v) if is_text(frame, c) => {
+                        if let Some(texts) = rules::allowed_texts(v) {
+                            return Some(Slot::Values(c.clone(), texts));
+                        }
+                    }
                     _ => {}
                 }
                 let e = rules::screening(&rule, fk.as_ref()).ok()?;
@@ -321,10 +331,16 @@ fn plan_screen(
     (slots, exprs)
 }
 
+fn is_text(frame: &DataFrame, column: &str) -> bool {
+    frame
+        .column(column)
+        .is_ok_and(|c| c.dtype() == &DataType::String)
+}
+
 /// Runs one check. `screened` is its result from [`screen`], if any: 0
 /// means it passed, and the rows are not scanned again.
 fn run_one(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     subject: &Subject,
     frame: &DataFrame,
@@ -418,7 +434,7 @@ fn failing_rows(
 }
 
 fn foreign_frame(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     table: &str,
     column: &str,
@@ -474,7 +490,7 @@ fn cell_text(v: AnyValue) -> String {
 }
 
 fn failure_report(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     subject: &Subject,
     rule: &Rule,
@@ -482,7 +498,7 @@ fn failure_report(
     rows: &[(u64, Vec<String>)],
     total: usize,
 ) -> Error {
-    let (line, _) = line_col(&spec.text, check.span().start);
+    let (line, _) = line_col(spec.file.text(), check.span().start);
     let what = match subject {
         Subject::Source(_) => "line",
         Subject::Table(_) => "row",
@@ -507,7 +523,7 @@ fn failure_report(
     let hint = format!(
         "found at {}{more}; fix the data, or the check at `{}` line {line}",
         shown.join(", "),
-        crate::error::display_path(&spec.path)
+        crate::error::display_path(spec.file.path())
     );
     let column = rule.columns().first().map(|c| c.to_string());
     let err = Error::new(ErrorKind::Data, message).with_hint(hint);
@@ -529,7 +545,7 @@ fn failure_report(
 
 /// A `[[checks]]` entry: its query must return no rows.
 fn run_sql(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<crate::spec::SqlCheckDecl>,
     i: usize,
     frames: &mut Frames,

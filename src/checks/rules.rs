@@ -5,7 +5,7 @@ use polars::prelude::*;
 use toml::Spanned;
 
 use crate::error::{suggest, Error, ErrorKind};
-use crate::spec::{CheckDecl, Spec};
+use crate::spec::{CheckDecl, ChecksPart};
 
 /// One rule of a `[[sources.NAME.checks]]` / `[[tables.NAME.checks]]` entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ fn value_text(v: &toml::Value) -> String {
 
 /// Parses a check entry into its rule, or every problem with it.
 pub(super) fn parse(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     owner: &str,
 ) -> Result<Rule, Vec<Error>> {
@@ -139,7 +139,7 @@ pub(super) fn parse(
 /// The one-column rules an entry declares (`None` where `column` is missing
 /// or the rule is malformed; the problem is pushed to `errors`).
 fn column_rules(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     d: &CheckDecl,
     owner: &str,
     errors: &mut Vec<Error>,
@@ -221,7 +221,7 @@ fn column_rules(
 /// Problems with the columns a rule names, given the checked frame's
 /// columns: each points at the misspelt name with a "did you mean".
 pub(super) fn unknown_columns(
-    spec: &Spec,
+    spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,
     rule: &Rule,
     found: &[&str],
@@ -367,6 +367,16 @@ pub(super) fn mismatches(frame: &DataFrame, column: &str, pattern: &str) -> Opti
         .filter(|t| !re.is_match(t))
         .count();
     Some(failing as u64)
+}
+
+/// The allowed texts of a `values` rule on a text column, as
+/// [`allowed`] lists them; `None` when every value is a whole number (the
+/// list is then of numbers, not text).
+pub(super) fn allowed_texts(values: &[toml::Value]) -> Option<Vec<String>> {
+    match values.iter().all(|v| v.as_integer().is_some()) {
+        true => None,
+        false => Some(values.iter().map(value_text).collect()),
+    }
 }
 
 fn allowed(values: &[toml::Value]) -> Series {

@@ -86,7 +86,7 @@ fn parse_checks(extra: &str) -> Vec<std::result::Result<Rule, Vec<Error>>> {
     spec.sources["v"]
         .checks
         .iter()
-        .map(|c| parse(&spec, c, "source `v`"))
+        .map(|c| parse(spec.checks_part(), c, "source `v`"))
         .collect()
 }
 

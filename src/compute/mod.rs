@@ -9,6 +9,7 @@ mod order;
 mod period;
 mod pushdown;
 mod query;
+mod shared;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,7 @@ use crate::source::{self, Source};
 use crate::spec::{PeriodFilter, Spec};
 
 use crate::sql::{self, Frames};
+pub(crate) use shared::{share, Results as SharedResults, SharedQueries};
 pub(crate) use value::Value;
 pub(crate) use value::{Computed, DatabaseResult, Table, TableColumn};
 
@@ -76,6 +78,17 @@ pub fn previous(
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
+    previous_sharing(spec, ctx, sources, params, &SharedQueries::default())
+}
+
+/// [`previous`], taking what a batch `shared` (see [`SharedQueries`]).
+pub(crate) fn previous_sharing(
+    spec: &Spec,
+    ctx: &crate::context::BuildContext,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+    shared: &SharedQueries,
+) -> Result<(Previous, BTreeMap<String, Source>)> {
     let Some(fy) = params.period() else {
         return Ok((Previous::NotApplicable, BTreeMap::new()));
     };
@@ -90,8 +103,8 @@ pub fn previous(
         Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
         Err(e) => return Err(e),
     };
-    let previous = match compute(spec, &previous_sources, &p) {
-        Ok(computed) => Previous::Computed {
+    let previous = match compute_frames(spec, &previous_sources, &p, shared) {
+        Ok((computed, _)) => Previous::Computed {
             period,
             computed: Box::new(computed),
         },
@@ -109,6 +122,7 @@ pub(crate) fn batch_values(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,
+    shared: &SharedQueries,
 ) -> Result<Vec<String>> {
     let Some(batch) = &spec.batch else {
         return Ok(Vec::new());
@@ -117,7 +131,7 @@ pub(crate) fn batch_values(
     let (values, span) = match (&b.values, &b.query) {
         (Some(v), _) => (v.get_ref().clone(), v.span()),
         (None, Some(sql)) => {
-            let (_, mut frames) = compute_frames(spec, sources, params)?;
+            let (_, mut frames) = compute_frames(spec, sources, params, shared)?;
             let columns = query::known_columns(sources);
             let df = query::run(spec, &mut frames.ctx, sql, &columns, "the batch query")?;
             let Some(column) = df.columns().first() else {
@@ -212,14 +226,17 @@ pub fn compute(
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Computed> {
-    compute_frames(spec, sources, params).map(|(computed, _)| computed)
+    compute_frames(spec, sources, params, &SharedQueries::default()).map(|(computed, _)| computed)
 }
 
-/// [`compute`], also returning the [`Frames`] the queries ran over.
+/// [`compute`], also returning the [`Frames`] the queries ran over; a
+/// query whose result a batch `shared` (for this period and these very
+/// sources) is taken from there instead of running again.
 pub(crate) fn compute_frames(
     spec: &Spec,
     sources: &BTreeMap<String, Source>,
     params: &Params,
+    shared: &SharedQueries,
 ) -> Result<(Computed, Frames)> {
     // Nothing runs until every query has been checked.
     let deps = query::check(spec)?;
@@ -227,6 +244,7 @@ pub(crate) fn compute_frames(
     let columns = query::known_columns(sources);
     let mut out = Computed::default();
     let mut tables = BTreeMap::new();
+    let reuse = shared.for_run(params.period(), sources);
     // Every broken query is reported at once. One that reads a broken view
     // or table is not run: its error would only repeat the first.
     let mut errors = Vec::new();
@@ -241,6 +259,10 @@ pub(crate) fn compute_frames(
             true => (&spec.views[name].sql, format!("view `{name}`")),
             false => (&spec.tables[name].sql, format!("table `{name}`")),
         };
+        if let Some(taken) = reuse.and_then(|r| r.frame(name)) {
+            take(name, &what, taken, &mut ctx, (&mut out, &mut tables));
+            continue;
+        }
         // Ties broken by the columns: the same order (and the same rows
         // under a LIMIT) every build.
         let total = total_order(&mut ctx, sql);
@@ -281,14 +303,30 @@ pub(crate) fn compute_frames(
         sources,
         params,
         run_on,
-        &deps,
-        &broken,
+        (&deps, &broken, reuse),
         &mut out,
         &mut errors,
     );
     errors.sort_by_key(Error::line_col);
     Error::collect(errors)?;
     Ok((out, Frames { ctx, tables }))
+}
+
+/// A view's or table's result a batch shared, registered and kept as if
+/// it had run here.
+fn take(
+    name: &str,
+    what: &str,
+    (df, table): (&DataFrame, Option<&Table>),
+    ctx: &mut SQLContext,
+    (out, tables): (&mut Computed, &mut BTreeMap<String, DataFrame>),
+) {
+    let _timed = shared::taken(what);
+    ctx.register(name, df.clone().lazy());
+    if let Some(table) = table {
+        out.tables.insert(name.to_string(), table.clone());
+        tables.insert(name.to_string(), df.clone());
+    }
 }
 
 /// Each figure's query, run over the views and tables `ctx` holds, into
@@ -300,8 +338,7 @@ fn compute_figures(
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (ctx, columns): (&mut SQLContext, &[String]),
-    deps: &query::Deps,
-    broken: &BTreeSet<&str>,
+    (deps, broken, reuse): (&query::Deps, &BTreeSet<&str>, Option<&shared::Results>),
     out: &mut Computed,
     errors: &mut Vec<Error>,
 ) {
@@ -313,6 +350,11 @@ fn compute_figures(
             continue;
         }
         let what = format!("figure `{name}`");
+        if let Some(value) = reuse.and_then(|r| r.figure(name)) {
+            let _timed = shared::taken(&what);
+            out.figures.insert(name.clone(), value.clone());
+            continue;
+        }
         let total = total_order(ctx, &decl.sql);
         let value = run(
             spec,

@@ -26,6 +26,11 @@ pub(super) fn run(
     (sql, what): (&toml::Spanned<String>, &str),
     log: &mut Vec<DatabaseResult>,
 ) -> Result<Option<DataFrame>> {
+    // Only a database source can take a query: without one, the query is
+    // not parsed again to find out (a paper runs some forty).
+    if sources.values().all(|s| s.remote.is_none()) {
+        return Ok(None);
+    }
     let dialect = crate::source::remote::dialect();
     let Some(p) = translate(spec, sql.get_ref(), dialect) else {
         return Ok(None);

@@ -195,7 +195,11 @@ fn relations(
 /// whole query if it cannot be found, e.g. behind an escape).
 fn span_of(spec: &Spec, sql: &Spanned<String>, needle: &str) -> std::ops::Range<usize> {
     let span = sql.span();
-    let at = spec.text.get(span.clone()).and_then(|t| t.find(needle));
+    let at = spec
+        .file
+        .text()
+        .get(span.clone())
+        .and_then(|t| t.find(needle));
     at.map_or(span.clone(), |i| {
         span.start + i..span.start + i + needle.len()
     })
@@ -332,7 +336,8 @@ pub(super) fn query_error(
         if let Some(name) = quoted(inner) {
             let names: Vec<&str> = columns.iter().map(String::as_str).collect();
             let at = spec
-                .text
+                .file
+                .text()
                 .get(span.clone())
                 .and_then(|t| identifier_at(t, &name));
             let range = at.map_or(span.clone(), |i| {

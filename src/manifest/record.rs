@@ -39,8 +39,8 @@ impl Manifest {
     pub(crate) fn new(r: &Record) -> Result<Manifest> {
         let spec = r.spec;
         let spec_hash = FileHash {
-            path: relative(&spec.root, &spec.path),
-            blake3: hash(spec.text.as_bytes()),
+            path: relative(spec.file.root(), spec.file.path()),
+            blake3: hash(spec.file.text().as_bytes()),
         };
         let inputs = inputs(r, &spec_hash)?;
         let (figures, tables) = results(r);
@@ -89,7 +89,7 @@ fn inputs(r: &Record, spec_hash: &FileHash) -> Result<Vec<Input>> {
         let file = r
             .inputs
             .read(path, role)
-            .map_err(|e| e.to_error(path, &spec.root))?;
+            .map_err(|e| e.to_error(path, spec.file.root()))?;
         inputs.push(Input {
             path: r.inputs.name_of(path),
             role: role.clone(),
@@ -269,7 +269,7 @@ fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
         Some(Fetched::All) => (format!("{role}, PostgreSQL: every row fetched"), rows),
     };
     Input {
-        path: relative(&spec.root, &s.path),
+        path: relative(spec.file.root(), &s.path),
         role,
         blake3: s.blake3.clone(),
         rows,

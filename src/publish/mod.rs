@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use crate::compute::{Computed, Previous, Table, Value};
 use crate::error::{Error, ErrorKind, Result};
-use crate::spec::{ProtectDecl, Spec, TableDecl};
+use crate::spec::{ProtectDecl, PublishPart, TableDecl};
 use audit::Interval;
 pub(crate) use cell::{Cell, Period, PublishedPrevious, PublishedTable};
 use suppress::Reason;
@@ -76,7 +76,11 @@ pub struct ProtectedCell {
 }
 
 /// Publishes this period's and the previous period's results.
-pub fn publish(spec: &Spec, computed: &Computed, previous: &Previous) -> Result<Published> {
+pub fn publish(
+    spec: PublishPart<'_>,
+    computed: &Computed,
+    previous: &Previous,
+) -> Result<Published> {
     let (current, disclosure) = publish_period(spec, computed)?;
     let previous = match previous {
         Previous::Computed { period, computed } => Previous::Computed {
@@ -106,7 +110,10 @@ enum Control<'a> {
     Protected(ProtectDecl, &'a TableDecl),
 }
 
-fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Period, Option<Disclosure>)> {
+fn publish_period(
+    spec: PublishPart<'_>,
+    computed: &Computed,
+) -> Result<(Period, Option<Disclosure>)> {
     let mut out = Period {
         figures: computed.figures.clone(),
         tables: BTreeMap::new(),
@@ -158,7 +165,7 @@ fn publish_period(spec: &Spec, computed: &Computed) -> Result<(Period, Option<Di
 }
 
 /// Checks the `[disclosure]` section's own values.
-fn check_section(spec: &Spec) -> Vec<Error> {
+fn check_section(spec: PublishPart<'_>) -> Vec<Error> {
     let Some(d) = &spec.disclosure else {
         return Vec::new();
     };
@@ -195,7 +202,7 @@ fn check_section(spec: &Spec) -> Vec<Error> {
 
 /// Figures declared `count = true` are quoted in prose, where a marker
 /// cannot stand: a small count there fails the build.
-fn check_figures(spec: &Spec, computed: &Computed, d: Option<&Disclosure>) -> Vec<Error> {
+fn check_figures(spec: PublishPart<'_>, computed: &Computed, d: Option<&Disclosure>) -> Vec<Error> {
     let Some(d) = d else {
         return Vec::new();
     };
@@ -225,7 +232,7 @@ fn check_figures(spec: &Spec, computed: &Computed, d: Option<&Disclosure>) -> Ve
 }
 
 /// Whether and how `[disclosure]` controls table `name`.
-fn control<'a>(spec: &Spec, name: &str, decl: &'a TableDecl) -> Result<Control<'a>> {
+fn control<'a>(spec: PublishPart<'_>, name: &str, decl: &'a TableDecl) -> Result<Control<'a>> {
     let flag = decl.disclosure.as_ref().map(|f| *f.get_ref());
     let Some(section) = &spec.disclosure else {
         if flag == Some(true) || decl.protect.is_some() {
@@ -268,9 +275,10 @@ fn protect_decl(decl: &TableDecl) -> ProtectDecl {
 }
 
 /// The span of `key` inside the spec's `[disclosure]` section, for errors.
-fn spec_span(spec: &Spec, key: &str) -> std::ops::Range<usize> {
+fn spec_span(spec: PublishPart<'_>, key: &str) -> std::ops::Range<usize> {
     let section = spec.disclosure.as_ref().map_or(0..0, |d| d.span());
-    spec.text
+    spec.file
+        .text()
         .get(section.clone())
         .and_then(|t| t.find(key))
         .map_or(section.clone(), |i| {
@@ -322,6 +330,7 @@ mod tests {
     use super::*;
     use crate::compute::TableColumn;
     use crate::format::Format;
+    use crate::spec::Spec;
 
     fn spec(tables: &str) -> Spec {
         crate::spec::SpecBuilder::new()
@@ -355,7 +364,7 @@ mod tests {
             tables: BTreeMap::from([(name.to_string(), t)]),
             ..Computed::default()
         };
-        publish(spec, &computed, &Previous::NotApplicable)
+        publish(spec.publish_part(), &computed, &Previous::NotApplicable)
     }
 
     fn suppressed() -> Cell {
@@ -503,7 +512,7 @@ mod tests {
             tables: BTreeMap::from([("d".to_string(), t.clone()), ("e".to_string(), t)]),
             ..Computed::default()
         };
-        let e = publish(&s, &computed, &Previous::NotApplicable).unwrap_err();
+        let e = publish(s.publish_part(), &computed, &Previous::NotApplicable).unwrap_err();
         let messages: Vec<&str> = e.all().map(|e| e.message()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(
@@ -524,7 +533,7 @@ mod tests {
             figures,
             ..Computed::default()
         };
-        let e = publish(&s, &computed, &Previous::NotApplicable).unwrap_err();
+        let e = publish(s.publish_part(), &computed, &Previous::NotApplicable).unwrap_err();
         assert_eq!(e.count(), 1);
         assert_eq!(e.kind(), ErrorKind::Disclosure);
         assert!(e.message().contains("figure `few`"), "{}", e.message());

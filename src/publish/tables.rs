@@ -11,12 +11,12 @@ use crate::compute::{Table, TableColumn, Value};
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::format::format_cell;
 use crate::format::Format;
-use crate::spec::{ProtectDecl, Spec, TableDecl};
+use crate::spec::{ProtectDecl, PublishPart, TableDecl};
 use toml::Spanned;
 
 /// The table with its declared totals (from the true values).
 pub(super) fn with_totals(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     decl: &TableDecl,
     table: &Table,
@@ -41,7 +41,7 @@ pub(super) fn with_totals(
 /// Protects a controlled table; returns it as published and its
 /// suppressed cells.
 pub(super) fn protect(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     decl: &TableDecl,
     protect: &ProtectDecl,
@@ -81,7 +81,7 @@ pub(super) fn protect(
 
 /// What every step of protecting one table needs.
 struct Ctx<'a> {
-    spec: &'a Spec,
+    spec: PublishPart<'a>,
     name: &'a str,
     rule: Rule,
     d: &'a Disclosure,
@@ -481,7 +481,7 @@ fn row_label(table: &Table, r: usize) -> String {
 
 /// The index of a column named in the spec, or an error at its name.
 fn index(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     table: &Table,
     col: &Spanned<String>,

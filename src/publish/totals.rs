@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::{Cell, PublishedTable};
 use crate::compute::Value;
 use crate::error::{suggest, Error, ErrorKind, Result};
-use crate::spec::{ColumnDecl, Spec, TableDecl};
+use crate::spec::{ColumnDecl, PublishPart, TableDecl};
 
 /// What a column's `total` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub(super) fn summed(decl: &TableDecl) -> Vec<Spanned<String>> {
 /// once. `rounded` is true when disclosure control rounds this table's
 /// counts (a rate from an unrounded total would give the count away).
 pub(super) fn rate_totals(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     decl: &TableDecl,
     t: &mut PublishedTable,
@@ -61,7 +61,7 @@ pub(super) fn rate_totals(
 
 /// The column's `total`, checked: a known word, and rate settings only with
 /// `rate`.
-fn kind(spec: &Spec, name: &str, c: &ColumnDecl) -> Result<Total> {
+fn kind(spec: PublishPart<'_>, name: &str, c: &ColumnDecl) -> Result<Total> {
     let col = c.name.get_ref();
     let total = match c.total.as_ref().map(|t| (t.get_ref().as_str(), t.span())) {
         None => Total::None,
@@ -100,7 +100,7 @@ fn kind(spec: &Spec, name: &str, c: &ColumnDecl) -> Result<Total> {
 
 /// One rate total: both operands must be totalled and published as numbers.
 fn rate(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     decl: &TableDecl,
     c: &ColumnDecl,
@@ -173,7 +173,7 @@ fn rate(
 /// The published total of a rate's operand column `o`; an error naming the
 /// column if the table does not show it or does not total it.
 fn rate_operand(
-    spec: &Spec,
+    spec: PublishPart<'_>,
     name: &str,
     col: &str,
     t: &PublishedTable,
@@ -255,7 +255,7 @@ mod tests {
             tables: BTreeMap::from([("d".to_string(), t)]),
             ..Computed::default()
         };
-        crate::publish::publish(s, &computed, &Previous::NotApplicable)
+        crate::publish::publish(s.publish_part(), &computed, &Previous::NotApplicable)
     }
 
     #[test]
@@ -311,7 +311,7 @@ mod tests {
             .insert("population".into(), Cell::Value(Value::Int(10_000)));
         let s = spec(RATE_TABLE);
         let decl = &s.tables["d"];
-        rate_totals(&s, "d", decl, &mut t, false).unwrap();
+        rate_totals(s.publish_part(), "d", decl, &mut t, false).unwrap();
         assert_eq!(t.totals["rate"], Cell::Suppressed("[c]".into()));
     }
 }

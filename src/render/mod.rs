@@ -210,7 +210,7 @@ fn includes(
     build: &BuildContext,
 ) -> Arc<Mutex<Option<String>>> {
     let refused = Arc::new(Mutex::new(None));
-    let (inputs, dir) = (build.inputs.clone(), spec.dir.clone());
+    let (inputs, dir) = (build.inputs.clone(), spec.file.dir().to_path_buf());
     let cell = refused.clone();
     env.set_loader(move |name| {
         let read = inputs
@@ -491,7 +491,7 @@ pub(crate) fn plain(
 ) -> Result<String> {
     let md = env.render_str(source, ctx).map_err(|e| {
         let snippet = Template {
-            path: spec.path.clone(),
+            path: spec.file.path().to_path_buf(),
             text: source.to_string(),
         };
         let range = error_range(&snippet, &e);
@@ -499,13 +499,13 @@ pub(crate) fn plain(
             Some(span) => {
                 // Inside the string as written, or (behind an escape, where
                 // offsets differ) the whole string.
-                let range = match (string_start(&spec.text, &span, source), range) {
+                let range = match (string_start(spec.file.text(), &span, source), range) {
                     (Some(at), Some(r)) => at + r.start..at + r.end,
                     _ => span,
                 };
                 let whole = Template {
-                    path: spec.path.clone(),
-                    text: spec.text.clone(),
+                    path: spec.file.path().to_path_buf(),
+                    text: spec.file.text().to_string(),
                 };
                 template_error_at(&whole, &e, Some(range), names, Some(field))
             }
@@ -532,7 +532,7 @@ pub(crate) fn plain(
                 .with_hint(hint),
             None => {
                 let t = Template {
-                    path: spec.path.clone(),
+                    path: spec.file.path().to_path_buf(),
                     text: source.to_string(),
                 };
                 too_deep(&t, &md, &e).with_hint(hint)

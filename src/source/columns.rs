@@ -2,7 +2,8 @@
 //! into Arrow arrays with no copy: numbers, dates (days since 1970-01-01)
 //! and date-times (µs) in plain vectors, `bool`s in a bitmap, text as
 //! Arrow string views (a value of up to 12 bytes inside its view, a longer
-//! one in one contiguous buffer per column and part). A validity bitmap is
+//! one in one contiguous buffer per column and part, stored once while it
+//! repeats: categorical text then costs its 16-byte view a row). A validity bitmap is
 //! made only once a column meets its first null.
 //!
 //! Polars' own builders do the same with a check, a view and often a
@@ -287,7 +288,8 @@ impl Sink for Bools {
 }
 
 /// A `string` column: Arrow views, the longer values in `buffer` (and,
-/// past 4 GiB, in earlier buffers: a view's offset is 32 bits).
+/// past 4 GiB, in earlier buffers: a view's offset is 32 bits), each
+/// repeated long value stored once while it stays in `recent`.
 #[derive(Default)]
 pub(crate) struct Strings {
     views: Vec<View>,
@@ -296,9 +298,54 @@ pub(crate) struct Strings {
     validity: Validity,
     /// The values' total length in bytes (Arrow keeps it with the array).
     bytes: usize,
+    /// The long values last stored in `buffer`, as (offset, length),
+    /// direct-mapped by [`recent_slot`]; length 0 marks an empty slot.
+    /// Empty until the first long value.
+    recent: Vec<(u32, u32)>,
+}
+
+/// How many long values [`Strings`] remembers: categorical text (a
+/// district, an offence group) has a few dozen distinct values, so a
+/// repeat nearly always finds its first copy; 2 KiB per column and part.
+const RECENT: usize = 256;
+
+/// The slot of long value `b` (more than 12 bytes) in [`Strings::recent`]:
+/// its length and first and last 8 bytes, multiplied and shifted
+/// (Fibonacci hashing). A cheap hash: two values that share a slot only
+/// replace each other's entry, and a hit is confirmed byte by byte.
+#[inline]
+fn recent_slot(b: &[u8]) -> usize {
+    let n = b.len();
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+    let mixed = word(0) ^ word(n - 8).rotate_left(29) ^ n as u64;
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 impl Strings {
+    /// The offset in `buffer` of long value `b`: of its earlier copy if
+    /// `recent` remembers one, otherwise of a new copy (remembered in
+    /// place of whatever shared its slot).
+    #[inline]
+    fn store(&mut self, b: &[u8]) -> u32 {
+        if self.buffer.len() + b.len() > u32::MAX as usize {
+            self.full.push(std::mem::take(&mut self.buffer).into());
+            // The remembered copies are in the buffer just frozen.
+            self.recent.clear();
+        }
+        if self.recent.is_empty() {
+            self.recent = vec![(0, 0); RECENT];
+        }
+        let slot = recent_slot(b);
+        let (at, len) = self.recent[slot];
+        if len as usize == b.len() && &self.buffer[at as usize..][..b.len()] == b {
+            return at;
+        }
+        let offset = self.buffer.len() as u32;
+        self.buffer.extend_from_slice(b);
+        self.recent[slot] = (offset, b.len() as u32);
+        offset
+    }
+
     fn finish(mut self) -> ArrayRef {
         if !self.buffer.is_empty() {
             self.full.push(std::mem::take(&mut self.buffer).into());
@@ -306,8 +353,9 @@ impl Strings {
         let total_buffer_len = self.full.iter().map(Buffer::len).sum();
         let validity = self.validity.0.map(Into::into);
         // SAFETY: every value is UTF-8 (a `&str`),
-        // and every view longer than 12 bytes points at its own bytes in
-        // `full` (see `value`).
+        // and every view longer than 12 bytes points at bytes in `full`
+        // equal to its value (its own copy or an earlier one: see
+        // `store`).
         let array = unsafe {
             Utf8ViewArray::new_unchecked(
                 ArrowDataType::Utf8View,
@@ -329,11 +377,7 @@ impl Sink for Strings {
         let view = if b.len() <= View::MAX_INLINE_SIZE as usize {
             View::new_inline(b)
         } else {
-            if self.buffer.len() + b.len() > u32::MAX as usize {
-                self.full.push(std::mem::take(&mut self.buffer).into());
-            }
-            let offset = self.buffer.len() as u32;
-            self.buffer.extend_from_slice(b);
+            let offset = self.store(b);
             // SAFETY: longer than the inline size, as the branch says.
             unsafe { View::new_noninline_unchecked(b, self.full.len() as u32, offset) }
         };
@@ -352,5 +396,76 @@ impl Sink for Strings {
     #[inline]
     fn valid(_: &str) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(values: &[Option<&str>]) -> (Vec<Option<String>>, usize) {
+        let mut s = Strings::default();
+        for v in values {
+            match v {
+                Some(t) => assert!(s.value(t)),
+                None => s.null(),
+            }
+        }
+        let array = s.finish();
+        let array = array.as_any().downcast_ref::<Utf8ViewArray>().unwrap();
+        let back = array.iter().map(|v| v.map(str::to_string)).collect();
+        (back, array.total_buffer_len())
+    }
+
+    #[test]
+    fn a_repeated_long_value_is_stored_once_and_reads_back() {
+        let long = "Stalking and harassment";
+        let other = "East Cambridgeshire";
+        let values = [
+            Some(long),
+            Some(other),
+            None,
+            Some("Fenland"),
+            Some(long),
+            Some("exactly12byt"),
+            Some(other),
+            Some("exactly13byte"),
+            Some(long),
+            Some("exactly13byte"),
+            Some("é long accented valué"),
+            Some("é long accented valué"),
+        ];
+        let (back, buffered) = strings(&values);
+        let expect: Vec<Option<String>> = values.iter().map(|v| v.map(str::to_string)).collect();
+        assert_eq!(back, expect);
+        // Each distinct long value once; the 12-byte one is inline.
+        let distinct = long.len() + other.len() + 13 + "é long accented valué".len();
+        assert_eq!(buffered, distinct);
+    }
+
+    #[test]
+    fn values_sharing_a_slot_are_kept_apart() {
+        // Same length, first and last 8 bytes: the same slot, other bytes.
+        let a = "prefix--A--suffix!!";
+        let b = "prefix--B--suffix!!";
+        assert_eq!(recent_slot(a.as_bytes()), recent_slot(b.as_bytes()));
+        let values = [Some(a), Some(b), Some(a), Some(a), Some(b)];
+        let (back, buffered) = strings(&values);
+        let expect: Vec<Option<String>> = values.iter().map(|v| v.map(str::to_string)).collect();
+        assert_eq!(back, expect);
+        // a, b, a (b took its slot), then a repeat, then b again.
+        assert_eq!(buffered, 4 * a.len());
+    }
+
+    #[test]
+    fn many_distinct_long_values_read_back() {
+        let values: Vec<String> = (0..5000)
+            .map(|i| format!("district number {}", i % 700))
+            .collect();
+        let refs: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
+        let (back, buffered) = strings(&refs);
+        let expect: Vec<Option<String>> = values.into_iter().map(Some).collect();
+        assert_eq!(back, expect);
+        assert!(buffered < expect.iter().flatten().map(String::len).sum::<usize>());
     }
 }

@@ -334,7 +334,7 @@ fn read_file(
             return Err(missing(spec, name, decl, path, params))
         }
         Err(r) => {
-            let (message, hint) = r.explain(&display_path(path), &spec.root);
+            let (message, hint) = r.explain(&display_path(path), spec.file.root());
             return Err(spec
                 .error_at(ErrorKind::Spec, message, decl.path.span())
                 .with_hint(hint));

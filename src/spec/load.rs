@@ -16,8 +16,8 @@ use toml::Spanned;
 use super::params::RawParamDecl;
 use super::{
     formats, validate, BatchSection, ChartDecl, ContentSection, DataDirDecl, DisclosureSection,
-    EnvVar, FigureDecl, Limits, ReportSection, SourceDecl, Spec, SqlCheckDecl, StyleSection,
-    TableDecl, ViewDecl,
+    EnvVar, FigureDecl, Limits, ReportSection, SourceDecl, Spec, SpecFile, SqlCheckDecl,
+    StyleSection, TableDecl, ViewDecl,
 };
 use crate::error::{display_path, Error, ErrorKind, Result};
 use crate::paths::{normalize, DataDir, Files};
@@ -175,10 +175,7 @@ impl Parsed {
         }
         let r = self.raw;
         let spec = Spec {
-            path: self.path,
-            text: self.text,
-            dir: self.dir,
-            root: self.root,
+            file: SpecFile::new(self.path, self.text, self.dir, self.root),
             date,
             data_dirs: self.data_dirs,
             report: r.report,

@@ -16,11 +16,13 @@
 
 #[cfg(test)]
 mod builder;
+mod file;
 mod formats;
 mod load;
 mod model;
 mod outputs;
 mod params;
+mod parts;
 mod sources;
 pub(crate) mod style;
 mod tables;
@@ -36,10 +38,11 @@ use toml::Spanned;
 
 use crate::error::{Error, ErrorKind, Result};
 pub(crate) use crate::limits::Limits;
-use crate::paths::{DataDir, Files, Refusal};
+use crate::paths::{DataDir, Files};
 
 #[cfg(test)]
 pub(crate) use builder::SpecBuilder;
+pub(crate) use file::SpecFile;
 pub(crate) use load::Parsed;
 pub(crate) use model::{
     BatchSection, ContentSection, DataDirDecl, DisclosureSection, EnvVar, ProtectDecl,
@@ -47,6 +50,7 @@ pub(crate) use model::{
 };
 pub use outputs::{OutputFormat, OutputNames};
 pub(crate) use params::{FinancialYear, ParamDecl, ParamKind, ParamValue};
+pub(crate) use parts::{ChecksPart, PublishPart};
 #[cfg(test)]
 pub(crate) use sources::SourceColumn;
 pub(crate) use sources::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl};
@@ -63,14 +67,9 @@ pub(crate) use tables::{
 /// parsed, the date parsed, the data folders resolved.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    /// The spec file as the user named it.
-    pub path: PathBuf,
-    /// The spec's text, for pointing at lines in errors.
-    pub text: String,
-    /// The folder containing the spec; relative paths resolve against it.
-    pub dir: PathBuf,
-    /// The project root; nothing outside it is read.
-    pub root: PathBuf,
+    /// Where the spec lives and what it says (errors point into it; the
+    /// paths it names resolve against it).
+    pub file: SpecFile,
     /// The report date, parsed once from `report.date`.
     pub date: jiff::civil::Date,
     /// The declared data folders outside the project, resolved.
@@ -104,43 +103,30 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// An error pointing at a byte range of the spec.
+    /// An error pointing at a byte range of the spec (see
+    /// [`SpecFile::error_at`]).
     pub fn error_at(
         &self,
         kind: ErrorKind,
         message: impl Into<String>,
         span: std::ops::Range<usize>,
     ) -> Error {
-        Error::new(kind, message)
-            .in_file(&self.path)
-            .at_span(&self.text, span)
+        self.file.error_at(kind, message, span)
     }
 
-    /// The error for a path written at `value` that `files` refused.
-    pub(crate) fn refused(&self, kind: ErrorKind, r: &Refusal, value: &Spanned<String>) -> Error {
-        let (message, hint) = r.explain(value.get_ref(), &self.root);
-        self.error_at(kind, message, value.span()).with_hint(hint)
-    }
-
-    /// Resolves a path written in the spec (relative to its folder) with
-    /// `files`, refusing anything that leaves the project root.
+    /// Resolves a path written in the spec ([`SpecFile::resolve`]).
     pub(crate) fn resolve(&self, files: &dyn Files, value: &Spanned<String>) -> Result<PathBuf> {
-        files
-            .locate_path(&self.dir, value.get_ref())
-            .map_err(|r| self.refused(ErrorKind::Spec, &r, value))
+        self.file.resolve(files, value)
     }
 
-    /// Reads a file the spec names through `files`; errors point at `value`.
+    /// Reads a file the spec names ([`SpecFile::read`]).
     pub(crate) fn read(
         &self,
         files: &dyn Files,
         value: &Spanned<String>,
         role: &str,
     ) -> Result<Arc<[u8]>> {
-        let path = self.resolve(files, value)?;
-        files
-            .read_bytes(&path, role)
-            .map_err(|r| self.refused(ErrorKind::Io, &r, value))
+        self.file.read(files, value, role)
     }
 
     /// The output folder: `--out` if given, else `report.out_dir` or `out/`.
@@ -148,7 +134,8 @@ impl Spec {
         match cli_out {
             Some(p) => p.to_path_buf(),
             None => self
-                .dir
+                .file
+                .dir()
                 .join(self.report.out_dir.as_ref().map_or("out", |d| d.get_ref())),
         }
     }

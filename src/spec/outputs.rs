@@ -117,7 +117,7 @@ impl Spec {
             docx: Option<Spanned<String>>,
             html: Option<Spanned<String>>,
         }
-        let Ok(doc) = toml::from_str::<Doc>(&self.text) else {
+        let Ok(doc) = toml::from_str::<Doc>(self.file.text()) else {
             return Vec::new();
         };
         let mut out = vec![("report.name", doc.report.name)];

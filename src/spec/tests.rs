@@ -4,6 +4,7 @@
 use super::outputs::not_a_file_name;
 use super::*;
 use crate::limits::LIMIT_RANGES;
+use crate::paths::Refusal;
 use crate::style::Style;
 
 /// The style `build` resolves for `spec`.

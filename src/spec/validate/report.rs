@@ -59,8 +59,8 @@ pub(super) fn check_out_dir(spec: &Spec, errors: &mut Vec<Error>) {
     };
     let path = Path::new(out.get_ref());
     let inside = !path.is_absolute()
-        && normalize(&spec.dir.join(path))
-            .strip_prefix(&spec.root)
+        && normalize(&spec.file.dir().join(path))
+            .strip_prefix(spec.file.root())
             .is_ok_and(|rel| !matches!(rel.components().next(), Some(Component::ParentDir)));
     if !inside {
         errors.push(

@@ -21,7 +21,11 @@ pub(super) fn check_table_names(spec: &Spec, errors: &mut Vec<Error>) {
     for (name, what) in named {
         if let Some(first) = seen.insert(name, what) {
             let key = format!("{what}s.{name}");
-            let at = spec.text.find(&key).map_or(0..0, |i| i..i + key.len());
+            let at = spec
+                .file
+                .text()
+                .find(&key)
+                .map_or(0..0, |i| i..i + key.len());
             errors.push(
                 spec.error_at(
                     ErrorKind::Spec,
@@ -97,7 +101,8 @@ pub(super) fn check_source_kinds(spec: &Spec, errors: &mut Vec<Error>) {
     for (name, source) in &spec.sources {
         let header = format!("[sources.{name}]");
         let at = spec
-            .text
+            .file
+            .text()
             .find(&header)
             .map_or(0..0, |i| i..i + header.len());
         let has_path = !source.path.get_ref().is_empty() || source.path.span() != (0..0);
