@@ -30,7 +30,7 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, PublishPart);
+points_into_the_spec!(ChecksPart, PublishPart, RenderPart, StylePart);
 
 /// What reading the sources needs: their declarations and `[limits]`.
 #[derive(Debug, Clone, Copy)]
