@@ -181,20 +181,15 @@ impl Inputs {
     /// nowhere: for asking "is this input unchanged?" (a cached PDF's
     /// dependencies, `verify`) without making it an input of this build.
     pub(crate) fn hash_of(&self, path: &Path) -> Result<String, Refusal> {
-        let path = normalize(path);
-        if !self.inside(&path) {
-            return Err(match path.is_absolute() {
-                true => Refusal::Absolute,
-                false => Refusal::LeavesRoot,
-            });
-        }
-        let real = self.real(&path)?;
+        let (_, real) = self.checked(path)?;
         read_and_hash(&real)
             .map(|(_, hash)| hash)
             .map_err(|e| io_refusal(&e))
     }
 
-    fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
+    /// `path` normalised and where it really is, if a read may open it:
+    /// inside the root, every link resolved and checked.
+    fn checked(&self, path: &Path) -> Result<(PathBuf, PathBuf), Refusal> {
         let path = normalize(path);
         if !self.inside(&path) {
             return Err(match path.is_absolute() {
@@ -203,6 +198,11 @@ impl Inputs {
             });
         }
         let real = self.real(&path)?;
+        Ok((path, real))
+    }
+
+    fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
+        let (path, real) = self.checked(path)?;
         let known = {
             let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
             files.get(&real).cloned()

@@ -21,6 +21,19 @@ use super::cell::{self, Value};
 use super::csv::ColumnRule;
 use crate::spec::ColumnType;
 
+/// The Polars type a declared column type is loaded as (every reader's,
+/// and a database source's empty frame).
+pub(crate) fn polars_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::String => DataType::String,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+        ColumnType::Date => DataType::Date,
+        ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+    }
+}
+
 /// What a column does with each cell's text.
 pub(crate) trait Sink {
     /// Appends the value `text` stands for; `false` (nothing appended) if
@@ -64,14 +77,7 @@ impl Column {
 
     /// The Polars type of `rule`'s column.
     pub(crate) fn dtype(rule: &ColumnRule) -> DataType {
-        match rule.ty {
-            ColumnType::String => DataType::String,
-            ColumnType::Int => DataType::Int64,
-            ColumnType::Float => DataType::Float64,
-            ColumnType::Bool => DataType::Boolean,
-            ColumnType::Date => DataType::Date,
-            ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
-        }
+        polars_type(rule.ty)
     }
 
     /// The filled column as one Arrow array (the physical type of

@@ -25,7 +25,7 @@ mod oracle_builder;
 mod part;
 mod split;
 #[cfg(test)]
-mod tests;
+pub(in crate::source) mod tests;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -5,7 +5,8 @@ use super::split::each_record;
 use super::*;
 use crate::source::keep::KeepRows;
 
-fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
+/// A declared column whose only missing text is the empty cell.
+pub(in crate::source) fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
     ColumnRule {
         name: name.into(),
         ty,

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::source::csv::tests::rule;
 use crate::source::csv::{self, ColumnRule};
 use crate::spec::ColumnType;
 
@@ -82,15 +83,6 @@ fn a_source_read_for_wider_periods_serves_a_narrower_one_only() {
         Some(&wide),
         Some(&keep(None, "2020-03-31"))
     ));
-}
-
-fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
-    ColumnRule {
-        name: name.into(),
-        ty,
-        nullable,
-        missing: vec![String::new()],
-    }
 }
 
 fn read(text: &str, columns: &[ColumnRule], keep: &KeepRows) -> crate::error::Result<Table> {
