@@ -43,7 +43,8 @@ fn main() {
         record("publish (totals, disclosure audit)", t.elapsed());
         let t = Instant::now();
         let fonts = Fonts::new(&[]);
-        let rendered = stages::render(&spec, &ctx, &published, &fonts).expect("render");
+        let rendered =
+            stages::render(spec.render_part(), &ctx, &published, &fonts).expect("render");
         record("render (MiniJinja + Markdown)", t.elapsed());
         let t = Instant::now();
         let options = docx::DocxOptions {

@@ -259,7 +259,7 @@ fn build_reusing(
         Some(data) => data,
         None => data_stages(&spec, &ctx, options.strict, shared)?,
     };
-    let style = crate::style::Style::from_spec(&spec, &ctx)?;
+    let style = crate::style::Style::from_spec(spec.style_part(), &ctx)?;
     let font_files = report_fonts(&spec, &ctx)?;
     let chart_fonts = chart::Fonts::new(&font_files).styled(&style.body_font, style.accent);
     guard::enter(Stage::Render);
@@ -374,7 +374,7 @@ fn render_stage(
     chart_fonts: &chart::Fonts,
     strict: bool,
 ) -> Result<Rendered> {
-    let rendered = render::render(spec, ctx, published, chart_fonts)?;
+    let rendered = render::render(spec.render_part(), ctx, published, chart_fonts)?;
     if strict {
         Error::collect(rendered.warnings.iter().map(|w| Error::from_diagnostic(w.clone())
             .with_hint("guard the comparison with `{% if figures.NAME.has_previous %}`, add the missing data, or build without `--strict`")).collect())?;

@@ -16,8 +16,8 @@ use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics, ErrorKind, Result};
 use crate::inputs::{InputFile, Inputs};
 use crate::limits::Limits;
-use crate::params::Params;
-use crate::spec::Spec;
+use crate::params::{FinancialYear, Params};
+use crate::spec::{Spec, SpecFile};
 
 /// One build's runtime: made by `build` (or `batch`), lent to the stages.
 #[derive(Debug)]
@@ -28,6 +28,10 @@ pub struct BuildContext {
     pub(crate) cache: Arc<Cache>,
     /// The resolved parameters (`[params]` with `--set` applied).
     pub(crate) params: Params,
+    /// The periods the build computes (its period and the previous one;
+    /// a batch cannot vary the period, so its papers share them): the
+    /// sources keep only their rows. `None` (no period): every row is kept.
+    pub(crate) periods: Option<Vec<FinancialYear>>,
     /// `[limits]`, as the spec declares them.
     pub(crate) limits: Limits,
     /// Warnings so far, in the order they arose, each with its place.
@@ -40,6 +44,7 @@ impl BuildContext {
         BuildContext {
             inputs,
             cache,
+            periods: params.period().map(|fy| vec![fy, fy.previous()]),
             params,
             limits: spec.limits.clone(),
             diagnostics: Sink::default(),
@@ -55,19 +60,19 @@ impl BuildContext {
     /// folder) through the registry; errors point at `value`.
     pub(crate) fn read(
         &self,
-        spec: &Spec,
+        spec: &SpecFile,
         value: &Spanned<String>,
         role: &str,
     ) -> Result<Arc<InputFile>> {
         let path = self.resolve(spec, value)?;
         self.inputs
             .read(&path, role)
-            .map_err(|r| spec.file.refused(ErrorKind::Io, &r, value))
+            .map_err(|r| spec.refused(ErrorKind::Io, &r, value))
     }
 
     /// Resolves a path written in the spec, refusing anything that leaves
-    /// the project root (see `Spec::resolve`).
-    pub(crate) fn resolve(&self, spec: &Spec, value: &Spanned<String>) -> Result<PathBuf> {
+    /// the project root (see `SpecFile::resolve`).
+    pub(crate) fn resolve(&self, spec: &SpecFile, value: &Spanned<String>) -> Result<PathBuf> {
         spec.resolve(&*self.inputs, value)
     }
 }
@@ -107,7 +112,7 @@ mod tests {
         let spec = SpecBuilder::new().build();
         let ctx = crate::build::stage_context(&spec, &[]).unwrap();
         let e = ctx
-            .read(&spec, &spec.content.body, "template body")
+            .read(&spec.file, &spec.content.body, "template body")
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Io);
         assert_eq!(e.message(), "`b.md` does not exist");

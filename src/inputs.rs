@@ -190,8 +190,8 @@ impl Inputs {
         stream::hash_file(&real).map_err(|e| io_refusal(&e))
     }
 
-    /// `path` lexically normalised, and its real path: refused unless it
-    /// lies inside the root (or a declared data folder), links resolved.
+    /// `path` normalised and where it really is, if a read may open it:
+    /// inside the root, every link resolved and checked.
     fn checked(&self, path: &Path) -> Result<(PathBuf, PathBuf), Refusal> {
         let path = normalize(path);
         if !self.inside(&path) {

@@ -15,7 +15,7 @@ use toml::Spanned;
 pub(crate) use crate::colour::Rgb;
 use crate::context::BuildContext;
 use crate::error::Result;
-use crate::spec::Spec;
+use crate::spec::StylePart;
 // The vocabulary `[style]` is checked with, declared with the spec.
 pub(crate) use crate::spec::style::{
     font_families, image_format, parse_hex, stand_in, ImageFormat, DEFAULT_FONT, WORD_CAPTIONS,
@@ -128,13 +128,13 @@ impl Default for Style {
 impl Style {
     /// The style a validated spec's `[style]` describes (defaults for
     /// anything it leaves out). Reads the logo through the registry.
-    pub(crate) fn from_spec(spec: &Spec, ctx: &BuildContext) -> Result<Style> {
+    pub(crate) fn from_spec(spec: StylePart<'_>, ctx: &BuildContext) -> Result<Style> {
         let s = &spec.style;
         let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
         let (body_font, heading_font, stand_ins) = house_fonts(spec, ctx)?;
         let logo = match &s.logo {
             Some(l) => {
-                let file = ctx.read(spec, l, "logo")?;
+                let file = ctx.read(spec.file, l, "logo")?;
                 let format = image_format(&file.bytes).ok_or_else(|| {
                     spec.error_at(
                         crate::ErrorKind::Spec,
@@ -166,7 +166,7 @@ impl Style {
             cover: s.cover,
             toc: s.toc,
             reference_docx: match &s.reference_docx {
-                Some(r) => Some(ctx.resolve(spec, r)?),
+                Some(r) => Some(ctx.resolve(spec.file, r)?),
                 None => None,
             },
             // `captions` is a setting, not a content role.
@@ -207,12 +207,12 @@ impl Style {
 
 /// The body and heading families the PDF and charts use, with a bundled
 /// stand-in for each house font the report has no files for.
-fn house_fonts(spec: &Spec, ctx: &BuildContext) -> Result<(String, String, Vec<StandIn>)> {
+fn house_fonts(spec: StylePart<'_>, ctx: &BuildContext) -> Result<(String, String, Vec<StandIn>)> {
     let s = &spec.style;
     let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
     let mut files = Vec::new();
     for f in &spec.report.fonts {
-        files.push(ctx.read(spec, f, "font")?.bytes.clone());
+        files.push(ctx.read(spec.file, f, "font")?.bytes.clone());
     }
     let families = font_families(&files);
     let mut stand_ins = Vec::new();

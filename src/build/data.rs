@@ -40,7 +40,7 @@ impl Shared {
             && sources.iter().all(|(name, s)| {
                 self.sources
                     .get(name)
-                    .is_some_and(|t| t.path == s.path && t.blake3 == s.blake3)
+                    .is_some_and(|t| t.path == s.path && t.blake3 == s.blake3 && t.keep == s.keep)
             });
         self.source_checks.as_deref().filter(|_| same)
     }

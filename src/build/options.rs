@@ -93,8 +93,8 @@ pub(super) fn docx_options(
 ) -> Result<backend::docx::DocxOptions> {
     let reference = match &spec.style.reference_docx {
         Some(path) => Some(backend::docx::Reference {
-            path: manifest::relative(spec.file.root(), &ctx.resolve(spec, path)?).into(),
-            bytes: ctx.read(spec, path, "reference docx")?.bytes.clone(),
+            path: manifest::relative(spec.file.root(), &ctx.resolve(&spec.file, path)?).into(),
+            bytes: ctx.read(&spec.file, path, "reference docx")?.bytes.clone(),
         }),
         None => None,
     };
@@ -129,7 +129,7 @@ pub(super) fn docx_options(
 pub(super) fn report_fonts(spec: &Spec, ctx: &BuildContext) -> Result<Vec<Vec<u8>>> {
     let mut fonts = Vec::new();
     for f in &spec.report.fonts {
-        fonts.push(ctx.read(spec, f, "font")?.bytes.to_vec());
+        fonts.push(ctx.read(&spec.file, f, "font")?.bytes.to_vec());
     }
     Ok(fonts)
 }
@@ -142,7 +142,7 @@ pub(super) fn typst_options<'a>(
     fonts: Vec<Vec<u8>>,
 ) -> Result<TypstOptions<'a>> {
     let r = &spec.report;
-    let layout = ctx.resolve(spec, &r.layout)?;
+    let layout = ctx.resolve(&spec.file, &r.layout)?;
     Ok(TypstOptions {
         root: spec.file.root(),
         inputs: ctx.inputs.clone(),

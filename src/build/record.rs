@@ -128,15 +128,15 @@ fn layout_files(
         ("body", &spec.content.body),
         ("summary", &spec.content.summary),
     ] {
-        files.push((ctx.resolve(spec, value)?, format!("template {key}")));
+        files.push((ctx.resolve(&spec.file, value)?, format!("template {key}")));
     }
-    ctx.read(spec, &spec.report.layout, "layout")?;
+    ctx.read(&spec.file, &spec.report.layout, "layout")?;
     files.push((typst.layout.clone(), "layout".to_string()));
     for f in &spec.report.fonts {
-        files.push((ctx.resolve(spec, f)?, "font".to_string()));
+        files.push((ctx.resolve(&spec.file, f)?, "font".to_string()));
     }
     if let Some(logo) = &spec.style.logo {
-        files.push((ctx.resolve(spec, logo)?, "logo".to_string()));
+        files.push((ctx.resolve(&spec.file, logo)?, "logo".to_string()));
     }
     Ok(files)
 }

@@ -15,6 +15,8 @@ fn source(path: &str, blake3: &str) -> source::Source {
         blake3: blake3.into(),
         files: Vec::new(),
         remote: None,
+        keep: None,
+        extent: Default::default(),
     }
 }
 

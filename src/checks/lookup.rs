@@ -68,24 +68,13 @@ pub(super) fn outside(frame: &DataFrame, column: &str, texts: &[String]) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::{failing, Rule};
+    use super::super::rules::Rule;
     use super::*;
     use proptest::prelude::*;
 
     fn exact(df: &DataFrame, allowed: &[String]) -> u64 {
         let list: Vec<toml::Value> = allowed.iter().map(|t| t.as_str().into()).collect();
-        let rule = Rule::Values("c".into(), list);
-        let counted = df
-            .clone()
-            .lazy()
-            .select([failing(&rule, None).unwrap().sum()])
-            .collect()
-            .unwrap();
-        counted.columns()[0]
-            .get(0)
-            .unwrap()
-            .extract::<u64>()
-            .unwrap()
+        super::super::rules::tests::exact(df, &Rule::Values("c".into(), list))
     }
 
     /// Values of 0, 12 and 13 bytes, non-ASCII, and ones that share a

@@ -1,6 +1,7 @@
 //! Declared data checks, as analysts know them from data-validation tools:
 //! `unique`, `not_null`, `values`, `range`, `pattern` and `foreign_key` on a
-//! source's rows (`[[sources.NAME.checks]]`, every row of the file) or a
+//! source's rows (`[[sources.NAME.checks]]`, the rows the source keeps: those
+//! of the periods the build computes, see `source::keep`) or a
 //! table's (`[[tables.NAME.checks]]`), and custom Polars SQL
 //! (`[[checks]] sql = "…"`, over what the queries see) that must return no
 //! rows. Each check is `error` (the build fails, all failures reported at
@@ -68,7 +69,8 @@ pub(crate) fn source_line(source: &Source, row: u64) -> u64 {
         .map_or(row + 2, |&line| u64::from(line))
 }
 
-/// Runs every source's declared checks over all rows of its file. Spec
+/// Runs every source's declared checks over the rows it keeps (every cell
+/// of every row was already type-checked by its reader). Spec
 /// problems (an unknown column, a bad pattern) are errors, all at once.
 pub(crate) fn check_sources(
     spec: ChecksPart<'_>,

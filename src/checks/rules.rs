@@ -391,11 +391,12 @@ fn allowed(values: &[toml::Value]) -> Series {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Rows failing `rule` by the exact Polars expression.
-    fn exact(df: &DataFrame, rule: &Rule) -> u64 {
+    /// How many rows the exact Polars rule finds failing.
+    pub(in crate::checks) fn exact(df: &DataFrame, rule: &Rule) -> u64 {
         let counted = df
             .clone()
             .lazy()

@@ -136,17 +136,26 @@ pub(super) fn empty_in_period(source: &Source, column: &str, coverage: Coverage)
     if coverage.rows != 0 {
         return None;
     }
-    let dates = source.frame.column(column).ok().and_then(|c| {
-        let (min, max) = (
-            c.as_materialized_series().min_reduce().ok()?,
-            c.as_materialized_series().max_reduce().ok()?,
-        );
-        Some(format!(
-            "{} to {}",
-            to_display(min.value()),
-            to_display(max.value())
-        ))
-    });
+    // Over every row read: the frame may hold only the build's periods.
+    let read = source
+        .frame
+        .column(column)
+        .ok()
+        .and_then(|c| source.extent.to_column(column, c.dtype()));
+    let dates = read
+        .as_ref()
+        .or(source.frame.column(column).ok())
+        .and_then(|c| {
+            let (min, max) = (
+                c.as_materialized_series().min_reduce().ok()?,
+                c.as_materialized_series().max_reduce().ok()?,
+            );
+            Some(format!(
+                "{} to {}",
+                to_display(min.value()),
+                to_display(max.value())
+            ))
+        });
     let file = crate::error::display_path(&source.path);
     Some(match dates {
         Some(range) => format!("`{file}` (`{column}` runs from {range})"),
@@ -338,6 +347,8 @@ mod tests {
             blake3: String::new(),
             files: Vec::new(),
             remote: None,
+            keep: None,
+            extent: Default::default(),
         }
     }
 

@@ -127,9 +127,14 @@ pub struct Input {
     pub role: String,
     /// BLAKE3, hex.
     pub blake3: String,
-    /// Data rows (sources only); for a database, the rows it sent.
+    /// Data rows (sources only), every one read and checked; for a
+    /// database, the rows it sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
+    /// Of those, the rows kept for the build's periods (a source file with
+    /// a `period_column`); the others were checked, not loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_kept: Option<u64>,
     /// A query run inside a database: the SQL sent (`$1…` for the bound
     /// values; never a connection URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]

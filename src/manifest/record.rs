@@ -244,7 +244,8 @@ fn source_inputs(
             path: inputs.name_of(&f.path),
             role: role.clone(),
             blake3: f.blake3.clone(),
-            rows: Some(f.rows as u64),
+            rows: Some(f.rows_read as u64),
+            rows_kept: s.keep.as_ref().map(|_| f.rows as u64),
             sparse: sparse(spec, s),
             ..Input::default()
         })
@@ -304,6 +305,6 @@ fn database_input(
         sql: Some(d.sql.clone()),
         params: d.params.clone(),
         query_blake3: Some(query_blake3),
-        sparse: None,
+        ..Input::default()
     }
 }

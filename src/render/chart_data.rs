@@ -9,13 +9,13 @@ use crate::chart::{
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::Format;
 use crate::publish::{Cell, PublishedPrevious as Previous, PublishedTable as Table};
-use crate::spec::{ChartDecl, ChartKindDecl, DisclosureSection, Spec};
+use crate::spec::{ChartDecl, ChartKindDecl, DisclosureSection, RenderPart};
 use crate::value::Value;
 
 /// Draws chart `name` from its published table; `title` is already
 /// rendered.
 pub(super) fn draw(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     name: &str,
     decl: &ChartDecl,
     (table, previous): (&Table, &Previous),
@@ -105,7 +105,7 @@ fn chart_spec(
 /// The chart's series (for a year-on-year chart, last year's first) and
 /// its withheld values.
 fn series_of(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     name: &str,
     decl: &ChartDecl,
     (table, previous): (&Table, &Previous),
@@ -178,7 +178,7 @@ fn withheld(
 /// Returns the previous table, its rows in this one's category order, and
 /// its value column, for the withheld cells.
 fn year_on_year(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     name: &str,
     decl: &ChartDecl,
     (table, previous): (&Table, &Previous),

@@ -15,12 +15,12 @@ use crate::chart::{self, Fonts};
 use crate::doc::{Caption, CaptionKind, Figure};
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::publish::{Period, PublishedPrevious};
-use crate::spec::Spec;
+use crate::spec::RenderPart;
 
 /// Draws every declared chart; the figures' captions hold the bare title
 /// until the document numbers them.
 pub(super) fn draw_all(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     env: &Environment,
     ctx: &Value,
     (computed, previous): (&Period, &PublishedPrevious),
@@ -81,14 +81,14 @@ pub(super) fn draw_all(
 /// Each chart's title and alt text, rendered as plain text; every problem
 /// (a template error, an empty alt text) at once.
 fn chart_texts<'s>(
-    spec: &'s Spec,
+    spec: RenderPart<'s>,
     env: &Environment,
     ctx: &Value,
     names: &Names,
 ) -> Result<Vec<ChartTexts<'s>>> {
     let mut texts = Vec::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.charts {
+    for (name, decl) in spec.charts {
         let decl = decl.get_ref();
         let field = format!("charts.{name}.title");
         let at = (decl.title.get_ref().as_str(), Some(decl.title.span()));

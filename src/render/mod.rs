@@ -32,7 +32,7 @@ use crate::error::{suggest, Diagnostic, Diagnostics, Error, ErrorKind, Result};
 use crate::params::Params;
 use crate::publish::Published;
 use crate::publish::{Period, PublishedPrevious};
-use crate::spec::Spec;
+use crate::spec::RenderPart;
 use capped::render_capped;
 use errors::{error_range, string_start, template_error, template_error_at, too_deep, Names};
 use figure::{FigureObject, PreviousValue};
@@ -63,7 +63,7 @@ struct Template {
 /// tables (this period's and the previous period's): templates, tables and
 /// charts never see a suppressed value.
 pub fn render(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     build: &BuildContext,
     published: &Published,
     fonts: &chart::Fonts,
@@ -137,11 +137,14 @@ pub fn render(
 
 /// The body and summary templates, read through the build's registry; a
 /// file that is not UTF-8 is refused at its place in the spec.
-fn read_templates(spec: &Spec, build: &BuildContext) -> Result<BTreeMap<&'static str, Template>> {
+fn read_templates(
+    spec: RenderPart<'_>,
+    build: &BuildContext,
+) -> Result<BTreeMap<&'static str, Template>> {
     let content = &spec.content;
     let mut templates = BTreeMap::new();
     for (key, value) in [("body", &content.body), ("summary", &content.summary)] {
-        let file = build.read(spec, value, &format!("template {key}"))?;
+        let file = build.read(spec.file, value, &format!("template {key}"))?;
         let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
             spec.error_at(
                 ErrorKind::Template,
@@ -206,7 +209,7 @@ fn missing_warning(path: &std::path::Path, what: &str, previous: &PublishedPrevi
 /// hint of a refused include is left for the error.
 fn includes(
     env: &mut Environment<'static>,
-    spec: &Spec,
+    spec: RenderPart<'_>,
     build: &BuildContext,
 ) -> Arc<Mutex<Option<String>>> {
     let refused = Arc::new(Mutex::new(None));
@@ -357,7 +360,7 @@ struct Shown<'a> {
 }
 
 fn context(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     params: &Params,
     computed: &Period,
     previous: &PublishedPrevious,
@@ -431,7 +434,7 @@ fn context(
 /// (over params and figures, rendered as plain text). With every caption
 /// that fails to render.
 fn table_displays(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     env: &Environment,
     params: &Params,
     computed: &Period,
@@ -445,7 +448,7 @@ fn table_displays(
     let ctx = context(spec, params, computed, &Previous::NotApplicable, &shown);
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.tables {
+    for (name, decl) in spec.tables {
         if !computed.tables.contains_key(name) {
             continue;
         }
@@ -482,7 +485,7 @@ fn table_displays(
 /// context and flattens it to plain text. `span` is where the string is
 /// written in the spec (`None` for a default): errors point into it.
 pub(crate) fn plain(
-    spec: &Spec,
+    spec: RenderPart<'_>,
     env: &Environment,
     ctx: &Value,
     names: &Names,
@@ -551,7 +554,7 @@ pub(crate) fn plain(
 
 /// Title and summary title may use `{{ }}` too; they are rendered through the
 /// same Markdown path and flattened to plain text.
-fn meta(spec: &Spec, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
+fn meta(spec: RenderPart<'_>, env: &Environment, ctx: &Value, names: &Names) -> Result<Meta> {
     let r = &spec.report;
     let text = |field: &str, source: &toml::Spanned<String>| {
         let at = (source.get_ref().as_str(), Some(source.span()));

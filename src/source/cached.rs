@@ -1,9 +1,11 @@
 //! Parsed data files in the cache ([`crate::cache`], which knows nothing
 //! of sources): a source file's typed frame (stored as
 //! uncompressed Parquet, which keeps every Polars type and null) and the
-//! editor line of each row, keyed by the file's BLAKE3 and the declared
-//! column rules. Only a file that parsed without a problem is stored;
-//! errors are always found by parsing.
+//! editor line of each row, the rows read and the period column's extent,
+//! keyed by the file's BLAKE3, the declared column rules and the rows kept
+//! (a frame kept for one period is never served for another). Only a file
+//! that parsed without a problem is stored; errors are always found by
+//! parsing.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::csv::Table;
+use super::keep::Extent;
 use crate::cache::{Cache, Fields, Key, Record};
 use crate::error::Result;
 
@@ -46,10 +49,16 @@ fn encode(table: &Table) -> Option<Vec<u8>> {
         .finish(&mut table.frame.clone())
         .ok()?;
     let lines: Vec<u8> = table.lines.iter().flat_map(|l| l.to_le_bytes()).collect();
+    let mut counts = (table.read as u64).to_le_bytes().to_vec();
+    if let Some((first, last)) = table.extent.0 {
+        counts.extend(first.to_le_bytes());
+        counts.extend(last.to_le_bytes());
+    }
     let mut r = Record::new();
     r.field(format!("{:?}", table.frame.schema()).as_bytes())
         .field(&parquet)
-        .field(&lines);
+        .field(&lines)
+        .field(&counts);
     Some(r.into_bytes())
 }
 
@@ -60,16 +69,31 @@ fn decode(entry: &[u8]) -> Option<Table> {
     let schema = f.text()?;
     let parquet = f.bytes()?;
     let lines = f.bytes()?;
+    let counts = f.bytes()?;
     if !f.is_done() || lines.len() % 4 != 0 {
         return None;
     }
+    let word = |i: usize| Some(u64::from_le_bytes(counts.get(i..i + 8)?.try_into().ok()?));
+    let read = usize::try_from(word(0)?).ok()?;
+    let extent = match counts.len() {
+        8 => Extent(None),
+        24 => Extent(Some((word(8)? as i64, word(16)? as i64))),
+        _ => return None,
+    };
     let frame = ParquetReader::new(Cursor::new(parquet)).finish().ok()?;
     let lines: Arc<[u32]> = lines
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    let same = format!("{:?}", frame.schema()) == schema && frame.height() == lines.len();
-    same.then_some(Table { frame, lines })
+    let same = format!("{:?}", frame.schema()) == schema
+        && frame.height() == lines.len()
+        && lines.len() <= read;
+    same.then_some(Table {
+        frame,
+        lines,
+        read,
+        extent,
+    })
 }
 
 #[cfg(test)]
@@ -94,21 +118,24 @@ mod tests {
         let table = Table {
             frame,
             lines: Arc::from(vec![2u32, 3, 5]),
+            read: 7,
+            extent: Extent(Some((-1, 18353))),
         };
         let entry = encode(&table).unwrap();
         let back = decode(&entry).unwrap();
         assert!(back.frame.equals_missing(&table.frame));
         assert_eq!(back.frame.schema(), table.frame.schema());
         assert_eq!(back.lines, table.lines);
+        assert_eq!((back.read, back.extent), (7, table.extent));
+        let whole = Table::new(table.frame.clone(), table.lines.clone());
+        let back = decode(&encode(&whole).unwrap()).unwrap();
+        assert_eq!((back.read, back.extent), (3, Extent(None)));
     }
 
     #[test]
     fn a_hit_skips_the_parse_and_a_miss_parses() {
         let dir = tempfile::tempdir().unwrap();
-        let table = || Table {
-            frame: df!("x" => [1i64, 2]).unwrap(),
-            lines: Arc::from(vec![2u32, 3]),
-        };
+        let table = || Table::new(df!("x" => [1i64, 2]).unwrap(), Arc::from(vec![2u32, 3]));
         let cache = crate::cache::for_tests(dir.path());
         let first = csv(&cache, "h", &"rules", || Ok(table())).unwrap();
         cache.flush();

@@ -21,6 +21,19 @@ use super::cell::{self, Value};
 use super::csv::ColumnRule;
 use crate::spec::ColumnType;
 
+/// The Polars type a declared column type is loaded as (every reader's,
+/// and a database source's empty frame).
+pub(crate) fn polars_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::String => DataType::String,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+        ColumnType::Date => DataType::Date,
+        ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
+    }
+}
+
 /// What a column does with each cell's text.
 pub(crate) trait Sink {
     /// Appends the value `text` stands for; `false` (nothing appended) if
@@ -28,6 +41,9 @@ pub(crate) trait Sink {
     fn value(&mut self, text: &str) -> bool;
     /// Appends a null.
     fn null(&mut self);
+    /// Whether `text` is a value of the column's type (appending nothing:
+    /// a row the reader does not keep is checked all the same).
+    fn valid(text: &str) -> bool;
 }
 
 /// One typed column of one part of a file.
@@ -61,14 +77,7 @@ impl Column {
 
     /// The Polars type of `rule`'s column.
     pub(crate) fn dtype(rule: &ColumnRule) -> DataType {
-        match rule.ty {
-            ColumnType::String => DataType::String,
-            ColumnType::Int => DataType::Int64,
-            ColumnType::Float => DataType::Float64,
-            ColumnType::Bool => DataType::Boolean,
-            ColumnType::Date => DataType::Date,
-            ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
-        }
+        polars_type(rule.ty)
     }
 
     /// The filled column as one Arrow array (the physical type of
@@ -233,6 +242,11 @@ impl<P: Parse> Sink for Values<P> {
         self.validity.null(self.values.len());
         self.values.push(P::T::default());
     }
+
+    #[inline]
+    fn valid(text: &str) -> bool {
+        P::parse(text).is_some()
+    }
 }
 
 /// A `bool` column.
@@ -271,6 +285,11 @@ impl Sink for Bools {
     fn null(&mut self) {
         self.validity.null(self.values.len());
         self.values.push(false);
+    }
+
+    #[inline]
+    fn valid(text: &str) -> bool {
+        matches!(text, "true" | "false")
     }
 }
 
@@ -378,6 +397,11 @@ impl Sink for Strings {
     fn null(&mut self) {
         self.validity.null(self.views.len());
         self.views.push(View::default());
+    }
+
+    #[inline]
+    fn valid(_: &str) -> bool {
+        true
     }
 }
 

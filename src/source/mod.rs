@@ -2,12 +2,14 @@
 //!
 //! One reader per kind of file, chosen by the path's extension ([`Kind`]):
 //! CSV ([`csv`]), Parquet ([`parquet`]) and Excel/OpenDocument workbooks
-//! ([`xlsx`]). Every reader checks every row and cell against the same
+//! ([`xlsx`]). Every reader checks every cell of every row against the same
 //! declared columns (type, required or nullable, the texts that count as
 //! missing) and returns the same [`Table`]; every problem is reported at
 //! once, located as the user finds it (`file:LINE` for CSV,
 //! `Victims!C1234` for Excel, `row N` for Parquet), and nothing is silently
 //! null or dropped. Columns the spec does not declare are not loaded.
+//! Rows outside the periods the build computes are checked but not kept
+//! ([`keep`]): the frame holds the rows a figure can use.
 //!
 //! A glob path (`data/victims/*.csv`) reads every matching file, in path
 //! order, as one source; each file goes through the input registry and is
@@ -23,6 +25,7 @@ mod cell;
 mod columns;
 pub(crate) mod csv;
 pub(crate) mod database;
+pub(crate) mod keep;
 pub(crate) mod parquet;
 mod paths;
 pub(crate) mod postgres;
@@ -41,6 +44,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use self::csv::ColumnRule;
+use self::keep::{Extent, KeepRows};
 use self::paths::{glob_matches, is_glob, missing, source_path};
 use crate::context::BuildContext;
 use crate::error::{display_path, suggest, Error, ErrorKind, Result};
@@ -58,7 +62,7 @@ pub struct Source {
     /// The file it came from (relative to where boardpack runs); for a glob,
     /// the pattern.
     pub path: PathBuf,
-    /// The typed data, every row of every file.
+    /// The typed data: every row of every file that [`Source::keep`] keeps.
     pub frame: DataFrame,
     /// Where each row of `frame` is in its file, for reporting rows as the
     /// user finds them: the physical line it starts on for CSV (header =
@@ -73,6 +77,11 @@ pub struct Source {
     pub files: Vec<SourceFile>,
     /// For a database source: where its rows are and which were fetched.
     pub remote: Option<std::sync::Arc<remote::Remote>>,
+    /// The rows of its files kept in `frame` (`None`: every row).
+    pub(crate) keep: Option<KeepRows>,
+    /// The period column's extent over every row read, when rows were
+    /// left out (for the "no data in the period" message).
+    pub(crate) extent: Extent,
 }
 
 /// One file a source read.
@@ -84,6 +93,8 @@ pub struct SourceFile {
     pub blake3: String,
     /// How many rows of the frame came from it.
     pub rows: usize,
+    /// How many rows were read from it and checked (`rows` of them kept).
+    pub rows_read: usize,
 }
 
 impl Source {
@@ -131,6 +142,8 @@ pub(crate) struct Request<'a> {
     /// The error for declared column `i` missing from the file, given the
     /// columns found.
     pub absent: &'a dyn Fn(usize, &[&str]) -> Error,
+    /// The rows to keep (every row is checked); `None`: every row.
+    pub keep: Option<&'a KeepRows>,
 }
 
 impl Kind {
@@ -169,20 +182,28 @@ impl Kind {
         Ok(kind)
     }
 
-    /// Reads `bytes` (one file of this kind) against the declared columns.
+    /// Reads `bytes` (one file of this kind) against the declared columns,
+    /// keeping the rows `r.keep` keeps: the CSV reader as it reads, the
+    /// others right after reading the whole file.
     pub(crate) fn read(self, bytes: &[u8], r: &Request) -> Result<Table> {
-        match self {
-            Kind::Csv => csv::read(bytes, r.file, r.rules, r.absent),
-            Kind::Parquet => parquet::read(bytes, r),
-            Kind::Excel => xlsx::read(bytes, r),
+        let table = match self {
+            Kind::Csv => return csv::read(bytes, r.file, r.rules, r.absent, r.keep),
+            Kind::Parquet => parquet::read(bytes, r)?,
+            Kind::Excel => xlsx::read(bytes, r)?,
+        };
+        match r.keep {
+            Some(keep) => keep::filter(table, keep),
+            None => Ok(table),
         }
     }
 }
 
-/// Loads every source declared in the spec for `params`, in name order.
-/// A source in `reuse` read from the same file is not read again (the
-/// previous period's comparison shares every file whose path does not name
-/// the period). Every source's problems are reported at once.
+/// Loads every source declared in the spec for `params`, in name order,
+/// keeping the rows of the periods `ctx` computes and of `params`' period.
+/// A source in `reuse` read from the same file, holding those rows, is not
+/// read again (the previous period's comparison shares every file whose
+/// path does not name the period). Every source's problems are reported
+/// at once.
 pub fn load_all(
     spec: &Spec,
     ctx: &BuildContext,
@@ -213,10 +234,13 @@ pub fn load_all(
             }
             continue;
         }
+        let keep = keep_rows(decl, ctx, params);
         let loaded =
             source_path(spec, ctx, name, decl, params).and_then(|path| match reuse.get(name) {
-                Some(s) if s.path == path => Ok(s.clone()),
-                _ => load(spec, ctx, name, decl, path, params),
+                Some(s) if s.path == path && KeepRows::covers(s.keep.as_ref(), keep.as_ref()) => {
+                    Ok(s.clone())
+                }
+                _ => load((spec, ctx), name, decl, path, (params, keep)),
             });
         match loaded {
             Ok(source) => {
@@ -229,15 +253,22 @@ pub fn load_all(
     Ok(out)
 }
 
+/// The rows a source's files keep in a load for `params`: those of the
+/// periods `ctx` computes and of `params`' own.
+fn keep_rows(decl: &SourceDecl, ctx: &BuildContext, params: &Params) -> Option<KeepRows> {
+    let mut periods = ctx.periods.clone()?;
+    periods.extend(params.period());
+    KeepRows::for_source(decl, Some(&periods))
+}
+
 /// Reads the file (or every file a glob matches, in path order) of one
-/// source into one frame.
+/// source into one frame, keeping the rows `keep` keeps.
 fn load(
-    spec: &Spec,
-    ctx: &BuildContext,
+    (spec, ctx): (&Spec, &BuildContext),
     name: &str,
     decl: &SourceDecl,
     path: PathBuf,
-    params: &Params,
+    (params, keep): (&Params, Option<KeepRows>),
 ) -> Result<Source> {
     let paths = if is_glob(&path) {
         glob_matches(spec, ctx, name, decl, &path)?
@@ -248,13 +279,20 @@ fn load(
     let mut tables = Vec::new();
     let mut errors = Vec::new();
     for file in &paths {
-        match read_file((spec, ctx), name, decl, file, params, &rules) {
+        match read_file(
+            (spec, ctx),
+            name,
+            decl,
+            file,
+            params,
+            (&rules, keep.as_ref()),
+        ) {
             Ok(read) => tables.push(read),
             Err(e) => errors.push(e),
         }
     }
     Error::collect(errors)?;
-    let (frame, lines, files) = combine(tables)?;
+    let (frame, lines, files, extent) = combine(tables)?;
     let blake3 = match &files[..] {
         [one] => one.blake3.clone(),
         many => combined_hash(&ctx.inputs, many),
@@ -271,6 +309,8 @@ fn load(
         blake3,
         files,
         remote: None,
+        keep,
+        extent,
     })
 }
 
@@ -284,7 +324,7 @@ fn read_file(
     decl: &SourceDecl,
     path: &Path,
     params: &Params,
-    rules: &[ColumnRule],
+    (rules, keep): (&[ColumnRule], Option<&KeepRows>),
 ) -> Result<(Table, SourceFile)> {
     let kind = Kind::of(spec, name, decl, path)?;
     let role = format!("source {name}");
@@ -329,21 +369,22 @@ fn read_file(
         file: &shown,
         rules,
         absent: &absent,
+        keep,
     };
-    // Parsed once per file content, kind, sheet/range and column rules (see
-    // `crate::cache`).
+    // Parsed once per file content, kind, sheet/range, column rules and
+    // rows kept (see `crate::cache`).
     let (sheet, range) = (
         decl.sheet.as_ref().map(|s| s.get_ref()),
         decl.range.as_ref().map(|r| r.get_ref()),
     );
-    let key = (kind, sheet, range, &request.rules);
+    let key = (kind, sheet, range, &request.rules, keep);
     let (table, blake3) = match file {
         None => csv::read_registered(
             (&ctx.inputs, &ctx.cache),
             (path, &role),
             &refused,
             &key,
-            &|s| csv::read_stream(s, csv::BLOCK, request.file, request.rules, request.absent),
+            &|s| csv::read_stream(s, csv::BLOCK, &request),
         )?,
         Some(file) => {
             let table = cached::csv(&ctx.cache, &file.blake3, &key, || {
@@ -356,17 +397,24 @@ fn read_file(
         path: path.to_path_buf(),
         blake3,
         rows: table.frame.height(),
+        rows_read: table.read,
     };
     Ok((table, read))
 }
 
+/// The tables of a source's files, in order: one frame, the lines, the
+/// files and the period column's extent.
+type Combined = (DataFrame, Arc<[u32]>, Vec<SourceFile>, Extent);
+
 /// One frame from the tables of a source's files, in order.
-fn combine(tables: Vec<(Table, SourceFile)>) -> Result<(DataFrame, Arc<[u32]>, Vec<SourceFile>)> {
+fn combine(tables: Vec<(Table, SourceFile)>) -> Result<Combined> {
     let mut files = Vec::with_capacity(tables.len());
     let mut lines = Vec::new();
+    let mut extent = Extent::default();
     let mut frame: Option<DataFrame> = None;
     for (table, file) in tables {
         lines.extend_from_slice(&table.lines);
+        extent.merge(table.extent);
         files.push(file);
         match frame.as_mut() {
             None => frame = Some(table.frame),
@@ -386,7 +434,7 @@ fn combine(tables: Vec<(Table, SourceFile)>) -> Result<(DataFrame, Arc<[u32]>, V
     // Not rechunked: the parts' chunks are used as they are (a rechunk
     // would copy every column while the parts are still alive).
     let frame = frame.unwrap_or_default();
-    Ok((frame, lines.into(), files))
+    Ok((frame, lines.into(), files, extent))
 }
 
 /// A glob's files share one hash in the source's summary: BLAKE3 over each
@@ -451,6 +499,7 @@ pub(crate) fn test_read(
         file: path,
         rules: &rules,
         absent: &absent,
+        keep: None,
     };
     let kind = Kind::of(spec, "s", decl, path).map_err(|e| vec![e.to_string()])?;
     kind.read(bytes, &request)

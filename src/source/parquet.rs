@@ -13,9 +13,9 @@
 //!   Unicode non-character) are reported by row (the first row of data is
 //!   row 1), capped per rule like CSV.
 //!
-//! Every row is read: the declared data checks run over the whole file, so
-//! the period filter cannot be pushed into this read (compute applies it
-//! lazily afterwards).
+//! Every row is read and checked (the period filter cannot be pushed into
+//! this read: every cell is checked); the rows outside the build's periods
+//! are then left out (`super::keep`), and compute filters each period.
 
 use std::io::Cursor;
 
@@ -107,10 +107,7 @@ fn check(frame: &DataFrame, r: &Request) -> Result<Table> {
             .in_file(r.file)
             .with_hint("split the file; one source file holds at most 4,294,967,295 rows")
     })?;
-    Ok(Table {
-        frame,
-        lines: (1..=rows).collect(),
-    })
+    Ok(Table::new(frame, (1..=rows).collect()))
 }
 
 fn internal(r: &Request, e: &PolarsError) -> Error {

@@ -97,7 +97,7 @@ proptest! {
     ) {
         let mut text = header.to_vec();
         text.extend(bytes);
-        match read(&text, Path::new("p.csv"), &columns(), &absent) {
+        match read(&text, Path::new("p.csv"), &columns(), &absent, None) {
             Ok(t) => {
                 prop_assert_eq!(t.frame.height(), t.lines.len());
                 prop_assert!(t.lines.windows(2).all(|w| w[0] < w[1]));
@@ -118,7 +118,7 @@ proptest! {
     ) {
         let (bytes, lines) = write_csv(&rows);
         let bad: usize = rows.iter().flatten().filter(|(_, bad)| *bad).count();
-        match read(&bytes, Path::new("p.csv"), &columns(), &absent) {
+        match read(&bytes, Path::new("p.csv"), &columns(), &absent, None) {
             Ok(t) => {
                 prop_assert_eq!(bad, 0);
                 prop_assert_eq!(t.frame.height(), rows.len());

@@ -138,6 +138,9 @@ pub(super) fn load(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) 
         // No file: the manifest lists the rows fetched (canonical hash).
         files: Vec::new(),
         remote: Some(Arc::new(remote)),
+        // The database filters to the period itself.
+        keep: None,
+        extent: Default::default(),
     })
 }
 
@@ -490,20 +493,9 @@ fn relation(db: &DatabaseDecl) -> String {
 fn empty_frame(columns: &[(String, ColumnType)]) -> DataFrame {
     let cols: Vec<Column> = columns
         .iter()
-        .map(|(n, t)| Column::new_empty(n.as_str().into(), &polars_type(*t)))
+        .map(|(n, t)| Column::new_empty(n.as_str().into(), &super::columns::polars_type(*t)))
         .collect();
     DataFrame::new_infer_height(cols).unwrap_or_default()
-}
-
-fn polars_type(t: ColumnType) -> DataType {
-    match t {
-        ColumnType::String => DataType::String,
-        ColumnType::Int => DataType::Int64,
-        ColumnType::Float => DataType::Float64,
-        ColumnType::Bool => DataType::Boolean,
-        ColumnType::Date => DataType::Date,
-        ColumnType::Datetime => DataType::Datetime(TimeUnit::Microseconds, None),
-    }
 }
 
 fn type_word(t: ColumnType) -> &'static str {

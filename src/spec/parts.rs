@@ -30,9 +30,12 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, PublishPart);
+points_into_the_spec!(ChecksPart, PublishPart, RenderPart, StylePart);
 
-/// What reading the sources needs: their declarations and `[limits]`.
+/// What reading the sources needs: their declarations and `[limits]`, and
+/// the queries and checks that read them (a database source sends only the
+/// rows some query or check run in Polars needs, see
+/// [`crate::source::pushdown`]).
 #[derive(Debug, Clone, Copy)]
 pub struct SourcesPart<'a> {
     /// The spec's file.
@@ -41,6 +44,14 @@ pub struct SourcesPart<'a> {
     pub sources: &'a BTreeMap<String, SourceDecl>,
     /// Resource limits.
     pub limits: &'a Limits,
+    /// Intermediate queries (read only to decide what a database sends).
+    pub views: &'a BTreeMap<String, ViewDecl>,
+    /// Scalar figures by name (likewise).
+    pub figures: &'a BTreeMap<String, FigureDecl>,
+    /// Tables by name (likewise, and their `checks`).
+    pub tables: &'a BTreeMap<String, TableDecl>,
+    /// The SQL checks (`[[checks]]`, likewise).
+    pub checks: &'a [Spanned<SqlCheckDecl>],
 }
 
 /// What the declared checks need: the sources' and tables' checks and
@@ -87,6 +98,10 @@ impl<'a> ComputePart<'a> {
             file: self.file,
             sources: self.sources,
             limits: self.limits,
+            views: self.views,
+            figures: self.figures,
+            tables: self.tables,
+            checks: self.checks,
         }
     }
 
@@ -155,11 +170,7 @@ pub struct StylePart<'a> {
 impl Spec {
     /// What reading the sources needs.
     pub fn sources_part(&self) -> SourcesPart<'_> {
-        SourcesPart {
-            file: &self.file,
-            sources: &self.sources,
-            limits: &self.limits,
-        }
+        self.compute_part().sources_part()
     }
 
     /// What the declared checks need.

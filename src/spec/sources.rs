@@ -48,7 +48,8 @@ pub struct SourceDecl {
     /// up to the period's end (for trends).
     #[serde(default)]
     pub period_filter: PeriodFilter,
-    /// Declared data checks on every row of the file (`[[sources.NAME.checks]]`).
+    /// Declared data checks on the rows of the periods the build uses
+    /// (`[[sources.NAME.checks]]`; every row without a `period_column`).
     #[serde(default)]
     pub checks: Vec<Spanned<CheckDecl>>,
 }

@@ -9,7 +9,7 @@ use crate::style::Style;
 
 /// The style `build` resolves for `spec`.
 fn style_of(spec: &Spec) -> Result<Style> {
-    Style::from_spec(spec, &crate::build::stage_context(spec, &[])?)
+    Style::from_spec(spec.style_part(), &crate::build::stage_context(spec, &[])?)
 }
 
 fn spec(report_extra: &str, rest: &str) -> Result<Spec> {

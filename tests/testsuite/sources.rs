@@ -18,6 +18,9 @@ const MANIFEST: &str = "out/paper.manifest.json";
 const SOURCES: [&str; 2] = ["victims", "population"];
 /// The data rows of the fixture's `data/victims.csv`.
 const VICTIM_ROWS: u64 = 101;
+/// Those the paper keeps: 2023/24 and 2024/25 (three are of June 2022,
+/// one in each third of the file).
+const VICTIM_ROWS_KEPT: u64 = 98;
 
 /// The board-paper fixture, built.
 fn built_paper() -> Project {
@@ -128,6 +131,7 @@ fn a_paper_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
         hash(&std::fs::read(pq.path("data/victims.parquet")).unwrap())
     );
     assert_eq!(victims.rows, Some(VICTIM_ROWS));
+    assert_eq!(victims.rows_kept, Some(VICTIM_ROWS_KEPT));
 
     let xl = Project::fixture("board-paper");
     let start = Instant::now();
@@ -142,10 +146,13 @@ fn a_paper_gives_the_same_figures_and_tables_from_csv_parquet_and_xlsx() {
     let start = Instant::now();
     xl.run(&["build", SPEC]).success();
     eprintln!("building the paper from XLSX took {:?}", start.elapsed());
+    let m = manifest(&xl);
+    assert_eq!(results(&m), expected, "XLSX gives other numbers");
+    let victims = m.inputs.iter().find(|i| i.path == "data/victims.xlsx");
+    let victims = victims.expect("the workbook is an input");
     assert_eq!(
-        results(&manifest(&xl)),
-        expected,
-        "XLSX gives other numbers"
+        (victims.rows, victims.rows_kept),
+        (Some(VICTIM_ROWS), Some(VICTIM_ROWS_KEPT))
     );
 }
 
@@ -225,6 +232,8 @@ fn a_glob_reads_every_matching_file_as_one_source() {
     assert_eq!(parts[0].path, "data/victims/part-0.csv");
     let rows: u64 = parts.iter().map(|i| i.rows.unwrap()).sum();
     assert_eq!(rows, VICTIM_ROWS);
+    let kept: u64 = parts.iter().map(|i| i.rows_kept.unwrap()).sum();
+    assert_eq!(kept, VICTIM_ROWS_KEPT);
     for part in parts {
         assert_eq!(
             part.blake3,
@@ -240,6 +249,40 @@ fn a_glob_reads_every_matching_file_as_one_source() {
     );
     let err = p.run(&["build", SPEC]).failure(1);
     assert!(err.contains("--> data/victims/part-1.csv:"), "{err}");
+    p.write("data/victims/part-1.csv", &part);
+    // A failed check names the file and line of the row: the first kept
+    // row of the third file (each earlier file left one row out).
+    let third = p.read("data/victims/part-2.csv");
+    let (head, rest) = third.split_once('\n').unwrap();
+    let (first, tail) = rest.split_once('\n').unwrap();
+    let mut cells: Vec<&str> = first.split(',').collect();
+    assert!(!cells[2].starts_with("2022"), "{first}");
+    cells[5] = "200";
+    p.write(
+        "data/victims/part-2.csv",
+        &format!("{head}\n{}\n{tail}", cells.join(",")),
+    );
+    let err = p.run(&["build", SPEC]).failure(1);
+    assert!(err.contains("data/victims/part-2.csv:2"), "{err}");
+}
+
+#[test]
+fn a_frame_cached_for_one_period_is_not_served_for_another() {
+    // 2023/24 keeps April 2022 to March 2024; 2024/25 needs rows after
+    // that, which the first build's frame left out.
+    let p = Project::fixture("board-paper");
+    p.run(&["build", SPEC, "--set", "period=2023/24"]).success();
+    let m = manifest(&p);
+    let victims = m.inputs.iter().find(|i| i.path == "data/victims.csv");
+    assert_eq!(victims.unwrap().rows_kept, Some(36), "2022/23 and 2023/24");
+    p.run(&["build", SPEC]).success();
+    let cached = results(&manifest(&p));
+    let fresh = built_paper();
+    assert_eq!(cached, results(&manifest(&fresh)));
+    assert!(
+        cached.contains("\"victims_resident\":{\"value\":63"),
+        "{cached}"
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ mod part;
 mod split;
 mod stream;
 #[cfg(test)]
-mod tests;
+pub(in crate::source) mod tests;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,6 +36,7 @@ use polars::prelude::*;
 use self::part::Part;
 use self::stream::Input;
 pub(crate) use self::stream::{read_registered, BLOCK};
+use super::keep::{Extent, KeepRows};
 use super::problems::{Problems, Rule};
 use super::{cell, columns};
 use crate::error::{Error, ErrorKind, Result};
@@ -54,13 +55,30 @@ pub(crate) struct ColumnRule {
     pub missing: Vec<String>,
 }
 
-/// A CSV file read into typed columns.
+/// A file read into typed columns (every reader's result).
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
-    /// The declared columns, in the order given, one row per record.
+    /// The declared columns, in the order given, one row per kept record.
     pub frame: DataFrame,
     /// The physical line each frame row starts on (header = line 1).
     pub lines: Arc<[u32]>,
+    /// How many records were read and checked (kept or not).
+    pub read: usize,
+    /// The period column's extent over every record read, when a
+    /// [`KeepRows`] filter was applied (else nothing).
+    pub extent: Extent,
+}
+
+impl Table {
+    /// A table of every record read.
+    pub(crate) fn new(frame: DataFrame, lines: Arc<[u32]>) -> Table {
+        Table {
+            frame,
+            read: lines.len(),
+            lines,
+            extent: Extent::default(),
+        }
+    }
 }
 
 /// Threads pay off from about a megabyte a part.
@@ -68,13 +86,15 @@ const MIN_PART: usize = 1 << 20;
 
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
-/// error for declared column `i` missing from the header. Returns every
-/// problem found, or the table.
+/// error for declared column `i` missing from the header. Every record is
+/// checked; only those `keep` keeps (all, without it) are in the table.
+/// Returns every problem found, or the table.
 pub(crate) fn read(
     bytes: &[u8],
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
+    keep: Option<&KeepRows>,
 ) -> Result<Table> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     stream::read(
@@ -82,6 +102,7 @@ pub(crate) fn read(
         file,
         columns,
         absent,
+        keep,
         (threads, MIN_PART),
     )
 }
@@ -92,17 +113,17 @@ pub(crate) fn read(
 pub(crate) fn read_stream(
     source: &mut dyn std::io::Read,
     block: usize,
-    file: &Path,
-    columns: &[ColumnRule],
-    absent: &dyn Fn(usize, &[&str]) -> Error,
+    r: &super::Request,
 ) -> Result<Table> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let input = Input::blocks(source, block);
-    stream::read(input, file, columns, absent, (threads, MIN_PART))
+    let split = (threads, MIN_PART);
+    stream::read(input, r.file, r.rules, r.absent, r.keep, split)
 }
 
 /// [`read`], in up to `n` parts read in parallel (see [`parts`]): the same
-/// table, or the same problems, as one pass.
+/// table, or the same problems, as one pass. Records are kept as `keep`
+/// says (see [`part`]).
 #[cfg(test)]
 fn read_in_parts(
     bytes: &[u8],
@@ -110,8 +131,9 @@ fn read_in_parts(
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
     n: usize,
+    keep: Option<&KeepRows>,
 ) -> Result<Table> {
-    stream::read(Input::Whole(bytes), file, columns, absent, (n, 1))
+    stream::read(Input::Whole(bytes), file, columns, absent, keep, (n, 1))
 }
 
 /// [`read_in_parts`], reading `bytes` `block` bytes at a time.
@@ -121,11 +143,12 @@ fn read_in_blocks(
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
+    keep: Option<&KeepRows>,
     (block, n): (usize, usize),
 ) -> Result<Table> {
     let mut source = bytes;
     let input = Input::blocks(&mut source, block);
-    stream::read(input, file, columns, absent, (n, 1))
+    stream::read(input, file, columns, absent, keep, (n, 1))
 }
 
 /// The error for a file that is clearly not CSV text (see [`not_csv`]).
@@ -151,10 +174,13 @@ fn finish(
     rules: &[ColumnRule],
 ) -> Result<Table> {
     let mut problems: Option<Problems> = None;
+    let (mut read, mut extent) = (0, Extent::default());
     let mut lines = Vec::new();
     let mut chunks: Vec<Vec<ArrayRef>> = rules.iter().map(|_| Vec::new()).collect();
     for part in parts {
         let empty = part.lines.is_empty();
+        read += part.read;
+        extent.merge(part.extent);
         match problems.as_mut() {
             None => problems = Some(part.problems),
             Some(p) => p.merge(part.problems),
@@ -164,8 +190,8 @@ fn finish(
         } else {
             lines.extend_from_slice(&part.lines);
         }
-        // A part with no record (a block that ended inside one) adds no
-        // chunk, unless there is none yet.
+        // A part that kept no record (a block that ended inside one, or
+        // none in the periods) adds no chunk, unless there is none yet.
         for (column, chunk) in part.columns.into_iter().zip(&mut chunks) {
             if !empty || chunk.is_empty() {
                 chunk.push(column.finish());
@@ -198,6 +224,8 @@ fn finish(
     Ok(Table {
         frame,
         lines: lines.into(),
+        read,
+        extent,
     })
 }
 
@@ -386,7 +414,7 @@ pub fn read_csv(
         ));
         read
     } else {
-        read(bytes, file, &rules, &absent)
+        read(bytes, file, &rules, &absent, None)
     };
     table.map(|t| t.frame.height()).map_err(|e| e.to_string())
 }

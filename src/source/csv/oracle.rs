@@ -436,10 +436,7 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path) -> Result<Table> {
             frame.vstack_mut_owned(df).map_err(internal)?;
         }
     }
-    Ok(Table {
-        frame,
-        lines: lines.into(),
-    })
+    Ok(Table::new(frame, lines.into()))
 }
 
 /// Whether the last record (`rest`: its bytes to the end of the file) spans

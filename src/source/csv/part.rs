@@ -2,6 +2,10 @@
 //! a time. The splitter fills a batch with the declared cells' byte
 //! offsets; then each column types its cells of the batch in one tight
 //! loop (one type, one sink), so the per-cell work is a parse and a push.
+//!
+//! With a [`KeepRows`] filter, the period column's cells of the batch are
+//! read first into the batch's keep mask; then every column types every
+//! cell as before (each bad one reported), but pushes only the kept rows'.
 
 use std::ops::Range;
 use std::path::Path;
@@ -11,7 +15,9 @@ use super::{locate, ColumnRule, Header};
 use crate::error::Result;
 use crate::source::cell;
 use crate::source::columns::{Column, Sink};
+use crate::source::keep::{Extent, KeepRows};
 use crate::source::problems::{Problems, Rule};
+use crate::spec::ColumnType;
 
 /// Records typed together: enough to amortise the switch between
 /// columns, few enough that their offsets stay in the cache.
@@ -20,6 +26,7 @@ const BATCH: usize = 1024;
 /// One part of the file, read: its typed columns, lines and problems.
 pub(super) struct Part {
     pub(super) columns: Vec<Column>,
+    /// The kept records' lines.
     pub(super) lines: Vec<u32>,
     pub(super) problems: Problems,
     /// Where the part's last record starts in `bytes`: (byte, line).
@@ -27,6 +34,10 @@ pub(super) struct Part {
     /// Where the part stopped in `bytes`: (byte, line). Its end, unless
     /// more of the file follows and its last record may go on there.
     pub(super) stop: (usize, u64),
+    /// How many records were read (kept or not).
+    pub(super) read: usize,
+    /// The period column's extent over every record read (with a filter).
+    pub(super) extent: Extent,
 }
 
 /// What the part's reader shares with its batches.
@@ -39,6 +50,53 @@ pub(super) struct Context<'a> {
     pub(super) file: &'a Path,
     pub(super) header: &'a Header,
     pub(super) columns: &'a [ColumnRule],
+    /// The rows to keep, if not all.
+    pub(super) keep: Option<Keep<'a>>,
+}
+
+/// A [`KeepRows`] filter on declared column `index`.
+#[derive(Clone, Copy)]
+pub(super) struct Keep<'a> {
+    index: usize,
+    ty: ColumnType,
+    missing: &'a [String],
+    rows: &'a KeepRows,
+}
+
+impl<'a> Keep<'a> {
+    /// `keep` on its column among `columns` (none if it is not declared:
+    /// the spec check makes sure it is).
+    pub(super) fn of(columns: &'a [ColumnRule], keep: Option<&'a KeepRows>) -> Option<Keep<'a>> {
+        let rows = keep?;
+        let index = columns.iter().position(|c| c.name == rows.column)?;
+        Some(Keep {
+            index,
+            ty: columns[index].ty,
+            missing: &columns[index].missing,
+            rows,
+        })
+    }
+
+    /// Whether a row whose period cell holds `text` is kept, widening
+    /// `extent` by its value. A cell that is missing or not a date is
+    /// kept: it is reported (or null) as without a filter.
+    #[inline]
+    fn keeps(&self, text: &str, extent: &mut Extent) -> bool {
+        if self.missing.iter().any(|m| m == text) {
+            return true;
+        }
+        match self.ty {
+            ColumnType::Date => cell::parse_date(text).is_none_or(|d| {
+                extent.see(i64::from(d));
+                self.rows.keeps_day(d)
+            }),
+            ColumnType::Datetime => cell::parse_datetime(text).is_none_or(|us| {
+                extent.see(us);
+                self.rows.keeps_micros(us)
+            }),
+            _ => true,
+        }
+    }
 }
 
 /// A well-shaped record in the batch.
@@ -62,6 +120,8 @@ struct Batch {
     cells: Vec<(usize, usize)>,
     side: Vec<u8>,
     width: usize,
+    /// Whether each row is kept (with a filter).
+    keep: Vec<bool>,
 }
 
 impl Batch {
@@ -124,6 +184,8 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         problems: Problems::new(cx.file, cx.columns),
         last: None,
         stop: (range.end, 0),
+        read: 0,
+        extent: Extent::default(),
     };
     // A record (or a `\r`) that reaches the end of `bytes` may go on in
     // the next block: the part stops before it.
@@ -136,6 +198,7 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         cells: Vec::with_capacity(BATCH * cx.columns.len()),
         side: Vec::new(),
         width: cx.columns.len(),
+        keep: Vec::with_capacity(BATCH),
     };
     let (mut at, mut line) = from;
     let mut splitter = Splitter::new();
@@ -152,13 +215,13 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
                 }
                 part.last = Some(((range.start + at) as u64, line));
                 let line32 = u32::try_from(line).map_err(|_| locate::too_many_lines(cx.file))?;
-                part.lines.push(line32);
+                part.read += 1;
                 if let Some(ascii) =
                     check_record(&record, line32, ascii, cx.header, &mut part.problems)
                 {
                     batch.push(&record, (at, range.start), line32, ascii, cx.header);
                     if batch.rows.len() == BATCH {
-                        type_batch(cx, text, &batch, &mut part);
+                        type_batch(cx, text, &mut batch, &mut part);
                         batch.clear();
                     }
                 }
@@ -169,7 +232,7 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         }
         at += 1;
     }
-    type_batch(cx, text, &batch, &mut part);
+    type_batch(cx, text, &mut batch, &mut part);
     part.stop = (range.start + at, line);
     Ok(part)
 }
@@ -212,28 +275,52 @@ fn check_record(
     Some(text.is_ascii())
 }
 
-/// Types every declared column's cells of `batch`.
-fn type_batch(cx: &Context, part: &[u8], batch: &Batch, out: &mut Part) {
+/// Types every declared column's cells of `batch`, keeping the rows
+/// the filter keeps (all, without one).
+fn type_batch(cx: &Context, part: &[u8], batch: &mut Batch, out: &mut Part) {
+    let filtered = keep_mask(cx, part, batch, out);
+    let batch = &*batch;
+    let keep = filtered.then_some(&batch.keep[..]);
     for (i, column) in out.columns.iter_mut().enumerate() {
         let problems = &mut out.problems;
+        let at = (part, batch, keep);
         match column {
-            Column::Str(c) => fill(c, cx, (part, batch), i, problems),
-            Column::Int(c) => fill(c, cx, (part, batch), i, problems),
-            Column::Float(c) => fill(c, cx, (part, batch), i, problems),
-            Column::Bool(c) => fill(c, cx, (part, batch), i, problems),
-            Column::Date(c) => fill(c, cx, (part, batch), i, problems),
-            Column::Datetime(c) => fill(c, cx, (part, batch), i, problems),
+            Column::Str(c) => fill(c, cx, at, i, problems),
+            Column::Int(c) => fill(c, cx, at, i, problems),
+            Column::Float(c) => fill(c, cx, at, i, problems),
+            Column::Bool(c) => fill(c, cx, at, i, problems),
+            Column::Date(c) => fill(c, cx, at, i, problems),
+            Column::Datetime(c) => fill(c, cx, at, i, problems),
         }
     }
 }
 
+/// Marks the rows of `batch` the filter keeps in `batch.keep` (`false`:
+/// no filter, every row kept) and adds their lines to `out`: a first pass
+/// over the period column's cells.
+fn keep_mask(cx: &Context, part: &[u8], batch: &mut Batch, out: &mut Part) -> bool {
+    let Some(k) = cx.keep.filter(|k| cx.header.index[k.index].is_some()) else {
+        out.lines.extend(batch.rows.iter().map(|row| row.line));
+        return false;
+    };
+    batch.keep.clear();
+    for r in 0..batch.rows.len() {
+        let kept = k.keeps(batch.cell(part, r, k.index), &mut out.extent);
+        batch.keep.push(kept);
+    }
+    let kept = batch.rows.iter().zip(&batch.keep).filter(|(_, &k)| k);
+    out.lines.extend(kept.map(|(row, _)| row.line));
+    true
+}
+
 /// Types declared column `i`'s cells of the batch into `sink`: a cell
 /// that is missing becomes a null (or a problem in a required column), any
-/// other must be a value of the column's type.
+/// other must be a value of the column's type. A row `keep` does not keep
+/// is checked the same way, but nothing of it is pushed.
 fn fill<S: Sink>(
     sink: &mut S,
     cx: &Context,
-    (part, batch): (&[u8], &Batch),
+    (part, batch, keep): (&[u8], &Batch, Option<&[bool]>),
     i: usize,
     problems: &mut Problems,
 ) {
@@ -250,13 +337,21 @@ fn fill<S: Sink>(
                 continue;
             }
         }
+        let kept = keep.is_none_or(|k| k[r]);
         if rule.missing.iter().any(|m| m == text) {
-            if rule.nullable {
-                sink.null();
-            } else {
+            if !rule.nullable {
                 problems.add_cell(Rule::Missing, i, place, || cell::missing_message(text));
+            } else if kept {
+                sink.null();
             }
-        } else if !sink.value(text) {
+            continue;
+        }
+        let typed = if kept {
+            sink.value(text)
+        } else {
+            S::valid(text)
+        };
+        if !typed {
             problems.add_cell(Rule::Type, i, place, || cell::type_message(text, rule.ty));
         }
     }

@@ -20,6 +20,7 @@ use super::part::{self, Context, Part};
 use super::Table;
 use super::{csv_reader, finish, locate, next_record, parts, unclosed_quote, ColumnRule, Header};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::keep::KeepRows;
 
 /// How much is read at a time: large enough that each block splits into
 /// a part per core and its chunks stay few (a ten-million-row file of a
@@ -140,13 +141,14 @@ pub(super) fn read(
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
+    keep: Option<&KeepRows>,
     (threads, min_part): (usize, usize),
 ) -> Result<Table> {
     let mut signature = None;
     let read = read_blocks(
         &mut input,
         &mut signature,
-        (file, columns, absent),
+        (file, columns, absent, keep),
         (threads, min_part),
     );
     // Whatever was found, the file is read to its end: a NUL byte anywhere
@@ -159,10 +161,13 @@ pub(super) fn read(
     read
 }
 
+/// The file, its declared columns, the error for one that is absent and
+/// the rows to keep.
 type Declared<'a> = (
     &'a Path,
     &'a [ColumnRule],
     &'a dyn Fn(usize, &[&str]) -> Error,
+    Option<&'a KeepRows>,
 );
 
 /// The header, then every block's records: the table or every problem.
@@ -171,7 +176,7 @@ type Declared<'a> = (
 fn read_blocks(
     input: &mut Input,
     signature: &mut Option<&'static str>,
-    (file, columns, absent): Declared,
+    (file, columns, absent, keep): Declared,
     split: (usize, usize),
 ) -> Result<Table> {
     let not_text = || Error::new(ErrorKind::Data, "not text");
@@ -219,6 +224,7 @@ fn read_blocks(
             header: &header,
             columns,
             more,
+            keep: part::Keep::of(columns, keep),
         };
         let read = read_block(&cx, at, line, split)?;
         for part in &read {

@@ -3,8 +3,10 @@
 
 use super::split::each_record;
 use super::*;
+use crate::source::keep::KeepRows;
 
-fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
+/// A declared column whose only missing text is the empty cell.
+pub(in crate::source) fn rule(name: &str, ty: ColumnType, nullable: bool) -> ColumnRule {
     ColumnRule {
         name: name.into(),
         ty,
@@ -26,7 +28,7 @@ fn absent(i: usize, _: &[&str]) -> Error {
 }
 
 fn read_str(text: &[u8]) -> Result<Table> {
-    read(text, Path::new("d.csv"), &cols(), &absent)
+    read(text, Path::new("d.csv"), &cols(), &absent, None)
 }
 
 fn rendered(text: &[u8]) -> Vec<String> {
@@ -176,7 +178,7 @@ fn big(rows: usize, bad: usize) -> Vec<u8> {
 }
 
 fn in_parts(text: &[u8], n: usize) -> Result<Table> {
-    read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n)
+    read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n, None)
 }
 
 #[test]
@@ -237,6 +239,7 @@ fn blocks_of_any_size_give_what_one_pass_gives() {
             Path::new("d.csv"),
             &cols(),
             &absent,
+            None,
             (block, n),
         ))
     };
@@ -268,10 +271,24 @@ fn a_binary_or_foreign_file_is_named_whatever_else_is_wrong() {
     text.extend(std::iter::repeat_n(b'a', 500));
     text.extend_from_slice(b"\0\n");
     for block in [4, 16, 1 << 20] {
-        let e = read_in_blocks(&text, Path::new("d.csv"), &cols(), &absent, (block, 2));
+        let e = read_in_blocks(
+            &text,
+            Path::new("d.csv"),
+            &cols(),
+            &absent,
+            None,
+            (block, 2),
+        );
         let e = e.unwrap_err().to_string();
         assert!(e.contains("it looks like a binary file"), "{block}: {e}");
-        let e = read_in_blocks(b"PAR1\0abc", Path::new("d.csv"), &cols(), &absent, (3, 1));
+        let e = read_in_blocks(
+            b"PAR1\0abc",
+            Path::new("d.csv"),
+            &cols(),
+            &absent,
+            None,
+            (3, 1),
+        );
         assert!(e.unwrap_err().to_string().contains("a Parquet file"));
     }
 }
@@ -525,10 +542,15 @@ fn any_file() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
 }
 
 /// A read as the tests compare it: the frame (its columns' names, types
-/// and values) and lines, or every message and the count.
+/// and values), lines, and the records read with the period column's
+/// extent, or every message and the count.
 #[derive(Debug, PartialEq)]
 enum Outcome {
-    Table(Vec<(String, DataType, Vec<String>)>, Vec<u32>),
+    Table(
+        Vec<(String, DataType, Vec<String>)>,
+        Vec<u32>,
+        (usize, crate::source::keep::Extent),
+    ),
     Problems(Vec<String>, usize),
 }
 
@@ -540,7 +562,7 @@ fn outcome(read: Result<Table>) -> Outcome {
                 let values = (0..s.len()).map(|i| format!("{:?}", s.get(i).unwrap()));
                 (s.name().to_string(), s.dtype().clone(), values.collect())
             });
-            Outcome::Table(columns.collect(), t.lines.to_vec())
+            Outcome::Table(columns.collect(), t.lines.to_vec(), (t.read, t.extent))
         }
         Err(e) => Outcome::Problems(e.all().map(ToString::to_string).collect(), e.count()),
     }
@@ -549,9 +571,41 @@ fn outcome(read: Result<Table>) -> Outcome {
 /// Both readers on `text` in `n` parts.
 fn both(text: &[u8], n: usize) -> (Outcome, Outcome) {
     let cols = every_type();
-    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n);
+    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n, None);
     let old = oracle::read_in_parts(text, Path::new("d.csv"), &cols, &absent, n);
     (outcome(new), outcome(old))
+}
+
+/// Both readers on `text` in `n` parts, keeping the rows `keep` keeps:
+/// the reader as it reads, the oracle's whole table filtered afterwards
+/// (as the Excel and Parquet readers are).
+fn both_keeping(text: &[u8], n: usize, keep: &KeepRows) -> (Outcome, Outcome) {
+    let cols = every_type();
+    let new = read_in_parts(text, Path::new("d.csv"), &cols, &absent, n, Some(keep));
+    let old = oracle::read_in_parts(text, Path::new("d.csv"), &cols, &absent, n)
+        .and_then(|t| crate::source::keep::filter(t, keep));
+    (outcome(new), outcome(old))
+}
+
+/// A keep rule on the date column `d` (years 1900 to 2099 in
+/// [`any_file`]) or on the date-time column `t` (1 April 2019): a range of
+/// days, or every day up to one.
+fn any_keep() -> impl proptest::strategy::Strategy<Value = KeepRows> {
+    use proptest::prelude::*;
+    let day = |y: i32| cell::parse_date(&format!("{y:04}-01-01")).unwrap();
+    let on_d =
+        (1890..2110i32, 0..100i32, any::<bool>()).prop_map(move |(y, years, to_date)| KeepRows {
+            column: "d".into(),
+            first: (!to_date).then(|| day(y)),
+            last: day(y) + years * 365,
+        });
+    let april = cell::parse_date("2019-04-01").unwrap();
+    let on_t = (-2..2i32, 0..3i32, any::<bool>()).prop_map(move |(from, span, to_date)| KeepRows {
+        column: "t".into(),
+        first: (!to_date).then_some(april + from),
+        last: april + from + span,
+    });
+    prop_oneof![3 => on_d, 1 => on_t]
 }
 
 #[test]
@@ -594,8 +648,9 @@ fn the_random_files_give_tables_and_problems() {
             &every_type(),
             &absent,
             1,
+            None,
         )) {
-            Outcome::Table(_, lines) if lines.len() > 3 => tables += 1,
+            Outcome::Table(_, lines, _) if lines.len() > 3 => tables += 1,
             Outcome::Table(..) => {}
             Outcome::Problems(..) => problems += 1,
         }
@@ -604,6 +659,29 @@ fn the_random_files_give_tables_and_problems() {
         tables > 50 && problems > 50,
         "{tables} tables, {problems} problems"
     );
+}
+
+#[test]
+fn kept_rows_are_the_oracle_s_rows_filtered() {
+    let mut big = EVERY_TYPE_HEADER.as_bytes().to_vec();
+    big.push(b'\n');
+    for i in 0..3_000 {
+        let row = format!("id {i},{i},x,{}-06-01,1.5,true,,-\n", 2000 + i % 30);
+        big.extend_from_slice(row.as_bytes());
+    }
+    let keep = KeepRows {
+        column: "d".into(),
+        first: cell::parse_date("2010-01-01"),
+        last: cell::parse_date("2011-12-31").unwrap(),
+    };
+    for n in [1, 2, 3] {
+        let (new, old) = both_keeping(&big, n, &keep);
+        let Outcome::Table(_, lines, (read, _)) = &new else {
+            panic!("{new:?}");
+        };
+        assert_eq!((lines.len(), *read), (200, 3_000), "two years in thirty");
+        assert_eq!(new, old, "{n} parts");
+    }
 }
 
 proptest::proptest! {
@@ -618,17 +696,36 @@ proptest::proptest! {
         proptest::prop_assert_eq!(new, old);
     }
 
+    /// With a keep rule: the oracle's table filtered by the same rule (a
+    /// row without a date kept), or the same problems (every row checked).
+    #[test]
+    fn kept_rows_agree_with_the_oracle_filtered(
+        text in any_file(),
+        n in 1usize..4,
+        keep in any_keep(),
+    ) {
+        let (new, old) = both_keeping(&text, n, &keep);
+        proptest::prop_assert_eq!(new, old);
+    }
+
     /// The same, read a small block at a time (records, quoted line breaks,
-    /// `\r\n` and byte-order marks cut anywhere by a block's end).
+    /// `\r\n` and byte-order marks cut anywhere by a block's end), with or
+    /// without a keep rule.
     #[test]
     fn the_reader_in_blocks_agrees_with_the_oracle_on_any_file(
         text in any_file(),
         block in 1usize..160,
         n in 1usize..4,
+        keep in proptest::option::of(any_keep()),
     ) {
         let cols = every_type();
-        let new = read_in_blocks(&text, Path::new("d.csv"), &cols, &absent, (block, n));
-        let old = oracle::read_in_parts(&text, Path::new("d.csv"), &cols, &absent, 1);
+        let keep = keep.as_ref();
+        let new = read_in_blocks(&text, Path::new("d.csv"), &cols, &absent, keep, (block, n));
+        let old = oracle::read_in_parts(&text, Path::new("d.csv"), &cols, &absent, 1)
+            .and_then(|t| match keep {
+                Some(k) => crate::source::keep::filter(t, k),
+                None => Ok(t),
+            });
         proptest::prop_assert_eq!(outcome(new), outcome(old));
     }
 }

@@ -168,9 +168,6 @@ impl<'r> Rows<'r> {
             )
             .in_file(self.r.file)
         })?;
-        Ok(Table {
-            frame,
-            lines: self.lines.into(),
-        })
+        Ok(Table::new(frame, self.lines.into()))
     }
 }
