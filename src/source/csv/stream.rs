@@ -320,3 +320,6 @@ pub(crate) fn read_registered(
     let table = super::super::cached::csv(cache, &hash, key, || parse().map(|(t, _)| t))?;
     Ok((table, hash))
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,7 @@ pub(in crate::source) fn rule(name: &str, ty: ColumnType, nullable: bool) -> Col
     }
 }
 
-fn cols() -> Vec<ColumnRule> {
+pub(super) fn cols() -> Vec<ColumnRule> {
     vec![
         rule("id", ColumnType::String, false),
         rule("age", ColumnType::Int, true),
@@ -23,7 +23,7 @@ fn cols() -> Vec<ColumnRule> {
     ]
 }
 
-fn absent(i: usize, _: &[&str]) -> Error {
+pub(super) fn absent(i: usize, _: &[&str]) -> Error {
     Error::new(ErrorKind::Data, format!("absent {i}"))
 }
 
@@ -161,7 +161,7 @@ fn non_utf8_names_the_line() {
 
 /// `rows` data lines, every `bad`th one broken in some way (0: none),
 /// with blank lines and CRLF endings mixed in.
-fn big(rows: usize, bad: usize) -> Vec<u8> {
+pub(super) fn big(rows: usize, bad: usize) -> Vec<u8> {
     let mut text = b"id,age,when\r\n".to_vec();
     for i in 0..rows {
         let line = match (bad > 0).then(|| i % bad) {
@@ -177,7 +177,7 @@ fn big(rows: usize, bad: usize) -> Vec<u8> {
     text
 }
 
-fn in_parts(text: &[u8], n: usize) -> Result<Table> {
+pub(super) fn in_parts(text: &[u8], n: usize) -> Result<Table> {
     read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n, None)
 }
 
@@ -222,75 +222,6 @@ fn parts_start_only_before_the_first_quote() {
     let bom = b"id\na\n\xEF\xBB\xBFb\nc\n";
     let starts: Vec<usize> = parts(bom, 3).iter().map(|r| r.start).collect();
     assert_eq!(starts, [0, 10], "a BOM never starts a part");
-}
-
-#[test]
-fn blocks_of_any_size_give_what_one_pass_gives() {
-    let render = |r: Result<Table>| match r {
-        Ok(t) => format!("{:?} {:?}", t.frame, t.lines),
-        Err(e) => {
-            let all: Vec<String> = e.all().map(ToString::to_string).collect();
-            format!("{all:?} {}", e.count())
-        }
-    };
-    let blocks = |text: &[u8], block: usize, n: usize| {
-        render(read_in_blocks(
-            text,
-            Path::new("d.csv"),
-            &cols(),
-            &absent,
-            None,
-            (block, n),
-        ))
-    };
-    let mut quoted = big(400, 0);
-    quoted.extend_from_slice(b"\"q\r\nr\",1,2019-04-01\r\n\r\rs,2,2019-04-02\r");
-    let mut broken = big(400, 13);
-    broken.extend_from_slice(b"z,1,\"2019-04-01\nz,2,2019-04-02\n\n\n");
-    let header = b"\n\r\n\xEF\xBB\xBF\"id\",\"a\nge\",when\r\n\r\nx,1,2019-04-01".to_vec();
-    for text in [
-        big(300, 0),
-        quoted,
-        broken,
-        header,
-        b"".to_vec(),
-        b"\n\n".to_vec(),
-    ] {
-        let one = render(in_parts(&text, 1));
-        for block in [1, 2, 3, 7, 64, 1000, 1 << 20] {
-            for n in [1, 2, 3] {
-                assert_eq!(blocks(&text, block, n), one, "block {block}, {n} parts");
-            }
-        }
-    }
-}
-
-#[test]
-fn a_binary_or_foreign_file_is_named_whatever_else_is_wrong() {
-    let mut text = b"id,age,when\nx,y,z\n".to_vec();
-    text.extend(std::iter::repeat_n(b'a', 500));
-    text.extend_from_slice(b"\0\n");
-    for block in [4, 16, 1 << 20] {
-        let e = read_in_blocks(
-            &text,
-            Path::new("d.csv"),
-            &cols(),
-            &absent,
-            None,
-            (block, 2),
-        );
-        let e = e.unwrap_err().to_string();
-        assert!(e.contains("it looks like a binary file"), "{block}: {e}");
-        let e = read_in_blocks(
-            b"PAR1\0abc",
-            Path::new("d.csv"),
-            &cols(),
-            &absent,
-            None,
-            (3, 1),
-        );
-        assert!(e.unwrap_err().to_string().contains("a Parquet file"));
-    }
 }
 
 #[test]
