@@ -30,7 +30,7 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, PublishPart, RenderPart, StylePart);
+points_into_the_spec!(ChecksPart, ComputePart, PublishPart, RenderPart, StylePart);
 
 /// What reading the sources needs: their declarations and `[limits]`, and
 /// the queries and checks that read them (a database source sends only the
@@ -69,8 +69,10 @@ pub struct ChecksPart<'a> {
 }
 
 /// What computing the figures needs: the queries (views, figures,
-/// tables, the batch's), the checks run over them, and the sources (the
-/// previous period's are read again).
+/// tables, the batch's), the checks run over them, and the sources'
+/// declarations (what a query may read, which are `sparse`, which a
+/// database runs a query for). The previous period's sources are read by
+/// the caller (see `compute::previous`).
 #[derive(Debug, Clone, Copy)]
 pub struct ComputePart<'a> {
     /// The spec's file.
