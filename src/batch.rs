@@ -88,7 +88,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             "drop `--for-each` to build the one paper for that {param}, or drop the `--set`"
         )));
     }
-    let params = Params::resolve(&spec, &options.overrides)?;
+    let params = Params::resolve(spec.params_part(), &options.overrides)?;
     // The batch's own context, for the work all papers share (no cache:
     // each paper's build has its own).
     let cache = std::sync::Arc::new(crate::cache::Cache::disabled());

@@ -50,7 +50,9 @@ pub(crate) use model::{
 };
 pub use outputs::{OutputFormat, OutputNames};
 pub(crate) use params::{FinancialYear, ParamDecl, ParamKind, ParamValue};
-pub(crate) use parts::{ChecksPart, ComputePart, PublishPart, RenderPart, SourcesPart, StylePart};
+pub(crate) use parts::{
+    ChecksPart, ComputePart, ParamsPart, PublishPart, RenderPart, SourcesPart, StylePart,
+};
 #[cfg(test)]
 pub(crate) use sources::SourceColumn;
 pub(crate) use sources::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl};

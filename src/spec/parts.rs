@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::{
-    BatchSection, ChartDecl, ContentSection, DisclosureSection, FigureDecl, Limits, ReportSection,
-    SourceDecl, Spec, SpecFile, SqlCheckDecl, StyleSection, TableDecl, ViewDecl,
+    BatchSection, ChartDecl, ContentSection, DisclosureSection, FigureDecl, Limits, ParamDecl,
+    ReportSection, SourceDecl, Spec, SpecFile, SqlCheckDecl, StyleSection, TableDecl, ViewDecl,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -118,6 +118,17 @@ impl<'a> ComputePart<'a> {
     }
 }
 
+/// What resolving the parameters needs: their declarations (the
+/// defaults, already parsed) and the spec's file (an unknown `--set`
+/// names it).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamsPart<'a> {
+    /// The spec's file.
+    pub file: &'a SpecFile,
+    /// Declared parameters by name.
+    pub params: &'a BTreeMap<String, Spanned<ParamDecl>>,
+}
+
 /// What publishing needs: `[disclosure]` and the figures' and tables'
 /// declarations (what each column is, which are totals).
 #[derive(Debug, Clone, Copy)]
@@ -191,6 +202,14 @@ impl Spec {
             checks: &self.checks,
             batch: &self.batch,
             limits: &self.limits,
+        }
+    }
+
+    /// What resolving the parameters needs.
+    pub fn params_part(&self) -> ParamsPart<'_> {
+        ParamsPart {
+            file: &self.file,
+            params: &self.params,
         }
     }
 
