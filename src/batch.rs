@@ -92,7 +92,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     // The batch's own context, for the work all papers share (no cache:
     // each paper's build has its own).
     let cache = std::sync::Arc::new(crate::cache::Cache::disabled());
-    let ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
+    let ctx = BuildContext::new(&spec.limits, inputs.clone(), cache, params.clone());
     compute::check_queries(spec.compute_part())?;
     let sources = timings::time(
         T::Sources,

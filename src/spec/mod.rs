@@ -51,7 +51,8 @@ pub(crate) use model::{
 pub use outputs::{OutputFormat, OutputNames};
 pub(crate) use params::{FinancialYear, ParamDecl, ParamKind, ParamValue};
 pub(crate) use parts::{
-    ChecksPart, ComputePart, ParamsPart, PublishPart, RenderPart, SourcesPart, StylePart,
+    ChecksPart, ComputePart, ManifestPart, ParamsPart, PublishPart, RenderPart, SourcesPart,
+    StylePart,
 };
 #[cfg(test)]
 pub(crate) use sources::SourceColumn;

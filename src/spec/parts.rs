@@ -129,6 +129,27 @@ pub struct ParamsPart<'a> {
     pub params: &'a BTreeMap<String, Spanned<ParamDecl>>,
 }
 
+/// What the manifest records of the spec: its file (path and hash), the
+/// report's name and date, and the queries with what they read (each
+/// figure's and table's lineage, each source's `sparse`).
+#[derive(Debug, Clone, Copy)]
+pub struct ManifestPart<'a> {
+    /// The spec's file.
+    pub file: &'a SpecFile,
+    /// The report date.
+    pub date: jiff::civil::Date,
+    /// `[report]` (its name).
+    pub report: &'a ReportSection,
+    /// Data sources by table name.
+    pub sources: &'a BTreeMap<String, SourceDecl>,
+    /// Intermediate queries.
+    pub views: &'a BTreeMap<String, ViewDecl>,
+    /// Scalar figures by name.
+    pub figures: &'a BTreeMap<String, FigureDecl>,
+    /// Tables by name.
+    pub tables: &'a BTreeMap<String, TableDecl>,
+}
+
 /// What publishing needs: `[disclosure]` and the figures' and tables'
 /// declarations (what each column is, which are totals).
 #[derive(Debug, Clone, Copy)]
@@ -210,6 +231,19 @@ impl Spec {
         ParamsPart {
             file: &self.file,
             params: &self.params,
+        }
+    }
+
+    /// What the manifest records of the spec.
+    pub fn manifest_part(&self) -> ManifestPart<'_> {
+        ManifestPart {
+            file: &self.file,
+            date: self.date,
+            report: &self.report,
+            sources: &self.sources,
+            views: &self.views,
+            figures: &self.figures,
+            tables: &self.tables,
         }
     }
 
