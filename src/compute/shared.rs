@@ -240,8 +240,7 @@ mod tests {
             .build()
     }
 
-    fn free(s: &Spec, remote: &[&str]) -> (Vec<String>, Vec<String>) {
-        let part = s.compute_part();
+    fn free(part: ComputePart<'_>, remote: &[&str]) -> (Vec<String>, Vec<String>) {
         let deps = query::check(part).unwrap();
         let order = query::query_order(part, &deps.between).unwrap();
         let remote: BTreeSet<&str> = remote.iter().copied().collect();
@@ -263,7 +262,7 @@ mod tests {
              [figures.all]\nsql = \"SELECT COUNT(*) AS n FROM county\"\n\
              [figures.scaled]\nsql = \"SELECT COUNT(*) * (SELECT COUNT(*) FROM params) AS n FROM county\"\n",
         );
-        let (between, figures) = free(&s, &[]);
+        let (between, figures) = free(s.compute_part(), &[]);
         assert_eq!(between, ["county", "whole"]);
         assert_eq!(figures, ["all"]);
     }
@@ -274,7 +273,7 @@ mod tests {
             "[views.shadow]\nsql = \"WITH params AS (SELECT district FROM victims) SELECT * FROM params\"\n\
              [views.plain]\nsql = \"SELECT district FROM victims\"\n",
         );
-        assert_eq!(free(&s, &[]).0, ["plain"]);
-        assert!(free(&s, &["victims"]).0.is_empty());
+        assert_eq!(free(s.compute_part(), &[]).0, ["plain"]);
+        assert!(free(s.compute_part(), &["victims"]).0.is_empty());
     }
 }
