@@ -76,7 +76,7 @@ pub(super) fn data_stages(
     let sources = timings::time(
         T::Sources,
         || "every source (read, hash, reader)".into(),
-        || source::load_all(spec, ctx, params, &shared.sources),
+        || source::load_all(spec.sources_part(), ctx, params, &shared.sources),
     )?;
     let checked = shared.checks_for(&sources);
     guard::enter(Stage::Queries);

@@ -98,7 +98,7 @@ pub(crate) fn previous_sharing(
         period,
         reason: e.message().to_string(),
     };
-    let previous_sources = match source::load_all(spec, ctx, &p, sources) {
+    let previous_sources = match source::load_all(spec.sources_part(), ctx, &p, sources) {
         Ok(s) => s,
         Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
         Err(e) => return Err(e),

@@ -32,7 +32,7 @@ pub(super) fn run(
         return Ok(None);
     }
     let dialect = crate::source::remote::dialect();
-    let Some(p) = translate(spec, sql.get_ref(), dialect) else {
+    let Some(p) = translate(&spec.sources_part(), sql.get_ref(), dialect) else {
         return Ok(None);
     };
     let Some((source, remote)) = sources

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::postgres::PostgresDialect;
+use crate::spec::Spec;
 
 fn spec() -> Spec {
     crate::spec::SpecBuilder::new()
@@ -15,7 +16,7 @@ fn spec() -> Spec {
 }
 
 fn pushed(sql: &str) -> Option<Pushdown> {
-    translate(&spec(), sql, &PostgresDialect)
+    translate(&spec().sources_part(), sql, &PostgresDialect)
 }
 
 #[test]

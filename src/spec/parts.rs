@@ -30,7 +30,7 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, PublishPart, RenderPart, StylePart);
+points_into_the_spec!(SourcesPart, ChecksPart, PublishPart, RenderPart, StylePart);
 
 /// What reading the sources needs: their declarations and `[limits]`, and
 /// the queries and checks that read them (a database source sends only the
