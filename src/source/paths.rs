@@ -23,7 +23,7 @@ pub(super) fn source_path(
 ) -> Result<PathBuf> {
     let written = decl.path.get_ref();
     if !written.contains("{{") && !written.contains("{%") {
-        return ctx.resolve(&spec.file, &decl.path);
+        return ctx.resolve(spec.file, &decl.path);
     }
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -37,7 +37,7 @@ pub(super) fn source_path(
         )
         .with_hint("a path may use `{{ period.slug }}` (2019-20), `{{ period.short }}` (19/20) or `{{ params.NAME }}`")
     })?;
-    ctx.resolve(&spec.file, &toml::Spanned::new(decl.path.span(), rendered))
+    ctx.resolve(spec.file, &toml::Spanned::new(decl.path.span(), rendered))
 }
 
 /// Whether a source path is a glob (`*`, `?` or `[` in it).
