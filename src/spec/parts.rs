@@ -35,7 +35,7 @@ points_into_the_spec!(SourcesPart, ChecksPart, PublishPart, RenderPart, StylePar
 /// What reading the sources needs: their declarations and `[limits]`, and
 /// the queries and checks that read them (a database source sends only the
 /// rows some query or check run in Polars needs, see
-/// [`crate::source::pushdown`]).
+/// `source::pushdown`).
 #[derive(Debug, Clone, Copy)]
 pub struct SourcesPart<'a> {
     /// The spec's file.
