@@ -80,7 +80,7 @@ pub(crate) fn translate(part: &SourcesPart, sql: &str, dialect: &dyn Dialect) ->
     let SetExpr::Select(select) = query.body.as_ref() else {
         return None;
     };
-    let (source, alias) = single_source(part, select)?;
+    let (source, alias) = single_source(part.sources, select)?;
     let decl = &part.sources[&source];
     let scope = Scope {
         columns: columns(decl),
@@ -225,7 +225,10 @@ fn tail(q: &Query) -> Option<(Option<String>, Option<Vec<String>>)> {
 }
 
 /// The one database source a `SELECT` reads, and its alias.
-fn single_source(spec: &SourcesPart, s: &Select) -> Option<(String, Option<String>)> {
+fn single_source(
+    sources: &BTreeMap<String, SourceDecl>,
+    s: &Select,
+) -> Option<(String, Option<String>)> {
     let plain = s.distinct.is_none()
         && s.top.is_none()
         && s.into.is_none()
@@ -267,7 +270,7 @@ fn single_source(spec: &SourcesPart, s: &Select) -> Option<(String, Option<Strin
         return None;
     };
     let table = part.as_ident()?.value.clone();
-    let decl = spec.sources.get(&table)?;
+    let decl = sources.get(&table)?;
     if !decl.is_database() {
         return None;
     }
