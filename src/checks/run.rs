@@ -10,8 +10,9 @@ use crate::error::{line_col, Error, ErrorKind};
 use crate::source::first_line;
 use crate::spec::{CheckDecl, ChecksPart};
 
-/// Runs one check. `screened` is its result from [`screen`](super::screen::screen), if any: 0
-/// means it passed, and the rows are not scanned again.
+/// Runs one check. `screened` is its result from
+/// [`screen`](super::screen::screen), if any: 0 means it passed, and the
+/// rows are not scanned again.
 pub(super) fn run_one(
     spec: ChecksPart<'_>,
     check: &Spanned<CheckDecl>,

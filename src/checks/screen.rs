@@ -11,10 +11,11 @@ use crate::spec::{CheckDecl, ChecksPart};
 
 /// One pass over a source's rows for all its checks: for each check, a
 /// number that is 0 only if no row fails it (`None` where the check cannot
-/// be screened, e.g. a spec problem [`run_one`](super::run::run_one) will report). A source's
-/// checks pass on almost every build, so the passing case costs one
-/// parallel scan of the columns checked, not a scan per check; only a
-/// check that may fail is run again to count and locate its rows.
+/// be screened, e.g. a spec problem [`run_one`](super::run::run_one) will
+/// report). A source's checks pass on almost every build, so the passing
+/// case costs one parallel scan of the columns checked, not a scan per
+/// check; only a check that may fail is run again to count and locate its
+/// rows.
 /// `unique` is screened by hashing each row's combination (see
 /// [`rules::repeats_possible`]).
 pub(super) fn screen(
