@@ -33,10 +33,11 @@ fn main() {
             .expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
-        let computed = stages::compute(&spec, &sources, params).expect("compute");
+        let computed = stages::compute(spec.compute_part(), &sources, params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let (previous, _) = stages::previous(&spec, &ctx, &sources, params).expect("previous");
+        let load = |p: &_| stages::load_all(spec.sources_part(), &ctx, p, &sources);
+        let (previous, _) = stages::previous(spec.compute_part(), load, params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
         let published =
