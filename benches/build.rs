@@ -29,13 +29,14 @@ fn main() {
         let params = ctx.params();
         record("spec + params", t.elapsed());
         let t = Instant::now();
-        let sources = stages::load_all(&spec, &ctx, params, &Default::default()).expect("sources");
+        let sources = stages::load_all(spec.sources_part(), &ctx, params, &Default::default())
+            .expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
         let computed = stages::compute(spec.compute_part(), &sources, params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let load = |p: &_| stages::load_all(&spec, &ctx, p, &sources);
+        let load = |p: &_| stages::load_all(spec.sources_part(), &ctx, p, &sources);
         let (previous, _) = stages::previous(spec.compute_part(), load, params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();

@@ -97,7 +97,7 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     let sources = timings::time(
         T::Sources,
         || "every source, once for the batch".into(),
-        || source::load_all(&spec, &ctx, &params, &BTreeMap::new()),
+        || source::load_all(spec.sources_part(), &ctx, &params, &BTreeMap::new()),
     )?;
     let (values, source_checks, queries) = shared_work(&spec, &ctx, &sources)?;
     let shared = Shared {
@@ -193,7 +193,7 @@ fn previous_share(
         return None;
     }
     let p = ctx.params.with_period(period);
-    let loaded = source::load_all(spec, ctx, &p, sources).ok()?;
+    let loaded = source::load_all(spec.sources_part(), ctx, &p, sources).ok()?;
     let results = timings::scoped("previous period", || {
         compute::share(spec.compute_part(), &loaded, &p)
     });

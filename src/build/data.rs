@@ -76,7 +76,7 @@ pub(super) fn data_stages(
     let sources = timings::time(
         T::Sources,
         || "every source (read, hash, reader)".into(),
-        || source::load_all(spec, ctx, params, &shared.sources),
+        || source::load_all(spec.sources_part(), ctx, params, &shared.sources),
     )?;
     let checked = shared.checks_for(&sources);
     guard::enter(Stage::Queries);
@@ -87,7 +87,7 @@ pub(super) fn data_stages(
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    let load = |p: &Params| source::load_all(spec, ctx, p, loaded);
+                    let load = |p: &Params| source::load_all(spec.sources_part(), ctx, p, loaded);
                     compute::previous_sharing(spec.compute_part(), load, params, &shared.queries)
                 })
             })

@@ -1,3 +1,5 @@
+use polars::prelude::*;
+
 use super::rules::{failing, parse};
 use super::*;
 

@@ -1,6 +1,10 @@
 //! Template output under `limits.template_output_mb`: a runaway loop
 //! stops at the cap instead of filling memory.
 
+use minijinja::value::Value;
+use minijinja::Environment;
+
+use super::errors::{error_range, template_error};
 use super::*;
 
 /// Renders template `key` into a buffer that refuses more than

@@ -3,6 +3,8 @@
 //! among the names a template may use, and the hints for common slips.
 
 use super::*;
+use crate::error::suggest;
+use crate::params::Params;
 
 /// Markdown nested too deeply: names the template and, when the offending
 /// line is template text (not produced by an expression), its line.

@@ -49,7 +49,7 @@ use self::paths::{glob_matches, is_glob, missing, source_path};
 use crate::context::BuildContext;
 use crate::error::{display_path, suggest, Error, ErrorKind, Result};
 use crate::params::Params;
-use crate::spec::{PeriodFilter, SourceDecl, Spec};
+use crate::spec::{PeriodFilter, SourceDecl, SourcesPart};
 
 /// The typed rows one reader made from one file (the same for every kind).
 pub(crate) type Table = csv::Table;
@@ -131,8 +131,9 @@ pub(crate) const EXTENSIONS: &str = "`.csv`, `.parquet`, `.xlsx`, `.xlsm`, `.xls
 
 /// What a reader needs besides the bytes.
 pub(crate) struct Request<'a> {
-    /// The spec (for errors pointing at it, and `[limits]`).
-    pub spec: &'a Spec,
+    /// The sources' part of the spec (for errors pointing at it, and
+    /// `[limits]`).
+    pub spec: SourcesPart<'a>,
     /// The source's declaration (`sheet`, `range`).
     pub decl: &'a SourceDecl,
     /// The file as messages name it.
@@ -150,7 +151,7 @@ impl Kind {
     /// The kind of `path` by its extension (case-insensitive); an unknown
     /// extension, or `sheet`/`range` on a file that is not a workbook, is
     /// an error pointing at the spec.
-    fn of(spec: &Spec, name: &str, decl: &SourceDecl, path: &Path) -> Result<Kind> {
+    fn of(spec: SourcesPart<'_>, name: &str, decl: &SourceDecl, path: &Path) -> Result<Kind> {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -205,14 +206,14 @@ impl Kind {
 /// path does not name the period). Every source's problems are reported
 /// at once.
 pub fn load_all(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     ctx: &BuildContext,
     params: &Params,
     reuse: &BTreeMap<String, Source>,
 ) -> Result<BTreeMap<String, Source>> {
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
-    for (name, decl) in &spec.sources {
+    for (name, decl) in spec.sources {
         if decl.is_database() {
             // Every row fetched serves every period; otherwise the
             // database filters (or aggregates) for this period again.
@@ -264,7 +265,7 @@ fn keep_rows(decl: &SourceDecl, ctx: &BuildContext, params: &Params) -> Option<K
 /// Reads the file (or every file a glob matches, in path order) of one
 /// source into one frame, keeping the rows `keep` keeps.
 fn load(
-    (spec, ctx): (&Spec, &BuildContext),
+    (spec, ctx): (SourcesPart<'_>, &BuildContext),
     name: &str,
     decl: &SourceDecl,
     path: PathBuf,
@@ -319,7 +320,7 @@ fn load(
 /// reader parses the very bytes that were hashed) with the reader its
 /// extension names.
 fn read_file(
-    (spec, ctx): (&Spec, &BuildContext),
+    (spec, ctx): (SourcesPart<'_>, &BuildContext),
     name: &str,
     decl: &SourceDecl,
     path: &Path,
@@ -472,7 +473,7 @@ pub(crate) fn first_line(e: &PolarsError) -> String {
 /// A spec with one source `s` declared by `source` (TOML after
 /// `[sources.s]`), for the readers' tests.
 #[cfg(test)]
-pub(crate) fn test_spec(source: &str) -> Spec {
+pub(crate) fn test_spec(source: &str) -> crate::spec::Spec {
     crate::spec::SpecBuilder::new().source("s", source).build()
 }
 
@@ -480,7 +481,7 @@ pub(crate) fn test_spec(source: &str) -> Spec {
 /// rendered one per line (`Display`).
 #[cfg(test)]
 pub(crate) fn test_read(
-    spec: &Spec,
+    spec: &crate::spec::Spec,
     file: &str,
     bytes: &[u8],
 ) -> std::result::Result<Table, Vec<String>> {
@@ -494,14 +495,14 @@ pub(crate) fn test_read(
     };
     let path = Path::new(file);
     let request = Request {
-        spec,
+        spec: spec.sources_part(),
         decl,
         file: path,
         rules: &rules,
         absent: &absent,
         keep: None,
     };
-    let kind = Kind::of(spec, "s", decl, path).map_err(|e| vec![e.to_string()])?;
+    let kind = Kind::of(spec.sources_part(), "s", decl, path).map_err(|e| vec![e.to_string()])?;
     kind.read(bytes, &request)
         .map_err(|e| e.all().map(ToString::to_string).collect())
 }

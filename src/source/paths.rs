@@ -9,13 +9,13 @@ use super::walk;
 use crate::context::BuildContext;
 use crate::error::{display_path, Error, ErrorKind, Result};
 use crate::params::Params;
-use crate::spec::{SourceDecl, Spec};
+use crate::spec::{SourceDecl, SourcesPart};
 
 /// The file a source reads for `params`: its `path`, with `{{ period.slug }}`
 /// and other template expressions filled in (so next year's extract drops
 /// into place), resolved inside the project root.
 pub(super) fn source_path(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
@@ -23,7 +23,7 @@ pub(super) fn source_path(
 ) -> Result<PathBuf> {
     let written = decl.path.get_ref();
     if !written.contains("{{") && !written.contains("{%") {
-        return ctx.resolve(&spec.file, &decl.path);
+        return ctx.resolve(spec.file, &decl.path);
     }
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -37,7 +37,7 @@ pub(super) fn source_path(
         )
         .with_hint("a path may use `{{ period.slug }}` (2019-20), `{{ period.short }}` (19/20) or `{{ params.NAME }}`")
     })?;
-    ctx.resolve(&spec.file, &toml::Spanned::new(decl.path.span(), rendered))
+    ctx.resolve(spec.file, &toml::Spanned::new(decl.path.span(), rendered))
 }
 
 /// Whether a source path is a glob (`*`, `?` or `[` in it).
@@ -48,7 +48,7 @@ pub(super) fn is_glob(path: &Path) -> bool {
 /// The files a glob matches, sorted by path; none is an error naming the
 /// folder looked in.
 pub(super) fn glob_matches(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
@@ -67,7 +67,7 @@ pub(super) fn glob_matches(
 /// A problem met while walking the folders a glob pattern covers, as an
 /// error on the source's `path`.
 fn walk_error(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
@@ -128,7 +128,7 @@ fn walk_error(
 
 /// "No file matches": says the folder looked in, or that it does not exist.
 fn no_match(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     ctx: &BuildContext,
     name: &str,
     decl: &SourceDecl,
@@ -162,7 +162,7 @@ fn no_match(
 
 /// "No such file", saying which period lacks data for a period-templated path.
 pub(super) fn missing(
-    spec: &Spec,
+    spec: SourcesPart<'_>,
     name: &str,
     decl: &SourceDecl,
     path: &std::path::Path,

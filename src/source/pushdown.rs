@@ -44,7 +44,7 @@ use sqlparser::ast::{
 
 use self::expr::{Scope, Ty};
 use super::database::Dialect;
-use crate::spec::{ColumnType, SourceDecl, SourcesPart, Spec};
+use crate::spec::{ColumnType, SourceDecl, SourcesPart};
 
 /// A query translated for the database.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ impl Pushdown {
 }
 
 /// Translates `sql` for the database if it reads exactly one database
-/// source of `spec` (and nothing else) using only constructs listed in the
+/// source of `part` (and nothing else) using only constructs listed in the
 /// module docs; `None` means "run it in Polars".
 pub(crate) fn translate(part: &SourcesPart, sql: &str, dialect: &dyn Dialect) -> Option<Pushdown> {
     let statements = crate::sql::parse(sql).ok()?;
@@ -132,17 +132,16 @@ pub(crate) enum Need {
 
 /// Which rows of database source `name` must come back, given which
 /// queries and checks read it.
-pub(crate) fn rows_needed(spec: &Spec, name: &str, dialect: &dyn Dialect) -> Need {
-    let raw = spec;
+pub(crate) fn rows_needed(part: &SourcesPart, name: &str, dialect: &dyn Dialect) -> Need {
     let prefix = format!("{name}.");
-    let foreign = raw
+    let foreign = part
         .tables
         .values()
         .flat_map(|t| &t.checks)
-        .chain(raw.sources.values().flat_map(|s| &s.checks))
+        .chain(part.sources.values().flat_map(|s| &s.checks))
         .filter_map(|c| c.get_ref().foreign_key.as_ref())
         .any(|f| f.get_ref().starts_with(&prefix));
-    if foreign || !raw.sources[name].checks.is_empty() {
+    if foreign || !part.sources[name].checks.is_empty() {
         return Need::All;
     }
     let reads = |sql: &str| match crate::sql::relations(sql) {
@@ -150,16 +149,16 @@ pub(crate) fn rows_needed(spec: &Spec, name: &str, dialect: &dyn Dialect) -> Nee
         Err(_) => true,
     };
     // `[[checks]]` read the period's rows in Polars.
-    let checks = raw.checks.iter().any(|c| reads(c.get_ref().sql.get_ref()));
-    let views = raw.views.values().map(|v| &v.sql);
-    let tables = raw.tables.values().map(|t| &t.sql);
-    let figures = raw.figures.values().map(|f| &f.sql);
+    let checks = part.checks.iter().any(|c| reads(c.get_ref().sql.get_ref()));
+    let views = part.views.values().map(|v| &v.sql);
+    let tables = part.tables.values().map(|t| &t.sql);
+    let figures = part.figures.values().map(|f| &f.sql);
     let polars = views
         .chain(tables)
         .chain(figures)
         .map(|s| s.get_ref())
         .filter(|s| reads(s))
-        .any(|s| translate(&spec.sources_part(), s, dialect).is_none_or(|p| p.source != name));
+        .any(|s| translate(part, s, dialect).is_none_or(|p| p.source != name));
     if checks || polars {
         Need::Period
     } else {

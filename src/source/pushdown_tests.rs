@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::postgres::PostgresDialect;
+use crate::spec::Spec;
 
 fn spec() -> Spec {
     crate::spec::SpecBuilder::new()

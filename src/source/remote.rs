@@ -16,7 +16,7 @@ use super::pushdown::{rows_needed, Need, Pushdown};
 use super::Source;
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
-use crate::spec::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl, Spec};
+use crate::spec::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl, SourcesPart};
 
 /// What a database source is, kept with its loaded rows for the queries
 /// pushed down to it.
@@ -77,7 +77,12 @@ pub(crate) fn dialect() -> &'static dyn Dialect {
 }
 
 /// Loads database source `name` for `params`.
-pub(super) fn load(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) -> Result<Source> {
+pub(super) fn load(
+    spec: SourcesPart<'_>,
+    name: &str,
+    decl: &SourceDecl,
+    params: &Params,
+) -> Result<Source> {
     let db = decl.postgres.as_ref().expect("a database source");
     let url = url(spec, name, db)?;
     let relation = relation(db.get_ref());
@@ -109,7 +114,7 @@ pub(super) fn load(spec: &Spec, name: &str, decl: &SourceDecl, params: &Params) 
         .map_err(|e| ctx.db_error(&remote, &e))?;
     ctx.check_schema(&found)?;
     let period = params.period();
-    remote.fetched = match (rows_needed(spec, name, dialect()), period) {
+    remote.fetched = match (rows_needed(&spec, name, dialect()), period) {
         (Need::Nothing, _) => Fetched::Nothing,
         (Need::Period, Some(fy)) if remote.period.is_some() => Fetched::Period(fy),
         _ => Fetched::All,
@@ -277,7 +282,7 @@ impl Remote {
 
 /// What a database source's errors point at.
 struct Ctx<'a> {
-    spec: &'a Spec,
+    spec: SourcesPart<'a>,
     name: &'a str,
     decl: &'a SourceDecl,
     db: &'a Spanned<DatabaseDecl>,
@@ -460,7 +465,7 @@ impl Ctx<'_> {
 }
 
 /// The connection URL from the variable `url_env` names.
-fn url(spec: &Spec, name: &str, db: &Spanned<DatabaseDecl>) -> Result<String> {
+fn url(spec: SourcesPart<'_>, name: &str, db: &Spanned<DatabaseDecl>) -> Result<String> {
     let var = db.get_ref().url_env.get_ref();
     match std::env::var(var) {
         Ok(url) if !url.trim().is_empty() => Ok(url),

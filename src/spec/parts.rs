@@ -30,12 +30,19 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, ComputePart, PublishPart, RenderPart, StylePart);
+points_into_the_spec!(
+    SourcesPart,
+    ChecksPart,
+    ComputePart,
+    PublishPart,
+    RenderPart,
+    StylePart
+);
 
 /// What reading the sources needs: their declarations and `[limits]`, and
 /// the queries and checks that read them (a database source sends only the
 /// rows some query or check run in Polars needs, see
-/// [`crate::source::pushdown`]).
+/// `source::pushdown`).
 #[derive(Debug, Clone, Copy)]
 pub struct SourcesPart<'a> {
     /// The spec's file.

@@ -1,6 +1,7 @@
 //! Tests of the database source: declarations, URLs, quoting.
 
 use super::*;
+use crate::spec::Spec;
 
 fn spec(source: &str) -> std::result::Result<Spec, Error> {
     crate::spec::SpecBuilder::new()
