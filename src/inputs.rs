@@ -23,6 +23,11 @@ use std::sync::{Arc, Mutex};
 use crate::paths::{non_empty, normalize, within};
 pub(crate) use crate::paths::{DataDir, Refusal};
 
+mod stream;
+
+/// From this size a buffer is hashed on every core.
+const PARALLEL_HASH_FROM: usize = 1 << 20;
+
 /// One file the build read: where, in which role, its bytes and their hash.
 #[derive(Debug)]
 pub struct InputFile {
@@ -182,9 +187,7 @@ impl Inputs {
     /// dependencies, `verify`) without making it an input of this build.
     pub(crate) fn hash_of(&self, path: &Path) -> Result<String, Refusal> {
         let (_, real) = self.checked(path)?;
-        read_and_hash(&real)
-            .map(|(_, hash)| hash)
-            .map_err(|e| io_refusal(&e))
+        stream::hash_file(&real).map_err(|e| io_refusal(&e))
     }
 
     /// `path` normalised and where it really is, if a read may open it:
@@ -199,6 +202,34 @@ impl Inputs {
         }
         let real = self.real(&path)?;
         Ok((path, real))
+    }
+
+    /// Records that the data file `real` (named `path`) hashes to `blake3`,
+    /// keeping no bytes; refused if an earlier read found other bytes.
+    fn note_data(
+        &self,
+        real: PathBuf,
+        path: PathBuf,
+        role: &str,
+        blake3: &str,
+    ) -> Result<(), Refusal> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        // Two stages reading one file: the first record stands.
+        if let Some(first) = files.get(&real) {
+            return match first.blake3 == blake3 {
+                true => Ok(()),
+                false => Err(changed_underneath()),
+            };
+        }
+        let record = InputFile {
+            path,
+            role: role.to_string(),
+            bytes: Arc::from(&[][..]),
+            blake3: blake3.to_string(),
+            held: false,
+        };
+        files.insert(real, Arc::new(record));
+        Ok(())
     }
 
     fn read_keeping(&self, path: &Path, role: &str, keep: bool) -> Result<Arc<InputFile>, Refusal> {
@@ -375,9 +406,8 @@ fn read_and_hash(real: &Path) -> io::Result<(Arc<[u8]>, String)> {
 
 /// BLAKE3 of `bytes` as hex; large inputs are hashed on every core.
 fn hash(bytes: &[u8]) -> String {
-    const PARALLEL_FROM: usize = 1 << 20;
     let mut hasher = blake3::Hasher::new();
-    if bytes.len() >= PARALLEL_FROM {
+    if bytes.len() >= PARALLEL_HASH_FROM {
         hasher.update_rayon(bytes);
     } else {
         hasher.update(bytes);

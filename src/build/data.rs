@@ -70,7 +70,7 @@ pub(super) fn data_stages(
     timings::time(
         T::Spec,
         || "query check".into(),
-        || compute::check_queries(spec),
+        || compute::check_queries(spec.compute_part()),
     )?;
     guard::enter(Stage::Sources);
     let sources = timings::time(
@@ -87,7 +87,8 @@ pub(super) fn data_stages(
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    compute::previous_sources(spec, ctx, loaded, params)
+                    let load = |p: &Params| source::load_all(spec, ctx, p, loaded);
+                    compute::previous_sources(load, params)
                 })
             })
         });
@@ -112,7 +113,8 @@ pub(super) fn data_stages(
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    compute::previous_computed(spec, previous_load?, params, &shared.queries)
+                    let loaded = previous_load?;
+                    compute::previous_computed(spec.compute_part(), loaded, params, &shared.queries)
                 })
             })
         });
@@ -157,8 +159,12 @@ pub(super) fn reusable(
     }
     let d = &last.data;
     for (name, s) in d.sources.iter().chain(&d.previous_sources) {
-        let file = ctx.inputs.read(&s.path, &format!("source {name}")).ok()?;
-        if file.blake3 != s.blake3 {
+        // Hashed a block at a time: the bytes are not kept.
+        let blake3 = ctx
+            .inputs
+            .hash_data(&s.path, &format!("source {name}"))
+            .ok()?;
+        if blake3 != s.blake3 {
             return None;
         }
     }
@@ -209,7 +215,8 @@ pub(super) fn compute_checked(
     (strict, mut outcomes): (bool, Vec<checks::Outcome>),
     queries: &compute::SharedQueries,
 ) -> Result<(Computed, Diagnostics)> {
-    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params, queries)?;
+    let (mut computed, mut frames) =
+        compute::compute_frames(spec.compute_part(), sources, params, queries)?;
     outcomes.extend(timings::time(
         T::Checks,
         || "tables' and SQL checks".into(),

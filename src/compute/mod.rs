@@ -20,8 +20,8 @@ use polars::sql::SQLContext;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
-use crate::source::{self, Source};
-use crate::spec::{PeriodFilter, Spec};
+use crate::source::Source;
+use crate::spec::{ComputePart, PeriodFilter};
 
 use crate::sql::{self, Frames};
 pub(crate) use shared::{share, Results as SharedResults, SharedQueries};
@@ -71,27 +71,25 @@ impl<T> Previous<T> {
 
 /// Runs every query again for the period before `params`' period: the same
 /// SQL over the sources filtered (or, for period-templated paths, read) for
-/// that period. Missing data there is not an error, only a `Missing`.
-/// Returns the previous period's sources too (for the manifest), so no file
-/// is read twice.
+/// that period, which `load` reads (given that period's params). Missing
+/// data there is not an error, only a `Missing`. Returns the previous
+/// period's sources too (for the manifest), so no file is read twice.
 pub fn previous(
-    spec: &Spec,
-    ctx: &crate::context::BuildContext,
-    sources: &BTreeMap<String, Source>,
+    spec: ComputePart<'_>,
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
     params: &Params,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
-    previous_sharing(spec, ctx, sources, params, &SharedQueries::default())
+    previous_sharing(spec, load, params, &SharedQueries::default())
 }
 
 /// [`previous`], taking what a batch `shared` (see [`SharedQueries`]).
 pub(crate) fn previous_sharing(
-    spec: &Spec,
-    ctx: &crate::context::BuildContext,
-    sources: &BTreeMap<String, Source>,
+    spec: ComputePart<'_>,
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
     params: &Params,
     shared: &SharedQueries,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
-    let loaded = previous_sources(spec, ctx, sources, params)?;
+    let loaded = previous_sources(load, params)?;
     previous_computed(spec, loaded, params, shared)
 }
 
@@ -123,20 +121,17 @@ impl PreviousSources {
     }
 }
 
-/// Loads the previous period's sources: a file whose path does not name
-/// the period is shared with `sources`, not read again. Missing data is
-/// not an error, only a [`Previous::Missing`].
+/// Loads the previous period's sources with `load` (given that period's
+/// params). Missing data is not an error, only a [`Previous::Missing`].
 pub(crate) fn previous_sources(
-    spec: &Spec,
-    ctx: &crate::context::BuildContext,
-    sources: &BTreeMap<String, Source>,
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
     params: &Params,
 ) -> Result<PreviousSources> {
     let Some(fy) = params.period() else {
         return Ok(PreviousSources::NotApplicable);
     };
     let period = fy.previous();
-    match source::load_all(spec, ctx, &params.with_period(period), sources) {
+    match load(&params.with_period(period)) {
         Ok(sources) => Ok(PreviousSources::Loaded { period, sources }),
         Err(e) if e.kind() == ErrorKind::Data => Ok(PreviousSources::Missing(Previous::Missing {
             period,
@@ -149,7 +144,7 @@ pub(crate) fn previous_sources(
 /// Runs every query again for the previous period over its `loaded`
 /// sources (the second half of [`previous`]).
 pub(crate) fn previous_computed(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     loaded: PreviousSources,
     params: &Params,
     shared: &SharedQueries,
@@ -179,12 +174,12 @@ pub(crate) fn previous_computed(
 /// column, every row, in the query's order). Nulls and duplicates are
 /// errors: each value is one paper.
 pub(crate) fn batch_values(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     shared: &SharedQueries,
 ) -> Result<Vec<String>> {
-    let Some(batch) = &spec.batch else {
+    let Some(batch) = spec.batch else {
         return Ok(Vec::new());
     };
     let b = batch.get_ref();
@@ -236,7 +231,7 @@ pub(crate) fn batch_values(
 /// Runs one query: inside the database when it reads one database source
 /// alone (see [`pushdown`]), else in Polars over the registered frames.
 fn run(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (ctx, columns): (&mut SQLContext, &[String]),
@@ -276,13 +271,13 @@ fn run(
 
 /// Checks every query before anything is read or run: each may only read
 /// declared sources, views, tables and `params`; all refusals at once.
-pub(crate) fn check_queries(spec: &Spec) -> Result<()> {
+pub(crate) fn check_queries(spec: ComputePart<'_>) -> Result<()> {
     query::check(spec).map(|_| ())
 }
 
 /// Runs every figure and table query for `params`.
 pub fn compute(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Computed> {
@@ -293,7 +288,7 @@ pub fn compute(
 /// query whose result a batch `shared` (for this period and these very
 /// sources) is taken from there instead of running again.
 pub(crate) fn compute_frames(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     shared: &SharedQueries,
@@ -394,7 +389,7 @@ fn take(
 /// table is not run: its error would only repeat that one's.
 #[allow(clippy::too_many_arguments)]
 fn compute_figures(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (ctx, columns): (&mut SQLContext, &[String]),
@@ -402,7 +397,7 @@ fn compute_figures(
     out: &mut Computed,
     errors: &mut Vec<Error>,
 ) {
-    for (name, decl) in &spec.figures {
+    for (name, decl) in spec.figures {
         if deps.figures[name.as_str()]
             .iter()
             .any(|d| broken.contains(d))
@@ -455,7 +450,7 @@ fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml
 /// period, the error naming every such file; or, if one has months of the
 /// period without rows (and is not declared `sparse`), an error for each.
 fn period_context(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<SQLContext> {
@@ -503,7 +498,7 @@ fn period_context(
 /// A figure's value: its query must return one row and one column (its
 /// `format` was resolved as the spec was loaded).
 fn figure_value(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     name: &str,
     decl: &crate::spec::FigureDecl,
     df: &DataFrame,

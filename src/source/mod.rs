@@ -327,18 +327,21 @@ fn read_file(
     (rules, keep): (&[ColumnRule], Option<&KeepRows>),
 ) -> Result<(Table, SourceFile)> {
     let kind = Kind::of(spec, name, decl, path)?;
-    // The registry keeps the hash, not the bytes: they are freed once parsed.
-    let file = match ctx.inputs.read_data(path, &format!("source {name}")) {
-        Ok(file) => file,
-        Err(crate::inputs::Refusal::Missing) => {
-            return Err(missing(spec, name, decl, path, params))
-        }
-        Err(r) => {
+    let role = format!("source {name}");
+    let refused = |r: crate::inputs::Refusal| match r {
+        crate::inputs::Refusal::Missing => missing(spec, name, decl, path, params),
+        r => {
             let (message, hint) = r.explain(&display_path(path), spec.file.root());
-            return Err(spec
-                .error_at(ErrorKind::Spec, message, decl.path.span())
-                .with_hint(hint));
+            spec.error_at(ErrorKind::Spec, message, decl.path.span())
+                .with_hint(hint)
         }
+    };
+    // A CSV file is read a block at a time (see `csv::read_registered`);
+    // of another file the registry keeps the hash, not the bytes: they are
+    // freed once parsed.
+    let file = match kind {
+        Kind::Csv => None,
+        _ => Some(ctx.inputs.read_data(path, &role).map_err(refused)?),
     };
     // Messages name a file in a data folder as `@NAME/…`, never by the
     // folder's absolute path.
@@ -375,12 +378,24 @@ fn read_file(
         decl.range.as_ref().map(|r| r.get_ref()),
     );
     let key = (kind, sheet, range, &request.rules, keep);
-    let table = cached::csv(&ctx.cache, &file.blake3, &key, || {
-        kind.read(&file.bytes, &request)
-    })?;
+    let (table, blake3) = match file {
+        None => csv::read_registered(
+            (&ctx.inputs, &ctx.cache),
+            (path, &role),
+            &refused,
+            &key,
+            &|s| csv::read_stream(s, csv::BLOCK, &request),
+        )?,
+        Some(file) => {
+            let table = cached::csv(&ctx.cache, &file.blake3, &key, || {
+                kind.read(&file.bytes, &request)
+            })?;
+            (table, file.blake3.clone())
+        }
+    };
     let read = SourceFile {
         path: path.to_path_buf(),
-        blake3: file.blake3.clone(),
+        blake3,
         rows: table.frame.height(),
         rows_read: table.read,
     };

@@ -24,6 +24,7 @@ mod oracle;
 mod oracle_builder;
 mod part;
 mod split;
+mod stream;
 #[cfg(test)]
 pub(in crate::source) mod tests;
 
@@ -32,7 +33,9 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use self::part::{Context, Part};
+use self::part::Part;
+use self::stream::Input;
+pub(crate) use self::stream::{read_registered, BLOCK};
 use super::keep::{Extent, KeepRows};
 use super::problems::{Problems, Rule};
 use super::{cell, columns};
@@ -78,6 +81,9 @@ impl Table {
     }
 }
 
+/// Threads pay off from about a megabyte a part.
+const MIN_PART: usize = 1 << 20;
+
 /// Reads `bytes` (the contents of `file`) as a comma-separated file with a
 /// header row, keeping the declared `columns`. `absent(i, header)` makes the
 /// error for declared column `i` missing from the header. Every record is
@@ -90,22 +96,35 @@ pub(crate) fn read(
     absent: &dyn Fn(usize, &[&str]) -> Error,
     keep: Option<&KeepRows>,
 ) -> Result<Table> {
-    // Threads pay off from about a megabyte a part.
-    const MIN_PART: usize = 1 << 20;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    read_in_parts(
-        bytes,
+    stream::read(
+        Input::Whole(bytes),
         file,
         columns,
         absent,
-        threads.min(bytes.len() / MIN_PART),
         keep,
+        (threads, MIN_PART),
     )
+}
+
+/// [`read`], reading `source` a block of `block` bytes at a time (see
+/// [`stream`]): the same table, or the same problems, without ever
+/// holding the whole file.
+pub(crate) fn read_stream(
+    source: &mut dyn std::io::Read,
+    block: usize,
+    r: &super::Request,
+) -> Result<Table> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let input = Input::blocks(source, block);
+    let split = (threads, MIN_PART);
+    stream::read(input, r.file, r.rules, r.absent, r.keep, split)
 }
 
 /// [`read`], in up to `n` parts read in parallel (see [`parts`]): the same
 /// table, or the same problems, as one pass. Records are kept as `keep`
 /// says (see [`part`]).
+#[cfg(test)]
 fn read_in_parts(
     bytes: &[u8],
     file: &Path,
@@ -114,78 +133,52 @@ fn read_in_parts(
     n: usize,
     keep: Option<&KeepRows>,
 ) -> Result<Table> {
-    if let Some(what) = not_csv(bytes) {
-        return Err(Error::new(
-            ErrorKind::Data,
-            format!("this is not a CSV file (it looks like {what})"),
-        )
-        .in_file(file)
-        .with_hint(
-            "export the data as CSV (comma-separated, UTF-8, with a header row) and point `path` at that file",
-        ));
-    }
-    let parts = parts(bytes, n);
-    let mut reader = csv_reader(&bytes[..parts[0].end]);
-    let mut record = ::csv::ByteRecord::new();
-    if !next_record(&mut reader, &mut record, file)? {
-        return Err(Error::new(ErrorKind::Data, "the file is empty")
-            .in_file(file)
-            .with_hint("a CSV source needs a header row naming its columns"));
-    }
-    let header = Header::read((&record, bytes), file, columns, absent)?;
-    let header_last = record.position().map(|p| (p.byte(), p.line()));
-    // The records start where the header's reader stopped.
-    let start = reader.position().byte() as usize;
-    let line = 1 + locate::line_breaks(bytes, start);
-    let cx = Context {
-        bytes,
-        file,
-        header: &header,
-        columns,
-        keep: part::Keep::of(columns, keep),
-    };
-    // The other parts are read on their own threads while this one reads
-    // the first; see [`parts`] for why each starts exactly at a record.
-    let mut read = std::thread::scope(|scope| {
-        let cx = &cx;
-        let others: Vec<_> = parts[1..]
-            .iter()
-            .map(|range| {
-                scope.spawn(move || {
-                    // Its lines start that many line breaks later.
-                    let lines_before = locate::line_breaks(bytes, range.start);
-                    part::read(cx, range.clone(), (0, lines_before + 1))
-                })
-            })
-            .collect();
-        let mut done = vec![part::read(cx, parts[0].clone(), (start, line))?];
-        for other in others {
-            done.push(
-                other
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-            );
-        }
-        Ok::<_, Error>(done)
-    })?;
-    if read[0].last.is_none() {
-        read[0].last = header_last;
-    }
-    finish(read, bytes, file, columns)
+    stream::read(Input::Whole(bytes), file, columns, absent, keep, (n, 1))
+}
+
+/// [`read_in_parts`], reading `bytes` `block` bytes at a time.
+#[cfg(test)]
+fn read_in_blocks(
+    bytes: &[u8],
+    file: &Path,
+    columns: &[ColumnRule],
+    absent: &dyn Fn(usize, &[&str]) -> Error,
+    keep: Option<&KeepRows>,
+    (block, n): (usize, usize),
+) -> Result<Table> {
+    let mut source = bytes;
+    let input = Input::blocks(&mut source, block);
+    stream::read(input, file, columns, absent, keep, (n, 1))
+}
+
+/// The error for a file that is clearly not CSV text (see [`not_csv`]).
+fn not_csv_error(what: &str, file: &Path) -> Error {
+    Error::new(
+        ErrorKind::Data,
+        format!("this is not a CSV file (it looks like {what})"),
+    )
+    .in_file(file)
+    .with_hint(
+        "export the data as CSV (comma-separated, UTF-8, with a header row) and point `path` at that file",
+    )
 }
 
 /// Joins the parts (in file order) into one table, or every problem: each
 /// part's column arrays become the chunks of one Polars column.
-fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> Result<Table> {
+/// `last`: the line of the file's last record (the header's if there is
+/// none) and whether a quote in it is never closed.
+fn finish(
+    parts: Vec<Part>,
+    last: Option<(u64, bool)>,
+    file: &Path,
+    rules: &[ColumnRule],
+) -> Result<Table> {
     let mut problems: Option<Problems> = None;
-    let mut last = None;
     let (mut read, mut extent) = (0, Extent::default());
     let mut lines = Vec::new();
     let mut chunks: Vec<Vec<ArrayRef>> = rules.iter().map(|_| Vec::new()).collect();
     for part in parts {
-        if part.last.is_some() {
-            last = part.last;
-        }
+        let empty = part.lines.is_empty();
         read += part.read;
         extent.merge(part.extent);
         match problems.as_mut() {
@@ -197,12 +190,16 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> 
         } else {
             lines.extend_from_slice(&part.lines);
         }
+        // A part that kept no record (a block that ended inside one, or
+        // none in the periods) adds no chunk, unless there is none yet.
         for (column, chunk) in part.columns.into_iter().zip(&mut chunks) {
-            chunk.push(column.finish());
+            if !empty || chunk.is_empty() {
+                chunk.push(column.finish());
+            }
         }
     }
     let mut problems = problems.expect("at least one part");
-    if let Some((_, line)) = last.filter(|(b, _)| unclosed_quote(&bytes[*b as usize..])) {
+    if let Some((line, _)) = last.filter(|(_, unclosed)| *unclosed) {
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         problems.add(Rule::UnclosedQuote, None, line, || {
             "a quoted value on this line is never closed, so it runs to the end of the file"
@@ -236,6 +233,12 @@ fn finish(parts: Vec<Part>, bytes: &[u8], file: &Path, rules: &[ColumnRule]) -> 
 /// Parquet, Excel/ZIP, gzip or other binary file (a NUL byte never occurs in
 /// text), or UTF-16 text. The bytes themselves are never shown.
 pub(crate) fn not_csv(bytes: &[u8]) -> Option<&'static str> {
+    signature(bytes).or_else(|| memchr::memchr(0, bytes).map(|_| "a binary file"))
+}
+
+/// What the first bytes say the file is, if clearly not CSV text (see
+/// [`not_csv`]).
+fn signature(bytes: &[u8]) -> Option<&'static str> {
     const SIGNATURES: [(&[u8], &str); 5] = [
         (b"PAR1", "a Parquet file"),
         (b"PK\x03\x04", "an Excel workbook or another ZIP archive"),
@@ -252,10 +255,7 @@ pub(crate) fn not_csv(bytes: &[u8]) -> Option<&'static str> {
     {
         return Some(what);
     }
-    if bytes.starts_with(b"\xFE\xFF") {
-        return Some("UTF-16 text");
-    }
-    memchr::memchr(0, bytes).map(|_| "a binary file")
+    bytes.starts_with(b"\xFE\xFF").then_some("UTF-16 text")
 }
 
 /// The byte ranges read in parallel: the whole file, or up to `n` parts

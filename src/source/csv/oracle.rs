@@ -592,36 +592,13 @@ impl Cells<'_> {
 
     /// Where field `field` starts as an editor shows it: (line, column),
     /// both 1-based; the column counts characters. A quoted value holding
-    /// line breaks moves the fields after it to later lines.
+    /// line breaks moves the fields after it to later lines. Placed by the
+    /// reader's own [`super::locate::place`] (4 December: this copy toggled
+    /// "quoted" at every `"`, so a `"` inside an unquoted value sent it past
+    /// the record's end, to a later line).
     fn place(&self, field: usize) -> (u32, u32) {
         let (bytes, start) = self.raw;
-        let (mut line, mut line_start, mut at) = (self.line, start, 0);
-        let mut quoted = false;
-        let mut i = start;
-        while at < field && i < bytes.len() {
-            match bytes[i] {
-                b'"' => quoted = !quoted,
-                b',' if !quoted => at += 1,
-                b'\n' if quoted => {
-                    line += 1;
-                    line_start = i + 1;
-                }
-                b'\r' if quoted && bytes.get(i + 1) != Some(&b'\n') => {
-                    line += 1;
-                    line_start = i + 1;
-                }
-                b'\n' => break,
-                _ => {}
-            }
-            i += 1;
-        }
-        if at < field {
-            return (self.line, 1);
-        }
-        let col = String::from_utf8_lossy(&bytes[line_start..i])
-            .chars()
-            .count();
-        (line, u32::try_from(col + 1).unwrap_or(u32::MAX))
+        super::locate::place(bytes, start, self.line, field)
     }
 }
 

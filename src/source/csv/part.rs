@@ -29,8 +29,11 @@ pub(super) struct Part {
     /// The kept records' lines.
     pub(super) lines: Vec<u32>,
     pub(super) problems: Problems,
-    /// Where the part's last record starts in the file: (byte, line).
+    /// Where the part's last record starts in `bytes`: (byte, line).
     pub(super) last: Option<(u64, u64)>,
+    /// Where the part stopped in `bytes`: (byte, line). Its end, unless
+    /// more of the file follows and its last record may go on there.
+    pub(super) stop: (usize, u64),
     /// How many records were read (kept or not).
     pub(super) read: usize,
     /// The period column's extent over every record read (with a filter).
@@ -39,8 +42,11 @@ pub(super) struct Part {
 
 /// What the part's reader shares with its batches.
 pub(super) struct Context<'a> {
-    /// The whole file, to place a bad cell at its line and column.
+    /// The bytes read (the whole file, or a block of it), to place a bad
+    /// cell at its line and column.
     pub(super) bytes: &'a [u8],
+    /// Whether more of the file follows `bytes` (see [`read`]).
+    pub(super) more: bool,
     pub(super) file: &'a Path,
     pub(super) header: &'a Header,
     pub(super) columns: &'a [ColumnRule],
@@ -177,9 +183,13 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         lines: Vec::with_capacity(rows),
         problems: Problems::new(cx.file, cx.columns),
         last: None,
+        stop: (range.end, 0),
         read: 0,
         extent: Extent::default(),
     };
+    // A record (or a `\r`) that reaches the end of `bytes` may go on in
+    // the next block: the part stops before it.
+    let open_end = cx.more && range.end == cx.bytes.len();
     // Most files are ASCII: then every record is UTF-8 and holds no
     // non-character, settled here once.
     let ascii = text[from.0.min(text.len())..].is_ascii();
@@ -196,9 +206,13 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         // Blank lines are not records (as the `csv` crate reads them).
         match text[at] {
             b'\n' => line += 1,
+            b'\r' if open_end && at + 1 == text.len() => break,
             b'\r' => line += u64::from(text.get(at + 1) != Some(&b'\n')),
             _ => {
                 let record = splitter.next(&text[at..]);
+                if open_end && at + record.len >= text.len() {
+                    break;
+                }
                 part.last = Some(((range.start + at) as u64, line));
                 let line32 = u32::try_from(line).map_err(|_| locate::too_many_lines(cx.file))?;
                 part.read += 1;
@@ -219,6 +233,7 @@ pub(super) fn read(cx: &Context, range: Range<usize>, from: (usize, u64)) -> Res
         at += 1;
     }
     type_batch(cx, text, &mut batch, &mut part);
+    part.stop = (range.start + at, line);
     Ok(part)
 }
 

@@ -15,7 +15,7 @@ pub(in crate::source) fn rule(name: &str, ty: ColumnType, nullable: bool) -> Col
     }
 }
 
-fn cols() -> Vec<ColumnRule> {
+pub(super) fn cols() -> Vec<ColumnRule> {
     vec![
         rule("id", ColumnType::String, false),
         rule("age", ColumnType::Int, true),
@@ -23,7 +23,7 @@ fn cols() -> Vec<ColumnRule> {
     ]
 }
 
-fn absent(i: usize, _: &[&str]) -> Error {
+pub(super) fn absent(i: usize, _: &[&str]) -> Error {
     Error::new(ErrorKind::Data, format!("absent {i}"))
 }
 
@@ -161,7 +161,7 @@ fn non_utf8_names_the_line() {
 
 /// `rows` data lines, every `bad`th one broken in some way (0: none),
 /// with blank lines and CRLF endings mixed in.
-fn big(rows: usize, bad: usize) -> Vec<u8> {
+pub(super) fn big(rows: usize, bad: usize) -> Vec<u8> {
     let mut text = b"id,age,when\r\n".to_vec();
     for i in 0..rows {
         let line = match (bad > 0).then(|| i % bad) {
@@ -177,7 +177,7 @@ fn big(rows: usize, bad: usize) -> Vec<u8> {
     text
 }
 
-fn in_parts(text: &[u8], n: usize) -> Result<Table> {
+pub(super) fn in_parts(text: &[u8], n: usize) -> Result<Table> {
     read_in_parts(text, Path::new("d.csv"), &cols(), &absent, n, None)
 }
 
@@ -637,5 +637,26 @@ proptest::proptest! {
     ) {
         let (new, old) = both_keeping(&text, n, &keep);
         proptest::prop_assert_eq!(new, old);
+    }
+
+    /// The same, read a small block at a time (records, quoted line breaks,
+    /// `\r\n` and byte-order marks cut anywhere by a block's end), with or
+    /// without a keep rule.
+    #[test]
+    fn the_reader_in_blocks_agrees_with_the_oracle_on_any_file(
+        text in any_file(),
+        block in 1usize..160,
+        n in 1usize..4,
+        keep in proptest::option::of(any_keep()),
+    ) {
+        let cols = every_type();
+        let keep = keep.as_ref();
+        let new = read_in_blocks(&text, Path::new("d.csv"), &cols, &absent, keep, (block, n));
+        let old = oracle::read_in_parts(&text, Path::new("d.csv"), &cols, &absent, 1)
+            .and_then(|t| match keep {
+                Some(k) => crate::source::keep::filter(t, k),
+                None => Ok(t),
+            });
+        proptest::prop_assert_eq!(outcome(new), outcome(old));
     }
 }
