@@ -80,19 +80,45 @@ pub(super) fn data_stages(
     )?;
     let checked = shared.checks_for(&sources);
     guard::enter(Stage::Queries);
-    // The previous period's queries run alongside the current ones over
-    // the same loaded sources (no file is read again).
-    let (current, previous) = std::thread::scope(|s| {
+    // The sources' checks, beside the previous period's sources being
+    // loaded (no file is read twice: most are the current period's).
+    let (outcomes, mut previous_load) = std::thread::scope(|s| {
         let (scope, loaded) = (timings::scope(), &sources);
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
                     let load = |p: &Params| source::load_all(spec.sources_part(), ctx, p, loaded);
-                    compute::previous_sharing(spec.compute_part(), load, params, &shared.queries)
+                    compute::previous_sources(load, params)
                 })
             })
         });
-        let current = compute_checked(spec, &sources, params, (strict, checked), &shared.queries);
+        let outcomes = source_checks(spec, &sources, checked);
+        let previous = previous
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (outcomes, previous)
+    });
+    let outcomes = outcomes?;
+    checks::settle(&outcomes, strict)?;
+    let mut sources = sources;
+    // Both periods' frames in one pass, and the frames of every kept row
+    // let go (a table's foreign key reads its source whole).
+    if let (Some(fy), Ok(previous)) = (params.period(), previous_load.as_mut()) {
+        let whole = checks::read_after_queries(spec.checks_part());
+        compute::split_periods((&mut sources, fy), previous.sources_mut(), &whole)?;
+    }
+    // The previous period's queries run alongside the current ones.
+    let (current, previous) = std::thread::scope(|s| {
+        let scope = timings::scope();
+        let previous = s.spawn(move || {
+            timings::scoped(&scope, || {
+                timings::scoped("previous period", || {
+                    let loaded = previous_load?;
+                    compute::previous_computed(spec.compute_part(), loaded, params, &shared.queries)
+                })
+            })
+        });
+        let current = compute_checked(spec, &sources, params, (strict, outcomes), &shared.queries);
         let previous = previous
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -161,26 +187,34 @@ pub struct DataInputs {
     pub(super) strict: bool,
 }
 
-/// Computes the figures and tables and runs the declared data checks: the
-/// sources' first (a failed one explains a query failure after it), then the
-/// tables' and the SQL checks. Returns the warnings of failed `warning` checks.
-/// `checked`: the sources' check outcomes, if a batch already ran them.
-pub(super) fn compute_checked(
+/// The sources' declared checks' outcomes: those a batch already ran
+/// (`checked`), or run now.
+pub(super) fn source_checks(
     spec: &Spec,
     sources: &std::collections::BTreeMap<String, source::Source>,
-    params: &Params,
-    (strict, checked): (bool, Option<&[checks::Outcome]>),
-    queries: &compute::SharedQueries,
-) -> Result<(Computed, Diagnostics)> {
-    let mut outcomes = match checked {
-        Some(outcomes) => outcomes.to_vec(),
+    checked: Option<&[checks::Outcome]>,
+) -> Result<Vec<checks::Outcome>> {
+    match checked {
+        Some(outcomes) => Ok(outcomes.to_vec()),
         None => timings::time(
             T::Checks,
             || "sources' checks".into(),
             || checks::check_sources(spec.checks_part(), sources),
-        )?,
-    };
-    checks::settle(&outcomes, strict)?;
+        ),
+    }
+}
+
+/// Computes the figures and tables and runs the declared data checks
+/// after the sources' (`outcomes`, settled: a failed one explains a query
+/// failure after it): the tables' and the SQL checks. Returns the warnings
+/// of failed `warning` checks.
+pub(super) fn compute_checked(
+    spec: &Spec,
+    sources: &std::collections::BTreeMap<String, source::Source>,
+    params: &Params,
+    (strict, mut outcomes): (bool, Vec<checks::Outcome>),
+    queries: &compute::SharedQueries,
+) -> Result<(Computed, Diagnostics)> {
     let (mut computed, mut frames) =
         compute::compute_frames(spec.compute_part(), sources, params, queries)?;
     outcomes.extend(timings::time(

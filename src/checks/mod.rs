@@ -17,7 +17,7 @@ mod run;
 mod screen;
 mod sql;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,16 @@ pub(crate) fn check_sources(
     }
     Error::collect(errors)?;
     Ok(out)
+}
+
+/// The sources a table's check reads whole after the queries ran: each
+/// named by a `foreign_key` (`TABLE.COLUMN`) of a check on a table.
+pub(crate) fn read_after_queries<'a>(spec: ChecksPart<'a>) -> BTreeSet<&'a str> {
+    let keys = spec.tables.values().flat_map(|t| &t.checks);
+    keys.filter_map(|c| c.get_ref().foreign_key.as_ref())
+        .filter_map(|fk| fk.get_ref().split_once('.').map(|(t, _)| t))
+        .filter(|t| spec.sources.contains_key(*t))
+        .collect()
 }
 
 /// Runs every table's declared checks and the `[[checks]]` SQL checks.

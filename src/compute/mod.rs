@@ -10,6 +10,7 @@ mod period;
 mod pushdown;
 mod query;
 mod shared;
+mod split;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +25,7 @@ use crate::spec::{ComputePart, PeriodFilter};
 
 use crate::sql::{self, Frames};
 pub(crate) use shared::{share, Results as SharedResults, SharedQueries};
+pub(crate) use split::split_periods;
 pub(crate) use value::Value;
 pub(crate) use value::{Computed, DatabaseResult, Table, TableColumn};
 
@@ -87,26 +89,81 @@ pub(crate) fn previous_sharing(
     params: &Params,
     shared: &SharedQueries,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
+    let loaded = previous_sources(load, params)?;
+    previous_computed(spec, loaded, params, shared)
+}
+
+/// The previous period's sources, loaded (not yet computed): the first
+/// half of [`previous`], so that a build can make both periods' frames of
+/// a file in one pass ([`split_periods`]) before either computes.
+#[derive(Debug)]
+pub(crate) enum PreviousSources {
+    /// The report has no `period` parameter.
+    NotApplicable,
+    /// The previous period's data could not be loaded (not an error).
+    Missing(Previous),
+    /// Loaded for `period`.
+    Loaded {
+        /// The previous period.
+        period: FinancialYear,
+        /// Its sources (most share the current period's files).
+        sources: BTreeMap<String, Source>,
+    },
+}
+
+impl PreviousSources {
+    /// The loaded sources, if any.
+    pub(crate) fn sources_mut(&mut self) -> Option<(FinancialYear, &mut BTreeMap<String, Source>)> {
+        match self {
+            PreviousSources::Loaded { period, sources } => Some((*period, sources)),
+            _ => None,
+        }
+    }
+}
+
+/// Loads the previous period's sources with `load` (given that period's
+/// params). Missing data is not an error, only a [`Previous::Missing`].
+pub(crate) fn previous_sources(
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
+    params: &Params,
+) -> Result<PreviousSources> {
     let Some(fy) = params.period() else {
-        return Ok((Previous::NotApplicable, BTreeMap::new()));
+        return Ok(PreviousSources::NotApplicable);
     };
     let period = fy.previous();
+    match load(&params.with_period(period)) {
+        Ok(sources) => Ok(PreviousSources::Loaded { period, sources }),
+        Err(e) if e.kind() == ErrorKind::Data => Ok(PreviousSources::Missing(Previous::Missing {
+            period,
+            reason: e.message().to_string(),
+        })),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs every query again for the previous period over its `loaded`
+/// sources (the second half of [`previous`]).
+pub(crate) fn previous_computed(
+    spec: ComputePart<'_>,
+    loaded: PreviousSources,
+    params: &Params,
+    shared: &SharedQueries,
+) -> Result<(Previous, BTreeMap<String, Source>)> {
+    let (period, previous_sources) = match loaded {
+        PreviousSources::NotApplicable => return Ok((Previous::NotApplicable, BTreeMap::new())),
+        PreviousSources::Missing(missing) => return Ok((missing, BTreeMap::new())),
+        PreviousSources::Loaded { period, sources } => (period, sources),
+    };
     let p = params.with_period(period);
-    let missing = |e: crate::Error| Previous::Missing {
-        period,
-        reason: e.message().to_string(),
-    };
-    let previous_sources = match load(&p) {
-        Ok(s) => s,
-        Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
-        Err(e) => return Err(e),
-    };
     let previous = match compute_frames(spec, &previous_sources, &p, shared) {
         Ok((computed, _)) => Previous::Computed {
             period,
             computed: Box::new(computed),
         },
-        Err(e) if e.kind() == ErrorKind::Data => missing(e),
+        Err(e) if e.kind() == ErrorKind::Data => Previous::Missing {
+            period,
+            reason: e.message().to_string(),
+        },
         Err(e) => return Err(e),
     };
     Ok((previous, previous_sources))

@@ -70,6 +70,11 @@ pub(super) fn filtered_once(
         let days = days.cast(&DataType::Date).map_err(internal)?;
         let days = days.date().map_err(internal)?.physical();
         let (mask, coverage) = scan(days, fy, *filter);
+        // Every row in the period (a source already split to it, see
+        // `split`): the frame as it is, not a copy.
+        if coverage.rows == source.frame.height() {
+            return Ok((source.frame.clone().lazy(), Some(coverage)));
+        }
         // Column by column on this thread: `DataFrame::filter` waits for
         // Polars' pool, which the other period's queries keep busy.
         let columns = source.frame.columns().iter().map(|c| c.filter(&mask));
