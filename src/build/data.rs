@@ -80,24 +80,7 @@ pub(super) fn data_stages(
     )?;
     let checked = shared.checks_for(&sources);
     guard::enter(Stage::Queries);
-    // The sources' checks, beside the previous period's sources being
-    // loaded (no file is read twice: most are the current period's).
-    let (outcomes, mut previous_load) = std::thread::scope(|s| {
-        let (scope, loaded) = (timings::scope(), &sources);
-        let previous = s.spawn(move || {
-            timings::scoped(&scope, || {
-                timings::scoped("previous period", || {
-                    let load = |p: &Params| source::load_all(spec.sources_part(), ctx, p, loaded);
-                    compute::previous_sources(load, params)
-                })
-            })
-        });
-        let outcomes = source_checks(spec, &sources, checked);
-        let previous = previous
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (outcomes, previous)
-    });
+    let (outcomes, mut previous_load) = checks_beside_previous(spec, ctx, &sources, checked);
     let outcomes = outcomes?;
     checks::settle(&outcomes, strict)?;
     let mut sources = sources;
@@ -138,6 +121,36 @@ pub(super) fn data_stages(
         check_warnings,
         previous,
         published,
+    })
+}
+
+/// The sources' checks, beside the previous period's sources being loaded
+/// (no file is read twice: most are the current period's).
+fn checks_beside_previous(
+    spec: &Spec,
+    ctx: &BuildContext,
+    sources: &BTreeMap<String, source::Source>,
+    checked: Option<&[checks::Outcome]>,
+) -> (
+    Result<Vec<checks::Outcome>>,
+    Result<compute::PreviousSources>,
+) {
+    let params = &ctx.params;
+    std::thread::scope(|s| {
+        let scope = timings::scope();
+        let previous = s.spawn(move || {
+            timings::scoped(&scope, || {
+                timings::scoped("previous period", || {
+                    let load = |p: &Params| source::load_all(spec.sources_part(), ctx, p, sources);
+                    compute::previous_sources(load, params)
+                })
+            })
+        });
+        let outcomes = source_checks(spec, sources, checked);
+        let previous = previous
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (outcomes, previous)
     })
 }
 

@@ -315,6 +315,35 @@ fn load(
     })
 }
 
+/// How messages name a source file: a file in a data folder as `@NAME/…`,
+/// never by the folder's absolute path.
+fn shown_path(ctx: &BuildContext, path: &Path) -> PathBuf {
+    match ctx.inputs.name_of(path) {
+        n if n.starts_with('@') => PathBuf::from(n),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// A declared column the file does not have.
+fn absent_column(
+    spec: SourcesPart<'_>,
+    name: &str,
+    col: &toml::Spanned<String>,
+    shown: &Path,
+    found: &[&str],
+) -> Error {
+    spec.error_at(
+        ErrorKind::Data,
+        format!(
+            "column `{}` is declared for source `{name}` but `{}` has no such column",
+            col.get_ref(),
+            display_path(shown)
+        ),
+        col.span(),
+    )
+    .with_hint(suggest(col.get_ref(), found, "columns in the file"))
+}
+
 /// Reads one file of a source through the input registry (inside the
 /// project root or a declared data folder, links resolved, read once; the
 /// reader parses the very bytes that were hashed) with the reader its
@@ -344,26 +373,9 @@ fn read_file(
         Kind::Csv => None,
         _ => Some(ctx.inputs.read_data(path, &role).map_err(refused)?),
     };
-    // Messages name a file in a data folder as `@NAME/…`, never by the
-    // folder's absolute path.
-    let shown = match ctx.inputs.name_of(path) {
-        n if n.starts_with('@') => PathBuf::from(n),
-        _ => path.to_path_buf(),
-    };
+    let shown = shown_path(ctx, path);
     let keys: Vec<_> = decl.columns.keys().collect();
-    let absent = |i: usize, found: &[&str]| {
-        let col = keys[i];
-        spec.error_at(
-            ErrorKind::Data,
-            format!(
-                "column `{}` is declared for source `{name}` but `{}` has no such column",
-                col.get_ref(),
-                display_path(&shown)
-            ),
-            col.span(),
-        )
-        .with_hint(suggest(col.get_ref(), found, "columns in the file"))
-    };
+    let absent = |i: usize, found: &[&str]| absent_column(spec, name, keys[i], &shown, found);
     let request = Request {
         spec,
         decl,
