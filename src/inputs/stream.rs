@@ -59,9 +59,7 @@ impl Read for DataStream {
 impl DataStream {
     /// Reads (and hashes) the rest of the file.
     fn drain(&mut self) -> io::Result<()> {
-        let len = self.file.metadata().map_or(0, |m| m.len());
-        let size = usize::try_from(len).map_or(HASH_BLOCK, |n| n.clamp(1 << 12, HASH_BLOCK));
-        let mut block = vec![0; size];
+        let mut block = vec![0; block_for(&self.file)];
         while self.read(&mut block)? > 0 {}
         Ok(())
     }
@@ -124,7 +122,7 @@ impl Inputs {
 pub(super) fn hash_file(real: &Path) -> io::Result<String> {
     let mut hasher = blake3::Hasher::new();
     let mut file = File::open(real)?;
-    let mut block = vec![0; HASH_BLOCK];
+    let mut block = vec![0; block_for(&file)];
     loop {
         let n = match file.read(&mut block) {
             Ok(0) => break,
@@ -143,6 +141,13 @@ pub(super) fn hash_file(real: &Path) -> io::Result<String> {
 
 /// How much [`hash_file`] reads at a time.
 const HASH_BLOCK: usize = 16 << 20;
+
+/// The block to read `file` with: its length (at least a page), at most
+/// [`HASH_BLOCK`]; a small file is not read through a zeroed 16 MB buffer.
+fn block_for(file: &File) -> usize {
+    let len = file.metadata().map_or(0, |m| m.len());
+    usize::try_from(len).map_or(HASH_BLOCK, |n| n.clamp(1 << 12, HASH_BLOCK))
+}
 
 #[cfg(test)]
 mod tests {

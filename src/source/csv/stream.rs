@@ -96,20 +96,11 @@ impl<'a> Input<'a> {
         }
         let start = buf.len();
         let want = (*block).max(start);
-        buf.resize(start + want, 0);
-        let mut got = 0;
-        while got < want {
-            match source.read(&mut buf[start + got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    buf.truncate(start + got);
-                    return Err(e);
-                }
-            }
-        }
-        buf.truncate(start + got);
+        // Read into the buffer's spare room, which grows with what is
+        // read: a small file never costs a zeroed block of `BLOCK` bytes,
+        // and the room a block's bytes leave (see `consume`) is reused.
+        let got = (&mut **source).take(want as u64).read_to_end(buf);
+        let got = got.inspect_err(|_| buf.truncate(start))?;
         *eof = got < want;
         *nul |= memchr::memchr(0, &buf[start..]).is_some();
         Ok(())
