@@ -32,10 +32,11 @@ fn main() {
         let sources = stages::load_all(&spec, &ctx, params, &Default::default()).expect("sources");
         record("sources (CSV → Polars)", t.elapsed());
         let t = Instant::now();
-        let computed = stages::compute(&spec, &sources, params).expect("compute");
+        let computed = stages::compute(spec.compute_part(), &sources, params).expect("compute");
         record("compute (Polars SQL)", t.elapsed());
         let t = Instant::now();
-        let (previous, _) = stages::previous(&spec, &ctx, &sources, params).expect("previous");
+        let load = |p: &_| stages::load_all(&spec, &ctx, p, &sources);
+        let (previous, _) = stages::previous(spec.compute_part(), load, params).expect("previous");
         record("compute previous period", t.elapsed());
         let t = Instant::now();
         let published =

@@ -104,12 +104,12 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             "drop `--for-each` to build the one paper for that {param}, or drop the `--set`"
         )));
     }
-    let params = Params::resolve(&spec, &options.overrides)?;
+    let params = Params::resolve(spec.params_part(), &options.overrides)?;
     // The batch's own context, for the work all papers share (no cache:
     // each paper's build has its own).
     let cache = std::sync::Arc::new(crate::cache::Cache::disabled());
-    let ctx = BuildContext::new(&spec, inputs.clone(), cache, params.clone());
-    compute::check_queries(&spec)?;
+    let ctx = BuildContext::new(&spec.limits, inputs.clone(), cache, params.clone());
+    compute::check_queries(spec.compute_part())?;
     let sources = timings::time(
         T::Sources,
         || "every source, once for the batch".into(),
@@ -178,12 +178,12 @@ fn shared_work(
             })
         });
         let mut queries = compute::SharedQueries::default();
-        let current = compute::share(spec, sources, params);
+        let current = compute::share(spec.compute_part(), sources, params);
         queries.insert(params.period(), current);
         let values = timings::time(
             T::Query,
             || "the batch's values".into(),
-            || compute::batch_values(spec, sources, params, &queries),
+            || compute::batch_values(spec.compute_part(), sources, params, &queries),
         );
         let (checks, previous) = other
             .join()
@@ -213,7 +213,9 @@ fn previous_share(
     }
     let p = ctx.params.with_period(period);
     let loaded = source::load_all(spec, ctx, &p, sources).ok()?;
-    let results = timings::scoped("previous period", || compute::share(spec, &loaded, &p));
+    let results = timings::scoped("previous period", || {
+        compute::share(spec.compute_part(), &loaded, &p)
+    });
     Some((period, results))
 }
 

@@ -184,9 +184,14 @@ pub(crate) fn load_text(path: &Path, text: String) -> Result<(Spec, Arc<Inputs>)
 /// for running the stages one at a time (`stages`, the stage benchmark).
 #[doc(hidden)]
 pub fn stage_context(spec: &Spec, overrides: &[(String, String)]) -> Result<BuildContext> {
-    let params = Params::resolve(spec, overrides)?;
+    let params = Params::resolve(spec.params_part(), overrides)?;
     let cache = Arc::new(crate::cache::Cache::disabled());
-    Ok(BuildContext::new(spec, registry(spec), cache, params))
+    Ok(BuildContext::new(
+        &spec.limits,
+        registry(spec),
+        cache,
+        params,
+    ))
 }
 
 /// A new registry for a loaded spec: its root, data folders and image
@@ -329,9 +334,9 @@ fn context(
     options: &BuildOptions,
     out_dir: &Path,
 ) -> Result<BuildContext> {
-    let params = Params::resolve(spec, &options.overrides)?;
+    let params = Params::resolve(spec.params_part(), &options.overrides)?;
     let cache = Arc::new(crate::cache::Cache::new(out_dir, options.cache));
-    Ok(BuildContext::new(spec, inputs, cache, params))
+    Ok(BuildContext::new(&spec.limits, inputs, cache, params))
 }
 
 /// Puts the build's warnings into its diagnostics: a cache asked for but

@@ -17,7 +17,7 @@ use crate::error::{Diagnostic, Diagnostics, ErrorKind, Result};
 use crate::inputs::{InputFile, Inputs};
 use crate::limits::Limits;
 use crate::params::{FinancialYear, Params};
-use crate::spec::{Spec, SpecFile};
+use crate::spec::SpecFile;
 
 /// One build's runtime: made by `build` (or `batch`), lent to the stages.
 #[derive(Debug)]
@@ -39,14 +39,20 @@ pub struct BuildContext {
 }
 
 impl BuildContext {
-    /// The context of a build of `spec` reading through `inputs`.
-    pub(crate) fn new(spec: &Spec, inputs: Arc<Inputs>, cache: Arc<Cache>, params: Params) -> Self {
+    /// The context of a build under the spec's `limits`, reading through
+    /// `inputs`.
+    pub(crate) fn new(
+        limits: &Limits,
+        inputs: Arc<Inputs>,
+        cache: Arc<Cache>,
+        params: Params,
+    ) -> Self {
         BuildContext {
             inputs,
             cache,
             periods: params.period().map(|fy| vec![fy, fy.previous()]),
             params,
-            limits: spec.limits.clone(),
+            limits: limits.clone(),
             diagnostics: Sink::default(),
         }
     }

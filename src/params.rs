@@ -11,7 +11,7 @@ use std::sync::Arc;
 use minijinja::value::{Enumerator, Object, Value};
 
 use crate::error::{suggest, Error, ErrorKind, Result};
-use crate::spec::Spec;
+use crate::spec::ParamsPart;
 pub(crate) use crate::spec::{FinancialYear, ParamValue};
 
 /// Every parameter's resolved value, in name order.
@@ -24,8 +24,8 @@ pub struct Params {
 impl Params {
     /// The declared defaults (the spec's `[params]`, already checked
     /// against their types) with the `--set` overrides applied.
-    pub fn resolve(spec: &Spec, overrides: &[(String, String)]) -> Result<Params> {
-        let decls = &spec.params;
+    pub fn resolve(spec: ParamsPart<'_>, overrides: &[(String, String)]) -> Result<Params> {
+        let decls = spec.params;
         let mut values: BTreeMap<String, ParamValue> = decls
             .iter()
             .map(|(name, d)| (name.clone(), d.get_ref().default.clone()))

@@ -48,7 +48,7 @@ pub struct Refreshed {
 pub fn refresh(options: &RefreshOptions) -> Result<Refreshed> {
     let path = &options.build.spec;
     let old = Spec::load(path)?;
-    let old_period = crate::params::Params::resolve(&old, &[])?.period().ok_or_else(|| {
+    let old_period = crate::params::Params::resolve(old.params_part(), &[])?.period().ok_or_else(|| {
         Error::new(
             ErrorKind::Spec,
             "`refresh` moves the `period` parameter on a year, but this spec has no financial-year `period`",

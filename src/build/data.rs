@@ -70,7 +70,7 @@ pub(super) fn data_stages(
     timings::time(
         T::Spec,
         || "query check".into(),
-        || compute::check_queries(spec),
+        || compute::check_queries(spec.compute_part()),
     )?;
     guard::enter(Stage::Sources);
     let sources = timings::time(
@@ -87,7 +87,8 @@ pub(super) fn data_stages(
         let previous = s.spawn(move || {
             timings::scoped(&scope, || {
                 timings::scoped("previous period", || {
-                    compute::previous_sharing(spec, ctx, loaded, params, &shared.queries)
+                    let load = |p: &Params| source::load_all(spec, ctx, p, loaded);
+                    compute::previous_sharing(spec.compute_part(), load, params, &shared.queries)
                 })
             })
         });
@@ -176,7 +177,8 @@ pub(super) fn compute_checked(
         )?,
     };
     checks::settle(&outcomes, strict)?;
-    let (mut computed, mut frames) = compute::compute_frames(spec, sources, params, queries)?;
+    let (mut computed, mut frames) =
+        compute::compute_frames(spec.compute_part(), sources, params, queries)?;
     outcomes.extend(timings::time(
         T::Checks,
         || "tables' and SQL checks".into(),

@@ -50,7 +50,7 @@ fn new_manifest(
     files: Vec<(PathBuf, String)>,
 ) -> Result<Manifest> {
     Manifest::new(&manifest::Record {
-        spec,
+        spec: spec.manifest_part(),
         inputs: &ctx.inputs,
         params: &ctx.params,
         source_date_epoch: options.source_date_epoch,

@@ -19,8 +19,8 @@ use polars::sql::SQLContext;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{FinancialYear, Params};
-use crate::source::{self, Source};
-use crate::spec::{PeriodFilter, Spec};
+use crate::source::Source;
+use crate::spec::{ComputePart, PeriodFilter};
 
 use crate::sql::{self, Frames};
 pub(crate) use shared::{share, Results as SharedResults, SharedQueries};
@@ -69,23 +69,21 @@ impl<T> Previous<T> {
 
 /// Runs every query again for the period before `params`' period: the same
 /// SQL over the sources filtered (or, for period-templated paths, read) for
-/// that period. Missing data there is not an error, only a `Missing`.
-/// Returns the previous period's sources too (for the manifest), so no file
-/// is read twice.
+/// that period, which `load` reads (given that period's params). Missing
+/// data there is not an error, only a `Missing`. Returns the previous
+/// period's sources too (for the manifest), so no file is read twice.
 pub fn previous(
-    spec: &Spec,
-    ctx: &crate::context::BuildContext,
-    sources: &BTreeMap<String, Source>,
+    spec: ComputePart<'_>,
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
     params: &Params,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
-    previous_sharing(spec, ctx, sources, params, &SharedQueries::default())
+    previous_sharing(spec, load, params, &SharedQueries::default())
 }
 
 /// [`previous`], taking what a batch `shared` (see [`SharedQueries`]).
 pub(crate) fn previous_sharing(
-    spec: &Spec,
-    ctx: &crate::context::BuildContext,
-    sources: &BTreeMap<String, Source>,
+    spec: ComputePart<'_>,
+    load: impl FnOnce(&Params) -> Result<BTreeMap<String, Source>>,
     params: &Params,
     shared: &SharedQueries,
 ) -> Result<(Previous, BTreeMap<String, Source>)> {
@@ -98,7 +96,7 @@ pub(crate) fn previous_sharing(
         period,
         reason: e.message().to_string(),
     };
-    let previous_sources = match source::load_all(spec, ctx, &p, sources) {
+    let previous_sources = match load(&p) {
         Ok(s) => s,
         Err(e) if e.kind() == ErrorKind::Data => return Ok((missing(e), BTreeMap::new())),
         Err(e) => return Err(e),
@@ -119,12 +117,12 @@ pub(crate) fn previous_sharing(
 /// column, every row, in the query's order). Nulls and duplicates are
 /// errors: each value is one paper.
 pub(crate) fn batch_values(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     shared: &SharedQueries,
 ) -> Result<Vec<String>> {
-    let Some(batch) = &spec.batch else {
+    let Some(batch) = spec.batch else {
         return Ok(Vec::new());
     };
     let b = batch.get_ref();
@@ -176,7 +174,7 @@ pub(crate) fn batch_values(
 /// Runs one query: inside the database when it reads one database source
 /// alone (see [`pushdown`]), else in Polars over the registered frames.
 fn run(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (ctx, columns): (&mut SQLContext, &[String]),
@@ -216,13 +214,13 @@ fn run(
 
 /// Checks every query before anything is read or run: each may only read
 /// declared sources, views, tables and `params`; all refusals at once.
-pub(crate) fn check_queries(spec: &Spec) -> Result<()> {
+pub(crate) fn check_queries(spec: ComputePart<'_>) -> Result<()> {
     query::check(spec).map(|_| ())
 }
 
 /// Runs every figure and table query for `params`.
 pub fn compute(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<Computed> {
@@ -233,7 +231,7 @@ pub fn compute(
 /// query whose result a batch `shared` (for this period and these very
 /// sources) is taken from there instead of running again.
 pub(crate) fn compute_frames(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     shared: &SharedQueries,
@@ -334,7 +332,7 @@ fn take(
 /// table is not run: its error would only repeat that one's.
 #[allow(clippy::too_many_arguments)]
 fn compute_figures(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (ctx, columns): (&mut SQLContext, &[String]),
@@ -342,7 +340,7 @@ fn compute_figures(
     out: &mut Computed,
     errors: &mut Vec<Error>,
 ) {
-    for (name, decl) in &spec.figures {
+    for (name, decl) in spec.figures {
         if deps.figures[name.as_str()]
             .iter()
             .any(|d| broken.contains(d))
@@ -395,7 +393,7 @@ fn total_order(ctx: &mut SQLContext, sql: &toml::Spanned<String>) -> Option<toml
 /// period, the error naming every such file; or, if one has months of the
 /// period without rows (and is not declared `sparse`), an error for each.
 fn period_context(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
 ) -> Result<SQLContext> {
@@ -443,7 +441,7 @@ fn period_context(
 /// A figure's value: its query must return one row and one column (its
 /// `format` was resolved as the spec was loaded).
 fn figure_value(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     name: &str,
     decl: &crate::spec::FigureDecl,
     df: &DataFrame,

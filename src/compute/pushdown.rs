@@ -14,13 +14,13 @@ use crate::params::Params;
 use crate::source::database;
 use crate::source::pushdown::translate;
 use crate::source::Source;
-use crate::spec::Spec;
+use crate::spec::ComputePart;
 
 /// Runs `sql` inside the database if it can be pushed down (see the module
 /// docs), returning its result cast to the types Polars would give and
 /// recording what was sent in `log`; `Ok(None)` means "run it in Polars".
 pub(super) fn run(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     (sql, what): (&toml::Spanned<String>, &str),
@@ -32,7 +32,7 @@ pub(super) fn run(
         return Ok(None);
     }
     let dialect = crate::source::remote::dialect();
-    let Some(p) = translate(spec, sql.get_ref(), dialect) else {
+    let Some(p) = translate(&spec.sources_part(), sql.get_ref(), dialect) else {
         return Ok(None);
     };
     let Some((source, remote)) = sources

@@ -9,13 +9,13 @@ use toml::Spanned;
 
 use crate::error::{suggest, Error, ErrorKind, Result};
 use crate::source::{first_line, Source};
-use crate::spec::Spec;
+use crate::spec::ComputePart;
 
 use super::order::{self, Order};
 use crate::sql::{self, Problem};
 
 /// Every query's name, SQL and what it is (`view`, `table`, `figure`).
-fn queries(spec: &Spec) -> Vec<(&str, &Spanned<String>, &'static str)> {
+fn queries(spec: ComputePart<'_>) -> Vec<(&str, &Spanned<String>, &'static str)> {
     let raw = spec;
     let views = raw.views.iter().map(|(n, v)| (n.as_str(), &v.sql, "view"));
     let tables = raw
@@ -46,7 +46,7 @@ pub(super) struct Deps<'a> {
 /// Parses every query and checks what it reads **before** any runs: only
 /// declared sources, views, tables and `params` (see [`sql`]). Returns the
 /// views and tables each query reads, or every refused query at once.
-pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
+pub(super) fn check(spec: ComputePart<'_>) -> Result<Deps<'_>> {
     let raw = spec;
     let declared: BTreeSet<&str> = raw
         .sources
@@ -114,7 +114,7 @@ pub(super) fn check(spec: &Spec) -> Result<Deps<'_>> {
 /// Every table whose row order is not defined (see [`order`]): it would
 /// print its rows in a different order from build to build; and every
 /// figure that picks rows with `LIMIT` from rows in no defined order.
-fn unordered(spec: &Spec) -> Vec<(&'static str, &str, Error)> {
+fn unordered(spec: ComputePart<'_>) -> Vec<(&'static str, &str, Error)> {
     let raw = spec;
     // Whether `name` (a source, table or view) has an order a plain
     // `SELECT … FROM name` keeps; views are followed, at most once each.
@@ -173,7 +173,7 @@ fn unordered(spec: &Spec) -> Vec<(&'static str, &str, Error)> {
 
 /// What one query reads, or `None` with its refusals added to `errors`.
 fn relations(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     declared: &BTreeSet<&str>,
     (name, sql, what): (&str, &Spanned<String>, &str),
     errors: &mut Vec<Error>,
@@ -193,7 +193,7 @@ fn relations(
 
 /// The byte range of `needle` inside the query's text in the spec (the
 /// whole query if it cannot be found, e.g. behind an escape).
-fn span_of(spec: &Spec, sql: &Spanned<String>, needle: &str) -> std::ops::Range<usize> {
+fn span_of(spec: ComputePart<'_>, sql: &Spanned<String>, needle: &str) -> std::ops::Range<usize> {
     let span = sql.span();
     let at = spec
         .file
@@ -205,7 +205,13 @@ fn span_of(spec: &Spec, sql: &Spanned<String>, needle: &str) -> std::ops::Range<
     })
 }
 
-fn refusal(spec: &Spec, sql: &Spanned<String>, what: &str, name: &str, p: &Problem) -> Error {
+fn refusal(
+    spec: ComputePart<'_>,
+    sql: &Spanned<String>,
+    what: &str,
+    name: &str,
+    p: &Problem,
+) -> Error {
     let (message, at, hint) = match p {
         Problem::Syntax(e) => (
             format!("cannot parse the SQL of {what} `{name}`: {e}"),
@@ -233,7 +239,7 @@ fn refusal(spec: &Spec, sql: &Spanned<String>, what: &str, name: &str, p: &Probl
 }
 
 fn undeclared(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sql: &Spanned<String>,
     what: &str,
     name: &str,
@@ -260,7 +266,7 @@ fn undeclared(
 /// from (`true` marks a view), given each one's dependencies from
 /// [`check`]. Ties break by name, so the order is stable.
 pub(super) fn query_order<'a>(
-    spec: &'a Spec,
+    spec: ComputePart<'a>,
     deps: &BTreeMap<&'a str, Vec<&'a str>>,
 ) -> Result<Vec<(&'a str, bool)>> {
     let mut done: Vec<(&str, bool)> = Vec::new();
@@ -309,7 +315,7 @@ pub(super) fn known_columns(sources: &BTreeMap<String, Source>) -> Vec<String> {
 }
 
 pub(super) fn run(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     ctx: &mut SQLContext,
     sql: &Spanned<String>,
     columns: &[String],
@@ -324,7 +330,7 @@ pub(super) fn run(
 /// for a misspelt column (in any clause, however Polars wraps the error),
 /// at the name itself with a "did you mean" and the columns there are.
 pub(super) fn query_error(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sql: &Spanned<String>,
     columns: &[String],
     what: &str,
@@ -415,6 +421,7 @@ fn quoted(msg: &impl std::fmt::Display) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Spec;
 
     fn spec(queries: &str) -> Spec {
         crate::spec::SpecBuilder::new()
@@ -429,15 +436,18 @@ mod tests {
             "[views.age_risk]\nsql = \"SELECT 'totals' AS totals FROM victims\"\n\
              [tables.totals]\nsql = \"SELECT 'age_risk' AS age_risk FROM victims AS age_risk\"\n",
         );
-        let deps = check(&s).unwrap().between;
+        let deps = check(s.compute_part()).unwrap().between;
         assert!(deps["totals"].is_empty(), "{deps:?}");
         assert!(deps["age_risk"].is_empty(), "{deps:?}");
         let s = spec(
             "[views.v]\nsql = \"SELECT a FROM victims\"\n[tables.t]\nsql = \"SELECT a FROM v\"\n",
         );
-        let deps = check(&s).unwrap().between;
+        let deps = check(s.compute_part()).unwrap().between;
         assert_eq!(deps["t"], ["v"]);
-        assert_eq!(query_order(&s, &deps).unwrap(), [("v", true), ("t", false)]);
+        assert_eq!(
+            query_order(s.compute_part(), &deps).unwrap(),
+            [("v", true), ("t", false)]
+        );
     }
 
     #[test]
@@ -468,7 +478,7 @@ mod tests {
             "[tables.os]\nsql = \"SELECT * FROM read_csv('/etc/os-release')\"\n\
              [figures.pw]\nsql = \"SELECT count(*) FROM passwd\"\n",
         );
-        let e = check(&s).unwrap_err();
+        let e = check(s.compute_part()).unwrap_err();
         assert_eq!(e.count(), 2, "{}", e.render());
         let lines: Vec<_> = e.all().map(|e| e.line_col().unwrap().0).collect();
         assert_eq!(lines, [15, 17]);

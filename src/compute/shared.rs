@@ -20,7 +20,7 @@ use super::query::{self, Deps};
 use super::value::{self, Table, Value};
 use crate::params::{FinancialYear, Params};
 use crate::source::Source;
-use crate::spec::Spec;
+use crate::spec::ComputePart;
 use crate::timings::{self, Stage as T};
 
 /// The shared results of each period a batch computed.
@@ -95,7 +95,7 @@ pub(super) struct Independent<'a> {
 /// Which queries read no parameter (see the module docs); `remote` names
 /// the database sources.
 pub(super) fn independent<'a>(
-    spec: &'a Spec,
+    spec: ComputePart<'a>,
     deps: &Deps<'a>,
     order: &[(&'a str, bool)],
     remote: &BTreeSet<&str>,
@@ -115,7 +115,7 @@ pub(super) fn independent<'a>(
             out.between.insert(name);
         }
     }
-    for (name, decl) in &spec.figures {
+    for (name, decl) in spec.figures {
         let on = &deps.figures[name.as_str()];
         if on.iter().all(|d| out.between.contains(d)) && free(decl.sql.get_ref()) {
             out.figures.insert(name.as_str());
@@ -129,7 +129,11 @@ pub(super) fn independent<'a>(
 /// query that fails is left out (each paper runs it and reports its
 /// error), and so is all that reads it; so is everything if the period's
 /// data are refused.
-pub(crate) fn share(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Params) -> Results {
+pub(crate) fn share(
+    spec: ComputePart<'_>,
+    sources: &BTreeMap<String, Source>,
+    params: &Params,
+) -> Results {
     let mut out = Results {
         sources: sources
             .iter()
@@ -181,7 +185,7 @@ pub(crate) fn share(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Pa
         ctx.register(name, df.clone().lazy());
         out.frames.insert(name.to_string(), df);
     }
-    for (name, decl) in &spec.figures {
+    for (name, decl) in spec.figures {
         let ready = deps.figures[name.as_str()]
             .iter()
             .all(|d| out.frames.contains_key(*d));
@@ -203,7 +207,7 @@ pub(crate) fn share(spec: &Spec, sources: &BTreeMap<String, Source>, params: &Pa
 /// One query as a paper runs it, or `None` if it fails (or, which cannot
 /// happen for a query that reads no database source, ran in a database).
 fn run(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     sources: &BTreeMap<String, Source>,
     params: &Params,
     on: (&mut polars::sql::SQLContext, &[String]),
@@ -223,6 +227,7 @@ pub(super) fn taken(what: &str) -> timings::Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Spec;
 
     fn spec(queries: &str) -> Spec {
         crate::spec::SpecBuilder::new()
@@ -235,11 +240,11 @@ mod tests {
             .build()
     }
 
-    fn free(s: &Spec, remote: &[&str]) -> (Vec<String>, Vec<String>) {
-        let deps = query::check(s).unwrap();
-        let order = query::query_order(s, &deps.between).unwrap();
+    fn free(part: ComputePart<'_>, remote: &[&str]) -> (Vec<String>, Vec<String>) {
+        let deps = query::check(part).unwrap();
+        let order = query::query_order(part, &deps.between).unwrap();
         let remote: BTreeSet<&str> = remote.iter().copied().collect();
-        let i = independent(s, &deps, &order, &remote);
+        let i = independent(part, &deps, &order, &remote);
         let names = |set: BTreeSet<&str>| set.into_iter().map(String::from).collect();
         (names(i.between), names(i.figures))
     }
@@ -257,7 +262,7 @@ mod tests {
              [figures.all]\nsql = \"SELECT COUNT(*) AS n FROM county\"\n\
              [figures.scaled]\nsql = \"SELECT COUNT(*) * (SELECT COUNT(*) FROM params) AS n FROM county\"\n",
         );
-        let (between, figures) = free(&s, &[]);
+        let (between, figures) = free(s.compute_part(), &[]);
         assert_eq!(between, ["county", "whole"]);
         assert_eq!(figures, ["all"]);
     }
@@ -268,7 +273,7 @@ mod tests {
             "[views.shadow]\nsql = \"WITH params AS (SELECT district FROM victims) SELECT * FROM params\"\n\
              [views.plain]\nsql = \"SELECT district FROM victims\"\n",
         );
-        assert_eq!(free(&s, &[]).0, ["plain"]);
-        assert!(free(&s, &["victims"]).0.is_empty());
+        assert_eq!(free(s.compute_part(), &[]).0, ["plain"]);
+        assert!(free(s.compute_part(), &["victims"]).0.is_empty());
     }
 }

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use crate::error::{suggest, ErrorKind, Result};
 use crate::format::Format;
-use crate::spec::{Spec, TableDecl};
+use crate::spec::{ComputePart, TableDecl};
 pub(crate) use crate::value::Value;
 
 /// A displayed column of a computed table.
@@ -118,7 +118,12 @@ pub struct DatabaseResult {
 /// zero, or an average of no rows computed by hand).
 pub(super) const NOT_FINITE_HINT: &str = "a division by zero gives infinity or NaN: divide by `NULLIF(denominator, 0)` so the value is NULL, and word the sentence for that case";
 
-pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame) -> Result<Table> {
+pub(super) fn to_table(
+    spec: ComputePart<'_>,
+    name: &str,
+    decl: &TableDecl,
+    df: &DataFrame,
+) -> Result<Table> {
     let columns = table_columns(spec, name, decl, df)?;
     let mut series = Vec::new();
     let mut errors = Vec::new();
@@ -197,7 +202,7 @@ pub(super) fn to_table(spec: &Spec, name: &str, decl: &TableDecl, df: &DataFrame
 /// (declared, or every column the query returns but the hidden ones), then
 /// the hidden ones, which disclosure control reads and publishing drops.
 fn table_columns(
-    spec: &Spec,
+    spec: ComputePart<'_>,
     name: &str,
     decl: &TableDecl,
     df: &DataFrame,

@@ -4,12 +4,12 @@
 use std::collections::BTreeSet;
 
 use super::Lineage;
-use crate::spec::Spec;
+use crate::spec::ManifestPart;
 
 /// What `sql` reads, following views and tables to the sources under them.
 /// A query that cannot be parsed reads nothing here: the build has already
 /// refused it before any manifest is written.
-pub(crate) fn lineage(spec: &Spec, sql: &str) -> Lineage {
+pub(crate) fn lineage(spec: ManifestPart<'_>, sql: &str) -> Lineage {
     let raw = spec;
     let (mut views, mut tables, mut sources) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     let mut params = false;

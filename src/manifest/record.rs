@@ -8,12 +8,12 @@ use crate::compute::{Computed, Previous};
 use crate::error::Result;
 use crate::params::Params;
 use crate::source::Source;
-use crate::spec::Spec;
+use crate::spec::ManifestPart;
 
 /// What a build knows that the manifest records.
 pub(crate) struct Record<'a> {
-    /// The spec.
-    pub spec: &'a Spec,
+    /// What the manifest records of the spec.
+    pub spec: ManifestPart<'a>,
     /// The build's input registry (every file it read).
     pub inputs: &'a crate::inputs::Inputs,
     /// Resolved params.
@@ -231,7 +231,7 @@ fn disclosure_records(r: &Record) -> (Option<DisclosureRecord>, Option<Private>)
 /// One input per file a source read (a glob reads several), named as the
 /// registry names it (`@NAME/…` in a data folder, never absolute).
 fn source_inputs(
-    (spec, inputs): (&Spec, &crate::inputs::Inputs),
+    (spec, inputs): (ManifestPart<'_>, &crate::inputs::Inputs),
     s: &Source,
     role: String,
 ) -> Vec<Input> {
@@ -253,13 +253,13 @@ fn source_inputs(
 }
 
 /// Why the source's months may be empty, if it is declared `sparse`.
-fn sparse(spec: &Spec, s: &Source) -> Option<String> {
+fn sparse(spec: ManifestPart<'_>, s: &Source) -> Option<String> {
     let decl = spec.sources.get(&s.name)?;
     decl.sparse.as_ref().map(|w| w.get_ref().clone())
 }
 
 /// A database source as one input: its rows fetched, hashed canonically.
-fn source_input(spec: &Spec, s: &Source, role: String) -> Input {
+fn source_input(spec: ManifestPart<'_>, s: &Source, role: String) -> Input {
     use crate::source::remote::Fetched;
     let rows = Some(s.frame.height() as u64);
     let (role, rows) = match s.remote.as_ref().map(|r| r.fetched) {

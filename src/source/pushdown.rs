@@ -44,7 +44,7 @@ use sqlparser::ast::{
 
 use self::expr::{Scope, Ty};
 use super::database::Dialect;
-use crate::spec::{ColumnType, SourceDecl, Spec};
+use crate::spec::{ColumnType, SourceDecl, SourcesPart, Spec};
 
 /// A query translated for the database.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,7 @@ impl Pushdown {
 /// Translates `sql` for the database if it reads exactly one database
 /// source of `spec` (and nothing else) using only constructs listed in the
 /// module docs; `None` means "run it in Polars".
-pub(crate) fn translate(spec: &Spec, sql: &str, dialect: &dyn Dialect) -> Option<Pushdown> {
+pub(crate) fn translate(part: &SourcesPart, sql: &str, dialect: &dyn Dialect) -> Option<Pushdown> {
     let statements = crate::sql::parse(sql).ok()?;
     let [Statement::Query(query)] = statements.as_slice() else {
         return None;
@@ -80,8 +80,8 @@ pub(crate) fn translate(spec: &Spec, sql: &str, dialect: &dyn Dialect) -> Option
     let SetExpr::Select(select) = query.body.as_ref() else {
         return None;
     };
-    let (source, alias) = single_source(spec, select)?;
-    let decl = &spec.sources[&source];
+    let (source, alias) = single_source(part.sources, select)?;
+    let decl = &part.sources[&source];
     let scope = Scope {
         columns: columns(decl),
         names: [Some(source.clone()), alias]
@@ -159,7 +159,7 @@ pub(crate) fn rows_needed(spec: &Spec, name: &str, dialect: &dyn Dialect) -> Nee
         .chain(figures)
         .map(|s| s.get_ref())
         .filter(|s| reads(s))
-        .any(|s| translate(spec, s, dialect).is_none_or(|p| p.source != name));
+        .any(|s| translate(&spec.sources_part(), s, dialect).is_none_or(|p| p.source != name));
     if checks || polars {
         Need::Period
     } else {
@@ -226,7 +226,10 @@ fn tail(q: &Query) -> Option<(Option<String>, Option<Vec<String>>)> {
 }
 
 /// The one database source a `SELECT` reads, and its alias.
-fn single_source(spec: &Spec, s: &Select) -> Option<(String, Option<String>)> {
+fn single_source(
+    sources: &BTreeMap<String, SourceDecl>,
+    s: &Select,
+) -> Option<(String, Option<String>)> {
     let plain = s.distinct.is_none()
         && s.top.is_none()
         && s.into.is_none()
@@ -268,7 +271,7 @@ fn single_source(spec: &Spec, s: &Select) -> Option<(String, Option<String>)> {
         return None;
     };
     let table = part.as_ident()?.value.clone();
-    let decl = spec.sources.get(&table)?;
+    let decl = sources.get(&table)?;
     if !decl.is_database() {
         return None;
     }

@@ -15,7 +15,7 @@ fn spec() -> Spec {
 }
 
 fn pushed(sql: &str) -> Option<Pushdown> {
-    translate(&spec(), sql, &PostgresDialect)
+    translate(&spec().sources_part(), sql, &PostgresDialect)
 }
 
 #[test]

@@ -50,7 +50,10 @@ pub(crate) use model::{
 };
 pub use outputs::{OutputFormat, OutputNames};
 pub(crate) use params::{FinancialYear, ParamDecl, ParamKind, ParamValue};
-pub(crate) use parts::{ChecksPart, PublishPart, RenderPart, StylePart};
+pub(crate) use parts::{
+    ChecksPart, ComputePart, ManifestPart, ParamsPart, PublishPart, RenderPart, SourcesPart,
+    StylePart,
+};
 #[cfg(test)]
 pub(crate) use sources::SourceColumn;
 pub(crate) use sources::{ColumnType, DatabaseDecl, PeriodFilter, SourceDecl};

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::{
-    BatchSection, ChartDecl, ContentSection, DisclosureSection, FigureDecl, Limits, ReportSection,
-    SourceDecl, Spec, SpecFile, SqlCheckDecl, StyleSection, TableDecl, ViewDecl,
+    BatchSection, ChartDecl, ContentSection, DisclosureSection, FigureDecl, Limits, ParamDecl,
+    ReportSection, SourceDecl, Spec, SpecFile, SqlCheckDecl, StyleSection, TableDecl, ViewDecl,
 };
 use crate::error::{Error, ErrorKind};
 
@@ -30,7 +30,7 @@ macro_rules! points_into_the_spec {
     )*};
 }
 
-points_into_the_spec!(ChecksPart, PublishPart, RenderPart, StylePart);
+points_into_the_spec!(ChecksPart, ComputePart, PublishPart, RenderPart, StylePart);
 
 /// What reading the sources needs: their declarations and `[limits]`, and
 /// the queries and checks that read them (a database source sends only the
@@ -69,8 +69,10 @@ pub struct ChecksPart<'a> {
 }
 
 /// What computing the figures needs: the queries (views, figures,
-/// tables, the batch's), the checks run over them, and the sources (the
-/// previous period's are read again).
+/// tables, the batch's), the checks run over them, and the sources'
+/// declarations (what a query may read, which are `sparse`, which a
+/// database runs a query for). The previous period's sources are read by
+/// the caller (see `compute::previous`).
 #[derive(Debug, Clone, Copy)]
 pub struct ComputePart<'a> {
     /// The spec's file.
@@ -114,6 +116,38 @@ impl<'a> ComputePart<'a> {
             checks: self.checks,
         }
     }
+}
+
+/// What resolving the parameters needs: their declarations (the
+/// defaults, already parsed) and the spec's file (an unknown `--set`
+/// names it).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamsPart<'a> {
+    /// The spec's file.
+    pub file: &'a SpecFile,
+    /// Declared parameters by name.
+    pub params: &'a BTreeMap<String, Spanned<ParamDecl>>,
+}
+
+/// What the manifest records of the spec: its file (path and hash), the
+/// report's name and date, and the queries with what they read (each
+/// figure's and table's lineage, each source's `sparse`).
+#[derive(Debug, Clone, Copy)]
+pub struct ManifestPart<'a> {
+    /// The spec's file.
+    pub file: &'a SpecFile,
+    /// The report date.
+    pub date: jiff::civil::Date,
+    /// `[report]` (its name).
+    pub report: &'a ReportSection,
+    /// Data sources by table name.
+    pub sources: &'a BTreeMap<String, SourceDecl>,
+    /// Intermediate queries.
+    pub views: &'a BTreeMap<String, ViewDecl>,
+    /// Scalar figures by name.
+    pub figures: &'a BTreeMap<String, FigureDecl>,
+    /// Tables by name.
+    pub tables: &'a BTreeMap<String, TableDecl>,
 }
 
 /// What publishing needs: `[disclosure]` and the figures' and tables'
@@ -189,6 +223,27 @@ impl Spec {
             checks: &self.checks,
             batch: &self.batch,
             limits: &self.limits,
+        }
+    }
+
+    /// What resolving the parameters needs.
+    pub fn params_part(&self) -> ParamsPart<'_> {
+        ParamsPart {
+            file: &self.file,
+            params: &self.params,
+        }
+    }
+
+    /// What the manifest records of the spec.
+    pub fn manifest_part(&self) -> ManifestPart<'_> {
+        ManifestPart {
+            file: &self.file,
+            date: self.date,
+            report: &self.report,
+            sources: &self.sources,
+            views: &self.views,
+            figures: &self.figures,
+            tables: &self.tables,
         }
     }
 
