@@ -3,12 +3,28 @@
 //!
 //! The spec, the input registry and every source are read and parsed once
 //! for the whole batch; each paper then runs compute → publish → render →
-//! backends with its own value, on a pool of one worker per core (a
-//! worker's charts are drawn one after another, and Polars shares its one
-//! pool, so the machine is not oversubscribed). Papers share no temporary
-//! state: each is a [`Build`] in memory until the batch writes them all as
-//! one output set. A paper that fails is reported with its error while the
-//! others complete; its previous outputs stay as they were.
+//! backends (its Typst layout and PDF export included) with its own value,
+//! on a pool of one worker per core, at most [`MAX_WORKERS`] (a worker's
+//! charts are drawn one after another, and Polars shares its one pool, so
+//! the machine is not oversubscribed). Papers share no temporary state:
+//! each is a [`Build`] in memory until the batch writes them all as one
+//! output set, in value order whatever order they finish in. A paper that
+//! fails is reported with its error while the others complete; its previous
+//! outputs stay as they were.
+//!
+//! What the papers' threads do share is process-wide and keyed by
+//! everything its result depends on, so no paper can see another's
+//! content: Typst's memoised evaluation and layout (comemo: a result is
+//! reused only when every file, font and input it read of the asking
+//! paper's own world hashes the same), the chart rasters (`chart::png`, by
+//! SVG, resolution and fonts) and text widths (`chart::fonts`, bundled
+//! fonts only). Typst's memo is aged after every paper ([`forget_unused`])
+//! so a long batch holds the memo of the last few papers, not of all.
+//!
+//! Test hook (documented, not for users): `BOARDPACK_TEST_BATCH_WORKERS=N`
+//! builds with `N` workers (still at most one per paper and at most
+//! [`MAX_WORKERS`]) instead of one per core, so a test can compare a
+//! batch built one paper at a time with one built several at once.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -108,7 +124,8 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
     let slugs = slugs(&spec, &values)?;
     let out_dir = spec.out_dir(options.out_dir.as_deref());
     let jobs: Vec<(String, String)> = values.into_iter().zip(slugs).collect();
-    let results = run_parallel(&jobs, |(value, slug)| {
+    let workers = workers(jobs.len());
+    let results = run_parallel(&jobs, workers, |(value, slug)| {
         let mut opts = options.clone();
         opts.overrides.push((param.clone(), value.clone()));
         opts.batch = Some(BatchRecord {
@@ -116,9 +133,11 @@ pub fn build_batch(options: &BuildOptions, for_each: Option<&str>) -> Result<Bat
             value: value.clone(),
             slug: slug.clone(),
         });
-        timings::scoped(&format!("paper {slug}"), || {
+        let paper = timings::scoped(&format!("paper {slug}"), || {
             build_with(spec.clone(), inputs.clone(), &opts, &shared).map(Box::new)
-        })
+        });
+        forget_unused(workers);
+        paper
     });
     let papers = jobs
         .into_iter()
@@ -304,21 +323,51 @@ pub(crate) fn slugify(value: &str) -> String {
     slug
 }
 
-/// Runs `job` over `items` on one worker per core (at most one per item);
-/// results in `items`' order. A panic in one job is that job's error.
+/// The most papers a batch builds at once, whatever the core count: each
+/// paper in flight holds its frames, document and outputs being made, so a
+/// batch's memory grows with this, not with its number of papers.
+const MAX_WORKERS: usize = 8;
+
+/// How many papers of `papers` to build at once: one per core (or
+/// `BOARDPACK_TEST_BATCH_WORKERS`), at most [`MAX_WORKERS`], at most one
+/// per paper, at least one.
+fn workers(papers: usize) -> usize {
+    let wanted = std::env::var("BOARDPACK_TEST_BATCH_WORKERS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    wanted.min(MAX_WORKERS).min(papers).max(1)
+}
+
+/// After a paper: Typst's memoised results (process-wide, see the module
+/// docs) that no paper has used in the last `2 × workers` papers are
+/// dropped. What every paper reuses (the layout file's evaluation, the
+/// sources appendix's highlighted SQL) is used again by each paper and
+/// stays; one paper's own layout goes once the papers running beside it
+/// have finished. Dropping a memoised result never changes an output (it
+/// is computed again if asked for), only how much is kept.
+fn forget_unused(workers: usize) {
+    typst::comemo::evict(2 * workers);
+}
+
+/// Runs `job` over `items` on `workers` threads (at most one per item), so
+/// at most `workers` jobs are in flight; results in `items`' order, however
+/// the jobs finish. A panic in one job is that job's error.
 fn run_parallel<T: Sync, R: Send>(
     items: &[T],
+    workers: usize,
     job: impl Fn(&T) -> Result<R> + Sync,
 ) -> Vec<Result<R>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = cores.min(items.len()).max(1);
+    let workers = workers.min(items.len()).max(1);
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<R>>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 // One paper per core already: its charts need no threads.
-                chart::set_draw_in_parallel(false);
+                if workers > 1 {
+                    chart::set_draw_in_parallel(false);
+                }
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
@@ -506,7 +555,7 @@ mod tests {
     #[test]
     fn parallel_results_keep_the_items_order_and_a_panic_is_one_error() {
         let items: Vec<u32> = (0..9).collect();
-        let out = run_parallel(&items, |&i| {
+        let out = run_parallel(&items, 3, |&i| {
             if i == 4 {
                 panic!("boom");
             }
@@ -516,5 +565,31 @@ mod tests {
         let want: Vec<Option<u32>> = (0..9).map(|i| (i != 4).then_some(i * 10)).collect();
         assert_eq!(got, want);
         assert_eq!(out[4].as_ref().unwrap_err().kind(), ErrorKind::Internal);
+    }
+
+    #[test]
+    fn at_most_the_workers_asked_for_run_at_once_and_each_item_once() {
+        use std::sync::atomic::AtomicUsize;
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let items: Vec<u32> = (0..12).collect();
+        let out = run_parallel(&items, 3, |&i| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            // Finishing out of order: later items are quicker.
+            std::thread::sleep(std::time::Duration::from_millis(u64::from(12 - i)));
+            running.fetch_sub(1, Ordering::SeqCst);
+            Ok(i)
+        });
+        let got: Vec<u32> = out.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(got, items, "in the items' order");
+        let most = most.load(Ordering::SeqCst);
+        assert!((1..=3).contains(&most), "{most} jobs at once");
+    }
+
+    #[test]
+    fn workers_are_capped_by_papers_and_by_the_maximum() {
+        assert_eq!(workers(1), 1);
+        assert_eq!(workers(0), 1);
+        assert!(workers(1000) <= MAX_WORKERS);
     }
 }

@@ -1,8 +1,9 @@
 //! Writing outputs all-or-nothing: a build's files (PDF, Word, manifest…)
 //! replace the previous set as one, or not at all.
 //!
-//! Every file is written and synced into a fresh staging folder beside the
-//! output folder (`.NAME.boardpack-new-PID`), then the two folders are
+//! Every file is written into a fresh staging folder beside the output
+//! folder (`.NAME.boardpack-new-PID`), all of them are synced (several at
+//! once, so the file system commits them together), then the two folders are
 //! swapped with one `renameat2(RENAME_EXCHANGE)` and the old one is removed.
 //! Where that call is missing (not Linux, or a file system without it) the
 //! old folder is renamed aside (`.NAME.boardpack-old-PID`) and the staging

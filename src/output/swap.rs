@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{exists, hook, io_error, pause, place, sync_dir, write_error, write_synced};
+use super::{exists, hook, io_error, pause, place, sync_dir, write_error};
 use crate::cache::dir::{Dir, Kind};
 use crate::error::{display_path, Error, ErrorKind, Result};
 
@@ -80,9 +80,10 @@ pub(super) fn stage_and_swap(
 ) -> Result<bool> {
     hook("staged")?;
     for (name, bytes) in files {
-        write_synced(&stage.join(name), bytes)?;
+        write_new(&stage.join(name), bytes)?;
         hook(&format!("wrote:{name}"))?;
     }
+    sync_files(stage, files)?;
     if let Some(old) = old {
         for (name, kind) in &old.carried {
             carry_over(&old.dir, name, *kind, (stage, staged))?;
@@ -249,4 +250,45 @@ pub(super) fn carry_over(
         let _ = link;
         Err(fail(std::io::ErrorKind::Unsupported.into()))
     }
+}
+
+/// Creates `path` with `bytes`, not yet synced (see [`sync_files`]).
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f = fs::File::create(path).map_err(|e| io_error(path, "cannot create", &e))?;
+    f.write_all(bytes)
+        .map_err(|e| io_error(path, "cannot write", &e))
+}
+
+/// The most threads [`sync_files`] waits on the disk with.
+const SYNC_THREADS: usize = 8;
+
+/// Syncs the staged `files` to the disk, a few at a time: each sync waits
+/// for the file system to commit (~1–4 ms here), and syncs waiting
+/// together are committed together, where one after another they took
+/// ~90 ms for a batch's 31 files. Each file is opened again (for writing,
+/// which every system accepts for a sync), so no more than
+/// [`SYNC_THREADS`] files are open at once. The error, if any, is the
+/// first file's in `files`' order.
+fn sync_files(stage: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let sync = |name: &String| {
+        let path = stage.join(name);
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io_error(&path, "cannot write", &e))
+    };
+    let chunk = files.len().div_ceil(SYNC_THREADS).max(1);
+    let synced: Vec<Result<()>> = std::thread::scope(|scope| {
+        let running: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|(n, _)| sync(n)).collect::<Vec<_>>()))
+            .collect();
+        running
+            .into_iter()
+            .flat_map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    synced.into_iter().collect()
 }

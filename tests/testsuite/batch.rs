@@ -149,3 +149,77 @@ fn a_batch_param_set_twice_or_a_missing_batch_is_a_usage_error() {
     assert!(err.contains("needs a `[batch]` section"), "{err}");
     assert!(err.contains("for_each = \"district\""), "{err}");
 }
+
+/// Every file of `p`'s output and (if any) private folders, by folder and
+/// name.
+fn all_outputs(p: &Project) -> Vec<(String, Vec<u8>)> {
+    ["out", "out.private"]
+        .iter()
+        .filter(|dir| p.path(dir).exists())
+        .flat_map(|dir| {
+            p.outputs(dir)
+                .into_iter()
+                .map(move |(name, bytes)| (format!("{dir}/{name}"), bytes))
+        })
+        .collect()
+}
+
+#[test]
+fn papers_built_at_once_are_the_papers_built_one_at_a_time() {
+    // The same batch built by one worker and by four (its papers then lay
+    // out and export side by side, and finish in any order), each in a
+    // fresh copy: every file, every byte, and what is printed, in value
+    // order, must be the same.
+    let runs: Vec<(Vec<(String, Vec<u8>)>, String, String)> = ["1", "4"]
+        .iter()
+        .map(|workers| {
+            let p = five_good_one_broken();
+            let run = p.run_with(
+                &["build", "report.toml", "--for-each"],
+                &[("BOARDPACK_TEST_BATCH_WORKERS", workers)],
+            );
+            let stderr = run.failure(1);
+            (all_outputs(&p), run.stdout(), stderr)
+        })
+        .collect();
+    let (one, four) = (&runs[0], &runs[1]);
+    let names = |r: &[(String, Vec<u8>)]| r.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&one.0), names(&four.0));
+    for ((name, a), (_, b)) in one.0.iter().zip(&four.0) {
+        assert!(a == b, "{name} differs between one worker and four");
+    }
+    assert_eq!(one.1, four.1, "stdout");
+    assert_eq!(one.2, four.2, "stderr");
+    let order: Vec<&str> = one
+        .1
+        .lines()
+        .filter_map(|l| l.strip_prefix("built   ").or(l.strip_prefix("FAILED  ")))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        order,
+        ["North", "South", "East", "West", "Nowhere", "Centre"]
+    );
+    // Each paper holds its own district, not a neighbour's: the busiest
+    // district of its table, and the only district its PDF names.
+    let files: BTreeMap<&str, &[u8]> = four.0.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
+    for district in ["North", "South", "East", "West", "Centre"] {
+        let slug = district.to_lowercase();
+        let m: serde_json::Value =
+            serde_json::from_slice(files[format!("out/case-{slug}.manifest.json").as_str()])
+                .expect("json");
+        assert_eq!(m["params"]["district"], district);
+        assert_eq!(
+            m["figures"]["busiest_district"]["value"], district,
+            "{slug}"
+        );
+        let pdf = crate::support::pdf_text(files[format!("out/case-{slug}.pdf").as_str()]);
+        for other in ["North", "South", "East", "West", "Centre"] {
+            assert_eq!(
+                pdf.contains(other),
+                other == district,
+                "{slug} PDF, {other}: {pdf}"
+            );
+        }
+    }
+}
