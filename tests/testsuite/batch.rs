@@ -170,7 +170,8 @@ fn papers_built_at_once_are_the_papers_built_one_at_a_time() {
     // out and export side by side, and finish in any order), each in a
     // fresh copy: every file, every byte, and what is printed, in value
     // order, must be the same.
-    let runs: Vec<(Vec<(String, Vec<u8>)>, String, String)> = ["1", "4"]
+    type Files = Vec<(String, Vec<u8>)>;
+    let runs: Vec<(Files, String, String)> = ["1", "4"]
         .iter()
         .map(|workers| {
             let p = five_good_one_broken();
