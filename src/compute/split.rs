@@ -173,11 +173,27 @@ fn split<const N: usize>(
             .collect()
     });
     let masks = masks.map(|m| BooleanChunked::from_slice("in_period".into(), &m));
+    // Column by column, each freed once split: the first half of the
+    // columns on this thread, the second beside it (the order is kept).
+    let mut first = frame.into_columns();
+    let second = first.split_off(first.len().div_ceil(2));
+    let each = |half: Vec<Column>| -> Vec<[PolarsResult<Column>; N]> {
+        half.into_iter()
+            .map(|c| masks.each_ref().map(|mask| c.filter(mask)))
+            .collect()
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| each(second));
+        let first = each(first);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
     let mut columns: [Vec<Column>; N] = std::array::from_fn(|_| Vec::new());
-    // Column by column on this thread, each freed once split.
-    for c in frame.into_columns() {
-        for (out, mask) in columns.iter_mut().zip(&masks) {
-            out.push(c.filter(mask).map_err(internal)?);
+    for split in first.into_iter().chain(second) {
+        for (out, c) in columns.iter_mut().zip(split) {
+            out.push(c.map_err(internal)?);
         }
     }
     let parts = columns.into_iter().zip(rows).zip(kept_lines);
