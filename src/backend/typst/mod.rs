@@ -4,6 +4,8 @@
 mod cached;
 mod diag;
 pub mod source;
+#[cfg(test)]
+mod sql_tests;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -145,7 +147,7 @@ pub fn render_cached(
 }
 
 /// What reaches Typst as `sys.inputs` rather than as source text: the
-/// attachments' data, the house style and the charts' SVGs.
+/// attachments' data, the house style, the SQL grammar and the charts' SVGs.
 fn sys_inputs(doc: &Document, options: &TypstOptions) -> Dict {
     let mut inputs = Dict::new();
     for (i, a) in options.attachments.iter().enumerate() {
@@ -155,6 +157,10 @@ fn sys_inputs(doc: &Document, options: &TypstOptions) -> Dict {
         );
     }
     inputs.insert(STYLE_KEY.into(), style_dict(&options.style, options.root));
+    inputs.insert(
+        source::SQL_SYNTAX_KEY.into(),
+        Str::from(source::SQL_SYNTAX).into_value(),
+    );
     for f in figures(doc) {
         inputs.insert(
             source::chart_key(&f.name).into(),
