@@ -11,6 +11,7 @@ mod pushdown;
 mod query;
 mod shared;
 mod split;
+mod stable;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -322,7 +322,7 @@ pub(super) fn run(
     what: &str,
 ) -> Result<DataFrame> {
     ctx.execute(&crate::sql::expand(sql.get_ref()))
-        .and_then(LazyFrame::collect)
+        .and_then(|query| super::stable::stable(query).collect())
         .map_err(|e| query_error(spec, sql, columns, what, &e))
 }
 

@@ -1,0 +1,204 @@
+//! Queries whose results do not depend on hash order.
+//!
+//! Polars groups (`GROUP BY`), de-duplicates (`DISTINCT`) and joins with
+//! hash tables seeded at random for each process, and by default gives
+//! their rows in whatever order the table yields them. A query that then
+//! adds up floating-point values over such rows (`SUM` of a grouped
+//! subquery's sums, an average over a join) adds them in a different order
+//! in each build, and the last digits of the figure change: the manifest,
+//! `verify` and a figure printed to full precision would differ between two
+//! builds of the same inputs. Before a query runs, every grouping,
+//! de-duplication and join in its plan is told to keep its input's order,
+//! so the rows (and every sum over them) come out the same in every build.
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+/// `query` with every `GROUP BY`, `DISTINCT` and join keeping row order,
+/// and its means and variances computed as sums in row order.
+/// Polars' optimizer would drop that order again where it thinks nothing
+/// downstream sees it (a `SUM` over the rows: true of integers, not of
+/// floating-point values), so that optimization is turned off.
+pub(super) fn stable(query: LazyFrame) -> LazyFrame {
+    let mut query = query.with_check_order(false);
+    visit(&mut query.logical_plan);
+    query
+}
+
+/// `AVG`, `STDDEV` and `VARIANCE` written as sums over the rows: Polars'
+/// own parallel mean and variance over groups combine partial results in
+/// the order threads finish, so their last digits change between runs;
+/// a sum over a group's rows adds them in row order.
+fn ordered_aggregates(expr: Expr) -> Expr {
+    expr.map_expr(|e| match e {
+        Expr::Agg(AggExpr::Mean(x)) => mean(&x),
+        Expr::Agg(AggExpr::Var(x, ddof)) => variance(&x, ddof),
+        Expr::Agg(AggExpr::Std(x, ddof)) => variance(&x, ddof).sqrt(),
+        e => e,
+    })
+}
+
+/// The mean of the non-null values, NULL if there are none (as SQL's `AVG`).
+fn mean(x: &Expr) -> Expr {
+    let x = x.clone().cast(DataType::Float64);
+    let n = x.clone().count();
+    when(n.clone().gt(lit(0)))
+        .then(x.sum() / n.cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// The variance with `ddof` degrees of freedom lost, NULL if too few values.
+fn variance(x: &Expr, ddof: u8) -> Expr {
+    let x = x.clone().cast(DataType::Float64);
+    let n = x.clone().count();
+    let deviation = x.clone() - mean(&x);
+    let squares = (deviation.clone() * deviation).sum();
+    when(n.clone().gt(lit(ddof as u32)))
+        .then(squares / (n.cast(DataType::Float64) - lit(ddof as f64)))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+fn exprs(list: &mut [Expr]) {
+    for e in list {
+        *e = ordered_aggregates(std::mem::take(e));
+    }
+}
+
+fn visit(plan: &mut DslPlan) {
+    match plan {
+        DslPlan::Select { expr, input, .. } => {
+            exprs(expr);
+            visit_arc(input);
+        }
+        DslPlan::HStack {
+            exprs: list, input, ..
+        } => {
+            exprs(list);
+            visit_arc(input);
+        }
+        DslPlan::Filter { predicate, input } => {
+            exprs(std::slice::from_mut(predicate));
+            visit_arc(input);
+        }
+        DslPlan::GroupBy {
+            input,
+            aggs,
+            predicates,
+            maintain_order,
+            ..
+        } => {
+            *maintain_order = true;
+            exprs(aggs);
+            exprs(predicates);
+            visit_arc(input);
+        }
+        DslPlan::Distinct { input, options } => {
+            options.maintain_order = true;
+            visit_arc(input);
+        }
+        DslPlan::Join {
+            input_left,
+            input_right,
+            options,
+            ..
+        } => {
+            if options.args.maintain_order == MaintainOrderJoin::None {
+                Arc::make_mut(options).args.maintain_order = MaintainOrderJoin::Left;
+            }
+            visit_arc(input_left);
+            visit_arc(input_right);
+        }
+        DslPlan::Cache { input, .. }
+        | DslPlan::MatchToSchema { input, .. }
+        | DslPlan::Sort { input, .. }
+        | DslPlan::Slice { input, .. }
+        | DslPlan::MapFunction { input, .. }
+        | DslPlan::Sink { input, .. } => visit_arc(input),
+        DslPlan::Gather { input, idxs, .. } => {
+            visit_arc(input);
+            visit_arc(idxs);
+        }
+        DslPlan::ExtContext { input, contexts } => {
+            visit_arc(input);
+            contexts.iter_mut().for_each(visit);
+        }
+        DslPlan::Union { inputs, .. }
+        | DslPlan::HConcat { inputs, .. }
+        | DslPlan::SinkMultiple { inputs } => inputs.iter_mut().for_each(visit),
+        // A part of the plan Polars has already converted: its source plan
+        // is changed, and the conversion dropped so that it is made again.
+        DslPlan::IR { dsl, node, .. } => {
+            visit_arc(dsl);
+            *node = None;
+        }
+        // Leaves (scans of frames) and plans the SQL interface does not make.
+        _ => {}
+    }
+}
+
+fn visit_arc(plan: &mut Arc<DslPlan>) {
+    visit(Arc::make_mut(plan));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::sql::SQLContext;
+
+    /// Values whose float sum depends on the order they are added in.
+    fn frame() -> DataFrame {
+        let n = 200_000;
+        let key: Vec<String> = (0..n).map(|i| format!("k{}", (i * 7919) % 97)).collect();
+        let x: Vec<f64> = (0..n)
+            .map(|i| ((i * 2_654_435_761_u64 as usize) % 1_000_003) as f64 / 7.0 + 0.1)
+            .collect();
+        df!("key" => key, "x" => x).expect("frame")
+    }
+
+    fn run(ctx: &mut SQLContext, sql: &str, stabilise: bool) -> String {
+        let mut lf = ctx.execute(sql).expect("plans");
+        if stabilise {
+            lf = stable(lf);
+        }
+        let out = lf.collect().expect("runs");
+        let total = out
+            .column("total")
+            .expect("total")
+            .f64()
+            .expect("f64")
+            .get(0);
+        format!("{:?}", total.map(f64::to_bits))
+    }
+
+    #[test]
+    fn sums_over_groups_joins_and_distinct_rows_are_the_same_every_run() {
+        let mut ctx = SQLContext::new();
+        ctx.register("t", frame().lazy());
+        for sql in [
+            "SELECT SUM(s) AS total FROM (SELECT key, SUM(x) AS s FROM t GROUP BY key)",
+            "SELECT SUM(x) AS total FROM (SELECT DISTINCT key, x FROM t)",
+            "SELECT SUM(m) AS total FROM (SELECT key, AVG(x) AS m FROM t GROUP BY key)",
+            "SELECT SUM(m) AS total FROM (SELECT key, STDDEV(x) + VARIANCE(x) AS m FROM t GROUP BY key)",
+            "SELECT SUM(a.s * b.s) AS total FROM (SELECT key, SUM(x) AS s FROM t GROUP BY key) a \
+             JOIN (SELECT key, AVG(x) AS s FROM t GROUP BY key) b ON a.key = b.key",
+        ] {
+            let first = run(&mut ctx, sql, true);
+            for _ in 0..30 {
+                assert_eq!(run(&mut ctx, sql, true), first, "{sql}");
+            }
+        }
+    }
+
+    #[test]
+    fn without_it_the_order_and_so_the_sum_can_change() {
+        // The reason for this module: the same query, unchanged, gives
+        // more than one answer in one process.
+        let mut ctx = SQLContext::new();
+        ctx.register("t", frame().lazy());
+        let sql = "SELECT SUM(s) AS total FROM (SELECT key, SUM(x) AS s FROM t GROUP BY key)";
+        let answers: std::collections::BTreeSet<String> =
+            (0..30).map(|_| run(&mut ctx, sql, false)).collect();
+        assert!(answers.len() > 1, "{answers:?}");
+    }
+}
