@@ -13,6 +13,7 @@ mod diagnostics;
 mod disclosure;
 mod errors;
 mod escaping;
+mod float_order;
 mod fuzz;
 mod house;
 mod house_style;

@@ -1,0 +1,71 @@
+//! Same inputs, same figures to the last bit: a sum or a mean of decimals
+//! over grouped rows does not depend on the order Polars' hash tables (seeded
+//! anew in every process) give the groups in (see `compute::stable`).
+
+use crate::support::{small_project, small_spec, Project};
+
+const SPEC: &str = r#"
+[sources.readings]
+path = "data/readings.csv"
+period_column = "date"
+
+[sources.readings.columns]
+date = "date"
+area = "string"
+x = "float"
+
+[figures.total_of_sums]
+sql = "SELECT SUM(s) AS total FROM (SELECT area, SUM(x) AS s FROM readings GROUP BY area)"
+
+[figures.mean_of_means]
+sql = "SELECT AVG(m) AS mean FROM (SELECT area, AVG(x) AS m FROM readings GROUP BY area)"
+
+[figures.spread]
+sql = "SELECT SUM(sd) AS spread FROM (SELECT area, STDDEV(x) AS sd FROM readings GROUP BY area)"
+"#;
+
+/// 2024/25, a reading a row: 200 areas, values whose float sums depend on
+/// the order they are added in.
+fn readings() -> String {
+    let mut csv = String::from("date,area,x\n");
+    for i in 0u64..40_000 {
+        let month = i % 12 + 1;
+        let year = if month <= 3 { 2025 } else { 2024 };
+        let day = i % 28 + 1;
+        let area = (i * 7_919) % 200;
+        let x = (i * 2_654_435_761 % 1_000_003) as f64 / 7.0 + 0.1;
+        csv += &format!("{year}-{month:02}-{day:02},A{area},{x}\n");
+    }
+    csv
+}
+
+fn project() -> Project {
+    let spec = small_spec("Float order case", "") + SPEC;
+    let text = "Total {{ figures.total_of_sums }}; mean {{ figures.mean_of_means }}; spread {{ figures.spread }}.\n";
+    let p = small_project(&spec, text, text);
+    p.write("data/readings.csv", &readings());
+    p
+}
+
+#[test]
+fn float_figures_over_groups_are_the_same_in_every_build() {
+    let p = project();
+    let manifests: Vec<String> = (0..4)
+        .map(|_| {
+            p.run(&["build", "report.toml", "--no-cache"]).success();
+            p.read("out/case.manifest.json")
+        })
+        .collect();
+    let values = |m: &str| -> Vec<String> {
+        m.lines()
+            .filter(|l| l.contains("\"value\""))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = values(&manifests[0]);
+    assert_eq!(first.len(), 3, "three figures: {}", manifests[0]);
+    for m in &manifests[1..] {
+        assert_eq!(values(m), first, "a figure changed between two builds");
+        assert_eq!(m, &manifests[0], "the manifest changed between two builds");
+    }
+}
