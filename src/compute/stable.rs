@@ -20,10 +20,32 @@ use polars::prelude::*;
 /// Polars' optimizer would drop that order again where it thinks nothing
 /// downstream sees it (a `SUM` over the rows: true of integers, not of
 /// floating-point values), so that optimization is turned off.
+///
+/// The means are rewritten only where that changes no output column's
+/// type: `AVG` of a date is a date in Polars, and stays Polars' own.
 pub(super) fn stable(query: LazyFrame) -> LazyFrame {
-    let mut query = query.with_check_order(false);
-    visit(&mut query.logical_plan);
-    query
+    let flags = query.get_current_optimizations();
+    let plan = query.logical_plan;
+    let make = |aggregates: bool| {
+        let mut plan = plan.clone();
+        visit(&mut plan, aggregates);
+        LazyFrame::from(plan)
+            .with_optimizations(flags)
+            .with_check_order(false)
+    };
+    let (ordered, rewritten) = (make(false), make(true));
+    let same_types = match (
+        ordered.clone().collect_schema(),
+        rewritten.clone().collect_schema(),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_types {
+        make(true)
+    } else {
+        make(false)
+    }
 }
 
 /// `AVG`, `STDDEV` and `VARIANCE` written as sums over the rows: Polars'
@@ -59,13 +81,19 @@ fn variance(x: &Expr, ddof: u8) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-fn exprs(list: &mut [Expr]) {
+fn exprs(list: &mut [Expr], aggregates: bool) {
+    if !aggregates {
+        return;
+    }
     for e in list {
         *e = ordered_aggregates(std::mem::take(e));
     }
 }
 
-fn visit(plan: &mut DslPlan) {
+fn visit(plan: &mut DslPlan, aggregates: bool) {
+    let visit_arc = |plan: &mut Arc<DslPlan>| visit(Arc::make_mut(plan), aggregates);
+    let visit = |plan: &mut DslPlan| visit(plan, aggregates);
+    let exprs = |list: &mut [Expr]| exprs(list, aggregates);
     match plan {
         DslPlan::Select { expr, input, .. } => {
             exprs(expr);
@@ -137,10 +165,6 @@ fn visit(plan: &mut DslPlan) {
     }
 }
 
-fn visit_arc(plan: &mut Arc<DslPlan>) {
-    visit(Arc::make_mut(plan));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +212,25 @@ mod tests {
                 assert_eq!(run(&mut ctx, sql, true), first, "{sql}");
             }
         }
+    }
+
+    #[test]
+    fn a_mean_of_dates_stays_polars_own() {
+        let mut ctx = SQLContext::new();
+        let d = Series::new("d".into(), [1i32, 3, 8])
+            .cast(&DataType::Date)
+            .expect("dates");
+        ctx.register(
+            "t",
+            DataFrame::new(3, vec![d.into()]).expect("frame").lazy(),
+        );
+        let sql = "SELECT AVG(d) AS m FROM t";
+        let plain = ctx.execute(sql).and_then(LazyFrame::collect).expect("runs");
+        let ours = stable(ctx.execute(sql).expect("plans"))
+            .collect()
+            .expect("runs");
+        assert_eq!(ours, plain);
+        assert!(!ours.column("m").expect("m").dtype().is_float());
     }
 
     #[test]
