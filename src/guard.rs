@@ -119,11 +119,20 @@ mod tests {
 
     #[test]
     fn resident_memory_is_read_and_grows_with_an_allocation() {
-        let before = resident_mb().expect("Linux reports resident memory");
-        let block = std::hint::black_box(vec![1u8; 64 << 20]);
-        let after = resident_mb().unwrap();
-        assert!(after >= before + 60, "{before} MB, then {after} MB");
-        assert_eq!(std::hint::black_box(&block)[12345], 1);
+        // Other tests in this process allocate and free at the same time,
+        // so one reading may be masked by their frees: any of five will do.
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let before = resident_mb().expect("Linux reports resident memory");
+            let block = std::hint::black_box(vec![1u8; 64 << 20]);
+            let after = resident_mb().unwrap();
+            assert_eq!(std::hint::black_box(&block)[12345], 1);
+            if after >= before + 60 {
+                return;
+            }
+            seen.push(format!("{before} MB, then {after} MB"));
+        }
+        panic!("resident memory did not grow by 64 MB: {seen:?}");
     }
 
     #[test]
