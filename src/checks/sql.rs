@@ -1,7 +1,6 @@
 //! The `[[checks]]` SQL checks: a Polars SQL query over what the queries
 //! see, which must return no rows.
 
-use polars::prelude::*;
 use toml::Spanned;
 
 use super::run::cell_text;
@@ -32,10 +31,7 @@ pub(super) fn run_sql(
                 ));
         }
     }
-    let df = frames
-        .ctx
-        .execute(&crate::sql::expand(d.sql.get_ref()))
-        .and_then(LazyFrame::collect)
+    let df = crate::sql::run(&mut frames.ctx, d.sql.get_ref())
         .map_err(|e| {
             spec.error_at(ErrorKind::Query, format!("check `checks[{i}]` failed to run: {}", first_line(&e)), d.sql.span())
                 .with_hint("check the SQL; it can select from `[sources]` (filtered to the period), `[views]`, `[tables]` and `params`")

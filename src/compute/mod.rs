@@ -11,7 +11,6 @@ mod pushdown;
 mod query;
 mod shared;
 mod split;
-mod stable;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -321,9 +321,7 @@ pub(super) fn run(
     columns: &[String],
     what: &str,
 ) -> Result<DataFrame> {
-    ctx.execute(&crate::sql::expand(sql.get_ref()))
-        .and_then(|query| super::stable::stable(query).collect())
-        .map_err(|e| query_error(spec, sql, columns, what, &e))
+    crate::sql::run(ctx, sql.get_ref()).map_err(|e| query_error(spec, sql, columns, what, &e))
 }
 
 /// Turns a Polars error into one that points at the query in the spec and,

@@ -1,6 +1,6 @@
 //! Same inputs, same figures to the last bit: a sum or a mean of decimals
 //! over grouped rows does not depend on the order Polars' hash tables (seeded
-//! anew in every process) give the groups in (see `compute::stable`).
+//! anew in every process) give the groups in (see `sql::stable`).
 
 use crate::support::{small_project, small_spec, Project};
 

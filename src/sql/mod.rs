@@ -27,6 +27,20 @@ pub(crate) struct Frames {
     pub tables: std::collections::BTreeMap<String, polars::prelude::DataFrame>,
 }
 
+mod stable;
+
+/// Runs one of the spec's queries (a view, table, figure or SQL check) in
+/// `ctx`: its helpers written out ([`expand`]) and its plan made
+/// independent of hash order ([`stable`]), so the same inputs give the
+/// same rows and the same figures, to the last bit, in every build.
+pub(crate) fn run(
+    ctx: &mut polars::sql::SQLContext,
+    sql: &str,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    ctx.execute(&expand(sql))
+        .and_then(|query| stable::stable(query).collect())
+}
+
 /// What a query reads, or why it may not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Problem {
