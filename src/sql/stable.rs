@@ -90,6 +90,23 @@ fn exprs(list: &mut [Expr], aggregates: bool) {
     }
 }
 
+/// Every `SUM` over a whole column made over one contiguous array: Polars
+/// adds a float column up chunk by chunk, pairwise within each, so the
+/// last digit depends on where the chunks break. A column computed in a
+/// query (`x * 1.5`) is built on Polars' threads in as many chunks, at
+/// whatever rows, as its work was divided into on that run, and a column
+/// read from a file in one chunk per part the reader split it into (as
+/// many as the machine has cores); in one array the sum depends on the
+/// values alone.
+fn contiguous_sums(list: &mut [Expr]) {
+    for e in list {
+        *e = std::mem::take(e).map_expr(|e| match e {
+            Expr::Agg(AggExpr::Sum(x)) => Arc::unwrap_or_clone(x).rechunk().sum(),
+            e => e,
+        });
+    }
+}
+
 fn visit(plan: &mut DslPlan, aggregates: bool) {
     let visit_arc = |plan: &mut Arc<DslPlan>| visit(Arc::make_mut(plan), aggregates);
     let visit = |plan: &mut DslPlan| visit(plan, aggregates);
@@ -97,12 +114,14 @@ fn visit(plan: &mut DslPlan, aggregates: bool) {
     match plan {
         DslPlan::Select { expr, input, .. } => {
             exprs(expr);
+            contiguous_sums(expr);
             visit_arc(input);
         }
         DslPlan::HStack {
             exprs: list, input, ..
         } => {
             exprs(list);
+            contiguous_sums(list);
             visit_arc(input);
         }
         DslPlan::Filter { predicate, input } => {

@@ -69,3 +69,71 @@ fn float_figures_over_groups_are_the_same_in_every_build() {
         assert_eq!(m, &manifests[0], "the manifest changed between two builds");
     }
 }
+
+/// 2024/25, 300,000 readings (about 10 MB, read in one part per core).
+fn many_readings() -> String {
+    let mut csv = String::from("date,area,x\n");
+    for i in 0u64..300_000 {
+        let month = i % 12 + 1;
+        let year = if month <= 3 { 2025 } else { 2024 };
+        let x = (i * 2_654_435_761 % 1_000_003) as f64 / 7.0 + 0.1;
+        csv += &format!(
+            "{year}-{month:02}-{:02},A{},{x:?}\n",
+            i % 28 + 1,
+            i * 7_919 % 200
+        );
+    }
+    csv
+}
+
+#[test]
+fn float_figures_are_the_same_on_one_core_and_on_every_core() {
+    // A CSV file is read in one part per core, so its columns are chunked
+    // at other rows on a machine with other cores; Polars adds a float
+    // column up chunk by chunk. The figures (to the last bit) must not
+    // depend on it. One core is had with `taskset` (util-linux).
+    let extra = r#"
+[figures.scaled]
+sql = "SELECT SUM(x * 1.5) AS total FROM readings"
+
+[figures.plain_total]
+sql = "SELECT SUM(x) AS total FROM readings"
+
+[figures.windowed]
+sql = "SELECT SUM(m) AS total FROM (SELECT area, AVG(x) OVER (PARTITION BY area) AS m FROM readings)"
+"#;
+    let p = project();
+    p.write(
+        "report.toml",
+        &(small_spec("Float order case", "") + SPEC + extra),
+    );
+    p.write("data/readings.csv", &many_readings());
+    let figures = |one_core: bool| -> String {
+        let mut cmd = if one_core {
+            let mut c = std::process::Command::new("taskset");
+            c.args(["-c", "0", env!("CARGO_BIN_EXE_boardpack")]);
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_boardpack"))
+        };
+        let out = cmd
+            .args(["build", "report.toml", "--no-cache"])
+            .current_dir(p.root())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .expect("taskset and boardpack run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let manifest = p.read("out/case.manifest.json");
+        let values: Vec<&str> = manifest
+            .lines()
+            .filter(|l| l.contains("\"value\""))
+            .collect();
+        assert_eq!(values.len(), 6, "{manifest}");
+        values.join("\n")
+    };
+    assert_eq!(figures(true), figures(false));
+}
