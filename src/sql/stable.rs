@@ -92,12 +92,12 @@ fn exprs(list: &mut [Expr], aggregates: bool) {
 
 /// Every `SUM` over a whole column made over one contiguous array: Polars
 /// adds a float column up chunk by chunk, pairwise within each, so the
-/// last digit depends on where the chunks break. A column computed in a
-/// query (`x * 1.5`) is built on Polars' threads in as many chunks, at
-/// whatever rows, as its work was divided into on that run, and a column
-/// read from a file in one chunk per part the reader split it into (as
-/// many as the machine has cores); in one array the sum depends on the
-/// values alone.
+/// last digit depends on where the chunks break, and a column read from a
+/// file has one chunk per part the reader split it into, as many as the
+/// machine has cores. In one array the sum depends on the values alone, on
+/// any machine (tested by `float_order.rs` on one core and on all). Not
+/// everything: a sum over a column the query computes can still change in
+/// its last bit between runs on Polars' threads (see the README).
 fn contiguous_sums(list: &mut [Expr]) {
     for e in list {
         *e = std::mem::take(e).map_expr(|e| match e {
