@@ -258,16 +258,19 @@ mod tests {
         assert!(!ours.column("m").expect("m").dtype().is_float());
     }
 
+    /// The distinct answers of `sql` over [`frame`] in `runs` runs.
+    fn answers(sql: &str, runs: usize, stabilise: bool) -> std::collections::BTreeSet<String> {
+        let mut ctx = SQLContext::new();
+        ctx.register("t", frame().lazy());
+        (0..runs).map(|_| run(&mut ctx, sql, stabilise)).collect()
+    }
+
     #[test]
     fn a_sum_of_a_computed_column_is_the_same_every_run() {
         // With Polars' common-subexpression pass, `x * 1.5` became a column
         // of its own and its sum changed in the last bit in 64 of 500 runs
         // on two threads; without it, in none of 1,500.
-        let mut ctx = SQLContext::new();
-        ctx.register("t", frame().lazy());
-        let sql = "SELECT SUM(x * 1.5) AS total FROM t";
-        let answers: std::collections::BTreeSet<String> =
-            (0..200).map(|_| run(&mut ctx, sql, true)).collect();
+        let answers = answers("SELECT SUM(x * 1.5) AS total FROM t", 200, true);
         assert_eq!(answers.len(), 1, "{answers:?}");
     }
 
@@ -275,11 +278,8 @@ mod tests {
     fn without_it_the_order_and_so_the_sum_can_change() {
         // The reason for this module: the same query, unchanged, gives
         // more than one answer in one process.
-        let mut ctx = SQLContext::new();
-        ctx.register("t", frame().lazy());
         let sql = "SELECT SUM(s) AS total FROM (SELECT key, SUM(x) AS s FROM t GROUP BY key)";
-        let answers: std::collections::BTreeSet<String> =
-            (0..30).map(|_| run(&mut ctx, sql, false)).collect();
+        let answers = answers(sql, 30, false);
         assert!(answers.len() > 1, "{answers:?}");
     }
 }
