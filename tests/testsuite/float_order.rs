@@ -24,11 +24,12 @@ sql = "SELECT AVG(m) AS mean FROM (SELECT area, AVG(x) AS m FROM readings GROUP 
 sql = "SELECT SUM(sd) AS spread FROM (SELECT area, STDDEV(x) AS sd FROM readings GROUP BY area)"
 "#;
 
-/// 2024/25, a reading a row: 200 areas, values whose float sums depend on
-/// the order they are added in.
-fn readings() -> String {
+/// 2024/25, `rows` readings: 200 areas, values whose float sums depend on
+/// the order they are added in (and, over many rows, on where the column's
+/// chunks break).
+fn readings(rows: u64) -> String {
     let mut csv = String::from("date,area,x\n");
-    for i in 0u64..40_000 {
+    for i in 0..rows {
         let month = i % 12 + 1;
         let year = if month <= 3 { 2025 } else { 2024 };
         let day = i % 28 + 1;
@@ -39,11 +40,20 @@ fn readings() -> String {
     csv
 }
 
+/// The figures' values in a manifest, one line each.
+fn figure_values(manifest: &str) -> Vec<String> {
+    manifest
+        .lines()
+        .filter(|l| l.contains("\"value\""))
+        .map(str::to_string)
+        .collect()
+}
+
 fn project() -> Project {
     let spec = small_spec("Float order case", "") + SPEC;
     let text = "Total {{ figures.total_of_sums }}; mean {{ figures.mean_of_means }}; spread {{ figures.spread }}.\n";
     let p = small_project(&spec, text, text);
-    p.write("data/readings.csv", &readings());
+    p.write("data/readings.csv", &readings(40_000));
     p
 }
 
@@ -56,34 +66,16 @@ fn float_figures_over_groups_are_the_same_in_every_build() {
             p.read("out/case.manifest.json")
         })
         .collect();
-    let values = |m: &str| -> Vec<String> {
-        m.lines()
-            .filter(|l| l.contains("\"value\""))
-            .map(str::to_string)
-            .collect()
-    };
-    let first = values(&manifests[0]);
+    let first = figure_values(&manifests[0]);
     assert_eq!(first.len(), 3, "three figures: {}", manifests[0]);
     for m in &manifests[1..] {
-        assert_eq!(values(m), first, "a figure changed between two builds");
+        assert_eq!(
+            figure_values(m),
+            first,
+            "a figure changed between two builds"
+        );
         assert_eq!(m, &manifests[0], "the manifest changed between two builds");
     }
-}
-
-/// 2024/25, 300,000 readings (about 10 MB, read in one part per core).
-fn many_readings() -> String {
-    let mut csv = String::from("date,area,x\n");
-    for i in 0u64..300_000 {
-        let month = i % 12 + 1;
-        let year = if month <= 3 { 2025 } else { 2024 };
-        let x = (i * 2_654_435_761 % 1_000_003) as f64 / 7.0 + 0.1;
-        csv += &format!(
-            "{year}-{month:02}-{:02},A{},{x:?}\n",
-            i % 28 + 1,
-            i * 7_919 % 200
-        );
-    }
-    csv
 }
 
 #[test]
@@ -107,7 +99,8 @@ sql = "SELECT SUM(m) AS total FROM (SELECT area, AVG(x) OVER (PARTITION BY area)
         "report.toml",
         &(small_spec("Float order case", "") + SPEC + extra),
     );
-    p.write("data/readings.csv", &many_readings());
+    // About 10 MB: read in one part per core.
+    p.write("data/readings.csv", &readings(300_000));
     let figures = |one_core: bool| -> String {
         let mut cmd = if one_core {
             let mut c = std::process::Command::new("taskset");
@@ -128,10 +121,7 @@ sql = "SELECT SUM(m) AS total FROM (SELECT area, AVG(x) OVER (PARTITION BY area)
             String::from_utf8_lossy(&out.stderr)
         );
         let manifest = p.read("out/case.manifest.json");
-        let values: Vec<&str> = manifest
-            .lines()
-            .filter(|l| l.contains("\"value\""))
-            .collect();
+        let values = figure_values(&manifest);
         assert_eq!(values.len(), 6, "{manifest}");
         values.join("\n")
     };
