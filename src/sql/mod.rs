@@ -27,6 +27,7 @@ pub(crate) struct Frames {
     pub tables: std::collections::BTreeMap<String, polars::prelude::DataFrame>,
 }
 
+mod one_row;
 mod stable;
 
 /// Runs one of the spec's queries (a view, table, figure or SQL check) in

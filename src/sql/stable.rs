@@ -161,6 +161,7 @@ fn visit(plan: &mut DslPlan, aggregates: bool) {
             }
             visit_arc(input_left);
             visit_arc(input_right);
+            super::one_row::constant_columns(plan);
         }
         DslPlan::Cache { input, .. }
         | DslPlan::MatchToSchema { input, .. }
