@@ -176,7 +176,33 @@ struct BuildArgs {
     timings: bool,
 }
 
+/// glibc's malloc gives threads that meet contention arenas of their own,
+/// up to eight per core, and memory freed in one arena is not reused by a
+/// thread allocating in another: Polars decodes and groups on its pool's
+/// threads, boardpack splits and renders on others. Measured on two cores
+/// (benches/RESULTS.md, 4 December): a rebuild from the cache at 10 M rows
+/// peaked at 2.15–2.20 GB with the default and 1.76–1.78 GB with one arena
+/// per core, a first build at 1.1 M rows at 353–409 MB against 318–344 MB,
+/// in the same time. So one arena per core, before any thread starts; a
+/// user's own `MALLOC_ARENA_MAX` (or `GLIBC_TUNABLES`) is left to glibc.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena_per_core() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some()
+        || std::env::var_os("GLIBC_TUNABLES").is_some()
+    {
+        return;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+    // SAFETY: sets one of malloc's parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, cores);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    one_malloc_arena_per_core();
     let cli = Cli::parse();
     // A panic is a bug, never the user's fault: report it as one, exit 2.
     std::panic::set_hook(Box::new(|info| {
