@@ -96,21 +96,74 @@ fn exprs(list: &mut [Expr], aggregates: bool) {
     }
 }
 
-/// Every `SUM` over a whole column made over one contiguous array: Polars
-/// adds a float column up chunk by chunk, pairwise within each, so the
-/// last digit depends on where the chunks break, and a column read from a
-/// file has one chunk per part the reader split it into, as many as the
-/// machine has cores. In one array the sum depends on the values alone, on
-/// any machine (tested by `float_order.rs` on one core and on all). Not
-/// everything: a sum over a column the query computes can still change in
-/// its last bit between runs on Polars' threads (see the README).
+/// Every `SUM` over a whole column added up in one pass over one
+/// contiguous array, on one thread.
+///
+/// Polars adds a float column up chunk by chunk, pairwise within each, so
+/// the last digit depends on where the chunks break, and a column read
+/// from a file has one chunk per part the reader split it into, as many
+/// as the machine has cores. And a `SUM` over 100,000 rows or more is
+/// split again into one slice per thread, whose sums are then added,
+/// unless the thread evaluating it has other work queued at that moment:
+/// so the same query gave one answer on one core and another on two, and
+/// on two cores changed between runs (the sum of a window's column, or of
+/// a computed one, evaluated beside SQL's `NULL`-if-empty test). Summed
+/// whole, it depends on the values alone, on any machine (tested by
+/// `float_order.rs` on one core and on all, and below). A `SUM … OVER`
+/// is Polars' own: a window adds each group's rows in order, on one
+/// thread.
 fn contiguous_sums(list: &mut [Expr]) {
     for e in list {
         *e = std::mem::take(e).map_expr(|e| match e {
-            Expr::Agg(AggExpr::Sum(x)) => Arc::unwrap_or_clone(x).rechunk().sum(),
+            Expr::Agg(AggExpr::Sum(x)) => whole_sum(Arc::unwrap_or_clone(x)),
+            Expr::Over {
+                function,
+                partition_by,
+                order_by,
+                mapping,
+            } => Expr::Over {
+                function: Arc::new(polars_sums(Arc::unwrap_or_clone(function))),
+                partition_by,
+                order_by,
+                mapping,
+            },
             e => e,
         });
     }
+}
+
+/// What [`whole_sum`] calls itself in a plan.
+const WHOLE_SUM: &str = "sum (whole column)";
+
+/// `x`'s sum, as Polars' `sum` gives it on one thread: its type is the
+/// type Polars' own sum of `x` has (read off an empty column of `x`'s
+/// type, so the two cannot disagree).
+fn whole_sum(x: Expr) -> Expr {
+    x.agg_with_fmt_str(
+        |c: Column| {
+            let sum = c.rechunk().sum_reduce()?;
+            Ok(sum.into_column(c.name().clone()))
+        },
+        |_: &Schema, field: &Field| {
+            let empty = Series::new_empty(field.name().clone(), field.dtype());
+            let dtype = empty.sum_reduce()?.dtype().clone();
+            Ok(Field::new(field.name().clone(), dtype))
+        },
+        WHOLE_SUM,
+    )
+}
+
+/// `window` with every [`whole_sum`] in it Polars' own `sum` again.
+fn polars_sums(window: Expr) -> Expr {
+    window.map_expr(|e| match e {
+        Expr::AnonymousFunction { input, fmt_str, .. }
+            if fmt_str.as_str() == WHOLE_SUM && input.len() == 1 =>
+        {
+            let x = input.into_iter().next().unwrap_or_default();
+            x.sum()
+        }
+        e => e,
+    })
 }
 
 fn visit(plan: &mut DslPlan, aggregates: bool) {
@@ -273,6 +326,62 @@ mod tests {
         // on two threads; without it, in none of 1,500.
         let answers = answers("SELECT SUM(x * 1.5) AS total FROM t", 200, true);
         assert_eq!(answers.len(), 1, "{answers:?}");
+    }
+
+    #[test]
+    fn sums_of_window_and_computed_columns_are_the_whole_columns_sums_every_run() {
+        // Polars split these sums into one slice per thread whenever the
+        // thread had nothing else queued: two answers in 400 runs.
+        for (sql, column) in [
+            (
+                "SELECT SUM(m) AS total FROM (SELECT MAX(x) OVER (PARTITION BY key) AS m FROM t)",
+                "SELECT MAX(x) OVER (PARTITION BY key) AS m FROM t",
+            ),
+            (
+                "SELECT SUM(m) AS total FROM (SELECT x * 1.5 AS m FROM t)",
+                "SELECT x * 1.5 AS m FROM t",
+            ),
+        ] {
+            let answers = answers(sql, 300, true);
+            let mut ctx = SQLContext::new();
+            ctx.register("t", frame().lazy());
+            let m = ctx
+                .execute(column)
+                .and_then(LazyFrame::collect)
+                .expect("runs");
+            let m = m.column("m").expect("m").as_materialized_series().rechunk();
+            // On one thread, in one piece: what one core gives.
+            let whole = format!("{:?}", m.sum::<f64>().ok().map(f64::to_bits));
+            assert_eq!(answers, [whole].into(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn sums_keep_polars_types_nulls_and_windows() {
+        let mut ctx = SQLContext::new();
+        let t = df!(
+            "key" => ["a", "b", "a", "c"],
+            "i" => [Some(1i64), None, Some(-4), Some(9)],
+            "small" => [1i32, 2, 3, 4],
+            "x" => [Some(0.5f64), Some(2.25), None, Some(-1.0)],
+            "none" => [None::<f64>, None, None, None],
+        )
+        .expect("frame");
+        ctx.register("t", t.lazy());
+        for sql in [
+            "SELECT SUM(i) AS a, SUM(small) AS b, SUM(x) AS c, SUM(none) AS d FROM t",
+            "SELECT SUM(x) AS c FROM t WHERE key = 'nowhere'",
+            "SELECT key, x, SUM(x) OVER (PARTITION BY key) AS s FROM t ORDER BY key, x",
+            "SELECT key, i * 2 AS j, i / SUM(i) OVER () AS share FROM t ORDER BY key, j",
+            "SELECT key, SUM(x) AS s FROM t GROUP BY key ORDER BY key",
+        ] {
+            let plain = ctx.execute(sql).and_then(LazyFrame::collect).expect("runs");
+            let ours = stable(ctx.execute(sql).expect("plans"))
+                .collect()
+                .expect("runs");
+            assert_eq!(ours, plain, "{sql}");
+            assert_eq!(ours.schema(), plain.schema(), "{sql}");
+        }
     }
 
     #[test]
