@@ -111,7 +111,7 @@ pub(crate) fn read(
 /// [`stream`]): the same table, or the same problems, without ever
 /// holding the whole file.
 pub(crate) fn read_stream(
-    source: &mut dyn std::io::Read,
+    source: &mut (dyn std::io::Read + Send),
     block: usize,
     r: &super::Request,
 ) -> Result<Table> {

@@ -16,6 +16,7 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 
+use self::feed::Fed;
 use super::part::{self, Context, Part};
 use super::Table;
 use super::{csv_reader, finish, locate, next_record, parts, unclosed_quote, ColumnRule, Header};
@@ -28,88 +29,72 @@ use crate::source::keep::KeepRows;
 pub(crate) const BLOCK: usize = 64 << 20;
 
 /// Where the bytes come from: all of them at once, or a reader read a
-/// block at a time into one buffer.
+/// block at a time (on a thread of its own, a block ahead of the parse:
+/// see [`feed`]).
 pub(super) enum Input<'a> {
     Whole(&'a [u8]),
     Blocks {
-        source: &'a mut dyn Read,
-        buf: Vec<u8>,
+        source: &'a mut (dyn Read + Send),
         block: usize,
-        eof: bool,
-        /// Whether a NUL byte was read (then it is not a text file).
-        nul: bool,
     },
 }
 
 impl<'a> Input<'a> {
     /// `source` read `block` bytes at a time (at least one).
-    pub(super) fn blocks(source: &'a mut dyn Read, block: usize) -> Input<'a> {
+    pub(super) fn blocks(source: &'a mut (dyn Read + Send), block: usize) -> Input<'a> {
         Input::Blocks {
             source,
-            buf: Vec::new(),
             block: block.max(1),
-            eof: false,
-            nul: false,
         }
     }
+}
 
+/// The bytes being read: a whole file, or the blocks fed so far and not
+/// yet let go.
+enum Held<'a> {
+    Whole(&'a [u8]),
+    Fed(Fed),
+}
+
+impl Held<'_> {
     /// The bytes read and not yet let go.
     fn bytes(&self) -> &[u8] {
         match self {
-            Input::Whole(bytes) => bytes,
-            Input::Blocks { buf, .. } => buf,
+            Held::Whole(bytes) => bytes,
+            Held::Fed(fed) => fed.bytes(),
         }
     }
 
     /// Whether the bytes run to the end of the file.
     fn at_end(&self) -> bool {
         match self {
-            Input::Whole(_) => true,
-            Input::Blocks { eof, .. } => *eof,
+            Held::Whole(_) => true,
+            Held::Fed(fed) => fed.at_end(),
         }
     }
 
     /// Whether a NUL byte was read: the file is not text.
     fn binary(&self) -> bool {
         match self {
-            Input::Whole(bytes) => memchr::memchr(0, bytes).is_some(),
-            Input::Blocks { nul, .. } => *nul,
+            Held::Whole(bytes) => memchr::memchr(0, bytes).is_some(),
+            Held::Fed(fed) => fed.binary(),
         }
     }
 
-    /// Reads another block onto the end of the bytes (at least as much as
+    /// Adds the next block to the end of the bytes (at least as much as
     /// is held, so a record longer than a block is read in doublings, not
     /// re-split once per block).
     fn more(&mut self) -> io::Result<()> {
-        let Input::Blocks {
-            source,
-            buf,
-            block,
-            eof,
-            nul,
-        } = self
-        else {
-            return Ok(());
-        };
-        if *eof {
-            return Ok(());
+        match self {
+            Held::Whole(_) => Ok(()),
+            Held::Fed(fed) => fed.more(),
         }
-        let start = buf.len();
-        let want = (*block).max(start);
-        // Read into the buffer's spare room, which grows with what is
-        // read: a small file never costs a zeroed block of `BLOCK` bytes,
-        // and the room a block's bytes leave (see `consume`) is reused.
-        let got = (&mut **source).take(want as u64).read_to_end(buf);
-        let got = got.inspect_err(|_| buf.truncate(start))?;
-        *eof = got < want;
-        *nul |= memchr::memchr(0, &buf[start..]).is_some();
-        Ok(())
     }
 
     /// Lets go of the first `n` bytes.
     fn consume(&mut self, n: usize) {
-        if let Input::Blocks { buf, .. } = self {
-            buf.drain(..n);
+        if let Held::Fed(fed) = self {
+            fed.consume(n);
         }
     }
 
@@ -126,26 +111,35 @@ impl<'a> Input<'a> {
 }
 
 /// Reads the CSV file `input` (see [`super::read`]) in blocks, each in up
-/// to `threads` parts of at least `min_part` bytes.
+/// to `threads` parts of at least `min_part` bytes. A file read from a
+/// reader is read on a thread of its own, the next block while this one is
+/// parsed.
 pub(super) fn read(
-    mut input: Input,
+    input: Input,
     file: &Path,
     columns: &[ColumnRule],
     absent: &dyn Fn(usize, &[&str]) -> Error,
     keep: Option<&KeepRows>,
-    (threads, min_part): (usize, usize),
+    split: (usize, usize),
 ) -> Result<Table> {
+    let declared = (file, columns, absent, keep);
+    match input {
+        Input::Whole(bytes) => read_held(Held::Whole(bytes), declared, split),
+        Input::Blocks { source, block } => feed::feeding(source, block, |fed| {
+            read_held(Held::Fed(fed), declared, split)
+        }),
+    }
+}
+
+/// [`read`] from the bytes `held`.
+fn read_held(mut held: Held, declared: Declared, split: (usize, usize)) -> Result<Table> {
+    let file = declared.0;
     let mut signature = None;
-    let read = read_blocks(
-        &mut input,
-        &mut signature,
-        (file, columns, absent, keep),
-        (threads, min_part),
-    );
+    let read = read_blocks(&mut held, &mut signature, declared, split);
     // Whatever was found, the file is read to its end: a NUL byte anywhere
     // makes it "not a CSV file", which is said instead of anything else.
-    let drained = input.drain();
-    if let Some(what) = signature.or(input.binary().then_some("a binary file")) {
+    let drained = held.drain();
+    if let Some(what) = signature.or(held.binary().then_some("a binary file")) {
         return Err(super::not_csv_error(what, file));
     }
     drained.map_err(|e| unreadable(file, &e))?;
@@ -165,7 +159,7 @@ type Declared<'a> = (
 /// Stops early (with any error: [`read`] says what the file is instead)
 /// once the file is known not to be text.
 fn read_blocks(
-    input: &mut Input,
+    input: &mut Held,
     signature: &mut Option<&'static str>,
     (file, columns, absent, keep): Declared,
     split: (usize, usize),
@@ -295,7 +289,7 @@ pub(crate) fn read_registered(
     (path, role): (&Path, &str),
     refused: &dyn Fn(crate::inputs::Refusal) -> Error,
     key: &impl std::fmt::Debug,
-    read: &dyn Fn(&mut dyn Read) -> Result<Table>,
+    read: &dyn Fn(&mut (dyn Read + Send)) -> Result<Table>,
 ) -> Result<(Table, String)> {
     let parse = || -> Result<(Table, String)> {
         let mut stream = inputs.open_data(path, role).map_err(refused)?;
@@ -312,5 +306,6 @@ pub(crate) fn read_registered(
     Ok((table, hash))
 }
 
+mod feed;
 #[cfg(test)]
 mod tests;
