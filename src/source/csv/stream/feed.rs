@@ -124,7 +124,8 @@ impl Fed {
 
     /// Adds blocks to the end of the bytes until at least as much as was
     /// held has come (one block, unless a record is longer than a block)
-    /// or the file ends.
+    /// or the file ends. After a failed read the file reads as ended (as
+    /// the registry's stream does), so the failure is said once.
     pub(super) fn more(&mut self) -> io::Result<()> {
         let held = self.bytes().len();
         let mut got = 0;
@@ -132,7 +133,8 @@ impl Fed {
             let block = self
                 .blocks
                 .recv()
-                .map_err(|_| io::Error::other("the file's reader stopped"))??;
+                .unwrap_or_else(|_| Err(io::Error::other("the file's reader stopped")))
+                .inspect_err(|_| self.eof = true)?;
             self.eof = block.last;
             self.nul |= block.nul;
             got += block.bytes.len() - block.at;
@@ -253,5 +255,12 @@ mod tests {
             }
         });
         assert_eq!((bytes, error.as_str()), (20, "disk on fire"));
+        // Then the file reads as ended: the failure is said once.
+        let mut source = Failing { good: 5 };
+        let after = feeding(&mut source, 10, |mut fed| {
+            let failed = fed.more().is_err();
+            (failed, fed.at_end(), fed.more().is_ok(), fed.bytes().len())
+        });
+        assert_eq!(after, (true, true, true, 0));
     }
 }

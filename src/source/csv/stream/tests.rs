@@ -166,3 +166,40 @@ fn a_binary_or_foreign_file_is_named_whatever_else_is_wrong() {
         assert!(e.contains("a Parquet file"), "{e}");
     }
 }
+
+/// Gives `good` bytes of `text`, then fails.
+struct FailsAfter<'a> {
+    text: &'a [u8],
+    good: usize,
+}
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.good).min(self.text.len());
+        if n == 0 && self.good == 0 {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        buf[..n].copy_from_slice(&self.text[..n]);
+        (self.text, self.good) = (&self.text[n..], self.good - n);
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_that_fails_part_way_is_said_once_whatever_the_block() {
+    let text = big(300, 0);
+    for good in [0, 5, 100, text.len() / 2] {
+        for block in [7, 64, 1 << 20] {
+            let mut source = FailsAfter { text: &text, good };
+            let input = super::Input::blocks(&mut source, block);
+            let e = super::read(input, Path::new("d.csv"), &cols(), &absent, None, (2, 1));
+            let e = e.unwrap_err();
+            let all: Vec<String> = e.all().map(ToString::to_string).collect();
+            assert_eq!(
+                all,
+                ["d.csv: cannot read the file: disk on fire"],
+                "{good} {block}"
+            );
+        }
+    }
+}
